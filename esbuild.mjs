@@ -1,0 +1,53 @@
+// Bundles the extension (client), the language server, the store worker and the pfstore CLI into dist/.
+// `--production` minifies and drops source maps; `--watch` rebuilds on change. Type-checking is `npm run typecheck`.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+// zstd-napi loads a native .node file by a computed path, so it stays a runtime dependency.
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: production,
+  sourcemap: !production,
+  logLevel: 'info',
+  external: ['zstd-napi', 'zstd-napi/*'],
+};
+
+const targets = [
+  { entryPoints: { extension: 'client/src/extension.ts' }, external: ['vscode'] },
+  { entryPoints: { server: 'server/src/server.ts' } },
+  { entryPoints: { storeWorker: 'server/src/store/storeWorker.ts' } },
+  { entryPoints: { cli: 'server/src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
+].filter((t) => existsSync(Object.values(t.entryPoints)[0]));
+
+/** Prints errors in the shape VS Code's esbuild problem matcher expects, for watch tasks. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+const contexts = await Promise.all(
+  targets.map((t) =>
+    esbuild.context({ ...common, ...t, external: [...common.external, ...(t.external ?? [])], outdir: 'dist', plugins: watch ? [problemMatcher] : [] }),
+  ),
+);
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}

@@ -1,0 +1,106 @@
+// What the server knows about each blob, cached against the file's size and mtime: a repaired or replaced
+// blob file has a new mtime, so its old verdict stops applying by itself, even if a watcher event was lost.
+import * as fs from 'node:fs/promises';
+import type { ContentKind, VerifyRecord } from '../../shared/protocol';
+import { blobPath } from './store/blobPaths';
+import { ioError } from './store/errors';
+import type { FsBlobStore } from './store/fsBlobStore';
+import { peekDecoded, sniffContent } from './contentSniff';
+
+interface FileKey {
+  size: number;
+  mtimeMs: number;
+}
+
+interface Facts extends FileKey {
+  decodedBytes?: number;
+  contentKind?: ContentKind;
+  verified?: VerifyRecord;
+}
+
+export interface BlobFactsView extends FileKey {
+  hex: string;
+  decodedBytes?: number;
+  contentKind?: ContentKind;
+  verified?: VerifyRecord;
+}
+
+export class BlobFacts {
+  private readonly facts = new Map<string, Facts>();
+
+  constructor(private readonly store: FsBlobStore) {}
+
+  /** Current facts; undefined when the blob is missing. Stat + header walk + peek run once per file version. */
+  async get(hex: string): Promise<BlobFactsView | undefined> {
+    const key = await this.fileKey(hex);
+    if (!key) {
+      this.facts.delete(hex);
+      return undefined;
+    }
+    let facts = this.facts.get(hex);
+    if (!facts || facts.size !== key.size || facts.mtimeMs !== key.mtimeMs) {
+      facts = { ...key };
+      this.facts.set(hex, facts);
+    }
+    if (facts.contentKind === undefined) {
+      const stat = await this.store.stat(hex).catch(() => undefined);
+      facts.decodedBytes = stat?.decodedBytes;
+      facts.contentKind = await peekDecoded(blobPath(this.store.root, hex)).then(sniffContent, () => undefined);
+    }
+    return { hex, ...facts };
+  }
+
+  /** The verify verdict, only while the file is the one that was verified. */
+  async verdict(hex: string): Promise<VerifyRecord | undefined> {
+    const key = await this.fileKey(hex);
+    const facts = this.facts.get(hex);
+    if (!key || !facts || facts.size !== key.size || facts.mtimeMs !== key.mtimeMs) return undefined;
+    return facts.verified;
+  }
+
+  /** Verifies on the worker pool unless a verdict for this file version is cached. */
+  async verifyCached(hex: string, signal?: AbortSignal): Promise<VerifyRecord | undefined> {
+    const cached = await this.verdict(hex);
+    if (cached) return cached;
+    const key = await this.fileKey(hex);
+    if (!key) return undefined;
+    const result = await this.store.verify(hex, { signal });
+    if (result.problem?.kind === 'not-found') return undefined;
+    return this.record(hex, key, result.ok, result.problem?.message);
+  }
+
+  /** Records a verify outcome computed elsewhere (verify-all, image verify). */
+  async remember(hex: string, ok: boolean, problem?: string): Promise<VerifyRecord | undefined> {
+    const key = await this.fileKey(hex);
+    return key ? this.record(hex, key, ok, problem) : undefined;
+  }
+
+  forget(hex: string): void {
+    this.facts.delete(hex);
+  }
+
+  /** Digests whose last verify failed and whose file has not changed since. */
+  knownBad(): string[] {
+    return [...this.facts].filter(([, f]) => f.verified && !f.verified.ok).map(([hex]) => hex);
+  }
+
+  private record(hex: string, key: FileKey, ok: boolean, problem?: string): VerifyRecord {
+    let facts = this.facts.get(hex);
+    if (!facts || facts.size !== key.size || facts.mtimeMs !== key.mtimeMs) {
+      facts = { ...key };
+      this.facts.set(hex, facts);
+    }
+    facts.verified = { ok, atMs: Date.now(), problem };
+    return facts.verified;
+  }
+
+  private async fileKey(hex: string): Promise<FileKey | undefined> {
+    try {
+      const info = await fs.stat(blobPath(this.store.root, hex));
+      return { size: info.size, mtimeMs: info.mtimeMs };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw ioError('cannot read', blobPath(this.store.root, hex), err);
+    }
+  }
+}

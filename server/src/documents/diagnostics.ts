@@ -1,0 +1,161 @@
+// Diagnostics on digest documents: malformed digests, manifest schema problems, missing blobs and blobs that
+// fail their integrity check. Verdicts come from BlobFacts, keyed to each file's size and mtime, so a repaired
+// blob clears its error at the next pass; the store watcher triggers that pass.
+import type { Connection, Diagnostic, TextDocuments } from 'vscode-languageserver';
+import { DiagnosticSeverity } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
+import { formatDigest } from '../../../shared/digest';
+import type { StoreChange, VerifyRecord } from '../../../shared/protocol';
+import { parseManifest } from '../store/manifest';
+import type { StoreHost } from '../storeHost';
+import type { ServerSettings } from '../settings';
+import { analyse } from './digestAnalysis';
+import { isManifestUri, wantsDigestFeatures } from './documentKinds';
+
+export const DIAGNOSTIC_SOURCE = 'processfork';
+const DEBOUNCE_MS = 200;
+
+export class DiagnosticsPublisher {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly verifying = new Set<string>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: TextDocuments<TextDocument>,
+    private readonly host: StoreHost,
+    private readonly settings: () => ServerSettings,
+  ) {}
+
+  schedule(doc: TextDocument): void {
+    clearTimeout(this.timers.get(doc.uri));
+    this.timers.set(
+      doc.uri,
+      setTimeout(() => {
+        this.timers.delete(doc.uri);
+        void this.publish(doc.uri);
+      }, DEBOUNCE_MS),
+    );
+  }
+
+  clear(uri: string): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  /** Re-checks open documents that name a digest the change touched (all of them when images changed). */
+  onStoreChange(change: StoreChange): void {
+    const touched = new Set([...change.added, ...change.removed, ...change.changed]);
+    for (const doc of this.documents.all()) {
+      const names = analyse(doc).occurrences;
+      if (change.imagesChanged || names.some((o) => o.hex && touched.has(formatDigest(o.hex)))) this.schedule(doc);
+    }
+  }
+
+  refreshAll(): void {
+    for (const doc of this.documents.all()) this.schedule(doc);
+  }
+
+  async publish(uri: string): Promise<void> {
+    const doc = this.documents.get(uri);
+    if (!doc || !this.host.isOpen) return;
+    const { root } = this.host.open;
+    if (!wantsDigestFeatures(uri, root, this.settings().hoverAllFiles)) {
+      await this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      return;
+    }
+    try {
+      const diagnostics = await this.compute(doc);
+      // The document may have changed while we awaited the store.
+      if (this.documents.get(uri)?.version === doc.version) await this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+    } catch (err) {
+      this.connection.console.error(`diagnostics for ${uri} failed: ${(err as Error).message}`);
+    }
+  }
+
+  private async compute(doc: TextDocument): Promise<Diagnostic[]> {
+    const diagnostics: Diagnostic[] = [];
+    const range = (start: number, end: number) => ({ start: doc.positionAt(start), end: doc.positionAt(end) });
+    const { facts } = this.host.open;
+    const unverified = new Set<string>();
+    for (const occ of analyse(doc).occurrences) {
+      if (!occ.hex) {
+        diagnostics.push({ range: range(occ.start, occ.end), severity: DiagnosticSeverity.Error, source: DIAGNOSTIC_SOURCE, code: 'malformed-digest', message: occ.error ?? 'malformed digest' });
+        continue;
+      }
+      const view = await facts.get(occ.hex).catch(() => undefined);
+      const where = occ.layer ? ` (${occ.layer})` : '';
+      if (!view) {
+        diagnostics.push({
+          range: range(occ.start, occ.end),
+          severity: DiagnosticSeverity.Warning,
+          source: DIAGNOSTIC_SOURCE,
+          code: 'missing-blob',
+          message: `${formatDigest(occ.hex)}${where} is not in the store`,
+          data: { digest: formatDigest(occ.hex) },
+        });
+        continue;
+      }
+      const verdict = await facts.verdict(occ.hex);
+      if (verdict && !verdict.ok) {
+        diagnostics.push({
+          range: range(occ.start, occ.end),
+          severity: DiagnosticSeverity.Error,
+          source: DIAGNOSTIC_SOURCE,
+          code: 'corrupt-blob',
+          message: `${verdict.problem ?? `blob ${formatDigest(occ.hex)} failed its integrity check`}${where}`,
+          data: { digest: formatDigest(occ.hex) },
+        });
+      } else if (!verdict && view.size <= this.settings().autoVerifyMaxBytes) {
+        unverified.add(occ.hex);
+      }
+    }
+    if (isManifestUri(doc.uri, this.host.open.root) || /"(schema_version|schemaVersion)"/.test(doc.getText().slice(0, 4096))) {
+      diagnostics.push(...this.schemaDiagnostics(doc));
+    }
+    if (unverified.size > 0) void this.verifyThenRepublish(doc.uri, [...unverified]);
+    return diagnostics;
+  }
+
+  private schemaDiagnostics(doc: TextDocument): Diagnostic[] {
+    const text = doc.getText();
+    const { problems } = parseManifest(text);
+    const tree = parseTree(text);
+    return problems
+      .filter((p) => !/digest/i.test(p.message) || !p.path) // malformed digests are already flagged where they stand
+      .map((p) => {
+        const segments = p.path.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+        const node = tree && p.path ? findNodeAtLocation(tree, segments) : undefined;
+        const start = node ? node.offset : 0;
+        const end = node ? node.offset + node.length : Math.min(text.length, 1);
+        return {
+          range: { start: doc.positionAt(start), end: doc.positionAt(end) },
+          severity: p.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+          source: DIAGNOSTIC_SOURCE,
+          code: 'manifest-schema',
+          message: p.path ? `${p.path}: ${p.message}` : p.message,
+        };
+      });
+  }
+
+  /** Verifies blobs in the background (worker pool), then republishes; each blob once per file version. */
+  private async verifyThenRepublish(uri: string, hexes: string[]): Promise<void> {
+    const todo = hexes.filter((h) => !this.verifying.has(h));
+    if (todo.length === 0) return;
+    todo.forEach((h) => this.verifying.add(h));
+    let results: Array<VerifyRecord | undefined> = [];
+    try {
+      const { facts } = this.host.open;
+      results = await Promise.all(todo.map((h) => facts.verifyCached(h).catch(() => undefined)));
+      if (results.some((r) => r && !r.ok)) {
+        await this.host.noteVerified(todo.filter((_, i) => results[i] && !results[i]!.ok));
+      }
+    } finally {
+      todo.forEach((h) => this.verifying.delete(h));
+    }
+    const doc = this.documents.get(uri);
+    // Republish only when a verdict landed; a verify that could not run must not loop.
+    if (doc && results.some((r) => r !== undefined)) this.schedule(doc);
+  }
+}

@@ -1,0 +1,77 @@
+// Hover on a digest: present or missing, sizes and ratio, what the content looks like, where the manifest
+// uses it, how many images name it, and the last verify. Everything comes from cached facts or one stat.
+import type { Hover, MarkupContent } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { formatDigest } from '../../../shared/digest';
+import type { BlobInfo, ContentKind } from '../../../shared/protocol';
+import { statBlob } from '../requests/storeRequests';
+import type { StoreHost } from '../storeHost';
+import type { DigestOccurrence } from './digestAnalysis';
+import { occurrenceAt } from './digestAnalysis';
+
+const KIND_LABELS: Record<ContentKind, string> = {
+  'image-manifest': 'snapshot image manifest (.pfimg)',
+  'fs-tree': 'filesystem tree (fs.tree.v1)',
+  'cache-pages': 'cache page manifest',
+  json: 'JSON',
+  jsonl: 'JSON lines',
+  text: 'text',
+  binary: 'binary data',
+  empty: 'empty',
+};
+
+export async function hoverAt(host: StoreHost, doc: TextDocument, offset: number): Promise<Hover | null> {
+  const occ = occurrenceAt(doc, offset);
+  if (!occ) return null;
+  const range = { start: doc.positionAt(occ.start), end: doc.positionAt(occ.end) };
+  if (!occ.hex) return { range, contents: markdown(`**Malformed digest**\n\n${occ.error ?? 'not a sha256 digest'}`) };
+  const info = await statBlob(host, occ.hex).catch(() => undefined);
+  return { range, contents: markdown(describe(occ, info)) };
+}
+
+export function describe(occ: DigestOccurrence, info: BlobInfo | undefined): string {
+  const digest = formatDigest(occ.hex!);
+  const lines: string[] = [];
+  if (!info) {
+    lines.push(`**Missing** — \`${short(digest)}\` is not in the store.`);
+    if (occ.layer) lines.push(`Referenced here as \`${occ.layer}\`.`);
+    return lines.join('\n\n');
+  }
+  const bad = info.lastVerified && !info.lastVerified.ok;
+  lines.push(`**${bad ? 'Corrupt' : 'Present'}** — \`${short(digest)}\``);
+  const sizes = [`stored ${bytes(info.storedBytes)}`];
+  if (info.decodedBytes !== undefined) sizes.push(`decoded ${bytes(info.decodedBytes)}`);
+  if (info.ratio !== undefined) sizes.push(`ratio ${info.ratio.toFixed(2)}×`);
+  lines.push(sizes.join(' · '));
+  if (info.contentKind) lines.push(`Looks like: ${KIND_LABELS[info.contentKind]}`);
+  if (occ.layer) lines.push(`Layer: \`${occ.layer}\``);
+  const images = new Set(info.referencedBy.map((r) => r.image)).size;
+  lines.push(`Referenced by ${images} image${images === 1 ? '' : 's'}`);
+  if (info.lastVerified) {
+    const when = new Date(info.lastVerified.atMs).toISOString().replace('T', ' ').slice(0, 19);
+    lines.push(info.lastVerified.ok ? `Verified ${when} UTC: OK` : `Verified ${when} UTC: **failed** — ${info.lastVerified.problem ?? ''}`);
+  } else {
+    lines.push('Not verified yet');
+  }
+  return lines.join('\n\n');
+}
+
+function markdown(value: string): MarkupContent {
+  return { kind: 'markdown', value };
+}
+
+function short(digest: string): string {
+  return `${digest.slice(0, 19)}…${digest.slice(-6)}`;
+}
+
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}

@@ -1,0 +1,139 @@
+// The store's custom requests (everything except verify, which has its own file for progress handling).
+import { fileURLToPath } from 'node:url';
+import type { Connection } from 'vscode-languageserver';
+import { formatDigest, parseDigest, parseHexPrefix } from '../../../shared/digest';
+import type { BlobInfo, ContentKind, PutParams, ReadParams, ResolveResult } from '../../../shared/protocol';
+import { GcRequest, ImageDetailsRequest, ListBlobsRequest, ListImagesRequest, ListShardsRequest, PutRequest, ReadRequest, ResolveRequest, StatRequest, StatusRequest, StoreErrorCode } from '../../../shared/protocol';
+import { ResponseError } from 'vscode-languageserver';
+import { abortSignalOf, guarded, invalidInput, objectParams } from '../rpcErrors';
+import { sniffContent } from '../contentSniff';
+import type { StoreHost } from '../storeHost';
+import { imageDetails } from './imageDetails';
+
+/** The most one read request returns; larger blobs are read in ranges. */
+export const READ_LIMIT = 16 << 20;
+const RESOLVE_MAX = 50;
+
+export function registerStoreRequests(connection: Connection, host: StoreHost): void {
+  const log = (m: string) => connection.console.error(m);
+
+  connection.onRequest(StatusRequest.type, guarded(log, () => host.status()));
+
+  connection.onRequest(ListImagesRequest.type, guarded(log, async () => ({ images: await host.open.refs.images() })));
+
+  connection.onRequest(
+    ImageDetailsRequest.type,
+    guarded(log, async (params) => imageDetails(host, parseDigest(objectParams<{ digest: string }>(params, 'imageDetails').digest))),
+  );
+
+  connection.onRequest(
+    ListShardsRequest.type,
+    guarded(log, async () => {
+      const shards = await host.open.shards.counts();
+      return { shards, total: shards.reduce((n, s) => n + s.count, 0) };
+    }),
+  );
+
+  connection.onRequest(
+    ListBlobsRequest.type,
+    guarded(log, async (raw) => {
+      const params = objectParams<{ shard?: string; cursor?: string; limit: number }>(raw, 'listBlobs');
+      const { facts, shards } = host.open;
+      const page = await shards.page({ shard: params.shard, after: params.cursor, limit: params.limit });
+      const bad = new Set(facts.knownBad());
+      return {
+        items: page.items.map((i) => ({ digest: formatDigest(i.hex), storedBytes: i.storedBytes, ...(bad.has(i.hex) ? { problem: 'failed verification' } : {}) })),
+        nextCursor: page.nextCursor,
+      };
+    }),
+  );
+
+  connection.onRequest(StatRequest.type, guarded(log, async (params) => statBlob(host, parseDigest(objectParams<{ digest: string }>(params, 'stat').digest))));
+
+  connection.onRequest(
+    ReadRequest.type,
+    guarded(log, async (raw, token) => {
+      const params = objectParams<ReadParams>(raw, 'read');
+      const hex = parseDigest(params.digest);
+      const offset = params.offset ?? 0;
+      const info = await statBlob(host, hex);
+      const total = info.decodedBytes;
+      const length = params.length ?? (total !== undefined ? Math.max(total - offset, 0) : READ_LIMIT + 1);
+      if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+        throw invalidInput(`a read needs a non-negative offset and length, got ${params.offset} and ${params.length}`);
+      }
+      if (length > READ_LIMIT) throw invalidInput(`a read returns at most ${READ_LIMIT} bytes; ask for a range`);
+      const data = await host.open.store.readRange(hex, offset, length, { signal: abortSignalOf(token) });
+      await host.open.facts.remember(hex, true);
+      const kind: ContentKind = info.contentKind ?? sniffContent(data.subarray(0, 4096));
+      return { digest: formatDigest(hex), totalBytes: total ?? offset + data.length, offset, data: data.toString('base64'), contentKind: kind };
+    }),
+  );
+
+  connection.onRequest(
+    PutRequest.type,
+    guarded(log, async (raw, token) => {
+      const params = objectParams<PutParams>(raw, 'put');
+      if (!host.trusted) throw new ResponseError(StoreErrorCode.WriteRefused, 'putting blobs is off in an untrusted workspace');
+      const signal = abortSignalOf(token);
+      const { store } = host.open;
+      let result;
+      if ('uri' in params && typeof params.uri === 'string') {
+        result = await store.putFile(fileOfUri(params.uri), { signal });
+      } else if ('data' in params && typeof params.data === 'string') {
+        result = await store.put(Buffer.from(params.data, 'base64'), { signal });
+      } else {
+        throw invalidInput('put expects { uri: "file:..." } or { data: "<base64>" }');
+      }
+      if (result.created) await host.noteWritten([result.hex]);
+      return { digest: formatDigest(result.hex), created: result.created, rawBytes: result.rawBytes, storedBytes: result.storedBytes };
+    }),
+  );
+
+  connection.onRequest(
+    ResolveRequest.type,
+    guarded(log, async (raw): Promise<ResolveResult> => {
+      const params = objectParams<{ query: string }>(raw, 'resolve');
+      if (typeof params.query !== 'string') throw invalidInput('resolve expects { query: string }');
+      const prefix = parseHexPrefix(params.query.trim());
+      const { matches } = await host.open.shards.withPrefix(prefix, RESOLVE_MAX);
+      const status = matches.length === 0 ? 'none' : matches.length === 1 ? 'unique' : 'ambiguous';
+      return { status, matches: matches.map(formatDigest) };
+    }),
+  );
+
+  connection.onRequest(
+    GcRequest.type,
+    guarded(log, async (raw) => {
+      const params = raw === undefined || raw === null ? {} : objectParams<{ dryRun?: boolean }>(raw, 'gc');
+      if (!host.trusted && !params.dryRun) throw new ResponseError(StoreErrorCode.WriteRefused, 'gc is off in an untrusted workspace');
+      return host.open.store.sweepTemp({ dryRun: params.dryRun === true });
+    }),
+  );
+}
+
+function fileOfUri(uri: string): string {
+  if (!uri.startsWith('file:')) throw invalidInput(`put reads only file: URIs, not ${JSON.stringify(uri.split(':')[0])}`);
+  try {
+    return fileURLToPath(uri);
+  } catch (err) {
+    throw invalidInput(`not a usable file URI: ${(err as Error).message}`);
+  }
+}
+
+export async function statBlob(host: StoreHost, hex: string): Promise<BlobInfo> {
+  const { facts, refs } = host.open;
+  const view = await facts.get(hex);
+  if (!view) throw new ResponseError(StoreErrorCode.NotFound, `blob ${formatDigest(hex)} is not in the store`);
+  const referrers = await refs.referrers(hex).catch(() => []);
+  return {
+    digest: formatDigest(hex),
+    storedBytes: view.size,
+    decodedBytes: view.decodedBytes,
+    ratio: view.decodedBytes !== undefined && view.size > 0 ? view.decodedBytes / view.size : undefined,
+    modifiedMs: view.mtimeMs,
+    contentKind: view.contentKind,
+    referencedBy: referrers.map((r) => ({ image: formatDigest(r.image), layer: r.layer })),
+    lastVerified: view.verified,
+  };
+}

@@ -1,0 +1,85 @@
+// processfork/verify: one blob, an image's closure, or the whole store, on the worker pool. Reports
+// work-done progress (throttled), streams problems as partial results, and stops between blobs when the
+// client cancels, answering what it checked so far with `cancelled: true`.
+import type { Connection, ResultProgressReporter, WorkDoneProgressReporter } from 'vscode-languageserver';
+import { formatDigest, parseDigest } from '../../../shared/digest';
+import type { VerifyProblemInfo, VerifyReport, VerifyTarget } from '../../../shared/protocol';
+import { VerifyRequest } from '../../../shared/protocol';
+import type { VerifyProblem, VerifySummary } from '../store/blobStore';
+import { abortSignalOf, guarded, invalidInput, objectParams } from '../rpcErrors';
+import type { StoreHost } from '../storeHost';
+import { imageDetails } from './imageDetails';
+
+const PROGRESS_EVERY_MS = 100;
+
+export function registerVerifyRequest(connection: Connection, host: StoreHost): void {
+  const log = (m: string) => connection.console.error(m);
+  connection.onRequest(VerifyRequest.type, (params, token, workDone, partial) =>
+    guarded(log, async () => runVerify(host, objectParams<VerifyTarget>(params, 'verify'), abortSignalOf(token), workDone, partial))(params, token),
+  );
+}
+
+async function runVerify(
+  host: StoreHost,
+  target: VerifyTarget,
+  signal: AbortSignal | undefined,
+  workDone: WorkDoneProgressReporter,
+  partial: ResultProgressReporter<VerifyProblemInfo[]> | undefined,
+): Promise<VerifyReport> {
+  const { store, facts } = host.open;
+  let hexes: string[];
+  let layerOf = new Map<string, string>();
+  switch (target.kind) {
+    case 'blob':
+      hexes = [parseDigest(target.digest)];
+      break;
+    case 'image': {
+      const details = await imageDetails(host, parseDigest(target.digest));
+      layerOf = new Map(details.references.map((r) => [r.digest.slice(7), r.layer]));
+      hexes = [...new Set(details.references.map((r) => r.digest.slice(7)))];
+      break;
+    }
+    case 'store':
+      hexes = [];
+      break;
+    default:
+      throw invalidInput(`verify target must be { kind: 'blob' | 'image' | 'store' }`);
+  }
+
+  const title = target.kind === 'store' ? 'Verifying the store' : target.kind === 'image' ? 'Verifying the image closure' : 'Verifying the blob';
+  workDone.begin(title, 0, undefined, true);
+  let lastReport = 0;
+  const pendingProblems: VerifyProblemInfo[] = [];
+  const flush = () => {
+    if (partial && pendingProblems.length > 0) partial.report(pendingProblems.splice(0));
+  };
+  const onResult = (result: { hex: string; ok: boolean; problem?: VerifyProblem }, done: number, total: number) => {
+    void facts.remember(result.hex, result.ok, result.problem?.message);
+    if (result.problem) pendingProblems.push(infoOf(result.problem, layerOf));
+    const now = Date.now();
+    if (now - lastReport >= PROGRESS_EVERY_MS || done === total) {
+      lastReport = now;
+      workDone.report(total === 0 ? 100 : Math.floor((done / total) * 100), `${done} of ${total} blobs`);
+      flush();
+    }
+  };
+  try {
+    const summary: VerifySummary =
+      target.kind === 'store' ? await store.verifyAll({ signal, onResult }) : await store.verifyMany(hexes, { signal, onResult });
+    const problems = summary.problems.map((p) => infoOf(p, layerOf));
+    flush();
+    await host.noteVerified(summary.problems.map((p) => p.hex).filter((h) => h !== ''));
+    return { checked: summary.checked, ok: summary.ok, problems, cancelled: summary.cancelled };
+  } finally {
+    workDone.done();
+  }
+}
+
+function infoOf(p: VerifyProblem, layerOf: Map<string, string>): VerifyProblemInfo {
+  return {
+    ...(p.hex ? { digest: formatDigest(p.hex) } : {}),
+    kind: p.kind,
+    message: p.message,
+    ...(layerOf.has(p.hex) ? { layer: layerOf.get(p.hex) } : {}),
+  };
+}

@@ -1,0 +1,114 @@
+// The ProcessFork store language server. Run by the extension over IPC, or on its own with
+// `node dist/server.js --stdio` for any LSP client. It owns the store; the editor only asks.
+import { DidChangeConfigurationNotification, ProposedFeatures, TextDocumentSyncKind, TextDocuments, createConnection } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { InitializationOptions } from '../../shared/protocol';
+import { DiagnosticsPublisher } from './documents/diagnostics';
+import { forget } from './documents/digestAnalysis';
+import { wantsDigestFeatures } from './documents/documentKinds';
+import { hoverAt } from './documents/hover';
+import { linksOf } from './documents/links';
+import { registerStoreRequests } from './requests/storeRequests';
+import { registerVerifyRequest } from './requests/verifyRequest';
+import type { ServerSettings } from './settings';
+import { DEFAULT_SETTINGS, settingsFrom } from './settings';
+import { DEFAULT_MAX_BLOB_BYTES } from './store/blobStore';
+import { WorkerPool } from './store/workerPool';
+import { StoreHost } from './storeHost';
+import { resolveStorePath } from './storePath';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const pool = new WorkerPool();
+const host = new StoreHost(connection, pool, DEFAULT_MAX_BLOB_BYTES);
+let settings: ServerSettings = DEFAULT_SETTINGS;
+let initOptions: InitializationOptions = {};
+let canPullConfiguration = false;
+const diagnostics = new DiagnosticsPublisher(connection, documents, host, () => settings);
+
+connection.onInitialize((params) => {
+  initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
+  host.trusted = initOptions.trusted !== false;
+  canPullConfiguration = params.capabilities.workspace?.configuration === true;
+  // Open at once so requests that come before the settings do have a store to answer from.
+  void host.openStore(resolveStorePath(initOptions.storePath));
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      hoverProvider: true,
+      documentLinkProvider: { resolveProvider: false },
+    },
+    serverInfo: { name: 'processfork-store' },
+  };
+});
+
+connection.onInitialized(async () => {
+  if (canPullConfiguration) {
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'processfork' });
+  }
+  await reloadSettings();
+  await host.startAnnouncing();
+});
+
+connection.onDidChangeConfiguration(async (change) => {
+  await reloadSettings(change.settings?.processfork);
+});
+
+/** Settings come pulled (workspace/configuration) when the client supports it, else pushed with the change. */
+async function reloadSettings(pushed?: unknown): Promise<void> {
+  try {
+    const section = canPullConfiguration ? await connection.workspace.getConfiguration('processfork') : pushed;
+    settings = settingsFrom(section);
+  } catch (err) {
+    connection.console.warn(`cannot read settings, using defaults: ${(err as Error).message}`);
+  }
+  // An explicit path from the client wins over the setting (it is how tests and `pfstore`-style callers pin it).
+  await host.openStore(resolveStorePath(initOptions.storePath, settings.storePath));
+  diagnostics.refreshAll();
+}
+
+host.onChange((change) => diagnostics.onStoreChange(change));
+
+documents.onDidOpen((e) => diagnostics.schedule(e.document));
+documents.onDidChangeContent((e) => diagnostics.schedule(e.document));
+documents.onDidClose((e) => {
+  forget(e.document.uri);
+  diagnostics.clear(e.document.uri);
+});
+
+function featureDocument(uri: string) {
+  const doc = documents.get(uri);
+  if (!doc || !host.isOpen || !wantsDigestFeatures(uri, host.open.root, settings.hoverAllFiles)) return undefined;
+  return doc;
+}
+
+connection.onHover(async (params) => {
+  const doc = featureDocument(params.textDocument.uri);
+  if (!doc) return null;
+  try {
+    return await hoverAt(host, doc, doc.offsetAt(params.position));
+  } catch (err) {
+    connection.console.error(`hover failed: ${(err as Error).message}`);
+    return null;
+  }
+});
+
+connection.onDocumentLinks((params) => {
+  const doc = featureDocument(params.textDocument.uri);
+  return doc ? linksOf(doc) : [];
+});
+
+registerStoreRequests(connection, host);
+registerVerifyRequest(connection, host);
+
+connection.onShutdown(async () => {
+  host.dispose();
+  await pool.close();
+});
+
+// A bug in one handler must not take the store down with it; log it and keep serving.
+process.on('uncaughtException', (err) => connection.console.error(`uncaught: ${err.stack ?? err.message}`));
+process.on('unhandledRejection', (err) => connection.console.error(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}`));
+
+documents.listen(connection);
+connection.listen();

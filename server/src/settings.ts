@@ -1,0 +1,20 @@
+// The client-side settings the server reads (pulled with workspace/configuration, re-read on change).
+export interface ServerSettings {
+  /** `processfork.store.path`; empty means $PF_STORE, then ~/.processfork. */
+  storePath?: string;
+  /** `processfork.hover.allFiles`: digest hovers, links and diagnostics in every file, not only manifests. */
+  hoverAllFiles: boolean;
+  /** Blobs up to this stored size are verified in the background when an open document names them. */
+  autoVerifyMaxBytes: number;
+}
+
+export const DEFAULT_SETTINGS: ServerSettings = { hoverAllFiles: false, autoVerifyMaxBytes: 256 << 20 };
+
+export function settingsFrom(section: unknown): ServerSettings {
+  const s = (section ?? {}) as { store?: { path?: unknown }; hover?: { allFiles?: unknown }; verify?: { autoMaxBytes?: unknown } };
+  return {
+    storePath: typeof s.store?.path === 'string' && s.store.path.trim() !== '' ? s.store.path : undefined,
+    hoverAllFiles: s.hover?.allFiles === true,
+    autoVerifyMaxBytes: typeof s.verify?.autoMaxBytes === 'number' ? s.verify.autoMaxBytes : DEFAULT_SETTINGS.autoVerifyMaxBytes,
+  };
+}

@@ -1,0 +1,136 @@
+// Reads the shard directories: paged listing, counts, and the full scan that verify-all walks.
+import type { Dirent } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { BLOB_NAME, SHARD_NAME, TEMP_NAME, blobsDir } from './blobPaths';
+import type { BlobEntry, BlobPage, ListOptions } from './blobStore';
+import { InvalidInputError, ioError } from './errors';
+
+export const MAX_PAGE = 5000;
+
+async function readDirIfAny(dir: string): Promise<Dirent[]> {
+  try {
+    return await fs.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw ioError('cannot list', dir, err);
+  }
+}
+
+export async function listShards(root: string): Promise<string[]> {
+  const entries = await readDirIfAny(blobsDir(root));
+  return entries.filter((e) => e.isDirectory() && SHARD_NAME.test(e.name)).map((e) => e.name).sort();
+}
+
+/** Blob digests in one shard, sorted; files in the wrong shard are left to the scan. */
+export async function shardBlobs(root: string, shard: string): Promise<string[]> {
+  const entries = await readDirIfAny(path.join(blobsDir(root), shard));
+  const hexes: string[] = [];
+  for (const e of entries) {
+    const m = BLOB_NAME.exec(e.name);
+    if (m && e.isFile() && m[1].startsWith(shard)) hexes.push(m[1]);
+  }
+  return hexes.sort();
+}
+
+/** Where a page's shard names and digests come from: the disk directly, or the server's cache of it. */
+export interface ShardSource {
+  shards(): Promise<string[]>;
+  blobs(shard: string): Promise<string[]>;
+}
+
+export function diskShardSource(root: string): ShardSource {
+  return { shards: () => listShards(root), blobs: (shard) => shardBlobs(root, shard) };
+}
+
+export function listBlobs(root: string, opts: ListOptions): Promise<BlobPage> {
+  return pageOfBlobs(root, diskShardSource(root), opts);
+}
+
+export async function pageOfBlobs(root: string, source: ShardSource, opts: ListOptions): Promise<BlobPage> {
+  const { shard, after, limit } = opts;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+    throw new InvalidInputError(`page size must be between 1 and ${MAX_PAGE}, got ${limit}`);
+  }
+  if (shard !== undefined && !SHARD_NAME.test(shard)) throw new InvalidInputError(`not a shard name: ${JSON.stringify(shard)}`);
+  if (after !== undefined && !/^[0-9a-f]{1,64}$/.test(after)) throw new InvalidInputError(`not a cursor: ${JSON.stringify(after)}`);
+  const shards = shard ? [shard] : await source.shards();
+  const picked: string[] = [];
+  let more = false;
+  for (const s of shards) {
+    if (after && s < after.slice(0, 2)) continue;
+    const all = await source.blobs(s);
+    const hexes = after ? all.filter((h) => h > after) : all;
+    const room = limit - picked.length;
+    picked.push(...hexes.slice(0, room));
+    if (hexes.length > room) {
+      more = true;
+      break;
+    }
+    if (picked.length === limit) {
+      // Full page that ended on a shard boundary: later shards may still hold blobs.
+      more = s !== shards[shards.length - 1];
+      break;
+    }
+  }
+  const items = await Promise.all(picked.map((hex) => entryOf(root, hex)));
+  const present = items.filter((i): i is BlobEntry => i !== undefined);
+  return { items: present, nextCursor: more && picked.length > 0 ? picked[picked.length - 1] : undefined };
+}
+
+async function entryOf(root: string, hex: string): Promise<BlobEntry | undefined> {
+  try {
+    const info = await fs.stat(path.join(blobsDir(root), hex.slice(0, 2), `${hex}.zst`));
+    return { hex, storedBytes: info.size };
+  } catch {
+    return undefined; // deleted between readdir and stat
+  }
+}
+
+export async function shardCounts(root: string, source: ShardSource = diskShardSource(root)): Promise<Array<{ shard: string; count: number }>> {
+  const shards = await source.shards();
+  const counts = await Promise.all(shards.map(async (shard) => ({ shard, count: (await source.blobs(shard)).length })));
+  return counts.filter((c) => c.count > 0);
+}
+
+export async function physicalBytes(root: string): Promise<number> {
+  let total = 0;
+  async function walk(dir: string): Promise<void> {
+    for (const e of await readDirIfAny(dir)) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) total += (await fs.stat(p)).size;
+    }
+  }
+  await walk(path.join(root, 'blobs'));
+  return total;
+}
+
+export type ScanItem =
+  | { type: 'blob'; hex: string; path: string }
+  | { type: 'misplaced'; hex: string; path: string }
+  | { type: 'temp'; hex: string; path: string; pid: number }
+  | { type: 'stray'; path: string };
+
+/** Every entry under blobs/sha256, classified, so verify can name what does not belong. */
+export async function scanBlobs(root: string): Promise<ScanItem[]> {
+  const items: ScanItem[] = [];
+  const top = blobsDir(root);
+  for (const dirent of await readDirIfAny(top)) {
+    const dir = path.join(top, dirent.name);
+    if (!dirent.isDirectory() || !SHARD_NAME.test(dirent.name)) {
+      items.push({ type: 'stray', path: dir });
+      continue;
+    }
+    for (const e of await readDirIfAny(dir)) {
+      const p = path.join(dir, e.name);
+      const blob = BLOB_NAME.exec(e.name);
+      const temp = TEMP_NAME.exec(e.name);
+      if (blob && e.isFile()) items.push({ type: blob[1].startsWith(dirent.name) ? 'blob' : 'misplaced', hex: blob[1], path: p });
+      else if (temp && e.isFile()) items.push({ type: 'temp', hex: temp[1], path: p, pid: Number(temp[2]) });
+      else items.push({ type: 'stray', path: p });
+    }
+  }
+  return items;
+}

@@ -1,0 +1,37 @@
+// Where pf-core puts things. Every path comes from a digest that passed shared/digest.ts, so no string
+// from a request, a manifest or a file name can reach the file system unchecked.
+import * as path from 'node:path';
+import { isHex64 } from '../../../shared/digest';
+import { InvalidInputError } from './errors';
+
+export const BLOB_NAME = /^([0-9a-f]{64})\.zst$/;
+/** pf-core's temp name: the final name with `.zst` replaced by `tmp.<pid>.<counter>`. */
+export const TEMP_NAME = /^([0-9a-f]{64})\.tmp\.(\d+)\.(\d+)$/;
+export const SHARD_NAME = /^[0-9a-f]{2}$/;
+
+let tempCounter = 0;
+
+export function checkedHex(hex: string): string {
+  if (!isHex64(hex)) throw new InvalidInputError(`not a 64-character lower-case hex digest: ${JSON.stringify(hex)}`);
+  return hex;
+}
+
+export function blobsDir(root: string): string {
+  return path.join(root, 'blobs', 'sha256');
+}
+
+export function shardDir(root: string, hex: string): string {
+  return path.join(blobsDir(root), checkedHex(hex).slice(0, 2));
+}
+
+export function blobPath(root: string, hex: string): string {
+  return path.join(shardDir(root, hex), `${hex}.zst`);
+}
+
+export function tempBlobPath(root: string, hex: string): string {
+  return path.join(shardDir(root, hex), `${hex}.tmp.${process.pid}.${tempCounter++}`);
+}
+
+export function imagesDir(root: string): string {
+  return path.join(root, 'images');
+}

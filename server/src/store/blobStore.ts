@@ -1,0 +1,99 @@
+// The contract both stores keep (on disk and in memory). Hex digests here are already validated by
+// shared/digest.ts: 64 lower-case hex characters, no prefix.
+import type { IntegrityKind } from './errors';
+
+export interface PutResult {
+  hex: string;
+  /** False when the blob was already there (put is then a no-op, as in pf-core). */
+  created: boolean;
+  rawBytes: number;
+  storedBytes: number;
+}
+
+export interface BlobStat {
+  hex: string;
+  storedBytes: number;
+  /** From the zstd frame headers, without decoding; undefined when a frame does not record it. */
+  decodedBytes?: number;
+  modifiedMs: number;
+}
+
+export interface BlobEntry {
+  hex: string;
+  storedBytes: number;
+}
+
+export interface BlobPage {
+  items: BlobEntry[];
+  /** Pass back as `after` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface ListOptions {
+  /** Only this shard (two lower-case hex characters). */
+  shard?: string;
+  /** Start after this digest (a cursor from a previous page). */
+  after?: string;
+  limit: number;
+}
+
+export interface VerifyProblem {
+  hex: string;
+  kind: IntegrityKind | 'not-found' | 'unreadable' | 'stray';
+  message: string;
+  /** The file on disk, when there is one (strays and misplaced blobs have no digest-derived path). */
+  path?: string;
+}
+
+export interface VerifyResult {
+  hex: string;
+  ok: boolean;
+  decodedBytes?: number;
+  problem?: VerifyProblem;
+}
+
+export interface VerifyAllOptions {
+  signal?: AbortSignal;
+  /** Called as each blob finishes, in completion order. */
+  onResult?: (result: VerifyResult, done: number, total: number) => void;
+}
+
+export interface VerifySummary {
+  checked: number;
+  ok: number;
+  problems: VerifyProblem[];
+  cancelled: boolean;
+}
+
+export interface SweepResult {
+  removed: string[];
+  kept: string[];
+}
+
+export interface BlobStore {
+  readonly root: string | undefined;
+  put(data: Uint8Array, opts?: { signal?: AbortSignal }): Promise<PutResult>;
+  putFile(file: string, opts?: { signal?: AbortSignal }): Promise<PutResult>;
+  /** The verified bytes; refuses blobs over `maxBytes` (default: the store's limit). */
+  get(hex: string, opts?: { maxBytes?: number; signal?: AbortSignal }): Promise<Buffer>;
+  /** A verified slice: the whole blob is still re-hashed, so a range never hides corruption. */
+  readRange(hex: string, offset: number, length: number, opts?: { signal?: AbortSignal }): Promise<Buffer>;
+  /** Streams the verified bytes into `dest`; nothing appears at `dest` unless the hash matched. */
+  getToFile(hex: string, dest: string, opts?: { signal?: AbortSignal }): Promise<number>;
+  has(hex: string): Promise<boolean>;
+  stat(hex: string): Promise<BlobStat>;
+  delete(hex: string): Promise<boolean>;
+  list(opts: ListOptions): Promise<BlobPage>;
+  /** Blob counts per shard that has any, in shard order. */
+  shardCounts(): Promise<Array<{ shard: string; count: number }>>;
+  physicalBytes(): Promise<number>;
+  verify(hex: string, opts?: { signal?: AbortSignal }): Promise<VerifyResult>;
+  verifyMany(hexes: string[], opts?: VerifyAllOptions): Promise<VerifySummary>;
+  verifyAll(opts?: VerifyAllOptions): Promise<VerifySummary>;
+  /** Removes temp files left by writers that died (dead pid, or older than `olderThanMs`). */
+  sweepTemp(opts?: { olderThanMs?: number; dryRun?: boolean }): Promise<SweepResult>;
+  close(): Promise<void>;
+}
+
+/** 1 GiB: large enough for model deltas, small enough that a forged frame cannot exhaust memory. */
+export const DEFAULT_MAX_BLOB_BYTES = 1 << 30;

@@ -1,0 +1,70 @@
+// Writes one blob file the way pf-core does: compress, write a temp file in the shard directory, fsync,
+// rename over the final name, and remove the temp file on any failure, so a reader never sees half a blob.
+//
+// Input arrives as raw chunks. Each chunk becomes its own zstd frame, compressed on the worker pool, so a
+// large blob keeps every core busy; frames are written in order. Standard decoders (pf-core's included)
+// read concatenated frames as one stream.
+import * as fs from 'node:fs/promises';
+import { blobPath, shardDir, tempBlobPath } from './blobPaths';
+import { ioError, throwIfAborted } from './errors';
+import type { WorkerPool } from './workerPool';
+
+/** One frame per 8 MiB: the level-19 window, so splitting costs little ratio. Measured in docs/decisions.md. */
+export const FRAME_BYTES = 8 << 20;
+
+export async function writeCompressedBlob(
+  pool: WorkerPool,
+  root: string,
+  hex: string,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  signal?: AbortSignal,
+): Promise<number> {
+  await fs.mkdir(shardDir(root, hex), { recursive: true }).catch((err) => {
+    throw ioError('cannot create the shard directory for', blobPath(root, hex), err);
+  });
+  const temp = tempBlobPath(root, hex);
+  const handle = await fs.open(temp, 'wx').catch((err) => {
+    throw ioError('cannot write a temp file', temp, err);
+  });
+  let stored = 0;
+  try {
+    const inFlight: Array<Promise<Uint8Array>> = [];
+    const writeOldest = async () => {
+      const frame = await inFlight.shift()!;
+      await handle.write(frame);
+      stored += frame.length;
+    };
+    for await (const chunk of chunks) {
+      throwIfAborted(signal);
+      const frame = compressChunk(pool, chunk, signal);
+      frame.catch(() => undefined); // awaited in order below; this only keeps an early failure from going unhandled
+      inFlight.push(frame);
+      // Bound read-ahead (memory) to what the workers can chew on at once.
+      if (inFlight.length > pool.size) await writeOldest();
+    }
+    while (inFlight.length > 0) await writeOldest();
+    await handle.sync();
+    await handle.close();
+    await fs.rename(temp, blobPath(root, hex));
+    return stored;
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    await fs.rm(temp, { force: true });
+    if ((err as NodeJS.ErrnoException).code) throw ioError('cannot store', blobPath(root, hex), err);
+    throw err;
+  }
+}
+
+async function compressChunk(pool: WorkerPool, chunk: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
+  // Posting a view would clone its whole backing buffer; copy just the chunk and hand that copy over.
+  const own = chunk.slice();
+  const reply = await pool.run({ op: 'compress', data: own }, { signal, transfer: [own.buffer as ArrayBuffer] });
+  if (!reply.ok || !reply.data) throw new Error(`compression failed: ${reply.ok ? 'no output' : reply.message}`);
+  return reply.data;
+}
+
+/** Splits an in-memory buffer into frame-sized views (no copies). */
+export function* frameSlices(data: Uint8Array): Iterable<Uint8Array> {
+  if (data.length === 0) yield data;
+  for (let at = 0; at < data.length; at += FRAME_BYTES) yield data.subarray(at, at + FRAME_BYTES);
+}

@@ -1,0 +1,82 @@
+// Synchronous streaming decode + re-hash of one blob file. Runs inside worker threads only: it reads the
+// file in slices, so a 1 GiB blob never sits in memory, and it stops at the size limit (bomb guard).
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { DCtx, dStreamOutSize } from 'zstd-napi/binding';
+import type { IntegrityKind } from './errors';
+import { parseFrameHeader } from './zstdFrame';
+
+export class DecodeFailure extends Error {
+  constructor(
+    readonly kind: IntegrityKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const READ_SLICE = 1 << 20;
+const OUT_SLICE = dStreamOutSize();
+
+/**
+ * Decodes `path`, passing each decoded chunk to `sink` (the chunk buffer is reused: copy what you keep),
+ * and checks the SHA-256 of the whole against `hex`. Returns the decoded size.
+ * Throws DecodeFailure for integrity problems and the fs error when the file cannot be read.
+ */
+export function decodeFileSync(path: string, hex: string, maxBytes: number, sink: (chunk: Buffer) => void): number {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const dctx = new DCtx();
+    const hash = createHash('sha256');
+    const input = Buffer.allocUnsafe(READ_SLICE);
+    let decoded = 0;
+    let readAny = false;
+    let inFrame = false;
+    let position = 0;
+    for (;;) {
+      const n = fs.readSync(fd, input, 0, READ_SLICE, position);
+      if (n === 0) break;
+      if (!readAny) refuseDeclaredBomb(input.subarray(0, n), maxBytes);
+      readAny = true;
+      position += n;
+      let src = input.subarray(0, n);
+      while (src.length > 0 || inFrame) {
+        const out = Buffer.allocUnsafe(OUT_SLICE);
+        let ret: number, produced: number, consumed: number;
+        try {
+          [ret, produced, consumed] = dctx.decompressStream(out, src);
+        } catch (err) {
+          throw new DecodeFailure('corrupt-frame', `zstd could not decode it: ${(err as Error).message}`);
+        }
+        src = src.subarray(consumed);
+        inFrame = ret !== 0;
+        if (produced > 0) {
+          decoded += produced;
+          if (decoded > maxBytes) {
+            throw new DecodeFailure('too-large', `it decodes to more than the limit of ${maxBytes} bytes`);
+          }
+          const chunk = out.subarray(0, produced);
+          hash.update(chunk);
+          sink(chunk);
+        }
+        // Input used up and the decoder has nothing more to flush from what it holds: read more.
+        if (src.length === 0 && produced < out.length) break;
+      }
+    }
+    if (!readAny) throw new DecodeFailure('empty', 'the file is empty (no zstd frame)');
+    if (inFrame) throw new DecodeFailure('truncated', `the zstd stream ends inside a frame after ${position} bytes`);
+    const actual = hash.digest('hex');
+    if (actual !== hex) throw new DecodeFailure('hash-mismatch', `its content hashes to sha256:${actual}`);
+    return decoded;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A first frame that declares more than the limit is refused before any output is allocated. */
+function refuseDeclaredBomb(head: Uint8Array, maxBytes: number): void {
+  const header = parseFrameHeader(head);
+  if (header?.contentSize !== undefined && header.contentSize > maxBytes) {
+    throw new DecodeFailure('too-large', `its frame declares ${header.contentSize} bytes, over the limit of ${maxBytes}`);
+  }
+}

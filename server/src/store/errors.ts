@@ -1,0 +1,68 @@
+// Typed store errors. Callers (CLI exit codes, JSON-RPC error codes, diagnostics) branch on `code`
+// and `kind`, never on message text.
+
+/** Why a stored blob cannot be trusted. */
+export type IntegrityKind =
+  | 'hash-mismatch' // decodes, but to bytes whose SHA-256 is not the file's name
+  | 'corrupt-frame' // the zstd decoder rejected the bytes
+  | 'truncated' // the stream ends inside a frame
+  | 'empty' // a zero-byte file: no zstd stream at all
+  | 'too-large' // claims or decodes to more than the configured maximum (decompression bomb guard)
+  | 'misplaced'; // a blob file in a shard directory that does not match its name
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: 'not-found' | 'integrity' | 'invalid-input' | 'io' | 'cancelled',
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BlobNotFoundError extends StoreError {
+  constructor(readonly hex: string) {
+    super('not-found', `blob sha256:${hex} is not in the store`);
+  }
+}
+
+export class IntegrityError extends StoreError {
+  constructor(
+    readonly hex: string,
+    readonly kind: IntegrityKind,
+    detail: string,
+  ) {
+    super('integrity', `blob sha256:${hex} failed its integrity check (${kind}): ${detail}`);
+  }
+}
+
+export class InvalidInputError extends StoreError {
+  constructor(message: string) {
+    super('invalid-input', message);
+  }
+}
+
+export class StoreIoError extends StoreError {
+  constructor(
+    message: string,
+    readonly errno?: string,
+  ) {
+    super('io', message);
+  }
+}
+
+export class CancelledError extends StoreError {
+  constructor() {
+    super('cancelled', 'the operation was cancelled');
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+/** Wraps a Node fs error with the path and what we were doing, keeping the errno for callers. */
+export function ioError(action: string, path: string, err: unknown): StoreIoError {
+  const e = err as NodeJS.ErrnoException;
+  return new StoreIoError(`${action} ${path}: ${e?.code ?? ''} ${e?.message ?? String(err)}`.trim(), e?.code);
+}

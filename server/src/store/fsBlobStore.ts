@@ -1,0 +1,201 @@
+// pf-core's FsBlobStore, byte for byte on disk: `<root>/blobs/sha256/<2 hex>/<64 hex>.zst`, zstd level 19,
+// temp + fsync + rename on write, re-hash on every read. CPU work runs on the worker pool.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { blobPath, checkedHex } from './blobPaths';
+import type { BlobPage, BlobStat, BlobStore, ListOptions, PutResult, SweepResult, VerifyAllOptions, VerifyResult, VerifySummary } from './blobStore';
+import { DEFAULT_MAX_BLOB_BYTES } from './blobStore';
+import { listBlobs, physicalBytes, shardCounts } from './blobListing';
+import { BlobNotFoundError, InvalidInputError, IntegrityError, StoreError, ioError, throwIfAborted } from './errors';
+import { FRAME_BYTES, frameSlices, writeCompressedBlob } from './compressedWriter';
+import { verifyAllBlobs, verifyBlobs } from './blobVerify';
+import { sweepTempFiles } from './tempSweep';
+import { WorkerPool } from './workerPool';
+import type { WorkerReply, WorkerRequest } from './workerProtocol';
+import { declaredDecodedSize } from './zstdFrame';
+
+export interface FsBlobStoreOptions {
+  maxBlobBytes?: number;
+  pool?: WorkerPool;
+}
+
+export class FsBlobStore implements BlobStore {
+  readonly maxBlobBytes: number;
+  readonly pool: WorkerPool;
+  private readonly ownsPool: boolean;
+
+  constructor(
+    readonly root: string,
+    opts: FsBlobStoreOptions = {},
+  ) {
+    this.maxBlobBytes = opts.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
+    this.ownsPool = !opts.pool;
+    this.pool = opts.pool ?? new WorkerPool();
+  }
+
+  async put(data: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<PutResult> {
+    const hex = createHash('sha256').update(data).digest('hex');
+    const existing = await this.storedSize(hex);
+    if (existing !== undefined) return { hex, created: false, rawBytes: data.length, storedBytes: existing };
+    const storedBytes = await writeCompressedBlob(this.pool, this.root, hex, frameSlices(data), opts.signal);
+    return { hex, created: true, rawBytes: data.length, storedBytes };
+  }
+
+  async putFile(file: string, opts: { signal?: AbortSignal } = {}): Promise<PutResult> {
+    const info = await fs.stat(file).catch((err) => {
+      throw ioError('cannot read', file, err);
+    });
+    if (!info.isFile()) throw new InvalidInputError(`${file} is not a regular file`);
+    // Small files: one read, hash and compress the same bytes.
+    if (info.size <= FRAME_BYTES) {
+      const data = await fs.readFile(file).catch((err) => {
+        throw ioError('cannot read', file, err);
+      });
+      return this.put(data, opts);
+    }
+    // Large files: hash first (fast) to learn the name, then stream again through the compressors,
+    // re-hashing to catch a file that changed between the two passes.
+    const hex = await hashFile(file, opts.signal);
+    const existing = await this.storedSize(hex);
+    if (existing !== undefined) return { hex, created: false, rawBytes: info.size, storedBytes: existing };
+    const rehash = createHash('sha256');
+    let rawBytes = 0;
+    async function* chunks(): AsyncIterable<Uint8Array> {
+      for await (const chunk of createReadStream(file, { highWaterMark: FRAME_BYTES })) {
+        rehash.update(chunk as Buffer);
+        rawBytes += (chunk as Buffer).length;
+        yield chunk as Buffer;
+      }
+      if (rehash.digest('hex') !== hex) throw new InvalidInputError(`${file} changed while it was being stored`);
+    }
+    const storedBytes = await writeCompressedBlob(this.pool, this.root, hex, chunks(), opts.signal);
+    return { hex, created: true, rawBytes, storedBytes };
+  }
+
+  async get(hex: string, opts: { maxBytes?: number; signal?: AbortSignal } = {}): Promise<Buffer> {
+    const reply = await this.decodeTask(hex, { op: 'decode', path: blobPath(this.root, hex), hex, maxBytes: opts.maxBytes ?? this.maxBlobBytes }, opts.signal);
+    return Buffer.from(reply.data!.buffer, reply.data!.byteOffset, reply.data!.byteLength);
+  }
+
+  async readRange(hex: string, offset: number, length: number, opts: { signal?: AbortSignal } = {}): Promise<Buffer> {
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+      throw new InvalidInputError(`a byte range needs a non-negative offset and length, got ${offset} and ${length}`);
+    }
+    const req: WorkerRequest = { op: 'decode', path: blobPath(this.root, hex), hex, maxBytes: this.maxBlobBytes, offset, length };
+    const reply = await this.decodeTask(hex, req, opts.signal);
+    return Buffer.from(reply.data!.buffer, reply.data!.byteOffset, reply.data!.byteLength);
+  }
+
+  async getToFile(hex: string, dest: string, opts: { signal?: AbortSignal } = {}): Promise<number> {
+    const temp = path.join(path.dirname(dest), `.${path.basename(dest)}.pfstore-${process.pid}-${Date.now()}`);
+    try {
+      const reply = await this.decodeTask(hex, { op: 'decodeToFile', path: blobPath(this.root, hex), hex, maxBytes: this.maxBlobBytes, dest: temp }, opts.signal);
+      await fs.rename(temp, dest);
+      return reply.decodedBytes ?? 0;
+    } finally {
+      await fs.rm(temp, { force: true });
+    }
+  }
+
+  async has(hex: string): Promise<boolean> {
+    return (await this.storedSize(hex)) !== undefined;
+  }
+
+  async stat(hex: string): Promise<BlobStat> {
+    const file = blobPath(this.root, hex);
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(hex);
+      throw ioError('cannot read', file, err);
+    }
+    try {
+      const info = await handle.stat();
+      const readAt = async (position: number, length: number) => {
+        const buf = Buffer.alloc(length);
+        const { bytesRead } = await handle.read(buf, 0, length, position);
+        return buf.subarray(0, bytesRead);
+      };
+      const decodedBytes = await declaredDecodedSize(readAt, info.size);
+      return { hex, storedBytes: info.size, decodedBytes, modifiedMs: info.mtimeMs };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async delete(hex: string): Promise<boolean> {
+    try {
+      await fs.unlink(blobPath(this.root, hex));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw ioError('cannot delete', blobPath(this.root, hex), err);
+    }
+  }
+
+  list(opts: ListOptions): Promise<BlobPage> {
+    return listBlobs(this.root, opts);
+  }
+
+  shardCounts(): Promise<Array<{ shard: string; count: number }>> {
+    return shardCounts(this.root);
+  }
+
+  physicalBytes(): Promise<number> {
+    return physicalBytes(this.root);
+  }
+
+  async verify(hex: string, opts: { signal?: AbortSignal } = {}): Promise<VerifyResult> {
+    const summary = await verifyBlobs(this, [hex], opts);
+    const problem = summary.problems[0];
+    return problem ? { hex, ok: false, problem } : { hex, ok: true, decodedBytes: summary.decoded.get(hex) };
+  }
+
+  async verifyMany(hexes: string[], opts: VerifyAllOptions = {}): Promise<VerifySummary> {
+    return verifyBlobs(this, hexes, opts);
+  }
+
+  verifyAll(opts: VerifyAllOptions = {}): Promise<VerifySummary> {
+    return verifyAllBlobs(this, opts);
+  }
+
+  sweepTemp(opts: { olderThanMs?: number; dryRun?: boolean } = {}): Promise<SweepResult> {
+    return sweepTempFiles(this.root, opts);
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsPool) await this.pool.close();
+  }
+
+  /** Runs a decode-type task and turns a failed reply into the store's typed error. */
+  async decodeTask(hex: string, req: WorkerRequest, signal?: AbortSignal): Promise<WorkerReply & { ok: true }> {
+    checkedHex(hex);
+    throwIfAborted(signal);
+    const reply = await this.pool.run(req, { signal });
+    if (reply.ok) return reply;
+    if (reply.integrity) throw new IntegrityError(hex, reply.integrity, reply.message);
+    if (reply.notFound) throw new BlobNotFoundError(hex);
+    throw new StoreError('io', `cannot read blob sha256:${hex}: ${reply.message}`);
+  }
+
+  private async storedSize(hex: string): Promise<number | undefined> {
+    try {
+      return (await fs.stat(blobPath(this.root, hex))).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw ioError('cannot read', blobPath(this.root, hex), err);
+    }
+  }
+}
+
+async function hashFile(file: string, signal?: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    throwIfAborted(signal);
+    hash.update(chunk as Buffer);
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,44 @@
+// gc for temp files: a writer that died (SIGKILL, power loss) leaves `<hex>.tmp.<pid>.<n>`; readers never
+// see it, but it takes space. Remove those whose writer is gone, or that are older than a writer could be.
+import * as fs from 'node:fs/promises';
+import type { SweepResult } from './blobStore';
+import { scanBlobs } from './blobListing';
+import { ioError } from './errors';
+
+const DEFAULT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+function processIsAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function sweepTempFiles(root: string, opts: { olderThanMs?: number; dryRun?: boolean } = {}): Promise<SweepResult> {
+  const maxAge = opts.olderThanMs ?? DEFAULT_MAX_AGE_MS;
+  const result: SweepResult = { removed: [], kept: [] };
+  const now = Date.now();
+  for (const item of await scanBlobs(root)) {
+    if (item.type !== 'temp') continue;
+    let stale = !processIsAlive(item.pid);
+    if (!stale) {
+      const info = await fs.stat(item.path).catch(() => undefined);
+      stale = info !== undefined && now - info.mtimeMs > maxAge;
+    }
+    if (!stale) {
+      result.kept.push(item.path);
+      continue;
+    }
+    if (!opts.dryRun) {
+      await fs.rm(item.path, { force: true }).catch((err) => {
+        throw ioError('cannot remove', item.path, err);
+      });
+    }
+    result.removed.push(item.path);
+  }
+  return result;
+}

@@ -1,0 +1,17 @@
+// Messages between the store and its worker threads. Kept apart from both sides so each imports only types.
+import type { IntegrityKind } from './errors';
+
+export const COMPRESSION_LEVEL = 19; // fixed by the pf-core format
+
+export type WorkerRequest =
+  | { op: 'compress'; data: Uint8Array }
+  /** Decode a blob file, re-hash it, and return the bytes (or a slice of them). */
+  | { op: 'decode'; path: string; hex: string; maxBytes: number; offset?: number; length?: number }
+  /** Decode and re-hash without keeping the bytes. */
+  | { op: 'verify'; path: string; hex: string; maxBytes: number }
+  /** Decode into `dest` (a temp file the caller renames once the hash is known to be right). */
+  | { op: 'decodeToFile'; path: string; hex: string; maxBytes: number; dest: string };
+
+export type WorkerReply =
+  | { ok: true; data?: Uint8Array; decodedBytes?: number }
+  | { ok: false; integrity?: IntegrityKind; notFound?: boolean; message: string };

@@ -1,0 +1,143 @@
+// Owns the open store and everything cached about it. Reopening (a new path from settings) swaps all of it
+// at once; the worker pool outlives stores so a reopen costs no thread start-up.
+import type { Connection } from 'vscode-languageserver';
+import type { StoreChange, StoreStatus } from '../../shared/protocol';
+import { StatusNotification, StoreChangedNotification } from '../../shared/protocol';
+import { formatDigest } from '../../shared/digest';
+import { BlobFacts } from './blobFacts';
+import { ReferenceIndex } from './referenceIndex';
+import { ShardCache } from './shardCache';
+import { FsBlobStore } from './store/fsBlobStore';
+import type { WorkerPool } from './store/workerPool';
+import { probeStore } from './storeProbe';
+import type { WatchBatch } from './storeWatcher';
+import { StoreWatcher } from './storeWatcher';
+
+export interface OpenStore {
+  root: string;
+  store: FsBlobStore;
+  shards: ShardCache;
+  facts: BlobFacts;
+  refs: ReferenceIndex;
+}
+
+export type ChangeListener = (change: StoreChange) => void;
+
+export class StoreHost {
+  private current?: OpenStore;
+  private watcher?: StoreWatcher;
+  private readonly listeners: ChangeListener[] = [];
+  trusted = true;
+  maxBlobBytes: number;
+  /** Nothing is sent to the client before it has said `initialized`. */
+  private announcing = false;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly pool: WorkerPool,
+    maxBlobBytes: number,
+  ) {
+    this.maxBlobBytes = maxBlobBytes;
+  }
+
+  get open(): OpenStore {
+    if (!this.current) throw new Error('no store is open yet');
+    return this.current;
+  }
+
+  get isOpen(): boolean {
+    return this.current !== undefined;
+  }
+
+  onChange(listener: ChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Opens `root` (no-op when it is already open) and tells the client the new status. */
+  async openStore(root: string): Promise<void> {
+    if (this.current?.root === root) return;
+    this.watcher?.dispose();
+    const store = new FsBlobStore(root, { pool: this.pool, maxBlobBytes: this.maxBlobBytes });
+    this.current = { root, store, shards: new ShardCache(root), facts: new BlobFacts(store), refs: new ReferenceIndex(root) };
+    this.watcher = new StoreWatcher(root, (batch) => void this.applyBatch(batch));
+    this.watcher.start();
+    this.connection.console.info(`store opened at ${root}`);
+    await this.publishStatus();
+    this.emit({ added: [], removed: [], changed: [], imagesChanged: true });
+  }
+
+  async status(): Promise<StoreStatus> {
+    const { root, shards, refs, facts } = this.open;
+    const probe = await probeStore(root);
+    const status: StoreStatus = {
+      storePath: root,
+      state: probe.state,
+      message: probe.message,
+      writable: probe.writable && this.trusted,
+      problemCount: facts.knownBad().length,
+    };
+    if (probe.state === 'ok' || probe.state === 'read-only') {
+      status.blobCount = (await shards.counts()).reduce((n, c) => n + c.count, 0);
+      status.imageCount = (await refs.images()).length;
+    }
+    return status;
+  }
+
+  /** Starts talking to the client and tells it the current status. */
+  async startAnnouncing(): Promise<void> {
+    this.announcing = true;
+    await this.publishStatus();
+  }
+
+  async publishStatus(): Promise<void> {
+    if (!this.announcing) return;
+    try {
+      const status = await this.status();
+      if (status.state !== 'ok') this.connection.console.warn(status.message);
+      await this.connection.sendNotification(StatusNotification.type, status);
+    } catch (err) {
+      this.connection.console.error(`cannot read the store status: ${(err as Error).message}`);
+    }
+  }
+
+  /** Called after the server itself wrote or removed blobs, so the client hears of it without waiting. */
+  async noteWritten(hexes: string[]): Promise<void> {
+    await this.applyBatch({ shards: new Set(hexes.map((h) => h.slice(0, 2))), touched: new Set(hexes), imagesChanged: false });
+  }
+
+  /** After a verify: the tree and diagnostics re-read the verdicts of the blobs that failed. */
+  async noteVerified(badHexes: string[]): Promise<void> {
+    this.emit({ added: [], removed: [], changed: badHexes.map(formatDigest), imagesChanged: false });
+    await this.publishStatus();
+  }
+
+  dispose(): void {
+    this.watcher?.dispose();
+  }
+
+  private async applyBatch(batch: WatchBatch): Promise<void> {
+    const open = this.current;
+    if (!open) return;
+    const change: StoreChange = { added: [], removed: [], changed: [], imagesChanged: batch.imagesChanged };
+    if (batch.imagesChanged) open.refs.invalidate();
+    for (const shard of batch.shards) {
+      const diff = await open.shards.refreshShard(shard).catch(() => ({ added: [], removed: [] }));
+      change.added.push(...diff.added.map(formatDigest));
+      change.removed.push(...diff.removed.map(formatDigest));
+    }
+    const moved = new Set([...change.added, ...change.removed]);
+    for (const hex of batch.touched) {
+      open.facts.forget(hex);
+      if (!moved.has(formatDigest(hex))) change.changed.push(formatDigest(hex));
+    }
+    if (this.current !== open) return; // reopened meanwhile
+    this.emit(change);
+    await this.publishStatus();
+  }
+
+  private emit(change: StoreChange): void {
+    if (!this.announcing) return;
+    void this.connection.sendNotification(StoreChangedNotification.type, change);
+    for (const l of this.listeners) l(change);
+  }
+}

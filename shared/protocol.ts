@@ -1,0 +1,272 @@
+// Every custom message between the extension and the store server, typed once. docs/protocol.md has one
+// section per method; test/protocol/protocolDoc.test.ts fails when the two disagree.
+// Digests travel as `sha256:<64 lower-case hex>` strings; byte payloads as base64.
+import { NotificationType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
+
+/** Error codes of our own, outside JSON-RPC's and LSP's reserved ranges. Stable: clients branch on them. */
+export const StoreErrorCode = {
+  /** A digest, prefix, range, page size, URI or other parameter is malformed. */
+  InvalidInput: 4001,
+  /** The blob (or image) is not in the store. */
+  NotFound: 4004,
+  /** The blob failed its re-hash, its zstd frame is corrupt or truncated, or it is over the size limit. */
+  Integrity: 4009,
+  /** The store directory is missing, unreadable, or (for writes) read-only. */
+  StoreUnavailable: 4010,
+  /** Writes are off: the workspace is untrusted. */
+  WriteRefused: 4013,
+  /** Any other file-system failure. */
+  Io: 4020,
+} as const;
+
+export type Digest = string;
+
+// ---------------------------------------------------------------------------------------------------------
+export type StoreState = 'ok' | 'missing' | 'unreadable' | 'read-only' | 'not-a-directory';
+
+export interface StoreStatus {
+  storePath: string;
+  state: StoreState;
+  /** Human sentence for the status bar tooltip and notifications. */
+  message: string;
+  writable: boolean;
+  blobCount?: number;
+  imageCount?: number;
+  physicalBytes?: number;
+  /** Blobs known to fail verification (from the last verify runs). */
+  problemCount: number;
+}
+
+/** client → server: the store's path, state, and counts. */
+export namespace StatusRequest {
+  export const method = 'processfork/status' as const;
+  export const type = new RequestType<Record<string, never>, StoreStatus, void>(method);
+}
+
+/** server → client: the store's status changed (path changed, became unreadable, blobs added). */
+export namespace StatusNotification {
+  export const method = 'processfork/statusChanged' as const;
+  export const type = new NotificationType<StoreStatus>(method);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+export interface ManifestProblemInfo {
+  path: string;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+export interface ImageSummary {
+  digest: Digest;
+  fileName: string;
+  agentKind?: string;
+  agentVersion?: string;
+  createdAt?: string;
+  parents: Digest[];
+  bytes: number;
+  problems: ManifestProblemInfo[];
+}
+
+/** client → server: every snapshot image in `images/`, including files that are not valid images. */
+export namespace ListImagesRequest {
+  export const method = 'processfork/listImages' as const;
+  export const type = new RequestType<Record<string, never>, { images: ImageSummary[] }, void>(method);
+}
+
+export interface ImageReference {
+  /** Where in the image: `model.base`, `world.fs`, `world.fs/entries/3 (etc/hosts)`, `cache.manifest/pages/0.k`. */
+  layer: string;
+  digest: Digest;
+  /** Only known after a stat or verify; `unknown` until then. */
+  state: 'present' | 'missing' | 'corrupt' | 'unknown';
+  storedBytes?: number;
+}
+
+/** client → server: the layers of one image and the blobs they reference (its closure). */
+export namespace ImageDetailsRequest {
+  export const method = 'processfork/imageDetails' as const;
+  export const type = new RequestType<{ digest: Digest }, { image: ImageSummary; references: ImageReference[] }, void>(method);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+export interface ShardCount {
+  shard: string;
+  count: number;
+}
+
+/** client → server: the shard folders that hold blobs, with counts (at most 256 rows). */
+export namespace ListShardsRequest {
+  export const method = 'processfork/listShards' as const;
+  export const type = new RequestType<Record<string, never>, { shards: ShardCount[]; total: number }, void>(method);
+}
+
+export interface BlobEntryInfo {
+  digest: Digest;
+  storedBytes: number;
+  /** Set when a verify found this blob bad. */
+  problem?: string;
+}
+
+export interface ListBlobsParams {
+  /** Two lower-case hex characters: only this shard. */
+  shard?: string;
+  /** `nextCursor` from the previous page. */
+  cursor?: string;
+  /** 1 to 5000. */
+  limit: number;
+}
+
+/** client → server: one page of blobs, in digest order. */
+export namespace ListBlobsRequest {
+  export const method = 'processfork/listBlobs' as const;
+  export const type = new RequestType<ListBlobsParams, { items: BlobEntryInfo[]; nextCursor?: string }, void>(method);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+export type ContentKind = 'image-manifest' | 'fs-tree' | 'cache-pages' | 'json' | 'jsonl' | 'text' | 'binary' | 'empty';
+
+export interface VerifyRecord {
+  ok: boolean;
+  atMs: number;
+  problem?: string;
+}
+
+export interface BlobInfo {
+  digest: Digest;
+  storedBytes: number;
+  decodedBytes?: number;
+  /** decoded / stored, when both are known. */
+  ratio?: number;
+  modifiedMs: number;
+  /** Sniffed from the first bytes; absent when the blob could not be read. */
+  contentKind?: ContentKind;
+  /** Images whose manifest names this digest directly, and where. */
+  referencedBy: Array<{ image: Digest; layer: string }>;
+  lastVerified?: VerifyRecord;
+}
+
+/** client → server: what the store knows of one blob, without decoding all of it. */
+export namespace StatRequest {
+  export const method = 'processfork/stat' as const;
+  export const type = new RequestType<{ digest: Digest }, BlobInfo, void>(method);
+}
+
+export interface ReadParams {
+  digest: Digest;
+  offset?: number;
+  /** Bytes to return; the server refuses more than its read limit. */
+  length?: number;
+}
+
+export interface ReadResult {
+  digest: Digest;
+  /** The blob's full decoded size. */
+  totalBytes: number;
+  offset: number;
+  data: string; // base64
+  contentKind: ContentKind;
+}
+
+/** client → server: a verified blob's bytes, whole or a range (the whole blob is re-hashed either way). */
+export namespace ReadRequest {
+  export const method = 'processfork/read' as const;
+  export const type = new RequestType<ReadParams, ReadResult, void>(method);
+}
+
+export type PutParams = { uri: string } | { data: string /* base64 */ };
+
+export interface PutResultInfo {
+  digest: Digest;
+  created: boolean;
+  rawBytes: number;
+  storedBytes: number;
+}
+
+/** client → server: store a workspace file (a `file:` URI) or bytes; a no-op when the blob exists. */
+export namespace PutRequest {
+  export const method = 'processfork/put' as const;
+  export const type = new RequestType<PutParams, PutResultInfo, void>(method);
+}
+
+export interface ResolveResult {
+  status: 'unique' | 'ambiguous' | 'none';
+  /** At most 50 candidates, sorted. */
+  matches: Digest[];
+}
+
+/** client → server: a full digest or a hex prefix (with or without `sha256:`) to the blobs it names. */
+export namespace ResolveRequest {
+  export const method = 'processfork/resolve' as const;
+  export const type = new RequestType<{ query: string }, ResolveResult, void>(method);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+export type VerifyTarget = { kind: 'blob'; digest: Digest } | { kind: 'image'; digest: Digest } | { kind: 'store' };
+
+export interface VerifyProblemInfo {
+  digest?: Digest;
+  kind: string;
+  message: string;
+  /** For image closures: which layer references the failing digest. */
+  layer?: string;
+}
+
+export interface VerifyReport {
+  checked: number;
+  ok: number;
+  problems: VerifyProblemInfo[];
+  cancelled: boolean;
+}
+
+/**
+ * client → server: re-hash one blob, an image's closure, or the whole store. Reports work-done progress,
+ * streams problems as partial results, and stops between blobs on cancellation (answering `cancelled: true`).
+ */
+export namespace VerifyRequest {
+  export const method = 'processfork/verify' as const;
+  export const type = new ProtocolRequestType<VerifyTarget & { workDoneToken?: string | number; partialResultToken?: string | number }, VerifyReport, VerifyProblemInfo[], void, void>(method);
+}
+
+/** client → server: remove temp files that dead writers left (`dryRun` only lists them). */
+export namespace GcRequest {
+  export const method = 'processfork/gc' as const;
+  export const type = new RequestType<{ dryRun?: boolean }, { removed: string[]; kept: string[] }, void>(method);
+}
+
+/** server → client: blobs or images changed on disk (debounced; only what changed). */
+export interface StoreChange {
+  added: Digest[];
+  removed: Digest[];
+  /** Digests whose file changed in place (repaired or corrupted). */
+  changed: Digest[];
+  imagesChanged: boolean;
+}
+
+export namespace StoreChangedNotification {
+  export const method = 'processfork/storeChanged' as const;
+  export const type = new NotificationType<StoreChange>(method);
+}
+
+/** Options the client passes in `initialize`. */
+export interface InitializationOptions {
+  storePath?: string;
+  /** False in Restricted Mode: put and gc answer WriteRefused. */
+  trusted?: boolean;
+}
+
+/** Every method above, for the doc check. */
+export const ALL_METHODS = [
+  StatusRequest.method,
+  StatusNotification.method,
+  ListImagesRequest.method,
+  ImageDetailsRequest.method,
+  ListShardsRequest.method,
+  ListBlobsRequest.method,
+  StatRequest.method,
+  ReadRequest.method,
+  PutRequest.method,
+  ResolveRequest.method,
+  VerifyRequest.method,
+  GcRequest.method,
+  StoreChangedNotification.method,
+] as const;

@@ -1,0 +1,127 @@
+// Builds stores on disk the way pf-core lays them out, independently of the store code under test:
+// zstd level 19 through zstd-napi directly, file names from node:crypto, manifests in serde's compact form.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Compressor } from 'zstd-napi';
+
+const compressor = new Compressor();
+compressor.setParameters({ compressionLevel: 19 });
+
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function tempStore(prefix = 'pf-store-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function blobFile(root: string, hex: string): string {
+  return path.join(root, 'blobs', 'sha256', hex.slice(0, 2), `${hex}.zst`);
+}
+
+/** Writes one blob (level-19 zstd) and returns its hex digest. */
+export function writeBlob(root: string, data: Uint8Array | string): string {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  const hex = sha256Hex(bytes);
+  const file = blobFile(root, hex);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, compressor.compress(bytes));
+  return hex;
+}
+
+/** Many small distinct blobs, fast: for paging and benchmark stores. */
+export function writeManyBlobs(root: string, count: number, tag = 'blob'): string[] {
+  const hexes: string[] = [];
+  const made = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    const data = Buffer.from(`${tag} ${i}\n`);
+    const hex = sha256Hex(data);
+    const dir = path.join(root, 'blobs', 'sha256', hex.slice(0, 2));
+    if (!made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    fs.writeFileSync(path.join(dir, `${hex}.zst`), compressor.compress(data));
+    hexes.push(hex);
+  }
+  return hexes;
+}
+
+export interface ImageSpec {
+  kind?: string;
+  base: string;
+  diff: string;
+  cachePages: string;
+  fs: string;
+  env: string;
+  procs: string;
+  ledger: string;
+  messages: string;
+  createdAt?: string;
+  parents?: string[];
+}
+
+/** The manifest JSON exactly as pf-core's serde writes it: field order fixed, no whitespace. */
+export function manifestJson(spec: ImageSpec): string {
+  const d = (hex: string) => `sha256:${hex}`;
+  return JSON.stringify({
+    schema_version: 1,
+    media_type: 'application/vnd.processfork.image.v1+json',
+    agent: { kind: spec.kind ?? 'langgraph', version: '0.4.2', fingerprint: 'lg-3f9a' },
+    model: { base: d(spec.base), diff: d(spec.diff) },
+    cache: { layout: 'paged-batchinvariant-v1', manifest: d(spec.cachePages) },
+    world: { fs: d(spec.fs), env: d(spec.env), procs: d(spec.procs) },
+    effects: { ledger: d(spec.ledger) },
+    trace: { messages: d(spec.messages) },
+    created_at: spec.createdAt ?? '2026-11-20T09:14:03.512204Z',
+    parents: (spec.parents ?? []).map(d),
+  });
+}
+
+/** Writes the manifest as a blob and as images/<hex>.json, as pf-core's PfStore does. */
+export function writeImage(root: string, spec: ImageSpec): { hex: string; json: string; file: string } {
+  const json = manifestJson(spec);
+  const hex = writeBlob(root, json);
+  const file = path.join(root, 'images', `${hex}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, json);
+  return { hex, json, file };
+}
+
+/** A complete small image: every layer present, an fs tree with two files, a cache page manifest. */
+export function writeDemoImage(root: string, tag = 'demo', parents: string[] = []): { hex: string; json: string; file: string; spec: ImageSpec; fileBlobs: string[] } {
+  const fileBlobs = [writeBlob(root, `#!/bin/sh\necho ${tag}\n`), writeBlob(root, `${tag} notes\n`)];
+  const fsTree = JSON.stringify({
+    kind: 'fs.tree.v1',
+    entries: [
+      { path: 'work', size: 0 },
+      { path: 'work/run.sh', size: 17, blob: `sha256:${fileBlobs[0]}` },
+      { path: 'work/notes.txt', size: 11, blob: `sha256:${fileBlobs[1]}` },
+    ],
+  });
+  const k = writeBlob(root, `${tag} key page`);
+  const v = writeBlob(root, `${tag} value page`);
+  const spec: ImageSpec = {
+    kind: 'langgraph',
+    base: writeBlob(root, Buffer.alloc(4096, 7)),
+    diff: writeBlob(root, `${tag} weights delta`),
+    cachePages: writeBlob(root, JSON.stringify({ pages: [{ k: `sha256:${k}`, v: `sha256:${v}` }] })),
+    fs: writeBlob(root, fsTree),
+    env: writeBlob(root, `PATH=/usr/bin\nTAG=${tag}\n`),
+    procs: writeBlob(root, JSON.stringify({ procs: [{ pid: 1, cmd: 'agent' }] })),
+    ledger: writeBlob(root, `{"effect":"write","tag":"${tag}"}\n`),
+    messages: writeBlob(root, `{"role":"user","content":"${tag}"}\n{"role":"assistant","content":"ok"}\n`),
+    parents,
+  };
+  return { ...writeImage(root, spec), spec, fileBlobs };
+}
+
+/** Flips one byte in the middle of a blob file (keeps the size). */
+export function flipByte(file: string, at?: number): void {
+  const data = fs.readFileSync(file);
+  const i = at ?? Math.floor(data.length / 2);
+  data[i] ^= 0xff;
+  fs.writeFileSync(file, data);
+}
