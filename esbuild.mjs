@@ -15,6 +15,8 @@ const common = {
   minify: production,
   sourcemap: !production,
   logLevel: 'info',
+  // jsonc-parser's UMD entry requires its modules by computed paths; its ESM entry bundles cleanly.
+  mainFields: ['module', 'main'],
   external: ['zstd-napi', 'zstd-napi/*'],
 };
 

@@ -102,6 +102,8 @@ export class StoreHost {
 
   /** Called after the server itself wrote or removed blobs, so the client hears of it without waiting. */
   async noteWritten(hexes: string[]): Promise<void> {
+    // The first put into a store that did not exist creates its directories: watch them from now on.
+    this.watcher?.start();
     await this.applyBatch({ shards: new Set(hexes.map((h) => h.slice(0, 2))), touched: new Set(hexes), imagesChanged: false });
   }
 

@@ -25,8 +25,13 @@ export class StoreWatcher {
 
   start(): void {
     this.watch(this.root, (name) => {
-      // blobs/ or images/ created after we started: pick them up.
-      if (name === 'blobs' || name === 'images') this.attachAll();
+      // blobs/ or images/ created after we started: pick them up, and count what was written into them
+      // before our watch was in place as changed.
+      if (name === 'images') this.pending.imagesChanged = true;
+      if (name === 'blobs' || name === 'images') {
+        this.attachAll(true);
+        this.schedule();
+      }
     });
     this.attachAll();
   }
@@ -37,9 +42,12 @@ export class StoreWatcher {
     this.watchers.clear();
   }
 
-  private attachAll(): void {
+  private attachAll(markShards = false): void {
     this.watch(path.join(this.root, 'blobs'), (name) => {
-      if (name === 'sha256') this.attachAll();
+      if (name === 'sha256') {
+        this.attachAll(true);
+        this.schedule();
+      }
     });
     this.watch(imagesDir(this.root), () => {
       this.pending.imagesChanged = true;
@@ -59,7 +67,10 @@ export class StoreWatcher {
     } catch {
       // no blobs yet
     }
-    for (const s of shards) this.watchShard(s);
+    for (const s of shards) {
+      if (markShards && !this.watchers.has(path.join(top, s))) this.pending.shards.add(s);
+      this.watchShard(s);
+    }
   }
 
   private watchShard(shard: string): void {

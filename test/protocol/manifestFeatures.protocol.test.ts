@@ -17,6 +17,7 @@ function positionOf(text: string, needle: string): { line: number; character: nu
 }
 
 const byCode = (diags: Diagnostic[], code: string) => diags.filter((d) => d.code === code);
+const messageOf = (d: Diagnostic) => (typeof d.message === 'string' ? d.message : d.message.value);
 
 describe('manifest features', () => {
   let root: string;
@@ -49,7 +50,7 @@ describe('manifest features', () => {
     const d = await server.waitForDiagnostics(uri, (p) => byCode(p.diagnostics, 'missing-blob').length > 0);
     const missing = byCode(d.diagnostics, 'missing-blob');
     assert.equal(missing.length, 1);
-    assert.match(missing[0].message, /trace\.messages/);
+    assert.match(messageOf(missing[0]), /trace\.messages/);
     assert.equal(missing[0].range.start.line, positionOf(text, 'abab').line);
     const malformed = byCode(d.diagnostics, 'malformed-digest');
     assert.equal(malformed.length, 1);
@@ -91,8 +92,8 @@ describe('manifest features', () => {
     await server.change(uri, 2, text + '\n');
     const bad = await server.waitForDiagnostics(uri, (p) => byCode(p.diagnostics, 'corrupt-blob').length > 0);
     const corrupt = byCode(bad.diagnostics, 'corrupt-blob')[0];
-    assert.match(corrupt.message, /world\.env/);
-    assert.match(corrupt.message, /corrupt-frame|hash-mismatch/);
+    assert.match(messageOf(corrupt), /world\.env/);
+    assert.match(messageOf(corrupt), /corrupt-frame|hash-mismatch/);
 
     // Repair the way a writer does: a new file renamed over the old one.
     const tmp = `${file}.repair`;
@@ -125,10 +126,10 @@ describe('manifest features', () => {
     await server.open(other, broken);
     const d = await server.waitForDiagnostics(other, (p) => byCode(p.diagnostics, 'manifest-schema').length >= 2);
     const schema = byCode(d.diagnostics, 'manifest-schema');
-    const version = schema.find((x) => /schema_version/.test(x.message));
-    assert.ok(version, schema.map((x) => x.message).join('; '));
+    const version = schema.find((x) => /schema_version/.test(messageOf(x)));
+    assert.ok(version, schema.map(messageOf).join('; '));
     assert.equal(version.range.start.line, positionOf(broken, '"schema_version"').line);
-    assert.ok(schema.some((x) => /world/.test(x.message)));
+    assert.ok(schema.some((x) => /world/.test(messageOf(x))));
   });
 
   test('the catalog file in images/ gets the same features', async () => {

@@ -140,21 +140,21 @@ describe('store requests', () => {
 
   test('bad parameters answer clear errors with stable codes', async () => {
     const c = server.connection;
-    const cases: Array<[string, Promise<unknown>, number, RegExp]> = [
-      ['no prefix', c.sendRequest(StatRequest.type, { digest: hello }), StoreErrorCode.InvalidInput, /sha256:/],
-      ['upper case', c.sendRequest(StatRequest.type, { digest: `sha256:${hello.toUpperCase()}` }), StoreErrorCode.InvalidInput, /upper/i],
-      ['short', c.sendRequest(StatRequest.type, { digest: 'sha256:abc' }), StoreErrorCode.InvalidInput, /64|length/],
-      ['traversal', c.sendRequest(ReadRequest.type, { digest: 'sha256:../../../../etc/passwd' }), StoreErrorCode.InvalidInput, /./],
-      ['missing', c.sendRequest(StatRequest.type, { digest: `sha256:${'0'.repeat(64)}` }), StoreErrorCode.NotFound, /not in the store/],
-      ['negative range', c.sendRequest(ReadRequest.type, { digest: `sha256:${hello}`, offset: -1 }), StoreErrorCode.InvalidInput, /non-negative/],
-      ['huge page', c.sendRequest(ListBlobsRequest.type, { limit: 10_000_000 }), StoreErrorCode.InvalidInput, /page size/],
-      ['bad shard', c.sendRequest(ListBlobsRequest.type, { shard: '../', limit: 10 }), StoreErrorCode.InvalidInput, /shard/],
-      ['unknown scheme', c.sendRequest(PutRequest.type, { uri: 'ftp://example/x' }), StoreErrorCode.InvalidInput, /file:/],
-      ['not an object', c.sendRequest(StatRequest.type, null as never), StoreErrorCode.InvalidInput, /object/],
-      ['bad prefix', c.sendRequest(ResolveRequest.type, { query: 'xyz' }), StoreErrorCode.InvalidInput, /hex/],
+    const cases: Array<[string, () => Promise<unknown>, number, RegExp]> = [
+      ['no prefix', () => c.sendRequest(StatRequest.type, { digest: hello }), StoreErrorCode.InvalidInput, /sha256:/],
+      ['upper case', () => c.sendRequest(StatRequest.type, { digest: `sha256:${hello.toUpperCase()}` }), StoreErrorCode.InvalidInput, /upper/i],
+      ['short', () => c.sendRequest(StatRequest.type, { digest: 'sha256:abc' }), StoreErrorCode.InvalidInput, /64|length/],
+      ['traversal', () => c.sendRequest(ReadRequest.type, { digest: 'sha256:../../../../etc/passwd' }), StoreErrorCode.InvalidInput, /./],
+      ['missing', () => c.sendRequest(StatRequest.type, { digest: `sha256:${'0'.repeat(64)}` }), StoreErrorCode.NotFound, /not in the store/],
+      ['negative range', () => c.sendRequest(ReadRequest.type, { digest: `sha256:${hello}`, offset: -1 }), StoreErrorCode.InvalidInput, /non-negative/],
+      ['huge page', () => c.sendRequest(ListBlobsRequest.type, { limit: 10_000_000 }), StoreErrorCode.InvalidInput, /page size/],
+      ['bad shard', () => c.sendRequest(ListBlobsRequest.type, { shard: '../', limit: 10 }), StoreErrorCode.InvalidInput, /shard/],
+      ['unknown scheme', () => c.sendRequest(PutRequest.type, { uri: 'ftp://example/x' }), StoreErrorCode.InvalidInput, /file:/],
+      ['not an object', () => c.sendRequest(StatRequest.type, null as never), StoreErrorCode.InvalidInput, /object/],
+      ['bad prefix', () => c.sendRequest(ResolveRequest.type, { query: 'xyz' }), StoreErrorCode.InvalidInput, /hex/],
     ];
     for (const [name, promise, code, message] of cases) {
-      const err = await rpcError(promise);
+      const err = await rpcError(promise());
       assert.equal(err.code, code, `${name}: ${err.message}`);
       assert.match(err.message, message, name);
     }

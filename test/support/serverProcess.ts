@@ -35,6 +35,10 @@ export async function startServer(storePath: string, opts: { trusted?: boolean; 
   const waiters = new Set<() => void>();
   const poke = () => waiters.forEach((w) => w());
   child.stderr!.on('data', (d) => logs.push(String(d)));
+  child.on('exit', (code, signal) => {
+    logs.push(`server exited (code ${code}, signal ${signal})`);
+    poke();
+  });
   connection.onNotification('window/logMessage', (p: { message: string }) => {
     logs.push(p.message);
     poke();
@@ -67,6 +71,12 @@ export async function startServer(storePath: string, opts: { trusted?: boolean; 
   const waitFor = <T>(what: string, check: () => T | undefined, timeoutMs = 15000): Promise<T> =>
     new Promise((resolve, reject) => {
       const attempt = () => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          waiters.delete(attempt);
+          clearTimeout(timer);
+          reject(new Error(`the server died while waiting for ${what}; log:\n${logs.join('\n')}`));
+          return;
+        }
         const v = check();
         if (v !== undefined) {
           waiters.delete(attempt);

@@ -123,7 +123,7 @@ export class DiagnosticsPublisher {
     const { problems } = parseManifest(text);
     const tree = parseTree(text);
     return problems
-      .filter((p) => !/digest/i.test(p.message) || !p.path) // malformed digests are already flagged where they stand
+      .filter((p) => !p.message.startsWith('malformed digest')) // already flagged where they stand
       .map((p) => {
         const segments = p.path.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
         const node = tree && p.path ? findNodeAtLocation(tree, segments) : undefined;

@@ -1,7 +1,9 @@
 // processfork/verify: one blob, an image's closure, or the whole store, on the worker pool. Reports
 // work-done progress (throttled), streams problems as partial results, and stops between blobs when the
 // client cancels, answering what it checked so far with `cancelled: true`.
-import type { Connection, ResultProgressReporter, WorkDoneProgressReporter } from 'vscode-languageserver';
+import type { Connection, PartialResultParams, WorkDoneProgressParams } from 'vscode-languageserver';
+import type { WorkDone } from '../progressReporters';
+import { partialResultsOn, workDoneOn } from '../progressReporters';
 import { formatDigest, parseDigest } from '../../../shared/digest';
 import type { VerifyProblemInfo, VerifyReport, VerifyTarget } from '../../../shared/protocol';
 import { VerifyRequest } from '../../../shared/protocol';
@@ -14,8 +16,14 @@ const PROGRESS_EVERY_MS = 100;
 
 export function registerVerifyRequest(connection: Connection, host: StoreHost): void {
   const log = (m: string) => connection.console.error(m);
-  connection.onRequest(VerifyRequest.type, (params, token, workDone, partial) =>
-    guarded(log, async () => runVerify(host, objectParams<VerifyTarget>(params, 'verify'), abortSignalOf(token), workDone, partial))(params, token),
+  connection.onRequest(
+    VerifyRequest.type,
+    guarded(log, async (params, token) => {
+      const target = objectParams<VerifyTarget & WorkDoneProgressParams & PartialResultParams>(params, 'verify');
+      const workDone = workDoneOn(connection, target.workDoneToken);
+      const partial = partialResultsOn<VerifyProblemInfo[]>(connection, target.partialResultToken);
+      return runVerify(host, target, abortSignalOf(token), workDone, partial);
+    }),
   );
 }
 
@@ -23,8 +31,8 @@ async function runVerify(
   host: StoreHost,
   target: VerifyTarget,
   signal: AbortSignal | undefined,
-  workDone: WorkDoneProgressReporter,
-  partial: ResultProgressReporter<VerifyProblemInfo[]> | undefined,
+  workDone: WorkDone,
+  partial: ((batch: VerifyProblemInfo[]) => void) | undefined,
 ): Promise<VerifyReport> {
   const { store, facts } = host.open;
   let hexes: string[];
@@ -47,11 +55,11 @@ async function runVerify(
   }
 
   const title = target.kind === 'store' ? 'Verifying the store' : target.kind === 'image' ? 'Verifying the image closure' : 'Verifying the blob';
-  workDone.begin(title, 0, undefined, true);
+  workDone.begin(title);
   let lastReport = 0;
   const pendingProblems: VerifyProblemInfo[] = [];
   const flush = () => {
-    if (partial && pendingProblems.length > 0) partial.report(pendingProblems.splice(0));
+    if (partial && pendingProblems.length > 0) partial(pendingProblems.splice(0));
   };
   const onResult = (result: { hex: string; ok: boolean; problem?: VerifyProblem }, done: number, total: number) => {
     void facts.remember(result.hex, result.ok, result.problem?.message);

@@ -57,7 +57,8 @@ export async function writeCompressedBlob(
 
 async function compressChunk(pool: WorkerPool, chunk: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
   // Posting a view would clone its whole backing buffer; copy just the chunk and hand that copy over.
-  const own = chunk.slice();
+  // (Buffer#slice is a view, not a copy: build a fresh Uint8Array instead.)
+  const own = new Uint8Array(chunk);
   const reply = await pool.run({ op: 'compress', data: own }, { signal, transfer: [own.buffer as ArrayBuffer] });
   if (!reply.ok || !reply.data) throw new Error(`compression failed: ${reply.ok ? 'no output' : reply.message}`);
   return reply.data;

@@ -155,11 +155,13 @@ export class FsBlobStore implements BlobStore {
   }
 
   async verifyMany(hexes: string[], opts: VerifyAllOptions = {}): Promise<VerifySummary> {
-    return verifyBlobs(this, hexes, opts);
+    const { decoded: _decoded, ...summary } = await verifyBlobs(this, hexes.map(checkedHex), opts);
+    return summary;
   }
 
-  verifyAll(opts: VerifyAllOptions = {}): Promise<VerifySummary> {
-    return verifyAllBlobs(this, opts);
+  async verifyAll(opts: VerifyAllOptions = {}): Promise<VerifySummary> {
+    const { decoded: _decoded, ...summary } = await verifyAllBlobs(this, opts);
+    return summary;
   }
 
   sweepTemp(opts: { olderThanMs?: number; dryRun?: boolean } = {}): Promise<SweepResult> {

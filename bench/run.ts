@@ -1,0 +1,36 @@
+// `npm run bench`: every benchmark, each against a baseline measured in the same run, printed as a table.
+// BENCH_LARGE_MIB (default 256) sets the big blob; BENCH_QUICK=1 shrinks everything for a smoke run.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { benchServer } from './serverBench';
+import { benchGet, benchLargePut, benchPeakMemory, benchSmallPuts, benchVerifyAll } from './storeBench';
+import { table } from './report';
+
+async function main(): Promise<void> {
+  const quick = process.env.BENCH_QUICK === '1';
+  const large = Number(process.env.BENCH_LARGE_MIB ?? (quick ? 32 : 256));
+  const only = process.env.BENCH_ONLY?.split(',');
+  const want = (name: string) => !only || only.includes(name);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-bench-'));
+  process.stderr.write(`benchmark work dir ${work}; ${os.cpus().length} cores, node ${process.version}\n`);
+  try {
+    if (want('small')) await benchSmallPuts(work);
+    if (want('large')) {
+      const mid = await benchLargePut(work, 16);
+      if (want('get')) await benchGet(work, mid);
+      const big = await benchLargePut(work, large);
+      if (want('memory')) benchPeakMemory(work, big);
+    }
+    if (want('verify')) await benchVerifyAll(work, quick ? 2000 : 10_000);
+    if (want('server')) await benchServer(work, quick ? 20_000 : 100_000);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  process.stdout.write(`\n${table()}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err?.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+// The images/ catalog pf-core writes: `images/<64 hex>.json`, each the exact manifest bytes. pf-core skips
+// names and files it cannot use; we list them with the reason, so a user can see why an image is not there.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { imagesDir } from './blobPaths';
+import { ioError } from './errors';
+import type { ImageManifest, ManifestProblem } from './manifest';
+import { parseManifest } from './manifest';
+
+export interface CatalogEntry {
+  /** The hex of the file name when it is a valid name, else ''. */
+  hex: string;
+  fileName: string;
+  manifest?: ImageManifest;
+  problems: ManifestProblem[];
+  bytes: number;
+}
+
+const IMAGE_FILE = /^([0-9a-f]{64})\.json$/;
+
+export async function listImages(root: string): Promise<CatalogEntry[]> {
+  const dir = imagesDir(root);
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw ioError('cannot list', dir, err);
+  }
+  const entries = await Promise.all(names.sort().map((name) => readEntry(dir, name)));
+  return entries.filter((e): e is CatalogEntry => e !== undefined);
+}
+
+export async function readImage(root: string, hex: string): Promise<CatalogEntry | undefined> {
+  return readEntry(imagesDir(root), `${hex}.json`);
+}
+
+async function readEntry(dir: string, fileName: string): Promise<CatalogEntry | undefined> {
+  const file = path.join(dir, fileName);
+  const m = IMAGE_FILE.exec(fileName);
+  let data: Buffer;
+  try {
+    const info = await fs.stat(file);
+    if (!info.isFile()) return undefined;
+    data = await fs.readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return { hex: m?.[1] ?? '', fileName, problems: [{ path: '', message: `cannot read ${file}: ${(err as Error).message}`, severity: 'error' }], bytes: 0 };
+  }
+  const { manifest, problems } = parseManifest(data.toString('utf8'));
+  if (!m) {
+    problems.unshift({ path: '', message: `${fileName} is not named <64 hex>.json, so pf-core does not list it`, severity: 'error' });
+  } else {
+    const actual = createHash('sha256').update(data).digest('hex');
+    if (actual !== m[1]) problems.unshift({ path: '', message: `the file's bytes hash to sha256:${actual}, not to its name; it was edited or re-serialized`, severity: 'error' });
+  }
+  return { hex: m?.[1] ?? '', fileName, manifest: problems.some((p) => p.severity === 'error' && p.path === '') && !manifest ? undefined : manifest, problems, bytes: data.length };
+}
