@@ -1,7 +1,7 @@
 // Bundles the extension (client), the language server, the store worker and the pfstore CLI into dist/.
 // `--production` minifies and drops source maps; `--watch` rebuilds on change. Type-checking is `npm run typecheck`.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -52,4 +52,5 @@ if (watch) {
 } else {
   await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
+  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755); // the package's `pfstore` bin
 }

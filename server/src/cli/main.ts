@@ -1,0 +1,102 @@
+// pfstore: the store from the command line, on the same code as the language server.
+// Exit codes follow pf: 0 ok, 1 bad input, 4 integrity failure, 70 internal error (130 when interrupted).
+import { FsBlobStore } from '../store/fsBlobStore';
+import { resolveStorePath } from '../storePath';
+import { GLOBAL_FLAGS, parseArgs } from './args';
+import type { Command, CommandContext } from './context';
+import { CliError, EXIT_INTERNAL, EXIT_OK, exitCodeOf } from './exitCodes';
+import { gcCommand } from './commands/gc';
+import { getCommand } from './commands/get';
+import { lsCommand } from './commands/ls';
+import { putCommand } from './commands/put';
+import { statCommand } from './commands/stat';
+import { verifyCommand } from './commands/verify';
+
+const VERSION = '0.1.0';
+const COMMANDS: Command[] = [putCommand, getCommand, lsCommand, statCommand, verifyCommand, gcCommand];
+
+function usage(): string {
+  const lines = [
+    'usage: pfstore [--store DIR] [--json] <command> [args]',
+    '',
+    'The store is --store, else $PF_STORE, else ~/.processfork (the pf-core layout).',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.usage.replace('pfstore ', '').padEnd(48)} ${c.summary}`),
+    '',
+    'exit codes: 0 ok, 1 bad input, 4 integrity failure, 70 internal error, 130 interrupted',
+  ];
+  return lines.join('\n');
+}
+
+/** Splits argv at the command name: global flags may stand before it or among the command's own. */
+function findCommand(argv: string[]): { command?: Command; name?: string; rest: string[] } {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (GLOBAL_FLAGS.values.includes(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return { command: COMMANDS.find((c) => c.name === a), name: a, rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
+  }
+  return { rest: argv };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { command, name, rest } = findCommand(argv);
+  if (!command) {
+    const globals = parseArgs(rest, GLOBAL_FLAGS);
+    if (globals.switches.has('--version')) {
+      process.stdout.write(`pfstore ${VERSION}\n`);
+      return EXIT_OK;
+    }
+    if (globals.switches.has('--help') || globals.switches.has('-h') || name === 'help') {
+      process.stdout.write(`${usage()}\n`);
+      return EXIT_OK;
+    }
+    throw new CliError(name ? `unknown command ${JSON.stringify(name)}\n${usage()}` : usage());
+  }
+  const args = parseArgs(rest, { values: [...GLOBAL_FLAGS.values, ...command.flags.values], switches: [...GLOBAL_FLAGS.switches, ...command.flags.switches] });
+  if (args.switches.has('--help') || args.switches.has('-h')) {
+    process.stdout.write(`usage: ${command.usage}\n${command.summary}\n`);
+    return EXIT_OK;
+  }
+  const root = resolveStorePath(args.values.get('--store'));
+  const store = new FsBlobStore(root);
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\npfstore: interrupted, stopping (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const ctx: CommandContext = {
+    store,
+    root,
+    json: args.switches.has('--json'),
+    args,
+    signal: controller.signal,
+    out: (line) => process.stdout.write(`${line}\n`),
+    outBytes: (chunk) => new Promise((resolve, reject) => process.stdout.write(chunk, (err) => (err ? reject(err) : resolve()))),
+    err: (line) => process.stderr.write(`${line}\n`),
+  };
+  try {
+    return await command.run(ctx);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await store.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    const code = exitCodeOf(err);
+    const detail = process.env.PFSTORE_DEBUG === '1' || code === EXIT_INTERNAL ? (err as Error)?.stack ?? String(err) : (err as Error)?.message ?? String(err);
+    process.stderr.write(`pfstore: ${detail}\n`);
+    process.exitCode = code;
+  },
+);
