@@ -8,6 +8,7 @@ import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
 interface Task {
   req: WorkerRequest;
+  onAbort?: () => void;
   transfer: ArrayBuffer[];
   signal?: AbortSignal;
   resolve(reply: WorkerReply): void;
@@ -35,7 +36,9 @@ export class WorkerPool {
     if (opts.signal?.aborted) return Promise.reject(new CancelledError());
     return new Promise((resolve, reject) => {
       const task: Task = { req, transfer: opts.transfer ?? [], signal: opts.signal, resolve, reject };
-      opts.signal?.addEventListener('abort', () => this.dropQueued(task), { once: true });
+      // Only a queued task can be dropped; the listener goes as soon as the task starts (many tasks share one signal).
+      task.onAbort = () => this.dropQueued(task);
+      opts.signal?.addEventListener('abort', task.onAbort, { once: true });
       this.queue.push(task);
       this.pump();
     });
@@ -65,6 +68,7 @@ export class WorkerPool {
       const slot = this.slots.find((s) => !s.task) ?? this.spawn();
       if (!slot) return;
       const task = this.queue.shift()!;
+      if (task.onAbort) task.signal?.removeEventListener('abort', task.onAbort);
       slot.task = task;
       slot.worker.ref();
       slot.worker.postMessage({ id: this.nextId++, req: task.req }, task.transfer);

@@ -15,8 +15,9 @@ async function checkInputs(files: string[]): Promise<void> {
   if (files.filter((f) => f === '-').length > 1) throw new CliError('standard input (-) can be put only once');
   for (const f of files) {
     if (f === '-') continue;
-    const info = await fs.stat(f).catch(() => undefined);
-    if (!info) throw new CliError(`${f}: no such file`);
+    const info = await fs.stat(f).catch((err: NodeJS.ErrnoException) => {
+      throw new CliError(err.code === 'ENOENT' ? `${f}: no such file` : `${f}: cannot read (${err.code})`);
+    });
     if (!info.isFile()) throw new CliError(`${f}: not a regular file`);
   }
 }
