@@ -1,0 +1,86 @@
+// Read-only documents for blob contents: `processfork-blob:/sha256/<hex>`. Every byte comes from the server,
+// which re-hashes the blob before answering, so an editor tab never shows bytes that fail verification.
+import * as vscode from 'vscode';
+import { BLOB_SCHEME, hexOfBlobPath } from '../../shared/blobUri';
+import { StoreErrorCode } from '../../shared/protocol';
+import { settings } from './settings';
+import type { StoreApi } from './storeApi';
+
+/** Reads go in slices no larger than the server's per-request limit (16 MiB). */
+const READ_SLICE = 8 << 20;
+
+export class BlobFileSystem implements vscode.FileSystemProvider {
+  private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.emitter.event;
+
+  constructor(private readonly api: () => StoreApi | undefined) {}
+
+  private storeApi(): StoreApi {
+    const api = this.api();
+    if (!api) throw vscode.FileSystemError.Unavailable('the store server is not running yet');
+    return api;
+  }
+
+  private digestOf(uri: vscode.Uri): string {
+    const hex = hexOfBlobPath(uri.path);
+    if (!hex) throw vscode.FileSystemError.FileNotFound(uri);
+    return `sha256:${hex}`;
+  }
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    const info = await this.call(uri, (api) => api.stat(this.digestOf(uri)));
+    return { type: vscode.FileType.File, ctime: info.modifiedMs, mtime: info.modifiedMs, size: info.decodedBytes ?? info.storedBytes, permissions: vscode.FilePermission.Readonly };
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    const digest = this.digestOf(uri);
+    const max = settings().maxOpenBytes;
+    const first = await this.call(uri, (api) => api.read(digest, 0, Math.min(READ_SLICE, max + 1)));
+    if (first.totalBytes > max) {
+      throw vscode.FileSystemError.NoPermissions(`${digest} is ${first.totalBytes} bytes, over processfork.blob.maxOpenBytes (${max}); use "pfstore get" to save it instead`);
+    }
+    const out = new Uint8Array(first.totalBytes);
+    out.set(Buffer.from(first.data, 'base64'));
+    for (let offset = READ_SLICE; offset < first.totalBytes; offset += READ_SLICE) {
+      const part = await this.call(uri, (api) => api.read(digest, offset, Math.min(READ_SLICE, first.totalBytes - offset)));
+      out.set(Buffer.from(part.data, 'base64'), offset);
+    }
+    return out;
+  }
+
+  /** Tells open tabs that a blob changed on disk (repaired or replaced), so they re-read it. */
+  fireChanged(digests: string[]): void {
+    const events = digests.map((d) => ({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.parse(`${BLOB_SCHEME}:/sha256/${d.slice(7)}`) }));
+    if (events.length > 0) this.emitter.fire(events);
+  }
+
+  private async call<T>(uri: vscode.Uri, fn: (api: StoreApi) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.storeApi());
+    } catch (err) {
+      const code = (err as { code?: number }).code;
+      if (code === StoreErrorCode.NotFound) throw vscode.FileSystemError.FileNotFound(uri);
+      if (err instanceof vscode.FileSystemError) throw err;
+      throw vscode.FileSystemError.Unavailable(`${uri.toString()}: ${(err as Error).message}`);
+    }
+  }
+
+  watch(): vscode.Disposable {
+    return new vscode.Disposable(() => undefined); // changes come from the server's store watcher
+  }
+  readDirectory(): [string, vscode.FileType][] {
+    return [];
+  }
+  createDirectory(): void {
+    throw vscode.FileSystemError.NoPermissions('blob documents are read-only');
+  }
+  writeFile(): void {
+    throw vscode.FileSystemError.NoPermissions('blob documents are read-only');
+  }
+  delete(): void {
+    throw vscode.FileSystemError.NoPermissions('blob documents are read-only');
+  }
+  rename(): void {
+    throw vscode.FileSystemError.NoPermissions('blob documents are read-only');
+  }
+}

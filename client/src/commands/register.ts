@@ -1,0 +1,106 @@
+// Every command of the extension, wired to the store API. Tree-item commands get the node they were
+// invoked on; palette commands fall back to the active editor or ask.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseDigest } from '../../../shared/digest';
+import type { KnownProblems } from '../problems';
+import type { StoreApi } from '../storeApi';
+import type { StoreNode } from '../tree/nodes';
+import { digestOf } from '../tree/nodes';
+import type { StoreTree } from '../tree/storeTree';
+import { SECTION } from '../settings';
+import { openBlob } from './openBlob';
+import { putFile } from './putFile';
+import { resolveDigest } from './resolveDigest';
+import { runVerify } from './verify';
+
+export interface CommandDeps {
+  api: () => StoreApi | undefined;
+  tree: StoreTree;
+  problems: KnownProblems;
+  storePath: () => string | undefined;
+}
+
+/** A digest from a tree node, a string argument, or the word under the cursor in the active editor. */
+function digestFrom(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return parseDigest(arg) && arg;
+  const fromNode = digestOf(arg as StoreNode | undefined);
+  if (fromNode) return fromNode;
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return undefined;
+  const range = editor.document.getWordRangeAtPosition(editor.selection.active, /sha256:[0-9a-f]{64}/);
+  return range ? editor.document.getText(range) : undefined;
+}
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const api = (): StoreApi => {
+    const a = deps.api();
+    if (!a) throw new Error('the store server is not running yet');
+    return a;
+  };
+  const command = (id: string, fn: (...args: unknown[]) => unknown) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        void vscode.window.showErrorMessage(`ProcessFork: ${(err as Error).message}`);
+        return undefined;
+      }
+    });
+  return [
+    command('processfork.refresh', () => deps.tree.refresh()),
+    command('processfork.loadMore', (node) => deps.tree.loadMore((node as { shard: string }).shard)),
+    command('processfork.openBlob', async (arg) => {
+      const digest = digestFrom(arg) ?? (await resolveDigest(api()));
+      return digest ? openBlob(api(), digest) : undefined;
+    }),
+    command('processfork.resolveDigest', async (initial) => {
+      const digest = await resolveDigest(api(), typeof initial === 'string' ? initial : '');
+      if (digest) await openBlob(api(), digest);
+      return digest;
+    }),
+    command('processfork.putFile', (uri) => putFile(api(), uri)),
+    command('processfork.putActiveFile', () => putFile(api())),
+    command('processfork.copyDigest', async (arg) => {
+      const digest = digestFrom(arg);
+      if (!digest) throw new Error('no digest here to copy');
+      await vscode.env.clipboard.writeText(digest);
+      vscode.window.setStatusBarMessage(`Copied ${digest}`, 3000);
+      return digest;
+    }),
+    command('processfork.verifyStore', () => runVerify(api(), deps.problems, { kind: 'store' }, 'Verifying the ProcessFork store')),
+    command('processfork.verifyItem', (arg) => {
+      const node = arg as StoreNode | undefined;
+      const digest = digestFrom(arg);
+      if (!digest) throw new Error('nothing to verify here');
+      const target = node?.kind === 'image' ? ({ kind: 'image', digest } as const) : ({ kind: 'blob', digest } as const);
+      return runVerify(api(), deps.problems, target, `Verifying ${digest.slice(0, 19)}…`);
+    }),
+    command('processfork.revealInOS', async (arg) => {
+      const digest = digestFrom(arg);
+      const root = deps.storePath();
+      if (!digest || !root) return;
+      const hex = digest.slice(7);
+      await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path.join(root, 'blobs', 'sha256', hex.slice(0, 2), `${hex}.zst`)));
+    }),
+    command('processfork.openStoreFolder', async () => {
+      const root = deps.storePath();
+      if (root) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(root));
+    }),
+    command('processfork.chooseStore', async () => {
+      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use as ProcessFork Store' });
+      if (!picked?.[0]) return undefined;
+      await vscode.workspace.getConfiguration(SECTION).update('store.path', picked[0].fsPath, vscode.ConfigurationTarget.Global);
+      return picked[0].fsPath;
+    }),
+    command('processfork.gc', async () => {
+      const dry = await api().gc(true);
+      if (dry.removed.length === 0) {
+        void vscode.window.showInformationMessage('No stale temp files in the store.');
+        return dry;
+      }
+      const go = await vscode.window.showWarningMessage(`Remove ${dry.removed.length} temp file(s) left by writers that are gone?`, { modal: true }, 'Remove');
+      return go === 'Remove' ? api().gc(false) : dry;
+    }),
+  ];
+}

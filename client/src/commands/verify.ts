@@ -1,0 +1,44 @@
+// Verify the store, an image or a blob: a cancellable progress notification fed by the server's work-done
+// reports; problems mark the tree and tabs, and a summary offers the list.
+import * as vscode from 'vscode';
+import { WorkDoneProgress } from 'vscode-languageclient/node';
+import type { VerifyReport, VerifyTarget } from '../../../shared/protocol';
+import { log } from '../log';
+import type { KnownProblems } from '../problems';
+import type { StoreApi } from '../storeApi';
+
+let tokenCounter = 0;
+
+export async function runVerify(api: StoreApi, problems: KnownProblems, target: VerifyTarget, title: string): Promise<VerifyReport> {
+  const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const workDoneToken = `processfork-verify-${process.pid}-${++tokenCounter}`;
+    let last = 0;
+    const sub = api.client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
+      if (value.kind === 'report') {
+        const pct = value.percentage ?? last;
+        progress.report({ increment: Math.max(0, pct - last), message: value.message });
+        last = pct;
+      }
+    });
+    try {
+      return await api.verify(target, workDoneToken, token);
+    } finally {
+      sub.dispose();
+    }
+  });
+  for (const p of report.problems) {
+    if (!p.digest) continue;
+    if (p.kind === 'not-found') problems.setMissing(p.digest);
+    else problems.setBad(p.digest, `${p.kind}: ${p.message}`);
+  }
+  const failed = report.problems.length;
+  const summary = `${report.cancelled ? 'Verify cancelled after' : 'Verified'} ${report.checked.toLocaleString('en-US')} blob${report.checked === 1 ? '' : 's'}: ${failed === 0 ? 'all OK' : `${failed} problem${failed === 1 ? '' : 's'}`}`;
+  log.info(summary);
+  for (const p of report.problems) log.warn(`${p.digest ?? ''} ${p.layer ? `(${p.layer}) ` : ''}${p.kind}: ${p.message}`);
+  if (failed > 0) {
+    void vscode.window.showWarningMessage(summary, 'Show Problems').then((c) => c && log.show());
+  } else {
+    void vscode.window.showInformationMessage(summary);
+  }
+  return report;
+}

@@ -1,0 +1,93 @@
+// The ProcessFork Store extension: UI only. The store server owns the store; this side shows its tree, blob
+// documents, decorations and status, and sends the commands.
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { BLOB_SCHEME } from '../../shared/blobUri';
+import type { StoreStatus } from '../../shared/protocol';
+import { StatusNotification, StoreChangedNotification } from '../../shared/protocol';
+import { BlobFileSystem } from './blobFileSystem';
+import { registerCommands } from './commands/register';
+import { createClient, needsRestart, startClient, stopClient } from './languageClient';
+import { initLog, log } from './log';
+import { KnownProblems } from './problems';
+import { StoreStatusBar } from './statusBar';
+import { StoreApi } from './storeApi';
+import { BlobDecorations } from './tree/decorations';
+import { StoreTree } from './tree/storeTree';
+
+/** What tests and other extensions can reach: the live API and the last status. */
+export interface ExtensionApi {
+  api(): StoreApi | undefined;
+  status(): StoreStatus | undefined;
+  ready: Promise<void>;
+  tree: StoreTree;
+  problems: KnownProblems;
+}
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
+  const channel = initLog();
+  context.subscriptions.push(channel);
+  try {
+    let storeApi: StoreApi | undefined;
+    let lastStatus: StoreStatus | undefined;
+    const problems = new KnownProblems();
+    const tree = new StoreTree(() => storeApi, problems);
+    const statusBar = new StoreStatusBar();
+    const blobs = new BlobFileSystem(() => storeApi);
+    context.subscriptions.push(
+      problems,
+      tree,
+      statusBar,
+      vscode.window.createTreeView('processfork.store', { treeDataProvider: tree, showCollapseAll: true }),
+      vscode.window.registerFileDecorationProvider(new BlobDecorations(problems)),
+      vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, blobs, { isReadonly: true, isCaseSensitive: true }),
+      ...registerCommands({ api: () => storeApi, tree, problems, storePath: () => lastStatus?.storePath }),
+    );
+    problems.onDidChange(() => lastStatus && statusBar.update(lastStatus, problems.count));
+
+    const start = async () => {
+      client = createClient(context, channel);
+      const c = client;
+      c.onNotification(StatusNotification.type, (status) => {
+        const moved = lastStatus !== undefined && lastStatus.storePath !== status.storePath;
+        lastStatus = status;
+        statusBar.update(status, problems.count);
+        if (moved) tree.refresh();
+      });
+      c.onNotification(StoreChangedNotification.type, (change) => {
+        tree.applyChange(change);
+        blobs.fireChanged([...change.changed, ...change.added]);
+      });
+      await startClient(c);
+      storeApi = new StoreApi(c);
+      lastStatus = await storeApi.status();
+      statusBar.update(lastStatus, problems.count);
+      tree.refresh();
+    };
+    const restart = async () => {
+      storeApi = undefined;
+      await stopClient(client);
+      await start();
+    };
+    context.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (needsRestart(e)) void restart();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
+    );
+    const ready = start();
+    ready.catch((err) => log.error('the store server did not start', err));
+    await ready;
+    return { api: () => storeApi, status: () => lastStatus, ready, tree, problems };
+  } catch (err) {
+    log.error('activation failed', err);
+    void vscode.window.showErrorMessage(`ProcessFork Store failed to start: ${(err as Error).message}`);
+    throw err;
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  await stopClient(client);
+}

@@ -1,0 +1,55 @@
+// Starts the store server (dist/server.js, out of process over IPC) and restarts it only when what it was
+// started with changes: the document selector (hover.allFiles) or workspace trust.
+import * as vscode from 'vscode';
+import type { DocumentSelector, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
+import { BLOB_SCHEME } from '../../shared/blobUri';
+import type { InitializationOptions } from '../../shared/protocol';
+import { log } from './log';
+import { SECTION, settings } from './settings';
+
+export const READY_CONTEXT = 'processfork:ready';
+
+function documentSelector(): DocumentSelector {
+  const selector: DocumentSelector = [{ language: 'pfimg' }, { scheme: 'file', pattern: '**/images/*.json' }, { scheme: BLOB_SCHEME }];
+  if (settings().hoverAllFiles) selector.push({ scheme: 'file' }, { scheme: 'untitled' });
+  return selector;
+}
+
+export function createClient(context: vscode.ExtensionContext, outputChannel: vscode.LogOutputChannel): LanguageClient {
+  const module = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const initializationOptions: InitializationOptions = { trusted: vscode.workspace.isTrusted };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: documentSelector(),
+    initializationOptions,
+    outputChannel,
+    synchronize: { configurationSection: SECTION },
+    progressOnInitialization: true,
+    initializationFailedHandler: (err) => {
+      log.error('the store server failed to start', err);
+      void vscode.window.showErrorMessage(`ProcessFork Store: the store server failed to start: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    },
+  };
+  return new LanguageClient('processfork', 'ProcessFork Store', serverOptions, clientOptions);
+}
+
+export async function startClient(client: LanguageClient): Promise<void> {
+  await client.start();
+  await vscode.commands.executeCommand('setContext', READY_CONTEXT, true);
+  log.info('store server ready');
+}
+
+export async function stopClient(client: LanguageClient | undefined): Promise<void> {
+  await vscode.commands.executeCommand('setContext', READY_CONTEXT, false);
+  if (client?.isRunning()) await client.stop();
+}
+
+/** True when a configuration change needs the server restarted (its document selector is fixed at start). */
+export function needsRestart(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration(`${SECTION}.hover.allFiles`);
+}

@@ -1,0 +1,44 @@
+// Typed calls to the store server: one method per custom request in shared/protocol.ts.
+import type { CancellationToken } from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { ProgressToken } from 'vscode-languageclient/node';
+import type { BlobInfo, ImageReference, ImageSummary, ListBlobsParams, PutParams, PutResultInfo, ReadResult, ResolveResult, ShardCount, StoreStatus, VerifyReport, VerifyTarget, BlobEntryInfo } from '../../shared/protocol';
+import { GcRequest, ImageDetailsRequest, ListBlobsRequest, ListImagesRequest, ListShardsRequest, PutRequest, ReadRequest, ResolveRequest, StatRequest, StatusRequest, VerifyRequest } from '../../shared/protocol';
+
+export class StoreApi {
+  constructor(readonly client: LanguageClient) {}
+
+  status(): Promise<StoreStatus> {
+    return this.client.sendRequest(StatusRequest.type, {});
+  }
+  images(): Promise<{ images: ImageSummary[] }> {
+    return this.client.sendRequest(ListImagesRequest.type, {});
+  }
+  imageDetails(digest: string): Promise<{ image: ImageSummary; references: ImageReference[] }> {
+    return this.client.sendRequest(ImageDetailsRequest.type, { digest });
+  }
+  shards(): Promise<{ shards: ShardCount[]; total: number }> {
+    return this.client.sendRequest(ListShardsRequest.type, {});
+  }
+  blobs(params: ListBlobsParams): Promise<{ items: BlobEntryInfo[]; nextCursor?: string }> {
+    return this.client.sendRequest(ListBlobsRequest.type, params);
+  }
+  stat(digest: string, token?: CancellationToken): Promise<BlobInfo> {
+    return this.client.sendRequest(StatRequest.type, { digest }, token);
+  }
+  read(digest: string, offset?: number, length?: number, token?: CancellationToken): Promise<ReadResult> {
+    return this.client.sendRequest(ReadRequest.type, { digest, offset, length }, token);
+  }
+  put(params: PutParams, token?: CancellationToken): Promise<PutResultInfo> {
+    return this.client.sendRequest(PutRequest.type, params, token);
+  }
+  resolve(query: string, token?: CancellationToken): Promise<ResolveResult> {
+    return this.client.sendRequest(ResolveRequest.type, { query }, token);
+  }
+  verify(target: VerifyTarget, workDoneToken: ProgressToken | undefined, token?: CancellationToken): Promise<VerifyReport> {
+    return this.client.sendRequest(VerifyRequest.type, { ...target, workDoneToken }, token);
+  }
+  gc(dryRun: boolean): Promise<{ removed: string[]; kept: string[] }> {
+    return this.client.sendRequest(GcRequest.type, { dryRun });
+  }
+}

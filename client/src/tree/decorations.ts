@@ -1,0 +1,27 @@
+// Marks corrupt and missing blobs wherever a `processfork-blob:` resource shows (tree items, tabs).
+import * as vscode from 'vscode';
+import { BLOB_SCHEME, hexOfBlobPath } from '../../../shared/blobUri';
+import type { KnownProblems } from '../problems';
+
+export class BlobDecorations implements vscode.FileDecorationProvider {
+  private readonly emitter = new vscode.EventEmitter<vscode.Uri[]>();
+  readonly onDidChangeFileDecorations = this.emitter.event;
+
+  constructor(private readonly problems: KnownProblems) {
+    problems.onDidChange((digests) => this.emitter.fire(digests.map((d) => vscode.Uri.parse(`${BLOB_SCHEME}:/sha256/${d.slice(7)}`))));
+  }
+
+  provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
+    if (uri.scheme !== BLOB_SCHEME) return undefined;
+    const hex = hexOfBlobPath(uri.path);
+    if (!hex) return undefined;
+    const problem = this.problems.problemOf(`sha256:${hex}`);
+    if (problem) return { badge: '!', tooltip: `Failed verification: ${problem}`, color: new vscode.ThemeColor('list.errorForeground') };
+    if (this.problems.isMissing(`sha256:${hex}`)) return { badge: '?', tooltip: 'Not in the store', color: new vscode.ThemeColor('list.warningForeground') };
+    return undefined;
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+}

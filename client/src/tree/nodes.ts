@@ -1,0 +1,20 @@
+// The tree's node kinds. Nodes are plain data; storeTree.ts turns them into TreeItems and children.
+import type { BlobEntryInfo, ImageReference, ImageSummary } from '../../../shared/protocol';
+
+export type StoreNode =
+  | { kind: 'root'; section: 'images' | 'blobs' }
+  | { kind: 'image'; image: ImageSummary }
+  | { kind: 'reference'; image: string; ref: ImageReference }
+  | { kind: 'shard'; shard: string; count: number }
+  | { kind: 'blob'; blob: BlobEntryInfo }
+  | { kind: 'more'; shard: string; loaded: number; total: number }
+  | { kind: 'message'; text: string; detail?: string; error?: boolean };
+
+/** The digest a node stands for, if any: what copy, open and verify act on. */
+export function digestOf(node: StoreNode | undefined): string | undefined {
+  if (!node) return undefined;
+  if (node.kind === 'blob') return node.blob.digest;
+  if (node.kind === 'reference') return node.ref.digest;
+  if (node.kind === 'image') return node.image.digest.startsWith('sha256:') ? node.image.digest : undefined;
+  return undefined;
+}

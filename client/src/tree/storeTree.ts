@@ -1,0 +1,198 @@
+// The "ProcessFork Store" view: Images (manifest → layers → blobs) and Blobs (256 shard folders → pages of
+// blobs with "Show more…"). Everything loads lazily, one request per expanded node or page, so a store of
+// 100,000 blobs opens as fast as an empty one.
+import * as vscode from 'vscode';
+import { blobUri } from '../../../shared/blobUri';
+import type { BlobEntryInfo, StoreChange } from '../../../shared/protocol';
+import { log } from '../log';
+import type { KnownProblems } from '../problems';
+import { settings } from '../settings';
+import type { StoreApi } from '../storeApi';
+import { formatBytes, shortDigest } from './format';
+import type { StoreNode } from './nodes';
+
+interface ShardPages {
+  items: BlobEntryInfo[];
+  nextCursor?: string;
+  done: boolean;
+}
+
+export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
+  private readonly emitter = new vscode.EventEmitter<StoreNode | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  /** Loaded pages per shard, kept across refreshes of the shard list so "Show more" progress survives. */
+  private readonly pages = new Map<string, ShardPages>();
+  private readonly shardNodes = new Map<string, StoreNode & { kind: 'shard' }>();
+  private readonly roots: Record<'images' | 'blobs', StoreNode> = { images: { kind: 'root', section: 'images' }, blobs: { kind: 'root', section: 'blobs' } };
+  private blobTotal?: number;
+
+  constructor(
+    private readonly api: () => StoreApi | undefined,
+    private readonly problems: KnownProblems,
+  ) {
+    problems.onDidChange(() => this.emitter.fire(undefined));
+  }
+
+  refresh(): void {
+    this.pages.clear();
+    this.emitter.fire(undefined);
+  }
+
+  /** Re-reads only the shards whose blobs came or went, and the images when the catalog changed. */
+  applyChange(change: StoreChange): void {
+    const shards = new Set([...change.added, ...change.removed].map((d) => d.slice(7, 9)));
+    this.problems.clear(change.changed.concat(change.added));
+    for (const s of shards) {
+      this.pages.delete(s);
+      const node = this.shardNodes.get(s);
+      if (node) this.emitter.fire(node);
+    }
+    if (shards.size > 0) this.emitter.fire(this.roots.blobs);
+    if (change.imagesChanged) this.emitter.fire(this.roots.images);
+  }
+
+  async loadMore(shard: string): Promise<void> {
+    const state = this.pages.get(shard);
+    const api = this.api();
+    if (!state || state.done || !api) return;
+    const page = await api.blobs({ shard, cursor: state.nextCursor, limit: settings().pageSize });
+    state.items.push(...page.items);
+    state.nextCursor = page.nextCursor;
+    state.done = !page.nextCursor;
+    const node = this.shardNodes.get(shard);
+    if (node) this.emitter.fire(node);
+  }
+
+  getTreeItem(node: StoreNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'root': {
+        const item = new vscode.TreeItem(node.section === 'images' ? 'Images' : 'Blobs', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `root:${node.section}`;
+        item.iconPath = new vscode.ThemeIcon(node.section === 'images' ? 'layers' : 'database');
+        if (node.section === 'blobs' && this.blobTotal !== undefined) item.description = `${this.blobTotal.toLocaleString('en-US')} blobs`;
+        item.contextValue = `root-${node.section}`;
+        return item;
+      }
+      case 'image': {
+        const { image } = node;
+        const item = new vscode.TreeItem(image.agentKind ? `${image.agentKind} ${image.agentVersion ?? ''}`.trim() : image.fileName, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `image:${image.digest}`;
+        item.description = [shortDigest(image.digest), image.createdAt?.replace('T', ' ').slice(0, 19)].filter(Boolean).join('  ');
+        const broken = image.problems.some((p) => p.severity === 'error');
+        item.iconPath = new vscode.ThemeIcon(broken ? 'error' : 'package', broken ? new vscode.ThemeColor('list.errorForeground') : undefined);
+        item.tooltip = new vscode.MarkdownString([`**${image.digest}**`, `${formatBytes(image.bytes)} manifest`, ...image.problems.map((p) => `- ${p.path ? `\`${p.path}\`: ` : ''}${p.message}`)].join('\n\n'));
+        item.contextValue = image.digest.startsWith('sha256:') ? 'image' : 'image-invalid';
+        if (image.digest.startsWith('sha256:')) item.resourceUri = vscode.Uri.parse(blobUri(image.digest.slice(7)));
+        return item;
+      }
+      case 'reference': {
+        const { ref } = node;
+        const item = new vscode.TreeItem(ref.layer, vscode.TreeItemCollapsibleState.None);
+        item.id = `ref:${node.image}:${ref.layer}:${ref.digest}`;
+        const problem = this.problems.problemOf(ref.digest);
+        const state = problem ? 'corrupt' : ref.state;
+        item.description = `${shortDigest(ref.digest)}${ref.storedBytes !== undefined ? `  ${formatBytes(ref.storedBytes)}` : ''}${state === 'missing' ? '  missing' : state === 'corrupt' ? '  corrupt' : ''}`;
+        item.iconPath = state === 'missing' ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : state === 'corrupt' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')) : new vscode.ThemeIcon('file-binary');
+        item.resourceUri = vscode.Uri.parse(blobUri(ref.digest.slice(7)));
+        item.tooltip = `${ref.digest}${problem ? `\n${problem}` : ''}`;
+        item.contextValue = state === 'missing' ? 'blob-missing' : 'blob';
+        if (state !== 'missing') item.command = { command: 'processfork.openBlob', title: 'Open', arguments: [node] };
+        return item;
+      }
+      case 'shard': {
+        const item = new vscode.TreeItem(node.shard, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `shard:${node.shard}`;
+        item.description = `${node.count.toLocaleString('en-US')} blob${node.count === 1 ? '' : 's'}`;
+        item.iconPath = vscode.ThemeIcon.Folder;
+        item.contextValue = 'shard';
+        return item;
+      }
+      case 'blob': {
+        const { blob } = node;
+        const item = new vscode.TreeItem(blob.digest.slice(7, 23), vscode.TreeItemCollapsibleState.None);
+        item.id = `blob:${blob.digest}`;
+        const problem = blob.problem ? (this.problems.problemOf(blob.digest) ?? blob.problem) : this.problems.problemOf(blob.digest);
+        item.description = formatBytes(blob.storedBytes) + (problem ? '  corrupt' : '');
+        item.iconPath = problem ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')) : new vscode.ThemeIcon('file-binary');
+        item.resourceUri = vscode.Uri.parse(blobUri(blob.digest.slice(7)));
+        item.tooltip = `${blob.digest}\n${blob.storedBytes} bytes stored${problem ? `\n${problem}` : ''}`;
+        item.contextValue = 'blob';
+        item.command = { command: 'processfork.openBlob', title: 'Open', arguments: [node] };
+        return item;
+      }
+      case 'more': {
+        const item = new vscode.TreeItem(`Show more… (${node.loaded.toLocaleString('en-US')} of ${node.total.toLocaleString('en-US')})`, vscode.TreeItemCollapsibleState.None);
+        item.id = `more:${node.shard}`;
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.command = { command: 'processfork.loadMore', title: 'Show more', arguments: [node] };
+        item.contextValue = 'more';
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.tooltip = node.detail;
+        item.iconPath = new vscode.ThemeIcon(node.error ? 'warning' : 'info');
+        item.contextValue = 'message';
+        return item;
+      }
+    }
+  }
+
+  async getChildren(node?: StoreNode): Promise<StoreNode[]> {
+    const api = this.api();
+    if (!api) return [{ kind: 'message', text: 'Starting the store server…' }];
+    try {
+      return await this.children(api, node);
+    } catch (err) {
+      log.error('the store tree could not load', err);
+      return [{ kind: 'message', text: `Could not load: ${(err as Error).message}`, error: true }];
+    }
+  }
+
+  private async children(api: StoreApi, node?: StoreNode): Promise<StoreNode[]> {
+    if (!node) return [this.roots.images, this.roots.blobs];
+    switch (node.kind) {
+      case 'root':
+        if (node.section === 'images') {
+          const { images } = await api.images();
+          return images.length > 0 ? images.map((image) => ({ kind: 'image', image })) : [{ kind: 'message', text: 'No snapshot images' }];
+        } else {
+          const { shards, total } = await api.shards();
+          if (this.blobTotal !== total) {
+            this.blobTotal = total;
+            this.emitter.fire(this.roots.blobs); // refresh the count shown on the root
+          }
+          const nodes = shards.map((s) => {
+            const n = { kind: 'shard' as const, shard: s.shard, count: s.count };
+            this.shardNodes.set(s.shard, n);
+            return n;
+          });
+          return nodes.length > 0 ? nodes : [{ kind: 'message', text: 'No blobs yet: put a file to start' }];
+        }
+      case 'image': {
+        if (!node.image.digest.startsWith('sha256:')) return node.image.problems.map((p) => ({ kind: 'message', text: p.message, error: true }));
+        const details = await api.imageDetails(node.image.digest);
+        for (const r of details.references) if (r.state === 'missing') this.problems.setMissing(r.digest);
+        return details.references.map((ref) => ({ kind: 'reference', image: node.image.digest, ref }));
+      }
+      case 'shard': {
+        let state = this.pages.get(node.shard);
+        if (!state) {
+          const page = await api.blobs({ shard: node.shard, limit: settings().pageSize });
+          state = { items: page.items, nextCursor: page.nextCursor, done: !page.nextCursor };
+          this.pages.set(node.shard, state);
+          for (const b of page.items) if (b.problem && !this.problems.problemOf(b.digest)) this.problems.setBad(b.digest, b.problem);
+        }
+        const children: StoreNode[] = state.items.map((blob) => ({ kind: 'blob', blob }));
+        if (!state.done) children.push({ kind: 'more', shard: node.shard, loaded: state.items.length, total: node.count });
+        return children;
+      }
+      default:
+        return [];
+    }
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+}
