@@ -108,7 +108,7 @@ export async function runExtensionTests(opts: {
   testsPath: string;
   folder: string;
   timeoutMs?: number;
-  onConsole?: (line: string) => void;
+  onConsole?: (line: string, page: Page) => void;
 }): Promise<{ exitCode: number; console: string[] }> {
   const browser = await launchBrowser();
   const lines: string[] = [];
@@ -120,7 +120,7 @@ export async function runExtensionTests(opts: {
     page.on('console', (msg) => {
       const line = msg.text();
       lines.push(line);
-      opts.onConsole?.(line);
+      opts.onConsole?.(line, page);
     });
     const url = workbenchUrl(opts.server, opts.folder, [
       ['extensionDevelopmentPath', remote(opts.server, opts.extensionPath)],

@@ -14,19 +14,25 @@ import { StoreStatusBar } from './statusBar';
 import { StoreApi } from './storeApi';
 import { BlobDecorations } from './tree/decorations';
 import { StoreTree } from './tree/storeTree';
+import type { StoreNode } from './tree/nodes';
 
 /** What tests and other extensions can reach: the live API and the last status. */
 export interface ExtensionApi {
   api(): StoreApi | undefined;
   status(): StoreStatus | undefined;
   ready: Promise<void>;
+  /** Milliseconds from activate() to the server answering its first status request. */
+  activationMs(): number | undefined;
   tree: StoreTree;
+  treeView: vscode.TreeView<StoreNode>;
   problems: KnownProblems;
 }
 
 let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
+  const activatedAt = Date.now();
+  let activationMs: number | undefined;
   const channel = initLog();
   context.subscriptions.push(channel);
   try {
@@ -36,11 +42,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     const tree = new StoreTree(() => storeApi, problems);
     const statusBar = new StoreStatusBar();
     const blobs = new BlobFileSystem(() => storeApi);
+    const treeView = vscode.window.createTreeView('processfork.store', { treeDataProvider: tree, showCollapseAll: true });
     context.subscriptions.push(
+      treeView,
       problems,
       tree,
       statusBar,
-      vscode.window.createTreeView('processfork.store', { treeDataProvider: tree, showCollapseAll: true }),
       vscode.window.registerFileDecorationProvider(new BlobDecorations(problems)),
       vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, blobs, { isReadonly: true, isCaseSensitive: true }),
       ...registerCommands({ api: () => storeApi, tree, problems, storePath: () => lastStatus?.storePath }),
@@ -63,6 +70,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       await startClient(c);
       storeApi = new StoreApi(c);
       lastStatus = await storeApi.status();
+      activationMs ??= Date.now() - activatedAt;
       statusBar.update(lastStatus, problems.count);
       tree.refresh();
     };
@@ -80,7 +88,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     const ready = start();
     ready.catch((err) => log.error('the store server did not start', err));
     await ready;
-    return { api: () => storeApi, status: () => lastStatus, ready, tree, problems };
+    return { api: () => storeApi, status: () => lastStatus, ready, activationMs: () => activationMs, tree, treeView, problems };
   } catch (err) {
     log.error('activation failed', err);
     void vscode.window.showErrorMessage(`ProcessFork Store failed to start: ${(err as Error).message}`);

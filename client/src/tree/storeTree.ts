@@ -138,6 +138,15 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
     }
   }
 
+  /** Parents, so that TreeView.reveal can open the path to a node. */
+  getParent(node: StoreNode): StoreNode | undefined {
+    if (node.kind === 'image') return this.roots.images;
+    if (node.kind === 'shard') return this.roots.blobs;
+    if (node.kind === 'blob') return this.shardNodes.get(node.blob.digest.slice(7, 9));
+    if (node.kind === 'more') return this.shardNodes.get(node.shard);
+    return undefined;
+  }
+
   async getChildren(node?: StoreNode): Promise<StoreNode[]> {
     const api = this.api();
     if (!api) return [{ kind: 'message', text: 'Starting the store server…' }];

@@ -1,0 +1,28 @@
+// `npm test` runs the real-editor suites through node's test runner, so their outcome is part of the count.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { buildFixture, ensureCodeServer, runMode } from './runE2E';
+
+describe('the extension in a real VS Code (code-server 4.100.3, VS Code 1.100.3)', () => {
+  let base: string;
+  before(() => {
+    ensureCodeServer();
+    base = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-e2e-'));
+  });
+  after(() => fs.rmSync(base, { recursive: true, force: true }));
+
+  test('trusted workspace: tree, commands, documents, hovers, links, diagnostics', { timeout: 15 * 60_000 }, async () => {
+    const result = await runMode('trusted', buildFixture(path.join(base, 'trusted')));
+    const failed = result.log.filter((l) => /\sFAIL /.test(l));
+    assert.equal(result.exitCode, 0, `suite failed:\n${failed.join('\n')}\n(full log in test-artifacts/log-trusted.txt)`);
+  });
+
+  test('Restricted Mode: reads work, writes are refused, workspace store path ignored', { timeout: 10 * 60_000 }, async () => {
+    const result = await runMode('restricted', buildFixture(path.join(base, 'restricted')));
+    const failed = result.log.filter((l) => /\sFAIL /.test(l));
+    assert.equal(result.exitCode, 0, `suite failed:\n${failed.join('\n')}\n(full log in test-artifacts/log-restricted.txt)`);
+  });
+});

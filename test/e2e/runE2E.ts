@@ -1,0 +1,91 @@
+// Runs the extension's integration suite inside a real VS Code (code-server 4.100.3 = VS Code 1.100.3,
+// headless Chromium), in two modes: a trusted workspace, then Restricted Mode. Builds the fixture store,
+// answers the suite's screenshot requests, and collects the measurements it prints.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { REPO_ROOT, runExtensionTests, startCodeServer } from '../../scripts/codeServer';
+import { blobFile, flipByte, manifestJson, writeDemoImage, writeManyBlobs } from '../support/storeFixtures';
+
+export interface E2EResult {
+  mode: string;
+  exitCode: number;
+  metrics: Record<string, number>;
+  log: string[];
+}
+
+export const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
+
+export function ensureCodeServer(): void {
+  execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'install-code-server.sh')], { stdio: 'inherit' });
+}
+
+/** A store with 15,000 blobs and one image; one referenced blob is corrupt; a manifest in the workspace. */
+export function buildFixture(base: string): { store: string; workspace: string } {
+  const store = path.join(base, 'store');
+  const workspace = path.join(base, 'workspace');
+  fs.mkdirSync(path.join(workspace, 'repair'), { recursive: true });
+  const hexes = writeManyBlobs(store, 15_000, 'e2e');
+  const image = writeDemoImage(store, 'e2e');
+  const corrupt = image.spec.ledger;
+  fs.copyFileSync(blobFile(store, corrupt), path.join(workspace, 'repair', `${corrupt}.zst`));
+  flipByte(blobFile(store, corrupt));
+  // The workspace's manifest names one blob that is not in the store (a missing-blob warning).
+  const missing = 'ab'.repeat(32);
+  const manifest = JSON.stringify(JSON.parse(manifestJson({ ...image.spec, messages: missing })), null, 2);
+  const manifestFile = path.join(workspace, 'snapshot.pfimg');
+  fs.writeFileSync(manifestFile, manifest);
+  const perShard = new Map<string, number>();
+  for (const h of hexes) perShard.set(h.slice(0, 2), (perShard.get(h.slice(0, 2)) ?? 0) + 1);
+  for (const h of Object.values(image.spec).flat()) if (typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)) perShard.set(h.slice(0, 2), (perShard.get(h.slice(0, 2)) ?? 0) + 1);
+  for (const h of [image.hex, ...image.fileBlobs]) perShard.set(h.slice(0, 2), (perShard.get(h.slice(0, 2)) ?? 0) + 1);
+  const [bigShard] = [...perShard].sort((a, b) => b[1] - a[1])[0];
+  const bigShardCount = fs.readdirSync(path.dirname(blobFile(store, `${bigShard}${'0'.repeat(62)}`))).length;
+  fs.writeFileSync(path.join(workspace, 'fixture.json'), JSON.stringify({ image: image.hex, corrupt, spec: image.spec, manifestFile, bigShard, bigShardCount }, null, 2));
+  return { store, workspace };
+}
+
+export async function runMode(mode: 'trusted' | 'restricted', fixture: { store: string; workspace: string }): Promise<E2EResult> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const userSettings: Record<string, unknown> = { 'processfork.store.path': fixture.store, 'processfork.tree.pageSize': 50 };
+  if (mode === 'restricted') {
+    userSettings['security.workspace.trust.enabled'] = true;
+    userSettings['security.workspace.trust.startupPrompt'] = 'never';
+    // The workspace tries to point the extension elsewhere; Restricted Mode must ignore it.
+    fs.mkdirSync(path.join(fixture.workspace, '.vscode'), { recursive: true });
+    fs.writeFileSync(path.join(fixture.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'processfork.store.path': path.join(os.tmpdir(), 'attacker-chosen-store') }));
+  }
+  const log: string[] = [];
+  const server = await startCodeServer({
+    folder: fixture.workspace,
+    userSettings,
+    env: { PF_E2E_STORE: fixture.store, PF_E2E_WORKSPACE: fixture.workspace, PF_E2E_ARTIFACTS: ARTIFACTS, PF_E2E_MODE: mode },
+    log: (l) => log.push(`[code-server] ${l}`),
+  });
+  const metrics: Record<string, number> = {};
+  try {
+    const { exitCode } = await runExtensionTests({
+      server,
+      extensionPath: REPO_ROOT,
+      testsPath: path.join(REPO_ROOT, 'out', 'test', 'e2e', 'suite', 'index.js'),
+      folder: fixture.workspace,
+      onConsole: (line, page) => {
+        log.push(line);
+        if (/\s(ok|FAIL) |e2e \(/.test(line)) process.stdout.write(`${line.replace(/^%c \w+ color: \S+ /, '')}\n`);
+        const shot = /__pf_screenshot__:(\S+)/.exec(line);
+        if (shot) {
+          const file = path.join(ARTIFACTS, `${shot[1]}.png`);
+          // Write to a temp name first: the suite waits for the final name to exist.
+          void page.screenshot({ path: `${file}.tmp.png` }).then(() => fs.renameSync(`${file}.tmp.png`, file));
+        }
+        const metric = /__pf_metric__:(\w+):([\d.]+)/.exec(line);
+        if (metric) metrics[metric[1]] = Number(metric[2]);
+      },
+    });
+    return { mode, exitCode, metrics, log };
+  } finally {
+    await server.stop();
+    fs.writeFileSync(path.join(ARTIFACTS, `log-${mode}.txt`), log.join('\n'));
+  }
+}

@@ -1,0 +1,184 @@
+// The extension in a real VS Code, trusted workspace: activation, tree with paging and decorations, every
+// command, blob documents, hovers and links, diagnostics after corruption and repair.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../../client/src/extension';
+import type { StoreNode } from '../../../client/src/tree/nodes';
+import { blobFile, flipByte, sha256Hex, writeBlob } from '../../support/storeFixtures';
+import { env, eventually, screenshot, test } from './harness';
+
+const EXTENSION_ID = 'processfork.processfork-store';
+let ext: ExtensionApi;
+const fixture = () => JSON.parse(fs.readFileSync(path.join(env.workspace, 'fixture.json'), 'utf8')) as { image: string; corrupt: string; spec: Record<string, string>; manifestFile: string; bigShard: string; bigShardCount: number };
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+}
+
+test('activates, starts the server and reads the store', async () => {
+  const extension = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
+  assert.ok(extension, 'extension not found');
+  ext = await extension.activate();
+  await ext.ready;
+  console.log(`__pf_metric__:activation_ms:${ext.activationMs()}`);
+  const status = await ext.api()!.status();
+  assert.equal(status.storePath, env.store);
+  assert.equal(status.state, 'ok');
+  assert.ok(status.blobCount! > 1000);
+  assert.equal(status.imageCount, 1);
+});
+
+test('the tree shows images with their layers, and shards that page with "Show more"', async () => {
+  const roots = (await ext.tree.getChildren()) as StoreNode[];
+  assert.deepEqual(roots.map((r) => r.kind === 'root' && r.section), ['images', 'blobs']);
+  const images = await ext.tree.getChildren(roots[0]);
+  assert.equal(images.length, 1);
+  assert.equal(images[0].kind, 'image');
+  const layers = await ext.tree.getChildren(images[0]);
+  assert.ok(layers.some((l) => l.kind === 'reference' && l.ref.layer === 'world.fs'));
+  const t0 = Date.now();
+  const shards = await ext.tree.getChildren(roots[1]);
+  console.log(`__pf_metric__:first_tree_page_ms:${Date.now() - t0}`);
+  assert.equal(shards.length, 256);
+  const { bigShard, bigShardCount } = fixture();
+  const shard = shards.find((s) => s.kind === 'shard' && s.shard === bigShard)!;
+  assert.ok(shard);
+  const page = await ext.tree.getChildren(shard);
+  const more = page[page.length - 1];
+  assert.equal(more.kind, 'more', 'a shard with more blobs than the page size ends in "Show more"');
+  assert.equal(page.length - 1, 50);
+  while (true) {
+    const kids = await ext.tree.getChildren(shard);
+    const last = kids[kids.length - 1];
+    if (last.kind !== 'more') {
+      assert.equal(kids.length, bigShardCount);
+      break;
+    }
+    await vscode.commands.executeCommand('processfork.loadMore', last);
+  }
+  const item = ext.tree.getTreeItem(page[0]);
+  assert.match(String(item.description), /B|KiB/);
+  await vscode.commands.executeCommand('workbench.files.action.collapseExplorerFolders');
+  await ext.treeView.reveal(images[0], { expand: true });
+  await ext.treeView.reveal(shard, { expand: true, focus: true });
+  await new Promise((r) => setTimeout(r, 1000)); // let the view paint before the picture (visual only)
+  await screenshot('tree-view');
+});
+
+test('verify store reports the corrupt blob, marks the tree and decorates its resource', async () => {
+  const { corrupt } = fixture();
+  const report = (await vscode.commands.executeCommand('processfork.verifyStore')) as { problems: Array<{ digest: string; kind: string }>; checked: number };
+  assert.ok(report.checked > 1000);
+  assert.deepEqual(report.problems.map((p) => p.digest), [`sha256:${corrupt}`]);
+  assert.ok(ext.problems.problemOf(`sha256:${corrupt}`));
+  const node: StoreNode = { kind: 'blob', blob: { digest: `sha256:${corrupt}`, storedBytes: 1 } };
+  const item = ext.tree.getTreeItem(node);
+  assert.equal((item.iconPath as vscode.ThemeIcon).id, 'error');
+  assert.match(String(item.description), /corrupt/);
+});
+
+test('hover and links on a manifest, through the editor API', async () => {
+  const { manifestFile, spec } = fixture();
+  const doc = await vscode.workspace.openTextDocument(manifestFile);
+  assert.equal(doc.languageId, 'pfimg');
+  const editor = await vscode.window.showTextDocument(doc);
+  const offset = doc.getText().indexOf(spec.fs) + 4;
+  const position = doc.positionAt(offset);
+  const hovers = await eventually('a hover', async () => {
+    const h = (await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, position)) as vscode.Hover[];
+    return h.length > 0 ? h : undefined;
+  });
+  const text = hoverText(hovers);
+  assert.match(text, /Present/);
+  assert.match(text, /world\.fs/);
+  assert.match(text, /filesystem tree/);
+  const links = (await vscode.commands.executeCommand('vscode.executeLinkProvider', doc.uri)) as vscode.DocumentLink[];
+  assert.equal(links.length, 8);
+  assert.ok(links.every((l) => l.target?.scheme === 'processfork-blob'));
+  editor.selection = new vscode.Selection(position, position);
+  await vscode.commands.executeCommand('editor.action.showHover');
+  await screenshot('hover');
+});
+
+test('diagnostics: missing and corrupt blobs, cleared after repair', async () => {
+  const { manifestFile, spec, corrupt } = fixture();
+  const uri = vscode.Uri.file(manifestFile);
+  await vscode.window.showTextDocument(uri);
+  const codes = () => vscode.languages.getDiagnostics(uri).map((d) => String(typeof d.code === 'object' ? d.code.value : d.code));
+  await eventually('a missing-blob warning and a corrupt-blob error', () => codes().includes('missing-blob') && codes().includes('corrupt-blob'));
+  const bad = vscode.languages.getDiagnostics(uri).find((d) => d.code === 'corrupt-blob')!;
+  assert.equal(bad.severity, vscode.DiagnosticSeverity.Error);
+  assert.match(bad.message, /corrupt-frame|hash-mismatch/);
+  await vscode.commands.executeCommand('workbench.actions.view.problems');
+  await screenshot('problems-panel');
+
+  // Repair the corrupt blob the way a writer would (new file, rename over) and watch the error go.
+  const file = blobFile(env.store, corrupt);
+  const good = fs.readFileSync(path.join(env.workspace, 'repair', `${corrupt}.zst`));
+  fs.writeFileSync(`${file}.repair`, good);
+  fs.renameSync(`${file}.repair`, file);
+  await eventually('the corrupt-blob error to clear', () => !codes().includes('corrupt-blob'));
+  // Corrupt another referenced blob: the error appears without touching the document.
+  flipByte(blobFile(env.store, spec.env));
+  await eventually('a new corrupt-blob error', () => codes().includes('corrupt-blob'), 30_000);
+});
+
+test('put the current file, then open it as a blob document', async () => {
+  const file = path.join(env.workspace, 'notes.json');
+  const text = '{"note":"put from the editor"}\n';
+  fs.writeFileSync(file, text);
+  await vscode.window.showTextDocument(vscode.Uri.file(file));
+  const result = (await vscode.commands.executeCommand('processfork.putActiveFile')) as { digest: string; created: boolean };
+  assert.equal(result.digest, `sha256:${sha256Hex(text)}`);
+  assert.ok(fs.existsSync(blobFile(env.store, sha256Hex(text))));
+  const editor = (await vscode.commands.executeCommand('processfork.openBlob', result.digest)) as vscode.TextEditor;
+  assert.equal(editor.document.uri.scheme, 'processfork-blob');
+  assert.equal(editor.document.getText(), text);
+  assert.equal(editor.document.languageId, 'json');
+  // Read-only: an edit cannot be saved.
+  await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(editor.document.uri, Buffer.from('x'))));
+});
+
+test('go to digest resolves a prefix and opens the blob', async () => {
+  const { spec } = fixture();
+  const pending = vscode.commands.executeCommand('processfork.resolveDigest', spec.procs.slice(0, 10)) as Thenable<string | undefined>;
+  await new Promise((r) => setTimeout(r, 300)); // let the quick pick show and ask the server
+  await eventually('the match to be accepted', async () => {
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    return vscode.window.activeTextEditor?.document.uri.path.endsWith(spec.procs);
+  });
+  assert.equal(await pending, `sha256:${spec.procs}`);
+});
+
+test('copy digest puts the digest on the clipboard', async () => {
+  const { image } = fixture();
+  await vscode.commands.executeCommand('processfork.copyDigest', { kind: 'image', image: { digest: `sha256:${image}`, fileName: '', parents: [], bytes: 0, problems: [] } });
+  assert.equal(await vscode.env.clipboard.readText(), `sha256:${image}`);
+});
+
+test('verify one image names the layer of its broken blob', async () => {
+  const { image } = fixture();
+  const report = (await vscode.commands.executeCommand('processfork.verifyItem', { kind: 'image', image: { digest: `sha256:${image}`, fileName: '', parents: [], bytes: 0, problems: [] } })) as { problems: Array<{ layer?: string; kind: string }> };
+  assert.ok(report.problems.some((p) => p.layer === 'world.env'), JSON.stringify(report.problems));
+});
+
+test('the store changes on disk show up in the tree without a refresh', async () => {
+  const roots = (await ext.tree.getChildren()) as StoreNode[];
+  const before = (await ext.api()!.shards()).total;
+  const data = 'written by another process';
+  const hex = sha256Hex(data);
+  writeBlob(env.store, data);
+  await eventually('the new blob count', async () => (await ext.api()!.status()).blobCount === before + 1);
+  const shards = await ext.tree.getChildren(roots[1]);
+  const shard = shards.find((s) => s.kind === 'shard' && s.shard === hex.slice(0, 2))!;
+  const kids = await ext.tree.getChildren(shard);
+  const all = kids.filter((k) => k.kind === 'blob').map((k) => (k.kind === 'blob' ? k.blob.digest : ''));
+  assert.ok(all.includes(`sha256:${hex}`) || kids[kids.length - 1].kind === 'more');
+});
+
+test('gc finds nothing to remove in a clean store', async () => {
+  const result = (await vscode.commands.executeCommand('processfork.gc')) as { removed: string[] };
+  assert.deepEqual(result.removed, []);
+});
