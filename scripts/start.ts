@@ -1,0 +1,47 @@
+// `npm start`: a demo store (three snapshot images, a few thousand blobs, one of them corrupt), a real VS Code
+// (code-server on loopback) with the extension loaded on it, and the URL to open.
+// `npm start -- --store DIR` opens your own store instead of the demo.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT, startCodeServer, workbenchUrl } from './codeServer';
+import { blobFile, flipByte, writeDemoImage, writeManyBlobs } from '../test/support/storeFixtures';
+
+function demoStore(base: string): { store: string; workspace: string } {
+  const store = path.join(base, 'store');
+  const workspace = path.join(base, 'workspace');
+  if (!fs.existsSync(path.join(base, '.ready'))) {
+    fs.rmSync(base, { recursive: true, force: true });
+    fs.mkdirSync(workspace, { recursive: true });
+    writeManyBlobs(store, 3000, 'demo');
+    const first = writeDemoImage(store, 'planner');
+    const second = writeDemoImage(store, 'coder', [first.hex]);
+    const third = writeDemoImage(store, 'reviewer', [second.hex]);
+    flipByte(blobFile(store, second.spec.ledger)); // one corrupt blob, to show what verify finds
+    fs.copyFileSync(third.file, path.join(workspace, 'reviewer.pfimg'));
+    fs.writeFileSync(path.join(workspace, 'coder.pfimg'), JSON.stringify(JSON.parse(second.json), null, 2));
+    fs.writeFileSync(path.join(workspace, 'README.md'), '# ProcessFork demo\n\nOpen `coder.pfimg` and hover a digest; run "ProcessFork: Verify Store" from the view title.\n');
+    fs.writeFileSync(path.join(base, '.ready'), '');
+  }
+  return { store, workspace };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const storeArg = args.indexOf('--store');
+  const port = Number(process.env.PORT ?? 8080);
+  execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'install-code-server.sh')], { stdio: 'inherit' });
+  const demo = demoStore(path.join(REPO_ROOT, '.vscode-test', 'demo'));
+  const store = storeArg >= 0 ? path.resolve(args[storeArg + 1]) : demo.store;
+  const server = await startCodeServer({ folder: demo.workspace, port, userSettings: { 'processfork.store.path': store } });
+  const url = workbenchUrl(server, demo.workspace, [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${REPO_ROOT}`]]);
+  process.stdout.write(`\nProcessFork Store is running in VS Code ${'1.100.3'} (code-server) on loopback.\n  store:     ${store}\n  workspace: ${demo.workspace}\n\nOpen this URL in a browser on this machine:\n\n  ${url}\n\nCtrl-C stops it.\n`);
+  const stop = () => void server.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err?.stack ?? err}\n`);
+  process.exit(1);
+});
