@@ -21,12 +21,17 @@ export async function benchServer(work: string, blobCount: number): Promise<void
   writeDemoImage(root, 'bench');
 
   // First page of the tree: a fresh server, cold caches, listShards is what the Blobs root asks for.
-  const cold = await startServer(root);
+  // Start-up reads every shard once (the status's blob count); that is the cold cost a user waits for.
+  let cold!: Awaited<ReturnType<typeof startServer>>;
+  const startMs = await timeIt(async () => {
+    cold = await startServer(root);
+  });
+  record({ name: `server start to first status (scans ${blobCount} blobs)`, ours: ms(startMs), baseline: '', goal: '', met: undefined });
   const rssStart = rssOf(cold.child.pid!);
   const firstPageMs = await timeIt(() => cold.connection.sendRequest(ListShardsRequest.type, {}));
   const expandMs = await timeIt(() => cold.connection.sendRequest(ListBlobsRequest.type, { shard: '7f', limit: 500 }));
   const listFloorMs = await timeIt(() => cold.connection.sendRequest(ListBlobsRequest.type, { shard: '7f', limit: 1 }));
-  record({ name: `first tree page (listShards), ${blobCount} blobs, cold`, ours: ms(firstPageMs), baseline: '', goal: '< 100 ms', met: firstPageMs < 100 });
+  record({ name: `first tree page (listShards), ${blobCount} blobs, after start`, ours: ms(firstPageMs), baseline: '', goal: '< 100 ms', met: firstPageMs < 100 });
   record({ name: 'expand one shard (listBlobs, 500)', ours: ms(expandMs), baseline: `${ms(listFloorMs)} (same shard, 1 item, warm)`, ratio: expandMs / listFloorMs, goal: '< 50 ms', met: expandMs < 50 });
 
   let cursor: string | undefined;

@@ -1,6 +1,6 @@
 // Runs a real VS Code (code-server's workbench, VS Code 1.100.3) on loopback, and drives it with headless
 // Chromium through playwright-core: for the extension's integration tests, screenshots, and `npm start`.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -48,7 +48,7 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error(`code-server did not answer at ${url} within ${timeoutMs} ms`);
 }
 
-export async function startCodeServer(opts: { folder: string; userSettings?: Record<string, unknown>; env?: NodeJS.ProcessEnv; port?: number; log?: (line: string) => void }): Promise<CodeServer> {
+export async function startCodeServer(opts: { folder: string; userSettings?: Record<string, unknown>; env?: NodeJS.ProcessEnv; port?: number; log?: (line: string) => void; installVsix?: string }): Promise<CodeServer> {
   if (!fs.existsSync(CODE_SERVER_BIN)) throw new Error(`code-server is not installed: run scripts/install-code-server.sh (looked for ${CODE_SERVER_BIN})`);
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-vscode-'));
   const userDataDir = path.join(base, 'user-data');
@@ -57,6 +57,10 @@ export async function startCodeServer(opts: { folder: string; userSettings?: Rec
   fs.mkdirSync(extensionsDir, { recursive: true });
   const settings = { 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', ...opts.userSettings };
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  if (opts.installVsix) {
+    // The packaged extension, installed the way a user installs it, into this server's extensions folder.
+    execFileSync(process.execPath, [CODE_SERVER_BIN, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', opts.installVsix], { stdio: 'pipe' });
+  }
   const port = opts.port ?? (await freePort());
   const child = spawn(
     process.execPath,

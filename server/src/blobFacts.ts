@@ -5,7 +5,8 @@ import type { ContentKind, VerifyRecord } from '../../shared/protocol';
 import { blobPath } from './store/blobPaths';
 import { ioError } from './store/errors';
 import type { FsBlobStore } from './store/fsBlobStore';
-import { peekDecoded, sniffContent } from './contentSniff';
+import { COMPRESSED_PEEK, decodePrefix, sniffContent } from './contentSniff';
+import { declaredDecodedSize } from './store/zstdFrame';
 
 interface FileKey {
   size: number;
@@ -30,24 +31,43 @@ export class BlobFacts {
 
   constructor(private readonly store: FsBlobStore) {}
 
-  /** Current facts; undefined when the blob is missing. Stat + header walk + peek run once per file version. */
+  /**
+   * Current facts; undefined when the blob is missing. One open per file version: the first 64 KiB serve both
+   * the frame-header walk (all of it, for most blobs) and the content sniff.
+   */
   async get(hex: string): Promise<BlobFactsView | undefined> {
-    const key = await this.fileKey(hex);
-    if (!key) {
+    const file = blobPath(this.store.root, hex);
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('cannot read', file, err);
       this.facts.delete(hex);
       return undefined;
     }
-    let facts = this.facts.get(hex);
-    if (!facts || facts.size !== key.size || facts.mtimeMs !== key.mtimeMs) {
-      facts = { ...key };
-      this.facts.set(hex, facts);
+    try {
+      const info = await handle.stat();
+      let facts = this.facts.get(hex);
+      if (!facts || facts.size !== info.size || facts.mtimeMs !== info.mtimeMs) {
+        facts = { size: info.size, mtimeMs: info.mtimeMs };
+        this.facts.set(hex, facts);
+      }
+      if (facts.contentKind === undefined) {
+        const head = Buffer.alloc(Math.min(info.size, COMPRESSED_PEEK));
+        await handle.read(head, 0, head.length, 0);
+        const readAt = async (position: number, length: number): Promise<Uint8Array> => {
+          if (position + length <= head.length) return head.subarray(position, position + length);
+          const buf = Buffer.alloc(length);
+          const { bytesRead } = await handle.read(buf, 0, length, position);
+          return buf.subarray(0, bytesRead);
+        };
+        facts.decodedBytes = await declaredDecodedSize(readAt, info.size);
+        facts.contentKind = sniffContent(decodePrefix(head));
+      }
+      return { hex, ...facts };
+    } finally {
+      await handle.close();
     }
-    if (facts.contentKind === undefined) {
-      const stat = await this.store.stat(hex).catch(() => undefined);
-      facts.decodedBytes = stat?.decodedBytes;
-      facts.contentKind = await peekDecoded(blobPath(this.store.root, hex)).then(sniffContent, () => undefined);
-    }
-    return { hex, ...facts };
   }
 
   /** The verify verdict, only while the file is the one that was verified. */

@@ -1,32 +1,35 @@
 // Guesses what a blob holds from its first decoded bytes: enough for a hover label, a tree icon and the
 // language of a blob document. Never used as content: the bytes here are not re-hashed.
-import * as fs from 'node:fs/promises';
-import { DCtx } from 'zstd-napi/binding';
+import { DCtx, ResetDirective } from 'zstd-napi/binding';
 import type { ContentKind } from '../../shared/protocol';
 
 export const SNIFF_BYTES = 4096;
-const COMPRESSED_PEEK = 64 * 1024;
+/** Compressed bytes read for a peek: enough for SNIFF_BYTES of any sane blob, and all of most small ones. */
+export const COMPRESSED_PEEK = 64 * 1024;
 
-/** Decodes at most SNIFF_BYTES from the start of a blob file (cheap: one small read, one partial decode). */
-export async function peekDecoded(file: string): Promise<Buffer> {
-  const handle = await fs.open(file, 'r');
+// One decoder, reset before each use: hovers peek at many blobs and a context costs an allocation each.
+const peeker = new DCtx();
+
+/**
+ * Decodes at most SNIFF_BYTES from the first compressed bytes of a blob (a hover's worth of reading). Returns
+ * what it could: a corrupt or truncated start just gives fewer bytes.
+ */
+export function decodePrefix(compressed: Uint8Array): Buffer {
+  const out = Buffer.alloc(SNIFF_BYTES);
+  let produced = 0;
+  let src = compressed;
+  peeker.reset(ResetDirective.sessionOnly);
   try {
-    const input = Buffer.alloc(COMPRESSED_PEEK);
-    const { bytesRead } = await handle.read(input, 0, COMPRESSED_PEEK, 0);
-    const out = Buffer.alloc(SNIFF_BYTES);
-    let produced = 0;
-    let src = input.subarray(0, bytesRead);
-    const dctx = new DCtx();
     while (produced < SNIFF_BYTES && src.length > 0) {
-      const [, n, consumed] = dctx.decompressStream(out.subarray(produced), src);
+      const [, n, consumed] = peeker.decompressStream(out.subarray(produced), src);
       produced += n;
       src = src.subarray(consumed);
       if (n === 0 && consumed === 0) break;
     }
-    return out.subarray(0, produced);
-  } finally {
-    await handle.close();
+  } catch {
+    // not zstd, or corrupt early: the sniff says what little it saw
   }
+  return out.subarray(0, produced);
 }
 
 export function sniffContent(head: Uint8Array): ContentKind {

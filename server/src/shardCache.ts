@@ -1,8 +1,9 @@
 // The server's view of the shard directories: each shard is read once, then kept current by the store
 // watcher, so paging through 100,000 blobs and resolving prefixes never re-read the disk per request.
+// Digests are kept packed, 32 bytes each (3.2 MB for 100,000 blobs instead of about 10 MB of strings).
 import type { BlobPage, ListOptions } from './store/blobStore';
 import type { ShardSource } from './store/blobListing';
-import { listShards, pageOfBlobs, shardBlobs, shardCounts } from './store/blobListing';
+import { listShards, pageOfBlobs, shardBlobs } from './store/blobListing';
 import { InvalidInputError } from './store/errors';
 
 export interface ShardDiff {
@@ -12,7 +13,7 @@ export interface ShardDiff {
 
 export class ShardCache implements ShardSource {
   private shardNames?: Promise<string[]>;
-  private readonly byShard = new Map<string, Promise<string[]>>();
+  private readonly byShard = new Map<string, Promise<Buffer>>();
 
   constructor(readonly root: string) {}
 
@@ -21,10 +22,17 @@ export class ShardCache implements ShardSource {
     return this.shardNames;
   }
 
-  blobs(shard: string): Promise<string[]> {
+  async blobs(shard: string): Promise<string[]> {
+    const packed = await this.packed(shard);
+    const hexes = new Array<string>(packed.length / 32);
+    for (let i = 0; i < hexes.length; i++) hexes[i] = packed.toString('hex', i * 32, i * 32 + 32);
+    return hexes;
+  }
+
+  private packed(shard: string): Promise<Buffer> {
     let entry = this.byShard.get(shard);
     if (!entry) {
-      entry = shardBlobs(this.root, shard);
+      entry = shardBlobs(this.root, shard).then((hexes) => Buffer.from(hexes.join(''), 'hex'));
       this.byShard.set(shard, entry);
       entry.catch(() => this.byShard.delete(shard));
     }
@@ -35,8 +43,10 @@ export class ShardCache implements ShardSource {
     return pageOfBlobs(this.root, this, opts);
   }
 
-  counts(): Promise<Array<{ shard: string; count: number }>> {
-    return shardCounts(this.root, this);
+  async counts(): Promise<Array<{ shard: string; count: number }>> {
+    const shards = await this.shards();
+    const counts = await Promise.all(shards.map(async (shard) => ({ shard, count: (await this.packed(shard)).length / 32 })));
+    return counts.filter((c) => c.count > 0);
   }
 
   /** Digests starting with `prefix` (1 to 64 lower-case hex), at most `max` of them. */

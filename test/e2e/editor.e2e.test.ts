@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import { buildFixture, ensureCodeServer, runMode } from './runE2E';
+import { REPO } from '../support/serverProcess';
 
 describe('the extension in a real VS Code (code-server 4.100.3, VS Code 1.100.3)', () => {
   let base: string;
@@ -18,6 +20,15 @@ describe('the extension in a real VS Code (code-server 4.100.3, VS Code 1.100.3)
     const result = await runMode('trusted', buildFixture(path.join(base, 'trusted')));
     const failed = result.log.filter((l) => /\sFAIL /.test(l));
     assert.equal(result.exitCode, 0, `suite failed:\n${failed.join('\n')}\n(full log in test-artifacts/log-trusted.txt)`);
+  });
+
+  test('the packaged .vsix installs and runs from the extensions folder', { timeout: 10 * 60_000 }, async () => {
+    execFileSync('npm', ['run', 'package'], { cwd: REPO, stdio: 'pipe' });
+    const vsix = path.join(REPO, 'processfork-store-linux-x64.vsix');
+    assert.ok(fs.statSync(vsix).size < 2 * 1024 * 1024, 'the .vsix should stay small');
+    const result = await runMode('installed', buildFixture(path.join(base, 'installed')), vsix);
+    const failed = result.log.filter((l) => /\sFAIL /.test(l));
+    assert.equal(result.exitCode, 0, `suite failed:\n${failed.join('\n')}\n(full log in test-artifacts/log-installed.txt)`);
   });
 
   test('Restricted Mode: reads work, writes are refused, workspace store path ignored', { timeout: 10 * 60_000 }, async () => {

@@ -46,7 +46,7 @@ export function buildFixture(base: string): { store: string; workspace: string }
   return { store, workspace };
 }
 
-export async function runMode(mode: 'trusted' | 'restricted', fixture: { store: string; workspace: string }): Promise<E2EResult> {
+export async function runMode(mode: 'trusted' | 'restricted' | 'installed', fixture: { store: string; workspace: string }, vsix?: string): Promise<E2EResult> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const userSettings: Record<string, unknown> = { 'processfork.store.path': fixture.store, 'processfork.tree.pageSize': 50 };
   if (mode === 'restricted') {
@@ -57,8 +57,11 @@ export async function runMode(mode: 'trusted' | 'restricted', fixture: { store: 
     fs.writeFileSync(path.join(fixture.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'processfork.store.path': path.join(os.tmpdir(), 'attacker-chosen-store') }));
   }
   const log: string[] = [];
+  // For the installed copy, the development "extension" is an empty host; the one under test comes from the .vsix.
+  const extensionPath = vsix ? emptyHostExtension(path.dirname(fixture.store)) : REPO_ROOT;
   const server = await startCodeServer({
     folder: fixture.workspace,
+    installVsix: vsix,
     userSettings,
     env: { PF_E2E_STORE: fixture.store, PF_E2E_WORKSPACE: fixture.workspace, PF_E2E_ARTIFACTS: ARTIFACTS, PF_E2E_MODE: mode },
     log: (l) => log.push(`[code-server] ${l}`),
@@ -67,7 +70,7 @@ export async function runMode(mode: 'trusted' | 'restricted', fixture: { store: 
   try {
     const { exitCode } = await runExtensionTests({
       server,
-      extensionPath: REPO_ROOT,
+      extensionPath,
       testsPath: path.join(REPO_ROOT, 'out', 'test', 'e2e', 'suite', 'index.js'),
       folder: fixture.workspace,
       onConsole: (line, page) => {
@@ -88,4 +91,12 @@ export async function runMode(mode: 'trusted' | 'restricted', fixture: { store: 
     await server.stop();
     fs.writeFileSync(path.join(ARTIFACTS, `log-${mode}.txt`), log.join('\n'));
   }
+}
+
+function emptyHostExtension(base: string): string {
+  const dir = path.join(base, 'smoke-host');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'pf-smoke-host', publisher: 'test', version: '0.0.1', engines: { vscode: '^1.100.0' }, main: './host.js' }));
+  fs.writeFileSync(path.join(dir, 'host.js'), 'exports.activate = () => undefined;\n');
+  return dir;
 }

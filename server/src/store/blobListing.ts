@@ -25,11 +25,18 @@ export async function listShards(root: string): Promise<string[]> {
 
 /** Blob digests in one shard, sorted; files in the wrong shard are left to the scan. */
 export async function shardBlobs(root: string, shard: string): Promise<string[]> {
-  const entries = await readDirIfAny(path.join(blobsDir(root), shard));
+  // Names only (no Dirent per file): this runs over every shard of a 100,000-blob store at start-up.
+  let names: string[];
+  try {
+    names = await fs.readdir(path.join(blobsDir(root), shard));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw ioError('cannot list', path.join(blobsDir(root), shard), err);
+  }
   const hexes: string[] = [];
-  for (const e of entries) {
-    const m = BLOB_NAME.exec(e.name);
-    if (m && e.isFile() && m[1].startsWith(shard)) hexes.push(m[1]);
+  for (const name of names) {
+    if (name.length === 68 && name.endsWith('.zst') && name.startsWith(shard) && BLOB_NAME.test(name)) hexes.push(name.slice(0, 64));
   }
   return hexes.sort();
 }

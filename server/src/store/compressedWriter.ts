@@ -55,17 +55,38 @@ export async function writeCompressedBlob(
   }
 }
 
+/**
+ * Chunks are handed to the worker, not copied: each must own its whole ArrayBuffer (frameSlices and the file
+ * reader in fsBlobStore make sure), and is unusable here afterwards. No copy per frame keeps a large put's
+ * memory flat.
+ */
 async function compressChunk(pool: WorkerPool, chunk: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
-  // Posting a view would clone its whole backing buffer; copy just the chunk and hand that copy over.
-  // (Buffer#slice is a view, not a copy: build a fresh Uint8Array instead.)
-  const own = new Uint8Array(chunk);
-  const reply = await pool.run({ op: 'compress', data: own }, { signal, transfer: [own.buffer as ArrayBuffer] });
+  const owned = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : new Uint8Array(chunk);
+  const reply = await pool.run({ op: 'compress', data: owned }, { signal, transfer: [owned.buffer as ArrayBuffer] });
   if (!reply.ok || !reply.data) throw new Error(`compression failed: ${reply.ok ? 'no output' : reply.message}`);
   return reply.data;
 }
 
-/** Splits an in-memory buffer into frame-sized views (no copies). */
+/** Splits a caller's buffer into frame-sized copies (the caller keeps its buffer; the copies go to workers). */
 export function* frameSlices(data: Uint8Array): Iterable<Uint8Array> {
-  if (data.length === 0) yield data;
-  for (let at = 0; at < data.length; at += FRAME_BYTES) yield data.subarray(at, at + FRAME_BYTES);
+  if (data.length === 0) yield new Uint8Array(0);
+  for (let at = 0; at < data.length; at += FRAME_BYTES) yield Uint8Array.prototype.slice.call(data, at, at + FRAME_BYTES);
+}
+
+/** Reads a file in frame-sized chunks, each in a buffer of its own (so it can be handed over whole). */
+export async function* fileFrames(file: string, onChunk: (chunk: Uint8Array) => void): AsyncIterable<Uint8Array> {
+  const handle = await fs.open(file, 'r');
+  try {
+    for (let position = 0; ; ) {
+      const chunk = new Uint8Array(FRAME_BYTES);
+      const { bytesRead } = await handle.read(chunk, 0, FRAME_BYTES, position);
+      if (bytesRead === 0) return;
+      const exact = bytesRead === FRAME_BYTES ? chunk : chunk.slice(0, bytesRead);
+      onChunk(exact);
+      position += bytesRead;
+      yield exact;
+    }
+  } finally {
+    await handle.close();
+  }
 }

@@ -9,7 +9,7 @@ import type { BlobPage, BlobStat, BlobStore, ListOptions, PutResult, SweepResult
 import { DEFAULT_MAX_BLOB_BYTES } from './blobStore';
 import { listBlobs, physicalBytes, shardCounts } from './blobListing';
 import { BlobNotFoundError, InvalidInputError, IntegrityError, StoreError, ioError, throwIfAborted } from './errors';
-import { FRAME_BYTES, frameSlices, writeCompressedBlob } from './compressedWriter';
+import { FRAME_BYTES, fileFrames, frameSlices, writeCompressedBlob } from './compressedWriter';
 import { verifyAllBlobs, verifyBlobs } from './blobVerify';
 import { sweepTempFiles } from './tempSweep';
 import { WorkerPool } from './workerPool';
@@ -63,11 +63,10 @@ export class FsBlobStore implements BlobStore {
     const rehash = createHash('sha256');
     let rawBytes = 0;
     async function* chunks(): AsyncIterable<Uint8Array> {
-      for await (const chunk of createReadStream(file, { highWaterMark: FRAME_BYTES })) {
-        rehash.update(chunk as Buffer);
-        rawBytes += (chunk as Buffer).length;
-        yield chunk as Buffer;
-      }
+      yield* fileFrames(file, (chunk) => {
+        rehash.update(chunk);
+        rawBytes += chunk.length;
+      });
       if (rehash.digest('hex') !== hex) throw new InvalidInputError(`${file} changed while it was being stored`);
     }
     const storedBytes = await writeCompressedBlob(this.pool, this.root, hex, chunks(), opts.signal);
