@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { benchEditor } from './editorBench';
 import { benchServer } from './serverBench';
 import { benchGet, benchLargePut, benchPeakMemory, benchSmallPuts, benchVerifyAll } from './storeBench';
 import { table } from './report';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     }
     if (want('verify')) await benchVerifyAll(work, quick ? 2000 : 10_000);
     if (want('server')) await benchServer(work, quick ? 20_000 : 100_000);
+    if (want('editor')) await benchEditor(work, quick ? 20_000 : 100_000);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

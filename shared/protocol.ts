@@ -227,6 +227,32 @@ export namespace VerifyRequest {
   export const type = new ProtocolRequestType<VerifyTarget & { workDoneToken?: string | number; partialResultToken?: string | number }, VerifyReport, VerifyProblemInfo[], void, void>(method);
 }
 
+export interface PutMissingParams {
+  /** The image whose missing blobs to look for. */
+  image: Digest;
+  /** A `file:` folder to search, recursively, for files whose content is one of the missing blobs. */
+  folderUri: string;
+  workDoneToken?: string | number;
+}
+
+export interface PutMissingResult {
+  /** Blobs that were missing and are now stored, with the file each came from. */
+  stored: Array<{ digest: Digest; file: string }>;
+  /** Digests of the closure still missing after the search. */
+  stillMissing: Digest[];
+  filesScanned: number;
+  cancelled: boolean;
+}
+
+/**
+ * client → server: put the blobs an image's closure lacks, taken from files in a folder whose content hashes
+ * to a missing digest. Reports work-done progress; stops between files when cancelled.
+ */
+export namespace PutMissingRequest {
+  export const method = 'processfork/putMissing' as const;
+  export const type = new RequestType<PutMissingParams, PutMissingResult, void>(method);
+}
+
 /** client → server: remove temp files that dead writers left (`dryRun` only lists them). */
 export namespace GcRequest {
   export const method = 'processfork/gc' as const;
@@ -268,5 +294,6 @@ export const ALL_METHODS = [
   ResolveRequest.method,
   VerifyRequest.method,
   GcRequest.method,
+  PutMissingRequest.method,
   StoreChangedNotification.method,
 ] as const;

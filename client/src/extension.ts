@@ -23,6 +23,8 @@ export interface ExtensionApi {
   ready: Promise<void>;
   /** Milliseconds from activate() to the server answering its first status request. */
   activationMs(): number | undefined;
+  /** Milliseconds from activate() to the tree's first page of shards, once the view has asked for it. */
+  firstPageMs(): number | undefined;
   tree: StoreTree;
   treeView: vscode.TreeView<StoreNode>;
   problems: KnownProblems;
@@ -88,7 +90,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     const ready = start();
     ready.catch((err) => log.error('the store server did not start', err));
     await ready;
-    return { api: () => storeApi, status: () => lastStatus, ready, activationMs: () => activationMs, tree, treeView, problems };
+    return { api: () => storeApi, status: () => lastStatus, ready, activationMs: () => activationMs, firstPageMs: () => (tree.firstPageAt ? tree.firstPageAt - activatedAt : undefined), tree, treeView, problems };
   } catch (err) {
     log.error('activation failed', err);
     void vscode.window.showErrorMessage(`ProcessFork Store failed to start: ${(err as Error).message}`);

@@ -2,8 +2,8 @@
 import type { CancellationToken } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ProgressToken } from 'vscode-languageclient/node';
-import type { BlobInfo, ImageReference, ImageSummary, ListBlobsParams, PutParams, PutResultInfo, ReadResult, ResolveResult, ShardCount, StoreStatus, VerifyReport, VerifyTarget, BlobEntryInfo } from '../../shared/protocol';
-import { GcRequest, ImageDetailsRequest, ListBlobsRequest, ListImagesRequest, ListShardsRequest, PutRequest, ReadRequest, ResolveRequest, StatRequest, StatusRequest, VerifyRequest } from '../../shared/protocol';
+import type { BlobInfo, ImageReference, ImageSummary, ListBlobsParams, PutParams, PutResultInfo, ReadResult, ResolveResult, ShardCount, StoreStatus, VerifyReport, VerifyTarget, BlobEntryInfo, PutMissingResult } from '../../shared/protocol';
+import { PutMissingRequest, GcRequest, ImageDetailsRequest, ListBlobsRequest, ListImagesRequest, ListShardsRequest, PutRequest, ReadRequest, ResolveRequest, StatRequest, StatusRequest, VerifyRequest } from '../../shared/protocol';
 
 export class StoreApi {
   constructor(readonly client: LanguageClient) {}
@@ -37,6 +37,9 @@ export class StoreApi {
   }
   verify(target: VerifyTarget, workDoneToken: ProgressToken | undefined, token?: CancellationToken): Promise<VerifyReport> {
     return this.client.sendRequest(VerifyRequest.type, { ...target, workDoneToken }, token);
+  }
+  putMissing(image: string, folderUri: string, workDoneToken: ProgressToken | undefined, token?: CancellationToken): Promise<PutMissingResult> {
+    return this.client.sendRequest(PutMissingRequest.type, { image, folderUri, workDoneToken }, token);
   }
   gc(dryRun: boolean): Promise<{ removed: string[]; kept: string[] }> {
     return this.client.sendRequest(GcRequest.type, { dryRun });

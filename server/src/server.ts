@@ -10,6 +10,7 @@ import { hoverAt } from './documents/hover';
 import { linksOf } from './documents/links';
 import { registerStoreRequests } from './requests/storeRequests';
 import { registerVerifyRequest } from './requests/verifyRequest';
+import { registerPutMissingRequest } from './requests/putMissingRequest';
 import type { ServerSettings } from './settings';
 import { DEFAULT_SETTINGS, settingsFrom } from './settings';
 import { DEFAULT_MAX_BLOB_BYTES } from './store/blobStore';
@@ -100,6 +101,7 @@ connection.onDocumentLinks((params) => {
 
 registerStoreRequests(connection, host);
 registerVerifyRequest(connection, host);
+registerPutMissingRequest(connection, host);
 
 connection.onShutdown(async () => {
   host.dispose();

@@ -46,7 +46,7 @@ export function buildFixture(base: string): { store: string; workspace: string }
   return { store, workspace };
 }
 
-export async function runMode(mode: 'trusted' | 'restricted' | 'installed', fixture: { store: string; workspace: string }, vsix?: string): Promise<E2EResult> {
+export async function runMode(mode: 'trusted' | 'restricted' | 'installed' | 'bench', fixture: { store: string; workspace: string }, vsix?: string): Promise<E2EResult> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const userSettings: Record<string, unknown> = { 'processfork.store.path': fixture.store, 'processfork.tree.pageSize': 50 };
   if (mode === 'restricted') {

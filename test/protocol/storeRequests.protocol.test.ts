@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { ResponseError } from 'vscode-jsonrpc';
-import { GcRequest, ListBlobsRequest, ListImagesRequest, ListShardsRequest, PutRequest, ReadRequest, ResolveRequest, StatRequest, StatusRequest, StoreErrorCode, ImageDetailsRequest } from '../../shared/protocol';
+import { GcRequest, ListBlobsRequest, ListImagesRequest, ListShardsRequest, PutMissingRequest, PutRequest, ReadRequest, ResolveRequest, StatRequest, StatusRequest, StoreErrorCode, ImageDetailsRequest } from '../../shared/protocol';
 import { startServer, type ServerSession } from '../support/serverProcess';
 import { blobFile, sha256Hex, tempStore, writeBlob, writeDemoImage } from '../support/storeFixtures';
 
@@ -213,6 +213,35 @@ describe('a store that is not there', () => {
     } finally {
       await server.stop();
       fs.rmSync(parent, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('putMissing', () => {
+  test('fills an image closure from a folder of files, matching by content', async () => {
+    const root = tempStore();
+    const image = writeDemoImage(root, 'holes');
+    const folder = path.join(root, '..', `pf-folder-${process.pid}`);
+    fs.mkdirSync(path.join(folder, 'nested'), { recursive: true });
+    // Two blobs go missing; their raw contents sit in the folder among unrelated files.
+    fs.rmSync(blobFile(root, image.spec.env));
+    fs.rmSync(blobFile(root, image.fileBlobs[1]));
+    fs.writeFileSync(path.join(folder, 'env.txt'), 'PATH=/usr/bin\nTAG=holes\n');
+    fs.writeFileSync(path.join(folder, 'nested', 'notes.txt'), 'holes notes\n');
+    fs.writeFileSync(path.join(folder, 'unrelated.txt'), 'nothing to see');
+    const server = await startServer(root);
+    try {
+      const result = await server.connection.sendRequest(PutMissingRequest.type, { image: `sha256:${image.hex}`, folderUri: pathToFileURL(folder).toString() });
+      assert.deepEqual(result.stored.map((s) => s.digest).sort(), [`sha256:${image.spec.env}`, `sha256:${image.fileBlobs[1]}`].sort());
+      assert.deepEqual(result.stillMissing, []);
+      assert.equal(result.filesScanned, 3);
+      assert.ok(fs.existsSync(blobFile(root, image.spec.env)));
+      const bad = await rpcError(server.connection.sendRequest(PutMissingRequest.type, { image: `sha256:${image.hex}`, folderUri: 'http://example/x' }));
+      assert.equal(bad.code, StoreErrorCode.InvalidInput);
+    } finally {
+      await server.stop();
+      fs.rmSync(root, { recursive: true, force: true });
+      fs.rmSync(folder, { recursive: true, force: true });
     }
   });
 });

@@ -11,6 +11,7 @@ import type { StoreTree } from '../tree/storeTree';
 import { SECTION } from '../settings';
 import { openBlob } from './openBlob';
 import { putFile } from './putFile';
+import { putMissingFromFolder } from './putMissing';
 import { resolveDigest } from './resolveDigest';
 import { runVerify } from './verify';
 
@@ -92,6 +93,12 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!picked?.[0]) return undefined;
       await vscode.workspace.getConfiguration(SECTION).update('store.path', picked[0].fsPath, vscode.ConfigurationTarget.Global);
       return picked[0].fsPath;
+    }),
+    command('processfork.putMissingFromFolder', (arg) => {
+      const node = arg as StoreNode | undefined;
+      const image = node?.kind === 'image' ? node.image.digest : node?.kind === 'reference' ? node.image : undefined;
+      if (!image) throw new Error('choose an image in the ProcessFork Store view');
+      return putMissingFromFolder(api(), deps.problems, image);
     }),
     command('processfork.gc', async () => {
       const dry = await api().gc(true);

@@ -1,15 +1,5 @@
 // Sizes and digests as the tree shows them.
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
+export { formatBytes } from '../../../shared/format';
 
 export function shortDigest(digest: string): string {
   return digest.startsWith('sha256:') ? `${digest.slice(7, 19)}…` : digest;

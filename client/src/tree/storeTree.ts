@@ -25,6 +25,8 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
   private readonly shardNodes = new Map<string, StoreNode & { kind: 'shard' }>();
   private readonly roots: Record<'images' | 'blobs', StoreNode> = { images: { kind: 'root', section: 'images' }, blobs: { kind: 'root', section: 'blobs' } };
   private blobTotal?: number;
+  /** When the Blobs root first listed its shards (for the activation-to-first-page measurement). */
+  firstPageAt?: number;
 
   constructor(
     private readonly api: () => StoreApi | undefined,
@@ -176,6 +178,7 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
             this.shardNodes.set(s.shard, n);
             return n;
           });
+          this.firstPageAt ??= Date.now();
           return nodes.length > 0 ? nodes : [{ kind: 'message', text: 'No blobs yet: put a file to start' }];
         }
       case 'image': {

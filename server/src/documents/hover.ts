@@ -3,6 +3,7 @@
 import type { Hover, MarkupContent } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { formatDigest } from '../../../shared/digest';
+import { formatBytes as bytes } from '../../../shared/format';
 import type { BlobInfo, ContentKind } from '../../../shared/protocol';
 import { statBlob } from '../requests/storeRequests';
 import type { StoreHost } from '../storeHost';
@@ -62,16 +63,4 @@ function markdown(value: string): MarkupContent {
 
 function short(digest: string): string {
   return `${digest.slice(0, 19)}…${digest.slice(-6)}`;
-}
-
-export function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
 }

@@ -1,7 +1,6 @@
 // pf-core's FsBlobStore, byte for byte on disk: `<root>/blobs/sha256/<2 hex>/<64 hex>.zst`, zstd level 19,
 // temp + fsync + rename on write, re-hash on every read. CPU work runs on the worker pool.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { blobPath, checkedHex } from './blobPaths';
@@ -15,6 +14,7 @@ import { sweepTempFiles } from './tempSweep';
 import { WorkerPool } from './workerPool';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 import { declaredDecodedSize } from './zstdFrame';
+import { hashFile } from './fileHash';
 
 export interface FsBlobStoreOptions {
   maxBlobBytes?: number;
@@ -190,13 +190,4 @@ export class FsBlobStore implements BlobStore {
       throw ioError('cannot read', blobPath(this.root, hex), err);
     }
   }
-}
-
-async function hashFile(file: string, signal?: AbortSignal): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    throwIfAborted(signal);
-    hash.update(chunk as Buffer);
-  }
-  return hash.digest('hex');
 }

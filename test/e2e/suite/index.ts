@@ -8,6 +8,7 @@ const SUITES: Record<string, () => unknown> = {
   trusted: () => require('./trusted.e2e'),
   restricted: () => require('./restricted.e2e'),
   installed: () => require('./installed.e2e'),
+  bench: () => require('./bench.e2e'),
 };
 
 export async function run(): Promise<void> {
