@@ -11,9 +11,10 @@ import { lsCommand } from './commands/ls';
 import { putCommand } from './commands/put';
 import { statCommand } from './commands/stat';
 import { verifyCommand } from './commands/verify';
+import { pullCommand, pushCommand, remoteCommand } from './commands/remote';
 
 const VERSION = '0.1.0';
-const COMMANDS: Command[] = [putCommand, getCommand, lsCommand, statCommand, verifyCommand, gcCommand];
+const COMMANDS: Command[] = [putCommand, getCommand, lsCommand, statCommand, verifyCommand, gcCommand, pushCommand, pullCommand, remoteCommand];
 
 function usage(): string {
   const lines = [
@@ -22,7 +23,9 @@ function usage(): string {
     'The store is --store, else $PF_STORE, else ~/.processfork (the pf-core layout).',
     '',
     'commands:',
-    ...COMMANDS.map((c) => `  ${c.usage.replace('pfstore ', '').padEnd(48)} ${c.summary}`),
+    ...COMMANDS.map((c) => `  ${c.usage.replace('pfstore ', '').padEnd(56)} ${c.summary}`),
+    '',
+    'registries: OCI_USERNAME/OCI_PASSWORD or OCI_BEARER; signatures use $PF_OCI_REG_SIGN_KEY or pf\'s default key',
     '',
     'exit codes: 0 ok, 1 bad input, 4 integrity failure, 70 internal error, 130 interrupted',
   ];

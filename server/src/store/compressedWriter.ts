@@ -60,6 +60,27 @@ export async function writeCompressedBlob(
  * reader in fsBlobStore make sure), and is unusable here afterwards. No copy per frame keeps a large put's
  * memory flat.
  */
+/** Writes bytes that are already a blob file's content, with the same temp + fsync + rename discipline. */
+export async function writeFileAtomically(root: string, hex: string, content: Uint8Array): Promise<void> {
+  await fs.mkdir(shardDir(root, hex), { recursive: true }).catch((err) => {
+    throw ioError('cannot create the shard directory for', blobPath(root, hex), err);
+  });
+  const temp = tempBlobPath(root, hex);
+  try {
+    const handle = await fs.open(temp, 'wx');
+    try {
+      await handle.write(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, blobPath(root, hex));
+  } catch (err) {
+    await fs.rm(temp, { force: true });
+    throw ioError('cannot store', blobPath(root, hex), err);
+  }
+}
+
 async function compressChunk(pool: WorkerPool, chunk: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
   const owned = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : new Uint8Array(chunk);
   const reply = await pool.run({ op: 'compress', data: owned }, { signal, transfer: [owned.buffer as ArrayBuffer] });

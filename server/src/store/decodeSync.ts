@@ -26,6 +26,28 @@ const OUT_SLICE = dStreamOutSize();
 export function decodeFileSync(path: string, hex: string, maxBytes: number, sink: (chunk: Buffer) => void): number {
   const fd = fs.openSync(path, 'r');
   try {
+    return decodeSync((buf, position) => fs.readSync(fd, buf, 0, buf.length, position), hex, maxBytes, sink);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The same check on bytes in memory (a layer just downloaded, a blob file about to be pushed). */
+export function decodeBytesSync(data: Uint8Array, hex: string, maxBytes: number): number {
+  return decodeSync(
+    (buf, position) => {
+      const n = Math.max(0, Math.min(buf.length, data.length - position));
+      buf.set(data.subarray(position, position + n));
+      return n;
+    },
+    hex,
+    maxBytes,
+    () => undefined,
+  );
+}
+
+function decodeSync(read: (into: Buffer, position: number) => number, hex: string, maxBytes: number, sink: (chunk: Buffer) => void): number {
+  {
     const dctx = new DCtx();
     const hash = createHash('sha256');
     const input = Buffer.allocUnsafe(READ_SLICE);
@@ -34,7 +56,7 @@ export function decodeFileSync(path: string, hex: string, maxBytes: number, sink
     let inFrame = false;
     let position = 0;
     for (;;) {
-      const n = fs.readSync(fd, input, 0, READ_SLICE, position);
+      const n = read(input, position);
       if (n === 0) break;
       if (!readAny) refuseDeclaredBomb(input.subarray(0, n), maxBytes);
       readAny = true;
@@ -68,8 +90,6 @@ export function decodeFileSync(path: string, hex: string, maxBytes: number, sink
     const actual = hash.digest('hex');
     if (actual !== hex) throw new DecodeFailure('hash-mismatch', `its content hashes to sha256:${actual}`);
     return decoded;
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

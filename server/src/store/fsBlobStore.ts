@@ -8,7 +8,7 @@ import type { BlobPage, BlobStat, BlobStore, ListOptions, PutResult, SweepResult
 import { DEFAULT_MAX_BLOB_BYTES } from './blobStore';
 import { listBlobs, physicalBytes, shardCounts } from './blobListing';
 import { BlobNotFoundError, InvalidInputError, IntegrityError, StoreError, ioError, throwIfAborted } from './errors';
-import { FRAME_BYTES, fileFrames, frameSlices, writeCompressedBlob } from './compressedWriter';
+import { FRAME_BYTES, fileFrames, frameSlices, writeCompressedBlob, writeFileAtomically } from './compressedWriter';
 import { verifyAllBlobs, verifyBlobs } from './blobVerify';
 import { sweepTempFiles } from './tempSweep';
 import { WorkerPool } from './workerPool';
@@ -96,6 +96,29 @@ export class FsBlobStore implements BlobStore {
     } finally {
       await fs.rm(temp, { force: true });
     }
+  }
+
+  /** The blob file's bytes (level-19 zstd, as stored), checked to decode to the right content: what a push sends. */
+  async readCompressed(hex: string, opts: { signal?: AbortSignal } = {}): Promise<Buffer> {
+    const file = blobPath(this.root, hex);
+    const data = await fs.readFile(file).catch((err) => {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(hex);
+      throw ioError('cannot read', file, err);
+    });
+    await this.decodeTask(hex, { op: 'verifyBytes', data: new Uint8Array(data), hex, maxBytes: this.maxBlobBytes }, opts.signal);
+    return data;
+  }
+
+  /**
+   * Stores already-compressed bytes (a pulled layer) without recompressing: checked to decode to `hex`, then
+   * written like any blob (temp file, fsync, rename). A no-op when the blob exists.
+   */
+  async adoptCompressed(hex: string, compressed: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<PutResult> {
+    const existing = await this.storedSize(checkedHex(hex));
+    const verified = await this.decodeTask(hex, { op: 'verifyBytes', data: new Uint8Array(compressed), hex, maxBytes: this.maxBlobBytes }, opts.signal);
+    if (existing !== undefined) return { hex, created: false, rawBytes: verified.decodedBytes ?? 0, storedBytes: existing };
+    await writeFileAtomically(this.root, hex, compressed);
+    return { hex, created: true, rawBytes: verified.decodedBytes ?? 0, storedBytes: compressed.length };
   }
 
   async has(hex: string): Promise<boolean> {

@@ -5,7 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { Compressor } from 'zstd-napi';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 import { COMPRESSION_LEVEL } from './workerProtocol';
-import { DecodeFailure, decodeFileSync } from './decodeSync';
+import { DecodeFailure, decodeBytesSync, decodeFileSync } from './decodeSync';
 
 const compressor = new Compressor();
 compressor.setParameters({ compressionLevel: COMPRESSION_LEVEL });
@@ -18,6 +18,10 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
     }
     case 'verify': {
       const decodedBytes = decodeFileSync(req.path, req.hex, req.maxBytes, () => undefined);
+      return { reply: { ok: true, decodedBytes }, transfer: [] };
+    }
+    case 'verifyBytes': {
+      const decodedBytes = decodeBytesSync(req.data, req.hex, req.maxBytes);
       return { reply: { ok: true, decodedBytes }, transfer: [] };
     }
     case 'decode': {

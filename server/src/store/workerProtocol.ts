@@ -9,6 +9,8 @@ export type WorkerRequest =
   | { op: 'decode'; path: string; hex: string; maxBytes: number; offset?: number; length?: number }
   /** Decode and re-hash without keeping the bytes. */
   | { op: 'verify'; path: string; hex: string; maxBytes: number }
+  /** Decode and re-hash bytes in memory (a downloaded layer, a blob file about to be pushed). */
+  | { op: 'verifyBytes'; data: Uint8Array; hex: string; maxBytes: number }
   /** Decode into `dest` (a temp file the caller renames once the hash is known to be right). */
   | { op: 'decodeToFile'; path: string; hex: string; maxBytes: number; dest: string };
 

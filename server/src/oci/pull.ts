@@ -1,0 +1,76 @@
+// pfstore pull / the editor's pull: an image pushed by pf (or by us) into the local store. Every layer is
+// checked twice, its compressed bytes against the layer digest and the decoded bytes against the raw digest in
+// its annotation, before it is written (temp file, fsync, rename), so nothing corrupt or partial lands.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { imagesDir } from '../store/blobPaths';
+import { IntegrityError, StoreError, throwIfAborted } from '../store/errors';
+import type { FsBlobStore } from '../store/fsBlobStore';
+import { parseManifest } from '../store/manifest';
+import { LAYER_MEDIA_TYPE, parseOciManifest, rawHexOfLayer } from './ociImage';
+import type { OciRef } from './ociRef';
+import type { TransferProgress } from './push';
+import { RegistryClient } from './registryClient';
+import { checkSignature, SIGNATURE_MEDIA_TYPE } from './signature';
+
+export interface PullResult {
+  imageHex: string;
+  layers: number;
+  downloaded: number;
+  alreadyHad: number;
+}
+
+export async function pullImage(store: FsBlobStore, ref: OciRef, opts: { signal?: AbortSignal; onProgress?: (p: TransferProgress) => void; allowUnsigned?: boolean; client?: RegistryClient } = {}): Promise<PullResult> {
+  const client = opts.client ?? new RegistryClient(ref);
+  const oci = parseOciManifest(await client.getManifest(ref.tag));
+  const config = await client.getBlob(oci.config.digest, 64 << 20);
+  const imageHex = oci.config.digest.slice(7);
+  const { manifest, problems } = parseManifest(config.toString('utf8'));
+  if (!manifest || problems.some((p) => p.severity === 'error')) throw new StoreError('invalid-input', `${ref.repo}:${ref.tag} does not carry a valid ProcessFork manifest`);
+
+  const [sigLayer, ...blobLayers] = oci.layers;
+  const verdict = sigLayer?.mediaType === SIGNATURE_MEDIA_TYPE ? checkSignature(await client.getBlob(sigLayer.digest, 1 << 20), config) : 'the image has no signature layer';
+  if (verdict && !opts.allowUnsigned) throw new IntegrityError(imageHex, 'hash-mismatch', `refusing to pull ${ref.repo}:${ref.tag}: ${verdict} (pass --allow-unsigned to take it anyway)`);
+
+  let downloaded = 0;
+  let alreadyHad = 0;
+  const total = blobLayers.length;
+  for (const [i, layer] of blobLayers.entries()) {
+    throwIfAborted(opts.signal);
+    const rawHex = rawHexOfLayer(layer);
+    if (layer.mediaType !== LAYER_MEDIA_TYPE || !rawHex) throw new StoreError('invalid-input', `layer ${layer.digest} is not a ProcessFork blob layer`);
+    if (await store.has(rawHex)) {
+      alreadyHad++;
+    } else {
+      const compressed = await client.getBlob(layer.digest, store.maxBlobBytes);
+      // adoptCompressed decodes and re-hashes against the annotation's digest before anything is written.
+      await store.adoptCompressed(rawHex, compressed, { signal: opts.signal });
+      downloaded++;
+    }
+    opts.onProgress?.({ done: i + 1, total, note: rawHex.slice(0, 12) });
+  }
+  // The manifest last: an image appears in the catalog only once its closure is here.
+  if (createHash('sha256').update(config).digest('hex') !== imageHex) throw new IntegrityError(imageHex, 'hash-mismatch', 'the config does not hash to its digest');
+  await store.put(config);
+  const file = path.join(imagesDir(store.root), `${imageHex}.json`);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.tmp.${process.pid}`;
+  await fs.writeFile(temp, config);
+  await fs.rename(temp, file);
+  return { imageHex, layers: total, downloaded, alreadyHad };
+}
+
+export async function listRemote(ref: OciRef, client = new RegistryClient(ref)): Promise<Array<{ tag: string; image: string }>> {
+  const tags = await client.listTags();
+  const out: Array<{ tag: string; image: string }> = [];
+  for (const tag of tags) {
+    try {
+      const oci = parseOciManifest(await client.getManifest(tag));
+      out.push({ tag, image: oci.config.digest });
+    } catch {
+      // not a ProcessFork image: other artifacts can share the repository
+    }
+  }
+  return out;
+}

@@ -1,0 +1,169 @@
+// The OCI distribution API over Node's own fetch: blobs (HEAD, POST+PUT upload, GET checked against its
+// digest), manifests, and tag listing. Reads and digest-addressed uploads are retried on network errors and
+// 5xx, since repeating them cannot store anything wrong.
+import { createHash } from 'node:crypto';
+import { IntegrityError, StoreError, StoreIoError } from '../store/errors';
+import type { OciRef } from './ociRef';
+
+export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
+
+export interface RegistryAuth {
+  header?: string;
+}
+
+/** pf's variables: OCI_BEARER, else OCI_USERNAME + OCI_PASSWORD. Never logged. */
+export function authFromEnv(env: NodeJS.ProcessEnv = process.env): RegistryAuth {
+  if (env.OCI_BEARER) return { header: `Bearer ${env.OCI_BEARER}` };
+  if (env.OCI_USERNAME) return { header: `Basic ${Buffer.from(`${env.OCI_USERNAME}:${env.OCI_PASSWORD ?? ''}`).toString('base64')}` };
+  return {};
+}
+
+export class RegistryError extends StoreIoError {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+const RETRIES = 3;
+
+export class RegistryClient {
+  /** Counts of what went over the wire, for tests and progress (blobs skipped because the registry had them). */
+  readonly stats = { uploaded: 0, skipped: 0, downloaded: 0 };
+
+  constructor(
+    readonly ref: OciRef,
+    private readonly auth: RegistryAuth = authFromEnv(),
+  ) {}
+
+  private url(path: string): string {
+    return `${this.ref.base}/v2/${this.ref.repo}/${path}`;
+  }
+
+  private async send(method: string, url: string, init: RequestInit = {}, retry = true): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.auth.header) headers.set('Authorization', this.auth.header);
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(url, { ...init, method, headers, redirect: 'follow' });
+      } catch (err) {
+        if (retry && attempt < RETRIES) {
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+          continue;
+        }
+        const cause = (err as { cause?: { code?: string } }).cause?.code;
+        throw new RegistryError(`cannot reach the registry at ${this.ref.base}${cause ? ` (${cause})` : ''}: ${(err as Error).message}`);
+      }
+      if (res.status >= 500 && retry && attempt < RETRIES) {
+        await res.body?.cancel();
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+        continue;
+      }
+      if (res.status === 401 || res.status === 403) {
+        await res.body?.cancel();
+        throw new RegistryError(`the registry refused ${method} ${new URL(url).pathname}: ${res.status} ${res.status === 401 ? 'unauthorized (set OCI_USERNAME/OCI_PASSWORD or OCI_BEARER)' : 'forbidden'}`, res.status);
+      }
+      return res;
+    }
+  }
+
+  private async failure(res: Response, what: string): Promise<never> {
+    const text = await res.text().catch(() => '');
+    let code = '';
+    try {
+      code = (JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> }).errors?.map((e) => `${e.code}: ${e.message}`).join('; ') ?? '';
+    } catch {
+      code = text.slice(0, 200);
+    }
+    throw new RegistryError(`${what} failed: ${res.status}${code ? ` (${code})` : ''}`, res.status);
+  }
+
+  async ping(): Promise<void> {
+    const res = await this.send('GET', `${this.ref.base}/v2/`);
+    await res.body?.cancel();
+    if (res.status !== 200) throw new RegistryError(`${this.ref.base} does not answer as an OCI registry (${res.status})`, res.status);
+  }
+
+  async hasBlob(digest: string): Promise<boolean> {
+    const res = await this.send('HEAD', this.url(`blobs/${digest}`));
+    await res.body?.cancel();
+    if (res.status === 200) return true;
+    if (res.status === 404) return false;
+    return this.failure(res, `HEAD blob ${digest}`);
+  }
+
+  /** POST, then PUT the bytes to the returned location with `digest=` (a single POST with a body is dropped by distribution 2.8). */
+  async uploadBlob(digest: string, body: Uint8Array): Promise<void> {
+    if (await this.hasBlob(digest)) {
+      this.stats.skipped++;
+      return;
+    }
+    const start = await this.send('POST', this.url('blobs/uploads/'), {}, false);
+    await start.body?.cancel();
+    if (start.status !== 202) return this.failure(start, `starting the upload of ${digest}`);
+    const location = start.headers.get('location');
+    if (!location) throw new RegistryError(`the registry gave no upload location for ${digest}`);
+    const target = new URL(location, this.ref.base);
+    target.searchParams.set('digest', digest);
+    const put = await this.send('PUT', target.toString(), { body, headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) } }, false);
+    await put.body?.cancel();
+    if (put.status !== 201) return this.failure(put, `uploading ${digest}`);
+    this.stats.uploaded++;
+  }
+
+  /** The blob's bytes, refused unless they hash to `digest` (a registry serving a wrong body loses nothing here). */
+  async getBlob(digest: string, maxBytes: number): Promise<Buffer> {
+    const res = await this.send('GET', this.url(`blobs/${digest}`));
+    if (res.status !== 200) return this.failure(res, `GET blob ${digest}`);
+    const declared = Number(res.headers.get('content-length') ?? '0');
+    if (declared > maxBytes) {
+      await res.body?.cancel();
+      throw new IntegrityError(digest.slice(7), 'too-large', `the registry offers ${declared} bytes, over the limit of ${maxBytes}`);
+    }
+    const body = Buffer.from(await res.arrayBuffer());
+    const actual = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    if (actual !== digest) throw new IntegrityError(digest.slice(7), 'hash-mismatch', `the registry served bytes that hash to ${actual}`);
+    this.stats.downloaded++;
+    return body;
+  }
+
+  async putManifest(tag: string, manifest: Buffer): Promise<string> {
+    const res = await this.send('PUT', this.url(`manifests/${tag}`), { body: manifest, headers: { 'Content-Type': OCI_MANIFEST_MEDIA_TYPE } }, true);
+    await res.body?.cancel();
+    if (res.status !== 201) return this.failure(res, `PUT manifest ${tag}`);
+    return `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+  }
+
+  async getManifest(tag: string): Promise<Buffer> {
+    const res = await this.send('GET', this.url(`manifests/${tag}`), { headers: { Accept: OCI_MANIFEST_MEDIA_TYPE } });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      throw new StoreError('not-found', `${this.ref.repo}:${tag} is not in the registry`);
+    }
+    if (res.status !== 200) return this.failure(res, `GET manifest ${tag}`);
+    return Buffer.from(await res.arrayBuffer());
+  }
+
+  /** Every tag, following the `Link` header's pages. */
+  async listTags(pageSize = 100): Promise<string[]> {
+    const tags: string[] = [];
+    let next: string | undefined = this.url(`tags/list?n=${pageSize}`);
+    while (next) {
+      const res = await this.send('GET', next);
+      if (res.status === 404) {
+        await res.body?.cancel();
+        return tags;
+      }
+      if (res.status !== 200) return this.failure(res, 'listing tags');
+      const body = (await res.json()) as { tags?: string[] | null };
+      tags.push(...(body.tags ?? []));
+      const link = res.headers.get('link');
+      const m = link ? /<([^>]+)>;\s*rel="next"/.exec(link) : null;
+      next = m ? new URL(m[1], this.ref.base).toString() : undefined;
+    }
+    return tags;
+  }
+}

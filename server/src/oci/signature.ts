@@ -1,0 +1,35 @@
+// The signature layer pf push writes and pf pull checks: HMAC-SHA256 of the manifest bytes, with
+// $PF_OCI_REG_SIGN_KEY or pf's public default key (so by default it proves integrity, not authorship).
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+export const SIGNATURE_MEDIA_TYPE = 'application/vnd.processfork.signature.v1+json';
+export const DEFAULT_SIGN_KEY = 'processfork-default-self-sign-key.v1';
+
+export function signingKey(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PF_OCI_REG_SIGN_KEY && env.PF_OCI_REG_SIGN_KEY !== '' ? env.PF_OCI_REG_SIGN_KEY : DEFAULT_SIGN_KEY;
+}
+
+export function signManifest(manifest: Uint8Array, key = signingKey()): Buffer {
+  const body = {
+    algorithm: 'hmac-sha256',
+    manifest_digest: createHash('sha256').update(manifest).digest('hex'),
+    signature: createHmac('sha256', key).update(manifest).digest('hex'),
+  };
+  return Buffer.from(JSON.stringify(body));
+}
+
+/** Says what is wrong with a signature blob, or undefined when it validates. */
+export function checkSignature(signature: Uint8Array, manifest: Uint8Array, key = signingKey()): string | undefined {
+  let body: { algorithm?: unknown; manifest_digest?: unknown; signature?: unknown };
+  try {
+    body = JSON.parse(Buffer.from(signature).toString('utf8'));
+  } catch {
+    return 'the signature layer is not JSON';
+  }
+  if (body.algorithm !== 'hmac-sha256') return `unsupported signature algorithm ${JSON.stringify(body.algorithm)}`;
+  if (body.manifest_digest !== createHash('sha256').update(manifest).digest('hex')) return 'the signature is for another manifest';
+  const expected = createHmac('sha256', key).update(manifest).digest();
+  const given = typeof body.signature === 'string' && /^[0-9a-f]{64}$/.test(body.signature) ? Buffer.from(body.signature, 'hex') : Buffer.alloc(0);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'the signature does not match the manifest (wrong key, or tampered)';
+  return undefined;
+}

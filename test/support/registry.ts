@@ -1,0 +1,93 @@
+// A real OCI registry for tests: Debian's docker-registry (distribution 2.8) on a free loopback port with a
+// temp storage folder. Started per test file and stopped by PID.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const REGISTRY_BIN = '/usr/bin/docker-registry';
+
+export interface Registry {
+  url: string;
+  host: string;
+  storage: string;
+  stop(): Promise<void>;
+  /** Kills the process (as a crash would) and keeps its storage. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and storage. */
+  restart(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export function registryAvailable(): boolean {
+  return fs.existsSync(REGISTRY_BIN);
+}
+
+export async function startRegistry(opts: { htpasswd?: { user: string; password: string } } = {}): Promise<Registry> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-registry-'));
+  const storage = path.join(dir, 'storage');
+  fs.mkdirSync(storage);
+  const port = await freePort();
+  let auth = '';
+  if (opts.htpasswd) {
+    // The registry reads only bcrypt entries.
+    const line = spawnSync('htpasswd', ['-Bbn', opts.htpasswd.user, opts.htpasswd.password], { encoding: 'utf8' }).stdout.trim();
+    fs.writeFileSync(path.join(dir, 'htpasswd'), `${line}\n`);
+    auth = `auth:\n  htpasswd:\n    realm: pf-test\n    path: ${path.join(dir, 'htpasswd')}\n`;
+  }
+  const config = path.join(dir, 'config.yml');
+  fs.writeFileSync(config, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`);
+  const url = `http://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    const env = { ...process.env };
+    delete env.AWS_CA_BUNDLE; // set on these machines, and it makes the registry's S3 driver panic at start
+    child = spawn(REGISTRY_BIN, ['serve', config], { env, stdio: 'ignore' });
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        const res = await fetch(`${url}/v2/`);
+        await res.body?.cancel();
+        if (res.status === 200 || res.status === 401) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error('docker-registry did not start');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  const kill = async () => {
+    const c = child;
+    if (c && c.exitCode === null && c.signalCode === null) {
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGKILL');
+      await exited;
+    }
+  };
+  await launch();
+  return {
+    url,
+    host: `127.0.0.1:${port}`,
+    storage,
+    kill,
+    restart: async () => {
+      await kill();
+      await launch();
+    },
+    stop: async () => {
+      await kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

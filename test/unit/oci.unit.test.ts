@@ -1,0 +1,187 @@
+// Sharing through an OCI registry, against a real docker-registry (distribution 2.8) on loopback: push and
+// pull with pfstore, skip what is already there, refuse wrong bodies and bad signatures, resume after the
+// registry dies mid-push, basic auth, and the registry's garbage collector keeping every pushed blob.
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parseOciRef } from '../../server/src/oci/ociRef';
+import { pushImage } from '../../server/src/oci/push';
+import { RegistryClient } from '../../server/src/oci/registryClient';
+import { FsBlobStore } from '../../server/src/store/fsBlobStore';
+import { REGISTRY_BIN, registryAvailable, startRegistry, type Registry } from '../support/registry';
+import { REPO } from '../support/serverProcess';
+import { blobFile, tempStore, writeDemoImage } from '../support/storeFixtures';
+
+const CLI = path.join(REPO, 'dist', 'cli.js');
+
+function pfstore(store: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [CLI, '--store', store, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+}
+
+if (!registryAvailable()) {
+  // Loud, so a skipped suite is never mistaken for a passing one (CI installs docker-registry).
+  process.stderr.write(`\n!!! ${REGISTRY_BIN} is not installed: the OCI registry tests are SKIPPED. Run scripts/install-system-deps.sh.\n\n`);
+}
+
+describe('OCI registry', { skip: !registryAvailable() }, () => {
+  let registry: Registry;
+  let source: string;
+  let image: ReturnType<typeof writeDemoImage>;
+
+  before(async () => {
+    registry = await startRegistry();
+    source = tempStore();
+    image = writeDemoImage(source, 'oci');
+  });
+  after(async () => {
+    await registry.stop();
+    fs.rmSync(source, { recursive: true, force: true });
+  });
+
+  test('push, list, pull into a fresh store, verify', () => {
+    const push = pfstore(source, ['--json', 'push', `sha256:${image.hex}`, `oci://${registry.host}/agents/demo:v1`]);
+    assert.equal(push.status, 0, push.stderr);
+    const pushed = JSON.parse(push.stdout);
+    assert.equal(pushed.layers, 12); // the 8 manifest layers, 2 files of the fs tree, 2 cache pages
+    assert.equal(pushed.skipped, 0);
+    const ls = pfstore(source, ['remote', 'ls', `oci://${registry.host}/agents/demo`]);
+    assert.equal(ls.status, 0, ls.stderr);
+    assert.equal(ls.stdout.trim(), `v1\tsha256:${image.hex}`);
+
+    const target = tempStore();
+    try {
+      const pull = pfstore(target, ['--json', 'pull', `oci://${registry.host}/agents/demo:v1`]);
+      assert.equal(pull.status, 0, pull.stderr);
+      assert.equal(JSON.parse(pull.stdout).downloaded, pushed.layers);
+      assert.deepEqual(fs.readFileSync(path.join(target, 'images', `${image.hex}.json`)), fs.readFileSync(image.file));
+      for (const hex of Object.values(image.spec).filter((v): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v))) {
+        assert.deepEqual(fs.readFileSync(blobFile(target, hex)), fs.readFileSync(blobFile(source, hex)), 'the stored zstd bytes travel unchanged');
+      }
+      assert.equal(pfstore(target, ['verify']).status, 0);
+      // Pulling again moves nothing.
+      const again = JSON.parse(pfstore(target, ['--json', 'pull', `oci://${registry.host}/agents/demo:v1`]).stdout);
+      assert.equal(again.downloaded, 0);
+      // Pushing again uploads nothing either.
+      const repush = JSON.parse(pfstore(source, ['--json', 'push', `sha256:${image.hex}`, `oci://${registry.host}/agents/demo:v1`]).stdout);
+      assert.equal(repush.uploaded, 0);
+    } finally {
+      fs.rmSync(target, { recursive: true, force: true });
+    }
+  });
+
+  test('a registry serving a wrong body: the pull fails and nothing lands', () => {
+    const push = pfstore(source, ['push', `sha256:${image.hex}`, `oci://${registry.host}/agents/tampered:v1`]);
+    assert.equal(push.status, 0, push.stderr);
+    // Corrupt the registry's copy of one layer (the filesystem driver keeps it at .../blobs/sha256/xx/<hex>/data).
+    const layerFile = fs.readdirSync(path.join(registry.storage, 'docker/registry/v2/blobs/sha256'), { recursive: true }).map(String).find((p) => p.endsWith('/data') && fs.statSync(path.join(registry.storage, 'docker/registry/v2/blobs/sha256', p)).size === fs.statSync(blobFile(source, image.spec.env)).size);
+    assert.ok(layerFile, 'found the env layer in the registry storage');
+    const full = path.join(registry.storage, 'docker/registry/v2/blobs/sha256', layerFile);
+    const bytes = fs.readFileSync(full);
+    bytes[bytes.length - 2] ^= 0xff;
+    fs.writeFileSync(full, bytes);
+    const target = tempStore();
+    try {
+      const pull = pfstore(target, ['pull', `oci://${registry.host}/agents/tampered:v1`]);
+      assert.equal(pull.status, 4, pull.stderr);
+      assert.match(pull.stderr, /hash/);
+      assert.equal(fs.existsSync(blobFile(target, image.spec.env)), false);
+      assert.equal(fs.existsSync(path.join(target, 'images', `${image.hex}.json`)), false, 'no image appears without its closure');
+      const leftovers = fs.existsSync(path.join(target, 'blobs')) ? fs.readdirSync(path.join(target, 'blobs'), { recursive: true }).map(String).filter((n) => n.includes('.tmp.')) : [];
+      assert.deepEqual(leftovers, []);
+    } finally {
+      bytes[bytes.length - 2] ^= 0xff;
+      fs.writeFileSync(full, bytes);
+      fs.rmSync(target, { recursive: true, force: true });
+    }
+  });
+
+  test('a signature made with another key is refused unless explicitly allowed', () => {
+    const push = pfstore(source, ['push', `sha256:${image.hex}`, `oci://${registry.host}/agents/signed:v1`], { PF_OCI_REG_SIGN_KEY: 'team-secret' });
+    assert.equal(push.status, 0, push.stderr);
+    const target = tempStore();
+    try {
+      const refused = pfstore(target, ['pull', `oci://${registry.host}/agents/signed:v1`]);
+      assert.equal(refused.status, 4);
+      assert.match(refused.stderr, /signature/);
+      assert.equal(pfstore(target, ['pull', `oci://${registry.host}/agents/signed:v1`], { PF_OCI_REG_SIGN_KEY: 'team-secret' }).status, 0);
+      const target2 = tempStore();
+      assert.equal(pfstore(target2, ['pull', '--allow-unsigned', `oci://${registry.host}/agents/signed:v1`]).status, 0);
+      fs.rmSync(target2, { recursive: true, force: true });
+    } finally {
+      fs.rmSync(target, { recursive: true, force: true });
+    }
+  });
+
+  test('a push interrupted by the registry dying resumes, moving only what is missing', async () => {
+    const store = new FsBlobStore(source);
+    const ref = parseOciRef(`oci://${registry.host}/agents/resume:v1`);
+    // The registry is killed right after the third upload, as a crash mid-push would.
+    class DyingClient extends RegistryClient {
+      async uploadBlob(digest: string, body: Uint8Array): Promise<void> {
+        await super.uploadBlob(digest, body);
+        if (this.stats.uploaded === 3) await registry.kill();
+      }
+    }
+    try {
+      await assert.rejects(pushImage(store, image.hex, ref, { client: new DyingClient(ref) }), /cannot reach the registry/);
+      await registry.restart();
+      const resumed = await pushImage(store, image.hex, ref);
+      assert.equal(resumed.layers, 12);
+      // Everything pushed before the crash (on this repository or an earlier one: blobs are shared) is skipped.
+      assert.ok(resumed.skipped >= 3, `skipped ${resumed.skipped}`);
+      const target = tempStore();
+      assert.equal(pfstore(target, ['pull', `oci://${registry.host}/agents/resume:v1`]).status, 0);
+      assert.equal(pfstore(target, ['verify']).status, 0);
+      fs.rmSync(target, { recursive: true, force: true });
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('the registry garbage collector keeps every blob a pushed image references', async () => {
+    await registry.kill();
+    const env = { ...process.env };
+    delete env.AWS_CA_BUNDLE;
+    const gc = spawnSync(REGISTRY_BIN, ['garbage-collect', path.join(path.dirname(registry.storage), 'config.yml')], { encoding: 'utf8', env });
+    assert.equal(gc.status, 0, gc.stderr);
+    await registry.restart();
+    const target = tempStore();
+    try {
+      const pull = pfstore(target, ['--json', 'pull', `oci://${registry.host}/agents/demo:v1`]);
+      assert.equal(pull.status, 0, pull.stderr);
+      assert.equal(JSON.parse(pull.stdout).downloaded, 12);
+    } finally {
+      fs.rmSync(target, { recursive: true, force: true });
+    }
+  });
+
+  test('basic auth: refused without credentials, accepted with them', async () => {
+    const secured = await startRegistry({ htpasswd: { user: 'pf', password: 's3cret' } });
+    try {
+      const ref = `oci://${secured.host}/agents/auth:v1`;
+      const denied = pfstore(source, ['push', `sha256:${image.hex}`, ref]);
+      assert.equal(denied.status, 1);
+      assert.match(denied.stderr, /401 unauthorized/);
+      assert.doesNotMatch(denied.stderr, /s3cret/);
+      const ok = pfstore(source, ['push', `sha256:${image.hex}`, ref], { OCI_USERNAME: 'pf', OCI_PASSWORD: 's3cret' });
+      assert.equal(ok.status, 0, ok.stderr);
+      const wrong = pfstore(source, ['remote', 'ls', `oci://${secured.host}/agents/auth`], { OCI_USERNAME: 'pf', OCI_PASSWORD: 'nope' });
+      assert.equal(wrong.status, 1);
+    } finally {
+      await secured.stop();
+    }
+  });
+
+  test('bad references and an unreachable registry give clear errors', () => {
+    for (const bad of ['http://x/y', 'oci://host', 'oci://host/UPPER', 'oci://host/repo:bad tag']) {
+      const r = pfstore(source, ['push', `sha256:${image.hex}`, bad]);
+      assert.equal(r.status, 1, bad);
+      assert.match(r.stderr, /oci|repository|tag|host/i, bad);
+    }
+    const down = pfstore(source, ['pull', 'oci://127.0.0.1:9/agents/none:v1']);
+    assert.equal(down.status, 1);
+    assert.match(down.stderr, /cannot reach the registry/);
+  });
+});
