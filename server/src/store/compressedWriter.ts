@@ -85,7 +85,20 @@ async function compressChunk(pool: WorkerPool, chunk: Uint8Array, signal?: Abort
   const owned = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : new Uint8Array(chunk);
   const reply = await pool.run({ op: 'compress', data: owned }, { signal, transfer: [owned.buffer as ArrayBuffer] });
   if (!reply.ok || !reply.data) throw new Error(`compression failed: ${reply.ok ? 'no output' : reply.message}`);
+  if (reply.input && reply.input.byteLength === FRAME_BYTES) recycleFrame(reply.input);
   return reply.data;
+}
+
+// Frame buffers come back from the workers and are read into again, so a large put allocates a handful of
+// 4 MiB buffers instead of one per frame (each would wait for a collector to free it).
+const spareFrames: Uint8Array[] = [];
+
+function recycleFrame(buf: Uint8Array): void {
+  if (spareFrames.length < 4) spareFrames.push(buf);
+}
+
+function frameBuffer(): Uint8Array {
+  return spareFrames.pop() ?? new Uint8Array(FRAME_BYTES);
 }
 
 /** Splits a caller's buffer into frame-sized copies (the caller keeps its buffer; the copies go to workers). */
@@ -99,9 +112,12 @@ export async function* fileFrames(file: string, onChunk: (chunk: Uint8Array) => 
   const handle = await fs.open(file, 'r');
   try {
     for (let position = 0; ; ) {
-      const chunk = new Uint8Array(FRAME_BYTES);
+      const chunk = frameBuffer();
       const { bytesRead } = await handle.read(chunk, 0, FRAME_BYTES, position);
-      if (bytesRead === 0) return;
+      if (bytesRead === 0) {
+        recycleFrame(chunk);
+        return;
+      }
       const exact = bytesRead === FRAME_BYTES ? chunk : chunk.slice(0, bytesRead);
       onChunk(exact);
       position += bytesRead;

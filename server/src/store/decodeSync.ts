@@ -55,6 +55,9 @@ function decodeSync(read: (into: Buffer, position: number) => number, hex: strin
     let readAny = false;
     let inFrame = false;
     let position = 0;
+    // One output buffer for the whole blob: sinks copy what they keep (allocating per slice left hundreds of
+    // MiB of garbage behind a 256 MiB get before the collector caught up).
+    const out = Buffer.allocUnsafe(OUT_SLICE);
     for (;;) {
       const n = read(input, position);
       if (n === 0) break;
@@ -63,7 +66,6 @@ function decodeSync(read: (into: Buffer, position: number) => number, hex: strin
       position += n;
       let src = input.subarray(0, n);
       while (src.length > 0 || inFrame) {
-        const out = Buffer.allocUnsafe(OUT_SLICE);
         let ret: number, produced: number, consumed: number;
         try {
           [ret, produced, consumed] = dctx.decompressStream(out, src);

@@ -14,7 +14,8 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
   switch (req.op) {
     case 'compress': {
       const out = compressor.compress(req.data);
-      return { reply: { ok: true, data: out }, transfer: [] };
+      // Hand the input buffer back too, so the caller can read the next frame into it instead of allocating.
+      return { reply: { ok: true, data: out, input: req.data }, transfer: [req.data.buffer as ArrayBuffer] };
     }
     case 'verify': {
       const decodedBytes = decodeFileSync(req.path, req.hex, req.maxBytes, () => undefined);
@@ -32,7 +33,7 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
       const decodedBytes = decodeFileSync(req.path, req.hex, req.maxBytes, (chunk) => {
         const from = Math.max(start - at, 0);
         const to = Math.min(end - at, chunk.length);
-        if (to > from) chunks.push(chunk.subarray(from, to));
+        if (to > from) chunks.push(Buffer.from(chunk.subarray(from, to))); // the decoder reuses `chunk`
         at += chunk.length;
       });
       const data = Buffer.concat(chunks);

@@ -15,5 +15,5 @@ export type WorkerRequest =
   | { op: 'decodeToFile'; path: string; hex: string; maxBytes: number; dest: string };
 
 export type WorkerReply =
-  | { ok: true; data?: Uint8Array; decodedBytes?: number }
+  | { ok: true; data?: Uint8Array; decodedBytes?: number; input?: Uint8Array }
   | { ok: false; integrity?: IntegrityKind; notFound?: boolean; message: string };
