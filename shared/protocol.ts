@@ -259,6 +259,54 @@ export namespace GcRequest {
   export const type = new RequestType<{ dryRun?: boolean }, { removed: string[]; kept: string[] }, void>(method);
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// OCI registries. Credentials never travel in these messages (a verbose trace would log them): the client
+// hands them to the server process at start, in its environment.
+
+export interface RemoteImage {
+  tag: string;
+  /** The image's content id (the OCI config digest). */
+  image: Digest;
+}
+
+/** client → server: the ProcessFork images under a registry repository (`oci://host:port/repo`). */
+export namespace RemoteImagesRequest {
+  export const method = 'processfork/remoteImages' as const;
+  export const type = new RequestType<{ remote: string }, { images: RemoteImage[] }, void>(method);
+}
+
+export interface RemotePushResult {
+  manifestDigest: Digest;
+  layers: number;
+  uploaded: number;
+  skipped: number;
+}
+
+/** client → server: push an image and its closure to `oci://host:port/repo[:tag]` (work-done progress, cancellable). */
+export namespace RemotePushRequest {
+  export const method = 'processfork/remotePush' as const;
+  export const type = new RequestType<{ image: Digest; ref: string; workDoneToken?: string | number }, RemotePushResult, void>(method);
+}
+
+export interface RemotePullResult {
+  image: Digest;
+  layers: number;
+  downloaded: number;
+  alreadyHad: number;
+}
+
+/** client → server: pull an image and the missing blobs of its closure (signature checked unless `allowUnsigned`). */
+export namespace RemotePullRequest {
+  export const method = 'processfork/remotePull' as const;
+  export const type = new RequestType<{ ref: string; allowUnsigned?: boolean; workDoneToken?: string | number }, RemotePullResult, void>(method);
+}
+
+/** client → server: fetch one missing blob through any image of the remote that contains it. */
+export namespace FetchBlobRequest {
+  export const method = 'processfork/fetchBlob' as const;
+  export const type = new RequestType<{ digest: Digest; remote: string }, { found: boolean; tag?: string }, void>(method);
+}
+
 /** server → client: blobs or images changed on disk (debounced; only what changed). */
 export interface StoreChange {
   added: Digest[];
@@ -295,5 +343,9 @@ export const ALL_METHODS = [
   VerifyRequest.method,
   GcRequest.method,
   PutMissingRequest.method,
+  RemoteImagesRequest.method,
+  RemotePushRequest.method,
+  RemotePullRequest.method,
+  FetchBlobRequest.method,
   StoreChangedNotification.method,
 ] as const;

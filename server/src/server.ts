@@ -11,6 +11,8 @@ import { linksOf } from './documents/links';
 import { registerStoreRequests } from './requests/storeRequests';
 import { registerVerifyRequest } from './requests/verifyRequest';
 import { registerPutMissingRequest } from './requests/putMissingRequest';
+import { registerRemoteRequests } from './requests/remoteRequests';
+import { codeActionsFor } from './documents/codeActions';
 import type { ServerSettings } from './settings';
 import { DEFAULT_SETTINGS, settingsFrom } from './settings';
 import { DEFAULT_MAX_BLOB_BYTES } from './store/blobStore';
@@ -38,6 +40,7 @@ connection.onInitialize((params) => {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       hoverProvider: true,
       documentLinkProvider: { resolveProvider: false },
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
     },
     serverInfo: { name: 'processfork-store' },
   };
@@ -102,6 +105,9 @@ connection.onDocumentLinks((params) => {
 registerStoreRequests(connection, host);
 registerVerifyRequest(connection, host);
 registerPutMissingRequest(connection, host);
+registerRemoteRequests(connection, host);
+
+connection.onCodeAction((params) => (featureDocument(params.textDocument.uri) ? codeActionsFor(params, settings.remotes) : []));
 
 connection.onShutdown(async () => {
   host.dispose();

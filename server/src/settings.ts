@@ -6,15 +6,18 @@ export interface ServerSettings {
   hoverAllFiles: boolean;
   /** Blobs up to this stored size are verified in the background when an open document names them. */
   autoVerifyMaxBytes: number;
+  /** `processfork.remotes`: registries (`oci://host:port/repo`) offered for fetches and pushes. */
+  remotes: string[];
 }
 
-export const DEFAULT_SETTINGS: ServerSettings = { hoverAllFiles: false, autoVerifyMaxBytes: 256 << 20 };
+export const DEFAULT_SETTINGS: ServerSettings = { hoverAllFiles: false, autoVerifyMaxBytes: 256 << 20, remotes: [] };
 
 export function settingsFrom(section: unknown): ServerSettings {
-  const s = (section ?? {}) as { store?: { path?: unknown }; hover?: { allFiles?: unknown }; verify?: { autoMaxBytes?: unknown } };
+  const s = (section ?? {}) as { store?: { path?: unknown }; hover?: { allFiles?: unknown }; verify?: { autoMaxBytes?: unknown }; remotes?: unknown };
   return {
     storePath: typeof s.store?.path === 'string' && s.store.path.trim() !== '' ? s.store.path : undefined,
     hoverAllFiles: s.hover?.allFiles === true,
     autoVerifyMaxBytes: typeof s.verify?.autoMaxBytes === 'number' ? s.verify.autoMaxBytes : DEFAULT_SETTINGS.autoVerifyMaxBytes,
+    remotes: Array.isArray(s.remotes) ? s.remotes.filter((r): r is string => typeof r === 'string' && r.startsWith('oci://')) : [],
   };
 }

@@ -1,0 +1,20 @@
+// Registry credentials for the server: from PF_REMOTE_CREDENTIALS (set by the extension from SecretStorage when
+// it starts the server, host → { username, password } | { bearer }), else pf's own variables.
+import type { OciRef } from './ociRef';
+import type { RegistryAuth } from './registryClient';
+import { authFromEnv } from './registryClient';
+
+type Stored = { username?: string; password?: string; bearer?: string };
+
+export function authFor(ref: OciRef, env: NodeJS.ProcessEnv = process.env): RegistryAuth {
+  let table: Record<string, Stored> = {};
+  try {
+    table = JSON.parse(env.PF_REMOTE_CREDENTIALS ?? '{}') as Record<string, Stored>;
+  } catch {
+    // a malformed table means no stored credentials; pf's variables still apply
+  }
+  const entry = table[ref.host];
+  if (entry?.bearer) return { header: `Bearer ${entry.bearer}` };
+  if (entry?.username) return { header: `Basic ${Buffer.from(`${entry.username}:${entry.password ?? ''}`).toString('base64')}` };
+  return authFromEnv(env);
+}

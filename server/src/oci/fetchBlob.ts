@@ -1,0 +1,22 @@
+// Fetch one blob through whichever image of a remote repository carries it: the quick fix for a missing blob.
+import type { FsBlobStore } from '../store/fsBlobStore';
+import { parseOciManifest, rawHexOfLayer } from './ociImage';
+import type { RegistryClient } from './registryClient';
+
+export async function fetchBlobFromRemote(store: FsBlobStore, client: RegistryClient, hex: string): Promise<{ found: boolean; tag?: string }> {
+  if (await store.has(hex)) return { found: true };
+  for (const tag of await client.listTags()) {
+    let layers;
+    try {
+      layers = parseOciManifest(await client.getManifest(tag)).layers;
+    } catch {
+      continue; // not one of ours
+    }
+    const layer = layers.find((l) => rawHexOfLayer(l) === hex);
+    if (!layer) continue;
+    const compressed = await client.getBlob(layer.digest, store.maxBlobBytes);
+    await store.adoptCompressed(hex, compressed);
+    return { found: true, tag };
+  }
+  return { found: false };
+}
