@@ -52,12 +52,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       statusBar,
       vscode.window.registerFileDecorationProvider(new BlobDecorations(problems)),
       vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, blobs, { isReadonly: true, isCaseSensitive: true }),
-      ...registerCommands({ api: () => storeApi, tree, problems, storePath: () => lastStatus?.storePath }),
+      ...registerCommands({ api: () => storeApi, tree, problems, storePath: () => lastStatus?.storePath, secrets: context.secrets, restartServer: () => restart() }),
     );
     problems.onDidChange(() => lastStatus && statusBar.update(lastStatus, problems.count));
 
     const start = async () => {
-      client = createClient(context, channel);
+      client = await createClient(context, channel);
       const c = client;
       c.onNotification(StatusNotification.type, (status) => {
         const moved = lastStatus !== undefined && lastStatus.storePath !== status.storePath;
@@ -84,6 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     context.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (needsRestart(e)) void restart();
+        else if (e.affectsConfiguration('processfork.remotes')) tree.refresh();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
     );

@@ -6,6 +6,7 @@ import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
 import { BLOB_SCHEME } from '../../shared/blobUri';
 import type { InitializationOptions } from '../../shared/protocol';
 import { log } from './log';
+import { credentialsEnv } from './registryCredentials';
 import { SECTION, settings } from './settings';
 
 export const READY_CONTEXT = 'processfork:ready';
@@ -16,11 +17,15 @@ function documentSelector(): DocumentSelector {
   return selector;
 }
 
-export function createClient(context: vscode.ExtensionContext, outputChannel: vscode.LogOutputChannel): LanguageClient {
+export async function createClient(context: vscode.ExtensionContext, outputChannel: vscode.LogOutputChannel): Promise<LanguageClient> {
   const module = context.asAbsolutePath('dist/server.js');
+  // Registry credentials and the CA file go in the server's environment, never in messages (see registryCredentials.ts).
+  const { remotes, caFile } = settings();
+  const env: NodeJS.ProcessEnv = { ...process.env, PF_REMOTE_CREDENTIALS: JSON.stringify(await credentialsEnv(context.secrets, remotes)) };
+  if (caFile) env.NODE_EXTRA_CA_CERTS = caFile;
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module, transport: TransportKind.ipc, options: { env } },
+    debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const initializationOptions: InitializationOptions = { trusted: vscode.workspace.isTrusted };
   const clientOptions: LanguageClientOptions = {
@@ -51,5 +56,5 @@ export async function stopClient(client: LanguageClient | undefined): Promise<vo
 
 /** True when a configuration change needs the server restarted (its document selector is fixed at start). */
 export function needsRestart(e: vscode.ConfigurationChangeEvent): boolean {
-  return e.affectsConfiguration(`${SECTION}.hover.allFiles`);
+  return e.affectsConfiguration(`${SECTION}.hover.allFiles`) || e.affectsConfiguration(`${SECTION}.remote.caFile`);
 }

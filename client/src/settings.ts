@@ -11,5 +11,7 @@ export function settings() {
     hoverAllFiles: c.get<boolean>('hover.allFiles', false),
     pageSize: Math.min(5000, Math.max(50, c.get<number>('tree.pageSize', 500))),
     maxOpenBytes: c.get<number>('blob.maxOpenBytes', 50 * 1024 * 1024),
+    remotes: c.get<string[]>('remotes', []).filter((r) => typeof r === 'string' && r.startsWith('oci://')),
+    caFile: vscode.workspace.isTrusted ? c.get<string>('remote.caFile', '') : '',
   };
 }

@@ -2,8 +2,8 @@
 import type { CancellationToken } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ProgressToken } from 'vscode-languageclient/node';
-import type { BlobInfo, ImageReference, ImageSummary, ListBlobsParams, PutParams, PutResultInfo, ReadResult, ResolveResult, ShardCount, StoreStatus, VerifyReport, VerifyTarget, BlobEntryInfo, PutMissingResult } from '../../shared/protocol';
-import { PutMissingRequest, GcRequest, ImageDetailsRequest, ListBlobsRequest, ListImagesRequest, ListShardsRequest, PutRequest, ReadRequest, ResolveRequest, StatRequest, StatusRequest, VerifyRequest } from '../../shared/protocol';
+import type { BlobInfo, ImageReference, ImageSummary, ListBlobsParams, PutParams, PutResultInfo, ReadResult, ResolveResult, ShardCount, StoreStatus, VerifyReport, VerifyTarget, BlobEntryInfo, PutMissingResult, RemoteImage, RemotePullResult, RemotePushResult } from '../../shared/protocol';
+import { FetchBlobRequest, RemoteImagesRequest, RemotePullRequest, RemotePushRequest, PutMissingRequest, GcRequest, ImageDetailsRequest, ListBlobsRequest, ListImagesRequest, ListShardsRequest, PutRequest, ReadRequest, ResolveRequest, StatRequest, StatusRequest, VerifyRequest } from '../../shared/protocol';
 
 export class StoreApi {
   constructor(readonly client: LanguageClient) {}
@@ -40,6 +40,18 @@ export class StoreApi {
   }
   putMissing(image: string, folderUri: string, workDoneToken: ProgressToken | undefined, token?: CancellationToken): Promise<PutMissingResult> {
     return this.client.sendRequest(PutMissingRequest.type, { image, folderUri, workDoneToken }, token);
+  }
+  remoteImages(remote: string): Promise<{ images: RemoteImage[] }> {
+    return this.client.sendRequest(RemoteImagesRequest.type, { remote });
+  }
+  push(image: string, ref: string, workDoneToken: ProgressToken | undefined, token?: CancellationToken): Promise<RemotePushResult> {
+    return this.client.sendRequest(RemotePushRequest.type, { image, ref, workDoneToken }, token);
+  }
+  pull(ref: string, allowUnsigned: boolean, workDoneToken: ProgressToken | undefined, token?: CancellationToken): Promise<RemotePullResult> {
+    return this.client.sendRequest(RemotePullRequest.type, { ref, allowUnsigned, workDoneToken }, token);
+  }
+  fetchBlob(digest: string, remote: string): Promise<{ found: boolean; tag?: string }> {
+    return this.client.sendRequest(FetchBlobRequest.type, { digest, remote });
   }
   gc(dryRun: boolean): Promise<{ removed: string[]; kept: string[] }> {
     return this.client.sendRequest(GcRequest.type, { dryRun });

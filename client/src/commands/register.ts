@@ -12,11 +12,15 @@ import { SECTION } from '../settings';
 import { openBlob } from './openBlob';
 import { putFile } from './putFile';
 import { putMissingFromFolder } from './putMissing';
+import { fetchFromRemote, pullImage, pushImage, setRemoteCredentials } from './registry';
 import { resolveDigest } from './resolveDigest';
 import { runVerify } from './verify';
 
 export interface CommandDeps {
   api: () => StoreApi | undefined;
+  secrets: vscode.SecretStorage;
+  /** Restarts the server (it reads registry credentials from its environment at start). */
+  restartServer: () => Promise<void>;
   tree: StoreTree;
   problems: KnownProblems;
   storePath: () => string | undefined;
@@ -99,6 +103,20 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const image = node?.kind === 'image' ? node.image.digest : node?.kind === 'reference' ? node.image : undefined;
       if (!image) throw new Error('choose an image in the ProcessFork Store view');
       return putMissingFromFolder(api(), deps.problems, image);
+    }),
+    command('processfork.pushImage', (arg) => {
+      const node = arg as StoreNode | undefined;
+      const image = node?.kind === 'image' ? node.image.digest : typeof arg === 'string' ? arg : undefined;
+      if (!image) throw new Error('choose an image in the ProcessFork Store view');
+      return pushImage(api(), image);
+    }),
+    command('processfork.pullImage', (arg) => {
+      const node = arg as StoreNode | undefined;
+      return pullImage(api(), node?.kind === 'remoteImage' ? `${node.remote}:${node.entry.tag}` : typeof arg === 'string' ? arg : undefined);
+    }),
+    command('processfork.fetchFromRemote', (digest, remote) => fetchFromRemote(api(), String(digest), String(remote))),
+    command('processfork.setRemoteCredentials', async () => {
+      if (await setRemoteCredentials(deps.secrets)) await deps.restartServer();
     }),
     command('processfork.gc', async () => {
       const dry = await api().gc(true);

@@ -1,31 +1,14 @@
 // Verify the store, an image or a blob: a cancellable progress notification fed by the server's work-done
 // reports; problems mark the tree and tabs, and a summary offers the list.
 import * as vscode from 'vscode';
-import { WorkDoneProgress } from 'vscode-languageclient/node';
 import type { VerifyReport, VerifyTarget } from '../../../shared/protocol';
 import { log } from '../log';
 import type { KnownProblems } from '../problems';
 import type { StoreApi } from '../storeApi';
-
-let tokenCounter = 0;
+import { withServerProgress } from './serverProgress';
 
 export async function runVerify(api: StoreApi, problems: KnownProblems, target: VerifyTarget, title: string): Promise<VerifyReport> {
-  const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const workDoneToken = `processfork-verify-${process.pid}-${++tokenCounter}`;
-    let last = 0;
-    const sub = api.client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
-      if (value.kind === 'report') {
-        const pct = value.percentage ?? last;
-        progress.report({ increment: Math.max(0, pct - last), message: value.message });
-        last = pct;
-      }
-    });
-    try {
-      return await api.verify(target, workDoneToken, token);
-    } finally {
-      sub.dispose();
-    }
-  });
+  const report = await withServerProgress(api, title, (workDoneToken, token) => api.verify(target, workDoneToken, token));
   for (const p of report.problems) {
     if (!p.digest) continue;
     if (p.kind === 'not-found') problems.setMissing(p.digest);

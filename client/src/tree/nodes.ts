@@ -1,8 +1,10 @@
 // The tree's node kinds. Nodes are plain data; storeTree.ts turns them into TreeItems and children.
-import type { BlobEntryInfo, ImageReference, ImageSummary } from '../../../shared/protocol';
+import type { BlobEntryInfo, ImageReference, ImageSummary, RemoteImage } from '../../../shared/protocol';
 
 export type StoreNode =
-  | { kind: 'root'; section: 'images' | 'blobs' }
+  | { kind: 'root'; section: 'images' | 'blobs' | 'remotes' }
+  | { kind: 'remote'; remote: string }
+  | { kind: 'remoteImage'; remote: string; entry: RemoteImage }
   | { kind: 'image'; image: ImageSummary }
   | { kind: 'reference'; image: string; ref: ImageReference }
   | { kind: 'shard'; shard: string; count: number }
@@ -16,5 +18,6 @@ export function digestOf(node: StoreNode | undefined): string | undefined {
   if (node.kind === 'blob') return node.blob.digest;
   if (node.kind === 'reference') return node.ref.digest;
   if (node.kind === 'image') return node.image.digest.startsWith('sha256:') ? node.image.digest : undefined;
+  if (node.kind === 'remoteImage') return node.entry.image;
   return undefined;
 }

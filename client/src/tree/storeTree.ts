@@ -23,7 +23,7 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
   /** Loaded pages per shard, kept across refreshes of the shard list so "Show more" progress survives. */
   private readonly pages = new Map<string, ShardPages>();
   private readonly shardNodes = new Map<string, StoreNode & { kind: 'shard' }>();
-  private readonly roots: Record<'images' | 'blobs', StoreNode> = { images: { kind: 'root', section: 'images' }, blobs: { kind: 'root', section: 'blobs' } };
+  private readonly roots: Record<'images' | 'blobs' | 'remotes', StoreNode> = { images: { kind: 'root', section: 'images' }, blobs: { kind: 'root', section: 'blobs' }, remotes: { kind: 'root', section: 'remotes' } };
   private blobTotal?: number;
   /** When the Blobs root first listed its shards (for the activation-to-first-page measurement). */
   firstPageAt?: number;
@@ -68,9 +68,10 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
   getTreeItem(node: StoreNode): vscode.TreeItem {
     switch (node.kind) {
       case 'root': {
-        const item = new vscode.TreeItem(node.section === 'images' ? 'Images' : 'Blobs', vscode.TreeItemCollapsibleState.Expanded);
+        const label = { images: 'Images', blobs: 'Blobs', remotes: 'Registries' }[node.section];
+        const item = new vscode.TreeItem(label, node.section === 'remotes' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
         item.id = `root:${node.section}`;
-        item.iconPath = new vscode.ThemeIcon(node.section === 'images' ? 'layers' : 'database');
+        item.iconPath = new vscode.ThemeIcon({ images: 'layers', blobs: 'database', remotes: 'cloud' }[node.section]);
         if (node.section === 'blobs' && this.blobTotal !== undefined) item.description = `${this.blobTotal.toLocaleString('en-US')} blobs`;
         item.contextValue = `root-${node.section}`;
         return item;
@@ -99,6 +100,22 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
         item.tooltip = `${ref.digest}${problem ? `\n${problem}` : ''}`;
         item.contextValue = state === 'missing' ? 'blob-missing' : 'blob';
         if (state !== 'missing') item.command = { command: 'processfork.openBlob', title: 'Open', arguments: [node] };
+        return item;
+      }
+      case 'remote': {
+        const item = new vscode.TreeItem(node.remote.replace(/^oci:\/\//, ''), vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `remote:${node.remote}`;
+        item.iconPath = new vscode.ThemeIcon('server');
+        item.contextValue = 'remote';
+        return item;
+      }
+      case 'remoteImage': {
+        const item = new vscode.TreeItem(node.entry.tag, vscode.TreeItemCollapsibleState.None);
+        item.id = `remoteImage:${node.remote}:${node.entry.tag}`;
+        item.description = shortDigest(node.entry.image);
+        item.tooltip = `${node.remote}:${node.entry.tag}\n${node.entry.image}`;
+        item.iconPath = new vscode.ThemeIcon('package');
+        item.contextValue = 'remoteImage';
         return item;
       }
       case 'shard': {
@@ -161,9 +178,14 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
   }
 
   private async children(api: StoreApi, node?: StoreNode): Promise<StoreNode[]> {
-    if (!node) return [this.roots.images, this.roots.blobs];
+    if (!node) return settings().remotes.length > 0 ? [this.roots.images, this.roots.blobs, this.roots.remotes] : [this.roots.images, this.roots.blobs];
     switch (node.kind) {
+      case 'remote': {
+        const { images } = await api.remoteImages(node.remote);
+        return images.length > 0 ? images.map((entry) => ({ kind: 'remoteImage', remote: node.remote, entry })) : [{ kind: 'message', text: 'No ProcessFork images here' }];
+      }
       case 'root':
+        if (node.section === 'remotes') return settings().remotes.map((remote) => ({ kind: 'remote', remote }));
         if (node.section === 'images') {
           const { images } = await api.images();
           return images.length > 0 ? images.map((image) => ({ kind: 'image', image })) : [{ kind: 'message', text: 'No snapshot images' }];

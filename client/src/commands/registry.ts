@@ -1,0 +1,56 @@
+// Registry commands: push an image, pull one, fetch a single missing blob (the quick fix), and credentials.
+import * as vscode from 'vscode';
+import type { RemotePullResult, RemotePushResult } from '../../../shared/protocol';
+import { askCredentials, hostOf } from '../registryCredentials';
+import { settings } from '../settings';
+import type { StoreApi } from '../storeApi';
+import { withServerProgress } from './serverProgress';
+
+async function pickRemote(title: string): Promise<string | undefined> {
+  const { remotes } = settings();
+  if (remotes.length === 0) {
+    const typed = await vscode.window.showInputBox({ title, prompt: 'No registries in processfork.remotes: type one', placeHolder: 'oci://host:port/repo', validateInput: (v) => (/^oci:\/\/[^/]+\/.+/.test(v) ? undefined : 'oci://host:port/repo') });
+    return typed;
+  }
+  return remotes.length === 1 ? remotes[0] : vscode.window.showQuickPick(remotes, { title });
+}
+
+export async function pushImage(api: StoreApi, image: string): Promise<RemotePushResult | undefined> {
+  const remote = await pickRemote(`Push ${image.slice(0, 19)}… to`);
+  if (!remote) return undefined;
+  const tag = await vscode.window.showInputBox({ title: 'Tag', value: 'latest', validateInput: (v) => (/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(v) ? undefined : 'letters, digits, . _ - (128 at most)') });
+  if (!tag) return undefined;
+  const ref = `${remote}:${tag}`;
+  const result = await withServerProgress(api, `Pushing to ${ref}`, (workDoneToken, token) => api.push(image, ref, workDoneToken, token));
+  void vscode.window.showInformationMessage(`Pushed to ${ref}: ${result.uploaded} blob(s) uploaded, ${result.skipped} already there.`);
+  return result;
+}
+
+export async function pullImage(api: StoreApi, ref?: string): Promise<RemotePullResult | undefined> {
+  const target = ref ?? (await vscode.window.showInputBox({ title: 'Pull image', placeHolder: 'oci://host:port/repo:tag', validateInput: (v) => (/^oci:\/\/[^/]+\/.+/.test(v) ? undefined : 'oci://host:port/repo[:tag]') }));
+  if (!target) return undefined;
+  const run = (allowUnsigned: boolean) => withServerProgress(api, `Pulling ${target}`, (workDoneToken, token) => api.pull(target, allowUnsigned, workDoneToken, token));
+  try {
+    const result = await run(false);
+    void vscode.window.showInformationMessage(`Pulled ${result.image.slice(0, 19)}…: ${result.downloaded} blob(s) downloaded, ${result.alreadyHad} already here.`);
+    return result;
+  } catch (err) {
+    if (!/signature/.test((err as Error).message)) throw err;
+    const choice = await vscode.window.showWarningMessage(`${(err as Error).message}`, { modal: true }, 'Pull Anyway');
+    return choice === 'Pull Anyway' ? run(true) : undefined;
+  }
+}
+
+export async function fetchFromRemote(api: StoreApi, digest: string, remote: string): Promise<{ found: boolean; tag?: string }> {
+  const result = await api.fetchBlob(digest, remote);
+  if (result.found) void vscode.window.setStatusBarMessage(`Fetched ${digest.slice(0, 19)}… from ${remote}${result.tag ? `:${result.tag}` : ''}`, 5000);
+  else void vscode.window.showWarningMessage(`No image in ${remote} carries ${digest}.`);
+  return result;
+}
+
+/** Returns true when credentials changed (the server must restart to see them). */
+export async function setRemoteCredentials(secrets: vscode.SecretStorage): Promise<boolean> {
+  const remote = await pickRemote('Credentials for which registry?');
+  const host = remote ? hostOf(remote.endsWith('/') ? remote : `${remote}/`) : undefined;
+  return host ? askCredentials(secrets, host) : false;
+}

@@ -1,0 +1,42 @@
+// Registry credentials live in VS Code's SecretStorage, never in settings or logs. They reach the server in
+// its environment when it starts (PF_REMOTE_CREDENTIALS), so no JSON-RPC message or trace carries them.
+import * as vscode from 'vscode';
+
+const KEY_PREFIX = 'processfork.registry:';
+
+export type RegistryCredential = { username: string; password: string } | { bearer: string };
+
+export function hostOf(remote: string): string | undefined {
+  return /^oci:\/\/([^/]+)\//.exec(remote)?.[1];
+}
+
+export async function credentialsEnv(secrets: vscode.SecretStorage, remotes: string[]): Promise<Record<string, RegistryCredential>> {
+  const table: Record<string, RegistryCredential> = {};
+  for (const host of new Set(remotes.map(hostOf).filter((h): h is string => !!h))) {
+    const stored = await secrets.get(KEY_PREFIX + host);
+    if (stored) table[host] = JSON.parse(stored) as RegistryCredential;
+  }
+  return table;
+}
+
+/** Asks for credentials for one registry host and stores them; returns false when the user gave up. */
+export async function askCredentials(secrets: vscode.SecretStorage, host: string): Promise<boolean> {
+  const kind = await vscode.window.showQuickPick(['Username and password', 'Bearer token', 'Forget stored credentials'], { title: `Credentials for ${host}` });
+  if (!kind) return false;
+  if (kind.startsWith('Forget')) {
+    await secrets.delete(KEY_PREFIX + host);
+    return true;
+  }
+  if (kind === 'Bearer token') {
+    const bearer = await vscode.window.showInputBox({ title: `Bearer token for ${host}`, password: true, ignoreFocusOut: true });
+    if (!bearer) return false;
+    await secrets.store(KEY_PREFIX + host, JSON.stringify({ bearer }));
+    return true;
+  }
+  const username = await vscode.window.showInputBox({ title: `Username for ${host}`, ignoreFocusOut: true });
+  if (!username) return false;
+  const password = await vscode.window.showInputBox({ title: `Password for ${username}@${host}`, password: true, ignoreFocusOut: true });
+  if (password === undefined) return false;
+  await secrets.store(KEY_PREFIX + host, JSON.stringify({ username, password }));
+  return true;
+}
