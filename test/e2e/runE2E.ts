@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { REPO_ROOT, runExtensionTests, startCodeServer } from '../../scripts/codeServer';
 import { blobFile, flipByte, manifestJson, writeDemoImage, writeManyBlobs } from '../support/storeFixtures';
+import { registryAvailable, startRegistry, type Registry } from '../support/registry';
 
 export interface E2EResult {
   mode: string;
@@ -57,13 +58,30 @@ export async function runMode(mode: 'trusted' | 'restricted' | 'installed' | 'be
     fs.writeFileSync(path.join(fixture.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'processfork.store.path': path.join(os.tmpdir(), 'attacker-chosen-store') }));
   }
   const log: string[] = [];
+  // A real registry for the trusted run: the image is pushed to it, then one of its blobs is deleted locally,
+  // for the suite's "Fetch from <remote>" quick fix.
+  let registry: Registry | undefined;
+  let remote = '';
+  if (mode === 'trusted' && registryAvailable()) {
+    registry = await startRegistry();
+    remote = `oci://${registry.host}/e2e/images`;
+    const fx = JSON.parse(fs.readFileSync(path.join(fixture.workspace, 'fixture.json'), 'utf8')) as { image: string; spec: { diff: string; ledger: string } };
+    // The corrupt ledger blob would stop the push; push from a copy with it repaired.
+    const repaired = path.join(path.dirname(fixture.store), 'push-copy');
+    fs.cpSync(fixture.store, repaired, { recursive: true });
+    fs.copyFileSync(path.join(fixture.workspace, 'repair', `${fx.spec.ledger}.zst`), blobFile(repaired, fx.spec.ledger));
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), '--store', repaired, 'push', `sha256:${fx.image}`, `${remote}:e2e`], { stdio: 'pipe' });
+    fs.rmSync(repaired, { recursive: true, force: true });
+    fs.rmSync(blobFile(fixture.store, fx.spec.diff));
+    userSettings['processfork.remotes'] = [remote];
+  }
   // For the installed copy, the development "extension" is an empty host; the one under test comes from the .vsix.
   const extensionPath = vsix ? emptyHostExtension(path.dirname(fixture.store)) : REPO_ROOT;
   const server = await startCodeServer({
     folder: fixture.workspace,
     installVsix: vsix,
     userSettings,
-    env: { PF_E2E_STORE: fixture.store, PF_E2E_WORKSPACE: fixture.workspace, PF_E2E_ARTIFACTS: ARTIFACTS, PF_E2E_MODE: mode },
+    env: { PF_E2E_STORE: fixture.store, PF_E2E_WORKSPACE: fixture.workspace, PF_E2E_ARTIFACTS: ARTIFACTS, PF_E2E_MODE: mode, PF_E2E_REMOTE: remote },
     log: (l) => log.push(`[code-server] ${l}`),
   });
   const metrics: Record<string, number> = {};
@@ -89,6 +107,7 @@ export async function runMode(mode: 'trusted' | 'restricted' | 'installed' | 'be
     return { mode, exitCode, metrics, log };
   } finally {
     await server.stop();
+    await registry?.stop();
     fs.writeFileSync(path.join(ARTIFACTS, `log-${mode}.txt`), log.join('\n'));
   }
 }

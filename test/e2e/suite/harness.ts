@@ -16,6 +16,7 @@ export const env = {
   workspace: process.env.PF_E2E_WORKSPACE ?? '',
   artifacts: process.env.PF_E2E_ARTIFACTS ?? '',
   mode: process.env.PF_E2E_MODE ?? 'trusted',
+  remote: process.env.PF_E2E_REMOTE ?? '',
 };
 
 /** Waits for `check` to return a value (not a fixed sleep): events in VS Code arrive when they arrive. */

@@ -32,7 +32,7 @@ test('activates, starts the server and reads the store', async () => {
 
 test('the tree shows images with their layers, and shards that page with "Show more"', async () => {
   const roots = (await ext.tree.getChildren()) as StoreNode[];
-  assert.deepEqual(roots.map((r) => r.kind === 'root' && r.section), ['images', 'blobs']);
+  assert.deepEqual(roots.map((r) => r.kind === 'root' && r.section), env.remote ? ['images', 'blobs', 'remotes'] : ['images', 'blobs']);
   const images = await ext.tree.getChildren(roots[0]);
   assert.equal(images.length, 1);
   assert.equal(images[0].kind, 'image');
@@ -42,7 +42,8 @@ test('the tree shows images with their layers, and shards that page with "Show m
   const shards = await ext.tree.getChildren(roots[1]);
   console.log(`__pf_metric__:first_tree_page_ms:${Date.now() - t0}`);
   assert.equal(shards.length, 256);
-  const { bigShard, bigShardCount } = fixture();
+  const { bigShard } = fixture();
+  const bigShardCount = fs.readdirSync(path.join(env.store, 'blobs', 'sha256', bigShard)).length;
   const shard = shards.find((s) => s.kind === 'shard' && s.shard === bigShard)!;
   assert.ok(shard);
   const page = await ext.tree.getChildren(shard);
@@ -177,6 +178,28 @@ test('the store changes on disk show up in the tree without a refresh', async ()
   const kids = await ext.tree.getChildren(shard);
   const all = kids.filter((k) => k.kind === 'blob').map((k) => (k.kind === 'blob' ? k.blob.digest : ''));
   assert.ok(all.includes(`sha256:${hex}`) || kids[kids.length - 1].kind === 'more');
+});
+
+test('registry: the tree lists the remote image, and a missing blob is fetched by its quick fix', async () => {
+  if (!env.remote) throw new Error('the runner started no registry (is docker-registry installed?)');
+  const { manifestFile, spec, image } = fixture();
+  const roots = (await ext.tree.getChildren()) as StoreNode[];
+  const registries = roots.find((r) => r.kind === 'root' && r.section === 'remotes');
+  assert.ok(registries, 'a Registries root when processfork.remotes is set');
+  const [remoteNode] = await ext.tree.getChildren(registries);
+  const images = await ext.tree.getChildren(remoteNode);
+  assert.deepEqual(images.map((i) => i.kind === 'remoteImage' && [i.entry.tag, i.entry.image]), [['e2e', `sha256:${image}`]]);
+
+  const uri = vscode.Uri.file(manifestFile);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc);
+  const missing = await eventually('a missing-blob warning on model.diff', () => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'missing-blob' && d.message.includes('model.diff')));
+  const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, missing.range)) as vscode.CodeAction[];
+  const fetch = actions.find((a) => a.title === `Fetch from ${env.remote}`);
+  assert.ok(fetch?.command, actions.map((a) => a.title).join(', '));
+  await vscode.commands.executeCommand(fetch.command.command, ...(fetch.command.arguments ?? []));
+  assert.ok(fs.existsSync(blobFile(env.store, spec.diff)));
+  await eventually('the warning to clear', () => !vscode.languages.getDiagnostics(uri).some((d) => d.code === 'missing-blob' && d.message.includes('model.diff')));
 });
 
 test('gc finds nothing to remove in a clean store', async () => {
