@@ -34,7 +34,7 @@ export function registryAvailable(): boolean {
   return fs.existsSync(REGISTRY_BIN);
 }
 
-export async function startRegistry(opts: { htpasswd?: { user: string; password: string } } = {}): Promise<Registry> {
+export async function startRegistry(opts: { htpasswd?: { user: string; password: string }; tls?: boolean } = {}): Promise<Registry & { caFile?: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-registry-'));
   const storage = path.join(dir, 'storage');
   fs.mkdirSync(storage);
@@ -46,9 +46,15 @@ export async function startRegistry(opts: { htpasswd?: { user: string; password:
     fs.writeFileSync(path.join(dir, 'htpasswd'), `${line}\n`);
     auth = `auth:\n  htpasswd:\n    realm: pf-test\n    path: ${path.join(dir, 'htpasswd')}\n`;
   }
+  let tls = '';
+  let caFile: string | undefined;
+  if (opts.tls) {
+    caFile = makeCertificates(dir);
+    tls = `  tls:\n    certificate: ${path.join(dir, 'server.pem')}\n    key: ${path.join(dir, 'server.key')}\n`;
+  }
   const config = path.join(dir, 'config.yml');
-  fs.writeFileSync(config, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`);
-  const url = `http://127.0.0.1:${port}`;
+  fs.writeFileSync(config, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${tls}${auth}`);
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   const launch = async () => {
     const env = { ...process.env };
@@ -57,6 +63,17 @@ export async function startRegistry(opts: { htpasswd?: { user: string; password:
     const deadline = Date.now() + 15_000;
     for (;;) {
       try {
+        if (opts.tls) {
+          // Our own fetch does not trust the test CA; a TCP connect is enough to know it listens.
+          await new Promise<void>((resolve, reject) => {
+            const sock = net.connect(port, '127.0.0.1', () => {
+              sock.destroy();
+              resolve();
+            });
+            sock.on('error', reject);
+          });
+          return;
+        }
         const res = await fetch(`${url}/v2/`);
         await res.body?.cancel();
         if (res.status === 200 || res.status === 401) return;
@@ -77,6 +94,7 @@ export async function startRegistry(opts: { htpasswd?: { user: string; password:
   };
   await launch();
   return {
+    caFile,
     url,
     host: `127.0.0.1:${port}`,
     storage,
@@ -90,4 +108,17 @@ export async function startRegistry(opts: { htpasswd?: { user: string; password:
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A throwaway CA and a server certificate for 127.0.0.1 signed by it; returns the CA file. */
+function makeCertificates(dir: string): string {
+  const run = (args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+  };
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=ProcessFork test CA']);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  fs.writeFileSync(path.join(dir, 'san.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.cnf']);
+  return path.join(dir, 'ca.pem');
 }

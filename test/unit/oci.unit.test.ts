@@ -174,6 +174,25 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
     }
   });
 
+  test('TLS with a self-signed CA: refused until the CA is given, then basic auth over https works', async () => {
+    const secure = await startRegistry({ tls: true, htpasswd: { user: 'pf', password: 'tls-pw' } });
+    try {
+      const ref = `oci://${secure.host}/agents/tls:v1`;
+      const env = { PF_OCI_SCHEME: 'https', OCI_USERNAME: 'pf', OCI_PASSWORD: 'tls-pw' };
+      const untrusted = pfstore(source, ['push', `sha256:${image.hex}`, ref], env);
+      assert.equal(untrusted.status, 1);
+      assert.match(untrusted.stderr, /certificate is not trusted/);
+      const trusted = pfstore(source, ['push', `sha256:${image.hex}`, ref], { ...env, NODE_EXTRA_CA_CERTS: secure.caFile });
+      assert.equal(trusted.status, 0, trusted.stderr);
+      const target = tempStore();
+      const pull = pfstore(target, ['pull', ref], { ...env, NODE_EXTRA_CA_CERTS: secure.caFile });
+      assert.equal(pull.status, 0, pull.stderr);
+      fs.rmSync(target, { recursive: true, force: true });
+    } finally {
+      await secure.stop();
+    }
+  });
+
   test('bad references and an unreachable registry give clear errors', () => {
     for (const bad of ['http://x/y', 'oci://host', 'oci://host/UPPER', 'oci://host/repo:bad tag']) {
       const r = pfstore(source, ['push', `sha256:${image.hex}`, bad]);

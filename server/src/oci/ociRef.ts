@@ -1,4 +1,5 @@
-// `oci://host:port/repo[:tag]`, as pf push and pf pull take it. Loopback hosts speak http, others https.
+// `oci://host:port/repo[:tag]`, as pf push and pf pull take it. Loopback hosts speak http, others https, as
+// in pf; PF_OCI_SCHEME=https|http overrides that (a TLS registry on loopback, a plain one on a private host).
 import { InvalidInputError } from '../store/errors';
 
 export interface OciRef {
@@ -18,7 +19,7 @@ function isLoopback(host: string): boolean {
   return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
 }
 
-export function parseOciRef(text: string, opts: { tagOptional?: boolean } = {}): OciRef {
+export function parseOciRef(text: string, opts: { tagOptional?: boolean; env?: NodeJS.ProcessEnv } = {}): OciRef {
   const m = /^oci:\/\/([^/]+)\/(.+)$/.exec(text);
   if (!m) throw new InvalidInputError(`not an OCI reference: ${JSON.stringify(text)} (expected oci://host:port/repo[:tag])`);
   const host = m[1];
@@ -34,5 +35,7 @@ export function parseOciRef(text: string, opts: { tagOptional?: boolean } = {}):
   if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(host)) throw new InvalidInputError(`not a registry host: ${JSON.stringify(host)}`);
   if (!REPO.test(repo)) throw new InvalidInputError(`not a repository name: ${JSON.stringify(repo)} (lower-case letters, digits, separators)`);
   if (!TAG.test(tag)) throw new InvalidInputError(`not a tag: ${JSON.stringify(tag)}`);
-  return { base: `${isLoopback(host) ? 'http' : 'https'}://${host}`, host, repo, tag };
+  const forced = (opts.env ?? process.env).PF_OCI_SCHEME;
+  const scheme = forced === 'https' || forced === 'http' ? forced : isLoopback(host) ? 'http' : 'https';
+  return { base: `${scheme}://${host}`, host, repo, tag };
 }

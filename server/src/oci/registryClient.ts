@@ -54,8 +54,9 @@ export class RegistryClient {
           await new Promise((r) => setTimeout(r, 200 * attempt));
           continue;
         }
-        const cause = (err as { cause?: { code?: string } }).cause?.code;
-        throw new RegistryError(`cannot reach the registry at ${this.ref.base}${cause ? ` (${cause})` : ''}: ${(err as Error).message}`);
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        const tls = cause?.code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/.test(cause.code) ? ' (the registry\'s certificate is not trusted: give its CA in NODE_EXTRA_CA_CERTS or processfork.remote.caFile)' : '';
+        throw new RegistryError(`cannot reach the registry at ${this.ref.base}${cause?.code ? ` (${cause.code})` : ''}: ${cause?.message ?? (err as Error).message}${tls}`);
       }
       if (res.status >= 500 && retry && attempt < RETRIES) {
         await res.body?.cancel();
