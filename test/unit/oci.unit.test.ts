@@ -140,6 +140,23 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
     }
   });
 
+  test('large layers go up in chunked PATCH uploads and pull back intact', async () => {
+    const store = new FsBlobStore(source);
+    const ref = parseOciRef(`oci://${registry.host}/agents/chunked:v1`);
+    try {
+      // Thresholds scaled down so every layer of the small demo image is sent in several pieces.
+      const result = await pushImage(store, image.hex, ref, { chunkedAbove: 16, chunkBytes: 7 });
+      assert.equal(result.layers, 12);
+      const target = tempStore();
+      const pull = pfstore(target, ['--json', 'pull', `oci://${registry.host}/agents/chunked:v1`]);
+      assert.equal(pull.status, 0, pull.stderr);
+      assert.equal(pfstore(target, ['verify']).status, 0);
+      fs.rmSync(target, { recursive: true, force: true });
+    } finally {
+      await store.close();
+    }
+  });
+
   test('the registry garbage collector keeps every blob a pushed image references', async () => {
     await registry.kill();
     const env = { ...process.env };

@@ -3,7 +3,8 @@
 // move, so an interrupted push resumes by running it again.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { imagesDir } from '../store/blobPaths';
+import { blobPath, imagesDir } from '../store/blobPaths';
+import { hashFile } from '../store/fileHash';
 import { StoreError, throwIfAborted } from '../store/errors';
 import type { FsBlobStore } from '../store/fsBlobStore';
 import { imageClosure } from '../store/imageClosure';
@@ -12,6 +13,10 @@ import { buildOciManifest, sha256Digest } from './ociImage';
 import type { OciRef } from './ociRef';
 import { RegistryClient } from './registryClient';
 import { signManifest } from './signature';
+
+/** Layers above this go in chunked PATCH uploads of CHUNK_BYTES; smaller ones in one PUT. */
+export const CHUNKED_ABOVE = 32 << 20;
+const CHUNK_BYTES = 16 << 20;
 
 export interface TransferProgress {
   done: number;
@@ -26,7 +31,13 @@ export interface PushResult {
   skipped: number;
 }
 
-export async function pushImage(store: FsBlobStore, imageHex: string, ref: OciRef, opts: { signal?: AbortSignal; onProgress?: (p: TransferProgress) => void; client?: RegistryClient } = {}): Promise<PushResult> {
+export async function pushImage(
+  store: FsBlobStore,
+  imageHex: string,
+  ref: OciRef,
+  opts: { signal?: AbortSignal; onProgress?: (p: TransferProgress) => void; client?: RegistryClient; chunkedAbove?: number; chunkBytes?: number } = {},
+): Promise<PushResult> {
+  const chunkedAbove = opts.chunkedAbove ?? CHUNKED_ABOVE;
   const client = opts.client ?? new RegistryClient(ref);
   const manifestBytes = await fs.readFile(path.join(imagesDir(store.root), `${imageHex}.json`)).catch(async () => store.get(imageHex));
   const { manifest, problems } = parseManifest(manifestBytes.toString('utf8'));
@@ -46,10 +57,21 @@ export async function pushImage(store: FsBlobStore, imageHex: string, ref: OciRe
   const layers: Array<{ rawHex: string; compressed: { digest: string; size: number } }> = [];
   for (const entry of closure) {
     throwIfAborted(opts.signal);
-    const compressed = await store.readCompressed(entry.hex, { signal: opts.signal });
-    const digest = sha256Digest(compressed);
-    await client.uploadBlob(digest, compressed);
-    layers.push({ rawHex: entry.hex, compressed: { digest, size: compressed.length } });
+    const file = blobPath(store.root, entry.hex);
+    const size = (await fs.stat(file)).size;
+    let digest: string;
+    if (size > chunkedAbove) {
+      // Large: verify by streaming decode, hash the file, then send it in pieces (never whole in memory).
+      const check = await store.verify(entry.hex, { signal: opts.signal });
+      if (!check.ok) throw new StoreError('integrity', check.problem?.message ?? `blob sha256:${entry.hex} failed verification`);
+      digest = `sha256:${await hashFile(file, opts.signal)}`;
+      await client.uploadBlobFromFile(digest, file, size, opts.chunkBytes ?? CHUNK_BYTES, opts.signal);
+    } else {
+      const compressed = await store.readCompressed(entry.hex, { signal: opts.signal });
+      digest = sha256Digest(compressed);
+      await client.uploadBlob(digest, compressed);
+    }
+    layers.push({ rawHex: entry.hex, compressed: { digest, size } });
     step(entry.layer);
   }
   const signature = signManifest(manifestBytes);
