@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchEditor } from './editorBench';
 import { benchServer } from './serverBench';
+import { benchRegistry } from './registryBench';
 import { benchGet, benchLargePut, benchPeakMemory, benchSmallPuts, benchVerifyAll } from './storeBench';
 import { table } from './report';
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     if (want('verify')) await benchVerifyAll(work, quick ? 2000 : 10_000);
     if (want('server')) await benchServer(work, quick ? 20_000 : 100_000);
     if (want('editor')) await benchEditor(work, quick ? 20_000 : 100_000);
+    if (want('registry')) await benchRegistry(work, quick ? 200 : 1000, quick ? 32 : large);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
