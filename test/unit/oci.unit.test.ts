@@ -2,8 +2,9 @@
 // pull with pfstore, skip what is already there, refuse wrong bodies and bad signatures, resume after the
 // registry dies mid-push, basic auth, and the registry's garbage collector keeping every pushed blob.
 import assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseOciRef } from '../../server/src/oci/ociRef';
@@ -15,6 +16,16 @@ import { REPO } from '../support/serverProcess';
 import { blobFile, tempStore, writeDemoImage } from '../support/storeFixtures';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
+
+/** For tests whose registry side runs in this process (a proxy): spawnSync would block it. */
+function pfstoreAsync(store: string, args: string[]): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, '--store', store, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.on('exit', (status) => resolve({ status, stderr }));
+  });
+}
 
 function pfstore(store: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [CLI, '--store', store, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
@@ -154,6 +165,51 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
       fs.rmSync(target, { recursive: true, force: true });
     } finally {
       await store.close();
+    }
+  });
+
+  test('a registry that drops the connection mid-blob: retried, and nothing partial lands', async () => {
+    // A loopback proxy in front of the registry that cuts layer downloads halfway, `cuts` times in a row.
+    let cuts = 0;
+    const proxy = http.createServer((req, res) => {
+      const upstream = http.request(`${registry.url}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
+        const isLayer = req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '') && Number(up.headers['content-length']) > 40;
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        if (isLayer && cuts > 0) {
+          cuts--;
+          up.once('data', (chunk: Buffer) => {
+            res.write(chunk.subarray(0, Math.floor(chunk.length / 2)));
+            res.socket?.destroy();
+            up.destroy();
+          });
+          return;
+        }
+        up.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxied = `127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    try {
+      assert.equal(pfstore(source, ['push', `sha256:${image.hex}`, `oci://${registry.host}/agents/flaky:v1`]).status, 0);
+      const target = tempStore();
+      cuts = 2; // fewer than the retries
+      const pull = await pfstoreAsync(target, ['pull', `oci://${proxied}/agents/flaky:v1`]);
+      assert.equal(pull.status, 0, pull.stderr);
+      assert.equal(pfstore(target, ['verify']).status, 0);
+      const target2 = tempStore();
+      cuts = 1000; // every attempt fails
+      const failed = await pfstoreAsync(target2, ['pull', `oci://${proxied}/agents/flaky:v1`]);
+      assert.equal(failed.status, 1);
+      assert.match(failed.stderr, /dropped the connection|other side closed/);
+      const files = fs.existsSync(path.join(target2, 'blobs')) ? fs.readdirSync(path.join(target2, 'blobs'), { recursive: true }).map(String).filter((n) => n.endsWith('.zst') || n.includes('.tmp.')) : [];
+      // Only layers that arrived whole may be there (small ones are not cut); no temp files, no image.
+      assert.ok(files.every((n) => n.endsWith('.zst')), files.join(', '));
+      assert.equal(fs.existsSync(path.join(target2, 'images', `${image.hex}.json`)), false);
+      fs.rmSync(target, { recursive: true, force: true });
+      fs.rmSync(target2, { recursive: true, force: true });
+    } finally {
+      proxy.close();
     }
   });
 

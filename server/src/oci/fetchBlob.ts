@@ -14,8 +14,7 @@ export async function fetchBlobFromRemote(store: FsBlobStore, client: RegistryCl
     }
     const layer = layers.find((l) => rawHexOfLayer(l) === hex);
     if (!layer) continue;
-    const compressed = await client.getBlob(layer.digest, store.maxBlobBytes);
-    await store.adoptCompressed(hex, compressed);
+    await store.adoptCompressedFile(hex, (temp) => client.downloadBlob(layer.digest, temp, store.maxBlobBytes));
     return { found: true, tag };
   }
   return { found: false };

@@ -43,9 +43,9 @@ export async function pullImage(store: FsBlobStore, ref: OciRef, opts: { signal?
     if (await store.has(rawHex)) {
       alreadyHad++;
     } else {
-      const compressed = await client.getBlob(layer.digest, store.maxBlobBytes);
-      // adoptCompressed decodes and re-hashes against the annotation's digest before anything is written.
-      await store.adoptCompressed(rawHex, compressed, { signal: opts.signal });
+      // Streamed to a temp file (checked against the layer digest), then decoded and re-hashed against the
+      // annotation's raw digest before it is renamed into place.
+      await store.adoptCompressedFile(rawHex, (temp) => client.downloadBlob(layer.digest, temp, store.maxBlobBytes, opts.signal), { signal: opts.signal });
       downloaded++;
     }
     opts.onProgress?.({ done: i + 1, total, note: rawHex.slice(0, 12) });

@@ -169,6 +169,49 @@ export class RegistryClient {
     return body;
   }
 
+  /**
+   * Streams a blob into `dest` while hashing it; the file is removed unless the bytes hash to `digest`. A
+   * connection dropped mid-body is retried from the start (the temp file is rewritten), up to three times.
+   */
+  async downloadBlob(digest: string, dest: string, maxBytes: number, signal?: AbortSignal): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.downloadOnce(digest, dest, maxBytes, signal);
+      } catch (err) {
+        await fs.rm(dest, { force: true });
+        const retriable = err instanceof RegistryError && err.status === undefined && !signal?.aborted;
+        if (!retriable || attempt >= RETRIES) throw err;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
+  }
+
+  private async downloadOnce(digest: string, dest: string, maxBytes: number, signal?: AbortSignal): Promise<number> {
+    const res = await this.send('GET', this.url(`blobs/${digest}`), { signal });
+    if (res.status !== 200 || !res.body) return this.failure(res, `GET blob ${digest}`);
+    const hash = createHash('sha256');
+    const handle = await fs.open(dest, 'w');
+    let size = 0;
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        size += chunk.length;
+        if (size > maxBytes) throw new IntegrityError(digest.slice(7), 'too-large', `the registry sends more than the limit of ${maxBytes} bytes`);
+        hash.update(chunk);
+        await handle.write(chunk);
+      }
+      await handle.sync();
+    } catch (err) {
+      if (err instanceof IntegrityError) throw err;
+      throw new RegistryError(`the registry dropped the connection during ${digest}: ${(err as Error).message}`);
+    } finally {
+      await handle.close();
+    }
+    const actual = `sha256:${hash.digest('hex')}`;
+    if (actual !== digest) throw new IntegrityError(digest.slice(7), 'hash-mismatch', `the registry served bytes that hash to ${actual}`);
+    this.stats.downloaded++;
+    return size;
+  }
+
   async putManifest(tag: string, manifest: Buffer): Promise<string> {
     const res = await this.send('PUT', this.url(`manifests/${tag}`), { body: manifest, headers: { 'Content-Type': OCI_MANIFEST_MEDIA_TYPE } }, true);
     await res.body?.cancel();

@@ -60,6 +60,11 @@ export async function writeCompressedBlob(
  * reader in fsBlobStore make sure), and is unusable here afterwards. No copy per frame keeps a large put's
  * memory flat.
  */
+/**
+ * Chunks are handed to the worker, not copied: each must own its whole ArrayBuffer (frameSlices and the file
+ * reader in fsBlobStore make sure), and is unusable here afterwards. No copy per frame keeps a large put's
+ * memory flat.
+ */
 /** Writes bytes that are already a blob file's content, with the same temp + fsync + rename discipline. */
 export async function writeFileAtomically(root: string, hex: string, content: Uint8Array): Promise<void> {
   await fs.mkdir(shardDir(root, hex), { recursive: true }).catch((err) => {

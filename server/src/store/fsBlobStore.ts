@@ -3,12 +3,12 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { blobPath, checkedHex } from './blobPaths';
+import { blobPath, checkedHex, tempBlobPath } from './blobPaths';
 import type { BlobPage, BlobStat, BlobStore, ListOptions, PutResult, SweepResult, VerifyAllOptions, VerifyResult, VerifySummary } from './blobStore';
 import { DEFAULT_MAX_BLOB_BYTES } from './blobStore';
 import { listBlobs, physicalBytes, shardCounts } from './blobListing';
 import { BlobNotFoundError, InvalidInputError, IntegrityError, StoreError, ioError, throwIfAborted } from './errors';
-import { FRAME_BYTES, fileFrames, frameSlices, writeCompressedBlob, writeFileAtomically } from './compressedWriter';
+import { FRAME_BYTES, fileFrames, frameSlices, writeCompressedBlob } from './compressedWriter';
 import { verifyAllBlobs, verifyBlobs } from './blobVerify';
 import { sweepTempFiles } from './tempSweep';
 import { WorkerPool } from './workerPool';
@@ -110,15 +110,24 @@ export class FsBlobStore implements BlobStore {
   }
 
   /**
-   * Stores already-compressed bytes (a pulled layer) without recompressing: checked to decode to `hex`, then
-   * written like any blob (temp file, fsync, rename). A no-op when the blob exists.
+   * Stores a blob whose compressed bytes are fetched into a temp file in its shard (pf-core's temp name) by
+   * `fill`: the file is decoded and re-hashed against `hex` on a worker, then renamed into place. Nothing is
+   * visible under the final name unless it verified; the temp file is removed on any failure.
    */
-  async adoptCompressed(hex: string, compressed: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<PutResult> {
-    const existing = await this.storedSize(checkedHex(hex));
-    const verified = await this.decodeTask(hex, { op: 'verifyBytes', data: new Uint8Array(compressed), hex, maxBytes: this.maxBlobBytes }, opts.signal);
-    if (existing !== undefined) return { hex, created: false, rawBytes: verified.decodedBytes ?? 0, storedBytes: existing };
-    await writeFileAtomically(this.root, hex, compressed);
-    return { hex, created: true, rawBytes: verified.decodedBytes ?? 0, storedBytes: compressed.length };
+  async adoptCompressedFile(hex: string, fill: (tempFile: string) => Promise<unknown>, opts: { signal?: AbortSignal } = {}): Promise<boolean> {
+    if ((await this.storedSize(checkedHex(hex))) !== undefined) return false;
+    await fs.mkdir(path.dirname(blobPath(this.root, hex)), { recursive: true }).catch((err) => {
+      throw ioError('cannot create the shard directory for', blobPath(this.root, hex), err);
+    });
+    const temp = tempBlobPath(this.root, hex);
+    try {
+      await fill(temp);
+      await this.decodeTask(hex, { op: 'verify', path: temp, hex, maxBytes: this.maxBlobBytes }, opts.signal);
+      await fs.rename(temp, blobPath(this.root, hex));
+      return true;
+    } finally {
+      await fs.rm(temp, { force: true });
+    }
   }
 
   async has(hex: string): Promise<boolean> {
