@@ -3,6 +3,7 @@
 // registry dies mid-push, basic auth, and the registry's garbage collector keeping every pushed blob.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -206,11 +207,27 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
       // Only layers that arrived whole may be there (small ones are not cut); no temp files, no image.
       assert.ok(files.every((n) => n.endsWith('.zst')), files.join(', '));
       assert.equal(fs.existsSync(path.join(target2, 'images', `${image.hex}.json`)), false);
+      // The interrupted pull resumes: a second pull moves only what the first did not store.
+      const resumed = JSON.parse(pfstore(target2, ['--json', 'pull', `oci://${registry.host}/agents/flaky:v1`]).stdout);
+      assert.equal(resumed.downloaded + resumed.alreadyHad, 12);
+      assert.equal(resumed.alreadyHad, files.length);
+      assert.equal(pfstore(target2, ['verify']).status, 0);
       fs.rmSync(target, { recursive: true, force: true });
       fs.rmSync(target2, { recursive: true, force: true });
     } finally {
       proxy.close();
     }
+  });
+
+  test('DELETE removes a blob from the registry', async () => {
+    const client = new RegistryClient(parseOciRef(`oci://${registry.host}/agents/delete:v1`));
+    const body = Buffer.from('to be deleted');
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    await client.uploadBlob(digest, body);
+    assert.equal(await client.hasBlob(digest), true);
+    assert.equal(await client.deleteBlob(digest), true);
+    assert.equal(await client.hasBlob(digest), false);
+    assert.equal(await client.deleteBlob(digest), false);
   });
 
   test('the registry garbage collector keeps every blob a pushed image references', async () => {

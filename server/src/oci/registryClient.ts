@@ -212,6 +212,15 @@ export class RegistryClient {
     return size;
   }
 
+  /** Removes a blob from the repository (the registry must allow deletes); false when it was not there. */
+  async deleteBlob(digest: string): Promise<boolean> {
+    const res = await this.send('DELETE', this.url(`blobs/${digest}`), {}, true);
+    await res.body?.cancel();
+    if (res.status === 202) return true;
+    if (res.status === 404) return false;
+    return this.failure(res, `DELETE blob ${digest}`);
+  }
+
   async putManifest(tag: string, manifest: Buffer): Promise<string> {
     const res = await this.send('PUT', this.url(`manifests/${tag}`), { body: manifest, headers: { 'Content-Type': OCI_MANIFEST_MEDIA_TYPE } }, true);
     await res.body?.cancel();
