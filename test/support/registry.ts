@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { freePort } from '../../scripts/codeServer';
 
 export const REGISTRY_BIN = '/usr/bin/docker-registry';
 
@@ -17,17 +18,6 @@ export interface Registry {
   kill(): Promise<void>;
   /** Starts it again on the same port and storage. */
   restart(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 export function registryAvailable(): boolean {

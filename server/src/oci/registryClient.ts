@@ -97,17 +97,24 @@ export class RegistryClient {
     return this.failure(res, `HEAD blob ${digest}`);
   }
 
-  /** POST, then PUT the bytes to the returned location with `digest=` (a single POST with a body is dropped by distribution 2.8). */
-  async uploadBlob(digest: string, body: Uint8Array): Promise<void> {
+  /** The upload location for a new blob, or undefined when the registry already has it (counted as skipped). */
+  private async startUpload(digest: string): Promise<string | undefined> {
     if (await this.hasBlob(digest)) {
       this.stats.skipped++;
-      return;
+      return undefined;
     }
     const start = await this.send('POST', this.url('blobs/uploads/'), {}, false);
     await start.body?.cancel();
     if (start.status !== 202) return this.failure(start, `starting the upload of ${digest}`);
     const location = start.headers.get('location');
     if (!location) throw new RegistryError(`the registry gave no upload location for ${digest}`);
+    return location;
+  }
+
+  /** POST, then PUT the bytes to the returned location with `digest=` (a single POST with a body is dropped by distribution 2.8). */
+  async uploadBlob(digest: string, body: Uint8Array): Promise<void> {
+    const location = await this.startUpload(digest);
+    if (!location) return;
     const target = new URL(location, this.ref.base);
     target.searchParams.set('digest', digest);
     const put = await this.send('PUT', target.toString(), { body, headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) } }, false);
@@ -121,14 +128,8 @@ export class RegistryClient {
    * the digest, so memory holds one piece at a time whatever the layer's size.
    */
   async uploadBlobFromFile(digest: string, file: string, size: number, chunkBytes = 16 << 20, signal?: AbortSignal): Promise<void> {
-    if (await this.hasBlob(digest)) {
-      this.stats.skipped++;
-      return;
-    }
-    const start = await this.send('POST', this.url('blobs/uploads/'), {}, false);
-    await start.body?.cancel();
-    if (start.status !== 202) return this.failure(start, `starting the upload of ${digest}`);
-    let location = start.headers.get('location');
+    let location: string | null | undefined = await this.startUpload(digest);
+    if (!location) return;
     const handle = await fs.open(file, 'r');
     try {
       for (let offset = 0; offset < size; offset += chunkBytes) {
