@@ -47,52 +47,50 @@ export function decodeBytesSync(data: Uint8Array, hex: string, maxBytes: number)
 }
 
 function decodeSync(read: (into: Buffer, position: number) => number, hex: string, maxBytes: number, sink: (chunk: Buffer) => void): number {
-  {
-    const dctx = new DCtx();
-    const hash = createHash('sha256');
-    const input = Buffer.allocUnsafe(READ_SLICE);
-    let decoded = 0;
-    let readAny = false;
-    let inFrame = false;
-    let position = 0;
-    // One output buffer for the whole blob: sinks copy what they keep (allocating per slice left hundreds of
-    // MiB of garbage behind a 256 MiB get before the collector caught up).
-    const out = Buffer.allocUnsafe(OUT_SLICE);
-    for (;;) {
-      const n = read(input, position);
-      if (n === 0) break;
-      if (!readAny) refuseDeclaredBomb(input.subarray(0, n), maxBytes);
-      readAny = true;
-      position += n;
-      let src = input.subarray(0, n);
-      while (src.length > 0 || inFrame) {
-        let ret: number, produced: number, consumed: number;
-        try {
-          [ret, produced, consumed] = dctx.decompressStream(out, src);
-        } catch (err) {
-          throw new DecodeFailure('corrupt-frame', `zstd could not decode it: ${(err as Error).message}`);
-        }
-        src = src.subarray(consumed);
-        inFrame = ret !== 0;
-        if (produced > 0) {
-          decoded += produced;
-          if (decoded > maxBytes) {
-            throw new DecodeFailure('too-large', `it decodes to more than the limit of ${maxBytes} bytes`);
-          }
-          const chunk = out.subarray(0, produced);
-          hash.update(chunk);
-          sink(chunk);
-        }
-        // Input used up and the decoder has nothing more to flush from what it holds: read more.
-        if (src.length === 0 && produced < out.length) break;
+  const dctx = new DCtx();
+  const hash = createHash('sha256');
+  const input = Buffer.allocUnsafe(READ_SLICE);
+  let decoded = 0;
+  let readAny = false;
+  let inFrame = false;
+  let position = 0;
+  // One output buffer for the whole blob: sinks copy what they keep (allocating per slice left hundreds of
+  // MiB of garbage behind a 256 MiB get before the collector caught up).
+  const out = Buffer.allocUnsafe(OUT_SLICE);
+  for (;;) {
+    const n = read(input, position);
+    if (n === 0) break;
+    if (!readAny) refuseDeclaredBomb(input.subarray(0, n), maxBytes);
+    readAny = true;
+    position += n;
+    let src = input.subarray(0, n);
+    while (src.length > 0 || inFrame) {
+      let ret: number, produced: number, consumed: number;
+      try {
+        [ret, produced, consumed] = dctx.decompressStream(out, src);
+      } catch (err) {
+        throw new DecodeFailure('corrupt-frame', `zstd could not decode it: ${(err as Error).message}`);
       }
+      src = src.subarray(consumed);
+      inFrame = ret !== 0;
+      if (produced > 0) {
+        decoded += produced;
+        if (decoded > maxBytes) {
+          throw new DecodeFailure('too-large', `it decodes to more than the limit of ${maxBytes} bytes`);
+        }
+        const chunk = out.subarray(0, produced);
+        hash.update(chunk);
+        sink(chunk);
+      }
+      // Input used up and the decoder has nothing more to flush from what it holds: read more.
+      if (src.length === 0 && produced < out.length) break;
     }
-    if (!readAny) throw new DecodeFailure('empty', 'the file is empty (no zstd frame)');
-    if (inFrame) throw new DecodeFailure('truncated', `the zstd stream ends inside a frame after ${position} bytes`);
-    const actual = hash.digest('hex');
-    if (actual !== hex) throw new DecodeFailure('hash-mismatch', `its content hashes to sha256:${actual}`);
-    return decoded;
   }
+  if (!readAny) throw new DecodeFailure('empty', 'the file is empty (no zstd frame)');
+  if (inFrame) throw new DecodeFailure('truncated', `the zstd stream ends inside a frame after ${position} bytes`);
+  const actual = hash.digest('hex');
+  if (actual !== hex) throw new DecodeFailure('hash-mismatch', `its content hashes to sha256:${actual}`);
+  return decoded;
 }
 
 /** A first frame that declares more than the limit is refused before any output is allocated. */
