@@ -9,12 +9,14 @@ export function progressOnStderr(label: string, stream: NodeJS.WriteStream = pro
   const tty = stream.isTTY === true;
   const every = tty ? 100 : 5000;
   let last = 0;
+  let lastDone = -1;
   let drawn = false;
   return {
     update(done, total, note) {
       const now = Date.now();
-      if (now - last < every && done !== total) return;
+      if (done === lastDone || (now - last < every && done !== total)) return;
       last = now;
+      lastDone = done;
       const pct = total === 0 ? 100 : Math.floor((done / total) * 100);
       if (tty) {
         const width = 30;

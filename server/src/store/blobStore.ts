@@ -73,7 +73,8 @@ export interface SweepResult {
 export interface BlobStore {
   readonly root: string | undefined;
   put(data: Uint8Array, opts?: { signal?: AbortSignal }): Promise<PutResult>;
-  putFile(file: string, opts?: { signal?: AbortSignal }): Promise<PutResult>;
+  /** `onProgress` gets raw bytes compressed so far (large files report per 4 MiB frame). */
+  putFile(file: string, opts?: { signal?: AbortSignal; onProgress?: (bytes: number) => void }): Promise<PutResult>;
   /** The verified bytes; refuses blobs over `maxBytes` (default: the store's limit). */
   get(hex: string, opts?: { maxBytes?: number; signal?: AbortSignal }): Promise<Buffer>;
   /** A verified slice: the whole blob is still re-hashed, so a range never hides corruption. */

@@ -43,7 +43,7 @@ export class FsBlobStore implements BlobStore {
     return { hex, created: true, rawBytes: data.length, storedBytes };
   }
 
-  async putFile(file: string, opts: { signal?: AbortSignal } = {}): Promise<PutResult> {
+  async putFile(file: string, opts: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {}): Promise<PutResult> {
     const info = await fs.stat(file).catch((err) => {
       throw ioError('cannot read', file, err);
     });
@@ -53,7 +53,9 @@ export class FsBlobStore implements BlobStore {
       const data = await fs.readFile(file).catch((err) => {
         throw ioError('cannot read', file, err);
       });
-      return this.put(data, opts);
+      const result = await this.put(data, opts);
+      opts.onProgress?.(data.length);
+      return result;
     }
     // Large files: hash first (fast) to learn the name, then stream again through the compressors,
     // re-hashing to catch a file that changed between the two passes.
@@ -61,11 +63,13 @@ export class FsBlobStore implements BlobStore {
     const existing = await this.storedSize(hex);
     if (existing !== undefined) return { hex, created: false, rawBytes: info.size, storedBytes: existing };
     const rehash = createHash('sha256');
+    const onProgress = opts.onProgress;
     let rawBytes = 0;
     async function* chunks(): AsyncIterable<Uint8Array> {
       yield* fileFrames(file, (chunk) => {
         rehash.update(chunk);
         rawBytes += chunk.length;
+        onProgress?.(rawBytes);
       });
       if (rehash.digest('hex') !== hex) throw new InvalidInputError(`${file} changed while it was being stored`);
     }

@@ -26,11 +26,13 @@ export class MemBlobStore implements BlobStore {
     return { hex, created, rawBytes: data.length, storedBytes: data.length };
   }
 
-  async putFile(file: string, opts: { signal?: AbortSignal } = {}): Promise<PutResult> {
+  async putFile(file: string, opts: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {}): Promise<PutResult> {
     const data = await fs.readFile(file).catch((err) => {
       throw ioError('cannot read', file, err);
     });
-    return this.put(data, opts);
+    const result = await this.put(data, opts);
+    opts.onProgress?.(data.length);
+    return result;
   }
 
   async get(hex: string, opts: { maxBytes?: number } = {}): Promise<Buffer> {

@@ -8,6 +8,7 @@ import type { PutResult } from '../../store/blobStore';
 import type { Command } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';
+import { progressOnStderr } from '../progress';
 
 /** Checks every input before writing anything, so a typo in the third file name stores nothing. */
 async function checkInputs(files: string[]): Promise<void> {
@@ -38,8 +39,31 @@ export const putCommand: Command = {
         spooled = path.join(dir, 'stdin');
         await pipeline(process.stdin, createWriteStream(spooled));
       }
-      // Put in parallel (the worker pool bounds the CPU work), report in argument order.
-      const results: PutResult[] = await Promise.all(files.map((f) => ctx.store.putFile(f === '-' ? spooled! : f, { signal: ctx.signal })));
+      // Put in parallel (the worker pool bounds the CPU work), report in argument order. Level 19 takes
+      // seconds per MiB, so bytes read into the compressors show on stderr as they go.
+      const paths = files.map((f) => (f === '-' ? spooled! : f));
+      const sizes = await Promise.all(paths.map(async (f) => (await fs.stat(f)).size));
+      const total = sizes.reduce((a, b) => a + b, 0);
+      const done = paths.map(() => 0);
+      const progress = progressOnStderr('put');
+      const showProgress = total > 4 << 20; // small puts finish before a bar would mean anything
+      const report = () => showProgress && progress.update(Math.round(done.reduce((a, b) => a + b, 0) / 1024), Math.round(total / 1024), 'KiB');
+      let results: PutResult[];
+      try {
+        results = await Promise.all(
+          paths.map((f, i) =>
+            ctx.store.putFile(f, {
+              signal: ctx.signal,
+              onProgress: (bytes) => {
+                done[i] = bytes;
+                report();
+              },
+            }),
+          ),
+        );
+      } finally {
+        if (showProgress) progress.finish();
+      }
       if (ctx.json) {
         printJson(ctx, results.map((r, i) => ({ file: files[i], digest: formatDigest(r.hex), created: r.created, rawBytes: r.rawBytes, storedBytes: r.storedBytes })));
       } else {
