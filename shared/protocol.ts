@@ -314,6 +314,8 @@ export interface StoreChange {
   /** Digests whose file changed in place (repaired or corrupted). */
   changed: Digest[];
   imagesChanged: boolean;
+  /** Blobs a verify (asked for, or run for diagnostics) found bad, with what failed. */
+  failedVerify?: Array<{ digest: Digest; problem: string }>;
 }
 
 export namespace StoreChangedNotification {

@@ -12,6 +12,7 @@ import { initLog, log } from './log';
 import { KnownProblems } from './problems';
 import { StoreStatusBar } from './statusBar';
 import { StoreApi } from './storeApi';
+import { VerifyProblems } from './verifyProblems';
 import { BlobDecorations } from './tree/decorations';
 import { StoreTree } from './tree/storeTree';
 import type { StoreNode } from './tree/nodes';
@@ -44,15 +45,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     const tree = new StoreTree(() => storeApi, problems);
     const statusBar = new StoreStatusBar();
     const blobs = new BlobFileSystem(() => storeApi);
+    const verifyPanel = new VerifyProblems();
     const treeView = vscode.window.createTreeView('processfork.store', { treeDataProvider: tree, showCollapseAll: true });
     context.subscriptions.push(
       treeView,
       problems,
+      verifyPanel,
       tree,
       statusBar,
       vscode.window.registerFileDecorationProvider(new BlobDecorations(problems)),
       vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, blobs, { isReadonly: true, isCaseSensitive: true }),
-      ...registerCommands({ api: () => storeApi, tree, problems, storePath: () => lastStatus?.storePath, secrets: context.secrets, restartServer: () => restart() }),
+      ...registerCommands({ api: () => storeApi, tree, problems, verifyPanel, storePath: () => lastStatus?.storePath, secrets: context.secrets, restartServer: () => restart() }),
     );
     problems.onDidChange(() => lastStatus && statusBar.update(lastStatus, problems.count));
 
@@ -68,6 +71,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       c.onNotification(StoreChangedNotification.type, (change) => {
         tree.applyChange(change);
         blobs.fireChanged([...change.changed, ...change.added]);
+        verifyPanel.clear([...change.changed, ...change.added, ...change.removed]);
       });
       await startClient(c);
       storeApi = new StoreApi(c);

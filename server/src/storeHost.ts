@@ -107,9 +107,11 @@ export class StoreHost {
     await this.applyBatch({ shards: new Set(hexes.map((h) => h.slice(0, 2))), touched: new Set(hexes), imagesChanged: false });
   }
 
-  /** After a verify: the tree and diagnostics re-read the verdicts of the blobs that failed. */
-  async noteVerified(badHexes: string[]): Promise<void> {
-    this.emit({ added: [], removed: [], changed: badHexes.map(formatDigest), imagesChanged: false });
+  /** After a verify: the client marks the blobs that failed, and diagnostics naming them refresh. */
+  async noteVerified(failed: Array<{ hex: string; problem: string }>): Promise<void> {
+    if (failed.length > 0) {
+      this.emit({ added: [], removed: [], changed: [], imagesChanged: false, failedVerify: failed.map((f) => ({ digest: formatDigest(f.hex), problem: f.problem })) });
+    }
     await this.publishStatus();
   }
 

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseDigest } from '../../../shared/digest';
 import type { KnownProblems } from '../problems';
+import type { VerifyProblems } from '../verifyProblems';
 import type { StoreApi } from '../storeApi';
 import type { StoreNode } from '../tree/nodes';
 import { digestOf } from '../tree/nodes';
@@ -23,6 +24,7 @@ export interface CommandDeps {
   restartServer: () => Promise<void>;
   tree: StoreTree;
   problems: KnownProblems;
+  verifyPanel: VerifyProblems;
   storePath: () => string | undefined;
 }
 
@@ -73,13 +75,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       vscode.window.setStatusBarMessage(`Copied ${digest}`, 3000);
       return digest;
     }),
-    command('processfork.verifyStore', () => runVerify(api(), deps.problems, { kind: 'store' }, 'Verifying the ProcessFork store')),
+    command('processfork.verifyStore', () => runVerify(api(), deps.problems, { kind: 'store' }, 'Verifying the ProcessFork store', deps.verifyPanel)),
     command('processfork.verifyItem', (arg) => {
       const node = arg as StoreNode | undefined;
       const digest = digestFrom(arg);
       if (!digest) throw new Error('nothing to verify here');
       const target = node?.kind === 'image' ? ({ kind: 'image', digest } as const) : ({ kind: 'blob', digest } as const);
-      return runVerify(api(), deps.problems, target, `Verifying ${digest.slice(0, 19)}…`);
+      return runVerify(api(), deps.problems, target, `Verifying ${digest.slice(0, 19)}…`, deps.verifyPanel);
     }),
     command('processfork.revealInOS', async (arg) => {
       const digest = digestFrom(arg);

@@ -44,6 +44,7 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
   applyChange(change: StoreChange): void {
     const shards = new Set([...change.added, ...change.removed].map((d) => d.slice(7, 9)));
     this.problems.clear(change.changed.concat(change.added));
+    for (const f of change.failedVerify ?? []) this.problems.setBad(f.digest, f.problem);
     for (const s of shards) {
       this.pages.delete(s);
       const node = this.shardNodes.get(s);
@@ -155,6 +156,29 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
         return item;
       }
     }
+  }
+
+  /**
+   * On hover, a blob's tooltip gains its decoded size, compression ratio, content kind and last verify: one
+   * stat for the blob pointed at, rather than one per row of a 500-row page.
+   */
+  async resolveTreeItem(item: vscode.TreeItem, node: StoreNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
+    const api = this.api();
+    const digest = node.kind === 'blob' ? node.blob.digest : node.kind === 'reference' && node.ref.state !== 'missing' ? node.ref.digest : undefined;
+    if (!api || !digest) return item;
+    try {
+      const info = await api.stat(digest, token);
+      const lines = [`**${digest}**`, `stored ${formatBytes(info.storedBytes)}${info.decodedBytes !== undefined ? ` · decoded ${formatBytes(info.decodedBytes)}` : ''}${info.ratio !== undefined ? ` · ratio ${info.ratio.toFixed(2)}×` : ''}`];
+      if (info.contentKind) lines.push(`content: ${info.contentKind}`);
+      if (info.referencedBy.length > 0) lines.push(`referenced by ${new Set(info.referencedBy.map((r) => r.image)).size} image(s)`);
+      const problem = this.problems.problemOf(digest);
+      if (problem) lines.push(`**failed verification**: ${problem}`);
+      else if (info.lastVerified) lines.push(`verified ${new Date(info.lastVerified.atMs).toLocaleString()}: ${info.lastVerified.ok ? 'OK' : info.lastVerified.problem}`);
+      item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
+    } catch {
+      // keep the plain tooltip: the blob may have gone meanwhile
+    }
+    return item;
   }
 
   /** Parents, so that TreeView.reveal can open the path to a node. */

@@ -46,7 +46,7 @@ export class DiagnosticsPublisher {
 
   /** Re-checks open documents that name a digest the change touched (all of them when images changed). */
   onStoreChange(change: StoreChange): void {
-    const touched = new Set([...change.added, ...change.removed, ...change.changed]);
+    const touched = new Set([...change.added, ...change.removed, ...change.changed, ...(change.failedVerify ?? []).map((f) => f.digest)]);
     for (const doc of this.documents.all()) {
       const names = analyse(doc).occurrences;
       if (change.imagesChanged || names.some((o) => o.hex && touched.has(formatDigest(o.hex)))) this.schedule(doc);
@@ -148,9 +148,8 @@ export class DiagnosticsPublisher {
     try {
       const { facts } = this.host.open;
       results = await Promise.all(todo.map((h) => facts.verifyCached(h).catch(() => undefined)));
-      if (results.some((r) => r && !r.ok)) {
-        await this.host.noteVerified(todo.filter((_, i) => results[i] && !results[i]!.ok));
-      }
+      const failed = todo.flatMap((hex, i) => (results[i] && !results[i]!.ok ? [{ hex, problem: results[i]!.problem ?? 'failed verification' }] : []));
+      if (failed.length > 0) await this.host.noteVerified(failed);
     } finally {
       todo.forEach((h) => this.verifying.delete(h));
     }

@@ -76,7 +76,7 @@ async function runVerify(
       target.kind === 'store' ? await store.verifyAll({ signal, onResult }) : await store.verifyMany(hexes, { signal, onResult });
     const problems = summary.problems.map((p) => infoOf(p, layerOf));
     flush();
-    await host.noteVerified(summary.problems.map((p) => p.hex).filter((h) => h !== ''));
+    await host.noteVerified(summary.problems.filter((p) => p.hex !== '' && p.kind !== 'not-found').map((p) => ({ hex: p.hex, problem: `${p.kind}: ${p.message}` })));
     return { checked: summary.checked, ok: summary.ok, problems, cancelled: summary.cancelled };
   } finally {
     workDone.done();

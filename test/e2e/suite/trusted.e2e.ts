@@ -61,6 +61,9 @@ test('the tree shows images with their layers, and shards that page with "Show m
   }
   const item = ext.tree.getTreeItem(page[0]);
   assert.match(String(item.description), /B|KiB/);
+  // Hovering an item resolves its tooltip: decoded size and compression ratio.
+  const resolved = await ext.tree.resolveTreeItem(item, page[0], new vscode.CancellationTokenSource().token);
+  assert.match((resolved.tooltip as vscode.MarkdownString).value, /decoded \d+ B · ratio \d+\.\d\d×/);
   await ext.treeView.reveal(images[0], { expand: true });
 });
 
@@ -70,6 +73,10 @@ test('verify store reports the corrupt blob, marks the tree and decorates its re
   assert.ok(report.checked > 1000);
   assert.deepEqual(report.problems.map((p) => p.digest), [`sha256:${corrupt}`]);
   assert.ok(ext.problems.problemOf(`sha256:${corrupt}`));
+  // ...and in the Problems panel, on the blob's resource.
+  const inPanel = vscode.languages.getDiagnostics(vscode.Uri.parse(`processfork-blob:/sha256/${corrupt}`));
+  assert.equal(inPanel.length, 1);
+  assert.equal(inPanel[0].severity, vscode.DiagnosticSeverity.Error);
   const node: StoreNode = { kind: 'blob', blob: { digest: `sha256:${corrupt}`, storedBytes: 1 } };
   const item = ext.tree.getTreeItem(node);
   assert.equal((item.iconPath as vscode.ThemeIcon).id, 'error');
