@@ -31,6 +31,8 @@ export class StoreHost {
   maxBlobBytes: number;
   /** Nothing is sent to the client before it has said `initialized`. */
   private announcing = false;
+  /** The last state told to the user, so a problem is shown once, not at every status refresh. */
+  private lastShownState?: string;
 
   constructor(
     private readonly connection: Connection,
@@ -94,6 +96,11 @@ export class StoreHost {
     try {
       const status = await this.status();
       if (status.state !== 'ok') this.connection.console.warn(status.message);
+      const key = `${status.storePath}:${status.state}`;
+      if (key !== this.lastShownState && (status.state === 'unreadable' || status.state === 'not-a-directory' || status.state === 'read-only')) {
+        void this.connection.window.showWarningMessage(`ProcessFork: ${status.message}`);
+      }
+      this.lastShownState = key;
       await this.connection.sendNotification(StatusNotification.type, status);
     } catch (err) {
       this.connection.console.error(`cannot read the store status: ${(err as Error).message}`);

@@ -208,6 +208,8 @@ describe('a store that is not there', () => {
     try {
       assert.equal(server.statuses[0].state, 'not-a-directory');
       assert.match(server.statuses[0].message, /not a directory/);
+      // The user is told once, as a warning, not only in the status bar.
+      await server.waitFor('a warning message', () => server.messages.find((m) => m.type === 2 && /not a directory/.test(m.message)));
       const status = await server.connection.sendRequest(StatusRequest.type, {});
       assert.equal(status.state, 'not-a-directory');
     } finally {

@@ -16,6 +16,8 @@ export interface ServerSession {
   logs: string[];
   statuses: StoreStatus[];
   changes: StoreChange[];
+  /** window/showMessage notifications (type 1 error, 2 warning, 3 info). */
+  messages: Array<{ type: number; message: string }>;
   diagnostics: Map<string, PublishDiagnosticsParams>;
   /** Resolves with the next diagnostics for `uri` that satisfy `predicate`. */
   waitForDiagnostics(uri: string, predicate: (p: PublishDiagnosticsParams) => boolean, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
@@ -31,6 +33,7 @@ export async function startServer(storePath: string, opts: { trusted?: boolean; 
   const logs: string[] = [];
   const statuses: StoreStatus[] = [];
   const changes: StoreChange[] = [];
+  const messages: Array<{ type: number; message: string }> = [];
   const diagnostics = new Map<string, PublishDiagnosticsParams>();
   const waiters = new Set<() => void>();
   const poke = () => waiters.forEach((w) => w());
@@ -41,6 +44,10 @@ export async function startServer(storePath: string, opts: { trusted?: boolean; 
   });
   connection.onNotification('window/logMessage', (p: { message: string }) => {
     logs.push(p.message);
+    poke();
+  });
+  connection.onNotification('window/showMessage', (m: { type: number; message: string }) => {
+    messages.push(m);
     poke();
   });
   connection.onNotification(StatusNotification.type, (s) => {
@@ -98,6 +105,7 @@ export async function startServer(storePath: string, opts: { trusted?: boolean; 
     logs,
     statuses,
     changes,
+    messages,
     diagnostics,
     waitFor,
     waitForDiagnostics: (uri, predicate, timeoutMs) =>
