@@ -1,6 +1,7 @@
 // Owns the open store and everything cached about it. Reopening (a new path from settings) swaps all of it
 // at once; the worker pool outlives stores so a reopen costs no thread start-up.
 import type { Connection } from 'vscode-languageserver';
+import { MessageType, ShowMessageNotification } from 'vscode-languageserver';
 import type { StoreChange, StoreStatus } from '../../shared/protocol';
 import { StatusNotification, StoreChangedNotification } from '../../shared/protocol';
 import { formatDigest } from '../../shared/digest';
@@ -98,7 +99,8 @@ export class StoreHost {
       if (status.state !== 'ok') this.connection.console.warn(status.message);
       const key = `${status.storePath}:${status.state}`;
       if (key !== this.lastShownState && (status.state === 'unreadable' || status.state === 'not-a-directory' || status.state === 'read-only')) {
-        void this.connection.window.showWarningMessage(`ProcessFork: ${status.message}`);
+        // A notification (no buttons, no answer awaited): window/showMessage.
+        void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `ProcessFork: ${status.message}` });
       }
       this.lastShownState = key;
       await this.connection.sendNotification(StatusNotification.type, status);
