@@ -31,6 +31,7 @@ export function buildFixture(base: string): { store: string; workspace: string }
   const image = writeDemoImage(store, 'e2e');
   const corrupt = image.spec.ledger;
   fs.copyFileSync(blobFile(store, corrupt), path.join(workspace, 'repair', `${corrupt}.zst`));
+  fs.copyFileSync(blobFile(store, image.spec.env), path.join(workspace, 'repair', `${image.spec.env}.zst`));
   flipByte(blobFile(store, corrupt));
   // The workspace's manifest names one blob that is not in the store (a missing-blob warning).
   const missing = 'ab'.repeat(32);
