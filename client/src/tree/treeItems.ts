@@ -1,0 +1,98 @@
+// How each kind of node looks: label, description, icon, tooltip, context value and click command.
+import * as vscode from 'vscode';
+import { blobUri } from '../../../shared/blobUri';
+import type { KnownProblems } from '../problems';
+import { formatBytes, shortDigest } from './format';
+import type { StoreNode } from './nodes';
+
+export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal: number | undefined): vscode.TreeItem {
+  switch (node.kind) {
+    case 'root': {
+      const label = { images: 'Images', blobs: 'Blobs', remotes: 'Registries' }[node.section];
+      const item = new vscode.TreeItem(label, node.section === 'remotes' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `root:${node.section}`;
+      item.iconPath = new vscode.ThemeIcon({ images: 'layers', blobs: 'database', remotes: 'cloud' }[node.section]);
+      if (node.section === 'blobs' && blobTotal !== undefined) item.description = `${blobTotal.toLocaleString('en-US')} blobs`;
+      item.contextValue = `root-${node.section}`;
+      return item;
+    }
+    case 'image': {
+      const { image } = node;
+      const item = new vscode.TreeItem(image.agentKind ? `${image.agentKind} ${image.agentVersion ?? ''}`.trim() : image.fileName, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `image:${image.digest}`;
+      item.description = [shortDigest(image.digest), image.createdAt?.replace('T', ' ').slice(0, 19)].filter(Boolean).join('  ');
+      const broken = image.problems.some((p) => p.severity === 'error');
+      item.iconPath = new vscode.ThemeIcon(broken ? 'error' : 'package', broken ? new vscode.ThemeColor('list.errorForeground') : undefined);
+      item.tooltip = new vscode.MarkdownString([`**${image.digest}**`, `${formatBytes(image.bytes)} manifest`, ...image.problems.map((p) => `- ${p.path ? `\`${p.path}\`: ` : ''}${p.message}`)].join('\n\n'));
+      item.contextValue = image.digest.startsWith('sha256:') ? 'image' : 'image-invalid';
+      if (image.digest.startsWith('sha256:')) item.resourceUri = vscode.Uri.parse(blobUri(image.digest.slice(7)));
+      return item;
+    }
+    case 'reference': {
+      const { ref } = node;
+      const item = new vscode.TreeItem(ref.layer, vscode.TreeItemCollapsibleState.None);
+      item.id = `ref:${node.image}:${ref.layer}:${ref.digest}`;
+      const problem = problems.problemOf(ref.digest);
+      const state = problem ? 'corrupt' : ref.state;
+      item.description = `${shortDigest(ref.digest)}${ref.storedBytes !== undefined ? `  ${formatBytes(ref.storedBytes)}` : ''}${state === 'missing' ? '  missing' : state === 'corrupt' ? '  corrupt' : ''}`;
+      item.iconPath = state === 'missing' ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : state === 'corrupt' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')) : new vscode.ThemeIcon('file-binary');
+      item.resourceUri = vscode.Uri.parse(blobUri(ref.digest.slice(7)));
+      item.tooltip = `${ref.digest}${problem ? `\n${problem}` : ''}`;
+      item.contextValue = state === 'missing' ? 'blob-missing' : 'blob';
+      if (state !== 'missing') item.command = { command: 'processfork.openBlob', title: 'Open', arguments: [node] };
+      return item;
+    }
+    case 'remote': {
+      const item = new vscode.TreeItem(node.remote.replace(/^oci:\/\//, ''), vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `remote:${node.remote}`;
+      item.iconPath = new vscode.ThemeIcon('server');
+      item.contextValue = 'remote';
+      return item;
+    }
+    case 'remoteImage': {
+      const item = new vscode.TreeItem(node.entry.tag, vscode.TreeItemCollapsibleState.None);
+      item.id = `remoteImage:${node.remote}:${node.entry.tag}`;
+      item.description = shortDigest(node.entry.image);
+      item.tooltip = `${node.remote}:${node.entry.tag}\n${node.entry.image}`;
+      item.iconPath = new vscode.ThemeIcon('package');
+      item.contextValue = 'remoteImage';
+      return item;
+    }
+    case 'shard': {
+      const item = new vscode.TreeItem(node.shard, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `shard:${node.shard}`;
+      item.description = `${node.count.toLocaleString('en-US')} blob${node.count === 1 ? '' : 's'}`;
+      item.iconPath = vscode.ThemeIcon.Folder;
+      item.contextValue = 'shard';
+      return item;
+    }
+    case 'blob': {
+      const { blob } = node;
+      const item = new vscode.TreeItem(blob.digest.slice(7, 23), vscode.TreeItemCollapsibleState.None);
+      item.id = `blob:${blob.digest}`;
+      const problem = blob.problem ? (problems.problemOf(blob.digest) ?? blob.problem) : problems.problemOf(blob.digest);
+      item.description = formatBytes(blob.storedBytes) + (problem ? '  corrupt' : '');
+      item.iconPath = problem ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')) : new vscode.ThemeIcon('file-binary');
+      item.resourceUri = vscode.Uri.parse(blobUri(blob.digest.slice(7)));
+      item.tooltip = `${blob.digest}\n${blob.storedBytes} bytes stored${problem ? `\n${problem}` : ''}`;
+      item.contextValue = 'blob';
+      item.command = { command: 'processfork.openBlob', title: 'Open', arguments: [node] };
+      return item;
+    }
+    case 'more': {
+      const item = new vscode.TreeItem(`Show more… (${node.loaded.toLocaleString('en-US')} of ${node.total.toLocaleString('en-US')})`, vscode.TreeItemCollapsibleState.None);
+      item.id = `more:${node.shard}`;
+      item.iconPath = new vscode.ThemeIcon('ellipsis');
+      item.command = { command: 'processfork.loadMore', title: 'Show more', arguments: [node] };
+      item.contextValue = 'more';
+      return item;
+    }
+    case 'message': {
+      const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+      item.tooltip = node.detail;
+      item.iconPath = new vscode.ThemeIcon(node.error ? 'warning' : 'info');
+      item.contextValue = 'message';
+      return item;
+    }
+  }
+}
