@@ -2,20 +2,32 @@
 // language server's main thread keeps answering hovers while a put or a verify runs.
 import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { Compressor } from 'zstd-napi';
+import { CCtx, CParameter, compressBound } from 'zstd-napi/binding';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 import { COMPRESSION_LEVEL } from './workerProtocol';
 import { DecodeFailure, decodeBytesSync, decodeFileSync } from './decodeSync';
 
-const compressor = new Compressor();
-compressor.setParameters({ compressionLevel: COMPRESSION_LEVEL });
+const cctx = new CCtx();
+cctx.setParameter(CParameter.compressionLevel, COMPRESSION_LEVEL);
+// One output buffer per worker, reused for every frame: the frame is then copied into an exact-size buffer
+// that is handed (not copied) to the caller. zstd-napi's Compressor allocates a fresh 4 MiB output per frame.
+let scratch = Buffer.allocUnsafe(0);
+
+function compressFrame(data: Uint8Array): Uint8Array {
+  const bound = compressBound(data.length);
+  if (scratch.length < bound) scratch = Buffer.allocUnsafe(bound);
+  const n = cctx.compress2(scratch, data);
+  const out = new Uint8Array(n);
+  out.set(scratch.subarray(0, n));
+  return out;
+}
 
 function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer[] } {
   switch (req.op) {
     case 'compress': {
-      const out = compressor.compress(req.data);
+      const out = compressFrame(req.data);
       // Hand the input buffer back too, so the caller can read the next frame into it instead of allocating.
-      return { reply: { ok: true, data: out, input: req.data }, transfer: [req.data.buffer as ArrayBuffer] };
+      return { reply: { ok: true, data: out, input: req.data }, transfer: [out.buffer as ArrayBuffer, req.data.buffer as ArrayBuffer] };
     }
     case 'verify': {
       const decodedBytes = decodeFileSync(req.path, req.hex, req.maxBytes, () => undefined);
