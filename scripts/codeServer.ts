@@ -140,12 +140,3 @@ export async function runExtensionTests(opts: {
     await browser.close();
   }
 }
-
-/** Opens the workbench with the extension loaded (no tests): for screenshots and demos. */
-export async function openWorkbench(opts: { server: CodeServer; extensionPath?: string; folder: string; browser?: Browser }): Promise<{ page: Page; close(): Promise<void> }> {
-  const browser = opts.browser ?? (await launchBrowser());
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const payload: Array<[string, string]> = opts.extensionPath ? [['extensionDevelopmentPath', remote(opts.server, opts.extensionPath)]] : [];
-  await page.goto(workbenchUrl(opts.server, opts.folder, payload));
-  return { page, close: async () => (opts.browser ? page.close() : browser.close()) };
-}

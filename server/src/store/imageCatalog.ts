@@ -33,10 +33,6 @@ export async function listImages(root: string): Promise<CatalogEntry[]> {
   return entries.filter((e): e is CatalogEntry => e !== undefined);
 }
 
-export async function readImage(root: string, hex: string): Promise<CatalogEntry | undefined> {
-  return readEntry(imagesDir(root), `${hex}.json`);
-}
-
 async function readEntry(dir: string, fileName: string): Promise<CatalogEntry | undefined> {
   const file = path.join(dir, fileName);
   const m = IMAGE_FILE.exec(fileName);
