@@ -14,9 +14,9 @@ function demoStore(base: string): { store: string; workspace: string } {
     fs.rmSync(base, { recursive: true, force: true });
     fs.mkdirSync(workspace, { recursive: true });
     writeManyBlobs(store, 3000, 'demo');
-    const first = writeDemoImage(store, 'planner');
-    const second = writeDemoImage(store, 'coder', [first.hex]);
-    const third = writeDemoImage(store, 'reviewer', [second.hex]);
+    const first = writeDemoImage(store, 'planner', [], 'langgraph');
+    const second = writeDemoImage(store, 'coder', [first.hex], 'claude-code');
+    const third = writeDemoImage(store, 'reviewer', [second.hex], 'vllm');
     flipByte(blobFile(store, second.spec.ledger)); // one corrupt blob, to show what verify finds
     fs.copyFileSync(third.file, path.join(workspace, 'reviewer.pfimg'));
     fs.writeFileSync(path.join(workspace, 'coder.pfimg'), JSON.stringify(JSON.parse(second.json), null, 2));

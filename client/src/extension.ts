@@ -92,7 +92,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
     );
-    const ready = start();
+    const ready = start().then(() => showStoreOnce(context, treeView, tree, lastStatus));
     ready.catch((err) => log.error('the store server did not start', err));
     await ready;
     return { api: () => storeApi, status: () => lastStatus, ready, activationMs: () => activationMs, firstPageMs: () => (tree.firstPageAt ? tree.firstPageAt - activatedAt : undefined), tree, treeView, problems };
@@ -101,6 +101,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     void vscode.window.showErrorMessage(`ProcessFork Store failed to start: ${(err as Error).message}`);
     throw err;
   }
+}
+
+/**
+ * The first time the extension runs with a store that has blobs, open its view (the Explorer keeps new views
+ * collapsed at the bottom, where a newcomer would not find it). Once per installation, never again.
+ */
+async function showStoreOnce(context: vscode.ExtensionContext, view: vscode.TreeView<StoreNode>, tree: StoreTree, status: StoreStatus | undefined): Promise<void> {
+  const key = 'processfork.storeShownOnce';
+  if (context.globalState.get(key) || !status?.blobCount) return;
+  await context.globalState.update(key, true);
+  const [images] = await tree.getChildren();
+  await Promise.resolve(view.reveal(images, { expand: true, select: false, focus: false })).catch(() => undefined);
 }
 
 export async function deactivate(): Promise<void> {

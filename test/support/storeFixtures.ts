@@ -91,7 +91,7 @@ export function writeImage(root: string, spec: ImageSpec): { hex: string; json: 
 }
 
 /** A complete small image: every layer present, an fs tree with two files, a cache page manifest. */
-export function writeDemoImage(root: string, tag = 'demo', parents: string[] = []): { hex: string; json: string; file: string; spec: ImageSpec; fileBlobs: string[] } {
+export function writeDemoImage(root: string, tag = 'demo', parents: string[] = [], kind = 'langgraph'): { hex: string; json: string; file: string; spec: ImageSpec; fileBlobs: string[] } {
   const fileBlobs = [writeBlob(root, `#!/bin/sh\necho ${tag}\n`), writeBlob(root, `${tag} notes\n`)];
   const fsTree = JSON.stringify({
     kind: 'fs.tree.v1',
@@ -104,7 +104,7 @@ export function writeDemoImage(root: string, tag = 'demo', parents: string[] = [
   const k = writeBlob(root, `${tag} key page`);
   const v = writeBlob(root, `${tag} value page`);
   const spec: ImageSpec = {
-    kind: 'langgraph',
+    kind,
     base: writeBlob(root, Buffer.alloc(4096, 7)),
     diff: writeBlob(root, `${tag} weights delta`),
     cachePages: writeBlob(root, JSON.stringify({ pages: [{ k: `sha256:${k}`, v: `sha256:${v}` }] })),
