@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { REPO } from '../support/serverProcess';
-import { blobFile, flipByte, sha256Hex, tempStore } from '../support/storeFixtures';
+import { blobFile, flipByte, sha256Hex, tempStore, writeDemoImage } from '../support/storeFixtures';
 import { writeTextFile } from '../../bench/benchData';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -202,6 +202,24 @@ describe('pfstore', () => {
     } finally {
       for (const d of [ro, path.join(ro, 'blobs'), path.join(ro, 'blobs', 'sha256'), path.dirname(blobFile(ro, hex))]) fs.chmodSync(d, 0o755);
       fs.rmSync(ro, { recursive: true, force: true });
+    }
+  });
+
+  test('images lists the catalog, and verify --image checks one closure', () => {
+    const store = tempStore('pf-images-');
+    try {
+      const img = writeDemoImage(store, 'cli');
+      const listed = JSON.parse(pfstore(['--store', store, '--json', 'images']).stdout);
+      assert.deepEqual(listed.map((i: { digest: string; agent: string }) => [i.digest, i.agent]), [[`sha256:${img.hex}`, 'langgraph 0.4.2']]);
+      assert.equal(pfstore(['--store', store, 'verify', '--image', `sha256:${img.hex}`]).status, 0);
+      fs.rmSync(blobFile(store, img.fileBlobs[0]));
+      const missing = pfstore(['--store', store, '--json', 'verify', '--image', `sha256:${img.hex}`]);
+      assert.equal(missing.status, 1, 'a missing blob is bad input, not an integrity failure');
+      assert.equal(JSON.parse(missing.stdout).checked, 12);
+      flipByte(blobFile(store, img.spec.env));
+      assert.equal(pfstore(['--store', store, 'verify', '--image', `sha256:${img.hex}`]).status, 4);
+    } finally {
+      fs.rmSync(store, { recursive: true, force: true });
     }
   });
 

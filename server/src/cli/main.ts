@@ -11,10 +11,11 @@ import { lsCommand } from './commands/ls';
 import { putCommand } from './commands/put';
 import { statCommand } from './commands/stat';
 import { verifyCommand } from './commands/verify';
+import { imagesCommand } from './commands/images';
 import { pullCommand, pushCommand, remoteCommand } from './commands/remote';
 
 const VERSION = '0.1.0';
-const COMMANDS: Command[] = [putCommand, getCommand, lsCommand, statCommand, verifyCommand, gcCommand, pushCommand, pullCommand, remoteCommand];
+const COMMANDS: Command[] = [putCommand, getCommand, lsCommand, statCommand, imagesCommand, verifyCommand, gcCommand, pushCommand, pullCommand, remoteCommand];
 
 function usage(): string {
   const lines = [

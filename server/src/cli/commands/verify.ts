@@ -4,17 +4,35 @@ import type { Command } from '../context';
 import { printJson } from '../context';
 import { EXIT_BAD_INPUT, EXIT_INTEGRITY, EXIT_OK } from '../exitCodes';
 import { progressOnStderr } from '../progress';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { FsBlobStore } from '../../store/fsBlobStore';
+import { imagesDir } from '../../store/blobPaths';
+import { imageClosure } from '../../store/imageClosure';
+import { parseManifest } from '../../store/manifest';
+import { CliError } from '../exitCodes';
+
+/** The blobs of an image's closure (missing ones included: verify reports them as not found). */
+async function closureOf(store: FsBlobStore, hex: string): Promise<string[]> {
+  const text = await fs.readFile(path.join(imagesDir(store.root), `${hex}.json`), 'utf8').catch(() => undefined);
+  if (text === undefined) throw new CliError(`no image sha256:${hex} in ${imagesDir(store.root)}`);
+  const { manifest } = parseManifest(text);
+  if (!manifest) throw new CliError(`images/${hex}.json is not a valid manifest`);
+  return [...new Set((await imageClosure(store, manifest)).map((e) => e.hex))];
+}
 
 /** Ctrl-C: stop between blobs and report what was checked (130, the shell's code for SIGINT). */
 export const EXIT_CANCELLED = 130;
 
 export const verifyCommand: Command = {
   name: 'verify',
-  usage: 'pfstore verify [DIGEST...]',
-  summary: 're-hash the named blobs, or every blob; names each one that fails',
-  flags: { values: [], switches: [] },
+  usage: 'pfstore verify [DIGEST...] [--image DIGEST]',
+  summary: 're-hash the named blobs, an image\'s closure, or every blob; names each one that fails',
+  flags: { values: ['--image'], switches: [] },
   async run(ctx) {
     const hexes = ctx.args.positional.map(parseDigest); // all parsed before any work starts
+    const image = ctx.args.values.get('--image');
+    if (image !== undefined) hexes.push(...(await closureOf(ctx.store, parseDigest(image))));
     const progress = progressOnStderr('verify');
     const onResult = (_r: unknown, done: number, total: number) => progress.update(done, total);
     let summary: VerifySummary;

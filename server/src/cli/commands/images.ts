@@ -1,0 +1,33 @@
+import { formatDigest } from '../../../../shared/digest';
+import { listImages } from '../../store/imageCatalog';
+import type { Command } from '../context';
+import { printJson } from '../context';
+import { CliError, EXIT_OK } from '../exitCodes';
+
+export const imagesCommand: Command = {
+  name: 'images',
+  usage: 'pfstore images',
+  summary: 'list snapshot images (images/*.json): digest, agent, creation time, parents, problems',
+  flags: { values: [], switches: [] },
+  async run(ctx) {
+    if (ctx.args.positional.length > 0) throw new CliError('images takes no arguments');
+    const entries = await listImages(ctx.root);
+    const rows = entries.map((e) => ({
+      digest: e.hex ? formatDigest(e.hex) : null,
+      file: e.fileName,
+      agent: e.manifest?.agent.kind ? `${e.manifest.agent.kind} ${e.manifest.agent.version ?? ''}`.trim() : null,
+      createdAt: e.manifest?.createdAt ?? null,
+      parents: (e.manifest?.parents ?? []).map(formatDigest),
+      problems: e.problems.map((p) => `${p.path ? `${p.path}: ` : ''}${p.message}`),
+    }));
+    if (ctx.json) {
+      printJson(ctx, rows);
+      return EXIT_OK;
+    }
+    for (const r of rows) {
+      ctx.out(`${r.digest ?? r.file}  ${r.agent ?? '?'}  ${r.createdAt ?? '?'}${r.parents.length > 0 ? `  parents: ${r.parents.map((p) => p.slice(0, 19)).join(', ')}` : ''}`);
+      for (const p of r.problems) ctx.out(`    ! ${p}`);
+    }
+    return EXIT_OK;
+  },
+};
