@@ -27,7 +27,7 @@ export async function imageDetails(host: StoreHost, hex: string): Promise<{ imag
   const references: ImageReference[] = [];
   for (const { layer, hex: refHex } of await imageClosure(store, manifest)) {
     const view = await facts.get(refHex).catch(() => undefined);
-    const verdict = view ? await facts.verdict(refHex) : undefined;
+    const verdict = view?.verified;
     const state = !view ? 'missing' : verdict && !verdict.ok ? 'corrupt' : 'present';
     references.push({ layer, digest: formatDigest(refHex), state, storedBytes: view?.size });
   }
