@@ -1,5 +1,6 @@
 // What the server knows about each blob, cached against the file's size and mtime: a repaired or replaced
 // blob file has a new mtime, so its old verdict stops applying by itself, even if a watcher event was lost.
+import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import type { ContentKind, VerifyRecord } from '../../shared/protocol';
 import { blobPath } from './store/blobPaths';
@@ -34,19 +35,23 @@ export class BlobFacts {
   /**
    * Current facts; undefined when the blob is missing. One open per file version: the first 64 KiB serve both
    * the frame-header walk (all of it, for most blobs) and the content sniff.
+   *
+   * The open, stat and first read are synchronous on purpose: they take tens of microseconds, while the async
+   * versions wait in libuv's four-thread pool behind whatever background verify is reading, which is what
+   * made hover p99 slip past 5 ms. Only a blob too big for one peek walks its remaining frames asynchronously.
    */
   async get(hex: string): Promise<BlobFactsView | undefined> {
     const file = blobPath(this.store.root, hex);
-    let handle: fs.FileHandle;
+    let fd: number;
     try {
-      handle = await fs.open(file, 'r');
+      fd = fsSync.openSync(file, 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('cannot read', file, err);
       this.facts.delete(hex);
       return undefined;
     }
     try {
-      const info = await handle.stat();
+      const info = fsSync.fstatSync(fd);
       let facts = this.facts.get(hex);
       if (!facts || facts.size !== info.size || facts.mtimeMs !== info.mtimeMs) {
         facts = { size: info.size, mtimeMs: info.mtimeMs };
@@ -54,11 +59,12 @@ export class BlobFacts {
       }
       if (facts.contentKind === undefined) {
         const head = Buffer.alloc(Math.min(info.size, COMPRESSED_PEEK));
-        await handle.read(head, 0, head.length, 0);
+        fsSync.readSync(fd, head, 0, head.length, 0);
         const readAt = async (position: number, length: number): Promise<Uint8Array> => {
           if (position + length <= head.length) return head.subarray(position, position + length);
+          // Past the peek (multi-frame blobs): asynchronous, so a 1 GiB blob's walk never blocks the thread.
           const buf = Buffer.alloc(length);
-          const { bytesRead } = await handle.read(buf, 0, length, position);
+          const bytesRead = await new Promise<number>((resolve, reject) => fsSync.read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
           return buf.subarray(0, bytesRead);
         };
         facts.decodedBytes = await declaredDecodedSize(readAt, info.size);
@@ -66,7 +72,7 @@ export class BlobFacts {
       }
       return { hex, ...facts };
     } finally {
-      await handle.close();
+      fsSync.closeSync(fd);
     }
   }
 

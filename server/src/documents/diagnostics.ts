@@ -15,6 +15,7 @@ import { isManifestUri, wantsDigestFeatures } from './documentKinds';
 
 export const DIAGNOSTIC_SOURCE = 'processfork';
 const DEBOUNCE_MS = 200;
+const BACKGROUND_LANES = 2;
 
 export class DiagnosticsPublisher {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -147,7 +148,18 @@ export class DiagnosticsPublisher {
     let results: Array<VerifyRecord | undefined> = [];
     try {
       const { facts } = this.host.open;
-      results = await Promise.all(todo.map((h) => facts.verifyCached(h).catch(() => undefined)));
+      // Background work: a few at a time, so a manifest naming thousands of blobs does not queue its replies
+      // in front of the hovers and requests the user is waiting for.
+      results = new Array(todo.length);
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: BACKGROUND_LANES }, async () => {
+          while (next < todo.length) {
+            const i = next++;
+            results[i] = await facts.verifyCached(todo[i]).catch(() => undefined);
+          }
+        }),
+      );
       const failed = todo.flatMap((hex, i) => (results[i] && !results[i]!.ok ? [{ hex, problem: results[i]!.problem ?? 'failed verification' }] : []));
       if (failed.length > 0) await this.host.noteVerified(failed);
     } finally {
