@@ -1,31 +1,46 @@
 #!/usr/bin/env bash
-# Installs code-server 4.100.3 (VS Code 1.100.3, the newest line that runs on Node 20) into
-# .vscode-test/code-server, for the real-editor tests and `npm start`, without any download but npm's.
-# Its own install scripts fetch binaries from the internet, so they are skipped and the native parts
-# rebuilt here. Idempotent: a marker file records a finished install.
+# Installs code-server 4.100.3 (VS Code 1.100.3, the newest line that runs on Node 20) into a cache folder,
+# .vscode-test/code-server by default (CODE_SERVER_DIR overrides), for the real-editor tests and `npm start`.
+# It is not a devDependency: `npm ci` would run its postinstall, which downloads from GitHub and fails offline.
+# So every install script is skipped and only the native modules are rebuilt, against this Node.
+# Idempotent: a marker records the version and the Node ABI the native modules were built for.
+# Needs: npm, a C++ toolchain, libkrb5-dev, pkg-config, ripgrep (scripts/install-system-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION=4.100.3
-DIR=.vscode-test/code-server
-MARK="$DIR/.installed-$VERSION"
-if [ -f "$MARK" ]; then
+DIR="${CODE_SERVER_DIR:-.vscode-test/code-server}"
+STAMP="$VERSION node-abi-$(node -p process.versions.modules)"
+MARK="$DIR/.installed"
+if [ -f "$MARK" ] && [ "$(cat "$MARK")" = "$STAMP" ]; then
   exit 0
 fi
+RG="$(command -v rg || true)"
+if [ -z "$RG" ]; then
+  echo "install-code-server: ripgrep (rg) is missing; run scripts/install-system-deps.sh" >&2
+  exit 1
+fi
+start=$SECONDS
 mkdir -p "$DIR"
 cd "$DIR"
+rm -f "$MARK"
+# Its own package.json, so npm does not climb to the repo's and install into it.
 [ -f package.json ] || echo '{"name":"code-server-cache","private":true}' > package.json
-echo "code-server: npm install (scripts skipped)"
-npm install --no-audit --no-fund --ignore-scripts "code-server@$VERSION" >/dev/null
-npm rebuild argon2 >/dev/null
+NPM=(npm --no-audit --no-fund --loglevel=error)
+echo "install-code-server: code-server@$VERSION (install scripts skipped)"
+"${NPM[@]}" install --ignore-scripts "code-server@$VERSION" >/dev/null
+"${NPM[@]}" rebuild argon2 >/dev/null
 VS=node_modules/code-server/lib/vscode
-echo "code-server: VS Code server modules"
-(cd "$VS" && npm install --no-audit --no-fund --ignore-scripts --omit=dev >/dev/null)
-# node-pty's own post-install calls `npx node-gyp`, which asks for confirmation unless told yes.
-(cd "$VS" && npm_config_yes=true npm rebuild kerberos node-pty @vscode/spdlog native-watchdog >/dev/null)
+echo "install-code-server: VS Code server modules and native rebuilds"
+(cd "$VS" && "${NPM[@]}" install --ignore-scripts --omit=dev >/dev/null)
+# node-pty's rebuild step runs `npx node-gyp`; without a yes, npx cancels in a non-interactive shell.
+(cd "$VS" && npm_config_yes=true "${NPM[@]}" rebuild kerberos node-pty @vscode/spdlog native-watchdog >/dev/null)
+# @vscode/ripgrep's own install downloads rg from GitHub; Debian's rg does the same job for search.
 mkdir -p "$VS/node_modules/@vscode/ripgrep/bin"
-cp "$(command -v rg)" "$VS/node_modules/@vscode/ripgrep/bin/rg"
+cp "$RG" "$VS/node_modules/@vscode/ripgrep/bin/rg"
+# The server resolves some modules through node_modules.asar, as a packaged VS Code would have it.
 [ -e "$VS/node_modules.asar" ] || ln -s node_modules "$VS/node_modules.asar"
-echo "code-server: built-in extensions"
-(cd "$VS/extensions" && npm install --no-audit --no-fund --ignore-scripts --omit=dev >/dev/null)
-touch ".installed-$VERSION"
-echo "code-server: ready"
+echo "install-code-server: built-in extensions"
+(cd "$VS/extensions" && "${NPM[@]}" install --ignore-scripts --omit=dev >/dev/null)
+echo "$STAMP" > .installed
+rm -f ".installed-$VERSION" # marker of earlier versions of this script
+echo "install-code-server: ready in $((SECONDS - start)) s ($PWD)"
