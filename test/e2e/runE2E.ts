@@ -91,6 +91,7 @@ export async function runMode(mode: 'trusted' | 'restricted' | 'installed' | 'be
       server,
       extensionPath,
       testsPath: path.join(REPO_ROOT, 'out', 'test', 'e2e', 'suite', 'index.js'),
+      screenshotDir: path.join(ARTIFACTS, `final-${mode}`),
       folder: fixture.workspace,
       onConsole: (line, page) => {
         log.push(line);
