@@ -11,8 +11,6 @@ export const StoreErrorCode = {
   NotFound: 4004,
   /** The blob failed its re-hash, its zstd frame is corrupt or truncated, or it is over the size limit. */
   Integrity: 4009,
-  /** The store directory is missing, unreadable, or (for writes) read-only. */
-  StoreUnavailable: 4010,
   /** Writes are off: the workspace is untrusted. */
   WriteRefused: 4013,
   /** Any other file-system failure. */
@@ -32,7 +30,6 @@ export interface StoreStatus {
   writable: boolean;
   blobCount?: number;
   imageCount?: number;
-  physicalBytes?: number;
   /** Blobs known to fail verification (from the last verify runs). */
   problemCount: number;
 }
@@ -77,8 +74,8 @@ export interface ImageReference {
   /** Where in the image: `model.base`, `world.fs`, `world.fs/entries/3 (etc/hosts)`, `cache.manifest/pages/0.k`. */
   layer: string;
   digest: Digest;
-  /** Only known after a stat or verify; `unknown` until then. */
-  state: 'present' | 'missing' | 'corrupt' | 'unknown';
+  /** `corrupt` once a verify has failed on this file version. */
+  state: 'present' | 'missing' | 'corrupt';
   storedBytes?: number;
 }
 

@@ -57,13 +57,10 @@ test('finds digests in text with offsets, valid or not', () => {
   assert.match(found[1].error!, /upper-case/);
 });
 
-test('scanning a large document stays linear', () => {
+test('finds every digest of a 20,000-line document at its offset', () => {
   const line = `{"path":"x","blob":"sha256:${HEX}"}\n`;
   const text = line.repeat(20000);
-  const t0 = process.hrtime.bigint();
   const found = findDigestsInText(text);
   assert.equal(found.length, 20000);
-  // A correctness check, not a timing assertion: every match is where the line layout says.
-  assert.ok(found.every((f, i) => f.start === i * line.length + line.indexOf('sha256:')));
-  assert.ok(process.hrtime.bigint() > t0);
+  assert.ok(found.every((f, i) => f.start === i * line.length + line.indexOf('sha256:') && f.hex === HEX));
 });

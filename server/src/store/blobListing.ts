@@ -95,9 +95,9 @@ async function entryOf(root: string, hex: string): Promise<BlobEntry | undefined
   }
 }
 
-export async function shardCounts(root: string, source: ShardSource = diskShardSource(root)): Promise<Array<{ shard: string; count: number }>> {
-  const shards = await source.shards();
-  const counts = await Promise.all(shards.map(async (shard) => ({ shard, count: (await source.blobs(shard)).length })));
+export async function shardCounts(root: string): Promise<Array<{ shard: string; count: number }>> {
+  const shards = await listShards(root);
+  const counts = await Promise.all(shards.map(async (shard) => ({ shard, count: (await shardBlobs(root, shard)).length })));
   return counts.filter((c) => c.count > 0);
 }
 
