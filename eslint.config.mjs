@@ -1,6 +1,18 @@
-// Lint: typescript-eslint recommended, plus the house rules from STYLE.md (no floating promises, eqeqeq,
-// curly), `shared/` kept free of platform imports, and no console output from the server (stdio is the wire).
+// Lint: typescript-eslint recommended, the house rules (no floating promises, eqeqeq, curly), and the layer
+// boundaries of docs/architecture.md as import bans: each folder may import only the layers below it.
 import tseslint from 'typescript-eslint';
+
+/** An import ban for one layer: `layers` are folder names it must not reach, `packages` modules it must not load. */
+function onlyBelow(files, { layers = [], packages = [], why }) {
+  const patterns = [
+    ...layers.map((layer) => ({ group: [`**/${layer}/**`, `**/${layer}`], message: `${why} (docs/architecture.md)` })),
+    ...packages.map((name) => ({ group: [name, `${name}/*`], message: `${why} (docs/architecture.md)` })),
+  ];
+  return { files, rules: { 'no-restricted-imports': ['error', { patterns }] } };
+}
+
+const LSP = ['vscode', 'vscode-languageserver', 'vscode-languageclient', 'vscode-languageserver-textdocument'];
+const SERVER_LAYERS = ['host', 'lsp', 'requests', 'documents'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'esbuild.mjs', 'scripts/*.mjs'] },
@@ -13,6 +25,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-namespace': 'off', // protocol messages are namespaces, as in vscode-languageserver-node
       eqeqeq: 'error',
+      curly: ['error', 'multi-line'],
     },
   },
   {
@@ -21,11 +34,36 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-floating-promises': 'off' },
   },
   {
+    // shared/ runs on both sides: no platform, no editor, no server or client code.
     files: ['shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'vscode', 'fs', 'path', 'os', 'crypto', '../server/*', '../client/*'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'os', 'crypto'], message: 'shared/ is platform-free (docs/architecture.md)' },
+            { group: ['vscode', '**/server/**', '**/client/**'], message: 'shared/ imports nothing above it (docs/architecture.md)' },
+          ],
+        },
+      ],
     },
   },
+  onlyBelow(['server/src/store/**/*.ts'], {
+    layers: [...SERVER_LAYERS, 'oci', 'cli', 'client'],
+    packages: LSP,
+    why: 'store/ is the pf-core store library: it imports only shared/',
+  }),
+  onlyBelow(['server/src/oci/**/*.ts'], {
+    layers: [...SERVER_LAYERS, 'cli', 'client'],
+    packages: LSP,
+    why: 'oci/ imports only store/ and shared/',
+  }),
+  onlyBelow(['server/src/cli/**/*.ts'], { layers: [...SERVER_LAYERS, 'client'], packages: LSP, why: 'cli/ never uses the language server' }),
+  onlyBelow(['server/src/lsp/**/*.ts'], { layers: ['host', 'requests', 'documents', 'cli', 'client'], why: 'lsp/ is plumbing: no handlers, no open-store state' }),
+  onlyBelow(['server/src/host/**/*.ts'], { layers: ['requests', 'documents', 'cli', 'client'], why: 'host/ keeps the open store; handlers sit above it' }),
+  onlyBelow(['server/src/documents/**/*.ts'], { layers: ['requests', 'cli', 'client'], why: 'documents/ does not call request handlers' }),
+  onlyBelow(['server/src/requests/**/*.ts'], { layers: ['documents', 'cli', 'client'], why: 'request handlers do not reach into document features' }),
+  onlyBelow(['client/src/**/*.ts'], { layers: ['server'], packages: ['vscode-languageserver'], why: 'client/ talks to the server over JSON-RPC only' }),
   {
     files: ['server/src/**/*.ts'],
     ignores: ['server/src/cli/**'],

@@ -1,7 +1,10 @@
-// Every custom message between the extension and the store server, typed once. docs/protocol.md has one
-// section per method; test/protocol/protocolDoc.test.ts fails when the two disagree.
+// Every custom message between the extension and the store server, declared once, the way the LSP declares
+// its own: each method is a namespace with its `method` string, its direction, and a `type` built from named
+// Params and Result types. docs/protocol.md has one section per method and carries a hash of this file;
+// test/protocol/protocolDoc.test.ts fails when either drifts.
 // Digests travel as `sha256:<64 lower-case hex>` strings; byte payloads as base64.
-import { NotificationType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
+import type { PartialResultParams, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
+import { MessageDirection, NotificationType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
 
 /** Error codes of our own, outside JSON-RPC's and LSP's reserved ranges. Stable: clients branch on them. */
 export const StoreErrorCode = {
@@ -18,6 +21,22 @@ export const StoreErrorCode = {
 } as const;
 
 export type Digest = string;
+
+// ---------------------------------------------------------------------------------------------------------
+// Base params shared by several methods.
+
+/** A method that takes no parameters. */
+export type NoParams = Record<string, never>;
+
+/** A method about one blob or image. */
+export interface DigestParams {
+  digest: Digest;
+}
+
+/** A method about one registry repository, `oci://host:port/repo`. */
+export interface RemoteParams {
+  remote: string;
+}
 
 // ---------------------------------------------------------------------------------------------------------
 export type StoreState = 'ok' | 'missing' | 'unreadable' | 'read-only' | 'not-a-directory';
@@ -37,12 +56,14 @@ export interface StoreStatus {
 /** client → server: the store's path, state, and counts. */
 export namespace StatusRequest {
   export const method = 'processfork/status' as const;
-  export const type = new RequestType<Record<string, never>, StoreStatus, void>(method);
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<NoParams, StoreStatus, void>(method);
 }
 
 /** server → client: the store's status changed (path changed, became unreadable, blobs added). */
 export namespace StatusNotification {
   export const method = 'processfork/statusChanged' as const;
+  export const messageDirection = MessageDirection.serverToClient;
   export const type = new NotificationType<StoreStatus>(method);
 }
 
@@ -65,9 +86,14 @@ export interface ImageSummary {
 }
 
 /** client → server: every snapshot image in `images/`, including files that are not valid images. */
+export interface ListImagesResult {
+  images: ImageSummary[];
+}
+
 export namespace ListImagesRequest {
   export const method = 'processfork/listImages' as const;
-  export const type = new RequestType<Record<string, never>, { images: ImageSummary[] }, void>(method);
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<NoParams, ListImagesResult, void>(method);
 }
 
 export interface ImageReference {
@@ -79,10 +105,18 @@ export interface ImageReference {
   storedBytes?: number;
 }
 
+export type ImageDetailsParams = DigestParams;
+
+export interface ImageDetailsResult {
+  image: ImageSummary;
+  references: ImageReference[];
+}
+
 /** client → server: the layers of one image and the blobs they reference (its closure). */
 export namespace ImageDetailsRequest {
   export const method = 'processfork/imageDetails' as const;
-  export const type = new RequestType<{ digest: Digest }, { image: ImageSummary; references: ImageReference[] }, void>(method);
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<ImageDetailsParams, ImageDetailsResult, void>(method);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -91,10 +125,16 @@ export interface ShardCount {
   count: number;
 }
 
+export interface ListShardsResult {
+  shards: ShardCount[];
+  total: number;
+}
+
 /** client → server: the shard folders that hold blobs, with counts (at most 256 rows). */
 export namespace ListShardsRequest {
   export const method = 'processfork/listShards' as const;
-  export const type = new RequestType<Record<string, never>, { shards: ShardCount[]; total: number }, void>(method);
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<NoParams, ListShardsResult, void>(method);
 }
 
 export interface BlobEntryInfo {
@@ -113,10 +153,17 @@ export interface ListBlobsParams {
   limit: number;
 }
 
+export interface ListBlobsResult {
+  items: BlobEntryInfo[];
+  /** Absent on the last page. */
+  nextCursor?: string;
+}
+
 /** client → server: one page of blobs, in digest order. */
 export namespace ListBlobsRequest {
   export const method = 'processfork/listBlobs' as const;
-  export const type = new RequestType<ListBlobsParams, { items: BlobEntryInfo[]; nextCursor?: string }, void>(method);
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<ListBlobsParams, ListBlobsResult, void>(method);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -126,6 +173,12 @@ export interface VerifyRecord {
   ok: boolean;
   atMs: number;
   problem?: string;
+}
+
+export interface BlobReferrer {
+  image: Digest;
+  /** Where in the image, as in `ImageReference.layer`. */
+  layer: string;
 }
 
 export interface BlobInfo {
@@ -138,18 +191,20 @@ export interface BlobInfo {
   /** Sniffed from the first bytes; absent when the blob could not be read. */
   contentKind?: ContentKind;
   /** Images whose manifest names this digest directly, and where. */
-  referencedBy: Array<{ image: Digest; layer: string }>;
+  referencedBy: BlobReferrer[];
   lastVerified?: VerifyRecord;
 }
+
+export type StatParams = DigestParams;
 
 /** client → server: what the store knows of one blob, without decoding all of it. */
 export namespace StatRequest {
   export const method = 'processfork/stat' as const;
-  export const type = new RequestType<{ digest: Digest }, BlobInfo, void>(method);
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<StatParams, BlobInfo, void>(method);
 }
 
-export interface ReadParams {
-  digest: Digest;
+export interface ReadParams extends DigestParams {
   offset?: number;
   /** Bytes to return; the server refuses more than its read limit. */
   length?: number;
@@ -167,12 +222,23 @@ export interface ReadResult {
 /** client → server: a verified blob's bytes, whole or a range (the whole blob is re-hashed either way). */
 export namespace ReadRequest {
   export const method = 'processfork/read' as const;
+  export const messageDirection = MessageDirection.clientToServer;
   export const type = new RequestType<ReadParams, ReadResult, void>(method);
 }
 
-export type PutParams = { uri: string } | { data: string /* base64 */ };
+/** Put a workspace file by its `file:` URI (the server reads it, streaming)... */
+export interface PutUriParams {
+  uri: string;
+}
 
-export interface PutResultInfo {
+/** ...or bytes the client already holds, base64. */
+export interface PutDataParams {
+  data: string;
+}
+
+export type PutParams = PutUriParams | PutDataParams;
+
+export interface PutResult {
   digest: Digest;
   created: boolean;
   rawBytes: number;
@@ -182,7 +248,13 @@ export interface PutResultInfo {
 /** client → server: store a workspace file (a `file:` URI) or bytes; a no-op when the blob exists. */
 export namespace PutRequest {
   export const method = 'processfork/put' as const;
-  export const type = new RequestType<PutParams, PutResultInfo, void>(method);
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<PutParams, PutResult, void>(method);
+}
+
+export interface ResolveParams {
+  /** A full digest or a hex prefix, with or without `sha256:`. */
+  query: string;
 }
 
 export interface ResolveResult {
@@ -194,7 +266,8 @@ export interface ResolveResult {
 /** client → server: a full digest or a hex prefix (with or without `sha256:`) to the blobs it names. */
 export namespace ResolveRequest {
   export const method = 'processfork/resolve' as const;
-  export const type = new RequestType<{ query: string }, ResolveResult, void>(method);
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<ResolveParams, ResolveResult, void>(method);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -207,6 +280,8 @@ export interface VerifyProblemInfo {
   /** For image closures: which layer references the failing digest. */
   layer?: string;
 }
+
+export type VerifyParams = VerifyTarget & WorkDoneProgressParams & PartialResultParams;
 
 export interface VerifyReport {
   checked: number;
@@ -221,20 +296,26 @@ export interface VerifyReport {
  */
 export namespace VerifyRequest {
   export const method = 'processfork/verify' as const;
-  export const type = new ProtocolRequestType<VerifyTarget & { workDoneToken?: string | number; partialResultToken?: string | number }, VerifyReport, VerifyProblemInfo[], void, void>(method);
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new ProtocolRequestType<VerifyParams, VerifyReport, VerifyProblemInfo[], void, void>(method);
 }
 
-export interface PutMissingParams {
+export interface PutMissingParams extends WorkDoneProgressParams {
   /** The image whose missing blobs to look for. */
   image: Digest;
   /** A `file:` folder to search, recursively, for files whose content is one of the missing blobs. */
   folderUri: string;
-  workDoneToken?: string | number;
+}
+
+export interface StoredFromFile {
+  digest: Digest;
+  /** The file whose content it was. */
+  file: string;
 }
 
 export interface PutMissingResult {
   /** Blobs that were missing and are now stored, with the file each came from. */
-  stored: Array<{ digest: Digest; file: string }>;
+  stored: StoredFromFile[];
   /** Digests of the closure still missing after the search. */
   stillMissing: Digest[];
   filesScanned: number;
@@ -247,13 +328,27 @@ export interface PutMissingResult {
  */
 export namespace PutMissingRequest {
   export const method = 'processfork/putMissing' as const;
+  export const messageDirection = MessageDirection.clientToServer;
   export const type = new RequestType<PutMissingParams, PutMissingResult, void>(method);
+}
+
+export interface GcParams {
+  /** Only list what would be removed. */
+  dryRun?: boolean;
+}
+
+export interface GcResult {
+  /** Temp files removed (or, with `dryRun`, that would be). */
+  removed: string[];
+  /** Temp files young enough that a writer may still own them. */
+  kept: string[];
 }
 
 /** client → server: remove temp files that dead writers left (`dryRun` only lists them). */
 export namespace GcRequest {
   export const method = 'processfork/gc' as const;
-  export const type = new RequestType<{ dryRun?: boolean }, { removed: string[]; kept: string[] }, void>(method);
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<GcParams, GcResult, void>(method);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -266,10 +361,23 @@ export interface RemoteImage {
   image: Digest;
 }
 
+export type RemoteImagesParams = RemoteParams;
+
+export interface RemoteImagesResult {
+  images: RemoteImage[];
+}
+
 /** client → server: the ProcessFork images under a registry repository (`oci://host:port/repo`). */
 export namespace RemoteImagesRequest {
   export const method = 'processfork/remoteImages' as const;
-  export const type = new RequestType<{ remote: string }, { images: RemoteImage[] }, void>(method);
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<RemoteImagesParams, RemoteImagesResult, void>(method);
+}
+
+export interface RemotePushParams extends WorkDoneProgressParams {
+  image: Digest;
+  /** `oci://host:port/repo[:tag]`. */
+  ref: string;
 }
 
 export interface RemotePushResult {
@@ -282,7 +390,15 @@ export interface RemotePushResult {
 /** client → server: push an image and its closure to `oci://host:port/repo[:tag]` (work-done progress, cancellable). */
 export namespace RemotePushRequest {
   export const method = 'processfork/remotePush' as const;
-  export const type = new RequestType<{ image: Digest; ref: string; workDoneToken?: string | number }, RemotePushResult, void>(method);
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<RemotePushParams, RemotePushResult, void>(method);
+}
+
+export interface RemotePullParams extends WorkDoneProgressParams {
+  /** `oci://host:port/repo[:tag]`. */
+  ref: string;
+  /** Accept an image whose signature is missing or made with another key. */
+  allowUnsigned?: boolean;
 }
 
 export interface RemotePullResult {
@@ -295,16 +411,30 @@ export interface RemotePullResult {
 /** client → server: pull an image and the missing blobs of its closure (signature checked unless `allowUnsigned`). */
 export namespace RemotePullRequest {
   export const method = 'processfork/remotePull' as const;
-  export const type = new RequestType<{ ref: string; allowUnsigned?: boolean; workDoneToken?: string | number }, RemotePullResult, void>(method);
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<RemotePullParams, RemotePullResult, void>(method);
+}
+
+export interface FetchBlobParams extends DigestParams, RemoteParams {}
+
+export interface FetchBlobResult {
+  found: boolean;
+  /** The tag of the image it came through. */
+  tag?: string;
 }
 
 /** client → server: fetch one missing blob through any image of the remote that contains it. */
 export namespace FetchBlobRequest {
   export const method = 'processfork/fetchBlob' as const;
-  export const type = new RequestType<{ digest: Digest; remote: string }, { found: boolean; tag?: string }, void>(method);
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<FetchBlobParams, FetchBlobResult, void>(method);
 }
 
-/** server → client: blobs or images changed on disk (debounced; only what changed). */
+export interface FailedVerify {
+  digest: Digest;
+  problem: string;
+}
+
 export interface StoreChange {
   added: Digest[];
   removed: Digest[];
@@ -312,11 +442,13 @@ export interface StoreChange {
   changed: Digest[];
   imagesChanged: boolean;
   /** Blobs a verify (asked for, or run for diagnostics) found bad, with what failed. */
-  failedVerify?: Array<{ digest: Digest; problem: string }>;
+  failedVerify?: FailedVerify[];
 }
 
+/** server → client: blobs or images changed on disk (debounced; only what changed). */
 export namespace StoreChangedNotification {
   export const method = 'processfork/storeChanged' as const;
+  export const messageDirection = MessageDirection.serverToClient;
   export const type = new NotificationType<StoreChange>(method);
 }
 

@@ -2,7 +2,7 @@
 import type { CancellationToken } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ProgressToken } from 'vscode-languageclient/node';
-import type { BlobInfo, ImageReference, ImageSummary, ListBlobsParams, PutParams, PutResultInfo, ReadResult, ResolveResult, ShardCount, StoreStatus, VerifyReport, VerifyTarget, BlobEntryInfo, PutMissingResult, RemoteImage, RemotePullResult, RemotePushResult } from '../../shared/protocol';
+import type { BlobInfo, FetchBlobResult, GcResult, ImageDetailsResult, ListBlobsParams, ListBlobsResult, ListImagesResult, ListShardsResult, PutMissingResult, PutParams, PutResult, ReadResult, RemoteImagesResult, RemotePullResult, RemotePushResult, ResolveResult, StoreStatus, VerifyReport, VerifyTarget } from '../../shared/protocol';
 import { FetchBlobRequest, RemoteImagesRequest, RemotePullRequest, RemotePushRequest, PutMissingRequest, GcRequest, ImageDetailsRequest, ListBlobsRequest, ListImagesRequest, ListShardsRequest, PutRequest, ReadRequest, ResolveRequest, StatRequest, StatusRequest, VerifyRequest } from '../../shared/protocol';
 
 export class StoreApi {
@@ -11,16 +11,16 @@ export class StoreApi {
   status(): Promise<StoreStatus> {
     return this.client.sendRequest(StatusRequest.type, {});
   }
-  images(): Promise<{ images: ImageSummary[] }> {
+  images(): Promise<ListImagesResult> {
     return this.client.sendRequest(ListImagesRequest.type, {});
   }
-  imageDetails(digest: string): Promise<{ image: ImageSummary; references: ImageReference[] }> {
+  imageDetails(digest: string): Promise<ImageDetailsResult> {
     return this.client.sendRequest(ImageDetailsRequest.type, { digest });
   }
-  shards(): Promise<{ shards: ShardCount[]; total: number }> {
+  shards(): Promise<ListShardsResult> {
     return this.client.sendRequest(ListShardsRequest.type, {});
   }
-  blobs(params: ListBlobsParams): Promise<{ items: BlobEntryInfo[]; nextCursor?: string }> {
+  blobs(params: ListBlobsParams): Promise<ListBlobsResult> {
     return this.client.sendRequest(ListBlobsRequest.type, params);
   }
   stat(digest: string, token?: CancellationToken): Promise<BlobInfo> {
@@ -29,7 +29,7 @@ export class StoreApi {
   read(digest: string, offset?: number, length?: number, token?: CancellationToken): Promise<ReadResult> {
     return this.client.sendRequest(ReadRequest.type, { digest, offset, length }, token);
   }
-  put(params: PutParams, token?: CancellationToken): Promise<PutResultInfo> {
+  put(params: PutParams, token?: CancellationToken): Promise<PutResult> {
     return this.client.sendRequest(PutRequest.type, params, token);
   }
   resolve(query: string, token?: CancellationToken): Promise<ResolveResult> {
@@ -41,7 +41,7 @@ export class StoreApi {
   putMissing(image: string, folderUri: string, workDoneToken: ProgressToken | undefined, token?: CancellationToken): Promise<PutMissingResult> {
     return this.client.sendRequest(PutMissingRequest.type, { image, folderUri, workDoneToken }, token);
   }
-  remoteImages(remote: string): Promise<{ images: RemoteImage[] }> {
+  remoteImages(remote: string): Promise<RemoteImagesResult> {
     return this.client.sendRequest(RemoteImagesRequest.type, { remote });
   }
   push(image: string, ref: string, workDoneToken: ProgressToken | undefined, token?: CancellationToken): Promise<RemotePushResult> {
@@ -50,10 +50,10 @@ export class StoreApi {
   pull(ref: string, allowUnsigned: boolean, workDoneToken: ProgressToken | undefined, token?: CancellationToken): Promise<RemotePullResult> {
     return this.client.sendRequest(RemotePullRequest.type, { ref, allowUnsigned, workDoneToken }, token);
   }
-  fetchBlob(digest: string, remote: string): Promise<{ found: boolean; tag?: string }> {
+  fetchBlob(digest: string, remote: string): Promise<FetchBlobResult> {
     return this.client.sendRequest(FetchBlobRequest.type, { digest, remote });
   }
-  gc(dryRun: boolean): Promise<{ removed: string[]; kept: string[] }> {
+  gc(dryRun: boolean): Promise<GcResult> {
     return this.client.sendRequest(GcRequest.type, { dryRun });
   }
 }

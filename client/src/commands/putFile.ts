@@ -1,7 +1,7 @@
 // Puts a file into the store: the Explorer's selection, the active editor's file, or one picked in a dialog.
 // Level-19 compression takes seconds per MiB, so it runs with a cancellable progress notification.
 import * as vscode from 'vscode';
-import type { PutResultInfo } from '../../../shared/protocol';
+import type { PutResult } from '../../../shared/protocol';
 import type { StoreApi } from '../storeApi';
 
 async function pickTarget(arg: unknown): Promise<vscode.Uri | undefined> {
@@ -12,7 +12,7 @@ async function pickTarget(arg: unknown): Promise<vscode.Uri | undefined> {
   return picked?.[0];
 }
 
-export async function putFile(api: StoreApi, arg?: unknown): Promise<PutResultInfo | undefined> {
+export async function putFile(api: StoreApi, arg?: unknown): Promise<PutResult | undefined> {
   const active = vscode.window.activeTextEditor?.document;
   // An unsaved editor has no file: store what it shows.
   if (!(arg instanceof vscode.Uri) && active && active.uri.scheme === 'untitled') return putBytes(api, Buffer.from(active.getText()), active.fileName);
@@ -23,11 +23,11 @@ export async function putFile(api: StoreApi, arg?: unknown): Promise<PutResultIn
   return withPutProgress(uri.path.split('/').pop() ?? uri.fsPath, (token) => api.put({ uri: uri.toString() }, token));
 }
 
-async function putBytes(api: StoreApi, data: Uint8Array, label: string): Promise<PutResultInfo | undefined> {
+async function putBytes(api: StoreApi, data: Uint8Array, label: string): Promise<PutResult | undefined> {
   return withPutProgress(label, (token) => api.put({ data: Buffer.from(data).toString('base64') }, token));
 }
 
-async function withPutProgress(label: string, run: (token: vscode.CancellationToken) => Promise<PutResultInfo>): Promise<PutResultInfo | undefined> {
+async function withPutProgress(label: string, run: (token: vscode.CancellationToken) => Promise<PutResult>): Promise<PutResult | undefined> {
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Putting ${label} into the store`, cancellable: true }, (_p, token) => run(token));
   const verb = result.created ? 'Stored' : 'Already in the store:';
   void vscode.window.showInformationMessage(`${verb} ${label} as ${result.digest}`, 'Copy Digest', 'Open').then(async (choice) => {

@@ -1,7 +1,7 @@
 // pfstore: the store from the command line, on the same code as the language server.
 // Exit codes follow pf: 0 ok, 1 bad input, 4 integrity failure, 70 internal error (130 when interrupted).
 import { FsBlobStore } from '../store/fsBlobStore';
-import { resolveStorePath } from '../storePath';
+import { resolveStorePath } from '../store/storePath';
 import { GLOBAL_FLAGS, parseArgs } from './args';
 import type { Command, CommandContext } from './context';
 import { CliError, EXIT_INTERNAL, EXIT_OK, exitCodeOf } from './exitCodes';

@@ -8,8 +8,8 @@ import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { formatDigest } from '../../../shared/digest';
 import type { StoreChange, VerifyRecord } from '../../../shared/protocol';
 import { parseManifest } from '../store/manifest';
-import type { StoreHost } from '../storeHost';
-import type { ServerSettings } from '../settings';
+import type { StoreHost } from '../host/storeHost';
+import type { ServerSettings } from '../lsp/settings';
 import { analyse } from './digestAnalysis';
 import { isManifestUri, wantsDigestFeatures } from './documentKinds';
 

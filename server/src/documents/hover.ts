@@ -5,8 +5,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { formatDigest } from '../../../shared/digest';
 import { formatBytes as bytes } from '../../../shared/format';
 import type { BlobInfo, ContentKind } from '../../../shared/protocol';
-import { statBlob } from '../requests/storeRequests';
-import type { StoreHost } from '../storeHost';
+import { statBlob } from '../host/blobInfo';
+import type { StoreHost } from '../host/storeHost';
 import type { DigestOccurrence } from './digestAnalysis';
 import { occurrenceAt } from './digestAnalysis';
 

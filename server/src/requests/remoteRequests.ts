@@ -4,6 +4,7 @@ import type { Connection } from 'vscode-languageserver';
 import { ResponseError } from 'vscode-languageserver';
 import { formatDigest, parseDigest } from '../../../shared/digest';
 import { FetchBlobRequest, RemoteImagesRequest, RemotePullRequest, RemotePushRequest, StoreErrorCode } from '../../../shared/protocol';
+import type { FetchBlobParams, RemoteImagesParams, RemotePullParams, RemotePushParams } from '../../../shared/protocol';
 import { authFor } from '../oci/credentials';
 import { fetchBlobFromRemote } from '../oci/fetchBlob';
 import type { OciRef } from '../oci/ociRef';
@@ -11,9 +12,9 @@ import { parseOciRef } from '../oci/ociRef';
 import { listRemote, pullImage } from '../oci/pull';
 import { pushImage } from '../oci/push';
 import { RegistryClient } from '../oci/registryClient';
-import { workDoneOn } from '../progressReporters';
-import { abortSignalOf, guarded, objectParams } from '../rpcErrors';
-import type { StoreHost } from '../storeHost';
+import { workDoneOn } from '../lsp/progressReporters';
+import { abortSignalOf, guarded, objectParams } from '../lsp/rpcErrors';
+import type { StoreHost } from '../host/storeHost';
 
 function clientFor(ref: OciRef): RegistryClient {
   return new RegistryClient(ref, authFor(ref));
@@ -29,7 +30,7 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
   connection.onRequest(
     RemoteImagesRequest.type,
     guarded(log, async (raw) => {
-      const ref = parseOciRef(objectParams<{ remote: string }>(raw, 'remoteImages').remote, { tagOptional: true });
+      const ref = parseOciRef(objectParams<RemoteImagesParams>(raw, 'remoteImages').remote, { tagOptional: true });
       return { images: await listRemote(ref, clientFor(ref)) };
     }),
   );
@@ -37,7 +38,7 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
   connection.onRequest(
     RemotePushRequest.type,
     guarded(log, async (raw, token) => {
-      const params = objectParams<{ image: string; ref: string; workDoneToken?: string | number }>(raw, 'remotePush');
+      const params = objectParams<RemotePushParams>(raw, 'remotePush');
       refuseUntrusted(host, 'pushing');
       const hex = parseDigest(params.image);
       const ref = parseOciRef(params.ref);
@@ -55,7 +56,7 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
   connection.onRequest(
     RemotePullRequest.type,
     guarded(log, async (raw, token) => {
-      const params = objectParams<{ ref: string; allowUnsigned?: boolean; workDoneToken?: string | number }>(raw, 'remotePull');
+      const params = objectParams<RemotePullParams>(raw, 'remotePull');
       refuseUntrusted(host, 'pulling');
       const ref = parseOciRef(params.ref);
       const progress = workDoneOn(connection, params.workDoneToken);
@@ -72,7 +73,7 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
   connection.onRequest(
     FetchBlobRequest.type,
     guarded(log, async (raw) => {
-      const params = objectParams<{ digest: string; remote: string }>(raw, 'fetchBlob');
+      const params = objectParams<FetchBlobParams>(raw, 'fetchBlob');
       refuseUntrusted(host, 'fetching blobs');
       const hex = parseDigest(params.digest);
       const ref = parseOciRef(params.remote, { tagOptional: true });

@@ -2,13 +2,15 @@
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
 import { formatDigest, parseDigest, parseHexPrefix } from '../../../shared/digest';
-import type { BlobInfo, ContentKind, PutParams, ReadParams, ResolveResult } from '../../../shared/protocol';
+import type { ContentKind, PutParams, ReadParams, ResolveResult } from '../../../shared/protocol';
+import type { GcParams, ImageDetailsParams, ListBlobsParams, ResolveParams, StatParams } from '../../../shared/protocol';
 import { GcRequest, ImageDetailsRequest, ListBlobsRequest, ListImagesRequest, ListShardsRequest, PutRequest, ReadRequest, ResolveRequest, StatRequest, StatusRequest, StoreErrorCode } from '../../../shared/protocol';
 import { ResponseError } from 'vscode-languageserver';
-import { abortSignalOf, guarded, invalidInput, objectParams } from '../rpcErrors';
-import { sniffContent } from '../contentSniff';
-import type { StoreHost } from '../storeHost';
-import { imageDetails } from './imageDetails';
+import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
+import { sniffContent } from '../host/contentSniff';
+import type { StoreHost } from '../host/storeHost';
+import { imageDetails } from '../host/imageDetails';
+import { statBlob } from '../host/blobInfo';
 
 /** The most one read request returns; larger blobs are read in ranges. */
 export const READ_LIMIT = 16 << 20;
@@ -23,7 +25,7 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
 
   connection.onRequest(
     ImageDetailsRequest.type,
-    guarded(log, async (params) => imageDetails(host, parseDigest(objectParams<{ digest: string }>(params, 'imageDetails').digest))),
+    guarded(log, async (params) => imageDetails(host, parseDigest(objectParams<ImageDetailsParams>(params, 'imageDetails').digest))),
   );
 
   connection.onRequest(
@@ -37,7 +39,7 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
   connection.onRequest(
     ListBlobsRequest.type,
     guarded(log, async (raw) => {
-      const params = objectParams<{ shard?: string; cursor?: string; limit: number }>(raw, 'listBlobs');
+      const params = objectParams<ListBlobsParams>(raw, 'listBlobs');
       const { facts, shards } = host.open;
       const page = await shards.page({ shard: params.shard, after: params.cursor, limit: params.limit });
       const bad = new Set(facts.knownBad());
@@ -48,7 +50,7 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
     }),
   );
 
-  connection.onRequest(StatRequest.type, guarded(log, async (params) => statBlob(host, parseDigest(objectParams<{ digest: string }>(params, 'stat').digest))));
+  connection.onRequest(StatRequest.type, guarded(log, async (params) => statBlob(host, parseDigest(objectParams<StatParams>(params, 'stat').digest))));
 
   connection.onRequest(
     ReadRequest.type,
@@ -93,7 +95,7 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
   connection.onRequest(
     ResolveRequest.type,
     guarded(log, async (raw): Promise<ResolveResult> => {
-      const params = objectParams<{ query: string }>(raw, 'resolve');
+      const params = objectParams<ResolveParams>(raw, 'resolve');
       if (typeof params.query !== 'string') throw invalidInput('resolve expects { query: string }');
       const prefix = parseHexPrefix(params.query.trim());
       const { matches } = await host.open.shards.withPrefix(prefix, RESOLVE_MAX);
@@ -105,7 +107,7 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
   connection.onRequest(
     GcRequest.type,
     guarded(log, async (raw) => {
-      const params = raw === undefined || raw === null ? {} : objectParams<{ dryRun?: boolean }>(raw, 'gc');
+      const params = raw === undefined || raw === null ? {} : objectParams<GcParams>(raw, 'gc');
       if (!host.trusted && !params.dryRun) throw new ResponseError(StoreErrorCode.WriteRefused, 'gc is off in an untrusted workspace');
       return host.open.store.sweepTemp({ dryRun: params.dryRun === true });
     }),
@@ -119,21 +121,4 @@ function fileOfUri(uri: string): string {
   } catch (err) {
     throw invalidInput(`not a usable file URI: ${(err as Error).message}`);
   }
-}
-
-export async function statBlob(host: StoreHost, hex: string): Promise<BlobInfo> {
-  const { facts, refs } = host.open;
-  const view = await facts.get(hex);
-  if (!view) throw new ResponseError(StoreErrorCode.NotFound, `blob ${formatDigest(hex)} is not in the store`);
-  const referrers = await refs.referrers(hex).catch(() => []);
-  return {
-    digest: formatDigest(hex),
-    storedBytes: view.size,
-    decodedBytes: view.decodedBytes,
-    ratio: view.decodedBytes !== undefined && view.size > 0 ? view.decodedBytes / view.size : undefined,
-    modifiedMs: view.mtimeMs,
-    contentKind: view.contentKind,
-    referencedBy: referrers.map((r) => ({ image: formatDigest(r.image), layer: r.layer })),
-    lastVerified: view.verified,
-  };
 }

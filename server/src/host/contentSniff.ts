@@ -1,7 +1,7 @@
 // Guesses what a blob holds from its first decoded bytes: enough for a hover label, a tree icon and the
 // language of a blob document. Never used as content: the bytes here are not re-hashed.
 import { DCtx, ResetDirective } from 'zstd-napi/binding';
-import type { ContentKind } from '../../shared/protocol';
+import type { ContentKind } from '../../../shared/protocol';
 
 export const SNIFF_BYTES = 4096;
 /** Compressed bytes read for a peek: enough for SNIFF_BYTES of any sane blob, and all of most small ones. */

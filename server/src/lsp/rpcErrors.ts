@@ -1,9 +1,9 @@
 // Maps store and digest errors to JSON-RPC errors with stable codes, so every handler answers a clear error
 // instead of throwing into the connection (which would log an internal error and leave the client guessing).
 import { CancellationToken, ErrorCodes, LSPErrorCodes, ResponseError } from 'vscode-languageserver';
-import { DigestError } from '../../shared/digest';
-import { StoreErrorCode } from '../../shared/protocol';
-import { StoreError } from './store/errors';
+import { DigestError } from '../../../shared/digest';
+import { StoreErrorCode } from '../../../shared/protocol';
+import { StoreError } from '../store/errors';
 
 export function toResponseError(err: unknown): ResponseError<void> {
   if (err instanceof ResponseError) return err;

@@ -8,7 +8,7 @@ import { StoreErrorCode } from '../../../shared/protocol';
 import { imagesDir } from '../store/blobPaths';
 import { imageClosure } from '../store/imageClosure';
 import { parseManifest } from '../store/manifest';
-import type { StoreHost } from '../storeHost';
+import type { StoreHost } from './storeHost';
 
 export async function imageDetails(host: StoreHost, hex: string): Promise<{ image: ImageSummary; references: ImageReference[] }> {
   const { root, store, facts, refs } = host.open;

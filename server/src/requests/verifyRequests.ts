@@ -2,15 +2,15 @@
 // work-done progress (throttled), streams problems as partial results, and stops between blobs when the
 // client cancels, answering what it checked so far with `cancelled: true`.
 import type { Connection, PartialResultParams, WorkDoneProgressParams } from 'vscode-languageserver';
-import type { WorkDone } from '../progressReporters';
-import { partialResultsOn, workDoneOn } from '../progressReporters';
+import type { WorkDone } from '../lsp/progressReporters';
+import { partialResultsOn, workDoneOn } from '../lsp/progressReporters';
 import { formatDigest, parseDigest } from '../../../shared/digest';
 import type { VerifyProblemInfo, VerifyReport, VerifyTarget } from '../../../shared/protocol';
 import { VerifyRequest } from '../../../shared/protocol';
 import type { VerifyProblem, VerifySummary } from '../store/blobStore';
-import { abortSignalOf, guarded, invalidInput, objectParams } from '../rpcErrors';
-import type { StoreHost } from '../storeHost';
-import { imageDetails } from './imageDetails';
+import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
+import type { StoreHost } from '../host/storeHost';
+import { imageDetails } from '../host/imageDetails';
 
 const PROGRESS_EVERY_MS = 100;
 

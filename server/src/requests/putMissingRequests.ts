@@ -8,10 +8,10 @@ import { ResponseError } from 'vscode-languageserver';
 import { formatDigest, parseDigest } from '../../../shared/digest';
 import type { PutMissingParams, PutMissingResult } from '../../../shared/protocol';
 import { PutMissingRequest, StoreErrorCode } from '../../../shared/protocol';
-import { workDoneOn } from '../progressReporters';
-import { abortSignalOf, guarded, invalidInput, objectParams } from '../rpcErrors';
-import type { StoreHost } from '../storeHost';
-import { imageDetails } from './imageDetails';
+import { workDoneOn } from '../lsp/progressReporters';
+import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
+import type { StoreHost } from '../host/storeHost';
+import { imageDetails } from '../host/imageDetails';
 import { hashFile } from '../store/fileHash';
 
 const MAX_FILES = 100_000;

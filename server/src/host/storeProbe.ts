@@ -1,7 +1,7 @@
 // Says whether a store directory can be read and written, in words a user can act on.
 import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import type { StoreState } from '../../shared/protocol';
+import type { StoreState } from '../../../shared/protocol';
 
 export interface ProbeResult {
   state: StoreState;

@@ -2,12 +2,12 @@
 // blob file has a new mtime, so its old verdict stops applying by itself, even if a watcher event was lost.
 import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
-import type { ContentKind, VerifyRecord } from '../../shared/protocol';
-import { blobPath } from './store/blobPaths';
-import { ioError } from './store/errors';
-import type { FsBlobStore } from './store/fsBlobStore';
+import type { ContentKind, VerifyRecord } from '../../../shared/protocol';
+import { blobPath } from '../store/blobPaths';
+import { ioError } from '../store/errors';
+import type { FsBlobStore } from '../store/fsBlobStore';
 import { COMPRESSED_PEEK, decodePrefix, sniffContent } from './contentSniff';
-import { declaredDecodedSize } from './store/zstdFrame';
+import { declaredDecodedSize } from '../store/zstdFrame';
 
 interface FileKey {
   size: number;

@@ -2,14 +2,14 @@
 // at once; the worker pool outlives stores so a reopen costs no thread start-up.
 import type { Connection } from 'vscode-languageserver';
 import { MessageType, ShowMessageNotification } from 'vscode-languageserver';
-import type { StoreChange, StoreStatus } from '../../shared/protocol';
-import { StatusNotification, StoreChangedNotification } from '../../shared/protocol';
-import { formatDigest } from '../../shared/digest';
+import type { StoreChange, StoreStatus } from '../../../shared/protocol';
+import { StatusNotification, StoreChangedNotification } from '../../../shared/protocol';
+import { formatDigest } from '../../../shared/digest';
 import { BlobFacts } from './blobFacts';
 import { ReferenceIndex } from './referenceIndex';
 import { ShardCache } from './shardCache';
-import { FsBlobStore } from './store/fsBlobStore';
-import type { WorkerPool } from './store/workerPool';
+import { FsBlobStore } from '../store/fsBlobStore';
+import type { WorkerPool } from '../store/workerPool';
 import { probeStore } from './storeProbe';
 import type { WatchBatch } from './storeWatcher';
 import { StoreWatcher } from './storeWatcher';
