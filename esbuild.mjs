@@ -44,7 +44,13 @@ const problemMatcher = {
 
 const contexts = await Promise.all(
   targets.map((t) =>
-    esbuild.context({ ...common, ...t, external: [...common.external, ...(t.external ?? [])], outdir: 'dist', plugins: watch ? [problemMatcher] : [] }),
+    esbuild.context({
+      ...common,
+      ...t,
+      external: [...common.external, ...(t.external ?? [])],
+      outdir: 'dist',
+      plugins: watch ? [problemMatcher] : [],
+    }),
   ),
 );
 if (watch) {

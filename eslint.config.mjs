@@ -41,8 +41,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'crypto'], message: 'shared/ is platform-free (docs/architecture.md)' },
-            { group: ['vscode', '**/server/**', '**/client/**'], message: 'shared/ imports nothing above it (docs/architecture.md)' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'crypto'],
+              message: 'shared/ is platform-free (docs/architecture.md)',
+            },
+            {
+              group: ['vscode', '**/server/**', '**/client/**'],
+              message: 'shared/ imports nothing above it (docs/architecture.md)',
+            },
           ],
         },
       ],
@@ -58,12 +64,32 @@ export default tseslint.config(
     packages: LSP,
     why: 'oci/ imports only store/ and shared/',
   }),
-  onlyBelow(['server/src/cli/**/*.ts'], { layers: [...SERVER_LAYERS, 'client'], packages: LSP, why: 'cli/ never uses the language server' }),
-  onlyBelow(['server/src/lsp/**/*.ts'], { layers: ['host', 'requests', 'documents', 'cli', 'client'], why: 'lsp/ is plumbing: no handlers, no open-store state' }),
-  onlyBelow(['server/src/host/**/*.ts'], { layers: ['requests', 'documents', 'cli', 'client'], why: 'host/ keeps the open store; handlers sit above it' }),
-  onlyBelow(['server/src/documents/**/*.ts'], { layers: ['requests', 'cli', 'client'], why: 'documents/ does not call request handlers' }),
-  onlyBelow(['server/src/requests/**/*.ts'], { layers: ['documents', 'cli', 'client'], why: 'request handlers do not reach into document features' }),
-  onlyBelow(['client/src/**/*.ts'], { layers: ['server'], packages: ['vscode-languageserver'], why: 'client/ talks to the server over JSON-RPC only' }),
+  onlyBelow(['server/src/cli/**/*.ts'], {
+    layers: [...SERVER_LAYERS, 'client'],
+    packages: LSP,
+    why: 'cli/ never uses the language server',
+  }),
+  onlyBelow(['server/src/lsp/**/*.ts'], {
+    layers: ['host', 'requests', 'documents', 'cli', 'client'],
+    why: 'lsp/ is plumbing: no handlers, no open-store state',
+  }),
+  onlyBelow(['server/src/host/**/*.ts'], {
+    layers: ['requests', 'documents', 'cli', 'client'],
+    why: 'host/ keeps the open store; handlers sit above it',
+  }),
+  onlyBelow(['server/src/documents/**/*.ts'], {
+    layers: ['requests', 'cli', 'client'],
+    why: 'documents/ does not call request handlers',
+  }),
+  onlyBelow(['server/src/requests/**/*.ts'], {
+    layers: ['documents', 'cli', 'client'],
+    why: 'request handlers do not reach into document features',
+  }),
+  onlyBelow(['client/src/**/*.ts'], {
+    layers: ['server'],
+    packages: ['vscode-languageserver'],
+    why: 'client/ talks to the server over JSON-RPC only',
+  }),
   {
     files: ['server/src/**/*.ts'],
     ignores: ['server/src/cli/**'],

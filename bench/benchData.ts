@@ -2,7 +2,10 @@
 // level 19), so level-19 speed is representative rather than the best or worst case.
 import * as fs from 'node:fs';
 
-const WORDS = 'agent snapshot fork process store blob digest manifest layer cache page world effect trace message model base diff tree entry path size kind version fingerprint created parent verify'.split(' ');
+const WORDS =
+  'agent snapshot fork process store blob digest manifest layer cache page world effect trace message model base diff tree entry path size kind version fingerprint created parent verify'.split(
+    ' ',
+  );
 
 function prng(seed: number): () => number {
   let s = seed >>> 0;
@@ -34,7 +37,9 @@ export function writeTextFile(file: string, bytes: number, seed: number): void {
   const fd = fs.openSync(file, 'w');
   try {
     const piece = 8 << 20;
-    for (let at = 0, i = 0; at < bytes; at += piece, i++) fs.writeSync(fd, textBytes(Math.min(piece, bytes - at), seed + i));
+    for (let at = 0, i = 0; at < bytes; at += piece, i++) {
+      fs.writeSync(fd, textBytes(Math.min(piece, bytes - at), seed + i));
+    }
   } finally {
     fs.closeSync(fd);
   }

@@ -24,7 +24,12 @@ export async function benchEditor(work: string, blobCount: number): Promise<void
   ensureCodeServer();
   const empty = await measure(path.join(work, 'editor-empty'), 0);
   const full = await measure(path.join(work, 'editor-full'), blobCount);
-  record({ name: 'editor: activation to server ready', ours: ms(full.activation_ms), baseline: `${ms(empty.activation_ms)} (empty store)`, ratio: full.activation_ms / empty.activation_ms });
+  record({
+    name: 'editor: activation to server ready',
+    ours: ms(full.activation_ms),
+    baseline: `${ms(empty.activation_ms)} (empty store)`,
+    ratio: full.activation_ms / empty.activation_ms,
+  });
   record({
     name: `editor: activation to first tree page, ${blobCount} blobs`,
     ours: ms(full.first_page_ms),

@@ -15,9 +15,21 @@ import { sh, timeIt } from './timing';
 
 /** An image whose fs tree names `count` small blobs, or whose model base is one big blob. */
 function makeImage(root: string, small: string[], big?: string): string {
-  const tree = JSON.stringify({ kind: 'fs.tree.v1', entries: small.map((h, i) => ({ path: `f/${i}`, size: 1, blob: `sha256:${h}` })) });
+  const tree = JSON.stringify({
+    kind: 'fs.tree.v1',
+    entries: small.map((h, i) => ({ path: `f/${i}`, size: 1, blob: `sha256:${h}` })),
+  });
   const one = (s: string) => writeBlob(root, s);
-  return writeImage(root, { base: big ?? one('base'), diff: one('diff'), cachePages: one('{"pages":[]}'), fs: one(tree), env: one('env'), procs: one('procs'), ledger: one('ledger'), messages: one('messages') }).hex;
+  return writeImage(root, {
+    base: big ?? one('base'),
+    diff: one('diff'),
+    cachePages: one('{"pages":[]}'),
+    fs: one(tree),
+    env: one('env'),
+    procs: one('procs'),
+    ledger: one('ledger'),
+    messages: one('messages'),
+  }).hex;
 }
 
 /** Layer files of an image's closure as they sit in the store (the bytes both sides send). */
@@ -27,7 +39,10 @@ function layerFiles(root: string, hexes: string[]): string[] {
 
 async function curlPush(url: string, repo: string, files: string[]): Promise<number> {
   const list = path.join(path.dirname(files[0]), '..', '..', '..', '..', `curl-push-${Date.now()}.txt`);
-  fs.writeFileSync(list, files.map((f) => `${f} sha256:${createHash('sha256').update(fs.readFileSync(f)).digest('hex')}`).join('\n') + '\n');
+  fs.writeFileSync(
+    list,
+    files.map((f) => `${f} sha256:${createHash('sha256').update(fs.readFileSync(f)).digest('hex')}`).join('\n') + '\n',
+  );
   const script = `while read -r f d; do loc=$(curl -s -o /dev/null -D - -X POST "$U/v2/$R/blobs/uploads/" | tr -d '\\r' | awk 'tolower($1)=="location:"{print $2}'); case "$loc" in http*) ;; *) loc="$U$loc";; esac; curl -s -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$f" "$loc&digest=$d"; done < "$L"`;
   const t = await timeIt(() => sh(script, { U: url, R: repo, L: list }));
   fs.rmSync(list);
@@ -37,8 +52,18 @@ async function curlPush(url: string, repo: string, files: string[]): Promise<num
 async function curlPull(url: string, repo: string, files: string[], out: string): Promise<number> {
   fs.mkdirSync(out, { recursive: true });
   const list = path.join(out, 'digests.txt');
-  fs.writeFileSync(list, files.map((f) => `sha256:${createHash('sha256').update(fs.readFileSync(f)).digest('hex')}`).join('\n') + '\n');
-  return timeIt(() => sh(`while read -r d; do curl -s -o "$O/\${d#sha256:}" "$U/v2/$R/blobs/$d"; done < "$L"`, { U: url, R: repo, L: list, O: out }));
+  fs.writeFileSync(
+    list,
+    files.map((f) => `sha256:${createHash('sha256').update(fs.readFileSync(f)).digest('hex')}`).join('\n') + '\n',
+  );
+  return timeIt(() =>
+    sh(`while read -r d; do curl -s -o "$O/\${d#sha256:}" "$U/v2/$R/blobs/$d"; done < "$L"`, {
+      U: url,
+      R: repo,
+      L: list,
+      O: out,
+    }),
+  );
 }
 
 export async function benchRegistry(work: string, smallCount: number, bigMib: number): Promise<void> {
@@ -62,19 +87,38 @@ export async function benchRegistry(work: string, smallCount: number, bigMib: nu
   try {
     for (const [label, image, files] of [
       [`${smallCount} small blobs`, smallImage, layerFiles(root, small)],
-      [`one ${bigMib} MiB blob (${mib(fs.statSync(blobFile(root, bigHex)).size)} stored)`, bigImage, layerFiles(root, [bigHex])],
+      [
+        `one ${bigMib} MiB blob (${mib(fs.statSync(blobFile(root, bigHex)).size)} stored)`,
+        bigImage,
+        layerFiles(root, [bigHex]),
+      ],
     ] as const) {
       const ours = await startRegistry();
       const theirs = await startRegistry();
       try {
         const pushMs = await timeIt(() => pushImage(store, image, parseOciRef(`oci://${ours.host}/bench/img:v1`)));
         const curlPushMs = await curlPush(theirs.url, 'bench/raw', [...files]);
-        record({ name: `registry push, ${label}`, ours: ms(pushMs), baseline: `${ms(curlPushMs)} (curl POST+PUT per layer)`, ratio: pushMs / curlPushMs });
+        record({
+          name: `registry push, ${label}`,
+          ours: ms(pushMs),
+          baseline: `${ms(curlPushMs)} (curl POST+PUT per layer)`,
+          ratio: pushMs / curlPushMs,
+        });
         const target = new FsBlobStore(path.join(work, `pulled-${image.slice(0, 8)}`));
         const pullMs = await timeIt(() => pullImage(target, parseOciRef(`oci://${ours.host}/bench/img:v1`)));
         await target.close();
-        const curlPullMs = await curlPull(theirs.url, 'bench/raw', [...files], path.join(work, `curl-pull-${image.slice(0, 8)}`));
-        record({ name: `registry pull, ${label}`, ours: `${ms(pullMs)} (2 hash checks + decode per layer)`, baseline: `${ms(curlPullMs)} (curl GET per layer, no checks)`, ratio: pullMs / curlPullMs });
+        const curlPullMs = await curlPull(
+          theirs.url,
+          'bench/raw',
+          [...files],
+          path.join(work, `curl-pull-${image.slice(0, 8)}`),
+        );
+        record({
+          name: `registry pull, ${label}`,
+          ours: `${ms(pullMs)} (2 hash checks + decode per layer)`,
+          baseline: `${ms(curlPullMs)} (curl GET per layer, no checks)`,
+          ratio: pullMs / curlPullMs,
+        });
       } finally {
         await ours.stop();
         await theirs.stop();

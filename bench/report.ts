@@ -13,13 +13,17 @@ export const rows: Row[] = [];
 export function record(row: Row): void {
   rows.push(row);
   const verdict = row.met === undefined ? '' : row.met ? ' (goal met)' : ' (goal NOT met)';
-  process.stderr.write(`${row.name}: ours ${row.ours}, baseline ${row.baseline}${row.ratio !== undefined ? `, ratio ${row.ratio.toFixed(2)}` : ''}${verdict}\n`);
+  process.stderr.write(
+    `${row.name}: ours ${row.ours}, baseline ${row.baseline}${row.ratio !== undefined ? `, ratio ${row.ratio.toFixed(2)}` : ''}${verdict}\n`,
+  );
 }
 
 export function table(): string {
   const lines = ['| benchmark | ours | baseline (same run) | ratio | goal | met |', '|---|---|---|---|---|---|'];
   for (const r of rows) {
-    lines.push(`| ${r.name} | ${r.ours} | ${r.baseline} | ${r.ratio === undefined ? '' : r.ratio.toFixed(2)} | ${r.goal ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : 'no'} |`);
+    lines.push(
+      `| ${r.name} | ${r.ours} | ${r.baseline} | ${r.ratio === undefined ? '' : r.ratio.toFixed(2)} | ${r.goal ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : 'no'} |`,
+    );
   }
   return lines.join('\n');
 }

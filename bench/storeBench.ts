@@ -12,9 +12,11 @@ const SMALL_FILES = 400;
 
 async function putAllLimited(store: FsBlobStore, files: string[], lanes: number): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: lanes }, async () => {
-    while (next < files.length) await store.putFile(files[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (next < files.length) await store.putFile(files[next++]);
+    }),
+  );
 }
 
 /** The shell pipeline a user would write to store one file the pf-core way. */
@@ -34,9 +36,18 @@ export async function benchSmallPuts(work: string): Promise<void> {
   const ours = new FsBlobStore(path.join(work, 'ours-small'));
   const oursMs = await timeIt(() => putAllLimited(ours, files, ours.pool.size * 2));
   await ours.close();
-  const same = sh(`cd "${cliStore}/blobs" && find . -name '*.zst' | sort | md5sum`) === sh(`cd "${path.join(work, 'ours-small')}/blobs" && find . -name '*.zst' | sort | md5sum`);
+  const same =
+    sh(`cd "${cliStore}/blobs" && find . -name '*.zst' | sort | md5sum`) ===
+    sh(`cd "${path.join(work, 'ours-small')}/blobs" && find . -name '*.zst' | sort | md5sum`);
   if (!same) throw new Error('the CLI pipeline and our store wrote different blob names');
-  record({ name: `put ${SMALL_FILES} small files (2-8 KiB)`, ours: ms(oursMs), baseline: `${ms(cliMs)} (sha256sum + zstd -19 per file)`, ratio: oursMs / cliMs, goal: '<= 1.0', met: oursMs / cliMs <= 1.0 });
+  record({
+    name: `put ${SMALL_FILES} small files (2-8 KiB)`,
+    ours: ms(oursMs),
+    baseline: `${ms(cliMs)} (sha256sum + zstd -19 per file)`,
+    ratio: oursMs / cliMs,
+    goal: '<= 1.0',
+    met: oursMs / cliMs <= 1.0,
+  });
 }
 
 export async function benchLargePut(work: string, mibs: number): Promise<string> {
@@ -73,7 +84,14 @@ export async function benchGet(work: string, file: string): Promise<void> {
   const oursMs = await timeIt(() => store.getToFile(hex, out));
   await store.close();
   const size = fs.statSync(out).size;
-  record({ name: `get one ${mib(size)} blob (decode + re-hash + write)`, ours: ms(oursMs), baseline: `${ms(cliMs)} (zstd -dc | tee | sha256sum)`, ratio: oursMs / cliMs, goal: '<= 1.0', met: oursMs / cliMs <= 1.0 });
+  record({
+    name: `get one ${mib(size)} blob (decode + re-hash + write)`,
+    ours: ms(oursMs),
+    baseline: `${ms(cliMs)} (zstd -dc | tee | sha256sum)`,
+    ratio: oursMs / cliMs,
+    goal: '<= 1.0',
+    met: oursMs / cliMs <= 1.0,
+  });
 }
 
 export async function benchVerifyAll(work: string, count: number): Promise<void> {
@@ -93,14 +111,28 @@ export async function benchVerifyAll(work: string, count: number): Promise<void>
     checked = summary.checked;
   });
   await store.close();
-  record({ name: `verify-all, ${checked} blobs`, ours: ms(oursMs), baseline: `${ms(cliMs)} (xargs -P2 zstd -dc | sha256sum)`, ratio: oursMs / cliMs, goal: '<= 1.0', met: oursMs / cliMs <= 1.0 });
+  record({
+    name: `verify-all, ${checked} blobs`,
+    ours: ms(oursMs),
+    baseline: `${ms(cliMs)} (xargs -P2 zstd -dc | sha256sum)`,
+    ratio: oursMs / cliMs,
+    goal: '<= 1.0',
+    met: oursMs / cliMs <= 1.0,
+  });
 }
 
 /** Peak RSS of a fresh process that puts then gets the file, against the file's own size. */
 export function benchPeakMemory(work: string, file: string): void {
-  const child = spawnSync(process.execPath, [path.join(__dirname, 'peakMemory.js'), path.join(work, 'ours-mem'), file], { encoding: 'utf8' });
+  const child = spawnSync(
+    process.execPath,
+    [path.join(__dirname, 'peakMemory.js'), path.join(work, 'ours-mem'), file],
+    { encoding: 'utf8' },
+  );
   if (child.status !== 0) throw new Error(`peak memory run failed: ${child.stderr}`);
-  const { maxRssBytes, baselineRssBytes } = JSON.parse(child.stdout) as { maxRssBytes: number; baselineRssBytes: number };
+  const { maxRssBytes, baselineRssBytes } = JSON.parse(child.stdout) as {
+    maxRssBytes: number;
+    baselineRssBytes: number;
+  };
   const size = fs.statSync(file).size;
   record({
     name: `peak memory, put + get of a ${mib(size)} blob`,

@@ -8,7 +8,11 @@ export async function timeIt(fn: () => Promise<unknown> | unknown): Promise<numb
 }
 
 /** Median of `runs` timings, with `setup` run untimed before each. */
-export async function medianMs(runs: number, fn: () => Promise<unknown> | unknown, setup?: () => Promise<unknown> | unknown): Promise<number> {
+export async function medianMs(
+  runs: number,
+  fn: () => Promise<unknown> | unknown,
+  setup?: () => Promise<unknown> | unknown,
+): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     await setup?.();

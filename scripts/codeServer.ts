@@ -12,13 +12,26 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 // Compiled to out/scripts/, so the repo is two levels up.
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 // Same default and override as scripts/install-code-server.sh.
-export const CODE_SERVER_DIR = path.resolve(REPO_ROOT, process.env.CODE_SERVER_DIR ?? path.join('.vscode-test', 'code-server'));
+export const CODE_SERVER_DIR = path.resolve(
+  REPO_ROOT,
+  process.env.CODE_SERVER_DIR ?? path.join('.vscode-test', 'code-server'),
+);
 export const CODE_SERVER_BIN = path.join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start. The networking switches stop it
 // dialling Google hosts this offline machine cannot reach. --disable-dev-shm-usage: containers give /dev/shm
 // 64 MB, too little for the workbench's renderer.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 const VIEWPORT = { width: 1400, height: 900 };
 
 export interface CodeServer {
@@ -51,7 +64,9 @@ function running(child: ChildProcess): boolean {
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!running(child)) throw new Error(`code-server exited (code ${child.exitCode}, signal ${child.signalCode}) before it answered`);
+    if (!running(child)) {
+      throw new Error(`code-server exited (code ${child.exitCode}, signal ${child.signalCode}) before it answered`);
+    }
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (res.ok) return;
@@ -74,7 +89,9 @@ export async function startCodeServer(opts: {
   /** A .vsix to install into this server's fresh extensions folder before it starts. */
   installVsix?: string;
 }): Promise<CodeServer> {
-  if (!fs.existsSync(CODE_SERVER_BIN)) throw new Error(`code-server is not installed: run scripts/install-code-server.sh (looked for ${CODE_SERVER_BIN})`);
+  if (!fs.existsSync(CODE_SERVER_BIN)) {
+    throw new Error(`code-server is not installed: run scripts/install-code-server.sh (looked for ${CODE_SERVER_BIN})`);
+  }
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-vscode-'));
   const userDataDir = path.join(base, 'user-data');
   const extensionsDir = path.join(base, 'extensions');
@@ -82,18 +99,36 @@ export async function startCodeServer(opts: {
   fs.mkdirSync(extensionsDir, { recursive: true });
   // Trust off: in test mode the trust prompt is refused, and the folder would open in Restricted Mode.
   // The rest keeps first-run UI (welcome page, git prompts) out of tests and screenshots.
-  const settings = { 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'git.openRepositoryInParentFolders': 'never', ...opts.userSettings };
+  const settings = {
+    'security.workspace.trust.enabled': false,
+    'workbench.startupEditor': 'none',
+    'telemetry.telemetryLevel': 'off',
+    'git.openRepositoryInParentFolders': 'never',
+    ...opts.userSettings,
+  };
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
   if (opts.installVsix) {
     // Installed the way a user installs it, so the packaged copy is what gets tested.
-    execFileSync(process.execPath, [CODE_SERVER_BIN, ...common, '--install-extension', opts.installVsix], { stdio: 'pipe' });
+    execFileSync(process.execPath, [CODE_SERVER_BIN, ...common, '--install-extension', opts.installVsix], {
+      stdio: 'pipe',
+    });
   }
   const port = opts.port ?? (await freePort());
   // Run by this Node, so the native modules rebuilt for it by the install script load.
   const child = spawn(
     process.execPath,
-    [CODE_SERVER_BIN, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', ...common, '--disable-telemetry', '--disable-update-check', opts.folder],
+    [
+      CODE_SERVER_BIN,
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      ...common,
+      '--disable-telemetry',
+      '--disable-update-check',
+      opts.folder,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -176,7 +211,15 @@ export async function runExtensionTests(opts: {
       p.on('crash', () => reject(new Error('the workbench page crashed')));
       browser.on('disconnected', () => reject(new Error('Chromium went away before the suite ended')));
       // Cleared in `finally`: a timer left behind would reject later, unhandled, and end a long test run.
-      timer = setTimeout(() => reject(new Error(`the extension tests did not finish within ${timeoutMs} ms; last lines:\n${lines.slice(-20).join('\n')}`)), timeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `the extension tests did not finish within ${timeoutMs} ms; last lines:\n${lines.slice(-20).join('\n')}`,
+            ),
+          ),
+        timeoutMs,
+      );
     });
     ended.catch(() => undefined); // it may settle while goto is still awaited below
     p.on('console', (msg) => {
@@ -190,10 +233,12 @@ export async function runExtensionTests(opts: {
       lines.push(line);
       if (echo) process.stdout.write(`${prefix}${line}\n`);
     });
-    await p.goto(workbenchUrl(opts.server, opts.folder, [
-      ['extensionDevelopmentPath', remote(opts.server, opts.extensionPath)],
-      ['extensionTestsPath', remote(opts.server, opts.testsPath)],
-    ]));
+    await p.goto(
+      workbenchUrl(opts.server, opts.folder, [
+        ['extensionDevelopmentPath', remote(opts.server, opts.extensionPath)],
+        ['extensionTestsPath', remote(opts.server, opts.testsPath)],
+      ]),
+    );
     const exitCode = await ended;
     const screenshot = await finalScreenshot(page, opts.screenshotDir);
     return { exitCode, console: lines, screenshot };
@@ -212,5 +257,8 @@ async function finalScreenshot(page: Page | undefined, dir: string | undefined):
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'final.png');
   // Best effort: a crashed page has nothing to show, and the suite's outcome matters more.
-  return page.screenshot({ path: file, timeout: 10_000 }).then(() => file, () => undefined);
+  return page.screenshot({ path: file, timeout: 10_000 }).then(
+    () => file,
+    () => undefined,
+  );
 }

@@ -20,7 +20,10 @@ function demoStore(base: string): { store: string; workspace: string } {
     flipByte(blobFile(store, second.spec.ledger)); // one corrupt blob, to show what verify finds
     fs.copyFileSync(third.file, path.join(workspace, 'reviewer.pfimg'));
     fs.writeFileSync(path.join(workspace, 'coder.pfimg'), JSON.stringify(JSON.parse(second.json), null, 2));
-    fs.writeFileSync(path.join(workspace, 'README.md'), '# ProcessFork demo\n\nOpen `coder.pfimg` and hover a digest; run "ProcessFork: Verify Store" from the view title.\n');
+    fs.writeFileSync(
+      path.join(workspace, 'README.md'),
+      '# ProcessFork demo\n\nOpen `coder.pfimg` and hover a digest; run "ProcessFork: Verify Store" from the view title.\n',
+    );
     fs.writeFileSync(path.join(base, '.ready'), '');
   }
   return { store, workspace };
@@ -33,9 +36,17 @@ async function main(): Promise<void> {
   execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'install-code-server.sh')], { stdio: 'inherit' });
   const demo = demoStore(path.join(REPO_ROOT, '.vscode-test', 'demo'));
   const store = storeArg >= 0 ? path.resolve(args[storeArg + 1]) : demo.store;
-  const server = await startCodeServer({ folder: demo.workspace, port, userSettings: { 'processfork.store.path': store } });
-  const url = workbenchUrl(server, demo.workspace, [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${REPO_ROOT}`]]);
-  process.stdout.write(`\nProcessFork Store is running in VS Code ${'1.100.3'} (code-server) on loopback.\n  store:     ${store}\n  workspace: ${demo.workspace}\n\nOpen this URL in a browser on this machine:\n\n  ${url}\n\nCtrl-C stops it.\n`);
+  const server = await startCodeServer({
+    folder: demo.workspace,
+    port,
+    userSettings: { 'processfork.store.path': store },
+  });
+  const url = workbenchUrl(server, demo.workspace, [
+    ['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${REPO_ROOT}`],
+  ]);
+  process.stdout.write(
+    `\nProcessFork Store is running in VS Code ${'1.100.3'} (code-server) on loopback.\n  store:     ${store}\n  workspace: ${demo.workspace}\n\nOpen this URL in a browser on this machine:\n\n  ${url}\n\nCtrl-C stops it.\n`,
+  );
   const stop = () => void server.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -3,7 +3,8 @@
 
 export const DIGEST_PREFIX = 'sha256:';
 
-export type DigestErrorReason = 'empty' | 'missing-prefix' | 'wrong-algorithm' | 'wrong-length' | 'uppercase' | 'not-hex';
+export type DigestErrorReason =
+  'empty' | 'missing-prefix' | 'wrong-algorithm' | 'wrong-length' | 'uppercase' | 'not-hex';
 
 export class DigestError extends Error {
   constructor(
@@ -23,7 +24,9 @@ export function isHex64(s: unknown): s is string {
 
 function describeChar(c: string): string {
   const code = c.charCodeAt(0);
-  return code < 32 || code === 127 ? `control character U+${code.toString(16).padStart(4, '0').toUpperCase()}` : JSON.stringify(c);
+  return code < 32 || code === 127
+    ? `control character U+${code.toString(16).padStart(4, '0').toUpperCase()}`
+    : JSON.stringify(c);
 }
 
 /** Checks the hex part (after the prefix); returns the reason it fails, or undefined when it is canonical. */
@@ -32,25 +35,40 @@ function hexProblem(hex: string, quoted: string): DigestError | undefined {
     const c = hex[i];
     if (/[0-9a-f]/.test(c)) continue;
     if (/[A-F]/.test(c)) {
-      return new DigestError('uppercase', `${quoted} has upper-case hex; pf-core writes digests in lower case, so an upper-case digest names no blob file`);
+      return new DigestError(
+        'uppercase',
+        `${quoted} has upper-case hex; pf-core writes digests in lower case, so an upper-case digest names no blob file`,
+      );
     }
-    return new DigestError('not-hex', `${quoted} has ${describeChar(c)} at position ${DIGEST_PREFIX.length + i}; a digest is 64 hex characters`);
+    return new DigestError(
+      'not-hex',
+      `${quoted} has ${describeChar(c)} at position ${DIGEST_PREFIX.length + i}; a digest is 64 hex characters`,
+    );
   }
-  if (hex.length !== 64) return new DigestError('wrong-length', `${quoted} has ${hex.length} hex characters; a sha256 digest has 64`);
+  if (hex.length !== 64) {
+    return new DigestError('wrong-length', `${quoted} has ${hex.length} hex characters; a sha256 digest has 64`);
+  }
   return undefined;
 }
 
 /** Returns the 64 lower-case hex of a canonical digest, or throws a DigestError that says what is wrong. */
 export function parseDigest(s: unknown): string {
-  if (typeof s !== 'string') throw new DigestError('empty', `a digest must be a string, not ${s === null ? 'null' : typeof s}`);
+  if (typeof s !== 'string') {
+    throw new DigestError('empty', `a digest must be a string, not ${s === null ? 'null' : typeof s}`);
+  }
   if (s === '') throw new DigestError('empty', 'the digest is empty');
   const quoted = JSON.stringify(s.length > 90 ? `${s.slice(0, 90)}…` : s);
   const colon = s.indexOf(':');
   if (colon < 0) throw new DigestError('missing-prefix', `${quoted} lacks the "sha256:" prefix`);
   const algorithm = s.slice(0, colon);
   if (algorithm !== 'sha256') {
-    if (algorithm.toLowerCase() === 'sha256') throw new DigestError('uppercase', `${quoted}: the algorithm must be written "sha256" in lower case`);
-    throw new DigestError('wrong-algorithm', `${quoted} uses ${JSON.stringify(algorithm)}; only sha256 digests exist in a pf store`);
+    if (algorithm.toLowerCase() === 'sha256') {
+      throw new DigestError('uppercase', `${quoted}: the algorithm must be written "sha256" in lower case`);
+    }
+    throw new DigestError(
+      'wrong-algorithm',
+      `${quoted} uses ${JSON.stringify(algorithm)}; only sha256 digests exist in a pf store`,
+    );
   }
   const hex = s.slice(colon + 1);
   const problem = hexProblem(hex, quoted);
@@ -73,7 +91,9 @@ export function formatDigest(hex: string): string {
 
 /** A prefix to look digests up by: 1 to 64 lower-case hex, `sha256:` optional. */
 export function parseHexPrefix(s: unknown): string {
-  if (typeof s !== 'string' || s.trim() === '') throw new DigestError('empty', 'type at least one hex character of a digest');
+  if (typeof s !== 'string' || s.trim() === '') {
+    throw new DigestError('empty', 'type at least one hex character of a digest');
+  }
   const body = s.startsWith(DIGEST_PREFIX) ? s.slice(DIGEST_PREFIX.length) : s;
   const quoted = JSON.stringify(s);
   if (body === '') throw new DigestError('empty', 'type at least one hex character after "sha256:"');
@@ -106,7 +126,11 @@ export function findDigestsInText(text: string): DigestMatch[] {
     // A digest glued to a preceding word (`xsha256:`) is part of something else.
     if (start > 0 && /[0-9A-Za-z_]/.test(text[start - 1])) continue;
     const parsed = tryParseDigest(m[0]);
-    found.push(parsed.ok ? { start, end: start + m[0].length, text: m[0], hex: parsed.hex } : { start, end: start + m[0].length, text: m[0], error: parsed.error.message });
+    found.push(
+      parsed.ok
+        ? { start, end: start + m[0].length, text: m[0], hex: parsed.hex }
+        : { start, end: start + m[0].length, text: m[0], error: parsed.error.message },
+    );
   }
   return found;
 }

@@ -29,7 +29,13 @@ export class BlobFileSystem implements vscode.FileSystemProvider {
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     const info = await this.call(uri, (api) => api.stat(this.digestOf(uri)));
-    return { type: vscode.FileType.File, ctime: info.modifiedMs, mtime: info.modifiedMs, size: info.decodedBytes ?? info.storedBytes, permissions: vscode.FilePermission.Readonly };
+    return {
+      type: vscode.FileType.File,
+      ctime: info.modifiedMs,
+      mtime: info.modifiedMs,
+      size: info.decodedBytes ?? info.storedBytes,
+      permissions: vscode.FilePermission.Readonly,
+    };
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
@@ -37,12 +43,16 @@ export class BlobFileSystem implements vscode.FileSystemProvider {
     const max = settings().maxOpenBytes;
     const first = await this.call(uri, (api) => api.read(digest, 0, Math.min(READ_SLICE, max + 1)));
     if (first.totalBytes > max) {
-      throw vscode.FileSystemError.NoPermissions(`${digest} is ${first.totalBytes} bytes, over processfork.blob.maxOpenBytes (${max}); use "pfstore get" to save it instead`);
+      throw vscode.FileSystemError.NoPermissions(
+        `${digest} is ${first.totalBytes} bytes, over processfork.blob.maxOpenBytes (${max}); use "pfstore get" to save it instead`,
+      );
     }
     const out = new Uint8Array(first.totalBytes);
     out.set(Buffer.from(first.data, 'base64'));
     for (let offset = READ_SLICE; offset < first.totalBytes; offset += READ_SLICE) {
-      const part = await this.call(uri, (api) => api.read(digest, offset, Math.min(READ_SLICE, first.totalBytes - offset)));
+      const part = await this.call(uri, (api) =>
+        api.read(digest, offset, Math.min(READ_SLICE, first.totalBytes - offset)),
+      );
       out.set(Buffer.from(part.data, 'base64'), offset);
     }
     return out;
@@ -50,7 +60,10 @@ export class BlobFileSystem implements vscode.FileSystemProvider {
 
   /** Tells open tabs that a blob changed on disk (repaired or replaced), so they re-read it. */
   fireChanged(digests: string[]): void {
-    const events = digests.map((d) => ({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.parse(`${BLOB_SCHEME}:/sha256/${d.slice(7)}`) }));
+    const events = digests.map((d) => ({
+      type: vscode.FileChangeType.Changed,
+      uri: vscode.Uri.parse(`${BLOB_SCHEME}:/sha256/${d.slice(7)}`),
+    }));
     if (events.length > 0) this.emitter.fire(events);
   }
 

@@ -46,7 +46,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     const statusBar = new StoreStatusBar();
     const blobs = new BlobFileSystem(() => storeApi);
     const verifyPanel = new VerifyProblems();
-    const treeView = vscode.window.createTreeView('processfork.store', { treeDataProvider: tree, showCollapseAll: true });
+    const treeView = vscode.window.createTreeView('processfork.store', {
+      treeDataProvider: tree,
+      showCollapseAll: true,
+    });
     context.subscriptions.push(
       treeView,
       problems,
@@ -55,7 +58,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       statusBar,
       vscode.window.registerFileDecorationProvider(new BlobDecorations(problems)),
       vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, blobs, { isReadonly: true, isCaseSensitive: true }),
-      ...registerCommands({ api: () => storeApi, tree, problems, verifyPanel, storePath: () => lastStatus?.storePath, secrets: context.secrets, restartServer: () => restart() }),
+      ...registerCommands({
+        api: () => storeApi,
+        tree,
+        problems,
+        verifyPanel,
+        storePath: () => lastStatus?.storePath,
+        secrets: context.secrets,
+        restartServer: () => restart(),
+      }),
     );
     problems.onDidChange(() => lastStatus && statusBar.update(lastStatus, problems.count));
 
@@ -95,7 +106,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     const ready = start().then(() => showStoreOnce(context, treeView, tree, lastStatus));
     ready.catch((err) => log.error('the store server did not start', err));
     await ready;
-    return { api: () => storeApi, status: () => lastStatus, ready, activationMs: () => activationMs, firstPageMs: () => (tree.firstPageAt ? tree.firstPageAt - activatedAt : undefined), tree, treeView, problems };
+    return {
+      api: () => storeApi,
+      status: () => lastStatus,
+      ready,
+      activationMs: () => activationMs,
+      firstPageMs: () => (tree.firstPageAt ? tree.firstPageAt - activatedAt : undefined),
+      tree,
+      treeView,
+      problems,
+    };
   } catch (err) {
     log.error('activation failed', err);
     void vscode.window.showErrorMessage(`ProcessFork Store failed to start: ${(err as Error).message}`);
@@ -107,7 +127,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
  * The first time the extension runs with a store that has blobs, open its view (the Explorer keeps new views
  * collapsed at the bottom, where a newcomer would not find it). Once per installation, never again.
  */
-async function showStoreOnce(context: vscode.ExtensionContext, view: vscode.TreeView<StoreNode>, tree: StoreTree, status: StoreStatus | undefined): Promise<void> {
+async function showStoreOnce(
+  context: vscode.ExtensionContext,
+  view: vscode.TreeView<StoreNode>,
+  tree: StoreTree,
+  status: StoreStatus | undefined,
+): Promise<void> {
   const key = 'processfork.storeShownOnce';
   if (context.globalState.get(key) || !status?.blobCount) return;
   await context.globalState.update(key, true);

@@ -12,16 +12,26 @@ import { SECTION, settings } from './settings';
 export const READY_CONTEXT = 'processfork:ready';
 
 function documentSelector(): DocumentSelector {
-  const selector: DocumentSelector = [{ language: 'pfimg' }, { scheme: 'file', pattern: '**/images/*.json' }, { scheme: BLOB_SCHEME }];
+  const selector: DocumentSelector = [
+    { language: 'pfimg' },
+    { scheme: 'file', pattern: '**/images/*.json' },
+    { scheme: BLOB_SCHEME },
+  ];
   if (settings().hoverAllFiles) selector.push({ scheme: 'file' }, { scheme: 'untitled' });
   return selector;
 }
 
-export async function createClient(context: vscode.ExtensionContext, outputChannel: vscode.LogOutputChannel): Promise<LanguageClient> {
+export async function createClient(
+  context: vscode.ExtensionContext,
+  outputChannel: vscode.LogOutputChannel,
+): Promise<LanguageClient> {
   const module = context.asAbsolutePath('dist/server.js');
   // Registry credentials and the CA file go in the server's environment, never in messages (see registryCredentials.ts).
   const { remotes, caFile } = settings();
-  const env: NodeJS.ProcessEnv = { ...process.env, PF_REMOTE_CREDENTIALS: JSON.stringify(await credentialsEnv(context.secrets, remotes)) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PF_REMOTE_CREDENTIALS: JSON.stringify(await credentialsEnv(context.secrets, remotes)),
+  };
   if (caFile) env.NODE_EXTRA_CA_CERTS = caFile;
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc, options: { env } },
@@ -36,7 +46,9 @@ export async function createClient(context: vscode.ExtensionContext, outputChann
     progressOnInitialization: true,
     initializationFailedHandler: (err) => {
       log.error('the store server failed to start', err);
-      void vscode.window.showErrorMessage(`ProcessFork Store: the store server failed to start: ${err instanceof Error ? err.message : String(err)}`);
+      void vscode.window.showErrorMessage(
+        `ProcessFork Store: the store server failed to start: ${err instanceof Error ? err.message : String(err)}`,
+      );
       return false;
     },
   };

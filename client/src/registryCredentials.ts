@@ -10,7 +10,10 @@ export function hostOf(remote: string): string | undefined {
   return /^oci:\/\/([^/]+)\//.exec(remote)?.[1];
 }
 
-export async function credentialsEnv(secrets: vscode.SecretStorage, remotes: string[]): Promise<Record<string, RegistryCredential>> {
+export async function credentialsEnv(
+  secrets: vscode.SecretStorage,
+  remotes: string[],
+): Promise<Record<string, RegistryCredential>> {
   const table: Record<string, RegistryCredential> = {};
   for (const host of new Set(remotes.map(hostOf).filter((h): h is string => !!h))) {
     const stored = await secrets.get(KEY_PREFIX + host);
@@ -21,21 +24,32 @@ export async function credentialsEnv(secrets: vscode.SecretStorage, remotes: str
 
 /** Asks for credentials for one registry host and stores them; returns false when the user gave up. */
 export async function askCredentials(secrets: vscode.SecretStorage, host: string): Promise<boolean> {
-  const kind = await vscode.window.showQuickPick(['Username and password', 'Bearer token', 'Forget stored credentials'], { title: `Credentials for ${host}` });
+  const kind = await vscode.window.showQuickPick(
+    ['Username and password', 'Bearer token', 'Forget stored credentials'],
+    { title: `Credentials for ${host}` },
+  );
   if (!kind) return false;
   if (kind.startsWith('Forget')) {
     await secrets.delete(KEY_PREFIX + host);
     return true;
   }
   if (kind === 'Bearer token') {
-    const bearer = await vscode.window.showInputBox({ title: `Bearer token for ${host}`, password: true, ignoreFocusOut: true });
+    const bearer = await vscode.window.showInputBox({
+      title: `Bearer token for ${host}`,
+      password: true,
+      ignoreFocusOut: true,
+    });
     if (!bearer) return false;
     await secrets.store(KEY_PREFIX + host, JSON.stringify({ bearer }));
     return true;
   }
   const username = await vscode.window.showInputBox({ title: `Username for ${host}`, ignoreFocusOut: true });
   if (!username) return false;
-  const password = await vscode.window.showInputBox({ title: `Password for ${username}@${host}`, password: true, ignoreFocusOut: true });
+  const password = await vscode.window.showInputBox({
+    title: `Password for ${username}@${host}`,
+    password: true,
+    ignoreFocusOut: true,
+  });
   if (password === undefined) return false;
   await secrets.store(KEY_PREFIX + host, JSON.stringify({ username, password }));
   return true;

@@ -17,7 +17,8 @@ export class StoreStatusBar {
     const count = status.blobCount !== undefined ? `${status.blobCount.toLocaleString('en-US')} blobs` : 'no store';
     if (status.state !== 'ok' && status.state !== 'read-only') {
       this.item.text = `$(warning) ${count}`;
-      this.item.backgroundColor = status.state === 'missing' ? undefined : new vscode.ThemeColor('statusBarItem.warningBackground');
+      this.item.backgroundColor =
+        status.state === 'missing' ? undefined : new vscode.ThemeColor('statusBarItem.warningBackground');
     } else if (problems > 0) {
       this.item.text = `$(error) ${count}, ${problems} bad`;
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
@@ -25,7 +26,9 @@ export class StoreStatusBar {
       this.item.text = `$(database) ${count}`;
       this.item.backgroundColor = undefined;
     }
-    const md = new vscode.MarkdownString(`**ProcessFork Store**\n\n\`${status.storePath}\`\n\n${status.message}${status.imageCount !== undefined ? `\n\n${status.imageCount} images` : ''}${problems > 0 ? `\n\n${problems} blob(s) failed verification` : ''}${status.writable ? '' : '\n\nRead-only here'}`);
+    const md = new vscode.MarkdownString(
+      `**ProcessFork Store**\n\n\`${status.storePath}\`\n\n${status.message}${status.imageCount !== undefined ? `\n\n${status.imageCount} images` : ''}${problems > 0 ? `\n\n${problems} blob(s) failed verification` : ''}${status.writable ? '' : '\n\nRead-only here'}`,
+    );
     this.item.tooltip = md;
   }
 

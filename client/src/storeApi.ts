@@ -2,8 +2,45 @@
 import type { CancellationToken } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ProgressToken } from 'vscode-languageclient/node';
-import type { BlobInfo, FetchBlobResult, GcResult, ImageDetailsResult, ListBlobsParams, ListBlobsResult, ListImagesResult, ListShardsResult, PutMissingResult, PutParams, PutResult, ReadResult, RemoteImagesResult, RemotePullResult, RemotePushResult, ResolveResult, StoreStatus, VerifyReport, VerifyTarget } from '../../shared/protocol';
-import { FetchBlobRequest, RemoteImagesRequest, RemotePullRequest, RemotePushRequest, PutMissingRequest, GcRequest, ImageDetailsRequest, ListBlobsRequest, ListImagesRequest, ListShardsRequest, PutRequest, ReadRequest, ResolveRequest, StatRequest, StatusRequest, VerifyRequest } from '../../shared/protocol';
+import type {
+  BlobInfo,
+  FetchBlobResult,
+  GcResult,
+  ImageDetailsResult,
+  ListBlobsParams,
+  ListBlobsResult,
+  ListImagesResult,
+  ListShardsResult,
+  PutMissingResult,
+  PutParams,
+  PutResult,
+  ReadResult,
+  RemoteImagesResult,
+  RemotePullResult,
+  RemotePushResult,
+  ResolveResult,
+  StoreStatus,
+  VerifyReport,
+  VerifyTarget,
+} from '../../shared/protocol';
+import {
+  FetchBlobRequest,
+  RemoteImagesRequest,
+  RemotePullRequest,
+  RemotePushRequest,
+  PutMissingRequest,
+  GcRequest,
+  ImageDetailsRequest,
+  ListBlobsRequest,
+  ListImagesRequest,
+  ListShardsRequest,
+  PutRequest,
+  ReadRequest,
+  ResolveRequest,
+  StatRequest,
+  StatusRequest,
+  VerifyRequest,
+} from '../../shared/protocol';
 
 export class StoreApi {
   constructor(readonly client: LanguageClient) {}
@@ -35,19 +72,38 @@ export class StoreApi {
   resolve(query: string, token?: CancellationToken): Promise<ResolveResult> {
     return this.client.sendRequest(ResolveRequest.type, { query }, token);
   }
-  verify(target: VerifyTarget, workDoneToken: ProgressToken | undefined, token?: CancellationToken): Promise<VerifyReport> {
+  verify(
+    target: VerifyTarget,
+    workDoneToken: ProgressToken | undefined,
+    token?: CancellationToken,
+  ): Promise<VerifyReport> {
     return this.client.sendRequest(VerifyRequest.type, { ...target, workDoneToken }, token);
   }
-  putMissing(image: string, folderUri: string, workDoneToken: ProgressToken | undefined, token?: CancellationToken): Promise<PutMissingResult> {
+  putMissing(
+    image: string,
+    folderUri: string,
+    workDoneToken: ProgressToken | undefined,
+    token?: CancellationToken,
+  ): Promise<PutMissingResult> {
     return this.client.sendRequest(PutMissingRequest.type, { image, folderUri, workDoneToken }, token);
   }
   remoteImages(remote: string): Promise<RemoteImagesResult> {
     return this.client.sendRequest(RemoteImagesRequest.type, { remote });
   }
-  push(image: string, ref: string, workDoneToken: ProgressToken | undefined, token?: CancellationToken): Promise<RemotePushResult> {
+  push(
+    image: string,
+    ref: string,
+    workDoneToken: ProgressToken | undefined,
+    token?: CancellationToken,
+  ): Promise<RemotePushResult> {
     return this.client.sendRequest(RemotePushRequest.type, { image, ref, workDoneToken }, token);
   }
-  pull(ref: string, allowUnsigned: boolean, workDoneToken: ProgressToken | undefined, token?: CancellationToken): Promise<RemotePullResult> {
+  pull(
+    ref: string,
+    allowUnsigned: boolean,
+    workDoneToken: ProgressToken | undefined,
+    token?: CancellationToken,
+  ): Promise<RemotePullResult> {
     return this.client.sendRequest(RemotePullRequest.type, { ref, allowUnsigned, workDoneToken }, token);
   }
   fetchBlob(digest: string, remote: string): Promise<FetchBlobResult> {

@@ -12,7 +12,11 @@ export class VerifyProblems {
     if (replaceAll) this.collection.clear();
     for (const p of problems) {
       if (!p.digest) continue;
-      const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `${p.layer ? `${p.layer}: ` : ''}${p.message}`, p.kind === 'not-found' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error);
+      const d = new vscode.Diagnostic(
+        new vscode.Range(0, 0, 0, 0),
+        `${p.layer ? `${p.layer}: ` : ''}${p.message}`,
+        p.kind === 'not-found' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error,
+      );
       d.source = 'processfork verify';
       d.code = p.kind;
       this.collection.set(vscode.Uri.parse(blobUri(p.digest.slice(7))), [d]);

@@ -1,6 +1,12 @@
 // The ProcessFork store language server. Run by the extension over IPC, or on its own with
 // `node dist/server.js --stdio` for any LSP client. It owns the store; the editor only asks.
-import { DidChangeConfigurationNotification, ProposedFeatures, TextDocumentSyncKind, TextDocuments, createConnection } from 'vscode-languageserver/node';
+import {
+  DidChangeConfigurationNotification,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  TextDocuments,
+  createConnection,
+} from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { InitializationOptions } from '../../shared/protocol';
 import { DiagnosticsPublisher } from './documents/diagnostics';
@@ -107,7 +113,9 @@ registerVerifyRequest(connection, host);
 registerPutMissingRequest(connection, host);
 registerRemoteRequests(connection, host);
 
-connection.onCodeAction((params) => (featureDocument(params.textDocument.uri) ? codeActionsFor(params, settings.remotes) : []));
+connection.onCodeAction((params) =>
+  featureDocument(params.textDocument.uri) ? codeActionsFor(params, settings.remotes) : [],
+);
 
 connection.onShutdown(async () => {
   host.dispose();
@@ -116,7 +124,9 @@ connection.onShutdown(async () => {
 
 // A bug in one handler must not take the store down with it; log it and keep serving.
 process.on('uncaughtException', (err) => connection.console.error(`uncaught: ${err.stack ?? err.message}`));
-process.on('unhandledRejection', (err) => connection.console.error(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}`));
+process.on('unhandledRejection', (err) =>
+  connection.console.error(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}`),
+);
 
 documents.listen(connection);
 connection.listen();

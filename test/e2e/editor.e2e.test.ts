@@ -16,11 +16,19 @@ describe('the extension in a real VS Code (code-server 4.100.3, VS Code 1.100.3)
   });
   after(() => fs.rmSync(base, { recursive: true, force: true }));
 
-  test('trusted workspace: tree, commands, documents, hovers, links, diagnostics', { timeout: 15 * 60_000 }, async () => {
-    const result = await runMode('trusted', buildFixture(path.join(base, 'trusted')));
-    const failed = result.log.filter((l) => /\sFAIL /.test(l));
-    assert.equal(result.exitCode, 0, `suite failed:\n${failed.join('\n')}\n(full log in test-artifacts/log-trusted.txt)`);
-  });
+  test(
+    'trusted workspace: tree, commands, documents, hovers, links, diagnostics',
+    { timeout: 15 * 60_000 },
+    async () => {
+      const result = await runMode('trusted', buildFixture(path.join(base, 'trusted')));
+      const failed = result.log.filter((l) => /\sFAIL /.test(l));
+      assert.equal(
+        result.exitCode,
+        0,
+        `suite failed:\n${failed.join('\n')}\n(full log in test-artifacts/log-trusted.txt)`,
+      );
+    },
+  );
 
   test('the packaged .vsix installs and runs from the extensions folder', { timeout: 10 * 60_000 }, async () => {
     execFileSync('npm', ['run', 'package'], { cwd: REPO, stdio: 'pipe' });
@@ -28,12 +36,24 @@ describe('the extension in a real VS Code (code-server 4.100.3, VS Code 1.100.3)
     assert.ok(fs.statSync(vsix).size < 2 * 1024 * 1024, 'the .vsix should stay small');
     const result = await runMode('installed', buildFixture(path.join(base, 'installed')), vsix);
     const failed = result.log.filter((l) => /\sFAIL /.test(l));
-    assert.equal(result.exitCode, 0, `suite failed:\n${failed.join('\n')}\n(full log in test-artifacts/log-installed.txt)`);
+    assert.equal(
+      result.exitCode,
+      0,
+      `suite failed:\n${failed.join('\n')}\n(full log in test-artifacts/log-installed.txt)`,
+    );
   });
 
-  test('Restricted Mode: reads work, writes are refused, workspace store path ignored', { timeout: 10 * 60_000 }, async () => {
-    const result = await runMode('restricted', buildFixture(path.join(base, 'restricted')));
-    const failed = result.log.filter((l) => /\sFAIL /.test(l));
-    assert.equal(result.exitCode, 0, `suite failed:\n${failed.join('\n')}\n(full log in test-artifacts/log-restricted.txt)`);
-  });
+  test(
+    'Restricted Mode: reads work, writes are refused, workspace store path ignored',
+    { timeout: 10 * 60_000 },
+    async () => {
+      const result = await runMode('restricted', buildFixture(path.join(base, 'restricted')));
+      const failed = result.log.filter((l) => /\sFAIL /.test(l));
+      assert.equal(
+        result.exitCode,
+        0,
+        `suite failed:\n${failed.join('\n')}\n(full log in test-artifacts/log-restricted.txt)`,
+      );
+    },
+  );
 });

@@ -40,23 +40,40 @@ export function buildFixture(base: string): { store: string; workspace: string }
   fs.writeFileSync(manifestFile, manifest);
   const perShard = new Map<string, number>();
   for (const h of hexes) perShard.set(h.slice(0, 2), (perShard.get(h.slice(0, 2)) ?? 0) + 1);
-  for (const h of Object.values(image.spec).flat()) if (typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)) perShard.set(h.slice(0, 2), (perShard.get(h.slice(0, 2)) ?? 0) + 1);
+  for (const h of Object.values(image.spec).flat()) {
+    if (typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)) {
+      perShard.set(h.slice(0, 2), (perShard.get(h.slice(0, 2)) ?? 0) + 1);
+    }
+  }
   for (const h of [image.hex, ...image.fileBlobs]) perShard.set(h.slice(0, 2), (perShard.get(h.slice(0, 2)) ?? 0) + 1);
   const [bigShard] = [...perShard].sort((a, b) => b[1] - a[1])[0];
   const bigShardCount = fs.readdirSync(path.dirname(blobFile(store, `${bigShard}${'0'.repeat(62)}`))).length;
-  fs.writeFileSync(path.join(workspace, 'fixture.json'), JSON.stringify({ image: image.hex, corrupt, spec: image.spec, manifestFile, bigShard, bigShardCount }, null, 2));
+  fs.writeFileSync(
+    path.join(workspace, 'fixture.json'),
+    JSON.stringify({ image: image.hex, corrupt, spec: image.spec, manifestFile, bigShard, bigShardCount }, null, 2),
+  );
   return { store, workspace };
 }
 
-export async function runMode(mode: 'trusted' | 'restricted' | 'installed' | 'bench', fixture: { store: string; workspace: string }, vsix?: string): Promise<E2EResult> {
+export async function runMode(
+  mode: 'trusted' | 'restricted' | 'installed' | 'bench',
+  fixture: { store: string; workspace: string },
+  vsix?: string,
+): Promise<E2EResult> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const userSettings: Record<string, unknown> = { 'processfork.store.path': fixture.store, 'processfork.tree.pageSize': 50 };
+  const userSettings: Record<string, unknown> = {
+    'processfork.store.path': fixture.store,
+    'processfork.tree.pageSize': 50,
+  };
   if (mode === 'restricted') {
     userSettings['security.workspace.trust.enabled'] = true;
     userSettings['security.workspace.trust.startupPrompt'] = 'never';
     // The workspace tries to point the extension elsewhere; Restricted Mode must ignore it.
     fs.mkdirSync(path.join(fixture.workspace, '.vscode'), { recursive: true });
-    fs.writeFileSync(path.join(fixture.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'processfork.store.path': path.join(os.tmpdir(), 'attacker-chosen-store') }));
+    fs.writeFileSync(
+      path.join(fixture.workspace, '.vscode', 'settings.json'),
+      JSON.stringify({ 'processfork.store.path': path.join(os.tmpdir(), 'attacker-chosen-store') }),
+    );
   }
   const log: string[] = [];
   // A real registry for the trusted run: the image is pushed to it, then one of its blobs is deleted locally,
@@ -66,12 +83,22 @@ export async function runMode(mode: 'trusted' | 'restricted' | 'installed' | 'be
   if (mode === 'trusted' && registryAvailable()) {
     registry = await startRegistry();
     remote = `oci://${registry.host}/e2e/images`;
-    const fx = JSON.parse(fs.readFileSync(path.join(fixture.workspace, 'fixture.json'), 'utf8')) as { image: string; spec: { diff: string; ledger: string } };
+    const fx = JSON.parse(fs.readFileSync(path.join(fixture.workspace, 'fixture.json'), 'utf8')) as {
+      image: string;
+      spec: { diff: string; ledger: string };
+    };
     // The corrupt ledger blob would stop the push; push from a copy with it repaired.
     const repaired = path.join(path.dirname(fixture.store), 'push-copy');
     fs.cpSync(fixture.store, repaired, { recursive: true });
-    fs.copyFileSync(path.join(fixture.workspace, 'repair', `${fx.spec.ledger}.zst`), blobFile(repaired, fx.spec.ledger));
-    execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), '--store', repaired, 'push', `sha256:${fx.image}`, `${remote}:e2e`], { stdio: 'pipe' });
+    fs.copyFileSync(
+      path.join(fixture.workspace, 'repair', `${fx.spec.ledger}.zst`),
+      blobFile(repaired, fx.spec.ledger),
+    );
+    execFileSync(
+      process.execPath,
+      [path.join(REPO_ROOT, 'dist', 'cli.js'), '--store', repaired, 'push', `sha256:${fx.image}`, `${remote}:e2e`],
+      { stdio: 'pipe' },
+    );
     fs.rmSync(repaired, { recursive: true, force: true });
     fs.rmSync(blobFile(fixture.store, fx.spec.diff));
     userSettings['processfork.remotes'] = [remote];
@@ -82,7 +109,13 @@ export async function runMode(mode: 'trusted' | 'restricted' | 'installed' | 'be
     folder: fixture.workspace,
     installVsix: vsix,
     userSettings,
-    env: { PF_E2E_STORE: fixture.store, PF_E2E_WORKSPACE: fixture.workspace, PF_E2E_ARTIFACTS: ARTIFACTS, PF_E2E_MODE: mode, PF_E2E_REMOTE: remote },
+    env: {
+      PF_E2E_STORE: fixture.store,
+      PF_E2E_WORKSPACE: fixture.workspace,
+      PF_E2E_ARTIFACTS: ARTIFACTS,
+      PF_E2E_MODE: mode,
+      PF_E2E_REMOTE: remote,
+    },
     log: (l) => log.push(`[code-server] ${l}`),
   });
   const metrics: Record<string, number> = {};
@@ -117,7 +150,16 @@ export async function runMode(mode: 'trusted' | 'restricted' | 'installed' | 'be
 function emptyHostExtension(base: string): string {
   const dir = path.join(base, 'smoke-host');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'pf-smoke-host', publisher: 'test', version: '0.0.1', engines: { vscode: '^1.100.0' }, main: './host.js' }));
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'pf-smoke-host',
+      publisher: 'test',
+      version: '0.0.1',
+      engines: { vscode: '^1.100.0' },
+      main: './host.js',
+    }),
+  );
   fs.writeFileSync(path.join(dir, 'host.js'), 'exports.activate = () => undefined;\n');
   return dir;
 }

@@ -13,7 +13,14 @@ async function main(): Promise<void> {
   const fixture = buildFixture(path.join(base, 'trusted'));
   const userData = path.join(base, 'user-data');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ 'processfork.store.path': fixture.store, 'processfork.tree.pageSize': 50, 'security.workspace.trust.enabled': false }));
+  fs.writeFileSync(
+    path.join(userData, 'User', 'settings.json'),
+    JSON.stringify({
+      'processfork.store.path': fixture.store,
+      'processfork.tree.pageSize': 50,
+      'security.workspace.trust.enabled': false,
+    }),
+  );
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   try {
     await runTests({

@@ -59,7 +59,10 @@ describe('manifest features', () => {
   });
 
   test('hover on a present digest says what it is and where it is used', async () => {
-    const hover = await server.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(text, image.spec.fs.slice(0, 10)) });
+    const hover = await server.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri },
+      position: positionOf(text, image.spec.fs.slice(0, 10)),
+    });
     const value = (hover!.contents as MarkupContent).value;
     assert.match(value, /Present/);
     assert.match(value, /filesystem tree/);
@@ -69,12 +72,18 @@ describe('manifest features', () => {
   });
 
   test('hover on a missing digest says it is missing', async () => {
-    const hover = await server.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(text, 'abababab') });
+    const hover = await server.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri },
+      position: positionOf(text, 'abababab'),
+    });
     assert.match((hover!.contents as MarkupContent).value, /Missing/);
   });
 
   test('hover away from any digest is empty', async () => {
-    const hover = await server.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 0 } });
+    const hover = await server.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri },
+      position: { line: 0, character: 0 },
+    });
     assert.equal(hover, null);
   });
 

@@ -32,8 +32,14 @@ interface Declared {
 
 /** Every message namespace of protocol.ts, read from its source (names of types are not visible at run time). */
 function declarations(): Declared[] {
-  const re = /export namespace (\w+) \{\s*export const method = '([^']+)' as const;\s*export const messageDirection = MessageDirection\.(\w+);\s*export const type = new \w+<([^>]*?)>\(method\);/g;
-  return [...source.matchAll(re)].map((m) => ({ namespace: m[1], method: m[2], direction: m[3], generics: m[4].split(',').map((g) => g.trim()) }));
+  const re =
+    /export namespace (\w+) \{\s*export const method = '([^']+)' as const;\s*export const messageDirection = MessageDirection\.(\w+);\s*export const type = new \w+<([^>]*?)>\(method\);/g;
+  return [...source.matchAll(re)].map((m) => ({
+    namespace: m[1],
+    method: m[2],
+    direction: m[3],
+    generics: m[4].split(',').map((g) => g.trim()),
+  }));
 }
 
 test('every custom method has exactly one section in docs/protocol.md, and every section a method', () => {
@@ -59,10 +65,16 @@ test('every method is declared with a direction and named types, and listed in A
 
 test("each section states the method's direction and its Params and Result types", () => {
   const bySection = sections();
-  const arrow = { clientToServer: 'client → server', serverToClient: 'server → client', both: 'both' } as Record<string, string>;
+  const arrow = { clientToServer: 'client → server', serverToClient: 'server → client', both: 'both' } as Record<
+    string,
+    string
+  >;
   for (const d of declarations()) {
     const text = bySection.get(d.method) ?? '';
-    assert.ok(text.includes(`Direction: ${arrow[d.direction]}`), `${d.method}: the doc does not say "Direction: ${arrow[d.direction]}"`);
+    assert.ok(
+      text.includes(`Direction: ${arrow[d.direction]}`),
+      `${d.method}: the doc does not say "Direction: ${arrow[d.direction]}"`,
+    );
     for (const g of d.generics.filter((t) => t !== 'void')) {
       assert.ok(text.includes(`\`${g}\``), `${d.method}: the doc does not name ${g}`);
     }

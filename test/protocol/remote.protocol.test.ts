@@ -6,7 +6,14 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { CodeActionRequest, type Diagnostic } from 'vscode-languageserver-protocol';
-import { FetchBlobRequest, RemoteImagesRequest, RemotePullRequest, RemotePushRequest, StatusRequest, StoreErrorCode } from '../../shared/protocol';
+import {
+  FetchBlobRequest,
+  RemoteImagesRequest,
+  RemotePullRequest,
+  RemotePushRequest,
+  StatusRequest,
+  StoreErrorCode,
+} from '../../shared/protocol';
 import { registryAvailable, startRegistry, type Registry } from '../support/registry';
 import { startServer, type ServerSession } from '../support/serverProcess';
 import { blobFile, tempStore, writeDemoImage } from '../support/storeFixtures';
@@ -32,7 +39,10 @@ describe('registries through the server', { skip: !registryAvailable() }, () => 
   });
 
   test('push, then list the remote', async () => {
-    const pushed = await server.connection.sendRequest(RemotePushRequest.type, { image: `sha256:${image.hex}`, ref: `${remote}:v1` });
+    const pushed = await server.connection.sendRequest(RemotePushRequest.type, {
+      image: `sha256:${image.hex}`,
+      ref: `${remote}:v1`,
+    });
     assert.equal(pushed.layers, 12);
     const { images } = await server.connection.sendRequest(RemoteImagesRequest.type, { remote });
     assert.deepEqual(images, [{ tag: 'v1', image: `sha256:${image.hex}` }]);
@@ -58,9 +68,18 @@ describe('registries through the server', { skip: !registryAvailable() }, () => 
     try {
       const uri = pathToFileURL(path.join(target, '..', `fetch-${process.pid}.pfimg`)).toString();
       await other.open(uri, JSON.stringify(JSON.parse(image.json), null, 2));
-      const d = await other.waitForDiagnostics(uri, (p) => p.diagnostics.filter((x) => x.code === 'missing-blob').length === 8);
-      const envDiag = d.diagnostics.find((x: Diagnostic) => x.code === 'missing-blob' && String(x.message).includes('world.env'))!;
-      const actions = await other.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: envDiag.range, context: { diagnostics: [envDiag] } });
+      const d = await other.waitForDiagnostics(
+        uri,
+        (p) => p.diagnostics.filter((x) => x.code === 'missing-blob').length === 8,
+      );
+      const envDiag = d.diagnostics.find(
+        (x: Diagnostic) => x.code === 'missing-blob' && String(x.message).includes('world.env'),
+      )!;
+      const actions = await other.connection.sendRequest(CodeActionRequest.type, {
+        textDocument: { uri },
+        range: envDiag.range,
+        context: { diagnostics: [envDiag] },
+      });
       const fetch = (actions ?? []).find((a) => 'title' in a && a.title === `Fetch from ${remote}`);
       assert.ok(fetch && 'command' in fetch && fetch.command, JSON.stringify(actions));
       const [digest, from] = (fetch.command as unknown as { arguments: [string, string] }).arguments;
@@ -76,12 +95,19 @@ describe('registries through the server', { skip: !registryAvailable() }, () => 
 
   test('credentials come from the server environment, never from messages', async () => {
     const secured = await startRegistry({ htpasswd: { user: 'pf', password: 'pw' } });
-    const withCreds = await startServer(source, { env: { PF_REMOTE_CREDENTIALS: JSON.stringify({ [secured.host]: { username: 'pf', password: 'pw' } }) } });
+    const withCreds = await startServer(source, {
+      env: { PF_REMOTE_CREDENTIALS: JSON.stringify({ [secured.host]: { username: 'pf', password: 'pw' } }) },
+    });
     const without = await startServer(source);
     try {
       const ref = `oci://${secured.host}/agents/locked:v1`;
       await withCreds.connection.sendRequest(RemotePushRequest.type, { image: `sha256:${image.hex}`, ref });
-      const err = await without.connection.sendRequest(RemoteImagesRequest.type, { remote: `oci://${secured.host}/agents/locked` }).then(() => undefined, (e) => e);
+      const err = await without.connection
+        .sendRequest(RemoteImagesRequest.type, { remote: `oci://${secured.host}/agents/locked` })
+        .then(
+          () => undefined,
+          (e) => e,
+        );
       assert.equal(err?.code, StoreErrorCode.Io);
       assert.match(err.message, /401/);
     } finally {
@@ -95,11 +121,18 @@ describe('registries through the server', { skip: !registryAvailable() }, () => 
     const untrusted = await startServer(source, { trusted: false });
     try {
       for (const call of [
-        () => untrusted.connection.sendRequest(RemotePushRequest.type, { image: `sha256:${image.hex}`, ref: `${remote}:x` }),
+        () =>
+          untrusted.connection.sendRequest(RemotePushRequest.type, {
+            image: `sha256:${image.hex}`,
+            ref: `${remote}:x`,
+          }),
         () => untrusted.connection.sendRequest(RemotePullRequest.type, { ref: `${remote}:v1` }),
         () => untrusted.connection.sendRequest(FetchBlobRequest.type, { digest: `sha256:${image.spec.env}`, remote }),
       ]) {
-        const err = await call().then(() => undefined, (e) => e);
+        const err = await call().then(
+          () => undefined,
+          (e) => e,
+        );
         assert.equal(err?.code, StoreErrorCode.WriteRefused);
       }
       assert.equal((await untrusted.connection.sendRequest(StatusRequest.type, {})).state, 'ok');

@@ -5,7 +5,20 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { ResponseError } from 'vscode-jsonrpc';
-import { GcRequest, ListBlobsRequest, ListImagesRequest, ListShardsRequest, PutMissingRequest, PutRequest, ReadRequest, ResolveRequest, StatRequest, StatusRequest, StoreErrorCode, ImageDetailsRequest } from '../../shared/protocol';
+import {
+  GcRequest,
+  ListBlobsRequest,
+  ListImagesRequest,
+  ListShardsRequest,
+  PutMissingRequest,
+  PutRequest,
+  ReadRequest,
+  ResolveRequest,
+  StatRequest,
+  StatusRequest,
+  StoreErrorCode,
+  ImageDetailsRequest,
+} from '../../shared/protocol';
 import { startServer, type ServerSession } from '../support/serverProcess';
 import { blobFile, sha256Hex, tempStore, writeBlob, writeDemoImage } from '../support/storeFixtures';
 
@@ -40,7 +53,9 @@ describe('store requests', () => {
     assert.equal(status.storePath, root);
     assert.equal(status.state, 'ok');
     assert.equal(status.imageCount, 1);
-    const onDisk = fs.readdirSync(path.join(root, 'blobs', 'sha256')).flatMap((s) => fs.readdirSync(path.join(root, 'blobs', 'sha256', s)));
+    const onDisk = fs
+      .readdirSync(path.join(root, 'blobs', 'sha256'))
+      .flatMap((s) => fs.readdirSync(path.join(root, 'blobs', 'sha256', s)));
     assert.equal(status.blobCount, onDisk.length);
   });
 
@@ -51,7 +66,16 @@ describe('store requests', () => {
     assert.equal(images[0].agentKind, 'langgraph');
     const details = await server.connection.sendRequest(ImageDetailsRequest.type, { digest: `sha256:${image.hex}` });
     const layers = details.references.map((r) => r.layer);
-    for (const l of ['model.base', 'model.diff', 'cache.manifest', 'world.fs', 'world.env', 'world.procs', 'effects.ledger', 'trace.messages']) {
+    for (const l of [
+      'model.base',
+      'model.diff',
+      'cache.manifest',
+      'world.fs',
+      'world.env',
+      'world.procs',
+      'effects.ledger',
+      'trace.messages',
+    ]) {
       assert.ok(layers.includes(l), `missing layer ${l} in ${layers.join(', ')}`);
     }
     const nested = details.references.filter((r) => r.layer.startsWith('world.fs →')).map((r) => r.digest);
@@ -72,7 +96,11 @@ describe('store requests', () => {
     assert.equal(Buffer.from(whole.data, 'base64').toString(), 'hello, store\n');
     assert.equal(whole.totalBytes, 13);
     assert.equal(whole.contentKind, 'text');
-    const part = await server.connection.sendRequest(ReadRequest.type, { digest: `sha256:${hello}`, offset: 7, length: 5 });
+    const part = await server.connection.sendRequest(ReadRequest.type, {
+      digest: `sha256:${hello}`,
+      offset: 7,
+      length: 5,
+    });
     assert.equal(Buffer.from(part.data, 'base64').toString(), 'store');
   });
 
@@ -142,14 +170,54 @@ describe('store requests', () => {
     const c = server.connection;
     const cases: Array<[string, () => Promise<unknown>, number, RegExp]> = [
       ['no prefix', () => c.sendRequest(StatRequest.type, { digest: hello }), StoreErrorCode.InvalidInput, /sha256:/],
-      ['upper case', () => c.sendRequest(StatRequest.type, { digest: `sha256:${hello.toUpperCase()}` }), StoreErrorCode.InvalidInput, /upper/i],
-      ['short', () => c.sendRequest(StatRequest.type, { digest: 'sha256:abc' }), StoreErrorCode.InvalidInput, /64|length/],
-      ['traversal', () => c.sendRequest(ReadRequest.type, { digest: 'sha256:../../../../etc/passwd' }), StoreErrorCode.InvalidInput, /./],
-      ['missing', () => c.sendRequest(StatRequest.type, { digest: `sha256:${'0'.repeat(64)}` }), StoreErrorCode.NotFound, /not in the store/],
-      ['negative range', () => c.sendRequest(ReadRequest.type, { digest: `sha256:${hello}`, offset: -1 }), StoreErrorCode.InvalidInput, /non-negative/],
-      ['huge page', () => c.sendRequest(ListBlobsRequest.type, { limit: 10_000_000 }), StoreErrorCode.InvalidInput, /page size/],
-      ['bad shard', () => c.sendRequest(ListBlobsRequest.type, { shard: '../', limit: 10 }), StoreErrorCode.InvalidInput, /shard/],
-      ['unknown scheme', () => c.sendRequest(PutRequest.type, { uri: 'ftp://example/x' }), StoreErrorCode.InvalidInput, /file:/],
+      [
+        'upper case',
+        () => c.sendRequest(StatRequest.type, { digest: `sha256:${hello.toUpperCase()}` }),
+        StoreErrorCode.InvalidInput,
+        /upper/i,
+      ],
+      [
+        'short',
+        () => c.sendRequest(StatRequest.type, { digest: 'sha256:abc' }),
+        StoreErrorCode.InvalidInput,
+        /64|length/,
+      ],
+      [
+        'traversal',
+        () => c.sendRequest(ReadRequest.type, { digest: 'sha256:../../../../etc/passwd' }),
+        StoreErrorCode.InvalidInput,
+        /./,
+      ],
+      [
+        'missing',
+        () => c.sendRequest(StatRequest.type, { digest: `sha256:${'0'.repeat(64)}` }),
+        StoreErrorCode.NotFound,
+        /not in the store/,
+      ],
+      [
+        'negative range',
+        () => c.sendRequest(ReadRequest.type, { digest: `sha256:${hello}`, offset: -1 }),
+        StoreErrorCode.InvalidInput,
+        /non-negative/,
+      ],
+      [
+        'huge page',
+        () => c.sendRequest(ListBlobsRequest.type, { limit: 10_000_000 }),
+        StoreErrorCode.InvalidInput,
+        /page size/,
+      ],
+      [
+        'bad shard',
+        () => c.sendRequest(ListBlobsRequest.type, { shard: '../', limit: 10 }),
+        StoreErrorCode.InvalidInput,
+        /shard/,
+      ],
+      [
+        'unknown scheme',
+        () => c.sendRequest(PutRequest.type, { uri: 'ftp://example/x' }),
+        StoreErrorCode.InvalidInput,
+        /file:/,
+      ],
       ['not an object', () => c.sendRequest(StatRequest.type, null as never), StoreErrorCode.InvalidInput, /object/],
       ['bad prefix', () => c.sendRequest(ResolveRequest.type, { query: 'xyz' }), StoreErrorCode.InvalidInput, /hex/],
     ];
@@ -169,7 +237,9 @@ describe('an untrusted workspace', () => {
     const hex = writeBlob(root, 'read me');
     const server = await startServer(root, { trusted: false });
     try {
-      const err = await rpcError(server.connection.sendRequest(PutRequest.type, { data: Buffer.from('x').toString('base64') }));
+      const err = await rpcError(
+        server.connection.sendRequest(PutRequest.type, { data: Buffer.from('x').toString('base64') }),
+      );
       assert.equal(err.code, StoreErrorCode.WriteRefused);
       const gc = await rpcError(server.connection.sendRequest(GcRequest.type, {}));
       assert.equal(gc.code, StoreErrorCode.WriteRefused);
@@ -192,7 +262,9 @@ describe('a store that is not there', () => {
       assert.equal(server.statuses[0].state, 'missing');
       const { shards } = await server.connection.sendRequest(ListShardsRequest.type, {});
       assert.deepEqual(shards, []);
-      const put = await server.connection.sendRequest(PutRequest.type, { data: Buffer.from('first blob').toString('base64') });
+      const put = await server.connection.sendRequest(PutRequest.type, {
+        data: Buffer.from('first blob').toString('base64'),
+      });
       assert.ok(fs.existsSync(blobFile(root, put.digest.slice(7))));
     } finally {
       await server.stop();
@@ -209,7 +281,9 @@ describe('a store that is not there', () => {
       assert.equal(server.statuses[0].state, 'not-a-directory');
       assert.match(server.statuses[0].message, /not a directory/);
       // The user is told once, as a warning, not only in the status bar.
-      await server.waitFor('a warning message', () => server.messages.find((m) => m.type === 2 && /not a directory/.test(m.message)));
+      await server.waitFor('a warning message', () =>
+        server.messages.find((m) => m.type === 2 && /not a directory/.test(m.message)),
+      );
       const status = await server.connection.sendRequest(StatusRequest.type, {});
       assert.equal(status.state, 'not-a-directory');
     } finally {
@@ -233,12 +307,23 @@ describe('putMissing', () => {
     fs.writeFileSync(path.join(folder, 'unrelated.txt'), 'nothing to see');
     const server = await startServer(root);
     try {
-      const result = await server.connection.sendRequest(PutMissingRequest.type, { image: `sha256:${image.hex}`, folderUri: pathToFileURL(folder).toString() });
-      assert.deepEqual(result.stored.map((s) => s.digest).sort(), [`sha256:${image.spec.env}`, `sha256:${image.fileBlobs[1]}`].sort());
+      const result = await server.connection.sendRequest(PutMissingRequest.type, {
+        image: `sha256:${image.hex}`,
+        folderUri: pathToFileURL(folder).toString(),
+      });
+      assert.deepEqual(
+        result.stored.map((s) => s.digest).sort(),
+        [`sha256:${image.spec.env}`, `sha256:${image.fileBlobs[1]}`].sort(),
+      );
       assert.deepEqual(result.stillMissing, []);
       assert.equal(result.filesScanned, 3);
       assert.ok(fs.existsSync(blobFile(root, image.spec.env)));
-      const bad = await rpcError(server.connection.sendRequest(PutMissingRequest.type, { image: `sha256:${image.hex}`, folderUri: 'http://example/x' }));
+      const bad = await rpcError(
+        server.connection.sendRequest(PutMissingRequest.type, {
+          image: `sha256:${image.hex}`,
+          folderUri: 'http://example/x',
+        }),
+      );
       assert.equal(bad.code, StoreErrorCode.InvalidInput);
     } finally {
       await server.stop();

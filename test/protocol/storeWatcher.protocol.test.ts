@@ -16,7 +16,9 @@ describe('the store watcher', () => {
       // List first so the server holds a view that can go stale.
       await server.connection.sendRequest(ListBlobsRequest.type, { limit: 100 });
       const added = writeBlob(root, 'written by pf');
-      const change = await server.waitFor('an added blob', () => server.changes.find((c) => c.added.includes(`sha256:${added}`)));
+      const change = await server.waitFor('an added blob', () =>
+        server.changes.find((c) => c.added.includes(`sha256:${added}`)),
+      );
       assert.deepEqual(change.removed, []);
       fs.rmSync(blobFile(root, added));
       await server.waitFor('a removed blob', () => server.changes.find((c) => c.removed.includes(`sha256:${added}`)));

@@ -5,7 +5,13 @@ import * as fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { CancellationTokenSource } from 'vscode-jsonrpc';
 import { WorkDoneProgress, type ProgressToken } from 'vscode-languageserver-protocol';
-import { ListBlobsRequest, ListShardsRequest, StatusRequest, VerifyRequest, type VerifyProblemInfo } from '../../shared/protocol';
+import {
+  ListBlobsRequest,
+  ListShardsRequest,
+  StatusRequest,
+  VerifyRequest,
+  type VerifyProblemInfo,
+} from '../../shared/protocol';
 import { startServer, type ServerSession } from '../support/serverProcess';
 import { blobFile, flipByte, tempStore, writeDemoImage, writeManyBlobs } from '../support/storeFixtures';
 
@@ -38,7 +44,11 @@ describe('verify', () => {
     const d2 = server.connection.onProgress(VerifyRequest.type, partialResultToken, (p) => {
       partial.push(...p);
     });
-    const report = await server.connection.sendRequest(VerifyRequest.type, { kind: 'store', workDoneToken, partialResultToken });
+    const report = await server.connection.sendRequest(VerifyRequest.type, {
+      kind: 'store',
+      workDoneToken,
+      partialResultToken,
+    });
     d1.dispose();
     d2.dispose();
     assert.equal(report.cancelled, false);
@@ -57,7 +67,10 @@ describe('verify', () => {
 
   test('an image closure names the layer of each failing blob', async () => {
     fs.rmSync(blobFile(root, image.fileBlobs[0]));
-    const report = await server.connection.sendRequest(VerifyRequest.type, { kind: 'image', digest: `sha256:${image.hex}` });
+    const report = await server.connection.sendRequest(VerifyRequest.type, {
+      kind: 'image',
+      digest: `sha256:${image.hex}`,
+    });
     const byDigest = new Map(report.problems.map((p) => [p.digest, p]));
     assert.equal(byDigest.get(`sha256:${image.spec.procs}`)?.layer, 'world.procs');
     assert.equal(byDigest.get(`sha256:${image.fileBlobs[0]}`)?.kind, 'not-found');
@@ -65,7 +78,10 @@ describe('verify', () => {
   });
 
   test('one blob', async () => {
-    const ok = await server.connection.sendRequest(VerifyRequest.type, { kind: 'blob', digest: `sha256:${image.spec.env}` });
+    const ok = await server.connection.sendRequest(VerifyRequest.type, {
+      kind: 'blob',
+      digest: `sha256:${image.spec.env}`,
+    });
     assert.deepEqual({ checked: ok.checked, ok: ok.ok, problems: ok.problems }, { checked: 1, ok: 1, problems: [] });
   });
 
@@ -78,7 +94,9 @@ describe('verify', () => {
     const d = server.connection.onProgress(WorkDoneProgress.type, workDoneToken, (p) => {
       if (p.kind === 'report' && ++reports === 2) source.cancel();
     });
-    const report = await server.connection.sendRequest(VerifyRequest.type, { kind: 'store', workDoneToken }, source.token).catch((e) => e);
+    const report = await server.connection
+      .sendRequest(VerifyRequest.type, { kind: 'store', workDoneToken }, source.token)
+      .catch((e) => e);
     d.dispose();
     // Either the server answered what it had (cancelled: true) or the client library gave up the request.
     if ('cancelled' in report) {
@@ -129,16 +147,51 @@ describe('a 100,000-blob store', () => {
     const s = shards[17];
     const page = await server.connection.sendRequest(ListBlobsRequest.type, { shard: s.shard, limit: 100 });
     assert.equal(page.items.length, 100);
-    assert.deepEqual(page.items.map((i) => i.digest.slice(7)), all.filter((h) => h.startsWith(s.shard)).slice(0, 100));
+    assert.deepEqual(
+      page.items.map((i) => i.digest.slice(7)),
+      all.filter((h) => h.startsWith(s.shard)).slice(0, 100),
+    );
   });
 
   test('a flood of malformed requests leaves the server answering', async () => {
     const c = server.connection;
-    const junk: unknown[] = [null, 42, 'x', [], { digest: 7 }, { digest: 'sha256:' + 'g'.repeat(64) }, { limit: -1 }, { limit: 'all' }, { shard: 'zz', limit: 1 }, { cursor: '../../', limit: 1 }, { query: {} }, { kind: 'nope' }, { uri: 'file:///nonexistent/\u0000' }];
-    const methods = ['processfork/stat', 'processfork/read', 'processfork/listBlobs', 'processfork/resolve', 'processfork/verify', 'processfork/put', 'processfork/imageDetails', 'processfork/nope'];
+    const junk: unknown[] = [
+      null,
+      42,
+      'x',
+      [],
+      { digest: 7 },
+      { digest: 'sha256:' + 'g'.repeat(64) },
+      { limit: -1 },
+      { limit: 'all' },
+      { shard: 'zz', limit: 1 },
+      { cursor: '../../', limit: 1 },
+      { query: {} },
+      { kind: 'nope' },
+      { uri: 'file:///nonexistent/\u0000' },
+    ];
+    const methods = [
+      'processfork/stat',
+      'processfork/read',
+      'processfork/listBlobs',
+      'processfork/resolve',
+      'processfork/verify',
+      'processfork/put',
+      'processfork/imageDetails',
+      'processfork/nope',
+    ];
     const sent: Array<Promise<unknown>> = [];
     for (let round = 0; round < 20; round++) {
-      for (const m of methods) for (const p of junk) sent.push(c.sendRequest(m, p).then(() => 'ok', (e) => e.code));
+      for (const m of methods) {
+        for (const p of junk) {
+          sent.push(
+            c.sendRequest(m, p).then(
+              () => 'ok',
+              (e) => e.code,
+            ),
+          );
+        }
+      }
     }
     const outcomes = await Promise.all(sent);
     assert.equal(outcomes.length, 20 * methods.length * junk.length);

@@ -24,7 +24,9 @@ export function registryAvailable(): boolean {
   return fs.existsSync(REGISTRY_BIN);
 }
 
-export async function startRegistry(opts: { htpasswd?: { user: string; password: string }; tls?: boolean } = {}): Promise<Registry & { caFile?: string }> {
+export async function startRegistry(
+  opts: { htpasswd?: { user: string; password: string }; tls?: boolean } = {},
+): Promise<Registry & { caFile?: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-registry-'));
   const storage = path.join(dir, 'storage');
   fs.mkdirSync(storage);
@@ -32,7 +34,9 @@ export async function startRegistry(opts: { htpasswd?: { user: string; password:
   let auth = '';
   if (opts.htpasswd) {
     // The registry reads only bcrypt entries.
-    const line = spawnSync('htpasswd', ['-Bbn', opts.htpasswd.user, opts.htpasswd.password], { encoding: 'utf8' }).stdout.trim();
+    const line = spawnSync('htpasswd', ['-Bbn', opts.htpasswd.user, opts.htpasswd.password], {
+      encoding: 'utf8',
+    }).stdout.trim();
     fs.writeFileSync(path.join(dir, 'htpasswd'), `${line}\n`);
     auth = `auth:\n  htpasswd:\n    realm: pf-test\n    path: ${path.join(dir, 'htpasswd')}\n`;
   }
@@ -43,7 +47,10 @@ export async function startRegistry(opts: { htpasswd?: { user: string; password:
     tls = `  tls:\n    certificate: ${path.join(dir, 'server.pem')}\n    key: ${path.join(dir, 'server.key')}\n`;
   }
   const config = path.join(dir, 'config.yml');
-  fs.writeFileSync(config, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${tls}${auth}`);
+  fs.writeFileSync(
+    config,
+    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${tls}${auth}`,
+  );
   const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   const launch = async () => {
@@ -106,9 +113,50 @@ function makeCertificates(dir: string): string {
     const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
   };
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=ProcessFork test CA']);
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=ProcessFork test CA',
+  ]);
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=127.0.0.1',
+  ]);
   fs.writeFileSync(path.join(dir, 'san.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.cnf']);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'san.cnf',
+  ]);
   return path.join(dir, 'ca.pem');
 }

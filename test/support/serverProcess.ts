@@ -2,8 +2,22 @@
 // client would. Tests use this instead of importing server modules, so they exercise the shipped bundle.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { InitializeRequest, InitializedNotification, ShutdownRequest, ExitNotification, type PublishDiagnosticsParams, PublishDiagnosticsNotification, DidOpenTextDocumentNotification, DidChangeTextDocumentNotification } from 'vscode-languageserver-protocol';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
+import {
+  InitializeRequest,
+  InitializedNotification,
+  ShutdownRequest,
+  ExitNotification,
+  type PublishDiagnosticsParams,
+  PublishDiagnosticsNotification,
+  DidOpenTextDocumentNotification,
+  DidChangeTextDocumentNotification,
+} from 'vscode-languageserver-protocol';
 import type { StoreStatus, StoreChange } from '../../shared/protocol';
 import { StatusNotification, StoreChangedNotification } from '../../shared/protocol';
 
@@ -20,16 +34,29 @@ export interface ServerSession {
   messages: Array<{ type: number; message: string }>;
   diagnostics: Map<string, PublishDiagnosticsParams>;
   /** Resolves with the next diagnostics for `uri` that satisfy `predicate`. */
-  waitForDiagnostics(uri: string, predicate: (p: PublishDiagnosticsParams) => boolean, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
+  waitForDiagnostics(
+    uri: string,
+    predicate: (p: PublishDiagnosticsParams) => boolean,
+    timeoutMs?: number,
+  ): Promise<PublishDiagnosticsParams>;
   waitFor<T>(what: string, check: () => T | undefined, timeoutMs?: number): Promise<T>;
   open(uri: string, text: string, languageId?: string): Promise<void>;
   change(uri: string, version: number, text: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startServer(storePath: string, opts: { trusted?: boolean; settings?: object; env?: NodeJS.ProcessEnv } = {}): Promise<ServerSession> {
-  const child = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
-  const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+export async function startServer(
+  storePath: string,
+  opts: { trusted?: boolean; settings?: object; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServerSession> {
+  const child = spawn(process.execPath, [SERVER_JS, '--stdio'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
+  const connection = createMessageConnection(
+    new StreamMessageReader(child.stdout!),
+    new StreamMessageWriter(child.stdin!),
+  );
   const logs: string[] = [];
   const statuses: StoreStatus[] = [];
   const changes: StoreChange[] = [];
@@ -70,7 +97,10 @@ export async function startServer(storePath: string, opts: { trusted?: boolean; 
   await connection.sendRequest(InitializeRequest.type, {
     processId: process.pid,
     rootUri: null,
-    capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } }, window: { workDoneProgress: true } },
+    capabilities: {
+      workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+      window: { workDoneProgress: true },
+    },
     initializationOptions: { storePath, trusted: opts.trusted ?? true },
   });
   await connection.sendNotification(InitializedNotification.type, {});
@@ -109,12 +139,23 @@ export async function startServer(storePath: string, opts: { trusted?: boolean; 
     diagnostics,
     waitFor,
     waitForDiagnostics: (uri, predicate, timeoutMs) =>
-      waitFor(`diagnostics for ${uri}`, () => {
-        const d = diagnostics.get(uri);
-        return d && predicate(d) ? d : undefined;
-      }, timeoutMs),
-    open: (uri, text, languageId = 'pfimg') => connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } }),
-    change: (uri, version, text) => connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] }),
+      waitFor(
+        `diagnostics for ${uri}`,
+        () => {
+          const d = diagnostics.get(uri);
+          return d && predicate(d) ? d : undefined;
+        },
+        timeoutMs,
+      ),
+    open: (uri, text, languageId = 'pfimg') =>
+      connection.sendNotification(DidOpenTextDocumentNotification.type, {
+        textDocument: { uri, languageId, version: 1, text },
+      }),
+    change: (uri, version, text) =>
+      connection.sendNotification(DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version },
+        contentChanges: [{ text }],
+      }),
     async stop() {
       try {
         await Promise.race([connection.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000))]);

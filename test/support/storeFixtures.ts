@@ -91,7 +91,12 @@ export function writeImage(root: string, spec: ImageSpec): { hex: string; json: 
 }
 
 /** A complete small image: every layer present, an fs tree with two files, a cache page manifest. */
-export function writeDemoImage(root: string, tag = 'demo', parents: string[] = [], kind = 'langgraph'): { hex: string; json: string; file: string; spec: ImageSpec; fileBlobs: string[] } {
+export function writeDemoImage(
+  root: string,
+  tag = 'demo',
+  parents: string[] = [],
+  kind = 'langgraph',
+): { hex: string; json: string; file: string; spec: ImageSpec; fileBlobs: string[] } {
   const fileBlobs = [writeBlob(root, `#!/bin/sh\necho ${tag}\n`), writeBlob(root, `${tag} notes\n`)];
   const fsTree = JSON.stringify({
     kind: 'fs.tree.v1',

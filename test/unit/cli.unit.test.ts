@@ -11,8 +11,18 @@ import { writeTextFile } from '../../bench/benchData';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 
-function pfstore(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: Buffer | string; uid?: number; gid?: number } = {}): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...opts.env }, input: opts.input, uid: opts.uid, gid: opts.gid, maxBuffer: 1 << 26 });
+function pfstore(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: Buffer | string; uid?: number; gid?: number } = {},
+): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...opts.env },
+    input: opts.input,
+    uid: opts.uid,
+    gid: opts.gid,
+    maxBuffer: 1 << 26,
+  });
 }
 
 /** Every file under the store, for "nothing was written" checks. */
@@ -40,7 +50,10 @@ describe('pfstore', () => {
   test('put prints one digest per file in order, and get returns the bytes', () => {
     const put = pfstore(['--store', root, 'put', fileA, fileB]);
     assert.equal(put.status, 0, put.stderr);
-    assert.deepEqual(put.stdout.trim().split('\n'), [`sha256:${sha256Hex('alpha\n')}`, `sha256:${sha256Hex('beta\n')}`]);
+    assert.deepEqual(put.stdout.trim().split('\n'), [
+      `sha256:${sha256Hex('alpha\n')}`,
+      `sha256:${sha256Hex('beta\n')}`,
+    ]);
     const get = pfstore(['--store', root, 'get', `sha256:${sha256Hex('beta\n')}`]);
     assert.equal(get.status, 0, get.stderr);
     assert.equal(get.stdout, 'beta\n');
@@ -146,7 +159,10 @@ describe('pfstore', () => {
           child.on('exit', (code) => resolve(code ?? -1));
         }),
     );
-    assert.deepEqual(await Promise.all(runs), own.map(() => 0));
+    assert.deepEqual(
+      await Promise.all(runs),
+      own.map(() => 0),
+    );
     const verify = pfstore(['--store', root, '--json', 'verify']);
     assert.equal(verify.status, 0, verify.stdout);
     assert.equal(JSON.parse(verify.stdout).checked, 3 + 1 + 6);
@@ -175,7 +191,10 @@ describe('pfstore', () => {
     const removed: string[] = JSON.parse(gc.stdout).removed;
     assert.equal(removed.length, 1);
     assert.match(path.basename(removed[0]), new RegExp(`^${hex}\\.tmp\\.${child.pid}\\.\\d+$`));
-    assert.deepEqual(fs.readdirSync(shardDir).filter((n) => n.includes('.tmp.')), []);
+    assert.deepEqual(
+      fs.readdirSync(shardDir).filter((n) => n.includes('.tmp.')),
+      [],
+    );
     assert.equal(pfstore(['--store', root, 'verify']).status, 0);
   });
 
@@ -184,7 +203,9 @@ describe('pfstore', () => {
     const hex = sha256Hex('alpha\n');
     assert.equal(pfstore(['--store', ro, 'put', fileA]).status, 0);
     fs.chmodSync(ro, 0o755);
-    for (const d of [ro, path.join(ro, 'blobs'), path.join(ro, 'blobs', 'sha256'), path.dirname(blobFile(ro, hex))]) fs.chmodSync(d, 0o555);
+    for (const d of [ro, path.join(ro, 'blobs'), path.join(ro, 'blobs', 'sha256'), path.dirname(blobFile(ro, hex))]) {
+      fs.chmodSync(d, 0o555);
+    }
     fs.chmodSync(blobFile(ro, hex), 0o444);
     fs.chmodSync(work, 0o755); // so that the unprivileged user can read the input file
     fs.chmodSync(fileB, 0o644);
@@ -200,7 +221,9 @@ describe('pfstore', () => {
       assert.match(put.stderr, /EACCES|permission/i);
       assert.deepEqual(snapshot(ro), before);
     } finally {
-      for (const d of [ro, path.join(ro, 'blobs'), path.join(ro, 'blobs', 'sha256'), path.dirname(blobFile(ro, hex))]) fs.chmodSync(d, 0o755);
+      for (const d of [ro, path.join(ro, 'blobs'), path.join(ro, 'blobs', 'sha256'), path.dirname(blobFile(ro, hex))]) {
+        fs.chmodSync(d, 0o755);
+      }
       fs.rmSync(ro, { recursive: true, force: true });
     }
   });
@@ -210,7 +233,10 @@ describe('pfstore', () => {
     try {
       const img = writeDemoImage(store, 'cli');
       const listed = JSON.parse(pfstore(['--store', store, '--json', 'images']).stdout);
-      assert.deepEqual(listed.map((i: { digest: string; agent: string }) => [i.digest, i.agent]), [[`sha256:${img.hex}`, 'langgraph 0.4.2']]);
+      assert.deepEqual(
+        listed.map((i: { digest: string; agent: string }) => [i.digest, i.agent]),
+        [[`sha256:${img.hex}`, 'langgraph 0.4.2']],
+      );
       assert.equal(pfstore(['--store', store, 'verify', '--image', `sha256:${img.hex}`]).status, 0);
       fs.rmSync(blobFile(store, img.fileBlobs[0]));
       const missing = pfstore(['--store', store, '--json', 'verify', '--image', `sha256:${img.hex}`]);

@@ -1,7 +1,14 @@
 // The digest parser: only pf-core's canonical form passes, and every rejection says why.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DigestError, findDigestsInText, formatDigest, parseDigest, parseHexPrefix, tryParseDigest } from '../../shared/digest';
+import {
+  DigestError,
+  findDigestsInText,
+  formatDigest,
+  parseDigest,
+  parseHexPrefix,
+  tryParseDigest,
+} from '../../shared/digest';
 
 const HEX = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 

@@ -71,7 +71,10 @@ describe('FsBlobStore', () => {
     assert.ok(Math.abs(ours - Number(z19)) / Number(z19) < 0.03, `ours ${ours} vs zstd -19 ${z19}`);
     assert.ok(ours < Number(z3) * 0.9, `ours ${ours} should be well under zstd -3's ${z3}`);
     // No temp file is left beside it.
-    assert.deepEqual(fs.readdirSync(path.dirname(file)).filter((n) => n.includes('.tmp.')), []);
+    assert.deepEqual(
+      fs.readdirSync(path.dirname(file)).filter((n) => n.includes('.tmp.')),
+      [],
+    );
   });
 
   test('put of an existing blob is a no-op', async () => {
@@ -91,7 +94,10 @@ describe('FsBlobStore', () => {
       const put = await store.putFile(file);
       assert.equal(put.rawBytes, 9 << 20);
       const blob = blobFile(root, put.hex);
-      assert.equal(sh(`zstd -dc "${blob}" | sha256sum | cut -c1-64`).toString().trim(), sha256Hex(fs.readFileSync(file)));
+      assert.equal(
+        sh(`zstd -dc "${blob}" | sha256sum | cut -c1-64`).toString().trim(),
+        sha256Hex(fs.readFileSync(file)),
+      );
       assert.equal((await store.stat(put.hex)).decodedBytes, 9 << 20);
       const slice = await store.readRange(put.hex, (4 << 20) - 10, 20);
       assert.deepEqual(slice, fs.readFileSync(file).subarray((4 << 20) - 10, (4 << 20) + 10));
@@ -161,7 +167,9 @@ describe('FsBlobStore', () => {
       const data = Buffer.alloc(8 << 20, 1);
       const hex = sha256Hex(data);
       fs.mkdirSync(path.dirname(blobFile(fresh, hex)), { recursive: true });
-      sh(`head -c ${8 << 20} /dev/zero | tr '\\0' '\\1' | zstd -19 -q --no-content-size -c > "${blobFile(fresh, hex)}"`);
+      sh(
+        `head -c ${8 << 20} /dev/zero | tr '\\0' '\\1' | zstd -19 -q --no-content-size -c > "${blobFile(fresh, hex)}"`,
+      );
       assert.equal((await s.stat(hex)).decodedBytes, undefined);
       assert.equal(await integrityKind(s.get(hex)), 'too-large');
     } finally {
@@ -176,7 +184,10 @@ describe('FsBlobStore', () => {
     const dest = path.join(root, '..', `dest-${process.pid}.bin`);
     await assert.rejects(store.getToFile(hex, dest), IntegrityError);
     assert.equal(fs.existsSync(dest), false);
-    assert.deepEqual(fs.readdirSync(path.dirname(dest)).filter((n) => n.includes(`dest-${process.pid}`)), []);
+    assert.deepEqual(
+      fs.readdirSync(path.dirname(dest)).filter((n) => n.includes(`dest-${process.pid}`)),
+      [],
+    );
   });
 
   test('pages through shards with a cursor: no duplicates, no gaps', async () => {
@@ -197,10 +208,16 @@ describe('FsBlobStore', () => {
         if (limit === 1) break; // 1500 round trips is enough proof for the smallest page
       }
       const counts = await s.shardCounts();
-      assert.equal(counts.reduce((n, c) => n + c.count, 0), 1500);
+      assert.equal(
+        counts.reduce((n, c) => n + c.count, 0),
+        1500,
+      );
       const shard = counts[3].shard;
       const page = await s.list({ shard, limit: 5000 });
-      assert.deepEqual(page.items.map((i) => i.hex), all.filter((h) => h.startsWith(shard)));
+      assert.deepEqual(
+        page.items.map((i) => i.hex),
+        all.filter((h) => h.startsWith(shard)),
+      );
       await assert.rejects(s.list({ limit: 0 }), InvalidInputError);
       await assert.rejects(s.list({ limit: 10, shard: '../x' }), InvalidInputError);
     } finally {
@@ -250,7 +267,10 @@ describe('FsBlobStore', () => {
     try {
       writeManyBlobs(fresh, 3000, 'cancel');
       const controller = new AbortController();
-      const summary = await s.verifyAll({ signal: controller.signal, onResult: (_r, done) => done === 100 && controller.abort() });
+      const summary = await s.verifyAll({
+        signal: controller.signal,
+        onResult: (_r, done) => done === 100 && controller.abort(),
+      });
       assert.equal(summary.cancelled, true);
       assert.ok(summary.checked >= 100 && summary.checked < 3000, `checked ${summary.checked}`);
     } finally {

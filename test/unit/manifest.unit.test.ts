@@ -4,11 +4,25 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { listImages } from '../../server/src/store/imageCatalog';
-import { manifestReferences, parseManifest, parseNestedReferences, unsafeEntryPath } from '../../server/src/store/manifest';
+import {
+  manifestReferences,
+  parseManifest,
+  parseNestedReferences,
+  unsafeEntryPath,
+} from '../../server/src/store/manifest';
 import { manifestJson, sha256Hex, tempStore, writeDemoImage } from '../support/storeFixtures';
 
 const h = (c: string) => c.repeat(64);
-const SPEC = { base: h('1'), diff: h('2'), cachePages: h('3'), fs: h('4'), env: h('5'), procs: h('6'), ledger: h('7'), messages: h('8') };
+const SPEC = {
+  base: h('1'),
+  diff: h('2'),
+  cachePages: h('3'),
+  fs: h('4'),
+  env: h('5'),
+  procs: h('6'),
+  ledger: h('7'),
+  messages: h('8'),
+};
 
 test('reads the compact snake_case form pf-core writes', () => {
   const { manifest, problems } = parseManifest(manifestJson({ ...SPEC, parents: [h('9')] }));
@@ -18,13 +32,36 @@ test('reads the compact snake_case form pf-core writes', () => {
   assert.equal(manifest!.world.fs, h('4'));
   assert.deepEqual(manifest!.parents, [h('9')]);
   const refs = manifestReferences(manifest!);
-  assert.deepEqual(refs.map((r) => r.layer), ['model.base', 'model.diff', 'cache.manifest', 'world.fs', 'world.env', 'world.procs', 'effects.ledger', 'trace.messages', 'parents[0]']);
+  assert.deepEqual(
+    refs.map((r) => r.layer),
+    [
+      'model.base',
+      'model.diff',
+      'cache.manifest',
+      'world.fs',
+      'world.env',
+      'world.procs',
+      'effects.ledger',
+      'trace.messages',
+      'parents[0]',
+    ],
+  );
   assert.equal(refs[8].kind, 'image');
 });
 
 test('reads the camelCase form of the prose docs, and parents may be absent', () => {
   const snake = JSON.parse(manifestJson(SPEC));
-  const camel = { schemaVersion: 1, mediaType: snake.media_type, agent: snake.agent, model: snake.model, cache: snake.cache, world: snake.world, effects: snake.effects, trace: snake.trace, createdAt: snake.created_at };
+  const camel = {
+    schemaVersion: 1,
+    mediaType: snake.media_type,
+    agent: snake.agent,
+    model: snake.model,
+    cache: snake.cache,
+    world: snake.world,
+    effects: snake.effects,
+    trace: snake.trace,
+    createdAt: snake.created_at,
+  };
   const { manifest, problems } = parseManifest(JSON.stringify(camel));
   assert.deepEqual(problems, []);
   assert.deepEqual(manifest!.parents, []);
@@ -42,20 +79,44 @@ test('reports each schema problem at its path, never throws', () => {
   m.extra = true;
   const { problems } = parseManifest(JSON.stringify(m));
   const paths = problems.map((p) => p.path);
-  for (const p of ['schema_version', 'media_type', 'model.base', 'world.env', 'created_at', 'parents', 'extra']) assert.ok(paths.includes(p), `no problem at ${p}: ${paths.join(', ')}`);
+  for (const p of ['schema_version', 'media_type', 'model.base', 'world.env', 'created_at', 'parents', 'extra']) {
+    assert.ok(paths.includes(p), `no problem at ${p}: ${paths.join(', ')}`);
+  }
   assert.equal(problems.find((p) => p.path === 'extra')!.severity, 'warning');
-  for (const bad of ['', 'not json', '[]', 'null', '{"schema_version":1}']) assert.ok(parseManifest(bad).problems.length > 0, bad);
+  for (const bad of ['', 'not json', '[]', 'null', '{"schema_version":1}']) {
+    assert.ok(parseManifest(bad).problems.length > 0, bad);
+  }
 });
 
 test('nested trees and page manifests yield their digests; unsafe entry paths are problems', () => {
-  const tree = JSON.stringify({ kind: 'fs.tree.v1', entries: [{ path: 'a/b', size: 1, blob: `sha256:${h('1')}` }, { path: 'dir', size: 0 }, { path: '../../etc/passwd', size: 1, blob: `sha256:${h('2')}` }, { path: '/abs', size: 1 }] });
+  const tree = JSON.stringify({
+    kind: 'fs.tree.v1',
+    entries: [
+      { path: 'a/b', size: 1, blob: `sha256:${h('1')}` },
+      { path: 'dir', size: 0 },
+      { path: '../../etc/passwd', size: 1, blob: `sha256:${h('2')}` },
+      { path: '/abs', size: 1 },
+    ],
+  });
   const t = parseNestedReferences(tree);
   assert.equal(t.kind, 'fs.tree.v1');
-  assert.deepEqual(t.refs.map((r) => [r.hex, r.path]), [[h('1'), 'a/b'], [h('2'), '../../etc/passwd']]);
-  assert.deepEqual(t.problems.map((p) => p.path), ['entries[2].path', 'entries[3].path']);
+  assert.deepEqual(
+    t.refs.map((r) => [r.hex, r.path]),
+    [
+      [h('1'), 'a/b'],
+      [h('2'), '../../etc/passwd'],
+    ],
+  );
+  assert.deepEqual(
+    t.problems.map((p) => p.path),
+    ['entries[2].path', 'entries[3].path'],
+  );
   const pages = parseNestedReferences(JSON.stringify({ pages: [{ k: `sha256:${h('3')}`, v: `sha256:${h('4')}` }] }));
   assert.equal(pages.kind, 'cache.pages');
-  assert.deepEqual(pages.refs.map((r) => r.layer), ['pages[0].k', 'pages[0].v']);
+  assert.deepEqual(
+    pages.refs.map((r) => r.layer),
+    ['pages[0].k', 'pages[0].v'],
+  );
   for (const p of ['..', 'a/../b', '/x', 'C:\\x', 'a\0b']) assert.equal(unsafeEntryPath(p), true, p);
   for (const p of ['a', 'a/b', '.hidden', 'a..b']) assert.equal(unsafeEntryPath(p), false, p);
 });

@@ -24,7 +24,10 @@ test('a corrupted entry is never returned', async () => {
   s.corruptForTest(hex, Buffer.from('tampered'));
   await assert.rejects(s.get(hex), (e: unknown) => e instanceof IntegrityError && e.kind === 'hash-mismatch');
   const summary = await s.verifyAll();
-  assert.deepEqual(summary.problems.map((p) => [p.hex, p.kind]), [[hex, 'hash-mismatch']]);
+  assert.deepEqual(
+    summary.problems.map((p) => [p.hex, p.kind]),
+    [[hex, 'hash-mismatch']],
+  );
 });
 
 test('the size limit applies to reads', async () => {
@@ -46,7 +49,10 @@ test('pages in digest order with a cursor', async () => {
     after = page.nextCursor;
   } while (after);
   assert.deepEqual(seen, hexes);
-  assert.equal((await s.shardCounts()).reduce((n, c) => n + c.count, 0), 50);
+  assert.equal(
+    (await s.shardCounts()).reduce((n, c) => n + c.count, 0),
+    50,
+  );
   await assert.rejects(s.list({ limit: 0 }), InvalidInputError);
   await assert.rejects(s.get('../etc'), InvalidInputError);
 });

@@ -29,12 +29,17 @@ function pfstoreAsync(store: string, args: string[]): Promise<{ status: number |
 }
 
 function pfstore(store: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [CLI, '--store', store, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return spawnSync(process.execPath, [CLI, '--store', store, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
 }
 
 if (!registryAvailable()) {
   // Loud, so a skipped suite is never mistaken for a passing one (CI installs docker-registry).
-  process.stderr.write(`\n!!! ${REGISTRY_BIN} is not installed: the OCI registry tests are SKIPPED. Run scripts/install-system-deps.sh.\n\n`);
+  process.stderr.write(
+    `\n!!! ${REGISTRY_BIN} is not installed: the OCI registry tests are SKIPPED. Run scripts/install-system-deps.sh.\n\n`,
+  );
 }
 
 describe('OCI registry', { skip: !registryAvailable() }, () => {
@@ -68,15 +73,23 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
       assert.equal(pull.status, 0, pull.stderr);
       assert.equal(JSON.parse(pull.stdout).downloaded, pushed.layers);
       assert.deepEqual(fs.readFileSync(path.join(target, 'images', `${image.hex}.json`)), fs.readFileSync(image.file));
-      for (const hex of Object.values(image.spec).filter((v): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v))) {
-        assert.deepEqual(fs.readFileSync(blobFile(target, hex)), fs.readFileSync(blobFile(source, hex)), 'the stored zstd bytes travel unchanged');
+      for (const hex of Object.values(image.spec).filter(
+        (v): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v),
+      )) {
+        assert.deepEqual(
+          fs.readFileSync(blobFile(target, hex)),
+          fs.readFileSync(blobFile(source, hex)),
+          'the stored zstd bytes travel unchanged',
+        );
       }
       assert.equal(pfstore(target, ['verify']).status, 0);
       // Pulling again moves nothing.
       const again = JSON.parse(pfstore(target, ['--json', 'pull', `oci://${registry.host}/agents/demo:v1`]).stdout);
       assert.equal(again.downloaded, 0);
       // Pushing again uploads nothing either.
-      const repush = JSON.parse(pfstore(source, ['--json', 'push', `sha256:${image.hex}`, `oci://${registry.host}/agents/demo:v1`]).stdout);
+      const repush = JSON.parse(
+        pfstore(source, ['--json', 'push', `sha256:${image.hex}`, `oci://${registry.host}/agents/demo:v1`]).stdout,
+      );
       assert.equal(repush.uploaded, 0);
     } finally {
       fs.rmSync(target, { recursive: true, force: true });
@@ -87,7 +100,15 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
     const push = pfstore(source, ['push', `sha256:${image.hex}`, `oci://${registry.host}/agents/tampered:v1`]);
     assert.equal(push.status, 0, push.stderr);
     // Corrupt the registry's copy of one layer (the filesystem driver keeps it at .../blobs/sha256/xx/<hex>/data).
-    const layerFile = fs.readdirSync(path.join(registry.storage, 'docker/registry/v2/blobs/sha256'), { recursive: true }).map(String).find((p) => p.endsWith('/data') && fs.statSync(path.join(registry.storage, 'docker/registry/v2/blobs/sha256', p)).size === fs.statSync(blobFile(source, image.spec.env)).size);
+    const layerFile = fs
+      .readdirSync(path.join(registry.storage, 'docker/registry/v2/blobs/sha256'), { recursive: true })
+      .map(String)
+      .find(
+        (p) =>
+          p.endsWith('/data') &&
+          fs.statSync(path.join(registry.storage, 'docker/registry/v2/blobs/sha256', p)).size ===
+            fs.statSync(blobFile(source, image.spec.env)).size,
+      );
     assert.ok(layerFile, 'found the env layer in the registry storage');
     const full = path.join(registry.storage, 'docker/registry/v2/blobs/sha256', layerFile);
     const bytes = fs.readFileSync(full);
@@ -99,8 +120,17 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
       assert.equal(pull.status, 4, pull.stderr);
       assert.match(pull.stderr, /hash/);
       assert.equal(fs.existsSync(blobFile(target, image.spec.env)), false);
-      assert.equal(fs.existsSync(path.join(target, 'images', `${image.hex}.json`)), false, 'no image appears without its closure');
-      const leftovers = fs.existsSync(path.join(target, 'blobs')) ? fs.readdirSync(path.join(target, 'blobs'), { recursive: true }).map(String).filter((n) => n.includes('.tmp.')) : [];
+      assert.equal(
+        fs.existsSync(path.join(target, 'images', `${image.hex}.json`)),
+        false,
+        'no image appears without its closure',
+      );
+      const leftovers = fs.existsSync(path.join(target, 'blobs'))
+        ? fs
+            .readdirSync(path.join(target, 'blobs'), { recursive: true })
+            .map(String)
+            .filter((n) => n.includes('.tmp.'))
+        : [];
       assert.deepEqual(leftovers, []);
     } finally {
       bytes[bytes.length - 2] ^= 0xff;
@@ -110,14 +140,20 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
   });
 
   test('a signature made with another key is refused unless explicitly allowed', () => {
-    const push = pfstore(source, ['push', `sha256:${image.hex}`, `oci://${registry.host}/agents/signed:v1`], { PF_OCI_REG_SIGN_KEY: 'team-secret' });
+    const push = pfstore(source, ['push', `sha256:${image.hex}`, `oci://${registry.host}/agents/signed:v1`], {
+      PF_OCI_REG_SIGN_KEY: 'team-secret',
+    });
     assert.equal(push.status, 0, push.stderr);
     const target = tempStore();
     try {
       const refused = pfstore(target, ['pull', `oci://${registry.host}/agents/signed:v1`]);
       assert.equal(refused.status, 4);
       assert.match(refused.stderr, /signature/);
-      assert.equal(pfstore(target, ['pull', `oci://${registry.host}/agents/signed:v1`], { PF_OCI_REG_SIGN_KEY: 'team-secret' }).status, 0);
+      assert.equal(
+        pfstore(target, ['pull', `oci://${registry.host}/agents/signed:v1`], { PF_OCI_REG_SIGN_KEY: 'team-secret' })
+          .status,
+        0,
+      );
       const target2 = tempStore();
       assert.equal(pfstore(target2, ['pull', '--allow-unsigned', `oci://${registry.host}/agents/signed:v1`]).status, 0);
       fs.rmSync(target2, { recursive: true, force: true });
@@ -137,7 +173,10 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
       }
     }
     try {
-      await assert.rejects(pushImage(store, image.hex, ref, { client: new DyingClient(ref) }), /cannot reach the registry/);
+      await assert.rejects(
+        pushImage(store, image.hex, ref, { client: new DyingClient(ref) }),
+        /cannot reach the registry/,
+      );
       await registry.restart();
       const resumed = await pushImage(store, image.hex, ref);
       assert.equal(resumed.layers, 12);
@@ -174,7 +213,8 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
     let cuts = 0;
     const proxy = http.createServer((req, res) => {
       const upstream = http.request(`${registry.url}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
-        const isLayer = req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '') && Number(up.headers['content-length']) > 40;
+        const isLayer =
+          req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '') && Number(up.headers['content-length']) > 40;
         res.writeHead(up.statusCode ?? 502, up.headers);
         if (isLayer && cuts > 0) {
           cuts--;
@@ -192,7 +232,10 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     const proxied = `127.0.0.1:${(proxy.address() as { port: number }).port}`;
     try {
-      assert.equal(pfstore(source, ['push', `sha256:${image.hex}`, `oci://${registry.host}/agents/flaky:v1`]).status, 0);
+      assert.equal(
+        pfstore(source, ['push', `sha256:${image.hex}`, `oci://${registry.host}/agents/flaky:v1`]).status,
+        0,
+      );
       const target = tempStore();
       cuts = 2; // fewer than the retries
       const pull = await pfstoreAsync(target, ['pull', `oci://${proxied}/agents/flaky:v1`]);
@@ -203,9 +246,17 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
       const failed = await pfstoreAsync(target2, ['pull', `oci://${proxied}/agents/flaky:v1`]);
       assert.equal(failed.status, 1);
       assert.match(failed.stderr, /dropped the connection|other side closed/);
-      const files = fs.existsSync(path.join(target2, 'blobs')) ? fs.readdirSync(path.join(target2, 'blobs'), { recursive: true }).map(String).filter((n) => n.endsWith('.zst') || n.includes('.tmp.')) : [];
+      const files = fs.existsSync(path.join(target2, 'blobs'))
+        ? fs
+            .readdirSync(path.join(target2, 'blobs'), { recursive: true })
+            .map(String)
+            .filter((n) => n.endsWith('.zst') || n.includes('.tmp.'))
+        : [];
       // Only layers that arrived whole may be there (small ones are not cut); no temp files, no image.
-      assert.ok(files.every((n) => n.endsWith('.zst')), files.join(', '));
+      assert.ok(
+        files.every((n) => n.endsWith('.zst')),
+        files.join(', '),
+      );
       assert.equal(fs.existsSync(path.join(target2, 'images', `${image.hex}.json`)), false);
       // The interrupted pull resumes: a second pull moves only what the first did not store.
       const resumed = JSON.parse(pfstore(target2, ['--json', 'pull', `oci://${registry.host}/agents/flaky:v1`]).stdout);
@@ -234,7 +285,10 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
     await registry.kill();
     const env = { ...process.env };
     delete env.AWS_CA_BUNDLE;
-    const gc = spawnSync(REGISTRY_BIN, ['garbage-collect', path.join(path.dirname(registry.storage), 'config.yml')], { encoding: 'utf8', env });
+    const gc = spawnSync(REGISTRY_BIN, ['garbage-collect', path.join(path.dirname(registry.storage), 'config.yml')], {
+      encoding: 'utf8',
+      env,
+    });
     assert.equal(gc.status, 0, gc.stderr);
     await registry.restart();
     const target = tempStore();
@@ -257,7 +311,10 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
       assert.doesNotMatch(denied.stderr, /s3cret/);
       const ok = pfstore(source, ['push', `sha256:${image.hex}`, ref], { OCI_USERNAME: 'pf', OCI_PASSWORD: 's3cret' });
       assert.equal(ok.status, 0, ok.stderr);
-      const wrong = pfstore(source, ['remote', 'ls', `oci://${secured.host}/agents/auth`], { OCI_USERNAME: 'pf', OCI_PASSWORD: 'nope' });
+      const wrong = pfstore(source, ['remote', 'ls', `oci://${secured.host}/agents/auth`], {
+        OCI_USERNAME: 'pf',
+        OCI_PASSWORD: 'nope',
+      });
       assert.equal(wrong.status, 1);
     } finally {
       await secured.stop();
@@ -272,7 +329,10 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
       const untrusted = pfstore(source, ['push', `sha256:${image.hex}`, ref], env);
       assert.equal(untrusted.status, 1);
       assert.match(untrusted.stderr, /certificate is not trusted/);
-      const trusted = pfstore(source, ['push', `sha256:${image.hex}`, ref], { ...env, NODE_EXTRA_CA_CERTS: secure.caFile });
+      const trusted = pfstore(source, ['push', `sha256:${image.hex}`, ref], {
+        ...env,
+        NODE_EXTRA_CA_CERTS: secure.caFile,
+      });
       assert.equal(trusted.status, 0, trusted.stderr);
       const target = tempStore();
       const pull = pfstore(target, ['pull', ref], { ...env, NODE_EXTRA_CA_CERTS: secure.caFile });

@@ -23,14 +23,22 @@ export async function openBlob(api: StoreApi, digest: string): Promise<vscode.Te
       await vscode.commands.executeCommand('vscode.openWith', uri, 'hexEditor.hexedit');
       return undefined;
     }
-    const choice = await vscode.window.showInformationMessage(`${digest} holds binary data. Install the Hex Editor extension to view it, or save it to a file.`, 'Install Hex Editor', 'Copy Digest');
-    if (choice === 'Install Hex Editor') await vscode.commands.executeCommand('workbench.extensions.installExtension', HEX_EDITOR);
+    const choice = await vscode.window.showInformationMessage(
+      `${digest} holds binary data. Install the Hex Editor extension to view it, or save it to a file.`,
+      'Install Hex Editor',
+      'Copy Digest',
+    );
+    if (choice === 'Install Hex Editor') {
+      await vscode.commands.executeCommand('workbench.extensions.installExtension', HEX_EDITOR);
+    }
     if (choice === 'Copy Digest') await vscode.env.clipboard.writeText(digest);
     return undefined;
   }
   let doc = await vscode.workspace.openTextDocument(uri);
   const language = LANGUAGE_OF[info.contentKind ?? 'text'] ?? 'plaintext';
   const known = await vscode.languages.getLanguages();
-  if (doc.languageId !== language && known.includes(language)) doc = await vscode.languages.setTextDocumentLanguage(doc, language);
+  if (doc.languageId !== language && known.includes(language)) {
+    doc = await vscode.languages.setTextDocumentLanguage(doc, language);
+  }
   return vscode.window.showTextDocument(doc, { preview: true });
 }

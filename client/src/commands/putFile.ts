@@ -15,7 +15,9 @@ async function pickTarget(arg: unknown): Promise<vscode.Uri | undefined> {
 export async function putFile(api: StoreApi, arg?: unknown): Promise<PutResult | undefined> {
   const active = vscode.window.activeTextEditor?.document;
   // An unsaved editor has no file: store what it shows.
-  if (!(arg instanceof vscode.Uri) && active && active.uri.scheme === 'untitled') return putBytes(api, Buffer.from(active.getText()), active.fileName);
+  if (!(arg instanceof vscode.Uri) && active && active.uri.scheme === 'untitled') {
+    return putBytes(api, Buffer.from(active.getText()), active.fileName);
+  }
   const uri = await pickTarget(arg);
   if (!uri) return undefined;
   if (uri.scheme !== 'file') return putBytes(api, await vscode.workspace.fs.readFile(uri), uri.toString());
@@ -27,12 +29,20 @@ async function putBytes(api: StoreApi, data: Uint8Array, label: string): Promise
   return withPutProgress(label, (token) => api.put({ data: Buffer.from(data).toString('base64') }, token));
 }
 
-async function withPutProgress(label: string, run: (token: vscode.CancellationToken) => Promise<PutResult>): Promise<PutResult | undefined> {
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Putting ${label} into the store`, cancellable: true }, (_p, token) => run(token));
+async function withPutProgress(
+  label: string,
+  run: (token: vscode.CancellationToken) => Promise<PutResult>,
+): Promise<PutResult | undefined> {
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Putting ${label} into the store`, cancellable: true },
+    (_p, token) => run(token),
+  );
   const verb = result.created ? 'Stored' : 'Already in the store:';
-  void vscode.window.showInformationMessage(`${verb} ${label} as ${result.digest}`, 'Copy Digest', 'Open').then(async (choice) => {
-    if (choice === 'Copy Digest') await vscode.env.clipboard.writeText(result.digest);
-    if (choice === 'Open') await vscode.commands.executeCommand('processfork.openBlob', result.digest);
-  });
+  void vscode.window
+    .showInformationMessage(`${verb} ${label} as ${result.digest}`, 'Copy Digest', 'Open')
+    .then(async (choice) => {
+      if (choice === 'Copy Digest') await vscode.env.clipboard.writeText(result.digest);
+      if (choice === 'Open') await vscode.commands.executeCommand('processfork.openBlob', result.digest);
+    });
   return result;
 }

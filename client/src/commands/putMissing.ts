@@ -6,12 +6,24 @@ import type { KnownProblems } from '../problems';
 import type { StoreApi } from '../storeApi';
 import { withServerProgress } from './serverProgress';
 
-export async function putMissingFromFolder(api: StoreApi, problems: KnownProblems, image: string): Promise<PutMissingResult | undefined> {
-  const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Search This Folder' });
+export async function putMissingFromFolder(
+  api: StoreApi,
+  problems: KnownProblems,
+  image: string,
+): Promise<PutMissingResult | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    openLabel: 'Search This Folder',
+  });
   if (!picked?.[0]) return undefined;
-  const result = await withServerProgress(api, 'Looking for missing blobs', (workDoneToken, token) => api.putMissing(image, picked[0].toString(), workDoneToken, token));
+  const result = await withServerProgress(api, 'Looking for missing blobs', (workDoneToken, token) =>
+    api.putMissing(image, picked[0].toString(), workDoneToken, token),
+  );
   problems.clear(result.stored.map((s) => s.digest));
   const still = result.stillMissing.length;
-  void vscode.window.showInformationMessage(`Stored ${result.stored.length} missing blob${result.stored.length === 1 ? '' : 's'} from ${result.filesScanned} files; ${still === 0 ? 'the image is complete' : `${still} still missing`}.`);
+  void vscode.window.showInformationMessage(
+    `Stored ${result.stored.length} missing blob${result.stored.length === 1 ? '' : 's'} from ${result.filesScanned} files; ${still === 0 ? 'the image is complete' : `${still} still missing`}.`,
+  );
   return result;
 }

@@ -75,12 +75,15 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       vscode.window.setStatusBarMessage(`Copied ${digest}`, 3000);
       return digest;
     }),
-    command('processfork.verifyStore', () => runVerify(api(), deps.problems, { kind: 'store' }, 'Verifying the ProcessFork store', deps.verifyPanel)),
+    command('processfork.verifyStore', () =>
+      runVerify(api(), deps.problems, { kind: 'store' }, 'Verifying the ProcessFork store', deps.verifyPanel),
+    ),
     command('processfork.verifyItem', (arg) => {
       const node = arg as StoreNode | undefined;
       const digest = digestFrom(arg);
       if (!digest) throw new Error('nothing to verify here');
-      const target = node?.kind === 'image' ? ({ kind: 'image', digest } as const) : ({ kind: 'blob', digest } as const);
+      const target =
+        node?.kind === 'image' ? ({ kind: 'image', digest } as const) : ({ kind: 'blob', digest } as const);
       return runVerify(api(), deps.problems, target, `Verifying ${digest.slice(0, 19)}…`, deps.verifyPanel);
     }),
     command('processfork.revealInOS', async (arg) => {
@@ -88,16 +91,25 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const root = deps.storePath();
       if (!digest || !root) return;
       const hex = digest.slice(7);
-      await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path.join(root, 'blobs', 'sha256', hex.slice(0, 2), `${hex}.zst`)));
+      await vscode.commands.executeCommand(
+        'revealFileInOS',
+        vscode.Uri.file(path.join(root, 'blobs', 'sha256', hex.slice(0, 2), `${hex}.zst`)),
+      );
     }),
     command('processfork.openStoreFolder', async () => {
       const root = deps.storePath();
       if (root) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(root));
     }),
     command('processfork.chooseStore', async () => {
-      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use as ProcessFork Store' });
+      const picked = await vscode.window.showOpenDialog({
+        canSelectFolders: true,
+        canSelectFiles: false,
+        openLabel: 'Use as ProcessFork Store',
+      });
       if (!picked?.[0]) return undefined;
-      await vscode.workspace.getConfiguration(SECTION).update('store.path', picked[0].fsPath, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration(SECTION)
+        .update('store.path', picked[0].fsPath, vscode.ConfigurationTarget.Global);
       return picked[0].fsPath;
     }),
     command('processfork.putMissingFromFolder', (arg) => {
@@ -114,7 +126,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     command('processfork.pullImage', (arg) => {
       const node = arg as StoreNode | undefined;
-      return pullImage(api(), node?.kind === 'remoteImage' ? `${node.remote}:${node.entry.tag}` : typeof arg === 'string' ? arg : undefined);
+      return pullImage(
+        api(),
+        node?.kind === 'remoteImage' ? `${node.remote}:${node.entry.tag}` : typeof arg === 'string' ? arg : undefined,
+      );
     }),
     command('processfork.fetchFromRemote', (digest, remote) => fetchFromRemote(api(), String(digest), String(remote))),
     command('processfork.setRemoteCredentials', async () => {
@@ -126,7 +141,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         void vscode.window.showInformationMessage('No stale temp files in the store.');
         return dry;
       }
-      const go = await vscode.window.showWarningMessage(`Remove ${dry.removed.length} temp file(s) left by writers that are gone?`, { modal: true }, 'Remove');
+      const go = await vscode.window.showWarningMessage(
+        `Remove ${dry.removed.length} temp file(s) left by writers that are gone?`,
+        { modal: true },
+        'Remove',
+      );
       return go === 'Remove' ? api().gc(false) : dry;
     }),
   ];

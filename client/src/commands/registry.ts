@@ -9,7 +9,12 @@ import { withServerProgress } from './serverProgress';
 async function pickRemote(title: string): Promise<string | undefined> {
   const { remotes } = settings();
   if (remotes.length === 0) {
-    const typed = await vscode.window.showInputBox({ title, prompt: 'No registries in processfork.remotes: type one', placeHolder: 'oci://host:port/repo', validateInput: (v) => (/^oci:\/\/[^/]+\/.+/.test(v) ? undefined : 'oci://host:port/repo') });
+    const typed = await vscode.window.showInputBox({
+      title,
+      prompt: 'No registries in processfork.remotes: type one',
+      placeHolder: 'oci://host:port/repo',
+      validateInput: (v) => (/^oci:\/\/[^/]+\/.+/.test(v) ? undefined : 'oci://host:port/repo'),
+    });
     return typed;
   }
   return remotes.length === 1 ? remotes[0] : vscode.window.showQuickPick(remotes, { title });
@@ -18,21 +23,41 @@ async function pickRemote(title: string): Promise<string | undefined> {
 export async function pushImage(api: StoreApi, image: string): Promise<RemotePushResult | undefined> {
   const remote = await pickRemote(`Push ${image.slice(0, 19)}… to`);
   if (!remote) return undefined;
-  const tag = await vscode.window.showInputBox({ title: 'Tag', value: 'latest', validateInput: (v) => (/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(v) ? undefined : 'letters, digits, . _ - (128 at most)') });
+  const tag = await vscode.window.showInputBox({
+    title: 'Tag',
+    value: 'latest',
+    validateInput: (v) =>
+      /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(v) ? undefined : 'letters, digits, . _ - (128 at most)',
+  });
   if (!tag) return undefined;
   const ref = `${remote}:${tag}`;
-  const result = await withServerProgress(api, `Pushing to ${ref}`, (workDoneToken, token) => api.push(image, ref, workDoneToken, token));
-  void vscode.window.showInformationMessage(`Pushed to ${ref}: ${result.uploaded} blob(s) uploaded, ${result.skipped} already there.`);
+  const result = await withServerProgress(api, `Pushing to ${ref}`, (workDoneToken, token) =>
+    api.push(image, ref, workDoneToken, token),
+  );
+  void vscode.window.showInformationMessage(
+    `Pushed to ${ref}: ${result.uploaded} blob(s) uploaded, ${result.skipped} already there.`,
+  );
   return result;
 }
 
 export async function pullImage(api: StoreApi, ref?: string): Promise<RemotePullResult | undefined> {
-  const target = ref ?? (await vscode.window.showInputBox({ title: 'Pull image', placeHolder: 'oci://host:port/repo:tag', validateInput: (v) => (/^oci:\/\/[^/]+\/.+/.test(v) ? undefined : 'oci://host:port/repo[:tag]') }));
+  const target =
+    ref ??
+    (await vscode.window.showInputBox({
+      title: 'Pull image',
+      placeHolder: 'oci://host:port/repo:tag',
+      validateInput: (v) => (/^oci:\/\/[^/]+\/.+/.test(v) ? undefined : 'oci://host:port/repo[:tag]'),
+    }));
   if (!target) return undefined;
-  const run = (allowUnsigned: boolean) => withServerProgress(api, `Pulling ${target}`, (workDoneToken, token) => api.pull(target, allowUnsigned, workDoneToken, token));
+  const run = (allowUnsigned: boolean) =>
+    withServerProgress(api, `Pulling ${target}`, (workDoneToken, token) =>
+      api.pull(target, allowUnsigned, workDoneToken, token),
+    );
   try {
     const result = await run(false);
-    void vscode.window.showInformationMessage(`Pulled ${result.image.slice(0, 19)}…: ${result.downloaded} blob(s) downloaded, ${result.alreadyHad} already here.`);
+    void vscode.window.showInformationMessage(
+      `Pulled ${result.image.slice(0, 19)}…: ${result.downloaded} blob(s) downloaded, ${result.alreadyHad} already here.`,
+    );
     return result;
   } catch (err) {
     if (!/signature/.test((err as Error).message)) throw err;
@@ -41,10 +66,18 @@ export async function pullImage(api: StoreApi, ref?: string): Promise<RemotePull
   }
 }
 
-export async function fetchFromRemote(api: StoreApi, digest: string, remote: string): Promise<{ found: boolean; tag?: string }> {
+export async function fetchFromRemote(
+  api: StoreApi,
+  digest: string,
+  remote: string,
+): Promise<{ found: boolean; tag?: string }> {
   const result = await api.fetchBlob(digest, remote);
-  if (result.found) void vscode.window.setStatusBarMessage(`Fetched ${digest.slice(0, 19)}… from ${remote}${result.tag ? `:${result.tag}` : ''}`, 5000);
-  else void vscode.window.showWarningMessage(`No image in ${remote} carries ${digest}.`);
+  if (result.found) {
+    void vscode.window.setStatusBarMessage(
+      `Fetched ${digest.slice(0, 19)}… from ${remote}${result.tag ? `:${result.tag}` : ''}`,
+      5000,
+    );
+  } else void vscode.window.showWarningMessage(`No image in ${remote} carries ${digest}.`);
   return result;
 }
 

@@ -8,8 +8,16 @@ import type { StoreApi } from '../storeApi';
 import type { VerifyProblems } from '../verifyProblems';
 import { withServerProgress } from './serverProgress';
 
-export async function runVerify(api: StoreApi, problems: KnownProblems, target: VerifyTarget, title: string, panel?: VerifyProblems): Promise<VerifyReport> {
-  const report = await withServerProgress(api, title, (workDoneToken, token) => api.verify(target, workDoneToken, token));
+export async function runVerify(
+  api: StoreApi,
+  problems: KnownProblems,
+  target: VerifyTarget,
+  title: string,
+  panel?: VerifyProblems,
+): Promise<VerifyReport> {
+  const report = await withServerProgress(api, title, (workDoneToken, token) =>
+    api.verify(target, workDoneToken, token),
+  );
   for (const p of report.problems) {
     if (!p.digest) continue;
     if (p.kind === 'not-found') problems.setMissing(p.digest);
@@ -19,9 +27,13 @@ export async function runVerify(api: StoreApi, problems: KnownProblems, target: 
   const failed = report.problems.length;
   const summary = `${report.cancelled ? 'Verify cancelled after' : 'Verified'} ${report.checked.toLocaleString('en-US')} blob${report.checked === 1 ? '' : 's'}: ${failed === 0 ? 'all OK' : `${failed} problem${failed === 1 ? '' : 's'}`}`;
   log.info(summary);
-  for (const p of report.problems) log.warn(`${p.digest ?? ''} ${p.layer ? `(${p.layer}) ` : ''}${p.kind}: ${p.message}`);
+  for (const p of report.problems) {
+    log.warn(`${p.digest ?? ''} ${p.layer ? `(${p.layer}) ` : ''}${p.kind}: ${p.message}`);
+  }
   if (failed > 0) {
-    void vscode.window.showWarningMessage(summary, 'Show Problems').then((c) => c && vscode.commands.executeCommand('workbench.actions.view.problems'));
+    void vscode.window
+      .showWarningMessage(summary, 'Show Problems')
+      .then((c) => c && vscode.commands.executeCommand('workbench.actions.view.problems'));
   } else {
     void vscode.window.showInformationMessage(summary);
   }

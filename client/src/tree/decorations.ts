@@ -8,7 +8,9 @@ export class BlobDecorations implements vscode.FileDecorationProvider {
   readonly onDidChangeFileDecorations = this.emitter.event;
 
   constructor(private readonly problems: KnownProblems) {
-    problems.onDidChange((digests) => this.emitter.fire(digests.map((d) => vscode.Uri.parse(`${BLOB_SCHEME}:/sha256/${d.slice(7)}`))));
+    problems.onDidChange((digests) =>
+      this.emitter.fire(digests.map((d) => vscode.Uri.parse(`${BLOB_SCHEME}:/sha256/${d.slice(7)}`))),
+    );
   }
 
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
@@ -16,8 +18,16 @@ export class BlobDecorations implements vscode.FileDecorationProvider {
     const hex = hexOfBlobPath(uri.path);
     if (!hex) return undefined;
     const problem = this.problems.problemOf(`sha256:${hex}`);
-    if (problem) return { badge: '!', tooltip: `Failed verification: ${problem}`, color: new vscode.ThemeColor('list.errorForeground') };
-    if (this.problems.isMissing(`sha256:${hex}`)) return { badge: '?', tooltip: 'Not in the store', color: new vscode.ThemeColor('list.warningForeground') };
+    if (problem) {
+      return {
+        badge: '!',
+        tooltip: `Failed verification: ${problem}`,
+        color: new vscode.ThemeColor('list.errorForeground'),
+      };
+    }
+    if (this.problems.isMissing(`sha256:${hex}`)) {
+      return { badge: '?', tooltip: 'Not in the store', color: new vscode.ThemeColor('list.warningForeground') };
+    }
     return undefined;
   }
 

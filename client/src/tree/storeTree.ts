@@ -23,7 +23,11 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
   /** Loaded pages per shard, kept across refreshes of the shard list so "Show more" progress survives. */
   private readonly pages = new Map<string, ShardPages>();
   private readonly shardNodes = new Map<string, StoreNode & { kind: 'shard' }>();
-  private readonly roots: Record<'images' | 'blobs' | 'remotes', StoreNode> = { images: { kind: 'root', section: 'images' }, blobs: { kind: 'root', section: 'blobs' }, remotes: { kind: 'root', section: 'remotes' } };
+  private readonly roots: Record<'images' | 'blobs' | 'remotes', StoreNode> = {
+    images: { kind: 'root', section: 'images' },
+    blobs: { kind: 'root', section: 'blobs' },
+    remotes: { kind: 'root', section: 'remotes' },
+  };
   private blobTotal?: number;
   /** When the Blobs root first listed its shards (for the activation-to-first-page measurement). */
   firstPageAt?: number;
@@ -74,18 +78,36 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
    * On hover, a blob's tooltip gains its decoded size, compression ratio, content kind and last verify: one
    * stat for the blob pointed at, rather than one per row of a 500-row page.
    */
-  async resolveTreeItem(item: vscode.TreeItem, node: StoreNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
+  async resolveTreeItem(
+    item: vscode.TreeItem,
+    node: StoreNode,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.TreeItem> {
     const api = this.api();
-    const digest = node.kind === 'blob' ? node.blob.digest : node.kind === 'reference' && node.ref.state !== 'missing' ? node.ref.digest : undefined;
+    const digest =
+      node.kind === 'blob'
+        ? node.blob.digest
+        : node.kind === 'reference' && node.ref.state !== 'missing'
+          ? node.ref.digest
+          : undefined;
     if (!api || !digest) return item;
     try {
       const info = await api.stat(digest, token);
-      const lines = [`**${digest}**`, `stored ${formatBytes(info.storedBytes)}${info.decodedBytes !== undefined ? ` · decoded ${formatBytes(info.decodedBytes)}` : ''}${info.ratio !== undefined ? ` · ratio ${info.ratio.toFixed(2)}×` : ''}`];
+      const lines = [
+        `**${digest}**`,
+        `stored ${formatBytes(info.storedBytes)}${info.decodedBytes !== undefined ? ` · decoded ${formatBytes(info.decodedBytes)}` : ''}${info.ratio !== undefined ? ` · ratio ${info.ratio.toFixed(2)}×` : ''}`,
+      ];
       if (info.contentKind) lines.push(`content: ${info.contentKind}`);
-      if (info.referencedBy.length > 0) lines.push(`referenced by ${new Set(info.referencedBy.map((r) => r.image)).size} image(s)`);
+      if (info.referencedBy.length > 0) {
+        lines.push(`referenced by ${new Set(info.referencedBy.map((r) => r.image)).size} image(s)`);
+      }
       const problem = this.problems.problemOf(digest);
       if (problem) lines.push(`**failed verification**: ${problem}`);
-      else if (info.lastVerified) lines.push(`verified ${new Date(info.lastVerified.atMs).toLocaleString()}: ${info.lastVerified.ok ? 'OK' : info.lastVerified.problem}`);
+      else if (info.lastVerified) {
+        lines.push(
+          `verified ${new Date(info.lastVerified.atMs).toLocaleString()}: ${info.lastVerified.ok ? 'OK' : info.lastVerified.problem}`,
+        );
+      }
       item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
     } catch {
       // keep the plain tooltip: the blob may have gone meanwhile
@@ -114,17 +136,25 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
   }
 
   private async children(api: StoreApi, node?: StoreNode): Promise<StoreNode[]> {
-    if (!node) return settings().remotes.length > 0 ? [this.roots.images, this.roots.blobs, this.roots.remotes] : [this.roots.images, this.roots.blobs];
+    if (!node) {
+      return settings().remotes.length > 0
+        ? [this.roots.images, this.roots.blobs, this.roots.remotes]
+        : [this.roots.images, this.roots.blobs];
+    }
     switch (node.kind) {
       case 'remote': {
         const { images } = await api.remoteImages(node.remote);
-        return images.length > 0 ? images.map((entry) => ({ kind: 'remoteImage', remote: node.remote, entry })) : [{ kind: 'message', text: 'No ProcessFork images here' }];
+        return images.length > 0
+          ? images.map((entry) => ({ kind: 'remoteImage', remote: node.remote, entry }))
+          : [{ kind: 'message', text: 'No ProcessFork images here' }];
       }
       case 'root':
         if (node.section === 'remotes') return settings().remotes.map((remote) => ({ kind: 'remote', remote }));
         if (node.section === 'images') {
           const { images } = await api.images();
-          return images.length > 0 ? images.map((image) => ({ kind: 'image', image })) : [{ kind: 'message', text: 'No snapshot images' }];
+          return images.length > 0
+            ? images.map((image) => ({ kind: 'image', image }))
+            : [{ kind: 'message', text: 'No snapshot images' }];
         } else {
           const { shards, total } = await api.shards();
           if (this.blobTotal !== total) {
@@ -140,7 +170,9 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
           return nodes.length > 0 ? nodes : [{ kind: 'message', text: 'No blobs yet: put a file to start' }];
         }
       case 'image': {
-        if (!node.image.digest.startsWith('sha256:')) return node.image.problems.map((p) => ({ kind: 'message', text: p.message, error: true }));
+        if (!node.image.digest.startsWith('sha256:')) {
+          return node.image.problems.map((p) => ({ kind: 'message', text: p.message, error: true }));
+        }
         const details = await api.imageDetails(node.image.digest);
         for (const r of details.references) if (r.state === 'missing') this.problems.setMissing(r.digest);
         return details.references.map((ref) => ({ kind: 'reference', image: node.image.digest, ref }));
@@ -151,10 +183,14 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
           const page = await api.blobs({ shard: node.shard, limit: settings().pageSize });
           state = { items: page.items, nextCursor: page.nextCursor, done: !page.nextCursor };
           this.pages.set(node.shard, state);
-          for (const b of page.items) if (b.problem && !this.problems.problemOf(b.digest)) this.problems.setBad(b.digest, b.problem);
+          for (const b of page.items) {
+            if (b.problem && !this.problems.problemOf(b.digest)) this.problems.setBad(b.digest, b.problem);
+          }
         }
         const children: StoreNode[] = state.items.map((blob) => ({ kind: 'blob', blob }));
-        if (!state.done) children.push({ kind: 'more', shard: node.shard, loaded: state.items.length, total: node.count });
+        if (!state.done) {
+          children.push({ kind: 'more', shard: node.shard, loaded: state.items.length, total: node.count });
+        }
         return children;
       }
       default:

@@ -9,21 +9,42 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
   switch (node.kind) {
     case 'root': {
       const label = { images: 'Images', blobs: 'Blobs', remotes: 'Registries' }[node.section];
-      const item = new vscode.TreeItem(label, node.section === 'remotes' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+      const item = new vscode.TreeItem(
+        label,
+        node.section === 'remotes'
+          ? vscode.TreeItemCollapsibleState.Collapsed
+          : vscode.TreeItemCollapsibleState.Expanded,
+      );
       item.id = `root:${node.section}`;
       item.iconPath = new vscode.ThemeIcon({ images: 'layers', blobs: 'database', remotes: 'cloud' }[node.section]);
-      if (node.section === 'blobs' && blobTotal !== undefined) item.description = `${blobTotal.toLocaleString('en-US')} blobs`;
+      if (node.section === 'blobs' && blobTotal !== undefined) {
+        item.description = `${blobTotal.toLocaleString('en-US')} blobs`;
+      }
       item.contextValue = `root-${node.section}`;
       return item;
     }
     case 'image': {
       const { image } = node;
-      const item = new vscode.TreeItem(image.agentKind ? `${image.agentKind} ${image.agentVersion ?? ''}`.trim() : image.fileName, vscode.TreeItemCollapsibleState.Collapsed);
+      const item = new vscode.TreeItem(
+        image.agentKind ? `${image.agentKind} ${image.agentVersion ?? ''}`.trim() : image.fileName,
+        vscode.TreeItemCollapsibleState.Collapsed,
+      );
       item.id = `image:${image.digest}`;
-      item.description = [shortDigest(image.digest), image.createdAt?.replace('T', ' ').slice(0, 19)].filter(Boolean).join('  ');
+      item.description = [shortDigest(image.digest), image.createdAt?.replace('T', ' ').slice(0, 19)]
+        .filter(Boolean)
+        .join('  ');
       const broken = image.problems.some((p) => p.severity === 'error');
-      item.iconPath = new vscode.ThemeIcon(broken ? 'error' : 'package', broken ? new vscode.ThemeColor('list.errorForeground') : undefined);
-      item.tooltip = new vscode.MarkdownString([`**${image.digest}**`, `${formatBytes(image.bytes)} manifest`, ...image.problems.map((p) => `- ${p.path ? `\`${p.path}\`: ` : ''}${p.message}`)].join('\n\n'));
+      item.iconPath = new vscode.ThemeIcon(
+        broken ? 'error' : 'package',
+        broken ? new vscode.ThemeColor('list.errorForeground') : undefined,
+      );
+      item.tooltip = new vscode.MarkdownString(
+        [
+          `**${image.digest}**`,
+          `${formatBytes(image.bytes)} manifest`,
+          ...image.problems.map((p) => `- ${p.path ? `\`${p.path}\`: ` : ''}${p.message}`),
+        ].join('\n\n'),
+      );
       item.contextValue = image.digest.startsWith('sha256:') ? 'image' : 'image-invalid';
       if (image.digest.startsWith('sha256:')) item.resourceUri = vscode.Uri.parse(blobUri(image.digest.slice(7)));
       return item;
@@ -35,7 +56,12 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
       const problem = problems.problemOf(ref.digest);
       const state = problem ? 'corrupt' : ref.state;
       item.description = `${shortDigest(ref.digest)}${ref.storedBytes !== undefined ? `  ${formatBytes(ref.storedBytes)}` : ''}${state === 'missing' ? '  missing' : state === 'corrupt' ? '  corrupt' : ''}`;
-      item.iconPath = state === 'missing' ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : state === 'corrupt' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')) : new vscode.ThemeIcon('file-binary');
+      item.iconPath =
+        state === 'missing'
+          ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+          : state === 'corrupt'
+            ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
+            : new vscode.ThemeIcon('file-binary');
       item.resourceUri = vscode.Uri.parse(blobUri(ref.digest.slice(7)));
       item.tooltip = `${ref.digest}${problem ? `\n${problem}` : ''}`;
       item.contextValue = state === 'missing' ? 'blob-missing' : 'blob';
@@ -70,9 +96,13 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
       const { blob } = node;
       const item = new vscode.TreeItem(blob.digest.slice(7, 23), vscode.TreeItemCollapsibleState.None);
       item.id = `blob:${blob.digest}`;
-      const problem = blob.problem ? (problems.problemOf(blob.digest) ?? blob.problem) : problems.problemOf(blob.digest);
+      const problem = blob.problem
+        ? (problems.problemOf(blob.digest) ?? blob.problem)
+        : problems.problemOf(blob.digest);
       item.description = formatBytes(blob.storedBytes) + (problem ? '  corrupt' : '');
-      item.iconPath = problem ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')) : new vscode.ThemeIcon('file-binary');
+      item.iconPath = problem
+        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
+        : new vscode.ThemeIcon('file-binary');
       item.resourceUri = vscode.Uri.parse(blobUri(blob.digest.slice(7)));
       item.tooltip = `${blob.digest}\n${blob.storedBytes} bytes stored${problem ? `\n${problem}` : ''}`;
       item.contextValue = 'blob';
@@ -80,7 +110,10 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
       return item;
     }
     case 'more': {
-      const item = new vscode.TreeItem(`Show more… (${node.loaded.toLocaleString('en-US')} of ${node.total.toLocaleString('en-US')})`, vscode.TreeItemCollapsibleState.None);
+      const item = new vscode.TreeItem(
+        `Show more… (${node.loaded.toLocaleString('en-US')} of ${node.total.toLocaleString('en-US')})`,
+        vscode.TreeItemCollapsibleState.None,
+      );
       item.id = `more:${node.shard}`;
       item.iconPath = new vscode.ThemeIcon('ellipsis');
       item.command = { command: 'processfork.loadMore', title: 'Show more', arguments: [node] };

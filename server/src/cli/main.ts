@@ -15,7 +15,18 @@ import { imagesCommand } from './commands/images';
 import { pullCommand, pushCommand, remoteCommand } from './commands/remote';
 
 const VERSION = '0.1.0';
-const COMMANDS: Command[] = [putCommand, getCommand, lsCommand, statCommand, imagesCommand, verifyCommand, gcCommand, pushCommand, pullCommand, remoteCommand];
+const COMMANDS: Command[] = [
+  putCommand,
+  getCommand,
+  lsCommand,
+  statCommand,
+  imagesCommand,
+  verifyCommand,
+  gcCommand,
+  pushCommand,
+  pullCommand,
+  remoteCommand,
+];
 
 function usage(): string {
   const lines = [
@@ -26,7 +37,7 @@ function usage(): string {
     'commands:',
     ...COMMANDS.map((c) => `  ${c.usage.replace('pfstore ', '').padEnd(56)} ${c.summary}`),
     '',
-    'registries: OCI_USERNAME/OCI_PASSWORD or OCI_BEARER; signatures use $PF_OCI_REG_SIGN_KEY or pf\'s default key',
+    "registries: OCI_USERNAME/OCI_PASSWORD or OCI_BEARER; signatures use $PF_OCI_REG_SIGN_KEY or pf's default key",
     '',
     'exit codes: 0 ok, 1 bad input, 4 integrity failure, 70 internal error, 130 interrupted',
   ];
@@ -61,7 +72,10 @@ async function main(argv: string[]): Promise<number> {
     }
     throw new CliError(name ? `unknown command ${JSON.stringify(name)}\n${usage()}` : usage());
   }
-  const args = parseArgs(rest, { values: [...GLOBAL_FLAGS.values, ...command.flags.values], switches: [...GLOBAL_FLAGS.switches, ...command.flags.switches] });
+  const args = parseArgs(rest, {
+    values: [...GLOBAL_FLAGS.values, ...command.flags.values],
+    switches: [...GLOBAL_FLAGS.switches, ...command.flags.switches],
+  });
   if (args.switches.has('--help') || args.switches.has('-h')) {
     process.stdout.write(`usage: ${command.usage}\n${command.summary}\n`);
     return EXIT_OK;
@@ -82,7 +96,8 @@ async function main(argv: string[]): Promise<number> {
     args,
     signal: controller.signal,
     out: (line) => process.stdout.write(`${line}\n`),
-    outBytes: (chunk) => new Promise((resolve, reject) => process.stdout.write(chunk, (err) => (err ? reject(err) : resolve()))),
+    outBytes: (chunk) =>
+      new Promise((resolve, reject) => process.stdout.write(chunk, (err) => (err ? reject(err) : resolve()))),
     err: (line) => process.stderr.write(`${line}\n`),
   };
   try {
@@ -99,7 +114,10 @@ main(process.argv.slice(2)).then(
   },
   (err) => {
     const code = exitCodeOf(err);
-    const detail = process.env.PFSTORE_DEBUG === '1' || code === EXIT_INTERNAL ? (err as Error)?.stack ?? String(err) : (err as Error)?.message ?? String(err);
+    const detail =
+      process.env.PFSTORE_DEBUG === '1' || code === EXIT_INTERNAL
+        ? ((err as Error)?.stack ?? String(err))
+        : ((err as Error)?.message ?? String(err));
     process.stderr.write(`pfstore: ${detail}\n`);
     process.exitCode = code;
   },

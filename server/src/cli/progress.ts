@@ -21,7 +21,9 @@ export function progressOnStderr(label: string, stream: NodeJS.WriteStream = pro
       if (tty) {
         const width = 30;
         const filled = Math.round((pct / 100) * width);
-        stream.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct}% ${done}/${total}${note ? ` ${note}` : ''}\x1b[K`);
+        stream.write(
+          `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct}% ${done}/${total}${note ? ` ${note}` : ''}\x1b[K`,
+        );
         drawn = true;
       } else {
         stream.write(`${label}: ${done}/${total} (${pct}%)${note ? ` ${note}` : ''}\n`);

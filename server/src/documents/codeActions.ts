@@ -12,7 +12,12 @@ export function codeActionsFor(params: CodeActionParams, remotes: string[]): Cod
     const digest = (d.data as { digest?: string } | undefined)?.digest;
     if (!digest) continue;
     for (const remote of remotes) {
-      actions.push({ title: `Fetch from ${remote}`, kind: CodeActionKind.QuickFix, diagnostics: [d], command: { title: `Fetch from ${remote}`, command: FETCH_COMMAND, arguments: [digest, remote] } });
+      actions.push({
+        title: `Fetch from ${remote}`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [d],
+        command: { title: `Fetch from ${remote}`, command: FETCH_COMMAND, arguments: [digest, remote] },
+      });
     }
   }
   return actions;

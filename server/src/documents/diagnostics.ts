@@ -47,7 +47,12 @@ export class DiagnosticsPublisher {
 
   /** Re-checks open documents that name a digest the change touched (all of them when images changed). */
   onStoreChange(change: StoreChange): void {
-    const touched = new Set([...change.added, ...change.removed, ...change.changed, ...(change.failedVerify ?? []).map((f) => f.digest)]);
+    const touched = new Set([
+      ...change.added,
+      ...change.removed,
+      ...change.changed,
+      ...(change.failedVerify ?? []).map((f) => f.digest),
+    ]);
     for (const doc of this.documents.all()) {
       const names = analyse(doc).occurrences;
       if (change.imagesChanged || names.some((o) => o.hex && touched.has(formatDigest(o.hex)))) this.schedule(doc);
@@ -69,7 +74,9 @@ export class DiagnosticsPublisher {
     try {
       const diagnostics = await this.compute(doc);
       // The document may have changed while we awaited the store.
-      if (this.documents.get(uri)?.version === doc.version) await this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+      if (this.documents.get(uri)?.version === doc.version) {
+        await this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+      }
     } catch (err) {
       this.connection.console.error(`diagnostics for ${uri} failed: ${(err as Error).message}`);
     }
@@ -82,7 +89,13 @@ export class DiagnosticsPublisher {
     const unverified = new Set<string>();
     for (const occ of analyse(doc).occurrences) {
       if (!occ.hex) {
-        diagnostics.push({ range: range(occ.start, occ.end), severity: DiagnosticSeverity.Error, source: DIAGNOSTIC_SOURCE, code: 'malformed-digest', message: occ.error ?? 'malformed digest' });
+        diagnostics.push({
+          range: range(occ.start, occ.end),
+          severity: DiagnosticSeverity.Error,
+          source: DIAGNOSTIC_SOURCE,
+          code: 'malformed-digest',
+          message: occ.error ?? 'malformed digest',
+        });
         continue;
       }
       const view = await facts.get(occ.hex).catch(() => undefined);
@@ -112,7 +125,10 @@ export class DiagnosticsPublisher {
         unverified.add(occ.hex);
       }
     }
-    if (isManifestUri(doc.uri, this.host.open.root) || /"(schema_version|schemaVersion)"/.test(doc.getText().slice(0, 4096))) {
+    if (
+      isManifestUri(doc.uri, this.host.open.root) ||
+      /"(schema_version|schemaVersion)"/.test(doc.getText().slice(0, 4096))
+    ) {
       diagnostics.push(...this.schemaDiagnostics(doc));
     }
     if (unverified.size > 0) void this.verifyThenRepublish(doc.uri, [...unverified]);
@@ -126,7 +142,10 @@ export class DiagnosticsPublisher {
     return problems
       .filter((p) => !p.message.startsWith('malformed digest')) // already flagged where they stand
       .map((p) => {
-        const segments = p.path.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+        const segments = p.path
+          .split(/\.|\[(\d+)\]/)
+          .filter((s) => s !== undefined && s !== '')
+          .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
         const node = tree && p.path ? findNodeAtLocation(tree, segments) : undefined;
         const start = node ? node.offset : 0;
         const end = node ? node.offset + node.length : Math.min(text.length, 1);
@@ -160,7 +179,9 @@ export class DiagnosticsPublisher {
           }
         }),
       );
-      const failed = todo.flatMap((hex, i) => (results[i] && !results[i]!.ok ? [{ hex, problem: results[i]!.problem ?? 'failed verification' }] : []));
+      const failed = todo.flatMap((hex, i) =>
+        results[i] && !results[i]!.ok ? [{ hex, problem: results[i]!.problem ?? 'failed verification' }] : [],
+      );
       if (failed.length > 0) await this.host.noteVerified(failed);
     } finally {
       todo.forEach((h) => this.verifying.delete(h));

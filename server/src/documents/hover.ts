@@ -50,7 +50,11 @@ export function describe(occ: DigestOccurrence, info: BlobInfo | undefined): str
   lines.push(`Referenced by ${images} image${images === 1 ? '' : 's'}`);
   if (info.lastVerified) {
     const when = new Date(info.lastVerified.atMs).toISOString().replace('T', ' ').slice(0, 19);
-    lines.push(info.lastVerified.ok ? `Verified ${when} UTC: OK` : `Verified ${when} UTC: **failed** — ${info.lastVerified.problem ?? ''}`);
+    lines.push(
+      info.lastVerified.ok
+        ? `Verified ${when} UTC: OK`
+        : `Verified ${when} UTC: **failed** — ${info.lastVerified.problem ?? ''}`,
+    );
   } else {
     lines.push('Not verified yet');
   }

@@ -64,7 +64,9 @@ export class BlobFacts {
           if (position + length <= head.length) return head.subarray(position, position + length);
           // Past the peek (multi-frame blobs): asynchronous, so a 1 GiB blob's walk never blocks the thread.
           const buf = Buffer.alloc(length);
-          const bytesRead = await new Promise<number>((resolve, reject) => fsSync.read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
+          const bytesRead = await new Promise<number>((resolve, reject) =>
+            fsSync.read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))),
+          );
           return buf.subarray(0, bytesRead);
         };
         facts.decodedBytes = await declaredDecodedSize(readAt, info.size);

@@ -37,7 +37,12 @@ export function sniffContent(head: Uint8Array): ContentKind {
   if (!looksLikeText(head)) return 'binary';
   const text = Buffer.from(head).toString('utf8').trimStart();
   if (text.startsWith('{') || text.startsWith('[')) {
-    if (/"(schema_version|schemaVersion)"\s*:/.test(text) && /application\/vnd\.processfork\.image\.v1\+json/.test(text)) return 'image-manifest';
+    if (
+      /"(schema_version|schemaVersion)"\s*:/.test(text) &&
+      /application\/vnd\.processfork\.image\.v1\+json/.test(text)
+    ) {
+      return 'image-manifest';
+    }
     if (/"kind"\s*:\s*"fs\.tree\.v1"/.test(text)) return 'fs-tree';
     if (/"pages"\s*:\s*\[/.test(text)) return 'cache-pages';
     const lines = text.split('\n').filter((l) => l.trim() !== '');

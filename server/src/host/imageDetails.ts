@@ -10,7 +10,10 @@ import { imageClosure } from '../store/imageClosure';
 import { parseManifest } from '../store/manifest';
 import type { StoreHost } from './storeHost';
 
-export async function imageDetails(host: StoreHost, hex: string): Promise<{ image: ImageSummary; references: ImageReference[] }> {
+export async function imageDetails(
+  host: StoreHost,
+  hex: string,
+): Promise<{ image: ImageSummary; references: ImageReference[] }> {
   const { root, store, facts, refs } = host.open;
   const text = await readManifestText(host, hex);
   const summary = (await refs.images()).find((i) => i.digest === formatDigest(hex));

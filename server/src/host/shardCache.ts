@@ -45,7 +45,9 @@ export class ShardCache implements ShardSource {
 
   async counts(): Promise<Array<{ shard: string; count: number }>> {
     const shards = await this.shards();
-    const counts = await Promise.all(shards.map(async (shard) => ({ shard, count: (await this.packed(shard)).length / 32 })));
+    const counts = await Promise.all(
+      shards.map(async (shard) => ({ shard, count: (await this.packed(shard)).length / 32 })),
+    );
     return counts.filter((c) => c.count > 0);
   }
 

@@ -61,7 +61,13 @@ export class StoreHost {
     if (this.current?.root === root) return;
     this.watcher?.dispose();
     const store = new FsBlobStore(root, { pool: this.pool, maxBlobBytes: this.maxBlobBytes });
-    this.current = { root, store, shards: new ShardCache(root), facts: new BlobFacts(store), refs: new ReferenceIndex(root) };
+    this.current = {
+      root,
+      store,
+      shards: new ShardCache(root),
+      facts: new BlobFacts(store),
+      refs: new ReferenceIndex(root),
+    };
     this.watcher = new StoreWatcher(root, (batch) => void this.applyBatch(batch));
     this.watcher.start();
     this.connection.console.info(`store opened at ${root}`);
@@ -98,9 +104,15 @@ export class StoreHost {
       const status = await this.status();
       if (status.state !== 'ok') this.connection.console.warn(status.message);
       const key = `${status.storePath}:${status.state}`;
-      if (key !== this.lastShownState && (status.state === 'unreadable' || status.state === 'not-a-directory' || status.state === 'read-only')) {
+      if (
+        key !== this.lastShownState &&
+        (status.state === 'unreadable' || status.state === 'not-a-directory' || status.state === 'read-only')
+      ) {
         // A notification (no buttons, no answer awaited): window/showMessage.
-        void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `ProcessFork: ${status.message}` });
+        void this.connection.sendNotification(ShowMessageNotification.type, {
+          type: MessageType.Warning,
+          message: `ProcessFork: ${status.message}`,
+        });
       }
       this.lastShownState = key;
       await this.connection.sendNotification(StatusNotification.type, status);
@@ -113,13 +125,23 @@ export class StoreHost {
   async noteWritten(hexes: string[]): Promise<void> {
     // The first put into a store that did not exist creates its directories: watch them from now on.
     this.watcher?.start();
-    await this.applyBatch({ shards: new Set(hexes.map((h) => h.slice(0, 2))), touched: new Set(hexes), imagesChanged: false });
+    await this.applyBatch({
+      shards: new Set(hexes.map((h) => h.slice(0, 2))),
+      touched: new Set(hexes),
+      imagesChanged: false,
+    });
   }
 
   /** After a verify: the client marks the blobs that failed, and diagnostics naming them refresh. */
   async noteVerified(failed: Array<{ hex: string; problem: string }>): Promise<void> {
     if (failed.length > 0) {
-      this.emit({ added: [], removed: [], changed: [], imagesChanged: false, failedVerify: failed.map((f) => ({ digest: formatDigest(f.hex), problem: f.problem })) });
+      this.emit({
+        added: [],
+        removed: [],
+        changed: [],
+        imagesChanged: false,
+        failedVerify: failed.map((f) => ({ digest: formatDigest(f.hex), problem: f.problem })),
+      });
     }
     await this.publishStatus();
   }

@@ -16,21 +16,35 @@ export async function probeStore(root: string): Promise<ProbeResult> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      return { state: 'missing', writable: true, message: `The store ${root} does not exist yet; putting a file creates it.` };
+      return {
+        state: 'missing',
+        writable: true,
+        message: `The store ${root} does not exist yet; putting a file creates it.`,
+      };
     }
     return { state: 'unreadable', writable: false, message: `The store ${root} cannot be read (${code}).` };
   }
-  if (!info.isDirectory()) return { state: 'not-a-directory', writable: false, message: `The store path ${root} is not a directory.` };
+  if (!info.isDirectory()) {
+    return { state: 'not-a-directory', writable: false, message: `The store path ${root} is not a directory.` };
+  }
   try {
     await fs.access(root, constants.R_OK | constants.X_OK);
     await fs.readdir(root);
   } catch (err) {
-    return { state: 'unreadable', writable: false, message: `The store ${root} cannot be read (${(err as NodeJS.ErrnoException).code}).` };
+    return {
+      state: 'unreadable',
+      writable: false,
+      message: `The store ${root} cannot be read (${(err as NodeJS.ErrnoException).code}).`,
+    };
   }
   try {
     await fs.access(root, constants.W_OK);
   } catch {
-    return { state: 'read-only', writable: false, message: `The store ${root} is read-only: browsing and verify work, put and gc do not.` };
+    return {
+      state: 'read-only',
+      writable: false,
+      message: `The store ${root} is read-only: browsing and verify work, put and gc do not.`,
+    };
   }
   return { state: 'ok', writable: true, message: `Store ${root}` };
 }

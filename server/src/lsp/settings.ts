@@ -1,4 +1,6 @@
 // The client-side settings the server reads (pulled with workspace/configuration, re-read on change).
+import { SETTING_DEFAULTS, isRemoteSetting } from '../../../shared/settings';
+
 export interface ServerSettings {
   /** `processfork.store.path`; empty means $PF_STORE, then ~/.processfork. */
   storePath?: string;
@@ -10,14 +12,24 @@ export interface ServerSettings {
   remotes: string[];
 }
 
-export const DEFAULT_SETTINGS: ServerSettings = { hoverAllFiles: false, autoVerifyMaxBytes: 256 << 20, remotes: [] };
+export const DEFAULT_SETTINGS: ServerSettings = {
+  hoverAllFiles: SETTING_DEFAULTS['hover.allFiles'],
+  autoVerifyMaxBytes: SETTING_DEFAULTS['verify.autoMaxBytes'],
+  remotes: [],
+};
 
 export function settingsFrom(section: unknown): ServerSettings {
-  const s = (section ?? {}) as { store?: { path?: unknown }; hover?: { allFiles?: unknown }; verify?: { autoMaxBytes?: unknown }; remotes?: unknown };
+  const s = (section ?? {}) as {
+    store?: { path?: unknown };
+    hover?: { allFiles?: unknown };
+    verify?: { autoMaxBytes?: unknown };
+    remotes?: unknown;
+  };
   return {
     storePath: typeof s.store?.path === 'string' && s.store.path.trim() !== '' ? s.store.path : undefined,
     hoverAllFiles: s.hover?.allFiles === true,
-    autoVerifyMaxBytes: typeof s.verify?.autoMaxBytes === 'number' ? s.verify.autoMaxBytes : DEFAULT_SETTINGS.autoVerifyMaxBytes,
-    remotes: Array.isArray(s.remotes) ? s.remotes.filter((r): r is string => typeof r === 'string' && r.startsWith('oci://')) : [],
+    autoVerifyMaxBytes:
+      typeof s.verify?.autoMaxBytes === 'number' ? s.verify.autoMaxBytes : DEFAULT_SETTINGS.autoVerifyMaxBytes,
+    remotes: Array.isArray(s.remotes) ? s.remotes.filter(isRemoteSetting) : [],
   };
 }

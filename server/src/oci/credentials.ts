@@ -15,6 +15,8 @@ export function authFor(ref: OciRef, env: NodeJS.ProcessEnv = process.env): Regi
   }
   const entry = table[ref.host];
   if (entry?.bearer) return { header: `Bearer ${entry.bearer}` };
-  if (entry?.username) return { header: `Basic ${Buffer.from(`${entry.username}:${entry.password ?? ''}`).toString('base64')}` };
+  if (entry?.username) {
+    return { header: `Basic ${Buffer.from(`${entry.username}:${entry.password ?? ''}`).toString('base64')}` };
+  }
   return authFromEnv(env);
 }

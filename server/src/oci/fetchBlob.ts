@@ -3,7 +3,11 @@ import type { FsBlobStore } from '../store/fsBlobStore';
 import { parseOciManifest, rawHexOfLayer } from './ociImage';
 import type { RegistryClient } from './registryClient';
 
-export async function fetchBlobFromRemote(store: FsBlobStore, client: RegistryClient, hex: string): Promise<{ found: boolean; tag?: string }> {
+export async function fetchBlobFromRemote(
+  store: FsBlobStore,
+  client: RegistryClient,
+  hex: string,
+): Promise<{ found: boolean; tag?: string }> {
   if (await store.has(hex)) return { found: true };
   for (const tag of await client.listTags()) {
     let layers;

@@ -36,14 +36,28 @@ export function rawHexOfLayer(layer: Descriptor): string | undefined {
   return m && m[2].startsWith(m[1]) ? m[2] : undefined;
 }
 
-export function buildOciManifest(config: Uint8Array, signature: Uint8Array, layers: Array<{ rawHex: string; compressed: { digest: string; size: number } }>): Buffer {
+export function buildOciManifest(
+  config: Uint8Array,
+  signature: Uint8Array,
+  layers: Array<{ rawHex: string; compressed: { digest: string; size: number } }>,
+): Buffer {
   const manifest: OciManifest = {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST_MEDIA_TYPE,
     config: { mediaType: IMAGE_CONFIG_MEDIA_TYPE, digest: sha256Digest(config), size: config.length },
     layers: [
-      { mediaType: SIGNATURE_MEDIA_TYPE, digest: sha256Digest(signature), size: signature.length, annotations: { [PATH_ANNOTATION]: 'manifest.json.sig' } },
-      ...layers.map((l) => ({ mediaType: LAYER_MEDIA_TYPE, digest: l.compressed.digest, size: l.compressed.size, annotations: { [PATH_ANNOTATION]: blobAnnotationPath(l.rawHex) } })),
+      {
+        mediaType: SIGNATURE_MEDIA_TYPE,
+        digest: sha256Digest(signature),
+        size: signature.length,
+        annotations: { [PATH_ANNOTATION]: 'manifest.json.sig' },
+      },
+      ...layers.map((l) => ({
+        mediaType: LAYER_MEDIA_TYPE,
+        digest: l.compressed.digest,
+        size: l.compressed.size,
+        annotations: { [PATH_ANNOTATION]: blobAnnotationPath(l.rawHex) },
+      })),
     ],
   };
   return Buffer.from(JSON.stringify(manifest));
@@ -52,6 +66,8 @@ export function buildOciManifest(config: Uint8Array, signature: Uint8Array, laye
 export function parseOciManifest(bytes: Uint8Array): OciManifest {
   const m = JSON.parse(Buffer.from(bytes).toString('utf8')) as OciManifest;
   if (m.schemaVersion !== 2 || !m.config || !Array.isArray(m.layers)) throw new Error('not an OCI image manifest');
-  if (m.config.mediaType !== IMAGE_CONFIG_MEDIA_TYPE) throw new Error(`not a ProcessFork image (config media type ${m.config.mediaType})`);
+  if (m.config.mediaType !== IMAGE_CONFIG_MEDIA_TYPE) {
+    throw new Error(`not a ProcessFork image (config media type ${m.config.mediaType})`);
+  }
   return m;
 }

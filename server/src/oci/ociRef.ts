@@ -21,7 +21,9 @@ function isLoopback(host: string): boolean {
 
 export function parseOciRef(text: string, opts: { tagOptional?: boolean; env?: NodeJS.ProcessEnv } = {}): OciRef {
   const m = /^oci:\/\/([^/]+)\/(.+)$/.exec(text);
-  if (!m) throw new InvalidInputError(`not an OCI reference: ${JSON.stringify(text)} (expected oci://host:port/repo[:tag])`);
+  if (!m) {
+    throw new InvalidInputError(`not an OCI reference: ${JSON.stringify(text)} (expected oci://host:port/repo[:tag])`);
+  }
   const host = m[1];
   let repo = m[2];
   let tag = 'latest';
@@ -32,8 +34,14 @@ export function parseOciRef(text: string, opts: { tagOptional?: boolean; env?: N
   } else if (!opts.tagOptional) {
     tag = 'latest';
   }
-  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(host)) throw new InvalidInputError(`not a registry host: ${JSON.stringify(host)}`);
-  if (!REPO.test(repo)) throw new InvalidInputError(`not a repository name: ${JSON.stringify(repo)} (lower-case letters, digits, separators)`);
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(host)) {
+    throw new InvalidInputError(`not a registry host: ${JSON.stringify(host)}`);
+  }
+  if (!REPO.test(repo)) {
+    throw new InvalidInputError(
+      `not a repository name: ${JSON.stringify(repo)} (lower-case letters, digits, separators)`,
+    );
+  }
   if (!TAG.test(tag)) throw new InvalidInputError(`not a tag: ${JSON.stringify(tag)}`);
   const forced = (opts.env ?? process.env).PF_OCI_SCHEME;
   const scheme = forced === 'https' || forced === 'http' ? forced : isLoopback(host) ? 'http' : 'https';

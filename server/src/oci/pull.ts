@@ -21,17 +21,37 @@ export interface PullResult {
   alreadyHad: number;
 }
 
-export async function pullImage(store: FsBlobStore, ref: OciRef, opts: { signal?: AbortSignal; onProgress?: (p: TransferProgress) => void; allowUnsigned?: boolean; client?: RegistryClient } = {}): Promise<PullResult> {
+export async function pullImage(
+  store: FsBlobStore,
+  ref: OciRef,
+  opts: {
+    signal?: AbortSignal;
+    onProgress?: (p: TransferProgress) => void;
+    allowUnsigned?: boolean;
+    client?: RegistryClient;
+  } = {},
+): Promise<PullResult> {
   const client = opts.client ?? new RegistryClient(ref);
   const oci = parseOciManifest(await client.getManifest(ref.tag));
   const config = await client.getBlob(oci.config.digest, 64 << 20);
   const imageHex = oci.config.digest.slice(7);
   const { manifest, problems } = parseManifest(config.toString('utf8'));
-  if (!manifest || problems.some((p) => p.severity === 'error')) throw new StoreError('invalid-input', `${ref.repo}:${ref.tag} does not carry a valid ProcessFork manifest`);
+  if (!manifest || problems.some((p) => p.severity === 'error')) {
+    throw new StoreError('invalid-input', `${ref.repo}:${ref.tag} does not carry a valid ProcessFork manifest`);
+  }
 
   const [sigLayer, ...blobLayers] = oci.layers;
-  const verdict = sigLayer?.mediaType === SIGNATURE_MEDIA_TYPE ? checkSignature(await client.getBlob(sigLayer.digest, 1 << 20), config) : 'the image has no signature layer';
-  if (verdict && !opts.allowUnsigned) throw new IntegrityError(imageHex, 'hash-mismatch', `refusing to pull ${ref.repo}:${ref.tag}: ${verdict} (pass --allow-unsigned to take it anyway)`);
+  const verdict =
+    sigLayer?.mediaType === SIGNATURE_MEDIA_TYPE
+      ? checkSignature(await client.getBlob(sigLayer.digest, 1 << 20), config)
+      : 'the image has no signature layer';
+  if (verdict && !opts.allowUnsigned) {
+    throw new IntegrityError(
+      imageHex,
+      'hash-mismatch',
+      `refusing to pull ${ref.repo}:${ref.tag}: ${verdict} (pass --allow-unsigned to take it anyway)`,
+    );
+  }
 
   let downloaded = 0;
   let alreadyHad = 0;
@@ -39,19 +59,27 @@ export async function pullImage(store: FsBlobStore, ref: OciRef, opts: { signal?
   for (const [i, layer] of blobLayers.entries()) {
     throwIfAborted(opts.signal);
     const rawHex = rawHexOfLayer(layer);
-    if (layer.mediaType !== LAYER_MEDIA_TYPE || !rawHex) throw new StoreError('invalid-input', `layer ${layer.digest} is not a ProcessFork blob layer`);
+    if (layer.mediaType !== LAYER_MEDIA_TYPE || !rawHex) {
+      throw new StoreError('invalid-input', `layer ${layer.digest} is not a ProcessFork blob layer`);
+    }
     if (await store.has(rawHex)) {
       alreadyHad++;
     } else {
       // Streamed to a temp file (checked against the layer digest), then decoded and re-hashed against the
       // annotation's raw digest before it is renamed into place.
-      await store.adoptCompressedFile(rawHex, (temp) => client.downloadBlob(layer.digest, temp, store.maxBlobBytes, opts.signal), { signal: opts.signal });
+      await store.adoptCompressedFile(
+        rawHex,
+        (temp) => client.downloadBlob(layer.digest, temp, store.maxBlobBytes, opts.signal),
+        { signal: opts.signal },
+      );
       downloaded++;
     }
     opts.onProgress?.({ done: i + 1, total, note: rawHex.slice(0, 12) });
   }
   // The manifest last: an image appears in the catalog only once its closure is here.
-  if (createHash('sha256').update(config).digest('hex') !== imageHex) throw new IntegrityError(imageHex, 'hash-mismatch', 'the config does not hash to its digest');
+  if (createHash('sha256').update(config).digest('hex') !== imageHex) {
+    throw new IntegrityError(imageHex, 'hash-mismatch', 'the config does not hash to its digest');
+  }
   await store.put(config);
   const file = path.join(imagesDir(store.root), `${imageHex}.json`);
   await fs.mkdir(path.dirname(file), { recursive: true });
@@ -61,7 +89,10 @@ export async function pullImage(store: FsBlobStore, ref: OciRef, opts: { signal?
   return { imageHex, layers: total, downloaded, alreadyHad };
 }
 
-export async function listRemote(ref: OciRef, client = new RegistryClient(ref)): Promise<Array<{ tag: string; image: string }>> {
+export async function listRemote(
+  ref: OciRef,
+  client = new RegistryClient(ref),
+): Promise<Array<{ tag: string; image: string }>> {
   const tags = await client.listTags();
   const out: Array<{ tag: string; image: string }> = [];
   for (const tag of tags) {

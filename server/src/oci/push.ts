@@ -35,19 +35,35 @@ export async function pushImage(
   store: FsBlobStore,
   imageHex: string,
   ref: OciRef,
-  opts: { signal?: AbortSignal; onProgress?: (p: TransferProgress) => void; client?: RegistryClient; chunkedAbove?: number; chunkBytes?: number } = {},
+  opts: {
+    signal?: AbortSignal;
+    onProgress?: (p: TransferProgress) => void;
+    client?: RegistryClient;
+    chunkedAbove?: number;
+    chunkBytes?: number;
+  } = {},
 ): Promise<PushResult> {
   const chunkedAbove = opts.chunkedAbove ?? CHUNKED_ABOVE;
   const client = opts.client ?? new RegistryClient(ref);
-  const manifestBytes = await fs.readFile(path.join(imagesDir(store.root), `${imageHex}.json`)).catch(async () => store.get(imageHex));
+  const manifestBytes = await fs
+    .readFile(path.join(imagesDir(store.root), `${imageHex}.json`))
+    .catch(async () => store.get(imageHex));
   const { manifest, problems } = parseManifest(manifestBytes.toString('utf8'));
   const fatal = problems.filter((p) => p.severity === 'error');
-  if (!manifest || fatal.length > 0) throw new StoreError('invalid-input', `image sha256:${imageHex} is not a valid manifest: ${fatal.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+  if (!manifest || fatal.length > 0) {
+    throw new StoreError(
+      'invalid-input',
+      `image sha256:${imageHex} is not a valid manifest: ${fatal.map((p) => `${p.path} ${p.message}`).join('; ')}`,
+    );
+  }
   const closure = [...new Map((await imageClosure(store, manifest)).map((e) => [e.hex, e])).values()];
   const missing = [];
   for (const e of closure) if (!(await store.has(e.hex))) missing.push(e);
   if (missing.length > 0) {
-    throw new StoreError('not-found', `${missing.length} blob(s) of the image's closure are missing (first: sha256:${missing[0].hex}, ${missing[0].layer}); it cannot be pushed whole`);
+    throw new StoreError(
+      'not-found',
+      `${missing.length} blob(s) of the image's closure are missing (first: sha256:${missing[0].hex}, ${missing[0].layer}); it cannot be pushed whole`,
+    );
   }
 
   await client.ping();
@@ -63,7 +79,9 @@ export async function pushImage(
     if (size > chunkedAbove) {
       // Large: verify by streaming decode, hash the file, then send it in pieces (never whole in memory).
       const check = await store.verify(entry.hex, { signal: opts.signal });
-      if (!check.ok) throw new StoreError('integrity', check.problem?.message ?? `blob sha256:${entry.hex} failed verification`);
+      if (!check.ok) {
+        throw new StoreError('integrity', check.problem?.message ?? `blob sha256:${entry.hex} failed verification`);
+      }
       digest = `sha256:${await hashFile(file, opts.signal)}`;
       await client.uploadBlobFromFile(digest, file, size, opts.chunkBytes ?? CHUNK_BYTES, opts.signal);
     } else {

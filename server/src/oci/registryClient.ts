@@ -15,7 +15,9 @@ export interface RegistryAuth {
 /** pf's variables: OCI_BEARER, else OCI_USERNAME + OCI_PASSWORD. Never logged. */
 export function authFromEnv(env: NodeJS.ProcessEnv = process.env): RegistryAuth {
   if (env.OCI_BEARER) return { header: `Bearer ${env.OCI_BEARER}` };
-  if (env.OCI_USERNAME) return { header: `Basic ${Buffer.from(`${env.OCI_USERNAME}:${env.OCI_PASSWORD ?? ''}`).toString('base64')}` };
+  if (env.OCI_USERNAME) {
+    return { header: `Basic ${Buffer.from(`${env.OCI_USERNAME}:${env.OCI_PASSWORD ?? ''}`).toString('base64')}` };
+  }
   return {};
 }
 
@@ -56,8 +58,13 @@ export class RegistryClient {
           continue;
         }
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-        const tls = cause?.code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/.test(cause.code) ? ' (the registry\'s certificate is not trusted: give its CA in NODE_EXTRA_CA_CERTS or processfork.remote.caFile)' : '';
-        throw new RegistryError(`cannot reach the registry at ${this.ref.base}${cause?.code ? ` (${cause.code})` : ''}: ${cause?.message ?? (err as Error).message}${tls}`);
+        const tls =
+          cause?.code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/.test(cause.code)
+            ? " (the registry's certificate is not trusted: give its CA in NODE_EXTRA_CA_CERTS or processfork.remote.caFile)"
+            : '';
+        throw new RegistryError(
+          `cannot reach the registry at ${this.ref.base}${cause?.code ? ` (${cause.code})` : ''}: ${cause?.message ?? (err as Error).message}${tls}`,
+        );
       }
       if (res.status >= 500 && retry && attempt < RETRIES) {
         await res.body?.cancel();
@@ -66,7 +73,10 @@ export class RegistryClient {
       }
       if (res.status === 401 || res.status === 403) {
         await res.body?.cancel();
-        throw new RegistryError(`the registry refused ${method} ${new URL(url).pathname}: ${res.status} ${res.status === 401 ? 'unauthorized (set OCI_USERNAME/OCI_PASSWORD or OCI_BEARER)' : 'forbidden'}`, res.status);
+        throw new RegistryError(
+          `the registry refused ${method} ${new URL(url).pathname}: ${res.status} ${res.status === 401 ? 'unauthorized (set OCI_USERNAME/OCI_PASSWORD or OCI_BEARER)' : 'forbidden'}`,
+          res.status,
+        );
       }
       return res;
     }
@@ -76,7 +86,10 @@ export class RegistryClient {
     const text = await res.text().catch(() => '');
     let code = '';
     try {
-      code = (JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> }).errors?.map((e) => `${e.code}: ${e.message}`).join('; ') ?? '';
+      code =
+        (JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> }).errors
+          ?.map((e) => `${e.code}: ${e.message}`)
+          .join('; ') ?? '';
     } catch {
       code = text.slice(0, 200);
     }
@@ -86,7 +99,9 @@ export class RegistryClient {
   async ping(): Promise<void> {
     const res = await this.send('GET', `${this.ref.base}/v2/`);
     await res.body?.cancel();
-    if (res.status !== 200) throw new RegistryError(`${this.ref.base} does not answer as an OCI registry (${res.status})`, res.status);
+    if (res.status !== 200) {
+      throw new RegistryError(`${this.ref.base} does not answer as an OCI registry (${res.status})`, res.status);
+    }
   }
 
   async hasBlob(digest: string): Promise<boolean> {
@@ -117,7 +132,12 @@ export class RegistryClient {
     if (!location) return;
     const target = new URL(location, this.ref.base);
     target.searchParams.set('digest', digest);
-    const put = await this.send('PUT', target.toString(), { body, headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) } }, false);
+    const put = await this.send(
+      'PUT',
+      target.toString(),
+      { body, headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) } },
+      false,
+    );
     await put.body?.cancel();
     if (put.status !== 201) return this.failure(put, `uploading ${digest}`);
     this.stats.uploaded++;
@@ -127,7 +147,13 @@ export class RegistryClient {
    * A large layer straight from a file: POST, then PATCH in `chunkBytes` pieces (Content-Range), then PUT with
    * the digest, so memory holds one piece at a time whatever the layer's size.
    */
-  async uploadBlobFromFile(digest: string, file: string, size: number, chunkBytes = 16 << 20, signal?: AbortSignal): Promise<void> {
+  async uploadBlobFromFile(
+    digest: string,
+    file: string,
+    size: number,
+    chunkBytes = 16 << 20,
+    signal?: AbortSignal,
+  ): Promise<void> {
     let location: string | null | undefined = await this.startUpload(digest);
     if (!location) return;
     const handle = await fs.open(file, 'r');
@@ -137,7 +163,19 @@ export class RegistryClient {
         if (!location) throw new RegistryError(`the registry gave no upload location for ${digest}`);
         const piece = Buffer.alloc(Math.min(chunkBytes, size - offset));
         await handle.read(piece, 0, piece.length, offset);
-        const patch = await this.send('PATCH', new URL(location, this.ref.base).toString(), { body: piece, headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${offset + piece.length - 1}`, 'Content-Length': String(piece.length) } }, false);
+        const patch = await this.send(
+          'PATCH',
+          new URL(location, this.ref.base).toString(),
+          {
+            body: piece,
+            headers: {
+              'Content-Type': 'application/octet-stream',
+              'Content-Range': `${offset}-${offset + piece.length - 1}`,
+              'Content-Length': String(piece.length),
+            },
+          },
+          false,
+        );
         await patch.body?.cancel();
         if (patch.status !== 202) return this.failure(patch, `uploading ${digest} at ${offset}`);
         location = patch.headers.get('location');
@@ -161,11 +199,17 @@ export class RegistryClient {
     const declared = Number(res.headers.get('content-length') ?? '0');
     if (declared > maxBytes) {
       await res.body?.cancel();
-      throw new IntegrityError(digest.slice(7), 'too-large', `the registry offers ${declared} bytes, over the limit of ${maxBytes}`);
+      throw new IntegrityError(
+        digest.slice(7),
+        'too-large',
+        `the registry offers ${declared} bytes, over the limit of ${maxBytes}`,
+      );
     }
     const body = Buffer.from(await res.arrayBuffer());
     const actual = `sha256:${createHash('sha256').update(body).digest('hex')}`;
-    if (actual !== digest) throw new IntegrityError(digest.slice(7), 'hash-mismatch', `the registry served bytes that hash to ${actual}`);
+    if (actual !== digest) {
+      throw new IntegrityError(digest.slice(7), 'hash-mismatch', `the registry served bytes that hash to ${actual}`);
+    }
     this.stats.downloaded++;
     return body;
   }
@@ -196,7 +240,13 @@ export class RegistryClient {
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         size += chunk.length;
-        if (size > maxBytes) throw new IntegrityError(digest.slice(7), 'too-large', `the registry sends more than the limit of ${maxBytes} bytes`);
+        if (size > maxBytes) {
+          throw new IntegrityError(
+            digest.slice(7),
+            'too-large',
+            `the registry sends more than the limit of ${maxBytes} bytes`,
+          );
+        }
         hash.update(chunk);
         await handle.write(chunk);
       }
@@ -208,7 +258,9 @@ export class RegistryClient {
       await handle.close();
     }
     const actual = `sha256:${hash.digest('hex')}`;
-    if (actual !== digest) throw new IntegrityError(digest.slice(7), 'hash-mismatch', `the registry served bytes that hash to ${actual}`);
+    if (actual !== digest) {
+      throw new IntegrityError(digest.slice(7), 'hash-mismatch', `the registry served bytes that hash to ${actual}`);
+    }
     this.stats.downloaded++;
     return size;
   }
@@ -223,7 +275,12 @@ export class RegistryClient {
   }
 
   async putManifest(tag: string, manifest: Buffer): Promise<string> {
-    const res = await this.send('PUT', this.url(`manifests/${tag}`), { body: manifest, headers: { 'Content-Type': OCI_MANIFEST_MEDIA_TYPE } }, true);
+    const res = await this.send(
+      'PUT',
+      this.url(`manifests/${tag}`),
+      { body: manifest, headers: { 'Content-Type': OCI_MANIFEST_MEDIA_TYPE } },
+      true,
+    );
     await res.body?.cancel();
     if (res.status !== 201) return this.failure(res, `PUT manifest ${tag}`);
     return `sha256:${createHash('sha256').update(manifest).digest('hex')}`;

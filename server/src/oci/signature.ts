@@ -27,9 +27,16 @@ export function checkSignature(signature: Uint8Array, manifest: Uint8Array, key 
     return 'the signature layer is not JSON';
   }
   if (body.algorithm !== 'hmac-sha256') return `unsupported signature algorithm ${JSON.stringify(body.algorithm)}`;
-  if (body.manifest_digest !== createHash('sha256').update(manifest).digest('hex')) return 'the signature is for another manifest';
+  if (body.manifest_digest !== createHash('sha256').update(manifest).digest('hex')) {
+    return 'the signature is for another manifest';
+  }
   const expected = createHmac('sha256', key).update(manifest).digest();
-  const given = typeof body.signature === 'string' && /^[0-9a-f]{64}$/.test(body.signature) ? Buffer.from(body.signature, 'hex') : Buffer.alloc(0);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'the signature does not match the manifest (wrong key, or tampered)';
+  const given =
+    typeof body.signature === 'string' && /^[0-9a-f]{64}$/.test(body.signature)
+      ? Buffer.from(body.signature, 'hex')
+      : Buffer.alloc(0);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return 'the signature does not match the manifest (wrong key, or tampered)';
+  }
   return undefined;
 }

@@ -23,9 +23,13 @@ export function registerPutMissingRequest(connection: Connection, host: StoreHos
       (m) => connection.console.error(m),
       async (raw, token) => {
         const params = objectParams<PutMissingParams>(raw, 'putMissing');
-        if (!host.trusted) throw new ResponseError(StoreErrorCode.WriteRefused, 'putting blobs is off in an untrusted workspace');
+        if (!host.trusted) {
+          throw new ResponseError(StoreErrorCode.WriteRefused, 'putting blobs is off in an untrusted workspace');
+        }
         const hex = parseDigest(params.image);
-        if (typeof params.folderUri !== 'string' || !params.folderUri.startsWith('file:')) throw invalidInput('putMissing searches a file: folder');
+        if (typeof params.folderUri !== 'string' || !params.folderUri.startsWith('file:')) {
+          throw invalidInput('putMissing searches a file: folder');
+        }
         let folder: string;
         try {
           folder = fileURLToPath(params.folderUri);
@@ -40,7 +44,14 @@ export function registerPutMissingRequest(connection: Connection, host: StoreHos
   );
 }
 
-async function putMissing(connection: Connection, host: StoreHost, imageHex: string, folder: string, signal: AbortSignal | undefined, workDoneToken: string | number | undefined): Promise<PutMissingResult> {
+async function putMissing(
+  connection: Connection,
+  host: StoreHost,
+  imageHex: string,
+  folder: string,
+  signal: AbortSignal | undefined,
+  workDoneToken: string | number | undefined,
+): Promise<PutMissingResult> {
   const details = await imageDetails(host, imageHex);
   const missing = new Set(details.references.filter((r) => r.state === 'missing').map((r) => r.digest.slice(7)));
   const result: PutMissingResult = { stored: [], stillMissing: [], filesScanned: 0, cancelled: false };
@@ -59,7 +70,10 @@ async function putMissing(connection: Connection, host: StoreHost, imageHex: str
       await host.open.store.putFile(file, { signal });
       missing.delete(hex);
       result.stored.push({ digest: formatDigest(hex), file });
-      progress.report(0, `${result.stored.length} found, ${missing.size} still missing (${result.filesScanned} files read)`);
+      progress.report(
+        0,
+        `${result.stored.length} found, ${missing.size} still missing (${result.filesScanned} files read)`,
+      );
     }
   } finally {
     progress.done();

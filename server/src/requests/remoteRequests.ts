@@ -3,7 +3,13 @@
 import type { Connection } from 'vscode-languageserver';
 import { ResponseError } from 'vscode-languageserver';
 import { formatDigest, parseDigest } from '../../../shared/digest';
-import { FetchBlobRequest, RemoteImagesRequest, RemotePullRequest, RemotePushRequest, StoreErrorCode } from '../../../shared/protocol';
+import {
+  FetchBlobRequest,
+  RemoteImagesRequest,
+  RemotePullRequest,
+  RemotePushRequest,
+  StoreErrorCode,
+} from '../../../shared/protocol';
 import type { FetchBlobParams, RemoteImagesParams, RemotePullParams, RemotePushParams } from '../../../shared/protocol';
 import { authFor } from '../oci/credentials';
 import { fetchBlobFromRemote } from '../oci/fetchBlob';
@@ -45,7 +51,11 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
       const progress = workDoneOn(connection, params.workDoneToken);
       progress.begin(`Pushing to ${ref.host}/${ref.repo}:${ref.tag}`);
       try {
-        const result = await pushImage(host.open.store, hex, ref, { client: clientFor(ref), signal: abortSignalOf(token), onProgress: (p) => progress.report(Math.floor((p.done / p.total) * 100), `${p.done}/${p.total} ${p.note}`) });
+        const result = await pushImage(host.open.store, hex, ref, {
+          client: clientFor(ref),
+          signal: abortSignalOf(token),
+          onProgress: (p) => progress.report(Math.floor((p.done / p.total) * 100), `${p.done}/${p.total} ${p.note}`),
+        });
         return result;
       } finally {
         progress.done();
@@ -62,8 +72,18 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
       const progress = workDoneOn(connection, params.workDoneToken);
       progress.begin(`Pulling ${ref.host}/${ref.repo}:${ref.tag}`);
       try {
-        const result = await pullImage(host.open.store, ref, { client: clientFor(ref), allowUnsigned: params.allowUnsigned === true, signal: abortSignalOf(token), onProgress: (p) => progress.report(Math.floor((p.done / p.total) * 100), `${p.done}/${p.total}`) });
-        return { image: formatDigest(result.imageHex), layers: result.layers, downloaded: result.downloaded, alreadyHad: result.alreadyHad };
+        const result = await pullImage(host.open.store, ref, {
+          client: clientFor(ref),
+          allowUnsigned: params.allowUnsigned === true,
+          signal: abortSignalOf(token),
+          onProgress: (p) => progress.report(Math.floor((p.done / p.total) * 100), `${p.done}/${p.total}`),
+        });
+        return {
+          image: formatDigest(result.imageHex),
+          layers: result.layers,
+          downloaded: result.downloaded,
+          alreadyHad: result.alreadyHad,
+        };
       } finally {
         progress.done();
       }

@@ -3,8 +3,26 @@ import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
 import { formatDigest, parseDigest, parseHexPrefix } from '../../../shared/digest';
 import type { ContentKind, PutParams, ReadParams, ResolveResult } from '../../../shared/protocol';
-import type { GcParams, ImageDetailsParams, ListBlobsParams, ResolveParams, StatParams } from '../../../shared/protocol';
-import { GcRequest, ImageDetailsRequest, ListBlobsRequest, ListImagesRequest, ListShardsRequest, PutRequest, ReadRequest, ResolveRequest, StatRequest, StatusRequest, StoreErrorCode } from '../../../shared/protocol';
+import type {
+  GcParams,
+  ImageDetailsParams,
+  ListBlobsParams,
+  ResolveParams,
+  StatParams,
+} from '../../../shared/protocol';
+import {
+  GcRequest,
+  ImageDetailsRequest,
+  ListBlobsRequest,
+  ListImagesRequest,
+  ListShardsRequest,
+  PutRequest,
+  ReadRequest,
+  ResolveRequest,
+  StatRequest,
+  StatusRequest,
+  StoreErrorCode,
+} from '../../../shared/protocol';
 import { ResponseError } from 'vscode-languageserver';
 import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
 import { sniffContent } from '../host/contentSniff';
@@ -19,13 +37,21 @@ const RESOLVE_MAX = 50;
 export function registerStoreRequests(connection: Connection, host: StoreHost): void {
   const log = (m: string) => connection.console.error(m);
 
-  connection.onRequest(StatusRequest.type, guarded(log, () => host.status()));
+  connection.onRequest(
+    StatusRequest.type,
+    guarded(log, () => host.status()),
+  );
 
-  connection.onRequest(ListImagesRequest.type, guarded(log, async () => ({ images: await host.open.refs.images() })));
+  connection.onRequest(
+    ListImagesRequest.type,
+    guarded(log, async () => ({ images: await host.open.refs.images() })),
+  );
 
   connection.onRequest(
     ImageDetailsRequest.type,
-    guarded(log, async (params) => imageDetails(host, parseDigest(objectParams<ImageDetailsParams>(params, 'imageDetails').digest))),
+    guarded(log, async (params) =>
+      imageDetails(host, parseDigest(objectParams<ImageDetailsParams>(params, 'imageDetails').digest)),
+    ),
   );
 
   connection.onRequest(
@@ -44,13 +70,20 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
       const page = await shards.page({ shard: params.shard, after: params.cursor, limit: params.limit });
       const bad = new Set(facts.knownBad());
       return {
-        items: page.items.map((i) => ({ digest: formatDigest(i.hex), storedBytes: i.storedBytes, ...(bad.has(i.hex) ? { problem: 'failed verification' } : {}) })),
+        items: page.items.map((i) => ({
+          digest: formatDigest(i.hex),
+          storedBytes: i.storedBytes,
+          ...(bad.has(i.hex) ? { problem: 'failed verification' } : {}),
+        })),
         nextCursor: page.nextCursor,
       };
     }),
   );
 
-  connection.onRequest(StatRequest.type, guarded(log, async (params) => statBlob(host, parseDigest(objectParams<StatParams>(params, 'stat').digest))));
+  connection.onRequest(
+    StatRequest.type,
+    guarded(log, async (params) => statBlob(host, parseDigest(objectParams<StatParams>(params, 'stat').digest))),
+  );
 
   connection.onRequest(
     ReadRequest.type,
@@ -68,7 +101,13 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
       const data = await host.open.store.readRange(hex, offset, length, { signal: abortSignalOf(token) });
       await host.open.facts.remember(hex, true);
       const kind: ContentKind = info.contentKind ?? sniffContent(data.subarray(0, 4096));
-      return { digest: formatDigest(hex), totalBytes: total ?? offset + data.length, offset, data: data.toString('base64'), contentKind: kind };
+      return {
+        digest: formatDigest(hex),
+        totalBytes: total ?? offset + data.length,
+        offset,
+        data: data.toString('base64'),
+        contentKind: kind,
+      };
     }),
   );
 
@@ -76,7 +115,9 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
     PutRequest.type,
     guarded(log, async (raw, token) => {
       const params = objectParams<PutParams>(raw, 'put');
-      if (!host.trusted) throw new ResponseError(StoreErrorCode.WriteRefused, 'putting blobs is off in an untrusted workspace');
+      if (!host.trusted) {
+        throw new ResponseError(StoreErrorCode.WriteRefused, 'putting blobs is off in an untrusted workspace');
+      }
       const signal = abortSignalOf(token);
       const { store } = host.open;
       let result;
@@ -88,7 +129,12 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
         throw invalidInput('put expects { uri: "file:..." } or { data: "<base64>" }');
       }
       if (result.created) await host.noteWritten([result.hex]);
-      return { digest: formatDigest(result.hex), created: result.created, rawBytes: result.rawBytes, storedBytes: result.storedBytes };
+      return {
+        digest: formatDigest(result.hex),
+        created: result.created,
+        rawBytes: result.rawBytes,
+        storedBytes: result.storedBytes,
+      };
     }),
   );
 
@@ -108,14 +154,18 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
     GcRequest.type,
     guarded(log, async (raw) => {
       const params = raw === undefined || raw === null ? {} : objectParams<GcParams>(raw, 'gc');
-      if (!host.trusted && !params.dryRun) throw new ResponseError(StoreErrorCode.WriteRefused, 'gc is off in an untrusted workspace');
+      if (!host.trusted && !params.dryRun) {
+        throw new ResponseError(StoreErrorCode.WriteRefused, 'gc is off in an untrusted workspace');
+      }
       return host.open.store.sweepTemp({ dryRun: params.dryRun === true });
     }),
   );
 }
 
 function fileOfUri(uri: string): string {
-  if (!uri.startsWith('file:')) throw invalidInput(`put reads only file: URIs, not ${JSON.stringify(uri.split(':')[0])}`);
+  if (!uri.startsWith('file:')) {
+    throw invalidInput(`put reads only file: URIs, not ${JSON.stringify(uri.split(':')[0])}`);
+  }
   try {
     return fileURLToPath(uri);
   } catch (err) {

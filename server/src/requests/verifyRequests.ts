@@ -54,7 +54,12 @@ async function runVerify(
       throw invalidInput(`verify target must be { kind: 'blob' | 'image' | 'store' }`);
   }
 
-  const title = target.kind === 'store' ? 'Verifying the store' : target.kind === 'image' ? 'Verifying the image closure' : 'Verifying the blob';
+  const title =
+    target.kind === 'store'
+      ? 'Verifying the store'
+      : target.kind === 'image'
+        ? 'Verifying the image closure'
+        : 'Verifying the blob';
   workDone.begin(title);
   let lastReport = 0;
   const pendingProblems: VerifyProblemInfo[] = [];
@@ -73,10 +78,16 @@ async function runVerify(
   };
   try {
     const summary: VerifySummary =
-      target.kind === 'store' ? await store.verifyAll({ signal, onResult }) : await store.verifyMany(hexes, { signal, onResult });
+      target.kind === 'store'
+        ? await store.verifyAll({ signal, onResult })
+        : await store.verifyMany(hexes, { signal, onResult });
     const problems = summary.problems.map((p) => infoOf(p, layerOf));
     flush();
-    await host.noteVerified(summary.problems.filter((p) => p.hex !== '' && p.kind !== 'not-found').map((p) => ({ hex: p.hex, problem: `${p.kind}: ${p.message}` })));
+    await host.noteVerified(
+      summary.problems
+        .filter((p) => p.hex !== '' && p.kind !== 'not-found')
+        .map((p) => ({ hex: p.hex, problem: `${p.kind}: ${p.message}` })),
+    );
     return { checked: summary.checked, ok: summary.ok, problems, cancelled: summary.cancelled };
   } finally {
     workDone.done();

@@ -20,7 +20,10 @@ async function readDirIfAny(dir: string): Promise<Dirent[]> {
 
 export async function listShards(root: string): Promise<string[]> {
   const entries = await readDirIfAny(blobsDir(root));
-  return entries.filter((e) => e.isDirectory() && SHARD_NAME.test(e.name)).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory() && SHARD_NAME.test(e.name))
+    .map((e) => e.name)
+    .sort();
 }
 
 /** Blob digests in one shard, sorted; files in the wrong shard are left to the scan. */
@@ -36,7 +39,9 @@ export async function shardBlobs(root: string, shard: string): Promise<string[]>
   }
   const hexes: string[] = [];
   for (const name of names) {
-    if (name.length === 68 && name.endsWith('.zst') && name.startsWith(shard) && BLOB_NAME.test(name)) hexes.push(name.slice(0, 64));
+    if (name.length === 68 && name.endsWith('.zst') && name.startsWith(shard) && BLOB_NAME.test(name)) {
+      hexes.push(name.slice(0, 64));
+    }
   }
   return hexes.sort();
 }
@@ -60,8 +65,12 @@ export async function pageOfBlobs(root: string, source: ShardSource, opts: ListO
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) {
     throw new InvalidInputError(`page size must be between 1 and ${MAX_PAGE}, got ${limit}`);
   }
-  if (shard !== undefined && !SHARD_NAME.test(shard)) throw new InvalidInputError(`not a shard name: ${JSON.stringify(shard)}`);
-  if (after !== undefined && !/^[0-9a-f]{1,64}$/.test(after)) throw new InvalidInputError(`not a cursor: ${JSON.stringify(after)}`);
+  if (shard !== undefined && !SHARD_NAME.test(shard)) {
+    throw new InvalidInputError(`not a shard name: ${JSON.stringify(shard)}`);
+  }
+  if (after !== undefined && !/^[0-9a-f]{1,64}$/.test(after)) {
+    throw new InvalidInputError(`not a cursor: ${JSON.stringify(after)}`);
+  }
   const shards = shard ? [shard] : await source.shards();
   const picked: string[] = [];
   let more = false;
@@ -97,7 +106,9 @@ async function entryOf(root: string, hex: string): Promise<BlobEntry | undefined
 
 export async function shardCounts(root: string): Promise<Array<{ shard: string; count: number }>> {
   const shards = await listShards(root);
-  const counts = await Promise.all(shards.map(async (shard) => ({ shard, count: (await shardBlobs(root, shard)).length })));
+  const counts = await Promise.all(
+    shards.map(async (shard) => ({ shard, count: (await shardBlobs(root, shard)).length })),
+  );
   return counts.filter((c) => c.count > 0);
 }
 
@@ -134,8 +145,9 @@ export async function scanBlobs(root: string): Promise<ScanItem[]> {
       const p = path.join(dir, e.name);
       const blob = BLOB_NAME.exec(e.name);
       const temp = TEMP_NAME.exec(e.name);
-      if (blob && e.isFile()) items.push({ type: blob[1].startsWith(dirent.name) ? 'blob' : 'misplaced', hex: blob[1], path: p });
-      else if (temp && e.isFile()) items.push({ type: 'temp', hex: temp[1], path: p, pid: Number(temp[2]) });
+      if (blob && e.isFile()) {
+        items.push({ type: blob[1].startsWith(dirent.name) ? 'blob' : 'misplaced', hex: blob[1], path: p });
+      } else if (temp && e.isFile()) items.push({ type: 'temp', hex: temp[1], path: p, pid: Number(temp[2]) });
       else items.push({ type: 'stray', path: p });
     }
   }

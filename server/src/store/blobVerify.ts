@@ -16,8 +16,19 @@ function problemOf(hex: string, err: unknown, file: string): VerifyProblem {
   return { hex, kind: 'unreadable', message: (err as Error).message, path: file };
 }
 
-export async function verifyBlobs(store: FsBlobStore, hexes: string[], opts: VerifyAllOptions = {}, extraProblems: VerifyProblem[] = []): Promise<VerifyOutcome> {
-  const outcome: VerifyOutcome = { checked: 0, ok: 0, problems: [...extraProblems], cancelled: false, decoded: new Map() };
+export async function verifyBlobs(
+  store: FsBlobStore,
+  hexes: string[],
+  opts: VerifyAllOptions = {},
+  extraProblems: VerifyProblem[] = [],
+): Promise<VerifyOutcome> {
+  const outcome: VerifyOutcome = {
+    checked: 0,
+    ok: 0,
+    problems: [...extraProblems],
+    cancelled: false,
+    decoded: new Map(),
+  };
   const total = hexes.length;
   let next = 0;
   // Enough in flight to keep every worker fed while the main thread handles replies.
@@ -30,7 +41,11 @@ export async function verifyBlobs(store: FsBlobStore, hexes: string[], opts: Ver
       const hex = hexes[next++];
       const file = blobPath(store.root, hex);
       try {
-        const reply = await store.decodeTask(hex, { op: 'verify', path: file, hex, maxBytes: store.maxBlobBytes }, opts.signal);
+        const reply = await store.decodeTask(
+          hex,
+          { op: 'verify', path: file, hex, maxBytes: store.maxBlobBytes },
+          opts.signal,
+        );
         outcome.ok++;
         outcome.decoded.set(hex, reply.decodedBytes ?? 0);
         outcome.checked++;
@@ -58,9 +73,19 @@ export async function verifyAllBlobs(store: FsBlobStore, opts: VerifyAllOptions 
   for (const item of items) {
     if (item.type === 'blob') hexes.push(item.hex);
     else if (item.type === 'misplaced') {
-      problems.push({ hex: item.hex, kind: 'misplaced', path: item.path, message: `blob sha256:${item.hex} is in the wrong shard directory (${item.path}); readers look in ${item.hex.slice(0, 2)}/` });
+      problems.push({
+        hex: item.hex,
+        kind: 'misplaced',
+        path: item.path,
+        message: `blob sha256:${item.hex} is in the wrong shard directory (${item.path}); readers look in ${item.hex.slice(0, 2)}/`,
+      });
     } else if (item.type === 'stray') {
-      problems.push({ hex: '', kind: 'stray', path: item.path, message: `${item.path} is not a blob file (name is not <64 hex>.zst)` });
+      problems.push({
+        hex: '',
+        kind: 'stray',
+        path: item.path,
+        message: `${item.path} is not a blob file (name is not <64 hex>.zst)`,
+      });
     }
   }
   hexes.sort();

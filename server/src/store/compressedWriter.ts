@@ -109,14 +109,16 @@ function frameBuffer(): Uint8Array {
 /** Splits a caller's buffer into frame-sized copies (the caller keeps its buffer; the copies go to workers). */
 export function* frameSlices(data: Uint8Array): Iterable<Uint8Array> {
   if (data.length === 0) yield new Uint8Array(0);
-  for (let at = 0; at < data.length; at += FRAME_BYTES) yield Uint8Array.prototype.slice.call(data, at, at + FRAME_BYTES);
+  for (let at = 0; at < data.length; at += FRAME_BYTES) {
+    yield Uint8Array.prototype.slice.call(data, at, at + FRAME_BYTES);
+  }
 }
 
 /** Reads a file in frame-sized chunks, each in a buffer of its own (so it can be handed over whole). */
 export async function* fileFrames(file: string, onChunk: (chunk: Uint8Array) => void): AsyncIterable<Uint8Array> {
   const handle = await fs.open(file, 'r');
   try {
-    for (let position = 0; ; ) {
+    for (let position = 0; ;) {
       const chunk = frameBuffer();
       const { bytesRead } = await handle.read(chunk, 0, FRAME_BYTES, position);
       if (bytesRead === 0) {

@@ -46,7 +46,12 @@ export function decodeBytesSync(data: Uint8Array, hex: string, maxBytes: number)
   );
 }
 
-function decodeSync(read: (into: Buffer, position: number) => number, hex: string, maxBytes: number, sink: (chunk: Buffer) => void): number {
+function decodeSync(
+  read: (into: Buffer, position: number) => number,
+  hex: string,
+  maxBytes: number,
+  sink: (chunk: Buffer) => void,
+): number {
   const dctx = new DCtx();
   const hash = createHash('sha256');
   const input = Buffer.allocUnsafe(READ_SLICE);
@@ -97,6 +102,9 @@ function decodeSync(read: (into: Buffer, position: number) => number, hex: strin
 function refuseDeclaredBomb(head: Uint8Array, maxBytes: number): void {
   const header = parseFrameHeader(head);
   if (header?.contentSize !== undefined && header.contentSize > maxBytes) {
-    throw new DecodeFailure('too-large', `its frame declares ${header.contentSize} bytes, over the limit of ${maxBytes}`);
+    throw new DecodeFailure(
+      'too-large',
+      `its frame declares ${header.contentSize} bytes, over the limit of ${maxBytes}`,
+    );
   }
 }

@@ -4,7 +4,17 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { blobPath, checkedHex, tempBlobPath } from './blobPaths';
-import type { BlobPage, BlobStat, BlobStore, ListOptions, PutResult, SweepResult, VerifyAllOptions, VerifyResult, VerifySummary } from './blobStore';
+import type {
+  BlobPage,
+  BlobStat,
+  BlobStore,
+  ListOptions,
+  PutResult,
+  SweepResult,
+  VerifyAllOptions,
+  VerifyResult,
+  VerifySummary,
+} from './blobStore';
 import { DEFAULT_MAX_BLOB_BYTES } from './blobStore';
 import { listBlobs, physicalBytes, shardCounts } from './blobListing';
 import { BlobNotFoundError, InvalidInputError, IntegrityError, StoreError, ioError, throwIfAborted } from './errors';
@@ -43,7 +53,10 @@ export class FsBlobStore implements BlobStore {
     return { hex, created: true, rawBytes: data.length, storedBytes };
   }
 
-  async putFile(file: string, opts: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {}): Promise<PutResult> {
+  async putFile(
+    file: string,
+    opts: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {},
+  ): Promise<PutResult> {
     const info = await fs.stat(file).catch((err) => {
       throw ioError('cannot read', file, err);
     });
@@ -78,7 +91,11 @@ export class FsBlobStore implements BlobStore {
   }
 
   async get(hex: string, opts: { maxBytes?: number; signal?: AbortSignal } = {}): Promise<Buffer> {
-    const reply = await this.decodeTask(hex, { op: 'decode', path: blobPath(this.root, hex), hex, maxBytes: opts.maxBytes ?? this.maxBlobBytes }, opts.signal);
+    const reply = await this.decodeTask(
+      hex,
+      { op: 'decode', path: blobPath(this.root, hex), hex, maxBytes: opts.maxBytes ?? this.maxBlobBytes },
+      opts.signal,
+    );
     return Buffer.from(reply.data!.buffer, reply.data!.byteOffset, reply.data!.byteLength);
   }
 
@@ -86,7 +103,14 @@ export class FsBlobStore implements BlobStore {
     if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
       throw new InvalidInputError(`a byte range needs a non-negative offset and length, got ${offset} and ${length}`);
     }
-    const req: WorkerRequest = { op: 'decode', path: blobPath(this.root, hex), hex, maxBytes: this.maxBlobBytes, offset, length };
+    const req: WorkerRequest = {
+      op: 'decode',
+      path: blobPath(this.root, hex),
+      hex,
+      maxBytes: this.maxBlobBytes,
+      offset,
+      length,
+    };
     const reply = await this.decodeTask(hex, req, opts.signal);
     return Buffer.from(reply.data!.buffer, reply.data!.byteOffset, reply.data!.byteLength);
   }
@@ -94,7 +118,11 @@ export class FsBlobStore implements BlobStore {
   async getToFile(hex: string, dest: string, opts: { signal?: AbortSignal } = {}): Promise<number> {
     const temp = path.join(path.dirname(dest), `.${path.basename(dest)}.pfstore-${process.pid}-${Date.now()}`);
     try {
-      const reply = await this.decodeTask(hex, { op: 'decodeToFile', path: blobPath(this.root, hex), hex, maxBytes: this.maxBlobBytes, dest: temp }, opts.signal);
+      const reply = await this.decodeTask(
+        hex,
+        { op: 'decodeToFile', path: blobPath(this.root, hex), hex, maxBytes: this.maxBlobBytes, dest: temp },
+        opts.signal,
+      );
       await fs.rename(temp, dest);
       return reply.decodedBytes ?? 0;
     } finally {
@@ -109,7 +137,11 @@ export class FsBlobStore implements BlobStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(hex);
       throw ioError('cannot read', file, err);
     });
-    await this.decodeTask(hex, { op: 'verifyBytes', data: new Uint8Array(data), hex, maxBytes: this.maxBlobBytes }, opts.signal);
+    await this.decodeTask(
+      hex,
+      { op: 'verifyBytes', data: new Uint8Array(data), hex, maxBytes: this.maxBlobBytes },
+      opts.signal,
+    );
     return data;
   }
 
@@ -118,7 +150,11 @@ export class FsBlobStore implements BlobStore {
    * `fill`: the file is decoded and re-hashed against `hex` on a worker, then renamed into place. Nothing is
    * visible under the final name unless it verified; the temp file is removed on any failure.
    */
-  async adoptCompressedFile(hex: string, fill: (tempFile: string) => Promise<unknown>, opts: { signal?: AbortSignal } = {}): Promise<boolean> {
+  async adoptCompressedFile(
+    hex: string,
+    fill: (tempFile: string) => Promise<unknown>,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<boolean> {
     if ((await this.storedSize(checkedHex(hex))) !== undefined) return false;
     await fs.mkdir(path.dirname(blobPath(this.root, hex)), { recursive: true }).catch((err) => {
       throw ioError('cannot create the shard directory for', blobPath(this.root, hex), err);

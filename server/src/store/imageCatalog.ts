@@ -43,14 +43,35 @@ async function readEntry(dir: string, fileName: string): Promise<CatalogEntry | 
     data = await fs.readFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    return { hex: m?.[1] ?? '', fileName, problems: [{ path: '', message: `cannot read ${file}: ${(err as Error).message}`, severity: 'error' }], bytes: 0 };
+    return {
+      hex: m?.[1] ?? '',
+      fileName,
+      problems: [{ path: '', message: `cannot read ${file}: ${(err as Error).message}`, severity: 'error' }],
+      bytes: 0,
+    };
   }
   const { manifest, problems } = parseManifest(data.toString('utf8'));
   if (!m) {
-    problems.unshift({ path: '', message: `${fileName} is not named <64 hex>.json, so pf-core does not list it`, severity: 'error' });
+    problems.unshift({
+      path: '',
+      message: `${fileName} is not named <64 hex>.json, so pf-core does not list it`,
+      severity: 'error',
+    });
   } else {
     const actual = createHash('sha256').update(data).digest('hex');
-    if (actual !== m[1]) problems.unshift({ path: '', message: `the file's bytes hash to sha256:${actual}, not to its name; it was edited or re-serialized`, severity: 'error' });
+    if (actual !== m[1]) {
+      problems.unshift({
+        path: '',
+        message: `the file's bytes hash to sha256:${actual}, not to its name; it was edited or re-serialized`,
+        severity: 'error',
+      });
+    }
   }
-  return { hex: m?.[1] ?? '', fileName, manifest: problems.some((p) => p.severity === 'error' && p.path === '') && !manifest ? undefined : manifest, problems, bytes: data.length };
+  return {
+    hex: m?.[1] ?? '',
+    fileName,
+    manifest: problems.some((p) => p.severity === 'error' && p.path === '') && !manifest ? undefined : manifest,
+    problems,
+    bytes: data.length,
+  };
 }

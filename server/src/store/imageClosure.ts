@@ -19,11 +19,16 @@ export async function imageClosure(store: BlobStore, manifest: ImageManifest): P
   for (const ref of manifestReferences(manifest)) {
     if (ref.kind === 'blob') entries.push({ layer: ref.layer, hex: ref.hex });
   }
-  for (const [layer, nestedHex] of [['world.fs', manifest.world?.fs], ['cache.manifest', manifest.cache?.manifest]] as const) {
+  for (const [layer, nestedHex] of [
+    ['world.fs', manifest.world?.fs],
+    ['cache.manifest', manifest.cache?.manifest],
+  ] as const) {
     if (!nestedHex) continue;
     const nested = await store.get(nestedHex, { maxBytes: NESTED_JSON_LIMIT }).catch(() => undefined);
     if (!nested) continue;
-    for (const r of parseNestedReferences(nested.toString('utf8')).refs) entries.push({ layer: `${layer} → ${r.path ?? r.layer}`, hex: r.hex });
+    for (const r of parseNestedReferences(nested.toString('utf8')).refs) {
+      entries.push({ layer: `${layer} → ${r.path ?? r.layer}`, hex: r.hex });
+    }
   }
   return entries;
 }

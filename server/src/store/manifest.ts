@@ -80,14 +80,18 @@ export function parseManifest(text: string): { manifest?: ImageManifest; problem
     return undefined;
   };
   const known = new Set(TOP_FIELDS.flat());
-  for (const key of Object.keys(raw)) if (!known.has(key)) warn(key, `unknown field "${key}" (pf-core ignores it, but it changes the content id)`);
+  for (const key of Object.keys(raw)) {
+    if (!known.has(key)) warn(key, `unknown field "${key}" (pf-core ignores it, but it changes the content id)`);
+  }
 
   const version = field('schema_version', 'schemaVersion');
   if (!version) error('schema_version', 'missing field schema_version');
   else if (version[1] !== 1) error(version[0], `schema_version must be 1, found ${JSON.stringify(version[1])}`);
   const media = field('media_type', 'mediaType');
   if (!media) error('media_type', 'missing field media_type');
-  else if (media[1] !== IMAGE_MEDIA_TYPE) error(media[0], `media_type must be "${IMAGE_MEDIA_TYPE}", found ${JSON.stringify(media[1])}`);
+  else if (media[1] !== IMAGE_MEDIA_TYPE) {
+    error(media[0], `media_type must be "${IMAGE_MEDIA_TYPE}", found ${JSON.stringify(media[1])}`);
+  }
 
   const digestAt = (path: string, value: unknown): string | undefined => {
     if (typeof value !== 'string') {
@@ -122,10 +126,20 @@ export function parseManifest(text: string): { manifest?: ImageManifest; problem
   };
 
   const agentObj = objectAt('agent');
-  const agent = { kind: stringAt(agentObj, 'agent', 'kind'), version: stringAt(agentObj, 'agent', 'version'), fingerprint: stringAt(agentObj, 'agent', 'fingerprint') };
+  const agent = {
+    kind: stringAt(agentObj, 'agent', 'kind'),
+    version: stringAt(agentObj, 'agent', 'version'),
+    fingerprint: stringAt(agentObj, 'agent', 'fingerprint'),
+  };
   const sections: Record<string, Json> = {};
   for (const name of ['model', 'cache', 'world', 'effects', 'trace']) sections[name] = objectAt(name);
-  const layer: Record<string, Record<string, string | undefined>> = { model: {}, cache: {}, world: {}, effects: {}, trace: {} };
+  const layer: Record<string, Record<string, string | undefined>> = {
+    model: {},
+    cache: {},
+    world: {},
+    effects: {},
+    trace: {},
+  };
   for (const [obj, name] of LAYER_FIELDS) {
     const v = sections[obj][name];
     if (v === undefined) {
@@ -149,7 +163,9 @@ export function parseManifest(text: string): { manifest?: ImageManifest; problem
   if (rawParents !== undefined) {
     if (!Array.isArray(rawParents)) error('parents', 'parents must be an array of digests');
     else {
-      if (rawParents.length > 2) error('parents', `an image has at most two parents (two is a merge), found ${rawParents.length}`);
+      if (rawParents.length > 2) {
+        error('parents', `an image has at most two parents (two is a merge), found ${rawParents.length}`);
+      }
       rawParents.forEach((p, i) => {
         const hex = digestAt(`parents[${i}]`, p);
         if (hex) parents.push(hex);
@@ -197,14 +213,22 @@ export interface NestedReference {
 }
 
 /** Digests inside an `fs.tree.v1` tree or a cache page manifest. Unsafe entry paths are problems. */
-export function parseNestedReferences(text: string): { kind: 'fs.tree.v1' | 'cache.pages' | null; refs: NestedReference[]; problems: ManifestProblem[] } {
+export function parseNestedReferences(text: string): {
+  kind: 'fs.tree.v1' | 'cache.pages' | null;
+  refs: NestedReference[];
+  problems: ManifestProblem[];
+} {
   const problems: ManifestProblem[] = [];
   const refs: NestedReference[] = [];
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    return { kind: null, refs, problems: [{ path: '', message: `not valid JSON: ${(err as Error).message}`, severity: 'error' }] };
+    return {
+      kind: null,
+      refs,
+      problems: [{ path: '', message: `not valid JSON: ${(err as Error).message}`, severity: 'error' }],
+    };
   }
   if (!isObject(raw)) return { kind: null, refs, problems };
   const digestAt = (path: string, value: unknown, entryPath?: string) => {
@@ -225,8 +249,15 @@ export function parseNestedReferences(text: string): { kind: 'fs.tree.v1' | 'cac
         return;
       }
       const p = entry.path;
-      if (typeof p !== 'string') problems.push({ path: `entries[${i}].path`, message: 'an entry needs a string path', severity: 'error' });
-      else if (unsafeEntryPath(p)) problems.push({ path: `entries[${i}].path`, message: `unsafe entry path ${JSON.stringify(p)}: absolute paths and ".." would leave the snapshot`, severity: 'error' });
+      if (typeof p !== 'string') {
+        problems.push({ path: `entries[${i}].path`, message: 'an entry needs a string path', severity: 'error' });
+      } else if (unsafeEntryPath(p)) {
+        problems.push({
+          path: `entries[${i}].path`,
+          message: `unsafe entry path ${JSON.stringify(p)}: absolute paths and ".." would leave the snapshot`,
+          severity: 'error',
+        });
+      }
       if (entry.blob !== undefined) digestAt(`entries[${i}].blob`, entry.blob, typeof p === 'string' ? p : undefined);
     });
     return { kind: 'fs.tree.v1', refs, problems };
@@ -238,8 +269,9 @@ export function parseNestedReferences(text: string): { kind: 'fs.tree.v1' | 'cac
         return;
       }
       for (const key of ['k', 'v']) {
-        if (page[key] === undefined) problems.push({ path: `pages[${i}].${key}`, message: `a page needs ${key}`, severity: 'error' });
-        else digestAt(`pages[${i}].${key}`, page[key]);
+        if (page[key] === undefined) {
+          problems.push({ path: `pages[${i}].${key}`, message: `a page needs ${key}`, severity: 'error' });
+        } else digestAt(`pages[${i}].${key}`, page[key]);
       }
     });
     return { kind: 'cache.pages', refs, problems };
@@ -248,5 +280,11 @@ export function parseNestedReferences(text: string): { kind: 'fs.tree.v1' | 'cac
 }
 
 export function unsafeEntryPath(p: string): boolean {
-  return p.startsWith('/') || p.startsWith('\\') || /^[A-Za-z]:/.test(p) || p.includes('\0') || p.split(/[\\/]/).includes('..');
+  return (
+    p.startsWith('/') ||
+    p.startsWith('\\') ||
+    /^[A-Za-z]:/.test(p) ||
+    p.includes('\0') ||
+    p.split(/[\\/]/).includes('..')
+  );
 }

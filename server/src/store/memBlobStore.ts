@@ -3,7 +3,18 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { checkedHex } from './blobPaths';
-import type { BlobPage, BlobStat, BlobStore, ListOptions, PutResult, SweepResult, VerifyAllOptions, VerifyProblem, VerifyResult, VerifySummary } from './blobStore';
+import type {
+  BlobPage,
+  BlobStat,
+  BlobStore,
+  ListOptions,
+  PutResult,
+  SweepResult,
+  VerifyAllOptions,
+  VerifyProblem,
+  VerifyResult,
+  VerifySummary,
+} from './blobStore';
 import { DEFAULT_MAX_BLOB_BYTES } from './blobStore';
 import { MAX_PAGE } from './blobListing';
 import { BlobNotFoundError, IntegrityError, InvalidInputError, ioError, throwIfAborted } from './errors';
@@ -26,7 +37,10 @@ export class MemBlobStore implements BlobStore {
     return { hex, created, rawBytes: data.length, storedBytes: data.length };
   }
 
-  async putFile(file: string, opts: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {}): Promise<PutResult> {
+  async putFile(
+    file: string,
+    opts: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {},
+  ): Promise<PutResult> {
     const data = await fs.readFile(file).catch((err) => {
       throw ioError('cannot read', file, err);
     });
@@ -38,7 +52,9 @@ export class MemBlobStore implements BlobStore {
   async get(hex: string, opts: { maxBytes?: number } = {}): Promise<Buffer> {
     const data = this.checked(hex);
     const max = opts.maxBytes ?? this.maxBlobBytes;
-    if (data.length > max) throw new IntegrityError(hex, 'too-large', `it holds ${data.length} bytes, over the limit of ${max}`);
+    if (data.length > max) {
+      throw new IntegrityError(hex, 'too-large', `it holds ${data.length} bytes, over the limit of ${max}`);
+    }
     return Buffer.from(data);
   }
 

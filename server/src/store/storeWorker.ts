@@ -27,7 +27,10 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
     case 'compress': {
       const out = compressFrame(req.data);
       // Hand the input buffer back too, so the caller can read the next frame into it instead of allocating.
-      return { reply: { ok: true, data: out, input: req.data }, transfer: [out.buffer as ArrayBuffer, req.data.buffer as ArrayBuffer] };
+      return {
+        reply: { ok: true, data: out, input: req.data },
+        transfer: [out.buffer as ArrayBuffer, req.data.buffer as ArrayBuffer],
+      };
     }
     case 'verify': {
       const decodedBytes = decodeFileSync(req.path, req.hex, req.maxBytes, () => undefined);

@@ -18,7 +18,10 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
-export async function sweepTempFiles(root: string, opts: { olderThanMs?: number; dryRun?: boolean } = {}): Promise<SweepResult> {
+export async function sweepTempFiles(
+  root: string,
+  opts: { olderThanMs?: number; dryRun?: boolean } = {},
+): Promise<SweepResult> {
   const maxAge = opts.olderThanMs ?? DEFAULT_MAX_AGE_MS;
   const result: SweepResult = { removed: [], kept: [] };
   const now = Date.now();

@@ -20,7 +20,11 @@ export const env = {
 };
 
 /** Waits for `check` to return a value (not a fixed sleep): events in VS Code arrive when they arrive. */
-export async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -59,6 +63,11 @@ export async function runAll(): Promise<void> {
     }
   }
   console.log(`e2e (${env.mode}): ${passed} passed, ${failures.length} failed`);
-  if (env.artifacts) fs.writeFileSync(path.join(env.artifacts, `results-${env.mode}.json`), JSON.stringify({ passed, failed: failures }, null, 2));
+  if (env.artifacts) {
+    fs.writeFileSync(
+      path.join(env.artifacts, `results-${env.mode}.json`),
+      JSON.stringify({ passed, failed: failures }, null, 2),
+    );
+  }
   if (failures.length > 0) throw new Error(`${failures.length} e2e test(s) failed: ${failures.join('; ')}`);
 }

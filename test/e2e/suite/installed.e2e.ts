@@ -9,7 +9,10 @@ import { env, test } from './harness';
 test('the installed copy activates from the extensions folder', async () => {
   const extension = vscode.extensions.getExtension<ExtensionApi>('processfork.processfork-store');
   assert.ok(extension, 'the packaged extension is not installed');
-  assert.ok(!extension.extensionPath.startsWith(path.resolve(__dirname, '..', '..', '..', '..')), `running from the development folder: ${extension.extensionPath}`);
+  assert.ok(
+    !extension.extensionPath.startsWith(path.resolve(__dirname, '..', '..', '..', '..')),
+    `running from the development folder: ${extension.extensionPath}`,
+  );
   const api = await extension.activate();
   await api.ready;
   const status = await api.api()!.status();

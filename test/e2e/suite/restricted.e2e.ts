@@ -26,6 +26,9 @@ test('reads and verify work', async () => {
 });
 
 test('put and gc are refused by the server', async () => {
-  await assert.rejects(ext.api()!.put({ data: Buffer.from('nope').toString('base64') }), (e: { code?: number }) => e.code === StoreErrorCode.WriteRefused);
+  await assert.rejects(
+    ext.api()!.put({ data: Buffer.from('nope').toString('base64') }),
+    (e: { code?: number }) => e.code === StoreErrorCode.WriteRefused,
+  );
   await assert.rejects(ext.api()!.gc(false), (e: { code?: number }) => e.code === StoreErrorCode.WriteRefused);
 });

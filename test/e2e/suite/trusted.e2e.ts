@@ -11,7 +11,15 @@ import { env, eventually, screenshot, test } from './harness';
 
 const EXTENSION_ID = 'processfork.processfork-store';
 let ext: ExtensionApi;
-const fixture = () => JSON.parse(fs.readFileSync(path.join(env.workspace, 'fixture.json'), 'utf8')) as { image: string; corrupt: string; spec: Record<string, string>; manifestFile: string; bigShard: string; bigShardCount: number };
+const fixture = () =>
+  JSON.parse(fs.readFileSync(path.join(env.workspace, 'fixture.json'), 'utf8')) as {
+    image: string;
+    corrupt: string;
+    spec: Record<string, string>;
+    manifestFile: string;
+    bigShard: string;
+    bigShardCount: number;
+  };
 
 function hoverText(hovers: vscode.Hover[]): string {
   return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
@@ -32,7 +40,10 @@ test('activates, starts the server and reads the store', async () => {
 
 test('the tree shows images with their layers, and shards that page with "Show more"', async () => {
   const roots = (await ext.tree.getChildren()) as StoreNode[];
-  assert.deepEqual(roots.map((r) => r.kind === 'root' && r.section), env.remote ? ['images', 'blobs', 'remotes'] : ['images', 'blobs']);
+  assert.deepEqual(
+    roots.map((r) => r.kind === 'root' && r.section),
+    env.remote ? ['images', 'blobs', 'remotes'] : ['images', 'blobs'],
+  );
   const images = await ext.tree.getChildren(roots[0]);
   assert.equal(images.length, 1);
   assert.equal(images[0].kind, 'image');
@@ -69,9 +80,15 @@ test('the tree shows images with their layers, and shards that page with "Show m
 
 test('verify store reports the corrupt blob, marks the tree and decorates its resource', async () => {
   const { corrupt } = fixture();
-  const report = (await vscode.commands.executeCommand('processfork.verifyStore')) as { problems: Array<{ digest: string; kind: string }>; checked: number };
+  const report = (await vscode.commands.executeCommand('processfork.verifyStore')) as {
+    problems: Array<{ digest: string; kind: string }>;
+    checked: number;
+  };
   assert.ok(report.checked > 1000);
-  assert.deepEqual(report.problems.map((p) => p.digest), [`sha256:${corrupt}`]);
+  assert.deepEqual(
+    report.problems.map((p) => p.digest),
+    [`sha256:${corrupt}`],
+  );
   assert.ok(ext.problems.problemOf(`sha256:${corrupt}`));
   // ...and in the Problems panel, on the blob's resource.
   const inPanel = vscode.languages.getDiagnostics(vscode.Uri.parse(`processfork-blob:/sha256/${corrupt}`));
@@ -81,7 +98,6 @@ test('verify store reports the corrupt blob, marks the tree and decorates its re
   const item = ext.tree.getTreeItem(node);
   assert.equal((item.iconPath as vscode.ThemeIcon).id, 'error');
   assert.match(String(item.description), /corrupt/);
-
 });
 
 test('hover and links on a manifest, through the editor API', async () => {
@@ -92,7 +108,11 @@ test('hover and links on a manifest, through the editor API', async () => {
   const offset = doc.getText().indexOf(spec.fs) + 4;
   const position = doc.positionAt(offset);
   const hovers = await eventually('a hover', async () => {
-    const h = (await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, position)) as vscode.Hover[];
+    const h = (await vscode.commands.executeCommand(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      position,
+    )) as vscode.Hover[];
     return h.length > 0 ? h : undefined;
   });
   const text = hoverText(hovers);
@@ -111,8 +131,12 @@ test('diagnostics: missing and corrupt blobs, cleared after repair', async () =>
   const { manifestFile, spec, corrupt } = fixture();
   const uri = vscode.Uri.file(manifestFile);
   await vscode.window.showTextDocument(uri);
-  const codes = () => vscode.languages.getDiagnostics(uri).map((d) => String(typeof d.code === 'object' ? d.code.value : d.code));
-  await eventually('a missing-blob warning and a corrupt-blob error', () => codes().includes('missing-blob') && codes().includes('corrupt-blob'));
+  const codes = () =>
+    vscode.languages.getDiagnostics(uri).map((d) => String(typeof d.code === 'object' ? d.code.value : d.code));
+  await eventually(
+    'a missing-blob warning and a corrupt-blob error',
+    () => codes().includes('missing-blob') && codes().includes('corrupt-blob'),
+  );
   const bad = vscode.languages.getDiagnostics(uri).find((d) => d.code === 'corrupt-blob')!;
   assert.equal(bad.severity, vscode.DiagnosticSeverity.Error);
   assert.match(bad.message, /corrupt-frame|hash-mismatch/);
@@ -135,7 +159,10 @@ test('put the current file, then open it as a blob document', async () => {
   const text = '{"note":"put from the editor"}\n';
   fs.writeFileSync(file, text);
   await vscode.window.showTextDocument(vscode.Uri.file(file));
-  const result = (await vscode.commands.executeCommand('processfork.putActiveFile')) as { digest: string; created: boolean };
+  const result = (await vscode.commands.executeCommand('processfork.putActiveFile')) as {
+    digest: string;
+    created: boolean;
+  };
   assert.equal(result.digest, `sha256:${sha256Hex(text)}`);
   assert.ok(fs.existsSync(blobFile(env.store, sha256Hex(text))));
   const editor = (await vscode.commands.executeCommand('processfork.openBlob', result.digest)) as vscode.TextEditor;
@@ -148,7 +175,9 @@ test('put the current file, then open it as a blob document', async () => {
 
 test('go to digest resolves a prefix and opens the blob', async () => {
   const { spec } = fixture();
-  const pending = vscode.commands.executeCommand('processfork.resolveDigest', spec.procs.slice(0, 10)) as Thenable<string | undefined>;
+  const pending = vscode.commands.executeCommand('processfork.resolveDigest', spec.procs.slice(0, 10)) as Thenable<
+    string | undefined
+  >;
   await new Promise((r) => setTimeout(r, 300)); // let the quick pick show and ask the server
   await eventually('the match to be accepted', async () => {
     await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
@@ -159,14 +188,23 @@ test('go to digest resolves a prefix and opens the blob', async () => {
 
 test('copy digest puts the digest on the clipboard', async () => {
   const { image } = fixture();
-  await vscode.commands.executeCommand('processfork.copyDigest', { kind: 'image', image: { digest: `sha256:${image}`, fileName: '', parents: [], bytes: 0, problems: [] } });
+  await vscode.commands.executeCommand('processfork.copyDigest', {
+    kind: 'image',
+    image: { digest: `sha256:${image}`, fileName: '', parents: [], bytes: 0, problems: [] },
+  });
   assert.equal(await vscode.env.clipboard.readText(), `sha256:${image}`);
 });
 
 test('verify one image names the layer of its broken blob', async () => {
   const { image } = fixture();
-  const report = (await vscode.commands.executeCommand('processfork.verifyItem', { kind: 'image', image: { digest: `sha256:${image}`, fileName: '', parents: [], bytes: 0, problems: [] } })) as { problems: Array<{ layer?: string; kind: string }> };
-  assert.ok(report.problems.some((p) => p.layer === 'world.env'), JSON.stringify(report.problems));
+  const report = (await vscode.commands.executeCommand('processfork.verifyItem', {
+    kind: 'image',
+    image: { digest: `sha256:${image}`, fileName: '', parents: [], bytes: 0, problems: [] },
+  })) as { problems: Array<{ layer?: string; kind: string }> };
+  assert.ok(
+    report.problems.some((p) => p.layer === 'world.env'),
+    JSON.stringify(report.problems),
+  );
 });
 
 test('the store changes on disk show up in the tree without a refresh', async () => {
@@ -191,18 +229,31 @@ test('registry: the tree lists the remote image, and a missing blob is fetched b
   assert.ok(registries, 'a Registries root when processfork.remotes is set');
   const [remoteNode] = await ext.tree.getChildren(registries);
   const images = await ext.tree.getChildren(remoteNode);
-  assert.deepEqual(images.map((i) => i.kind === 'remoteImage' && [i.entry.tag, i.entry.image]), [['e2e', `sha256:${image}`]]);
+  assert.deepEqual(
+    images.map((i) => i.kind === 'remoteImage' && [i.entry.tag, i.entry.image]),
+    [['e2e', `sha256:${image}`]],
+  );
 
   const uri = vscode.Uri.file(manifestFile);
   const doc = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(doc);
-  const missing = await eventually('a missing-blob warning on model.diff', () => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'missing-blob' && d.message.includes('model.diff')));
-  const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, missing.range)) as vscode.CodeAction[];
+  const missing = await eventually('a missing-blob warning on model.diff', () =>
+    vscode.languages.getDiagnostics(uri).find((d) => d.code === 'missing-blob' && d.message.includes('model.diff')),
+  );
+  const actions = (await vscode.commands.executeCommand(
+    'vscode.executeCodeActionProvider',
+    uri,
+    missing.range,
+  )) as vscode.CodeAction[];
   const fetch = actions.find((a) => a.title === `Fetch from ${env.remote}`);
   assert.ok(fetch?.command, actions.map((a) => a.title).join(', '));
   await vscode.commands.executeCommand(fetch.command.command, ...(fetch.command.arguments ?? []));
   assert.ok(fs.existsSync(blobFile(env.store, spec.diff)));
-  await eventually('the warning to clear', () => !vscode.languages.getDiagnostics(uri).some((d) => d.code === 'missing-blob' && d.message.includes('model.diff')));
+  await eventually(
+    'the warning to clear',
+    () =>
+      !vscode.languages.getDiagnostics(uri).some((d) => d.code === 'missing-blob' && d.message.includes('model.diff')),
+  );
 });
 
 test('registry: push an image with its command (tag prompt accepted), then pull it back', async () => {
@@ -211,15 +262,27 @@ test('registry: push an image with its command (tag prompt accepted), then pull 
   // An earlier test corrupted world.env; a push refuses a closure that does not verify, so repair it first.
   const good = path.join(env.workspace, 'repair', `${spec.env}.zst`);
   if (fs.existsSync(good)) fs.copyFileSync(good, blobFile(env.store, spec.env));
-  const imageNode: StoreNode = { kind: 'image', image: { digest: `sha256:${image}`, fileName: '', parents: [], bytes: 0, problems: [] } };
-  const pushing = vscode.commands.executeCommand('processfork.pushImage', imageNode) as Thenable<{ layers: number } | undefined>;
+  const imageNode: StoreNode = {
+    kind: 'image',
+    image: { digest: `sha256:${image}`, fileName: '', parents: [], bytes: 0, problems: [] },
+  };
+  const pushing = vscode.commands.executeCommand('processfork.pushImage', imageNode) as Thenable<
+    { layers: number } | undefined
+  >;
   await new Promise((r) => setTimeout(r, 300)); // the tag prompt opens with "latest" filled in
   await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
   const pushed = await pushing;
   assert.equal(pushed?.layers, 12);
   const { images } = await ext.api()!.remoteImages(env.remote);
-  assert.ok(images.some((i) => i.tag === 'latest' && i.image === `sha256:${image}`), JSON.stringify(images));
-  const pulled = (await vscode.commands.executeCommand('processfork.pullImage', { kind: 'remoteImage', remote: env.remote, entry: { tag: 'latest', image: `sha256:${image}` } })) as { downloaded: number; alreadyHad: number };
+  assert.ok(
+    images.some((i) => i.tag === 'latest' && i.image === `sha256:${image}`),
+    JSON.stringify(images),
+  );
+  const pulled = (await vscode.commands.executeCommand('processfork.pullImage', {
+    kind: 'remoteImage',
+    remote: env.remote,
+    entry: { tag: 'latest', image: `sha256:${image}` },
+  })) as { downloaded: number; alreadyHad: number };
   assert.equal(pulled.downloaded + pulled.alreadyHad, 12);
 });
 
@@ -238,7 +301,9 @@ test('a picture of the view (last, when everything has loaded)', async () => {
   const roots = (await ext.tree.getChildren()) as StoreNode[];
   const images = await ext.tree.getChildren(roots[0]);
   await ext.treeView.reveal(images[0], { expand: true });
-  const shard = (await ext.tree.getChildren(roots[1])).find((s) => s.kind === 'shard' && s.shard === corrupt.slice(0, 2))!;
+  const shard = (await ext.tree.getChildren(roots[1])).find(
+    (s) => s.kind === 'shard' && s.shard === corrupt.slice(0, 2),
+  )!;
   await ext.treeView.reveal(shard, { expand: true, focus: true });
   await new Promise((r) => setTimeout(r, 2500)); // let the view paint before the picture (visual only)
   await screenshot('tree-view');

@@ -17,7 +17,9 @@ export const gcCommand: Command = {
       printJson(ctx, { dryRun, ...result });
     } else {
       for (const f of result.removed) ctx.out(`${dryRun ? 'would remove' : 'removed'} ${f}`);
-      ctx.out(`${result.removed.length} temp file${result.removed.length === 1 ? '' : 's'} ${dryRun ? 'to remove' : 'removed'}, ${result.kept.length} kept (writer still running)`);
+      ctx.out(
+        `${result.removed.length} temp file${result.removed.length === 1 ? '' : 's'} ${dryRun ? 'to remove' : 'removed'}, ${result.kept.length} kept (writer still running)`,
+      );
     }
     return EXIT_OK;
   },

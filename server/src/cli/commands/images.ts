@@ -25,7 +25,9 @@ export const imagesCommand: Command = {
       return EXIT_OK;
     }
     for (const r of rows) {
-      ctx.out(`${r.digest ?? r.file}  ${r.agent ?? '?'}  ${r.createdAt ?? '?'}${r.parents.length > 0 ? `  parents: ${r.parents.map((p) => p.slice(0, 19)).join(', ')}` : ''}`);
+      ctx.out(
+        `${r.digest ?? r.file}  ${r.agent ?? '?'}  ${r.createdAt ?? '?'}${r.parents.length > 0 ? `  parents: ${r.parents.map((p) => p.slice(0, 19)).join(', ')}` : ''}`,
+      );
       for (const p of r.problems) ctx.out(`    ! ${p}`);
     }
     return EXIT_OK;

@@ -11,7 +11,9 @@ export const lsCommand: Command = {
   summary: 'list blobs in digest order with their stored size; --limit pages, --after continues',
   flags: { values: ['--shard', '--limit', '--after'], switches: [] },
   async run(ctx) {
-    if (ctx.args.positional.length > 0) throw new CliError(`ls takes no arguments, got ${JSON.stringify(ctx.args.positional[0])}`);
+    if (ctx.args.positional.length > 0) {
+      throw new CliError(`ls takes no arguments, got ${JSON.stringify(ctx.args.positional[0])}`);
+    }
     const shard = ctx.args.values.get('--shard');
     const limit = ctx.args.values.has('--limit') ? intFlag(ctx.args, '--limit', MAX_PAGE, 1, MAX_PAGE) : undefined;
     let after = ctx.args.values.get('--after');

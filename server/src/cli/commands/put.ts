@@ -47,7 +47,9 @@ export const putCommand: Command = {
       const done = paths.map(() => 0);
       const progress = progressOnStderr('put');
       const showProgress = total > 4 << 20; // small puts finish before a bar would mean anything
-      const report = () => showProgress && progress.update(Math.round(done.reduce((a, b) => a + b, 0) / 1024), Math.round(total / 1024), 'KiB');
+      const report = () =>
+        showProgress &&
+        progress.update(Math.round(done.reduce((a, b) => a + b, 0) / 1024), Math.round(total / 1024), 'KiB');
       let results: PutResult[];
       try {
         results = await Promise.all(
@@ -65,7 +67,16 @@ export const putCommand: Command = {
         if (showProgress) progress.finish();
       }
       if (ctx.json) {
-        printJson(ctx, results.map((r, i) => ({ file: files[i], digest: formatDigest(r.hex), created: r.created, rawBytes: r.rawBytes, storedBytes: r.storedBytes })));
+        printJson(
+          ctx,
+          results.map((r, i) => ({
+            file: files[i],
+            digest: formatDigest(r.hex),
+            created: r.created,
+            rawBytes: r.rawBytes,
+            storedBytes: r.storedBytes,
+          })),
+        );
       } else {
         for (const r of results) ctx.out(formatDigest(r.hex));
       }

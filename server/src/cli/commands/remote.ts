@@ -18,9 +18,17 @@ export const pushCommand: Command = {
     const ref = parseOciRef(ctx.args.positional[1]);
     const progress = progressOnStderr('push');
     try {
-      const result = await pushImage(ctx.store, hex, ref, { signal: ctx.signal, onProgress: (p) => progress.update(p.done, p.total, p.note) });
-      if (ctx.json) printJson(ctx, { image: formatDigest(hex), ref: `oci://${ref.host}/${ref.repo}:${ref.tag}`, ...result });
-      else ctx.out(`pushed ${formatDigest(hex)} to oci://${ref.host}/${ref.repo}:${ref.tag} (${result.layers} blobs: ${result.uploaded} uploaded, ${result.skipped} already there)`);
+      const result = await pushImage(ctx.store, hex, ref, {
+        signal: ctx.signal,
+        onProgress: (p) => progress.update(p.done, p.total, p.note),
+      });
+      if (ctx.json) {
+        printJson(ctx, { image: formatDigest(hex), ref: `oci://${ref.host}/${ref.repo}:${ref.tag}`, ...result });
+      } else {
+        ctx.out(
+          `pushed ${formatDigest(hex)} to oci://${ref.host}/${ref.repo}:${ref.tag} (${result.layers} blobs: ${result.uploaded} uploaded, ${result.skipped} already there)`,
+        );
+      }
     } finally {
       progress.finish();
     }
@@ -38,9 +46,17 @@ export const pullCommand: Command = {
     const ref = parseOciRef(ctx.args.positional[0]);
     const progress = progressOnStderr('pull');
     try {
-      const result = await pullImage(ctx.store, ref, { signal: ctx.signal, allowUnsigned: ctx.args.switches.has('--allow-unsigned'), onProgress: (p) => progress.update(p.done, p.total, p.note) });
+      const result = await pullImage(ctx.store, ref, {
+        signal: ctx.signal,
+        allowUnsigned: ctx.args.switches.has('--allow-unsigned'),
+        onProgress: (p) => progress.update(p.done, p.total, p.note),
+      });
       if (ctx.json) printJson(ctx, { image: formatDigest(result.imageHex), ...result });
-      else ctx.out(`${formatDigest(result.imageHex)} (${result.layers} blobs: ${result.downloaded} downloaded, ${result.alreadyHad} already here)`);
+      else {
+        ctx.out(
+          `${formatDigest(result.imageHex)} (${result.layers} blobs: ${result.downloaded} downloaded, ${result.alreadyHad} already here)`,
+        );
+      }
     } finally {
       progress.finish();
     }
@@ -55,7 +71,9 @@ export const remoteCommand: Command = {
   flags: { values: [], switches: [] },
   async run(ctx) {
     const [sub, target] = ctx.args.positional;
-    if (sub !== 'ls' || !target || ctx.args.positional.length !== 2) throw new CliError('usage: pfstore remote ls oci://host:port/repo');
+    if (sub !== 'ls' || !target || ctx.args.positional.length !== 2) {
+      throw new CliError('usage: pfstore remote ls oci://host:port/repo');
+    }
     const ref = parseOciRef(target, { tagOptional: true });
     const images = await listRemote(ref);
     if (ctx.json) printJson(ctx, images);

@@ -13,13 +13,21 @@ export const statCommand: Command = {
     const hex = parseDigest(ctx.args.positional[0]);
     const s = await ctx.store.stat(hex);
     const ratio = s.decodedBytes !== undefined && s.storedBytes > 0 ? s.decodedBytes / s.storedBytes : undefined;
-    const info = { digest: formatDigest(hex), storedBytes: s.storedBytes, decodedBytes: s.decodedBytes ?? null, ratio: ratio ?? null, modified: new Date(s.modifiedMs).toISOString() };
+    const info = {
+      digest: formatDigest(hex),
+      storedBytes: s.storedBytes,
+      decodedBytes: s.decodedBytes ?? null,
+      ratio: ratio ?? null,
+      modified: new Date(s.modifiedMs).toISOString(),
+    };
     if (ctx.json) {
       printJson(ctx, info);
     } else {
       ctx.out(`digest:   ${info.digest}`);
       ctx.out(`stored:   ${s.storedBytes} bytes`);
-      ctx.out(`decoded:  ${s.decodedBytes ?? 'unknown (a frame does not record its size)'}${s.decodedBytes !== undefined ? ' bytes' : ''}`);
+      ctx.out(
+        `decoded:  ${s.decodedBytes ?? 'unknown (a frame does not record its size)'}${s.decodedBytes !== undefined ? ' bytes' : ''}`,
+      );
       if (ratio !== undefined) ctx.out(`ratio:    ${ratio.toFixed(2)}x`);
       ctx.out(`modified: ${info.modified}`);
     }

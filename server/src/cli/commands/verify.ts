@@ -27,7 +27,7 @@ export const EXIT_CANCELLED = 130;
 export const verifyCommand: Command = {
   name: 'verify',
   usage: 'pfstore verify [DIGEST...] [--image DIGEST]',
-  summary: 're-hash the named blobs, an image\'s closure, or every blob; names each one that fails',
+  summary: "re-hash the named blobs, an image's closure, or every blob; names each one that fails",
   flags: { values: ['--image'], switches: [] },
   async run(ctx) {
     const hexes = ctx.args.positional.map(parseDigest); // all parsed before any work starts
@@ -37,16 +37,31 @@ export const verifyCommand: Command = {
     const onResult = (_r: unknown, done: number, total: number) => progress.update(done, total);
     let summary: VerifySummary;
     try {
-      summary = hexes.length > 0 ? await ctx.store.verifyMany(hexes, { signal: ctx.signal, onResult }) : await ctx.store.verifyAll({ signal: ctx.signal, onResult });
+      summary =
+        hexes.length > 0
+          ? await ctx.store.verifyMany(hexes, { signal: ctx.signal, onResult })
+          : await ctx.store.verifyAll({ signal: ctx.signal, onResult });
     } finally {
       progress.finish();
     }
     const failed = summary.problems;
     if (ctx.json) {
-      printJson(ctx, { checked: summary.checked, ok: summary.ok, cancelled: summary.cancelled, problems: failed.map((p) => ({ digest: p.hex ? formatDigest(p.hex) : null, kind: p.kind, message: p.message, path: p.path ?? null })) });
+      printJson(ctx, {
+        checked: summary.checked,
+        ok: summary.ok,
+        cancelled: summary.cancelled,
+        problems: failed.map((p) => ({
+          digest: p.hex ? formatDigest(p.hex) : null,
+          kind: p.kind,
+          message: p.message,
+          path: p.path ?? null,
+        })),
+      });
     } else {
       for (const p of failed) ctx.out(`FAIL ${p.hex ? formatDigest(p.hex) : p.path} ${p.kind}: ${p.message}`);
-      ctx.out(`${summary.cancelled ? 'cancelled after' : 'checked'} ${summary.checked} blob${summary.checked === 1 ? '' : 's'}: ${summary.ok} ok, ${failed.length} failed`);
+      ctx.out(
+        `${summary.cancelled ? 'cancelled after' : 'checked'} ${summary.checked} blob${summary.checked === 1 ? '' : 's'}: ${summary.ok} ok, ${failed.length} failed`,
+      );
     }
     if (summary.cancelled) return EXIT_CANCELLED;
     if (failed.some((p) => p.kind !== 'not-found')) return EXIT_INTEGRITY;

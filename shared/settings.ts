@@ -1,0 +1,23 @@
+// The extension's settings: each key's default, defined once. package.json repeats them for VS Code's
+// settings UI (a manifest cannot import code); test/unit/settings.unit.test.ts keeps the two equal.
+
+export const SETTINGS_SECTION = 'processfork';
+
+export const SETTING_DEFAULTS = {
+  'store.path': '',
+  'hover.allFiles': false,
+  'tree.pageSize': 500,
+  'blob.maxOpenBytes': 50 * 1024 * 1024,
+  'verify.autoMaxBytes': 256 * 1024 * 1024,
+  remotes: [] as string[],
+  'remote.caFile': '',
+  'trace.server': 'off',
+} as const;
+
+/** Bounds the manifest declares for `tree.pageSize`; a value typed into settings.json may ignore them. */
+export const PAGE_SIZE_RANGE = { min: 50, max: 5000 } as const;
+
+/** A registry entry the extension can use (`oci://host[:port]/repo`). */
+export function isRemoteSetting(value: unknown): value is string {
+  return typeof value === 'string' && value.startsWith('oci://');
+}
