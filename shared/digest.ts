@@ -1,5 +1,6 @@
 // Digests as pf-core writes them: `sha256:` + 64 lower-case hex. Pure: no node or vscode imports, so both
 // the client and the server use the same parser. No path is ever built from a string that did not pass here.
+import { quoteShort } from './format';
 
 export const DIGEST_PREFIX = 'sha256:';
 
@@ -57,7 +58,7 @@ export function parseDigest(s: unknown): string {
     throw new DigestError('empty', `a digest must be a string, not ${s === null ? 'null' : typeof s}`);
   }
   if (s === '') throw new DigestError('empty', 'the digest is empty');
-  const quoted = JSON.stringify(s.length > 90 ? `${s.slice(0, 90)}…` : s);
+  const quoted = quoteShort(s, 90);
   const colon = s.indexOf(':');
   if (colon < 0) throw new DigestError('missing-prefix', `${quoted} lacks the "sha256:" prefix`);
   const algorithm = s.slice(0, colon);
@@ -67,7 +68,7 @@ export function parseDigest(s: unknown): string {
     }
     throw new DigestError(
       'wrong-algorithm',
-      `${quoted} uses ${JSON.stringify(algorithm)}; only sha256 digests exist in a pf store`,
+      `${quoted} uses ${quoteShort(algorithm)}; only sha256 digests exist in a pf store`,
     );
   }
   const hex = s.slice(colon + 1);
@@ -85,7 +86,7 @@ export function tryParseDigest(s: unknown): { ok: true; hex: string } | { ok: fa
 }
 
 export function formatDigest(hex: string): string {
-  if (!isHex64(hex)) throw new DigestError('not-hex', `${JSON.stringify(hex)} is not 64 lower-case hex characters`);
+  if (!isHex64(hex)) throw new DigestError('not-hex', `${quoteShort(hex)} is not 64 lower-case hex characters`);
   return DIGEST_PREFIX + hex;
 }
 
@@ -95,7 +96,7 @@ export function parseHexPrefix(s: unknown): string {
     throw new DigestError('empty', 'type at least one hex character of a digest');
   }
   const body = s.startsWith(DIGEST_PREFIX) ? s.slice(DIGEST_PREFIX.length) : s;
-  const quoted = JSON.stringify(s);
+  const quoted = quoteShort(s);
   if (body === '') throw new DigestError('empty', 'type at least one hex character after "sha256:"');
   if (body.length > 64) throw new DigestError('wrong-length', `${quoted} is longer than a digest (64 hex characters)`);
   for (let i = 0; i < body.length; i++) {

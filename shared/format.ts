@@ -10,3 +10,13 @@ export function formatBytes(n: number): string {
   }
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
+
+/**
+ * Quotes a value for an error message, cut to a short prefix: an error must say what was wrong without
+ * echoing a 20 MiB parameter (or a file's contents) back to whoever sent it.
+ */
+export function quoteShort(value: unknown, max = 64): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  if (text.length <= max) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, max))}… (${text.length} characters)`;
+}

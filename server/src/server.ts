@@ -1,6 +1,8 @@
 // The ProcessFork store language server. Run by the extension over IPC, or on its own with
 // `node dist/server.js --stdio` for any LSP client. It owns the store; the editor only asks.
 import {
+  StreamMessageReader,
+  StreamMessageWriter,
   DidChangeConfigurationNotification,
   ProposedFeatures,
   TextDocumentSyncKind,
@@ -26,7 +28,22 @@ import { WorkerPool } from './store/workerPool';
 import { StoreHost } from './host/storeHost';
 import { resolveStorePath } from './store/storePath';
 
-const connection = createConnection(ProposedFeatures.all);
+const connection = createStoreConnection();
+
+/**
+ * Over --stdio the reader is ours, so a framing error (a wrong Content-Length, bytes that are not JSON) can be
+ * seen: the stream is then out of step for good, so the server says why on stderr and exits non-zero, and the
+ * client restarts it, instead of living on deaf. Over IPC messages are framed by Node and this cannot happen.
+ */
+function createStoreConnection() {
+  if (!process.argv.includes('--stdio')) return createConnection(ProposedFeatures.all);
+  const reader = new StreamMessageReader(process.stdin);
+  reader.onError((err) => {
+    process.stderr.write(`processfork-store: the JSON-RPC stream is corrupt (${err.message}); exiting\n`);
+    process.exit(2);
+  });
+  return createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
+}
 const documents = new TextDocuments(TextDocument);
 const pool = new WorkerPool();
 const host = new StoreHost(connection, pool, DEFAULT_MAX_BLOB_BYTES);

@@ -1,6 +1,7 @@
 // A small argument parser: global options anywhere before or after the command, `--` ends options, and every
 // unknown flag is an error (a typo must never be taken as a file name).
 import { CliError } from './exitCodes';
+import { quoteShort } from '../../../shared/format';
 
 export interface FlagSpec {
   /** Flags that take a value (`--limit 10` or `--limit=10`). */
@@ -48,7 +49,7 @@ export function parseArgs(argv: string[], spec: FlagSpec): Parsed {
 export function intFlag(parsed: Parsed, name: string, fallback: number, min: number, max: number): number {
   const raw = parsed.values.get(name);
   if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new CliError(`${name} takes a whole number, got ${JSON.stringify(raw)}`);
+  if (!/^\d+$/.test(raw)) throw new CliError(`${name} takes a whole number, got ${quoteShort(raw)}`);
   const n = Number(raw);
   if (n < min || n > max) throw new CliError(`${name} must be between ${min} and ${max}, got ${n}`);
   return n;

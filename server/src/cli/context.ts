@@ -19,6 +19,8 @@ export interface Command {
   usage: string;
   summary: string;
   flags: { values: string[]; switches: string[] };
+  /** Commands that write (put, pull) create the store; every other one refuses a store that is not there. */
+  createsStore?: boolean;
   run(ctx: CommandContext): Promise<number>;
 }
 

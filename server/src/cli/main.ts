@@ -1,5 +1,6 @@
 // pfstore: the store from the command line, on the same code as the language server.
 // Exit codes follow pf: 0 ok, 1 bad input, 4 integrity failure, 70 internal error (130 when interrupted).
+import * as fs from 'node:fs/promises';
 import { FsBlobStore } from '../store/fsBlobStore';
 import { resolveStorePath } from '../store/storePath';
 import { GLOBAL_FLAGS, parseArgs } from './args';
@@ -13,6 +14,7 @@ import { statCommand } from './commands/stat';
 import { verifyCommand } from './commands/verify';
 import { imagesCommand } from './commands/images';
 import { pullCommand, pushCommand, remoteCommand } from './commands/remote';
+import { quoteShort } from '../../../shared/format';
 
 const VERSION = '0.1.0';
 const COMMANDS: Command[] = [
@@ -70,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${usage()}\n`);
       return EXIT_OK;
     }
-    throw new CliError(name ? `unknown command ${JSON.stringify(name)}\n${usage()}` : usage());
+    throw new CliError(name ? `unknown command ${quoteShort(name)}\n${usage()}` : usage());
   }
   const args = parseArgs(rest, {
     values: [...GLOBAL_FLAGS.values, ...command.flags.values],
@@ -81,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   const root = resolveStorePath(args.values.get('--store'));
+  if (!command.createsStore) await requireStore(root);
   const store = new FsBlobStore(root);
   const controller = new AbortController();
   const onSigint = () => {
@@ -106,6 +109,13 @@ async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
     await store.close();
   }
+}
+
+/** A mistyped --store must not read as an empty, healthy store: only writes create one. */
+async function requireStore(root: string): Promise<void> {
+  const info = await fs.stat(root).catch(() => undefined);
+  if (!info) throw new CliError(`no store at ${root} (only put and pull create one)`);
+  if (!info.isDirectory()) throw new CliError(`no store at ${root}: it is not a folder`);
 }
 
 main(process.argv.slice(2)).then(

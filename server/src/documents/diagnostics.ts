@@ -7,6 +7,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { formatDigest } from '../../../shared/digest';
 import type { StoreChange, VerifyRecord } from '../../../shared/protocol';
+import { MAX_JSON_DEPTH, jsonNesting } from '../store/jsonText';
 import { parseManifest } from '../store/manifest';
 import type { StoreHost } from '../host/storeHost';
 import type { ServerSettings } from '../lsp/settings';
@@ -137,6 +138,18 @@ export class DiagnosticsPublisher {
 
   private schemaDiagnostics(doc: TextDocument): Diagnostic[] {
     const text = doc.getText();
+    const { tooDeepAt } = jsonNesting(text);
+    if (tooDeepAt !== undefined) {
+      return [
+        {
+          range: { start: doc.positionAt(tooDeepAt), end: doc.positionAt(tooDeepAt + 1) },
+          severity: DiagnosticSeverity.Error,
+          source: DIAGNOSTIC_SOURCE,
+          code: 'manifest-schema',
+          message: `nested more than ${MAX_JSON_DEPTH} levels deep: not a manifest, and not checked further`,
+        },
+      ];
+    }
     const { problems } = parseManifest(text);
     const tree = parseTree(text);
     return problems

@@ -3,6 +3,7 @@
 import { visit } from 'jsonc-parser';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { findDigestsInText } from '../../../shared/digest';
+import { jsonNesting } from '../store/jsonText';
 
 export interface DigestOccurrence {
   start: number;
@@ -26,7 +27,10 @@ export function analyse(doc: TextDocument): DocumentAnalysis {
   if (cached && cached.version === doc.version) return cached;
   const text = doc.getText();
   const occurrences: DigestOccurrence[] = findDigestsInText(text).map((d) => ({ ...d }));
-  if (occurrences.length > 0 && /^\s*[[{]/.test(text)) nameLayers(text, occurrences);
+  // Layer names need jsonc-parser's recursive visitor: not on absurdly nested text (the digests still count).
+  if (occurrences.length > 0 && /^\s*[[{]/.test(text) && jsonNesting(text).tooDeepAt === undefined) {
+    nameLayers(text, occurrences);
+  }
   const analysis = { version: doc.version, occurrences };
   cache.set(doc.uri, analysis);
   return analysis;

@@ -2,9 +2,11 @@
 // blob file has a new mtime, so its old verdict stops applying by itself, even if a watcher event was lost.
 import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import type { ContentKind, VerifyRecord } from '../../../shared/protocol';
 import { blobPath } from '../store/blobPaths';
-import { ioError } from '../store/errors';
+import { NotRegularFileError, ioError } from '../store/errors';
+import { insideRootSync, openRegularSync } from '../store/safeOpen';
 import type { FsBlobStore } from '../store/fsBlobStore';
 import { COMPRESSED_PEEK, decodePrefix, sniffContent } from './contentSniff';
 import { declaredDecodedSize } from '../store/zstdFrame';
@@ -43,15 +45,22 @@ export class BlobFacts {
   async get(hex: string): Promise<BlobFactsView | undefined> {
     const file = blobPath(this.store.root, hex);
     let fd: number;
+    let info: fsSync.Stats;
     try {
-      fd = fsSync.openSync(file, 'r');
+      if (!insideRootSync(this.store.root, path.dirname(file))) {
+        throw new NotRegularFileError(file, 'reached through a symbolic link that leaves the store');
+      }
+      ({ fd, info } = openRegularSync(file));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('cannot read', file, err);
-      this.facts.delete(hex);
-      return undefined;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        this.facts.delete(hex);
+        return undefined;
+      }
+      if (err instanceof NotRegularFileError) return this.notAFile(hex, file, err);
+      throw ioError('cannot read', file, err);
     }
     try {
-      const info = fsSync.fstatSync(fd);
       let facts = this.facts.get(hex);
       if (!facts || facts.size !== info.size || facts.mtimeMs !== info.mtimeMs) {
         facts = { size: info.size, mtimeMs: info.mtimeMs };
@@ -76,6 +85,14 @@ export class BlobFacts {
     } finally {
       fsSync.closeSync(fd);
     }
+  }
+
+  /** A FIFO, socket, device or symlink at a blob path: never opened, reported as a failed verify. */
+  private notAFile(hex: string, file: string, err: NotRegularFileError): BlobFactsView {
+    const info = fsSync.lstatSync(file, { throwIfNoEntry: false });
+    const key = { size: info?.size ?? 0, mtimeMs: info?.mtimeMs ?? 0 };
+    const verified = this.record(hex, key, false, err.message);
+    return { hex, ...key, verified };
   }
 
   /** The verify verdict, only while the file is the one that was verified. */
@@ -124,7 +141,7 @@ export class BlobFacts {
 
   private async fileKey(hex: string): Promise<FileKey | undefined> {
     try {
-      const info = await fs.stat(blobPath(this.store.root, hex));
+      const info = await fs.lstat(blobPath(this.store.root, hex));
       return { size: info.size, mtimeMs: info.mtimeMs };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

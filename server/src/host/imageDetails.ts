@@ -1,19 +1,21 @@
 // One image's closure as the tree and verify need it, each reference with what the store knows of it.
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ResponseError } from 'vscode-languageserver';
 import { formatDigest } from '../../../shared/digest';
-import type { ImageReference, ImageSummary } from '../../../shared/protocol';
+import type { ImageDetailsResult, ImageReference, ImageSummary } from '../../../shared/protocol';
 import { StoreErrorCode } from '../../../shared/protocol';
 import { imagesDir } from '../store/blobPaths';
-import { imageClosure } from '../store/imageClosure';
+import { StoreError } from '../store/errors';
+import { MAX_MANIFEST_BYTES } from '../store/imageCatalog';
+import { imageClosure, type UnexpandedEntry } from '../store/imageClosure';
+import { readRegularFile } from '../store/safeOpen';
 import { parseManifest } from '../store/manifest';
 import type { StoreHost } from './storeHost';
 
 export async function imageDetails(
   host: StoreHost,
   hex: string,
-): Promise<{ image: ImageSummary; references: ImageReference[] }> {
+): Promise<ImageDetailsResult & { unexpanded: UnexpandedEntry[] }> {
   const { root, store, facts, refs } = host.open;
   const text = await readManifestText(host, hex);
   const summary = (await refs.images()).find((i) => i.digest === formatDigest(hex));
@@ -25,23 +27,31 @@ export async function imageDetails(
     bytes: Buffer.byteLength(text),
     problems,
   };
-  if (!manifest) return { image, references: [] };
+  if (!manifest) return { image, references: [], unexpanded: [] };
 
   const references: ImageReference[] = [];
-  for (const { layer, hex: refHex } of await imageClosure(store, manifest)) {
+  const { entries, unexpanded } = await imageClosure(store, manifest);
+  const unexpandedProblems = unexpanded.map((u) => ({
+    path: u.layer,
+    message: `${u.layer} sha256:${u.hex}: ${u.reason}`,
+    severity: 'error' as const,
+  }));
+  if (unexpandedProblems.length > 0) image.problems = [...image.problems, ...unexpandedProblems];
+  for (const { layer, hex: refHex } of entries) {
     const view = await facts.get(refHex).catch(() => undefined);
     const verdict = view?.verified;
     const state = !view ? 'missing' : verdict && !verdict.ok ? 'corrupt' : 'present';
     references.push({ layer, digest: formatDigest(refHex), state, storedBytes: view?.size });
   }
-  return { image, references };
+  return { image, references, unexpanded };
 }
 
 async function readManifestText(host: StoreHost, hex: string): Promise<string> {
   const { root, store } = host.open;
   try {
-    return await fs.readFile(path.join(imagesDir(root), `${hex}.json`), 'utf8');
-  } catch {
+    return (await readRegularFile(path.join(imagesDir(root), `${hex}.json`), MAX_MANIFEST_BYTES)).toString('utf8');
+  } catch (err) {
+    if (err instanceof StoreError) throw err; // a FIFO or symlink in the catalog: say so, do not fall back
     // pf-core also stores the manifest as a blob; use that when the catalog file is gone.
     const blob = await store.get(hex).catch(() => undefined);
     if (!blob) throw new ResponseError(StoreErrorCode.NotFound, `image ${formatDigest(hex)} is not in the store`);

@@ -5,6 +5,7 @@ import type { BlobPage, ListOptions } from '../store/blobStore';
 import type { ShardSource } from '../store/blobListing';
 import { listShards, pageOfBlobs, shardBlobs } from '../store/blobListing';
 import { InvalidInputError } from '../store/errors';
+import { quoteShort } from '../../../shared/format';
 
 export interface ShardDiff {
   added: string[];
@@ -53,7 +54,7 @@ export class ShardCache implements ShardSource {
 
   /** Digests starting with `prefix` (1 to 64 lower-case hex), at most `max` of them. */
   async withPrefix(prefix: string, max: number): Promise<{ matches: string[]; more: boolean }> {
-    if (!/^[0-9a-f]{1,64}$/.test(prefix)) throw new InvalidInputError(`not a hex prefix: ${JSON.stringify(prefix)}`);
+    if (!/^[0-9a-f]{1,64}$/.test(prefix)) throw new InvalidInputError(`not a hex prefix: ${quoteShort(prefix)}`);
     const shards = (await this.shards()).filter((s) => s.startsWith(prefix.slice(0, 2)));
     const matches: string[] = [];
     for (const s of shards) {

@@ -5,7 +5,16 @@ import { DigestError } from '../../../shared/digest';
 import { StoreErrorCode } from '../../../shared/protocol';
 import { StoreError } from '../store/errors';
 
+/** No error message travels longer than this: a backstop behind quoteShort, whatever a message embeds. */
+const MAX_MESSAGE = 2000;
+
 export function toResponseError(err: unknown): ResponseError<void> {
+  const response = mapError(err);
+  if (response.message.length <= MAX_MESSAGE) return response;
+  return new ResponseError(response.code, `${response.message.slice(0, MAX_MESSAGE)}… (message cut)`);
+}
+
+function mapError(err: unknown): ResponseError<void> {
   if (err instanceof ResponseError) return err;
   if (err instanceof DigestError) return new ResponseError(StoreErrorCode.InvalidInput, err.message);
   if (err instanceof StoreError) {

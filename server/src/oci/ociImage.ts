@@ -1,6 +1,9 @@
 // The OCI image manifest pf push writes for one snapshot image: config = the .pfimg manifest bytes, first layer
 // the signature, then one zstd layer per blob of the closure, annotated with the raw digest's store path.
 import { createHash } from 'node:crypto';
+import { quoteShort } from '../../../shared/format';
+import { tryParseDigest } from '../../../shared/digest';
+import { InvalidInputError } from '../store/errors';
 import { OCI_MANIFEST_MEDIA_TYPE } from './registryClient';
 import { SIGNATURE_MEDIA_TYPE } from './signature';
 
@@ -63,11 +66,47 @@ export function buildOciManifest(
   return Buffer.from(JSON.stringify(manifest));
 }
 
+/**
+ * Parses a registry's manifest and checks its whole shape before anything uses it: a `null` layer, a digest
+ * that is not one, a size that is not a count are refused here with what is wrong (InvalidInput), never
+ * met later as a TypeError.
+ */
 export function parseOciManifest(bytes: Uint8Array): OciManifest {
-  const m = JSON.parse(Buffer.from(bytes).toString('utf8')) as OciManifest;
-  if (m.schemaVersion !== 2 || !m.config || !Array.isArray(m.layers)) throw new Error('not an OCI image manifest');
-  if (m.config.mediaType !== IMAGE_CONFIG_MEDIA_TYPE) {
-    throw new Error(`not a ProcessFork image (config media type ${m.config.mediaType})`);
+  let m: unknown;
+  try {
+    m = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    throw new InvalidInputError('the registry manifest is not valid JSON');
   }
-  return m;
+  const bad = (what: string) => new InvalidInputError(`not a usable OCI image manifest: ${what}`);
+  if (!isRecord(m)) throw bad('it is not a JSON object');
+  if (m.schemaVersion !== 2) throw bad(`schemaVersion is ${quoteShort(m.schemaVersion)}, not 2`);
+  checkDescriptor(m.config, 'config', bad);
+  if (!Array.isArray(m.layers)) throw bad('it has no layers array');
+  m.layers.forEach((layer, i) => checkDescriptor(layer, `layers[${i}]`, bad));
+  const manifest = m as unknown as OciManifest;
+  if (manifest.config.mediaType !== IMAGE_CONFIG_MEDIA_TYPE) {
+    throw new InvalidInputError(`not a ProcessFork image (config media type ${quoteShort(manifest.config.mediaType)})`);
+  }
+  return manifest;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkDescriptor(d: unknown, where: string, bad: (what: string) => Error): void {
+  if (!isRecord(d)) throw bad(`${where} is ${d === null ? 'null' : typeof d}, not an object`);
+  if (typeof d.mediaType !== 'string') throw bad(`${where}.mediaType is not a string`);
+  if (typeof d.digest !== 'string' || !tryParseDigest(d.digest).ok) {
+    throw bad(`${where}.digest is not a sha256 digest`);
+  }
+  if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) {
+    throw bad(`${where}.size is not a byte count`);
+  }
+  if (d.annotations !== undefined) {
+    if (!isRecord(d.annotations) || !Object.values(d.annotations).every((v) => typeof v === 'string')) {
+      throw bad(`${where}.annotations is not an object of strings`);
+    }
+  }
 }

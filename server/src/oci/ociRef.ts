@@ -1,6 +1,7 @@
 // `oci://host:port/repo[:tag]`, as pf push and pf pull take it. Loopback hosts speak http, others https, as
 // in pf; PF_OCI_SCHEME=https|http overrides that (a TLS registry on loopback, a plain one on a private host).
 import { InvalidInputError } from '../store/errors';
+import { quoteShort } from '../../../shared/format';
 
 export interface OciRef {
   /** `http://127.0.0.1:5000` */
@@ -22,7 +23,7 @@ function isLoopback(host: string): boolean {
 export function parseOciRef(text: string, opts: { tagOptional?: boolean; env?: NodeJS.ProcessEnv } = {}): OciRef {
   const m = /^oci:\/\/([^/]+)\/(.+)$/.exec(text);
   if (!m) {
-    throw new InvalidInputError(`not an OCI reference: ${JSON.stringify(text)} (expected oci://host:port/repo[:tag])`);
+    throw new InvalidInputError(`not an OCI reference: ${quoteShort(text)} (expected oci://host:port/repo[:tag])`);
   }
   const host = m[1];
   let repo = m[2];
@@ -35,14 +36,14 @@ export function parseOciRef(text: string, opts: { tagOptional?: boolean; env?: N
     tag = 'latest';
   }
   if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(host)) {
-    throw new InvalidInputError(`not a registry host: ${JSON.stringify(host)}`);
+    throw new InvalidInputError(`not a registry host: ${quoteShort(host)}`);
   }
   if (!REPO.test(repo)) {
     throw new InvalidInputError(
       `not a repository name: ${JSON.stringify(repo)} (lower-case letters, digits, separators)`,
     );
   }
-  if (!TAG.test(tag)) throw new InvalidInputError(`not a tag: ${JSON.stringify(tag)}`);
+  if (!TAG.test(tag)) throw new InvalidInputError(`not a tag: ${quoteShort(tag)}`);
   const forced = (opts.env ?? process.env).PF_OCI_SCHEME;
   const scheme = forced === 'https' || forced === 'http' ? forced : isLoopback(host) ? 'http' : 'https';
   return { base: `${scheme}://${host}`, host, repo, tag };

@@ -5,7 +5,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { imagesDir } from '../store/blobPaths';
-import { IntegrityError, StoreError, throwIfAborted } from '../store/errors';
+import { writeFileDurably } from '../store/durableWrite';
+import { insideRoot } from '../store/safeOpen';
+import { MAX_DOCUMENT_BYTES } from './boundedBody';
+import { IntegrityError, StoreError, ioError, throwIfAborted } from '../store/errors';
 import type { FsBlobStore } from '../store/fsBlobStore';
 import { parseManifest } from '../store/manifest';
 import { LAYER_MEDIA_TYPE, parseOciManifest, rawHexOfLayer } from './ociImage';
@@ -33,7 +36,7 @@ export async function pullImage(
 ): Promise<PullResult> {
   const client = opts.client ?? new RegistryClient(ref);
   const oci = parseOciManifest(await client.getManifest(ref.tag));
-  const config = await client.getBlob(oci.config.digest, 64 << 20);
+  const config = await client.getBlob(oci.config.digest, MAX_DOCUMENT_BYTES);
   const imageHex = oci.config.digest.slice(7);
   const { manifest, problems } = parseManifest(config.toString('utf8'));
   if (!manifest || problems.some((p) => p.severity === 'error')) {
@@ -83,9 +86,12 @@ export async function pullImage(
   await store.put(config);
   const file = path.join(imagesDir(store.root), `${imageHex}.json`);
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.tmp.${process.pid}`;
-  await fs.writeFile(temp, config);
-  await fs.rename(temp, file);
+  if (!(await insideRoot(store.root, path.dirname(file)))) {
+    throw ioError('refusing to write', file, new Error('images/ leads outside the store (a symbolic link)'));
+  }
+  await writeFileDurably(`${file}.tmp.${process.pid}`, file, config).catch((err) => {
+    throw ioError('cannot write', file, err);
+  });
   return { imageHex, layers: total, downloaded, alreadyHad };
 }
 

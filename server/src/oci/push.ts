@@ -56,7 +56,12 @@ export async function pushImage(
       `image sha256:${imageHex} is not a valid manifest: ${fatal.map((p) => `${p.path} ${p.message}`).join('; ')}`,
     );
   }
-  const closure = [...new Map((await imageClosure(store, manifest)).map((e) => [e.hex, e])).values()];
+  const { entries, unexpanded } = await imageClosure(store, manifest);
+  if (unexpanded.length > 0) {
+    const u = unexpanded[0];
+    throw new StoreError('invalid-input', `cannot push an incomplete closure: ${u.layer} sha256:${u.hex}: ${u.reason}`);
+  }
+  const closure = [...new Map(entries.map((e) => [e.hex, e])).values()];
   const missing = [];
   for (const e of closure) if (!(await store.has(e.hex))) missing.push(e);
   if (missing.length > 0) {

@@ -3,7 +3,9 @@
 // 5xx, since repeating them cannot store anything wrong.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import { IntegrityError, StoreError, StoreIoError } from '../store/errors';
+import { writeAll } from '../store/durableWrite';
+import { IntegrityError, StoreError, StoreIoError, ioError } from '../store/errors';
+import { BodyTooLargeError, MAX_DOCUMENT_BYTES, readBounded } from './boundedBody';
 import type { OciRef } from './ociRef';
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
@@ -83,7 +85,8 @@ export class RegistryClient {
   }
 
   private async failure(res: Response, what: string): Promise<never> {
-    const text = await res.text().catch(() => '');
+    // Only the start of an error body matters; a registry may stream an endless one.
+    const text = (await readBounded(res, 64 << 10, 'error response').catch(() => Buffer.alloc(0))).toString('utf8');
     let code = '';
     try {
       code =
@@ -205,7 +208,7 @@ export class RegistryClient {
         `the registry offers ${declared} bytes, over the limit of ${maxBytes}`,
       );
     }
-    const body = Buffer.from(await res.arrayBuffer());
+    const body = await this.bounded(res, maxBytes, `blob ${digest}`);
     const actual = `sha256:${createHash('sha256').update(body).digest('hex')}`;
     if (actual !== digest) {
       throw new IntegrityError(digest.slice(7), 'hash-mismatch', `the registry served bytes that hash to ${actual}`);
@@ -248,11 +251,14 @@ export class RegistryClient {
           );
         }
         hash.update(chunk);
-        await handle.write(chunk);
+        await writeAll(handle, chunk);
       }
       await handle.sync();
     } catch (err) {
       if (err instanceof IntegrityError) throw err;
+      // A full disk is not a dropped connection: say so, and do not retry.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code && /^E[A-Z]+$/.test(code)) throw ioError('cannot write', dest, err);
       throw new RegistryError(`the registry dropped the connection during ${digest}: ${(err as Error).message}`);
     } finally {
       await handle.close();
@@ -293,26 +299,65 @@ export class RegistryClient {
       throw new StoreError('not-found', `${this.ref.repo}:${tag} is not in the registry`);
     }
     if (res.status !== 200) return this.failure(res, `GET manifest ${tag}`);
-    return Buffer.from(await res.arrayBuffer());
+    return this.bounded(res, MAX_DOCUMENT_BYTES, `manifest ${tag}`);
   }
 
   /** Every tag, following the `Link` header's pages. */
   async listTags(pageSize = 100): Promise<string[]> {
     const tags: string[] = [];
     let next: string | undefined = this.url(`tags/list?n=${pageSize}`);
+    // A Link header that points back at a page already read would page forever: stop on a repeat, and cap
+    // the number of pages whatever the links say.
+    const seen = new Set<string>();
     while (next) {
+      if (seen.has(next)) {
+        throw new RegistryError(`the registry's tag list links back to a page it already sent (${next})`);
+      }
+      if (seen.size >= MAX_TAG_PAGES) {
+        throw new RegistryError(`the registry's tag list runs past ${MAX_TAG_PAGES} pages`);
+      }
+      seen.add(next);
       const res = await this.send('GET', next);
       if (res.status === 404) {
         await res.body?.cancel();
         return tags;
       }
       if (res.status !== 200) return this.failure(res, 'listing tags');
-      const body = (await res.json()) as { tags?: string[] | null };
-      tags.push(...(body.tags ?? []));
+      const body = parseJsonObject(await this.bounded(res, MAX_DOCUMENT_BYTES, 'tag list'), 'tag list');
+      const page = body.tags ?? [];
+      if (!Array.isArray(page) || !page.every((t) => typeof t === 'string')) {
+        throw new RegistryError('the registry\'s tag list has no list of strings under "tags"');
+      }
+      tags.push(...page);
       const link = res.headers.get('link');
       const m = link ? /<([^>]+)>;\s*rel="next"/.exec(link) : null;
       next = m ? new URL(m[1], this.ref.base).toString() : undefined;
     }
     return tags;
   }
+
+  /** A body read whole into memory, bounded; over the limit is a registry error the user can read. */
+  private async bounded(res: Response, limit: number, what: string): Promise<Buffer> {
+    try {
+      return await readBounded(res, limit, what);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) throw new RegistryError(err.message);
+      throw new RegistryError(`the registry dropped the connection during its ${what}: ${(err as Error).message}`);
+    }
+  }
+}
+
+const MAX_TAG_PAGES = 10_000;
+
+function parseJsonObject(body: Buffer, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new RegistryError(`the registry's ${what} is not valid JSON`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new RegistryError(`the registry's ${what} is not a JSON object`);
+  }
+  return value as Record<string, unknown>;
 }

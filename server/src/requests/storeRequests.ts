@@ -29,6 +29,7 @@ import { sniffContent } from '../host/contentSniff';
 import type { StoreHost } from '../host/storeHost';
 import { imageDetails } from '../host/imageDetails';
 import { statBlob } from '../host/blobInfo';
+import { quoteShort } from '../../../shared/format';
 
 /** The most one read request returns; larger blobs are read in ranges. */
 export const READ_LIMIT = 16 << 20;
@@ -49,9 +50,11 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
 
   connection.onRequest(
     ImageDetailsRequest.type,
-    guarded(log, async (params) =>
-      imageDetails(host, parseDigest(objectParams<ImageDetailsParams>(params, 'imageDetails').digest)),
-    ),
+    guarded(log, async (params) => {
+      const hex = parseDigest(objectParams<ImageDetailsParams>(params, 'imageDetails').digest);
+      const { image, references } = await imageDetails(host, hex);
+      return { image, references };
+    }),
   );
 
   connection.onRequest(
@@ -164,7 +167,7 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
 
 function fileOfUri(uri: string): string {
   if (!uri.startsWith('file:')) {
-    throw invalidInput(`put reads only file: URIs, not ${JSON.stringify(uri.split(':')[0])}`);
+    throw invalidInput(`put reads only file: URIs, not ${quoteShort(uri.split(':')[0])}`);
   }
   try {
     return fileURLToPath(uri);

@@ -37,6 +37,7 @@ async function runVerify(
   const { store, facts } = host.open;
   let hexes: string[];
   let layerOf = new Map<string, string>();
+  let unchecked: VerifyProblem[] = [];
   switch (target.kind) {
     case 'blob':
       hexes = [parseDigest(target.digest)];
@@ -45,6 +46,12 @@ async function runVerify(
       const details = await imageDetails(host, parseDigest(target.digest));
       layerOf = new Map(details.references.map((r) => [r.digest.slice(7), r.layer]));
       hexes = [...new Set(details.references.map((r) => r.digest.slice(7)))];
+      // Nested manifests that could not be expanded: what they name went unchecked, which is a failure.
+      unchecked = details.unexpanded.map((u) => ({
+        hex: u.hex,
+        kind: 'unchecked',
+        message: `${u.layer}: ${u.reason}`,
+      }));
       break;
     }
     case 'store':
@@ -81,7 +88,7 @@ async function runVerify(
       target.kind === 'store'
         ? await store.verifyAll({ signal, onResult })
         : await store.verifyMany(hexes, { signal, onResult });
-    const problems = summary.problems.map((p) => infoOf(p, layerOf));
+    const problems = [...unchecked, ...summary.problems].map((p) => infoOf(p, layerOf));
     flush();
     await host.noteVerified(
       summary.problems

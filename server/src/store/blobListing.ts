@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { BLOB_NAME, SHARD_NAME, TEMP_NAME, blobsDir } from './blobPaths';
 import type { BlobEntry, BlobPage, ListOptions } from './blobStore';
 import { InvalidInputError, ioError } from './errors';
+import { quoteShort } from '../../../shared/format';
 
 export const MAX_PAGE = 5000;
 
@@ -66,10 +67,10 @@ export async function pageOfBlobs(root: string, source: ShardSource, opts: ListO
     throw new InvalidInputError(`page size must be between 1 and ${MAX_PAGE}, got ${limit}`);
   }
   if (shard !== undefined && !SHARD_NAME.test(shard)) {
-    throw new InvalidInputError(`not a shard name: ${JSON.stringify(shard)}`);
+    throw new InvalidInputError(`not a shard name: ${quoteShort(shard)}`);
   }
   if (after !== undefined && !/^[0-9a-f]{1,64}$/.test(after)) {
-    throw new InvalidInputError(`not a cursor: ${JSON.stringify(after)}`);
+    throw new InvalidInputError(`not a cursor: ${quoteShort(after)}`);
   }
   const shards = shard ? [shard] : await source.shards();
   const picked: string[] = [];
@@ -145,7 +146,9 @@ export async function scanBlobs(root: string): Promise<ScanItem[]> {
       const p = path.join(dir, e.name);
       const blob = BLOB_NAME.exec(e.name);
       const temp = TEMP_NAME.exec(e.name);
-      if (blob && e.isFile()) {
+      // A blob name on something that is not a regular file (a FIFO, a symlink) is still that blob, a bad one:
+      // verify opens it safely and reports "not a regular file" under its digest.
+      if (blob) {
         items.push({ type: blob[1].startsWith(dirent.name) ? 'blob' : 'misplaced', hex: blob[1], path: p });
       } else if (temp && e.isFile()) items.push({ type: 'temp', hex: temp[1], path: p, pid: Number(temp[2]) });
       else items.push({ type: 'stray', path: p });

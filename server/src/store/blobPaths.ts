@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { isHex64 } from '../../../shared/digest';
 import { InvalidInputError } from './errors';
+import { quoteShort } from '../../../shared/format';
 
 export const BLOB_NAME = /^([0-9a-f]{64})\.zst$/;
 /** pf-core's temp name: the final name with `.zst` replaced by `tmp.<pid>.<counter>`. */
@@ -12,7 +13,7 @@ export const SHARD_NAME = /^[0-9a-f]{2}$/;
 let tempCounter = 0;
 
 export function checkedHex(hex: string): string {
-  if (!isHex64(hex)) throw new InvalidInputError(`not a 64-character lower-case hex digest: ${JSON.stringify(hex)}`);
+  if (!isHex64(hex)) throw new InvalidInputError(`not a 64-character lower-case hex digest: ${quoteShort(hex)}`);
   return hex;
 }
 

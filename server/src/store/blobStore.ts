@@ -39,7 +39,8 @@ export interface ListOptions {
 
 export interface VerifyProblem {
   hex: string;
-  kind: IntegrityKind | 'not-found' | 'unreadable' | 'stray';
+  /** `unchecked`: a nested manifest too large or unreadable to expand, so what it names was not verified. */
+  kind: IntegrityKind | 'not-found' | 'unreadable' | 'stray' | 'unchecked';
   message: string;
   /** The file on disk, when there is one (strays and misplaced blobs have no digest-derived path). */
   path?: string;

@@ -2,8 +2,11 @@
 // file in slices, so a 1 GiB blob never sits in memory, and it stops at the size limit (bomb guard).
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { DCtx, dStreamOutSize } from 'zstd-napi/binding';
+import * as nodePath from 'node:path';
+import { DCtx, ResetDirective, dStreamOutSize } from 'zstd-napi/binding';
 import type { IntegrityKind } from './errors';
+import { NotRegularFileError } from './errors';
+import { insideRootSync, openRegularSync } from './safeOpen';
 import { parseFrameHeader } from './zstdFrame';
 
 export class DecodeFailure extends Error {
@@ -23,8 +26,19 @@ const OUT_SLICE = dStreamOutSize();
  * and checks the SHA-256 of the whole against `hex`. Returns the decoded size.
  * Throws DecodeFailure for integrity problems and the fs error when the file cannot be read.
  */
-export function decodeFileSync(path: string, hex: string, maxBytes: number, sink: (chunk: Buffer) => void): number {
-  const fd = fs.openSync(path, 'r');
+export function decodeFileSync(
+  path: string,
+  hex: string,
+  maxBytes: number,
+  sink: (chunk: Buffer) => void,
+  root?: string,
+): number {
+  // A shard directory that is a symbolic link to elsewhere must not make us read (and hash, and echo) a file
+  // outside the store. The final component is never followed (openRegularSync).
+  if (root !== undefined && !insideRootSync(root, nodePath.dirname(path))) {
+    throw new NotRegularFileError(path, 'reached through a symbolic link that leaves the store');
+  }
+  const { fd } = openRegularSync(path);
   try {
     return decodeSync((buf, position) => fs.readSync(fd, buf, 0, buf.length, position), hex, maxBytes, sink);
   } finally {
@@ -46,22 +60,35 @@ export function decodeBytesSync(data: Uint8Array, hex: string, maxBytes: number)
   );
 }
 
+// One decompression context per thread, reset between blobs. pf-core's frames declare an 8 MiB window even
+// for a 1-byte blob, so a context created per blob allocates 8 MiB each time (docs/decisions.md).
+// The read and output buffers are per thread too: decodes never nest, and sinks copy what they keep.
+let sharedDctx: DCtx | undefined;
+let sharedInput: Buffer | undefined;
+let sharedOut: Buffer | undefined;
+
+function freshDctx(): DCtx {
+  sharedDctx ??= new DCtx();
+  sharedDctx.reset(ResetDirective.sessionOnly);
+  return sharedDctx;
+}
+
 function decodeSync(
   read: (into: Buffer, position: number) => number,
   hex: string,
   maxBytes: number,
   sink: (chunk: Buffer) => void,
 ): number {
-  const dctx = new DCtx();
+  const dctx = freshDctx();
   const hash = createHash('sha256');
-  const input = Buffer.allocUnsafe(READ_SLICE);
+  const input = (sharedInput ??= Buffer.allocUnsafe(READ_SLICE));
   let decoded = 0;
   let readAny = false;
   let inFrame = false;
   let position = 0;
   // One output buffer for the whole blob: sinks copy what they keep (allocating per slice left hundreds of
   // MiB of garbage behind a 256 MiB get before the collector caught up).
-  const out = Buffer.allocUnsafe(OUT_SLICE);
+  const out = (sharedOut ??= Buffer.allocUnsafe(OUT_SLICE));
   for (;;) {
     const n = read(input, position);
     if (n === 0) break;

@@ -8,7 +8,8 @@ export type IntegrityKind =
   | 'truncated' // the stream ends inside a frame
   | 'empty' // a zero-byte file: no zstd stream at all
   | 'too-large' // claims or decodes to more than the configured maximum (decompression bomb guard)
-  | 'misplaced'; // a blob file in a shard directory that does not match its name
+  | 'misplaced' // a blob file in a shard directory that does not match its name
+  | 'not-a-file'; // a FIFO, socket, device, directory or symbolic link where a blob file should be
 
 export class StoreError extends Error {
   constructor(
@@ -33,6 +34,20 @@ export class IntegrityError extends StoreError {
     detail: string,
   ) {
     super('integrity', `blob sha256:${hex} failed its integrity check (${kind}): ${detail}`);
+  }
+}
+
+/**
+ * Something other than a regular file where the store expects one. Never opened for reading (a FIFO would
+ * block the reader forever), reported like a bad blob.
+ */
+export class NotRegularFileError extends StoreError {
+  readonly kind = 'not-a-file' as const;
+  constructor(
+    readonly path: string,
+    readonly what: string,
+  ) {
+    super('integrity', `${path} is ${what}, not a regular file; it was not opened`);
   }
 }
 

@@ -1,6 +1,7 @@
 // pf-core's FsBlobStore, byte for byte on disk: `<root>/blobs/sha256/<2 hex>/<64 hex>.zst`, zstd level 19,
 // temp + fsync + rename on write, re-hash on every read. CPU work runs on the worker pool.
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { blobPath, checkedHex, tempBlobPath } from './blobPaths';
@@ -17,8 +18,18 @@ import type {
 } from './blobStore';
 import { DEFAULT_MAX_BLOB_BYTES } from './blobStore';
 import { listBlobs, physicalBytes, shardCounts } from './blobListing';
-import { BlobNotFoundError, InvalidInputError, IntegrityError, StoreError, ioError, throwIfAborted } from './errors';
-import { FRAME_BYTES, fileFrames, frameSlices, writeCompressedBlob } from './compressedWriter';
+import {
+  BlobNotFoundError,
+  InvalidInputError,
+  IntegrityError,
+  NotRegularFileError,
+  StoreError,
+  StoreIoError,
+  ioError,
+  throwIfAborted,
+} from './errors';
+import { FRAME_BYTES, fileFrames, frameSlices, prepareShard, writeCompressedBlob } from './compressedWriter';
+import { openRegular, readRegularFile } from './safeOpen';
 import { verifyAllBlobs, verifyBlobs } from './blobVerify';
 import { sweepTempFiles } from './tempSweep';
 import { WorkerPool } from './workerPool';
@@ -47,7 +58,7 @@ export class FsBlobStore implements BlobStore {
 
   async put(data: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<PutResult> {
     const hex = createHash('sha256').update(data).digest('hex');
-    const existing = await this.storedSize(hex);
+    const existing = await this.goodStoredSize(hex, opts.signal);
     if (existing !== undefined) return { hex, created: false, rawBytes: data.length, storedBytes: existing };
     const storedBytes = await writeCompressedBlob(this.pool, this.root, hex, frameSlices(data), opts.signal);
     return { hex, created: true, rawBytes: data.length, storedBytes };
@@ -73,7 +84,7 @@ export class FsBlobStore implements BlobStore {
     // Large files: hash first (fast) to learn the name, then stream again through the compressors,
     // re-hashing to catch a file that changed between the two passes.
     const hex = await hashFile(file, opts.signal);
-    const existing = await this.storedSize(hex);
+    const existing = await this.goodStoredSize(hex, opts.signal);
     if (existing !== undefined) return { hex, created: false, rawBytes: info.size, storedBytes: existing };
     const rehash = createHash('sha256');
     const onProgress = opts.onProgress;
@@ -93,7 +104,13 @@ export class FsBlobStore implements BlobStore {
   async get(hex: string, opts: { maxBytes?: number; signal?: AbortSignal } = {}): Promise<Buffer> {
     const reply = await this.decodeTask(
       hex,
-      { op: 'decode', path: blobPath(this.root, hex), hex, maxBytes: opts.maxBytes ?? this.maxBlobBytes },
+      {
+        op: 'decode',
+        path: blobPath(this.root, hex),
+        root: this.root,
+        hex,
+        maxBytes: opts.maxBytes ?? this.maxBlobBytes,
+      },
       opts.signal,
     );
     return Buffer.from(reply.data!.buffer, reply.data!.byteOffset, reply.data!.byteLength);
@@ -106,6 +123,7 @@ export class FsBlobStore implements BlobStore {
     const req: WorkerRequest = {
       op: 'decode',
       path: blobPath(this.root, hex),
+      root: this.root,
       hex,
       maxBytes: this.maxBlobBytes,
       offset,
@@ -116,11 +134,19 @@ export class FsBlobStore implements BlobStore {
   }
 
   async getToFile(hex: string, dest: string, opts: { signal?: AbortSignal } = {}): Promise<number> {
+    await checkDestination(dest);
     const temp = path.join(path.dirname(dest), `.${path.basename(dest)}.pfstore-${process.pid}-${Date.now()}`);
     try {
       const reply = await this.decodeTask(
         hex,
-        { op: 'decodeToFile', path: blobPath(this.root, hex), hex, maxBytes: this.maxBlobBytes, dest: temp },
+        {
+          op: 'decodeToFile',
+          path: blobPath(this.root, hex),
+          root: this.root,
+          hex,
+          maxBytes: this.maxBlobBytes,
+          dest: temp,
+        },
         opts.signal,
       );
       await fs.rename(temp, dest);
@@ -133,8 +159,10 @@ export class FsBlobStore implements BlobStore {
   /** The blob file's bytes (level-19 zstd, as stored), checked to decode to the right content: what a push sends. */
   async readCompressed(hex: string, opts: { signal?: AbortSignal } = {}): Promise<Buffer> {
     const file = blobPath(this.root, hex);
-    const data = await fs.readFile(file).catch((err) => {
+    const data = await readRegularFile(file, this.maxBlobBytes).catch((err) => {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(hex);
+      if (err instanceof NotRegularFileError) throw new IntegrityError(hex, err.kind, err.message);
+      if (err instanceof StoreError) throw err;
       throw ioError('cannot read', file, err);
     });
     await this.decodeTask(
@@ -155,14 +183,16 @@ export class FsBlobStore implements BlobStore {
     fill: (tempFile: string) => Promise<unknown>,
     opts: { signal?: AbortSignal } = {},
   ): Promise<boolean> {
-    if ((await this.storedSize(checkedHex(hex))) !== undefined) return false;
-    await fs.mkdir(path.dirname(blobPath(this.root, hex)), { recursive: true }).catch((err) => {
-      throw ioError('cannot create the shard directory for', blobPath(this.root, hex), err);
-    });
+    if ((await this.goodStoredSize(checkedHex(hex), opts.signal)) !== undefined) return false;
+    await prepareShard(this.root, hex);
     const temp = tempBlobPath(this.root, hex);
     try {
       await fill(temp);
-      await this.decodeTask(hex, { op: 'verify', path: temp, hex, maxBytes: this.maxBlobBytes }, opts.signal);
+      await this.decodeTask(
+        hex,
+        { op: 'verify', path: temp, root: this.root, hex, maxBytes: this.maxBlobBytes },
+        opts.signal,
+      );
       await fs.rename(temp, blobPath(this.root, hex));
       return true;
     } finally {
@@ -177,14 +207,15 @@ export class FsBlobStore implements BlobStore {
   async stat(hex: string): Promise<BlobStat> {
     const file = blobPath(this.root, hex);
     let handle: fs.FileHandle;
+    let info: Stats;
     try {
-      handle = await fs.open(file, 'r');
+      ({ handle, info } = await openRegular(file));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(hex);
+      if (err instanceof NotRegularFileError) throw new IntegrityError(hex, err.kind, err.message);
       throw ioError('cannot read', file, err);
     }
     try {
-      const info = await handle.stat();
       const readAt = async (position: number, length: number) => {
         const buf = Buffer.alloc(length);
         const { bytesRead } = await handle.read(buf, 0, length, position);
@@ -251,15 +282,50 @@ export class FsBlobStore implements BlobStore {
     if (reply.ok) return reply;
     if (reply.integrity) throw new IntegrityError(hex, reply.integrity, reply.message);
     if (reply.notFound) throw new BlobNotFoundError(hex);
-    throw new StoreError('io', `cannot read blob sha256:${hex}: ${reply.message}`);
+    throw new StoreIoError(`cannot read blob sha256:${hex}: ${reply.message}`, reply.errno);
+  }
+
+  /**
+   * The stored size of a blob that is there and verifies. A blob file that is empty, truncated, corrupt or
+   * not a file at all counts as absent, so a put of the right content replaces it (atomically, by rename):
+   * pf-core's "already there, do nothing" holds only for a good blob.
+   */
+  private async goodStoredSize(hex: string, signal?: AbortSignal): Promise<number | undefined> {
+    const size = await this.storedSize(hex);
+    if (size === undefined) return undefined;
+    try {
+      await this.decodeTask(
+        hex,
+        { op: 'verify', path: blobPath(this.root, hex), root: this.root, hex, maxBytes: this.maxBlobBytes },
+        signal,
+      );
+      return size;
+    } catch (err) {
+      if (err instanceof IntegrityError || err instanceof BlobNotFoundError) return undefined;
+      throw err;
+    }
   }
 
   private async storedSize(hex: string): Promise<number | undefined> {
     try {
-      return (await fs.stat(blobPath(this.root, hex))).size;
+      return (await fs.lstat(blobPath(this.root, hex))).size;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw ioError('cannot read', blobPath(this.root, hex), err);
     }
   }
+}
+
+/**
+ * Says what is wrong with a `get -o` destination before any decoding: a missing folder, a folder where the
+ * file should go, or something that is not a regular file (writing into a FIFO would block).
+ */
+async function checkDestination(dest: string): Promise<void> {
+  const dir = path.dirname(path.resolve(dest));
+  const dirInfo = await fs.stat(dir).catch(() => undefined);
+  if (!dirInfo) throw new InvalidInputError(`cannot write ${dest}: the folder ${dir} does not exist`);
+  if (!dirInfo.isDirectory()) throw new InvalidInputError(`cannot write ${dest}: ${dir} is not a folder`);
+  const info = await fs.stat(dest).catch(() => undefined);
+  if (info?.isDirectory()) throw new InvalidInputError(`cannot write ${dest}: it is a folder; name a file instead`);
+  if (info && !info.isFile()) throw new InvalidInputError(`cannot write ${dest}: it is not a regular file`);
 }

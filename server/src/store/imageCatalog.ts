@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { imagesDir } from './blobPaths';
-import { ioError } from './errors';
+import { StoreError, ioError } from './errors';
+import { insideRoot, readRegularFile } from './safeOpen';
 import type { ImageManifest, ManifestProblem } from './manifest';
 import { parseManifest } from './manifest';
 
@@ -19,6 +20,9 @@ export interface CatalogEntry {
 
 const IMAGE_FILE = /^([0-9a-f]{64})\.json$/;
 
+/** An image manifest is a few KiB; one of 16 MiB is not a manifest, and is not read into memory. */
+export const MAX_MANIFEST_BYTES = 16 << 20;
+
 export async function listImages(root: string): Promise<CatalogEntry[]> {
   const dir = imagesDir(root);
   let names: string[];
@@ -29,6 +33,9 @@ export async function listImages(root: string): Promise<CatalogEntry[]> {
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
     throw ioError('cannot list', dir, err);
   }
+  if (!(await insideRoot(root, dir))) {
+    throw ioError('refusing to read', dir, new Error('it leads outside the store (a symbolic link)'));
+  }
   const entries = await Promise.all(names.sort().map((name) => readEntry(dir, name)));
   return entries.filter((e): e is CatalogEntry => e !== undefined);
 }
@@ -38,17 +45,12 @@ async function readEntry(dir: string, fileName: string): Promise<CatalogEntry | 
   const m = IMAGE_FILE.exec(fileName);
   let data: Buffer;
   try {
-    const info = await fs.stat(file);
-    if (!info.isFile()) return undefined;
-    data = await fs.readFile(file);
+    // Never a FIFO (it would block), never through a symbolic link (it could lead anywhere), never huge.
+    data = await readRegularFile(file, MAX_MANIFEST_BYTES);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    return {
-      hex: m?.[1] ?? '',
-      fileName,
-      problems: [{ path: '', message: `cannot read ${file}: ${(err as Error).message}`, severity: 'error' }],
-      bytes: 0,
-    };
+    const message = err instanceof StoreError ? err.message : `cannot read ${file}: ${(err as Error).message}`;
+    return { hex: m?.[1] ?? '', fileName, problems: [{ path: '', message, severity: 'error' }], bytes: 0 };
   }
   const { manifest, problems } = parseManifest(data.toString('utf8'));
   if (!m) {

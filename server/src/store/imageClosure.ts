@@ -1,11 +1,13 @@
 // An image's closure as the format defines it: the eight manifest digests, then what its fs tree and cache page
-// manifest name. Nested JSON is read through the store (re-hashed); a nested blob that is missing or bad just
-// contributes nothing beyond itself (verify reports it).
+// manifest name. Nested JSON is read through the store (re-hashed). A nested manifest that cannot be expanded
+// (missing, bad, or over the size this reader holds in memory) is returned as `unexpanded`, so that callers
+// report it: a closure that could not be walked is never a silent pass.
 import type { BlobStore } from './blobStore';
+import { IntegrityError, StoreError } from './errors';
 import type { ImageManifest } from './manifest';
 import { manifestReferences, parseNestedReferences } from './manifest';
 
-/** Nested JSON larger than this is not expanded (it is still part of the closure as a blob). */
+/** Nested JSON larger than this is not expanded (it is still part of the closure as a blob, and reported). */
 const NESTED_JSON_LIMIT = 64 << 20;
 
 export interface ClosureEntry {
@@ -14,8 +16,25 @@ export interface ClosureEntry {
   hex: string;
 }
 
-export async function imageClosure(store: BlobStore, manifest: ImageManifest): Promise<ClosureEntry[]> {
+export interface UnexpandedEntry {
+  layer: string;
+  hex: string;
+  reason: string;
+}
+
+export interface Closure {
+  entries: ClosureEntry[];
+  /** Nested manifests whose entries are not in `entries`: the closure is incomplete by these. */
+  unexpanded: UnexpandedEntry[];
+}
+
+export async function imageClosure(
+  store: BlobStore,
+  manifest: ImageManifest,
+  nestedLimit = NESTED_JSON_LIMIT,
+): Promise<Closure> {
   const entries: ClosureEntry[] = [];
+  const unexpanded: UnexpandedEntry[] = [];
   for (const ref of manifestReferences(manifest)) {
     if (ref.kind === 'blob') entries.push({ layer: ref.layer, hex: ref.hex });
   }
@@ -24,11 +43,21 @@ export async function imageClosure(store: BlobStore, manifest: ImageManifest): P
     ['cache.manifest', manifest.cache?.manifest],
   ] as const) {
     if (!nestedHex) continue;
-    const nested = await store.get(nestedHex, { maxBytes: NESTED_JSON_LIMIT }).catch(() => undefined);
-    if (!nested) continue;
+    let nested: Buffer;
+    try {
+      nested = await store.get(nestedHex, { maxBytes: nestedLimit });
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      const reason =
+        err instanceof IntegrityError && err.kind === 'too-large'
+          ? `it decodes to more than ${nestedLimit} bytes, more than this reader expands; what it names was not checked`
+          : `it could not be read (${err.message}); what it names was not checked`;
+      unexpanded.push({ layer, hex: nestedHex, reason });
+      continue;
+    }
     for (const r of parseNestedReferences(nested.toString('utf8')).refs) {
       entries.push({ layer: `${layer} → ${r.path ?? r.layer}`, hex: r.hex });
     }
   }
-  return entries;
+  return { entries, unexpanded };
 }

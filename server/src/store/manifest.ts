@@ -2,6 +2,8 @@
 // reported with the JSON path where it stands. Both the snake_case the code writes and the camelCase of the
 // prose docs are read; nothing here re-serializes a manifest (that would change its content id).
 import { DigestError, parseDigest } from '../../../shared/digest';
+import { parseJsonText } from './jsonText';
+import { quoteShort } from '../../../shared/format';
 
 export const IMAGE_MEDIA_TYPE = 'application/vnd.processfork.image.v1+json';
 
@@ -65,9 +67,9 @@ export function parseManifest(text: string): { manifest?: ImageManifest; problem
   const warn = (path: string, message: string) => problems.push({ path, message, severity: 'warning' });
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJsonText(text);
   } catch (err) {
-    error('', `not valid JSON: ${(err as Error).message}`);
+    error('', (err as Error).message);
     return { problems };
   }
   if (!isObject(raw)) {
@@ -86,11 +88,11 @@ export function parseManifest(text: string): { manifest?: ImageManifest; problem
 
   const version = field('schema_version', 'schemaVersion');
   if (!version) error('schema_version', 'missing field schema_version');
-  else if (version[1] !== 1) error(version[0], `schema_version must be 1, found ${JSON.stringify(version[1])}`);
+  else if (version[1] !== 1) error(version[0], `schema_version must be 1, found ${quoteShort(version[1])}`);
   const media = field('media_type', 'mediaType');
   if (!media) error('media_type', 'missing field media_type');
   else if (media[1] !== IMAGE_MEDIA_TYPE) {
-    error(media[0], `media_type must be "${IMAGE_MEDIA_TYPE}", found ${JSON.stringify(media[1])}`);
+    error(media[0], `media_type must be "${IMAGE_MEDIA_TYPE}", found ${quoteShort(media[1])}`);
   }
 
   const digestAt = (path: string, value: unknown): string | undefined => {
@@ -155,7 +157,7 @@ export function parseManifest(text: string): { manifest?: ImageManifest; problem
   let createdAt: string | undefined;
   if (!created) error('created_at', 'missing field created_at');
   else if (typeof created[1] !== 'string' || !RFC3339.test(created[1]) || Number.isNaN(Date.parse(created[1]))) {
-    error(created[0], `created_at must be an RFC 3339 timestamp, found ${JSON.stringify(created[1])}`);
+    error(created[0], `created_at must be an RFC 3339 timestamp, found ${quoteShort(created[1])}`);
   } else createdAt = created[1];
 
   const parents: string[] = [];
@@ -222,13 +224,9 @@ export function parseNestedReferences(text: string): {
   const refs: NestedReference[] = [];
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJsonText(text);
   } catch (err) {
-    return {
-      kind: null,
-      refs,
-      problems: [{ path: '', message: `not valid JSON: ${(err as Error).message}`, severity: 'error' }],
-    };
+    return { kind: null, refs, problems: [{ path: '', message: (err as Error).message, severity: 'error' }] };
   }
   if (!isObject(raw)) return { kind: null, refs, problems };
   const digestAt = (path: string, value: unknown, entryPath?: string) => {
@@ -254,7 +252,7 @@ export function parseNestedReferences(text: string): {
       } else if (unsafeEntryPath(p)) {
         problems.push({
           path: `entries[${i}].path`,
-          message: `unsafe entry path ${JSON.stringify(p)}: absolute paths and ".." would leave the snapshot`,
+          message: `unsafe entry path ${quoteShort(p)}: absolute paths and ".." would leave the snapshot`,
           severity: 'error',
         });
       }

@@ -6,6 +6,8 @@ import { CCtx, CParameter, compressBound } from 'zstd-napi/binding';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 import { COMPRESSION_LEVEL } from './workerProtocol';
 import { DecodeFailure, decodeBytesSync, decodeFileSync } from './decodeSync';
+import { writeAllSync } from './durableWrite';
+import { NotRegularFileError } from './errors';
 
 const cctx = new CCtx();
 cctx.setParameter(CParameter.compressionLevel, COMPRESSION_LEVEL);
@@ -33,7 +35,7 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
       };
     }
     case 'verify': {
-      const decodedBytes = decodeFileSync(req.path, req.hex, req.maxBytes, () => undefined);
+      const decodedBytes = decodeFileSync(req.path, req.hex, req.maxBytes, () => undefined, req.root);
       return { reply: { ok: true, decodedBytes }, transfer: [] };
     }
     case 'verifyBytes': {
@@ -45,22 +47,36 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
       const start = req.offset ?? 0;
       const end = req.length === undefined ? Infinity : start + req.length;
       let at = 0;
-      const decodedBytes = decodeFileSync(req.path, req.hex, req.maxBytes, (chunk) => {
-        const from = Math.max(start - at, 0);
-        const to = Math.min(end - at, chunk.length);
-        if (to > from) chunks.push(Buffer.from(chunk.subarray(from, to))); // the decoder reuses `chunk`
-        at += chunk.length;
-      });
+      const decodedBytes = decodeFileSync(
+        req.path,
+        req.hex,
+        req.maxBytes,
+        (chunk) => {
+          const from = Math.max(start - at, 0);
+          const to = Math.min(end - at, chunk.length);
+          if (to > from) chunks.push(Buffer.from(chunk.subarray(from, to))); // the decoder reuses `chunk`
+          at += chunk.length;
+        },
+        req.root,
+      );
       const data = Buffer.concat(chunks);
       return { reply: { ok: true, data, decodedBytes }, transfer: [] };
     }
     case 'decodeToFile': {
-      const fd = fs.openSync(req.dest, 'w');
+      // `wx`: the destination is a fresh temp name; never write through something already there.
+      const fd = fs.openSync(req.dest, 'wx');
       try {
-        const decodedBytes = decodeFileSync(req.path, req.hex, req.maxBytes, (chunk) => {
-          fs.writeSync(fd, chunk);
-        });
+        const decodedBytes = decodeFileSync(
+          req.path,
+          req.hex,
+          req.maxBytes,
+          (chunk) => writeAllSync(fd, chunk),
+          req.root,
+        );
         fs.fsyncSync(fd);
+        if (fs.fstatSync(fd).size !== decodedBytes) {
+          throw Object.assign(new Error(`wrote ${fs.fstatSync(fd).size} of ${decodedBytes} bytes`), { code: 'EIO' });
+        }
         return { reply: { ok: true, decodedBytes }, transfer: [] };
       } finally {
         fs.closeSync(fd);
@@ -76,9 +92,9 @@ parentPort?.on('message', ({ id, req }: { id: number; req: WorkerRequest }) => {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const reply: WorkerReply =
-      err instanceof DecodeFailure
+      err instanceof DecodeFailure || err instanceof NotRegularFileError
         ? { ok: false, integrity: err.kind, message: err.message }
-        : { ok: false, notFound: e?.code === 'ENOENT', message: e?.message ?? String(err) };
+        : { ok: false, notFound: e?.code === 'ENOENT', message: e?.message ?? String(err), errno: e?.code };
     result = { reply, transfer: [] };
   }
   parentPort?.postMessage({ id, reply: result.reply }, result.transfer);

@@ -6,14 +6,16 @@ export const COMPRESSION_LEVEL = 19; // fixed by the pf-core format
 export type WorkerRequest =
   | { op: 'compress'; data: Uint8Array }
   /** Decode a blob file, re-hash it, and return the bytes (or a slice of them). */
-  | { op: 'decode'; path: string; hex: string; maxBytes: number; offset?: number; length?: number }
+  | { op: 'decode'; path: string; root?: string; hex: string; maxBytes: number; offset?: number; length?: number }
   /** Decode and re-hash without keeping the bytes. */
-  | { op: 'verify'; path: string; hex: string; maxBytes: number }
+  | { op: 'verify'; path: string; root?: string; hex: string; maxBytes: number }
   /** Decode and re-hash bytes in memory (a downloaded layer, a blob file about to be pushed). */
   | { op: 'verifyBytes'; data: Uint8Array; hex: string; maxBytes: number }
   /** Decode into `dest` (a temp file the caller renames once the hash is known to be right). */
-  | { op: 'decodeToFile'; path: string; hex: string; maxBytes: number; dest: string };
+  | { op: 'decodeToFile'; path: string; root?: string; hex: string; maxBytes: number; dest: string };
+
+// `root`, when set, is the store root: the blob file must resolve inside it (no shard symlinked elsewhere).
 
 export type WorkerReply =
   | { ok: true; data?: Uint8Array; decodedBytes?: number; input?: Uint8Array }
-  | { ok: false; integrity?: IntegrityKind; notFound?: boolean; message: string };
+  | { ok: false; integrity?: IntegrityKind; notFound?: boolean; message: string; errno?: string };

@@ -4,6 +4,7 @@ import { intFlag } from '../args';
 import type { Command } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';
+import { quoteShort } from '../../../../shared/format';
 
 export const lsCommand: Command = {
   name: 'ls',
@@ -12,7 +13,7 @@ export const lsCommand: Command = {
   flags: { values: ['--shard', '--limit', '--after'], switches: [] },
   async run(ctx) {
     if (ctx.args.positional.length > 0) {
-      throw new CliError(`ls takes no arguments, got ${JSON.stringify(ctx.args.positional[0])}`);
+      throw new CliError(`ls takes no arguments, got ${quoteShort(ctx.args.positional[0])}`);
     }
     const shard = ctx.args.values.get('--shard');
     const limit = ctx.args.values.has('--limit') ? intFlag(ctx.args, '--limit', MAX_PAGE, 1, MAX_PAGE) : undefined;

@@ -25,6 +25,7 @@ async function checkInputs(files: string[]): Promise<void> {
 
 export const putCommand: Command = {
   name: 'put',
+  createsStore: true,
   usage: 'pfstore put FILE...',
   summary: 'store files (- reads standard input); prints one sha256:<hex> per file',
   flags: { values: [], switches: [] },

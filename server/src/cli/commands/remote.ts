@@ -38,6 +38,7 @@ export const pushCommand: Command = {
 
 export const pullCommand: Command = {
   name: 'pull',
+  createsStore: true,
   usage: 'pfstore pull oci://host:port/repo[:tag] [--allow-unsigned]',
   summary: 'pull an image and the blobs of its closure that are missing here; checks the signature',
   flags: { values: [], switches: ['--allow-unsigned'] },
@@ -66,6 +67,7 @@ export const pullCommand: Command = {
 
 export const remoteCommand: Command = {
   name: 'remote',
+  createsStore: true, // lists a registry; the local store is not read
   usage: 'pfstore remote ls oci://host:port/repo',
   summary: 'list the images in a registry repository (tag and image digest)',
   flags: { values: [], switches: [] },

@@ -1,10 +1,11 @@
 import { formatDigest, parseDigest } from '../../../../shared/digest';
-import type { VerifySummary } from '../../store/blobStore';
+import type { VerifyProblem, VerifySummary } from '../../store/blobStore';
+import { MAX_MANIFEST_BYTES } from '../../store/imageCatalog';
+import { readRegularFile } from '../../store/safeOpen';
 import type { Command } from '../context';
 import { printJson } from '../context';
 import { EXIT_BAD_INPUT, EXIT_INTEGRITY, EXIT_OK } from '../exitCodes';
 import { progressOnStderr } from '../progress';
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { FsBlobStore } from '../../store/fsBlobStore';
 import { imagesDir } from '../../store/blobPaths';
@@ -12,13 +13,27 @@ import { imageClosure } from '../../store/imageClosure';
 import { parseManifest } from '../../store/manifest';
 import { CliError } from '../exitCodes';
 
-/** The blobs of an image's closure (missing ones included: verify reports them as not found). */
-async function closureOf(store: FsBlobStore, hex: string): Promise<string[]> {
-  const text = await fs.readFile(path.join(imagesDir(store.root), `${hex}.json`), 'utf8').catch(() => undefined);
-  if (text === undefined) throw new CliError(`no image sha256:${hex} in ${imagesDir(store.root)}`);
-  const { manifest } = parseManifest(text);
+/**
+ * The blobs of an image's closure (missing ones included: verify reports them as not found), and problems for
+ * nested manifests that could not be expanded (what they name went unchecked, so verify must fail).
+ */
+async function closureOf(store: FsBlobStore, hex: string): Promise<{ hexes: string[]; problems: VerifyProblem[] }> {
+  const file = path.join(imagesDir(store.root), `${hex}.json`);
+  const data = await readRegularFile(file, MAX_MANIFEST_BYTES).catch((err) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new CliError(`no image sha256:${hex} in ${imagesDir(store.root)}`);
+    }
+    throw err;
+  });
+  const { manifest } = parseManifest(data.toString('utf8'));
   if (!manifest) throw new CliError(`images/${hex}.json is not a valid manifest`);
-  return [...new Set((await imageClosure(store, manifest)).map((e) => e.hex))];
+  const { entries, unexpanded } = await imageClosure(store, manifest);
+  const problems = unexpanded.map((u): VerifyProblem => ({
+    hex: u.hex,
+    kind: 'unchecked',
+    message: `${u.layer} sha256:${u.hex}: ${u.reason}`,
+  }));
+  return { hexes: [...new Set(entries.map((e) => e.hex))], problems };
 }
 
 /** Ctrl-C: stop between blobs and report what was checked (130, the shell's code for SIGINT). */
@@ -32,7 +47,8 @@ export const verifyCommand: Command = {
   async run(ctx) {
     const hexes = ctx.args.positional.map(parseDigest); // all parsed before any work starts
     const image = ctx.args.values.get('--image');
-    if (image !== undefined) hexes.push(...(await closureOf(ctx.store, parseDigest(image))));
+    const closure = image === undefined ? undefined : await closureOf(ctx.store, parseDigest(image));
+    if (closure) hexes.push(...closure.hexes);
     const progress = progressOnStderr('verify');
     const onResult = (_r: unknown, done: number, total: number) => progress.update(done, total);
     let summary: VerifySummary;
@@ -44,7 +60,7 @@ export const verifyCommand: Command = {
     } finally {
       progress.finish();
     }
-    const failed = summary.problems;
+    const failed = [...(closure?.problems ?? []), ...summary.problems];
     if (ctx.json) {
       printJson(ctx, {
         checked: summary.checked,
