@@ -25,7 +25,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-namespace': 'off', // protocol messages are namespaces, as in vscode-languageserver-node
       eqeqeq: 'error',
-      curly: ['error', 'multi-line'],
+      curly: 'error',
     },
   },
   {

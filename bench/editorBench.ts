@@ -16,7 +16,9 @@ async function measure(base: string, blobs: number): Promise<Record<string, numb
     writeDemoImage(store, 'editor-bench');
   }
   const result = await runMode('bench', { store, workspace });
-  if (result.exitCode !== 0) throw new Error(`the editor benchmark failed; see test-artifacts/log-bench.txt`);
+  if (result.exitCode !== 0) {
+    throw new Error(`the editor benchmark failed; see test-artifacts/log-bench.txt`);
+  }
   return result.metrics;
 }
 

@@ -17,17 +17,31 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-bench-'));
   process.stderr.write(`benchmark work dir ${work}; ${os.cpus().length} cores, node ${process.version}\n`);
   try {
-    if (want('small')) await benchSmallPuts(work);
+    if (want('small')) {
+      await benchSmallPuts(work);
+    }
     if (want('large')) {
       const mid = await benchLargePut(work, 16);
-      if (want('get')) await benchGet(work, mid);
+      if (want('get')) {
+        await benchGet(work, mid);
+      }
       const big = await benchLargePut(work, large);
-      if (want('memory')) benchPeakMemory(work, big);
+      if (want('memory')) {
+        benchPeakMemory(work, big);
+      }
     }
-    if (want('verify')) await benchVerifyAll(work, quick ? 2000 : 10_000);
-    if (want('server')) await benchServer(work, quick ? 20_000 : 100_000);
-    if (want('editor')) await benchEditor(work, quick ? 20_000 : 100_000);
-    if (want('registry')) await benchRegistry(work, quick ? 200 : 1000, quick ? 32 : large);
+    if (want('verify')) {
+      await benchVerifyAll(work, quick ? 2000 : 10_000);
+    }
+    if (want('server')) {
+      await benchServer(work, quick ? 20_000 : 100_000);
+    }
+    if (want('editor')) {
+      await benchEditor(work, quick ? 20_000 : 100_000);
+    }
+    if (want('registry')) {
+      await benchRegistry(work, quick ? 200 : 1000, quick ? 32 : large);
+    }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -14,7 +14,9 @@ async function putAllLimited(store: FsBlobStore, files: string[], lanes: number)
   let next = 0;
   await Promise.all(
     Array.from({ length: lanes }, async () => {
-      while (next < files.length) await store.putFile(files[next++]);
+      while (next < files.length) {
+        await store.putFile(files[next++]);
+      }
     }),
   );
 }
@@ -39,7 +41,9 @@ export async function benchSmallPuts(work: string): Promise<void> {
   const same =
     sh(`cd "${cliStore}/blobs" && find . -name '*.zst' | sort | md5sum`) ===
     sh(`cd "${path.join(work, 'ours-small')}/blobs" && find . -name '*.zst' | sort | md5sum`);
-  if (!same) throw new Error('the CLI pipeline and our store wrote different blob names');
+  if (!same) {
+    throw new Error('the CLI pipeline and our store wrote different blob names');
+  }
   record({
     name: `put ${SMALL_FILES} small files (2-8 KiB)`,
     ours: ms(oursMs),
@@ -102,12 +106,16 @@ export async function benchVerifyAll(work: string, count: number): Promise<void>
   const cliMs = await timeIt(() => {
     cliOut = sh(script, { R: root });
   });
-  if (cliOut.trim() !== '') throw new Error(`the CLI verify found problems: ${cliOut.slice(0, 200)}`);
+  if (cliOut.trim() !== '') {
+    throw new Error(`the CLI verify found problems: ${cliOut.slice(0, 200)}`);
+  }
   const store = new FsBlobStore(root);
   let checked = 0;
   const oursMs = await timeIt(async () => {
     const summary = await store.verifyAll();
-    if (summary.problems.length > 0) throw new Error('our verify found problems in a clean store');
+    if (summary.problems.length > 0) {
+      throw new Error('our verify found problems in a clean store');
+    }
     checked = summary.checked;
   });
   await store.close();
@@ -128,7 +136,9 @@ export function benchPeakMemory(work: string, file: string): void {
     [path.join(__dirname, 'peakMemory.js'), path.join(work, 'ours-mem'), file],
     { encoding: 'utf8' },
   );
-  if (child.status !== 0) throw new Error(`peak memory run failed: ${child.stderr}`);
+  if (child.status !== 0) {
+    throw new Error(`peak memory run failed: ${child.stderr}`);
+  }
   const { maxRssBytes, baselineRssBytes } = JSON.parse(child.stdout) as {
     maxRssBytes: number;
     baselineRssBytes: number;

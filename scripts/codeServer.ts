@@ -69,7 +69,9 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
     }
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
+      if (res.ok) {
+        return;
+      }
     } catch {
       // not listening yet
     }
@@ -162,7 +164,9 @@ function remote(server: CodeServer, p: string): string {
 
 export function workbenchUrl(server: CodeServer, folder: string, payload: Array<[string, string]>): string {
   const query = new URLSearchParams({ folder: path.resolve(folder) });
-  if (payload.length > 0) query.set('payload', JSON.stringify(payload));
+  if (payload.length > 0) {
+    query.set('payload', JSON.stringify(payload));
+  }
   return `${server.url}/?${query.toString()}`;
 }
 
@@ -226,12 +230,16 @@ export async function runExtensionTests(opts: {
       const line = msg.text();
       lines.push(line);
       opts.onConsole?.(line, p);
-      if (echo) process.stdout.write(`${prefix}${plainConsoleLine(line)}\n`);
+      if (echo) {
+        process.stdout.write(`${prefix}${plainConsoleLine(line)}\n`);
+      }
     });
     p.on('pageerror', (err) => {
       const line = `pageerror: ${err.message}`;
       lines.push(line);
-      if (echo) process.stdout.write(`${prefix}${line}\n`);
+      if (echo) {
+        process.stdout.write(`${prefix}${line}\n`);
+      }
     });
     await p.goto(
       workbenchUrl(opts.server, opts.folder, [
@@ -253,7 +261,9 @@ export async function runExtensionTests(opts: {
 }
 
 async function finalScreenshot(page: Page | undefined, dir: string | undefined): Promise<string | undefined> {
-  if (!dir || !page || page.isClosed()) return undefined;
+  if (!dir || !page || page.isClosed()) {
+    return undefined;
+  }
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'final.png');
   // Best effort: a crashed page has nothing to show, and the suite's outcome matters more.

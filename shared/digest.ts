@@ -34,7 +34,9 @@ function describeChar(c: string): string {
 function hexProblem(hex: string, quoted: string): DigestError | undefined {
   for (let i = 0; i < hex.length; i++) {
     const c = hex[i];
-    if (/[0-9a-f]/.test(c)) continue;
+    if (/[0-9a-f]/.test(c)) {
+      continue;
+    }
     if (/[A-F]/.test(c)) {
       return new DigestError(
         'uppercase',
@@ -57,10 +59,14 @@ export function parseDigest(s: unknown): string {
   if (typeof s !== 'string') {
     throw new DigestError('empty', `a digest must be a string, not ${s === null ? 'null' : typeof s}`);
   }
-  if (s === '') throw new DigestError('empty', 'the digest is empty');
+  if (s === '') {
+    throw new DigestError('empty', 'the digest is empty');
+  }
   const quoted = quoteShort(s, 90);
   const colon = s.indexOf(':');
-  if (colon < 0) throw new DigestError('missing-prefix', `${quoted} lacks the "sha256:" prefix`);
+  if (colon < 0) {
+    throw new DigestError('missing-prefix', `${quoted} lacks the "sha256:" prefix`);
+  }
   const algorithm = s.slice(0, colon);
   if (algorithm !== 'sha256') {
     if (algorithm.toLowerCase() === 'sha256') {
@@ -73,7 +79,9 @@ export function parseDigest(s: unknown): string {
   }
   const hex = s.slice(colon + 1);
   const problem = hexProblem(hex, quoted);
-  if (problem) throw problem;
+  if (problem) {
+    throw problem;
+  }
   return hex;
 }
 
@@ -86,7 +94,9 @@ export function tryParseDigest(s: unknown): { ok: true; hex: string } | { ok: fa
 }
 
 export function formatDigest(hex: string): string {
-  if (!isHex64(hex)) throw new DigestError('not-hex', `${quoteShort(hex)} is not 64 lower-case hex characters`);
+  if (!isHex64(hex)) {
+    throw new DigestError('not-hex', `${quoteShort(hex)} is not 64 lower-case hex characters`);
+  }
   return DIGEST_PREFIX + hex;
 }
 
@@ -97,12 +107,20 @@ export function parseHexPrefix(s: unknown): string {
   }
   const body = s.startsWith(DIGEST_PREFIX) ? s.slice(DIGEST_PREFIX.length) : s;
   const quoted = quoteShort(s);
-  if (body === '') throw new DigestError('empty', 'type at least one hex character after "sha256:"');
-  if (body.length > 64) throw new DigestError('wrong-length', `${quoted} is longer than a digest (64 hex characters)`);
+  if (body === '') {
+    throw new DigestError('empty', 'type at least one hex character after "sha256:"');
+  }
+  if (body.length > 64) {
+    throw new DigestError('wrong-length', `${quoted} is longer than a digest (64 hex characters)`);
+  }
   for (let i = 0; i < body.length; i++) {
     const c = body[i];
-    if (/[0-9a-f]/.test(c)) continue;
-    if (/[A-F]/.test(c)) throw new DigestError('uppercase', `${quoted} has upper-case hex; digests are lower case`);
+    if (/[0-9a-f]/.test(c)) {
+      continue;
+    }
+    if (/[A-F]/.test(c)) {
+      throw new DigestError('uppercase', `${quoted} has upper-case hex; digests are lower case`);
+    }
     throw new DigestError('not-hex', `${quoted} has ${describeChar(c)}, which is not a hex digit`);
   }
   return body;
@@ -125,7 +143,9 @@ export function findDigestsInText(text: string): DigestMatch[] {
   for (const m of text.matchAll(CANDIDATE)) {
     const start = m.index ?? 0;
     // A digest glued to a preceding word (`xsha256:`) is part of something else.
-    if (start > 0 && /[0-9A-Za-z_]/.test(text[start - 1])) continue;
+    if (start > 0 && /[0-9A-Za-z_]/.test(text[start - 1])) {
+      continue;
+    }
     const parsed = tryParseDigest(m[0]);
     found.push(
       parsed.ok

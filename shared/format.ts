@@ -1,6 +1,8 @@
 // Human sizes, the same in hovers (server) and the tree (client).
 export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
+  if (n < 1024) {
+    return `${n} B`;
+  }
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n / 1024;
   let i = 0;
@@ -17,6 +19,8 @@ export function formatBytes(n: number): string {
  */
 export function quoteShort(value: unknown, max = 64): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  if (text.length <= max) return JSON.stringify(text);
+  if (text.length <= max) {
+    return JSON.stringify(text);
+  }
   return `${JSON.stringify(text.slice(0, max))}… (${text.length} characters)`;
 }

@@ -12,8 +12,10 @@ export const StoreErrorCode = {
   InvalidInput: 4001,
   /** The blob (or image) is not in the store. */
   NotFound: 4004,
-  /** The blob failed its re-hash, its zstd frame is corrupt or truncated, or it is over the size limit. */
+  /** The blob failed its re-hash, its zstd frame is corrupt or truncated, or it is not a regular file. */
   Integrity: 4009,
+  /** A good blob too large to read into memory (open in the editor); save it to a file instead. */
+  TooLarge: 4015,
   /** Writes are off: the workspace is untrusted. */
   WriteRefused: 4013,
   /** Any other file-system failure. */

@@ -17,13 +17,17 @@ export class BlobFileSystem implements vscode.FileSystemProvider {
 
   private storeApi(): StoreApi {
     const api = this.api();
-    if (!api) throw vscode.FileSystemError.Unavailable('the store server is not running yet');
+    if (!api) {
+      throw vscode.FileSystemError.Unavailable('the store server is not running yet');
+    }
     return api;
   }
 
   private digestOf(uri: vscode.Uri): string {
     const hex = hexOfBlobPath(uri.path);
-    if (!hex) throw vscode.FileSystemError.FileNotFound(uri);
+    if (!hex) {
+      throw vscode.FileSystemError.FileNotFound(uri);
+    }
     return `sha256:${hex}`;
   }
 
@@ -64,7 +68,9 @@ export class BlobFileSystem implements vscode.FileSystemProvider {
       type: vscode.FileChangeType.Changed,
       uri: vscode.Uri.parse(`${BLOB_SCHEME}:/sha256/${d.slice(7)}`),
     }));
-    if (events.length > 0) this.emitter.fire(events);
+    if (events.length > 0) {
+      this.emitter.fire(events);
+    }
   }
 
   private async call<T>(uri: vscode.Uri, fn: (api: StoreApi) => Promise<T>): Promise<T> {
@@ -72,8 +78,12 @@ export class BlobFileSystem implements vscode.FileSystemProvider {
       return await fn(this.storeApi());
     } catch (err) {
       const code = (err as { code?: number }).code;
-      if (code === StoreErrorCode.NotFound) throw vscode.FileSystemError.FileNotFound(uri);
-      if (err instanceof vscode.FileSystemError) throw err;
+      if (code === StoreErrorCode.NotFound) {
+        throw vscode.FileSystemError.FileNotFound(uri);
+      }
+      if (err instanceof vscode.FileSystemError) {
+        throw err;
+      }
       throw vscode.FileSystemError.Unavailable(`${uri.toString()}: ${(err as Error).message}`);
     }
   }

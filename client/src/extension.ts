@@ -77,7 +77,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
         const moved = lastStatus !== undefined && lastStatus.storePath !== status.storePath;
         lastStatus = status;
         statusBar.update(status, problems.count);
-        if (moved) tree.refresh();
+        if (moved) {
+          tree.refresh();
+        }
       });
       c.onNotification(StoreChangedNotification.type, (change) => {
         tree.applyChange(change);
@@ -98,8 +100,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     };
     context.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (needsRestart(e)) void restart();
-        else if (e.affectsConfiguration('processfork.remotes')) tree.refresh();
+        if (needsRestart(e)) {
+          void restart();
+        } else if (e.affectsConfiguration('processfork.remotes')) {
+          tree.refresh();
+        }
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
     );
@@ -134,7 +139,9 @@ async function showStoreOnce(
   status: StoreStatus | undefined,
 ): Promise<void> {
   const key = 'processfork.storeShownOnce';
-  if (context.globalState.get(key) || !status?.blobCount) return;
+  if (context.globalState.get(key) || !status?.blobCount) {
+    return;
+  }
   await context.globalState.update(key, true);
   const [images] = await tree.getChildren();
   await Promise.resolve(view.reveal(images, { expand: true, select: false, focus: false })).catch(() => undefined);

@@ -17,7 +17,9 @@ function documentSelector(): DocumentSelector {
     { scheme: 'file', pattern: '**/images/*.json' },
     { scheme: BLOB_SCHEME },
   ];
-  if (settings().hoverAllFiles) selector.push({ scheme: 'file' }, { scheme: 'untitled' });
+  if (settings().hoverAllFiles) {
+    selector.push({ scheme: 'file' }, { scheme: 'untitled' });
+  }
   return selector;
 }
 
@@ -32,7 +34,9 @@ export async function createClient(
     ...process.env,
     PF_REMOTE_CREDENTIALS: JSON.stringify(await credentialsEnv(context.secrets, remotes)),
   };
-  if (caFile) env.NODE_EXTRA_CA_CERTS = caFile;
+  if (caFile) {
+    env.NODE_EXTRA_CA_CERTS = caFile;
+  }
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc, options: { env } },
     debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6019'] } },
@@ -63,7 +67,9 @@ export async function startClient(client: LanguageClient): Promise<void> {
 
 export async function stopClient(client: LanguageClient | undefined): Promise<void> {
   await vscode.commands.executeCommand('setContext', READY_CONTEXT, false);
-  if (client?.isRunning()) await client.stop();
+  if (client?.isRunning()) {
+    await client.stop();
+  }
 }
 
 /** True when a configuration change needs the server restarted (its document selector is fixed at start). */

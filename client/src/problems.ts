@@ -17,20 +17,26 @@ export class KnownProblems {
   }
 
   setBad(digest: string, problem: string): void {
-    if (this.bad.get(digest) === problem) return;
+    if (this.bad.get(digest) === problem) {
+      return;
+    }
     this.bad.set(digest, problem);
     this.emitter.fire([digest]);
   }
 
   setMissing(digest: string): void {
-    if (this.missing.has(digest)) return;
+    if (this.missing.has(digest)) {
+      return;
+    }
     this.missing.add(digest);
     this.emitter.fire([digest]);
   }
 
   clear(digests: string[]): void {
     const cleared = digests.filter((d) => this.bad.delete(d) || this.missing.delete(d));
-    if (cleared.length > 0) this.emitter.fire(cleared);
+    if (cleared.length > 0) {
+      this.emitter.fire(cleared);
+    }
   }
 
   get count(): number {

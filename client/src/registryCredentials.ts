@@ -17,7 +17,9 @@ export async function credentialsEnv(
   const table: Record<string, RegistryCredential> = {};
   for (const host of new Set(remotes.map(hostOf).filter((h): h is string => !!h))) {
     const stored = await secrets.get(KEY_PREFIX + host);
-    if (stored) table[host] = JSON.parse(stored) as RegistryCredential;
+    if (stored) {
+      table[host] = JSON.parse(stored) as RegistryCredential;
+    }
   }
   return table;
 }
@@ -28,7 +30,9 @@ export async function askCredentials(secrets: vscode.SecretStorage, host: string
     ['Username and password', 'Bearer token', 'Forget stored credentials'],
     { title: `Credentials for ${host}` },
   );
-  if (!kind) return false;
+  if (!kind) {
+    return false;
+  }
   if (kind.startsWith('Forget')) {
     await secrets.delete(KEY_PREFIX + host);
     return true;
@@ -39,18 +43,24 @@ export async function askCredentials(secrets: vscode.SecretStorage, host: string
       password: true,
       ignoreFocusOut: true,
     });
-    if (!bearer) return false;
+    if (!bearer) {
+      return false;
+    }
     await secrets.store(KEY_PREFIX + host, JSON.stringify({ bearer }));
     return true;
   }
   const username = await vscode.window.showInputBox({ title: `Username for ${host}`, ignoreFocusOut: true });
-  if (!username) return false;
+  if (!username) {
+    return false;
+  }
   const password = await vscode.window.showInputBox({
     title: `Password for ${username}@${host}`,
     password: true,
     ignoreFocusOut: true,
   });
-  if (password === undefined) return false;
+  if (password === undefined) {
+    return false;
+  }
   await secrets.store(KEY_PREFIX + host, JSON.stringify({ username, password }));
   return true;
 }

@@ -9,9 +9,13 @@ export class VerifyProblems {
   private readonly collection = vscode.languages.createDiagnosticCollection('processfork-verify');
 
   show(problems: VerifyProblemInfo[], replaceAll: boolean): void {
-    if (replaceAll) this.collection.clear();
+    if (replaceAll) {
+      this.collection.clear();
+    }
     for (const p of problems) {
-      if (!p.digest) continue;
+      if (!p.digest) {
+        continue;
+      }
       const d = new vscode.Diagnostic(
         new vscode.Range(0, 0, 0, 0),
         `${p.layer ? `${p.layer}: ` : ''}${p.message}`,
@@ -24,7 +28,9 @@ export class VerifyProblems {
   }
 
   clear(digests: string[]): void {
-    for (const digest of digests) this.collection.delete(vscode.Uri.parse(blobUri(digest.slice(7))));
+    for (const digest of digests) {
+      this.collection.delete(vscode.Uri.parse(blobUri(digest.slice(7))));
+    }
   }
 
   dispose(): void {

@@ -36,7 +36,9 @@ const connection = createStoreConnection();
  * client restarts it, instead of living on deaf. Over IPC messages are framed by Node and this cannot happen.
  */
 function createStoreConnection() {
-  if (!process.argv.includes('--stdio')) return createConnection(ProposedFeatures.all);
+  if (!process.argv.includes('--stdio')) {
+    return createConnection(ProposedFeatures.all);
+  }
   const reader = new StreamMessageReader(process.stdin);
   reader.onError((err) => {
     process.stderr.write(`processfork-store: the JSON-RPC stream is corrupt (${err.message}); exiting\n`);
@@ -105,13 +107,17 @@ documents.onDidClose((e) => {
 
 function featureDocument(uri: string) {
   const doc = documents.get(uri);
-  if (!doc || !host.isOpen || !wantsDigestFeatures(uri, host.open.root, settings.hoverAllFiles)) return undefined;
+  if (!doc || !host.isOpen || !wantsDigestFeatures(uri, host.open.root, settings.hoverAllFiles)) {
+    return undefined;
+  }
   return doc;
 }
 
 connection.onHover(async (params) => {
   const doc = featureDocument(params.textDocument.uri);
-  if (!doc) return null;
+  if (!doc) {
+    return null;
+  }
   try {
     return await hoverAt(host, doc, doc.offsetAt(params.position));
   } catch (err) {

@@ -39,13 +39,17 @@ export function buildFixture(base: string): { store: string; workspace: string }
   const manifestFile = path.join(workspace, 'snapshot.pfimg');
   fs.writeFileSync(manifestFile, manifest);
   const perShard = new Map<string, number>();
-  for (const h of hexes) perShard.set(h.slice(0, 2), (perShard.get(h.slice(0, 2)) ?? 0) + 1);
+  for (const h of hexes) {
+    perShard.set(h.slice(0, 2), (perShard.get(h.slice(0, 2)) ?? 0) + 1);
+  }
   for (const h of Object.values(image.spec).flat()) {
     if (typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)) {
       perShard.set(h.slice(0, 2), (perShard.get(h.slice(0, 2)) ?? 0) + 1);
     }
   }
-  for (const h of [image.hex, ...image.fileBlobs]) perShard.set(h.slice(0, 2), (perShard.get(h.slice(0, 2)) ?? 0) + 1);
+  for (const h of [image.hex, ...image.fileBlobs]) {
+    perShard.set(h.slice(0, 2), (perShard.get(h.slice(0, 2)) ?? 0) + 1);
+  }
   const [bigShard] = [...perShard].sort((a, b) => b[1] - a[1])[0];
   const bigShardCount = fs.readdirSync(path.dirname(blobFile(store, `${bigShard}${'0'.repeat(62)}`))).length;
   fs.writeFileSync(
@@ -128,7 +132,9 @@ export async function runMode(
       folder: fixture.workspace,
       onConsole: (line, page) => {
         log.push(line);
-        if (/\s(ok|FAIL) |e2e \(/.test(line)) process.stdout.write(`${line.replace(/^%c \w+ color: \S+ /, '')}\n`);
+        if (/\s(ok|FAIL) |e2e \(/.test(line)) {
+          process.stdout.write(`${line.replace(/^%c \w+ color: \S+ /, '')}\n`);
+        }
         const shot = /__pf_screenshot__:(\S+)/.exec(line);
         if (shot) {
           const file = path.join(ARTIFACTS, `${shot[1]}.png`);
@@ -136,7 +142,9 @@ export async function runMode(
           void page.screenshot({ path: `${file}.tmp.png` }).then(() => fs.renameSync(`${file}.tmp.png`, file));
         }
         const metric = /__pf_metric__:(\w+):([\d.]+)/.exec(line);
-        if (metric) metrics[metric[1]] = Number(metric[2]);
+        if (metric) {
+          metrics[metric[1]] = Number(metric[2]);
+        }
       },
     });
     return { mode, exitCode, metrics, log };

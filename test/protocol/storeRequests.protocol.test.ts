@@ -134,7 +134,9 @@ describe('store requests', () => {
     assert.equal(none.status, 'none');
     const { items } = await server.connection.sendRequest(ListBlobsRequest.type, { limit: 5000 });
     const byFirst = new Map<string, number>();
-    for (const i of items) byFirst.set(i.digest[7], (byFirst.get(i.digest[7]) ?? 0) + 1);
+    for (const i of items) {
+      byFirst.set(i.digest[7], (byFirst.get(i.digest[7]) ?? 0) + 1);
+    }
     const [shared] = [...byFirst].find(([, n]) => n > 1)!;
     const amb = await server.connection.sendRequest(ResolveRequest.type, { query: shared });
     assert.equal(amb.status, 'ambiguous');

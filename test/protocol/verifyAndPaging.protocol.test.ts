@@ -92,7 +92,9 @@ describe('verify', () => {
     const workDoneToken = 'verify-progress-2';
     let reports = 0;
     const d = server.connection.onProgress(WorkDoneProgress.type, workDoneToken, (p) => {
-      if (p.kind === 'report' && ++reports === 2) source.cancel();
+      if (p.kind === 'report' && ++reports === 2) {
+        source.cancel();
+      }
     });
     const report = await server.connection
       .sendRequest(VerifyRequest.type, { kind: 'store', workDoneToken }, source.token)

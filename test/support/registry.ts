@@ -73,11 +73,15 @@ export async function startRegistry(
         }
         const res = await fetch(`${url}/v2/`);
         await res.body?.cancel();
-        if (res.status === 200 || res.status === 401) return;
+        if (res.status === 200 || res.status === 401) {
+          return;
+        }
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error('docker-registry did not start');
+      if (Date.now() > deadline || child.exitCode !== null) {
+        throw new Error('docker-registry did not start');
+      }
       await new Promise((r) => setTimeout(r, 25));
     }
   };
@@ -111,7 +115,9 @@ export async function startRegistry(
 function makeCertificates(dir: string): string {
   const run = (args: string[]) => {
     const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+    if (r.status !== 0) {
+      throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+    }
   };
   run([
     'req',

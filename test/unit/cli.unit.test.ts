@@ -27,7 +27,9 @@ function pfstore(
 
 /** Every file under the store, for "nothing was written" checks. */
 function snapshot(root: string): string[] {
-  if (!fs.existsSync(root)) return [];
+  if (!fs.existsSync(root)) {
+    return [];
+  }
   return (fs.readdirSync(root, { recursive: true }) as string[]).sort();
 }
 
@@ -252,7 +254,9 @@ describe('pfstore', () => {
   test('--help and --version', () => {
     const help = pfstore(['--help']);
     assert.equal(help.status, 0);
-    for (const c of ['put', 'get', 'ls', 'stat', 'verify', 'gc']) assert.match(help.stdout, new RegExp(`\\n  ${c} `));
+    for (const c of ['put', 'get', 'ls', 'stat', 'verify', 'gc']) {
+      assert.match(help.stdout, new RegExp(`\\n  ${c} `));
+    }
     assert.match(pfstore(['--version']).stdout, /^pfstore \d+\.\d+\.\d+/);
     assert.match(pfstore(['verify', '--help']).stdout, /usage: pfstore verify/);
   });

@@ -190,8 +190,11 @@ describe('a hostile registry', () => {
     server = http.createServer((req, res) => {
       requests++;
       const route = [...routes].find(([prefix]) => req.url!.startsWith(prefix));
-      if (route) route[1](res);
-      else res.writeHead(404).end();
+      if (route) {
+        route[1](res);
+      } else {
+        res.writeHead(404).end();
+      }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -117,8 +117,12 @@ test('nested trees and page manifests yield their digests; unsafe entry paths ar
     pages.refs.map((r) => r.layer),
     ['pages[0].k', 'pages[0].v'],
   );
-  for (const p of ['..', 'a/../b', '/x', 'C:\\x', 'a\0b']) assert.equal(unsafeEntryPath(p), true, p);
-  for (const p of ['a', 'a/b', '.hidden', 'a..b']) assert.equal(unsafeEntryPath(p), false, p);
+  for (const p of ['..', 'a/../b', '/x', 'C:\\x', 'a\0b']) {
+    assert.equal(unsafeEntryPath(p), true, p);
+  }
+  for (const p of ['a', 'a/b', '.hidden', 'a..b']) {
+    assert.equal(unsafeEntryPath(p), false, p);
+  }
 });
 
 test('the catalog lists images, checks each file hashes to its name, and shows what pf-core skips', async () => {

@@ -1,7 +1,12 @@
 // The in-memory store keeps the same contract as the file store: no-op re-put, re-hash on read, paging.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { IntegrityError, BlobNotFoundError, InvalidInputError } from '../../server/src/store/errors';
+import {
+  IntegrityError,
+  BlobNotFoundError,
+  InvalidInputError,
+  TooLargeToReadError,
+} from '../../server/src/store/errors';
 import { MemBlobStore } from '../../server/src/store/memBlobStore';
 import { sha256Hex } from '../support/storeFixtures';
 
@@ -33,13 +38,15 @@ test('a corrupted entry is never returned', async () => {
 test('the size limit applies to reads', async () => {
   const s = new MemBlobStore(10);
   const { hex } = await s.put(Buffer.alloc(11));
-  await assert.rejects(s.get(hex), (e: unknown) => e instanceof IntegrityError && e.kind === 'too-large');
+  await assert.rejects(s.get(hex), (e: unknown) => e instanceof TooLargeToReadError);
 });
 
 test('pages in digest order with a cursor', async () => {
   const s = new MemBlobStore();
   const hexes: string[] = [];
-  for (let i = 0; i < 50; i++) hexes.push((await s.put(Buffer.from(`b${i}`))).hex);
+  for (let i = 0; i < 50; i++) {
+    hexes.push((await s.put(Buffer.from(`b${i}`))).hex);
+  }
   hexes.sort();
   const seen: string[] = [];
   let after: string | undefined;

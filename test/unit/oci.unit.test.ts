@@ -169,7 +169,9 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
     class DyingClient extends RegistryClient {
       async uploadBlob(digest: string, body: Uint8Array): Promise<void> {
         await super.uploadBlob(digest, body);
-        if (this.stats.uploaded === 3) await registry.kill();
+        if (this.stats.uploaded === 3) {
+          await registry.kill();
+        }
       }
     }
     try {

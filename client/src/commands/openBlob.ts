@@ -31,7 +31,9 @@ export async function openBlob(api: StoreApi, digest: string): Promise<vscode.Te
     if (choice === 'Install Hex Editor') {
       await vscode.commands.executeCommand('workbench.extensions.installExtension', HEX_EDITOR);
     }
-    if (choice === 'Copy Digest') await vscode.env.clipboard.writeText(digest);
+    if (choice === 'Copy Digest') {
+      await vscode.env.clipboard.writeText(digest);
+    }
     return undefined;
   }
   let doc = await vscode.workspace.openTextDocument(uri);

@@ -5,9 +5,13 @@ import type { PutResult } from '../../../shared/protocol';
 import type { StoreApi } from '../storeApi';
 
 async function pickTarget(arg: unknown): Promise<vscode.Uri | undefined> {
-  if (arg instanceof vscode.Uri) return arg;
+  if (arg instanceof vscode.Uri) {
+    return arg;
+  }
   const active = vscode.window.activeTextEditor?.document;
-  if (active && active.uri.scheme === 'file') return active.uri;
+  if (active && active.uri.scheme === 'file') {
+    return active.uri;
+  }
   const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Put into Store' });
   return picked?.[0];
 }
@@ -19,9 +23,15 @@ export async function putFile(api: StoreApi, arg?: unknown): Promise<PutResult |
     return putBytes(api, Buffer.from(active.getText()), active.fileName);
   }
   const uri = await pickTarget(arg);
-  if (!uri) return undefined;
-  if (uri.scheme !== 'file') return putBytes(api, await vscode.workspace.fs.readFile(uri), uri.toString());
-  if (active?.uri.toString() === uri.toString() && active.isDirty) await active.save();
+  if (!uri) {
+    return undefined;
+  }
+  if (uri.scheme !== 'file') {
+    return putBytes(api, await vscode.workspace.fs.readFile(uri), uri.toString());
+  }
+  if (active?.uri.toString() === uri.toString() && active.isDirty) {
+    await active.save();
+  }
   return withPutProgress(uri.path.split('/').pop() ?? uri.fsPath, (token) => api.put({ uri: uri.toString() }, token));
 }
 
@@ -41,8 +51,12 @@ async function withPutProgress(
   void vscode.window
     .showInformationMessage(`${verb} ${label} as ${result.digest}`, 'Copy Digest', 'Open')
     .then(async (choice) => {
-      if (choice === 'Copy Digest') await vscode.env.clipboard.writeText(result.digest);
-      if (choice === 'Open') await vscode.commands.executeCommand('processfork.openBlob', result.digest);
+      if (choice === 'Copy Digest') {
+        await vscode.env.clipboard.writeText(result.digest);
+      }
+      if (choice === 'Open') {
+        await vscode.commands.executeCommand('processfork.openBlob', result.digest);
+      }
     });
   return result;
 }

@@ -16,7 +16,9 @@ export async function putMissingFromFolder(
     canSelectFiles: false,
     openLabel: 'Search This Folder',
   });
-  if (!picked?.[0]) return undefined;
+  if (!picked?.[0]) {
+    return undefined;
+  }
   const result = await withServerProgress(api, 'Looking for missing blobs', (workDoneToken, token) =>
     api.putMissing(image, picked[0].toString(), workDoneToken, token),
   );

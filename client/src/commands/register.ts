@@ -30,11 +30,17 @@ export interface CommandDeps {
 
 /** A digest from a tree node, a string argument, or the word under the cursor in the active editor. */
 function digestFrom(arg: unknown): string | undefined {
-  if (typeof arg === 'string') return parseDigest(arg) && arg;
+  if (typeof arg === 'string') {
+    return parseDigest(arg) && arg;
+  }
   const fromNode = digestOf(arg as StoreNode | undefined);
-  if (fromNode) return fromNode;
+  if (fromNode) {
+    return fromNode;
+  }
   const editor = vscode.window.activeTextEditor;
-  if (!editor) return undefined;
+  if (!editor) {
+    return undefined;
+  }
   const range = editor.document.getWordRangeAtPosition(editor.selection.active, /sha256:[0-9a-f]{64}/);
   return range ? editor.document.getText(range) : undefined;
 }
@@ -42,7 +48,9 @@ function digestFrom(arg: unknown): string | undefined {
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const api = (): StoreApi => {
     const a = deps.api();
-    if (!a) throw new Error('the store server is not running yet');
+    if (!a) {
+      throw new Error('the store server is not running yet');
+    }
     return a;
   };
   const command = (id: string, fn: (...args: unknown[]) => unknown) =>
@@ -63,14 +71,18 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     command('processfork.resolveDigest', async (initial) => {
       const digest = await resolveDigest(api(), typeof initial === 'string' ? initial : '');
-      if (digest) await openBlob(api(), digest);
+      if (digest) {
+        await openBlob(api(), digest);
+      }
       return digest;
     }),
     command('processfork.putFile', (uri) => putFile(api(), uri)),
     command('processfork.putActiveFile', () => putFile(api())),
     command('processfork.copyDigest', async (arg) => {
       const digest = digestFrom(arg);
-      if (!digest) throw new Error('no digest here to copy');
+      if (!digest) {
+        throw new Error('no digest here to copy');
+      }
       await vscode.env.clipboard.writeText(digest);
       vscode.window.setStatusBarMessage(`Copied ${digest}`, 3000);
       return digest;
@@ -81,7 +93,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     command('processfork.verifyItem', (arg) => {
       const node = arg as StoreNode | undefined;
       const digest = digestFrom(arg);
-      if (!digest) throw new Error('nothing to verify here');
+      if (!digest) {
+        throw new Error('nothing to verify here');
+      }
       const target =
         node?.kind === 'image' ? ({ kind: 'image', digest } as const) : ({ kind: 'blob', digest } as const);
       return runVerify(api(), deps.problems, target, `Verifying ${digest.slice(0, 19)}…`, deps.verifyPanel);
@@ -89,7 +103,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     command('processfork.revealInOS', async (arg) => {
       const digest = digestFrom(arg);
       const root = deps.storePath();
-      if (!digest || !root) return;
+      if (!digest || !root) {
+        return;
+      }
       const hex = digest.slice(7);
       await vscode.commands.executeCommand(
         'revealFileInOS',
@@ -98,7 +114,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     command('processfork.openStoreFolder', async () => {
       const root = deps.storePath();
-      if (root) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(root));
+      if (root) {
+        await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(root));
+      }
     }),
     command('processfork.chooseStore', async () => {
       const picked = await vscode.window.showOpenDialog({
@@ -106,7 +124,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         canSelectFiles: false,
         openLabel: 'Use as ProcessFork Store',
       });
-      if (!picked?.[0]) return undefined;
+      if (!picked?.[0]) {
+        return undefined;
+      }
       await vscode.workspace
         .getConfiguration(SECTION)
         .update('store.path', picked[0].fsPath, vscode.ConfigurationTarget.Global);
@@ -115,13 +135,17 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     command('processfork.putMissingFromFolder', (arg) => {
       const node = arg as StoreNode | undefined;
       const image = node?.kind === 'image' ? node.image.digest : node?.kind === 'reference' ? node.image : undefined;
-      if (!image) throw new Error('choose an image in the ProcessFork Store view');
+      if (!image) {
+        throw new Error('choose an image in the ProcessFork Store view');
+      }
       return putMissingFromFolder(api(), deps.problems, image);
     }),
     command('processfork.pushImage', (arg) => {
       const node = arg as StoreNode | undefined;
       const image = node?.kind === 'image' ? node.image.digest : typeof arg === 'string' ? arg : undefined;
-      if (!image) throw new Error('choose an image in the ProcessFork Store view');
+      if (!image) {
+        throw new Error('choose an image in the ProcessFork Store view');
+      }
       return pushImage(api(), image);
     }),
     command('processfork.pullImage', (arg) => {
@@ -133,7 +157,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     command('processfork.fetchFromRemote', (digest, remote) => fetchFromRemote(api(), String(digest), String(remote))),
     command('processfork.setRemoteCredentials', async () => {
-      if (await setRemoteCredentials(deps.secrets)) await deps.restartServer();
+      if (await setRemoteCredentials(deps.secrets)) {
+        await deps.restartServer();
+      }
     }),
     command('processfork.gc', async () => {
       const dry = await api().gc(true);

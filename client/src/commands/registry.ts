@@ -22,14 +22,18 @@ async function pickRemote(title: string): Promise<string | undefined> {
 
 export async function pushImage(api: StoreApi, image: string): Promise<RemotePushResult | undefined> {
   const remote = await pickRemote(`Push ${image.slice(0, 19)}… to`);
-  if (!remote) return undefined;
+  if (!remote) {
+    return undefined;
+  }
   const tag = await vscode.window.showInputBox({
     title: 'Tag',
     value: 'latest',
     validateInput: (v) =>
       /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(v) ? undefined : 'letters, digits, . _ - (128 at most)',
   });
-  if (!tag) return undefined;
+  if (!tag) {
+    return undefined;
+  }
   const ref = `${remote}:${tag}`;
   const result = await withServerProgress(api, `Pushing to ${ref}`, (workDoneToken, token) =>
     api.push(image, ref, workDoneToken, token),
@@ -48,7 +52,9 @@ export async function pullImage(api: StoreApi, ref?: string): Promise<RemotePull
       placeHolder: 'oci://host:port/repo:tag',
       validateInput: (v) => (/^oci:\/\/[^/]+\/.+/.test(v) ? undefined : 'oci://host:port/repo[:tag]'),
     }));
-  if (!target) return undefined;
+  if (!target) {
+    return undefined;
+  }
   const run = (allowUnsigned: boolean) =>
     withServerProgress(api, `Pulling ${target}`, (workDoneToken, token) =>
       api.pull(target, allowUnsigned, workDoneToken, token),
@@ -60,7 +66,9 @@ export async function pullImage(api: StoreApi, ref?: string): Promise<RemotePull
     );
     return result;
   } catch (err) {
-    if (!/signature/.test((err as Error).message)) throw err;
+    if (!/signature/.test((err as Error).message)) {
+      throw err;
+    }
     const choice = await vscode.window.showWarningMessage(`${(err as Error).message}`, { modal: true }, 'Pull Anyway');
     return choice === 'Pull Anyway' ? run(true) : undefined;
   }
@@ -77,7 +85,9 @@ export async function fetchFromRemote(
       `Fetched ${digest.slice(0, 19)}… from ${remote}${result.tag ? `:${result.tag}` : ''}`,
       5000,
     );
-  } else void vscode.window.showWarningMessage(`No image in ${remote} carries ${digest}.`);
+  } else {
+    void vscode.window.showWarningMessage(`No image in ${remote} carries ${digest}.`);
+  }
   return result;
 }
 

@@ -32,20 +32,30 @@ export function resolveDigest(api: StoreApi, initial = ''): Promise<string | und
       pick.busy = true;
       try {
         const result = await api.resolve(text);
-        if (ticket !== latest) return; // a newer keystroke won
+        if (ticket !== latest) {
+          return;
+        } // a newer keystroke won
         // `alwaysShow`: the filter must not hide a digest because the typed text lacks "sha256:".
         pick.items = result.matches.map((d) => ({ label: d, alwaysShow: true }));
-        if (result.status === 'none') say(`no blob starts with ${text}`);
+        if (result.status === 'none') {
+          say(`no blob starts with ${text}`);
+        }
       } catch (err) {
-        if (ticket === latest) say((err as Error).message);
+        if (ticket === latest) {
+          say((err as Error).message);
+        }
       } finally {
-        if (ticket === latest) pick.busy = false;
+        if (ticket === latest) {
+          pick.busy = false;
+        }
       }
     };
     pick.onDidChangeValue((v) => void update(v));
     pick.onDidAccept(() => {
       const chosen = pick.selectedItems[0]?.label ?? (pick.items.length === 1 ? pick.items[0].label : undefined);
-      if (!chosen?.startsWith('sha256:')) return;
+      if (!chosen?.startsWith('sha256:')) {
+        return;
+      }
       resolve(chosen);
       pick.hide();
     });
@@ -54,6 +64,8 @@ export function resolveDigest(api: StoreApi, initial = ''): Promise<string | und
       pick.dispose();
     });
     pick.show();
-    if (initial) void update(initial);
+    if (initial) {
+      void update(initial);
+    }
   });
 }

@@ -16,7 +16,9 @@ export function withServerProgress<T>(
       const workDoneToken = `processfork-${process.pid}-${++counter}`;
       let last = 0;
       const sub = api.client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
-        if (value.kind !== 'report') return;
+        if (value.kind !== 'report') {
+          return;
+        }
         const pct = value.percentage ?? last;
         progress.report({ increment: Math.max(0, pct - last), message: value.message });
         last = pct;

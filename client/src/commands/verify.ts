@@ -19,9 +19,14 @@ export async function runVerify(
     api.verify(target, workDoneToken, token),
   );
   for (const p of report.problems) {
-    if (!p.digest) continue;
-    if (p.kind === 'not-found') problems.setMissing(p.digest);
-    else problems.setBad(p.digest, `${p.kind}: ${p.message}`);
+    if (!p.digest) {
+      continue;
+    }
+    if (p.kind === 'not-found') {
+      problems.setMissing(p.digest);
+    } else {
+      problems.setBad(p.digest, `${p.kind}: ${p.message}`);
+    }
   }
   panel?.show(report.problems, target.kind === 'store' && !report.cancelled);
   const failed = report.problems.length;

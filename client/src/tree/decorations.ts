@@ -14,9 +14,13 @@ export class BlobDecorations implements vscode.FileDecorationProvider {
   }
 
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
-    if (uri.scheme !== BLOB_SCHEME) return undefined;
+    if (uri.scheme !== BLOB_SCHEME) {
+      return undefined;
+    }
     const hex = hexOfBlobPath(uri.path);
-    if (!hex) return undefined;
+    if (!hex) {
+      return undefined;
+    }
     const problem = this.problems.problemOf(`sha256:${hex}`);
     if (problem) {
       return {

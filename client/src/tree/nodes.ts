@@ -14,10 +14,20 @@ export type StoreNode =
 
 /** The digest a node stands for, if any: what copy, open and verify act on. */
 export function digestOf(node: StoreNode | undefined): string | undefined {
-  if (!node) return undefined;
-  if (node.kind === 'blob') return node.blob.digest;
-  if (node.kind === 'reference') return node.ref.digest;
-  if (node.kind === 'image') return node.image.digest.startsWith('sha256:') ? node.image.digest : undefined;
-  if (node.kind === 'remoteImage') return node.entry.image;
+  if (!node) {
+    return undefined;
+  }
+  if (node.kind === 'blob') {
+    return node.blob.digest;
+  }
+  if (node.kind === 'reference') {
+    return node.ref.digest;
+  }
+  if (node.kind === 'image') {
+    return node.image.digest.startsWith('sha256:') ? node.image.digest : undefined;
+  }
+  if (node.kind === 'remoteImage') {
+    return node.entry.image;
+  }
   return undefined;
 }

@@ -48,26 +48,38 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
   applyChange(change: StoreChange): void {
     const shards = new Set([...change.added, ...change.removed].map((d) => d.slice(7, 9)));
     this.problems.clear(change.changed.concat(change.added));
-    for (const f of change.failedVerify ?? []) this.problems.setBad(f.digest, f.problem);
+    for (const f of change.failedVerify ?? []) {
+      this.problems.setBad(f.digest, f.problem);
+    }
     for (const s of shards) {
       this.pages.delete(s);
       const node = this.shardNodes.get(s);
-      if (node) this.emitter.fire(node);
+      if (node) {
+        this.emitter.fire(node);
+      }
     }
-    if (shards.size > 0) this.emitter.fire(this.roots.blobs);
-    if (change.imagesChanged) this.emitter.fire(this.roots.images);
+    if (shards.size > 0) {
+      this.emitter.fire(this.roots.blobs);
+    }
+    if (change.imagesChanged) {
+      this.emitter.fire(this.roots.images);
+    }
   }
 
   async loadMore(shard: string): Promise<void> {
     const state = this.pages.get(shard);
     const api = this.api();
-    if (!state || state.done || !api) return;
+    if (!state || state.done || !api) {
+      return;
+    }
     const page = await api.blobs({ shard, cursor: state.nextCursor, limit: settings().pageSize });
     state.items.push(...page.items);
     state.nextCursor = page.nextCursor;
     state.done = !page.nextCursor;
     const node = this.shardNodes.get(shard);
-    if (node) this.emitter.fire(node);
+    if (node) {
+      this.emitter.fire(node);
+    }
   }
 
   getTreeItem(node: StoreNode): vscode.TreeItem {
@@ -90,20 +102,25 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
         : node.kind === 'reference' && node.ref.state !== 'missing'
           ? node.ref.digest
           : undefined;
-    if (!api || !digest) return item;
+    if (!api || !digest) {
+      return item;
+    }
     try {
       const info = await api.stat(digest, token);
       const lines = [
         `**${digest}**`,
         `stored ${formatBytes(info.storedBytes)}${info.decodedBytes !== undefined ? ` · decoded ${formatBytes(info.decodedBytes)}` : ''}${info.ratio !== undefined ? ` · ratio ${info.ratio.toFixed(2)}×` : ''}`,
       ];
-      if (info.contentKind) lines.push(`content: ${info.contentKind}`);
+      if (info.contentKind) {
+        lines.push(`content: ${info.contentKind}`);
+      }
       if (info.referencedBy.length > 0) {
         lines.push(`referenced by ${new Set(info.referencedBy.map((r) => r.image)).size} image(s)`);
       }
       const problem = this.problems.problemOf(digest);
-      if (problem) lines.push(`**failed verification**: ${problem}`);
-      else if (info.lastVerified) {
+      if (problem) {
+        lines.push(`**failed verification**: ${problem}`);
+      } else if (info.lastVerified) {
         lines.push(
           `verified ${new Date(info.lastVerified.atMs).toLocaleString()}: ${info.lastVerified.ok ? 'OK' : info.lastVerified.problem}`,
         );
@@ -117,16 +134,26 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
 
   /** Parents, so that TreeView.reveal can open the path to a node. */
   getParent(node: StoreNode): StoreNode | undefined {
-    if (node.kind === 'image') return this.roots.images;
-    if (node.kind === 'shard') return this.roots.blobs;
-    if (node.kind === 'blob') return this.shardNodes.get(node.blob.digest.slice(7, 9));
-    if (node.kind === 'more') return this.shardNodes.get(node.shard);
+    if (node.kind === 'image') {
+      return this.roots.images;
+    }
+    if (node.kind === 'shard') {
+      return this.roots.blobs;
+    }
+    if (node.kind === 'blob') {
+      return this.shardNodes.get(node.blob.digest.slice(7, 9));
+    }
+    if (node.kind === 'more') {
+      return this.shardNodes.get(node.shard);
+    }
     return undefined;
   }
 
   async getChildren(node?: StoreNode): Promise<StoreNode[]> {
     const api = this.api();
-    if (!api) return [{ kind: 'message', text: 'Starting the store server…' }];
+    if (!api) {
+      return [{ kind: 'message', text: 'Starting the store server…' }];
+    }
     try {
       return await this.children(api, node);
     } catch (err) {
@@ -149,7 +176,9 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
           : [{ kind: 'message', text: 'No ProcessFork images here' }];
       }
       case 'root':
-        if (node.section === 'remotes') return settings().remotes.map((remote) => ({ kind: 'remote', remote }));
+        if (node.section === 'remotes') {
+          return settings().remotes.map((remote) => ({ kind: 'remote', remote }));
+        }
         if (node.section === 'images') {
           const { images } = await api.images();
           return images.length > 0
@@ -174,7 +203,11 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
           return node.image.problems.map((p) => ({ kind: 'message', text: p.message, error: true }));
         }
         const details = await api.imageDetails(node.image.digest);
-        for (const r of details.references) if (r.state === 'missing') this.problems.setMissing(r.digest);
+        for (const r of details.references) {
+          if (r.state === 'missing') {
+            this.problems.setMissing(r.digest);
+          }
+        }
         return details.references.map((ref) => ({ kind: 'reference', image: node.image.digest, ref }));
       }
       case 'shard': {
@@ -184,7 +217,9 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
           state = { items: page.items, nextCursor: page.nextCursor, done: !page.nextCursor };
           this.pages.set(node.shard, state);
           for (const b of page.items) {
-            if (b.problem && !this.problems.problemOf(b.digest)) this.problems.setBad(b.digest, b.problem);
+            if (b.problem && !this.problems.problemOf(b.digest)) {
+              this.problems.setBad(b.digest, b.problem);
+            }
           }
         }
         const children: StoreNode[] = state.items.map((blob) => ({ kind: 'blob', blob }));

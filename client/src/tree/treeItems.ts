@@ -46,7 +46,9 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
         ].join('\n\n'),
       );
       item.contextValue = image.digest.startsWith('sha256:') ? 'image' : 'image-invalid';
-      if (image.digest.startsWith('sha256:')) item.resourceUri = vscode.Uri.parse(blobUri(image.digest.slice(7)));
+      if (image.digest.startsWith('sha256:')) {
+        item.resourceUri = vscode.Uri.parse(blobUri(image.digest.slice(7)));
+      }
       return item;
     }
     case 'reference': {
@@ -65,7 +67,9 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
       item.resourceUri = vscode.Uri.parse(blobUri(ref.digest.slice(7)));
       item.tooltip = `${ref.digest}${problem ? `\n${problem}` : ''}`;
       item.contextValue = state === 'missing' ? 'blob-missing' : 'blob';
-      if (state !== 'missing') item.command = { command: 'processfork.openBlob', title: 'Open', arguments: [node] };
+      if (state !== 'missing') {
+        item.command = { command: 'processfork.openBlob', title: 'Open', arguments: [node] };
+      }
       return item;
     }
     case 'remote': {

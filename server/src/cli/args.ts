@@ -35,7 +35,9 @@ export function parseArgs(argv: string[], spec: FlagSpec): Parsed {
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     if (spec.values.includes(name)) {
       const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined || value === '') throw new CliError(`${name} needs a value`);
+      if (value === undefined || value === '') {
+        throw new CliError(`${name} needs a value`);
+      }
       parsed.values.set(name, value);
     } else if (spec.switches.includes(name) && eq < 0) {
       parsed.switches.add(name);
@@ -48,9 +50,15 @@ export function parseArgs(argv: string[], spec: FlagSpec): Parsed {
 
 export function intFlag(parsed: Parsed, name: string, fallback: number, min: number, max: number): number {
   const raw = parsed.values.get(name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new CliError(`${name} takes a whole number, got ${quoteShort(raw)}`);
+  if (raw === undefined) {
+    return fallback;
+  }
+  if (!/^\d+$/.test(raw)) {
+    throw new CliError(`${name} takes a whole number, got ${quoteShort(raw)}`);
+  }
   const n = Number(raw);
-  if (n < min || n > max) throw new CliError(`${name} must be between ${min} and ${max}, got ${n}`);
+  if (n < min || n > max) {
+    throw new CliError(`${name} must be between ${min} and ${max}, got ${n}`);
+  }
   return n;
 }

@@ -18,13 +18,28 @@ export class CliError extends Error {
 }
 
 export function exitCodeOf(err: unknown): number {
-  if (err instanceof CliError) return err.code;
-  if (err instanceof DigestError) return EXIT_BAD_INPUT;
+  if (err instanceof CliError) {
+    return err.code;
+  }
+  if (err instanceof DigestError) {
+    return EXIT_BAD_INPUT;
+  }
   if (err instanceof StoreError) {
-    if (err.code === 'integrity') return EXIT_INTEGRITY;
-    if (err.code === 'not-found' || err.code === 'invalid-input' || err.code === 'cancelled') return EXIT_BAD_INPUT;
+    if (err.code === 'integrity') {
+      return EXIT_INTEGRITY;
+    }
+    if (
+      err.code === 'not-found' ||
+      err.code === 'invalid-input' ||
+      err.code === 'cancelled' ||
+      err.code === 'too-large'
+    ) {
+      return EXIT_BAD_INPUT;
+    }
     // An unwritable or missing store, an unreadable input file: the user can fix those.
-    if (err.code === 'io') return EXIT_BAD_INPUT;
+    if (err.code === 'io') {
+      return EXIT_BAD_INPUT;
+    }
   }
   return EXIT_INTERNAL;
 }

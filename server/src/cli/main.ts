@@ -54,7 +54,9 @@ function findCommand(argv: string[]): { command?: Command; name?: string; rest: 
       i++;
       continue;
     }
-    if (a.startsWith('-')) continue;
+    if (a.startsWith('-')) {
+      continue;
+    }
     return { command: COMMANDS.find((c) => c.name === a), name: a, rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
   }
   return { rest: argv };
@@ -83,11 +85,15 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   const root = resolveStorePath(args.values.get('--store'));
-  if (!command.createsStore) await requireStore(root);
+  if (!command.createsStore) {
+    await requireStore(root);
+  }
   const store = new FsBlobStore(root);
   const controller = new AbortController();
   const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) {
+      process.exit(130);
+    }
     process.stderr.write('\npfstore: interrupted, stopping (Ctrl-C again to quit at once)\n');
     controller.abort();
   };
@@ -114,8 +120,12 @@ async function main(argv: string[]): Promise<number> {
 /** A mistyped --store must not read as an empty, healthy store: only writes create one. */
 async function requireStore(root: string): Promise<void> {
   const info = await fs.stat(root).catch(() => undefined);
-  if (!info) throw new CliError(`no store at ${root} (only put and pull create one)`);
-  if (!info.isDirectory()) throw new CliError(`no store at ${root}: it is not a folder`);
+  if (!info) {
+    throw new CliError(`no store at ${root} (only put and pull create one)`);
+  }
+  if (!info.isDirectory()) {
+    throw new CliError(`no store at ${root}: it is not a folder`);
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -14,7 +14,9 @@ export function progressOnStderr(label: string, stream: NodeJS.WriteStream = pro
   return {
     update(done, total, note) {
       const now = Date.now();
-      if (done === lastDone || (now - last < every && done !== total)) return;
+      if (done === lastDone || (now - last < every && done !== total)) {
+        return;
+      }
       last = now;
       lastDone = done;
       const pct = total === 0 ? 100 : Math.floor((done / total) * 100);
@@ -30,7 +32,9 @@ export function progressOnStderr(label: string, stream: NodeJS.WriteStream = pro
       }
     },
     finish() {
-      if (drawn) stream.write('\n');
+      if (drawn) {
+        stream.write('\n');
+      }
     },
   };
 }

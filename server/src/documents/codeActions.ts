@@ -8,9 +8,13 @@ export const FETCH_COMMAND = 'processfork.fetchFromRemote';
 export function codeActionsFor(params: CodeActionParams, remotes: string[]): CodeAction[] {
   const actions: CodeAction[] = [];
   for (const d of params.context.diagnostics) {
-    if (d.source !== DIAGNOSTIC_SOURCE || d.code !== 'missing-blob') continue;
+    if (d.source !== DIAGNOSTIC_SOURCE || d.code !== 'missing-blob') {
+      continue;
+    }
     const digest = (d.data as { digest?: string } | undefined)?.digest;
-    if (!digest) continue;
+    if (!digest) {
+      continue;
+    }
     for (const remote of remotes) {
       actions.push({
         title: `Fetch from ${remote}`,

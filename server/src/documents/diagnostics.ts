@@ -56,17 +56,23 @@ export class DiagnosticsPublisher {
     ]);
     for (const doc of this.documents.all()) {
       const names = analyse(doc).occurrences;
-      if (change.imagesChanged || names.some((o) => o.hex && touched.has(formatDigest(o.hex)))) this.schedule(doc);
+      if (change.imagesChanged || names.some((o) => o.hex && touched.has(formatDigest(o.hex)))) {
+        this.schedule(doc);
+      }
     }
   }
 
   refreshAll(): void {
-    for (const doc of this.documents.all()) this.schedule(doc);
+    for (const doc of this.documents.all()) {
+      this.schedule(doc);
+    }
   }
 
   async publish(uri: string): Promise<void> {
     const doc = this.documents.get(uri);
-    if (!doc || !this.host.isOpen) return;
+    if (!doc || !this.host.isOpen) {
+      return;
+    }
     const { root } = this.host.open;
     if (!wantsDigestFeatures(uri, root, this.settings().hoverAllFiles)) {
       await this.connection.sendDiagnostics({ uri, diagnostics: [] });
@@ -132,7 +138,9 @@ export class DiagnosticsPublisher {
     ) {
       diagnostics.push(...this.schemaDiagnostics(doc));
     }
-    if (unverified.size > 0) void this.verifyThenRepublish(doc.uri, [...unverified]);
+    if (unverified.size > 0) {
+      void this.verifyThenRepublish(doc.uri, [...unverified]);
+    }
     return diagnostics;
   }
 
@@ -175,7 +183,9 @@ export class DiagnosticsPublisher {
   /** Verifies blobs in the background (worker pool), then republishes; each blob once per file version. */
   private async verifyThenRepublish(uri: string, hexes: string[]): Promise<void> {
     const todo = hexes.filter((h) => !this.verifying.has(h));
-    if (todo.length === 0) return;
+    if (todo.length === 0) {
+      return;
+    }
     todo.forEach((h) => this.verifying.add(h));
     let results: Array<VerifyRecord | undefined> = [];
     try {
@@ -195,12 +205,16 @@ export class DiagnosticsPublisher {
       const failed = todo.flatMap((hex, i) =>
         results[i] && !results[i]!.ok ? [{ hex, problem: results[i]!.problem ?? 'failed verification' }] : [],
       );
-      if (failed.length > 0) await this.host.noteVerified(failed);
+      if (failed.length > 0) {
+        await this.host.noteVerified(failed);
+      }
     } finally {
       todo.forEach((h) => this.verifying.delete(h));
     }
     const doc = this.documents.get(uri);
     // Republish only when a verdict landed; a verify that could not run must not loop.
-    if (doc && results.some((r) => r !== undefined)) this.schedule(doc);
+    if (doc && results.some((r) => r !== undefined)) {
+      this.schedule(doc);
+    }
   }
 }

@@ -24,7 +24,9 @@ const cache = new Map<string, DocumentAnalysis>();
 
 export function analyse(doc: TextDocument): DocumentAnalysis {
   const cached = cache.get(doc.uri);
-  if (cached && cached.version === doc.version) return cached;
+  if (cached && cached.version === doc.version) {
+    return cached;
+  }
   const text = doc.getText();
   const occurrences: DigestOccurrence[] = findDigestsInText(text).map((d) => ({ ...d }));
   // Layer names need jsonc-parser's recursive visitor: not on absurdly nested text (the digests still count).
@@ -53,8 +55,12 @@ function nameLayers(text: string, occurrences: DigestOccurrence[]): void {
   let next = 0;
   visit(text, {
     onLiteralValue(value, offset, length, _line, _char, pathSupplier) {
-      if (typeof value !== 'string') return;
-      while (next < occurrences.length && occurrences[next].start < offset) next++;
+      if (typeof value !== 'string') {
+        return;
+      }
+      while (next < occurrences.length && occurrences[next].start < offset) {
+        next++;
+      }
       while (next < occurrences.length && occurrences[next].end <= offset + length) {
         occurrences[next].layer = layerName(pathSupplier());
         next++;

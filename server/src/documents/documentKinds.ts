@@ -5,8 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { BLOB_SCHEME } from '../../../shared/blobUri';
 
 export function isManifestUri(uri: string, storeRoot: string | undefined): boolean {
-  if (uri.endsWith('.pfimg')) return true;
-  if (!storeRoot || !uri.startsWith('file:') || !uri.endsWith('.json')) return false;
+  if (uri.endsWith('.pfimg')) {
+    return true;
+  }
+  if (!storeRoot || !uri.startsWith('file:') || !uri.endsWith('.json')) {
+    return false;
+  }
   try {
     return path.dirname(fileURLToPath(uri)) === path.join(storeRoot, 'images');
   } catch {

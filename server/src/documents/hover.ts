@@ -23,9 +23,13 @@ const KIND_LABELS: Record<ContentKind, string> = {
 
 export async function hoverAt(host: StoreHost, doc: TextDocument, offset: number): Promise<Hover | null> {
   const occ = occurrenceAt(doc, offset);
-  if (!occ) return null;
+  if (!occ) {
+    return null;
+  }
   const range = { start: doc.positionAt(occ.start), end: doc.positionAt(occ.end) };
-  if (!occ.hex) return { range, contents: markdown(`**Malformed digest**\n\n${occ.error ?? 'not a sha256 digest'}`) };
+  if (!occ.hex) {
+    return { range, contents: markdown(`**Malformed digest**\n\n${occ.error ?? 'not a sha256 digest'}`) };
+  }
   const info = await statBlob(host, occ.hex).catch(() => undefined);
   return { range, contents: markdown(describe(occ, info)) };
 }
@@ -35,17 +39,27 @@ export function describe(occ: DigestOccurrence, info: BlobInfo | undefined): str
   const lines: string[] = [];
   if (!info) {
     lines.push(`**Missing** — \`${short(digest)}\` is not in the store.`);
-    if (occ.layer) lines.push(`Referenced here as \`${occ.layer}\`.`);
+    if (occ.layer) {
+      lines.push(`Referenced here as \`${occ.layer}\`.`);
+    }
     return lines.join('\n\n');
   }
   const bad = info.lastVerified && !info.lastVerified.ok;
   lines.push(`**${bad ? 'Corrupt' : 'Present'}** — \`${short(digest)}\``);
   const sizes = [`stored ${bytes(info.storedBytes)}`];
-  if (info.decodedBytes !== undefined) sizes.push(`decoded ${bytes(info.decodedBytes)}`);
-  if (info.ratio !== undefined) sizes.push(`ratio ${info.ratio.toFixed(2)}×`);
+  if (info.decodedBytes !== undefined) {
+    sizes.push(`decoded ${bytes(info.decodedBytes)}`);
+  }
+  if (info.ratio !== undefined) {
+    sizes.push(`ratio ${info.ratio.toFixed(2)}×`);
+  }
   lines.push(sizes.join(' · '));
-  if (info.contentKind) lines.push(`Looks like: ${KIND_LABELS[info.contentKind]}`);
-  if (occ.layer) lines.push(`Layer: \`${occ.layer}\``);
+  if (info.contentKind) {
+    lines.push(`Looks like: ${KIND_LABELS[info.contentKind]}`);
+  }
+  if (occ.layer) {
+    lines.push(`Layer: \`${occ.layer}\``);
+  }
   const images = new Set(info.referencedBy.map((r) => r.image)).size;
   lines.push(`Referenced by ${images} image${images === 1 ? '' : 's'}`);
   if (info.lastVerified) {

@@ -57,7 +57,9 @@ export class BlobFacts {
         this.facts.delete(hex);
         return undefined;
       }
-      if (err instanceof NotRegularFileError) return this.notAFile(hex, file, err);
+      if (err instanceof NotRegularFileError) {
+        return this.notAFile(hex, file, err);
+      }
       throw ioError('cannot read', file, err);
     }
     try {
@@ -70,7 +72,9 @@ export class BlobFacts {
         const head = Buffer.alloc(Math.min(info.size, COMPRESSED_PEEK));
         fsSync.readSync(fd, head, 0, head.length, 0);
         const readAt = async (position: number, length: number): Promise<Uint8Array> => {
-          if (position + length <= head.length) return head.subarray(position, position + length);
+          if (position + length <= head.length) {
+            return head.subarray(position, position + length);
+          }
           // Past the peek (multi-frame blobs): asynchronous, so a 1 GiB blob's walk never blocks the thread.
           const buf = Buffer.alloc(length);
           const bytesRead = await new Promise<number>((resolve, reject) =>
@@ -78,7 +82,8 @@ export class BlobFacts {
           );
           return buf.subarray(0, bytesRead);
         };
-        facts.decodedBytes = await declaredDecodedSize(readAt, info.size);
+        // pf-core's frames record no size: keep what a verify of this file version learned.
+        facts.decodedBytes = (await declaredDecodedSize(readAt, info.size)) ?? facts.decodedBytes;
         facts.contentKind = sniffContent(decodePrefix(head));
       }
       return { hex, ...facts };
@@ -99,29 +104,48 @@ export class BlobFacts {
   async verdict(hex: string): Promise<VerifyRecord | undefined> {
     const key = await this.fileKey(hex);
     const facts = this.facts.get(hex);
-    if (!key || !facts || facts.size !== key.size || facts.mtimeMs !== key.mtimeMs) return undefined;
+    if (!key || !facts || facts.size !== key.size || facts.mtimeMs !== key.mtimeMs) {
+      return undefined;
+    }
     return facts.verified;
   }
 
   /** Verifies on the worker pool unless a verdict for this file version is cached. */
   async verifyCached(hex: string, signal?: AbortSignal): Promise<VerifyRecord | undefined> {
     const cached = await this.verdict(hex);
-    if (cached) return cached;
+    if (cached) {
+      return cached;
+    }
     const key = await this.fileKey(hex);
-    if (!key) return undefined;
+    if (!key) {
+      return undefined;
+    }
     const result = await this.store.verify(hex, { signal });
-    if (result.problem?.kind === 'not-found') return undefined;
+    if (result.problem?.kind === 'not-found') {
+      return undefined;
+    }
     return this.record(hex, key, result.ok, result.problem?.message);
   }
 
   /** Records a verify outcome computed elsewhere (verify-all, image verify). */
-  async remember(hex: string, ok: boolean, problem?: string): Promise<VerifyRecord | undefined> {
+  async remember(hex: string, ok: boolean, problem?: string, decodedBytes?: number): Promise<VerifyRecord | undefined> {
     const key = await this.fileKey(hex);
-    return key ? this.record(hex, key, ok, problem) : undefined;
+    return key ? this.record(hex, key, ok, problem, decodedBytes) : undefined;
   }
 
-  forget(hex: string): void {
-    this.facts.delete(hex);
+  /**
+   * Drops what is known of a blob whose file changed. A watcher event can arrive after a verify that already
+   * saw the new file (events are debounced), so facts that match the file as it is now are kept.
+   */
+  async forgetIfChanged(hex: string): Promise<void> {
+    const facts = this.facts.get(hex);
+    if (!facts) {
+      return;
+    }
+    const key = await this.fileKey(hex).catch(() => undefined);
+    if (!key || key.size !== facts.size || key.mtimeMs !== facts.mtimeMs) {
+      this.facts.delete(hex);
+    }
   }
 
   /** Digests whose last verify failed and whose file has not changed since. */
@@ -129,13 +153,17 @@ export class BlobFacts {
     return [...this.facts].filter(([, f]) => f.verified && !f.verified.ok).map(([hex]) => hex);
   }
 
-  private record(hex: string, key: FileKey, ok: boolean, problem?: string): VerifyRecord {
+  /** A verdict (and, from a passing verify, the exact decoded size) for the file version `key`. */
+  private record(hex: string, key: FileKey, ok: boolean, problem?: string, decodedBytes?: number): VerifyRecord {
     let facts = this.facts.get(hex);
     if (!facts || facts.size !== key.size || facts.mtimeMs !== key.mtimeMs) {
       facts = { ...key };
       this.facts.set(hex, facts);
     }
     facts.verified = { ok, atMs: Date.now(), problem };
+    if (ok && decodedBytes !== undefined) {
+      facts.decodedBytes = decodedBytes;
+    }
     return facts.verified;
   }
 
@@ -144,7 +172,9 @@ export class BlobFacts {
       const info = await fs.lstat(blobPath(this.store.root, hex));
       return { size: info.size, mtimeMs: info.mtimeMs };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        return undefined;
+      }
       throw ioError('cannot read', blobPath(this.store.root, hex), err);
     }
   }

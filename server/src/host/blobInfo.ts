@@ -5,10 +5,21 @@ import type { BlobInfo } from '../../../shared/protocol';
 import { StoreErrorCode } from '../../../shared/protocol';
 import type { StoreHost } from './storeHost';
 
+/** Stored size up to which stat decodes a blob to learn a size its frames do not record. */
+const DECODE_TO_LEARN_MAX = 256 << 10;
+
 export async function statBlob(host: StoreHost, hex: string): Promise<BlobInfo> {
   const { facts, refs } = host.open;
-  const view = await facts.get(hex);
-  if (!view) throw new ResponseError(StoreErrorCode.NotFound, `blob ${formatDigest(hex)} is not in the store`);
+  let view = await facts.get(hex);
+  if (!view) {
+    throw new ResponseError(StoreErrorCode.NotFound, `blob ${formatDigest(hex)} is not in the store`);
+  }
+  // pf-core's frames record no size. A small blob is decoded once on a worker (a few ms, and it leaves a
+  // verdict too); a large one's size arrives with its first verify, background or asked for.
+  if (view.decodedBytes === undefined && view.verified === undefined && view.size <= DECODE_TO_LEARN_MAX) {
+    await facts.verifyCached(hex).catch(() => undefined);
+    view = (await facts.get(hex)) ?? view;
+  }
   const referrers = await refs.referrers(hex).catch(() => []);
   return {
     digest: formatDigest(hex),

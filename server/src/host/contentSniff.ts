@@ -24,7 +24,9 @@ export function decodePrefix(compressed: Uint8Array): Buffer {
       const [, n, consumed] = peeker.decompressStream(out.subarray(produced), src);
       produced += n;
       src = src.subarray(consumed);
-      if (n === 0 && consumed === 0) break;
+      if (n === 0 && consumed === 0) {
+        break;
+      }
     }
   } catch {
     // not zstd, or corrupt early: the sniff says what little it saw
@@ -33,8 +35,12 @@ export function decodePrefix(compressed: Uint8Array): Buffer {
 }
 
 export function sniffContent(head: Uint8Array): ContentKind {
-  if (head.length === 0) return 'empty';
-  if (!looksLikeText(head)) return 'binary';
+  if (head.length === 0) {
+    return 'empty';
+  }
+  if (!looksLikeText(head)) {
+    return 'binary';
+  }
   const text = Buffer.from(head).toString('utf8').trimStart();
   if (text.startsWith('{') || text.startsWith('[')) {
     if (
@@ -43,10 +49,16 @@ export function sniffContent(head: Uint8Array): ContentKind {
     ) {
       return 'image-manifest';
     }
-    if (/"kind"\s*:\s*"fs\.tree\.v1"/.test(text)) return 'fs-tree';
-    if (/"pages"\s*:\s*\[/.test(text)) return 'cache-pages';
+    if (/"kind"\s*:\s*"fs\.tree\.v1"/.test(text)) {
+      return 'fs-tree';
+    }
+    if (/"pages"\s*:\s*\[/.test(text)) {
+      return 'cache-pages';
+    }
     const lines = text.split('\n').filter((l) => l.trim() !== '');
-    if (lines.length > 1 && lines.slice(0, -1).every((l) => /^\s*[{[]/.test(l) && /[}\]]\s*$/.test(l))) return 'jsonl';
+    if (lines.length > 1 && lines.slice(0, -1).every((l) => /^\s*[{[]/.test(l) && /[}\]]\s*$/.test(l))) {
+      return 'jsonl';
+    }
     return 'json';
   }
   return 'text';
@@ -56,8 +68,12 @@ export function sniffContent(head: Uint8Array): ContentKind {
 export function looksLikeText(sample: Uint8Array): boolean {
   let control = 0;
   for (const b of sample) {
-    if (b === 0) return false;
-    if (b < 9 || (b > 13 && b < 32)) control++;
+    if (b === 0) {
+      return false;
+    }
+    if (b < 9 || (b > 13 && b < 32)) {
+      control++;
+    }
   }
   return control <= sample.length / 100;
 }

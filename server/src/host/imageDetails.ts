@@ -27,7 +27,9 @@ export async function imageDetails(
     bytes: Buffer.byteLength(text),
     problems,
   };
-  if (!manifest) return { image, references: [], unexpanded: [] };
+  if (!manifest) {
+    return { image, references: [], unexpanded: [] };
+  }
 
   const references: ImageReference[] = [];
   const { entries, unexpanded } = await imageClosure(store, manifest);
@@ -36,7 +38,9 @@ export async function imageDetails(
     message: `${u.layer} sha256:${u.hex}: ${u.reason}`,
     severity: 'error' as const,
   }));
-  if (unexpandedProblems.length > 0) image.problems = [...image.problems, ...unexpandedProblems];
+  if (unexpandedProblems.length > 0) {
+    image.problems = [...image.problems, ...unexpandedProblems];
+  }
   for (const { layer, hex: refHex } of entries) {
     const view = await facts.get(refHex).catch(() => undefined);
     const verdict = view?.verified;
@@ -51,10 +55,14 @@ async function readManifestText(host: StoreHost, hex: string): Promise<string> {
   try {
     return (await readRegularFile(path.join(imagesDir(root), `${hex}.json`), MAX_MANIFEST_BYTES)).toString('utf8');
   } catch (err) {
-    if (err instanceof StoreError) throw err; // a FIFO or symlink in the catalog: say so, do not fall back
+    if (err instanceof StoreError) {
+      throw err;
+    } // a FIFO or symlink in the catalog: say so, do not fall back
     // pf-core also stores the manifest as a blob; use that when the catalog file is gone.
     const blob = await store.get(hex).catch(() => undefined);
-    if (!blob) throw new ResponseError(StoreErrorCode.NotFound, `image ${formatDigest(hex)} is not in the store`);
+    if (!blob) {
+      throw new ResponseError(StoreErrorCode.NotFound, `image ${formatDigest(hex)} is not in the store`);
+    }
     return blob.toString('utf8');
   }
 }

@@ -57,7 +57,9 @@ async function build(root: string): Promise<Catalog> {
       bytes: entry.bytes,
       problems: entry.problems.map((p) => ({ path: p.path, message: p.message, severity: p.severity })),
     });
-    if (!m) continue;
+    if (!m) {
+      continue;
+    }
     for (const ref of manifestReferences(m)) {
       const list = byDigest.get(ref.hex) ?? [];
       list.push({ image: entry.hex, layer: ref.layer });

@@ -26,7 +26,9 @@ export class ShardCache implements ShardSource {
   async blobs(shard: string): Promise<string[]> {
     const packed = await this.packed(shard);
     const hexes = new Array<string>(packed.length / 32);
-    for (let i = 0; i < hexes.length; i++) hexes[i] = packed.toString('hex', i * 32, i * 32 + 32);
+    for (let i = 0; i < hexes.length; i++) {
+      hexes[i] = packed.toString('hex', i * 32, i * 32 + 32);
+    }
     return hexes;
   }
 
@@ -54,13 +56,19 @@ export class ShardCache implements ShardSource {
 
   /** Digests starting with `prefix` (1 to 64 lower-case hex), at most `max` of them. */
   async withPrefix(prefix: string, max: number): Promise<{ matches: string[]; more: boolean }> {
-    if (!/^[0-9a-f]{1,64}$/.test(prefix)) throw new InvalidInputError(`not a hex prefix: ${quoteShort(prefix)}`);
+    if (!/^[0-9a-f]{1,64}$/.test(prefix)) {
+      throw new InvalidInputError(`not a hex prefix: ${quoteShort(prefix)}`);
+    }
     const shards = (await this.shards()).filter((s) => s.startsWith(prefix.slice(0, 2)));
     const matches: string[] = [];
     for (const s of shards) {
       for (const hex of await this.blobs(s)) {
-        if (!hex.startsWith(prefix)) continue;
-        if (matches.length === max) return { matches, more: true };
+        if (!hex.startsWith(prefix)) {
+          continue;
+        }
+        if (matches.length === max) {
+          return { matches, more: true };
+        }
         matches.push(hex);
       }
     }

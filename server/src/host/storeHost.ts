@@ -44,7 +44,9 @@ export class StoreHost {
   }
 
   get open(): OpenStore {
-    if (!this.current) throw new Error('no store is open yet');
+    if (!this.current) {
+      throw new Error('no store is open yet');
+    }
     return this.current;
   }
 
@@ -58,7 +60,9 @@ export class StoreHost {
 
   /** Opens `root` (no-op when it is already open) and tells the client the new status. */
   async openStore(root: string): Promise<void> {
-    if (this.current?.root === root) return;
+    if (this.current?.root === root) {
+      return;
+    }
     this.watcher?.dispose();
     const store = new FsBlobStore(root, { pool: this.pool, maxBlobBytes: this.maxBlobBytes });
     this.current = {
@@ -99,10 +103,14 @@ export class StoreHost {
   }
 
   async publishStatus(): Promise<void> {
-    if (!this.announcing) return;
+    if (!this.announcing) {
+      return;
+    }
     try {
       const status = await this.status();
-      if (status.state !== 'ok') this.connection.console.warn(status.message);
+      if (status.state !== 'ok') {
+        this.connection.console.warn(status.message);
+      }
       const key = `${status.storePath}:${status.state}`;
       if (
         key !== this.lastShownState &&
@@ -152,9 +160,13 @@ export class StoreHost {
 
   private async applyBatch(batch: WatchBatch): Promise<void> {
     const open = this.current;
-    if (!open) return;
+    if (!open) {
+      return;
+    }
     const change: StoreChange = { added: [], removed: [], changed: [], imagesChanged: batch.imagesChanged };
-    if (batch.imagesChanged) open.refs.invalidate();
+    if (batch.imagesChanged) {
+      open.refs.invalidate();
+    }
     for (const shard of batch.shards) {
       const diff = await open.shards.refreshShard(shard).catch(() => ({ added: [], removed: [] }));
       change.added.push(...diff.added.map(formatDigest));
@@ -162,17 +174,25 @@ export class StoreHost {
     }
     const moved = new Set([...change.added, ...change.removed]);
     for (const hex of batch.touched) {
-      open.facts.forget(hex);
-      if (!moved.has(formatDigest(hex))) change.changed.push(formatDigest(hex));
+      await open.facts.forgetIfChanged(hex);
+      if (!moved.has(formatDigest(hex))) {
+        change.changed.push(formatDigest(hex));
+      }
     }
-    if (this.current !== open) return; // reopened meanwhile
+    if (this.current !== open) {
+      return;
+    } // reopened meanwhile
     this.emit(change);
     await this.publishStatus();
   }
 
   private emit(change: StoreChange): void {
-    if (!this.announcing) return;
+    if (!this.announcing) {
+      return;
+    }
     void this.connection.sendNotification(StoreChangedNotification.type, change);
-    for (const l of this.listeners) l(change);
+    for (const l of this.listeners) {
+      l(change);
+    }
   }
 }

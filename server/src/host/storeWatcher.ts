@@ -27,7 +27,9 @@ export class StoreWatcher {
     this.watch(this.root, (name) => {
       // blobs/ or images/ created after we started: pick them up, and count what was written into them
       // before our watch was in place as changed.
-      if (name === 'images') this.pending.imagesChanged = true;
+      if (name === 'images') {
+        this.pending.imagesChanged = true;
+      }
       if (name === 'blobs' || name === 'images') {
         this.attachAll(true);
         this.schedule();
@@ -38,7 +40,9 @@ export class StoreWatcher {
 
   dispose(): void {
     clearTimeout(this.timer);
-    for (const w of this.watchers.values()) w.close();
+    for (const w of this.watchers.values()) {
+      w.close();
+    }
     this.watchers.clear();
   }
 
@@ -68,7 +72,9 @@ export class StoreWatcher {
       // no blobs yet
     }
     for (const s of shards) {
-      if (markShards && !this.watchers.has(path.join(top, s))) this.pending.shards.add(s);
+      if (markShards && !this.watchers.has(path.join(top, s))) {
+        this.pending.shards.add(s);
+      }
       this.watchShard(s);
     }
   }
@@ -76,7 +82,9 @@ export class StoreWatcher {
   private watchShard(shard: string): void {
     this.watch(path.join(blobsDir(this.root), shard), (name) => {
       const m = name ? BLOB_NAME.exec(name) : null;
-      if (!m) return; // temp files come and go; only final names matter
+      if (!m) {
+        return;
+      } // temp files come and go; only final names matter
       this.pending.shards.add(shard);
       this.pending.touched.add(m[1]);
       this.schedule();
@@ -84,7 +92,9 @@ export class StoreWatcher {
   }
 
   private watch(dir: string, onName: (name: string | null) => void): void {
-    if (this.watchers.has(dir)) return;
+    if (this.watchers.has(dir)) {
+      return;
+    }
     try {
       const w = fs.watch(dir, { persistent: false }, (_event, name) => onName(name ? name.toString() : null));
       w.on('error', () => {

@@ -16,7 +16,9 @@ export interface WorkDone {
 }
 
 export function workDoneOn(connection: Connection, token: ProgressToken | undefined): WorkDone {
-  if (token === undefined) return { begin() {}, report() {}, done() {} };
+  if (token === undefined) {
+    return { begin() {}, report() {}, done() {} };
+  }
   const send = (value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd) =>
     void connection.sendProgress(WorkDoneProgress.type, token, value);
   return {
@@ -30,7 +32,9 @@ export function partialResultsOn<T>(
   connection: Connection,
   token: ProgressToken | undefined,
 ): ((batch: T) => void) | undefined {
-  if (token === undefined) return undefined;
+  if (token === undefined) {
+    return undefined;
+  }
   const type = new ProgressType<T>();
   return (batch) => void connection.sendProgress(type, token, batch as never);
 }

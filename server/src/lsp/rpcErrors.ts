@@ -10,13 +10,19 @@ const MAX_MESSAGE = 2000;
 
 export function toResponseError(err: unknown): ResponseError<void> {
   const response = mapError(err);
-  if (response.message.length <= MAX_MESSAGE) return response;
+  if (response.message.length <= MAX_MESSAGE) {
+    return response;
+  }
   return new ResponseError(response.code, `${response.message.slice(0, MAX_MESSAGE)}… (message cut)`);
 }
 
 function mapError(err: unknown): ResponseError<void> {
-  if (err instanceof ResponseError) return err;
-  if (err instanceof DigestError) return new ResponseError(StoreErrorCode.InvalidInput, err.message);
+  if (err instanceof ResponseError) {
+    return err;
+  }
+  if (err instanceof DigestError) {
+    return new ResponseError(StoreErrorCode.InvalidInput, err.message);
+  }
   if (err instanceof StoreError) {
     switch (err.code) {
       case 'invalid-input':
@@ -29,6 +35,8 @@ function mapError(err: unknown): ResponseError<void> {
         return new ResponseError(LSPErrorCodes.RequestCancelled, err.message);
       case 'io':
         return new ResponseError(StoreErrorCode.Io, err.message);
+      case 'too-large':
+        return new ResponseError(StoreErrorCode.TooLarge, err.message);
     }
   }
   return new ResponseError(ErrorCodes.InternalError, `internal error: ${(err as Error)?.message ?? String(err)}`);
@@ -48,7 +56,9 @@ export function guarded<P, R>(
       return await handler(params, token);
     } catch (err) {
       const response = toResponseError(err);
-      if (response.code === ErrorCodes.InternalError) log(`request failed: ${(err as Error)?.stack ?? String(err)}`);
+      if (response.code === ErrorCodes.InternalError) {
+        log(`request failed: ${(err as Error)?.stack ?? String(err)}`);
+      }
       return response;
     }
   };
@@ -56,10 +66,15 @@ export function guarded<P, R>(
 
 /** Bridges LSP cancellation to the AbortSignal the store understands. */
 export function abortSignalOf(token: CancellationToken | undefined): AbortSignal | undefined {
-  if (!token) return undefined;
+  if (!token) {
+    return undefined;
+  }
   const controller = new AbortController();
-  if (token.isCancellationRequested) controller.abort();
-  else token.onCancellationRequested(() => controller.abort());
+  if (token.isCancellationRequested) {
+    controller.abort();
+  } else {
+    token.onCancellationRequested(() => controller.abort());
+  }
   return controller.signal;
 }
 

@@ -20,14 +20,18 @@ export async function readBounded(res: Response, limit: number, what: string): P
     await res.body?.cancel();
     throw new BodyTooLargeError(what, limit);
   }
-  if (!res.body) return Buffer.alloc(0);
+  if (!res.body) {
+    return Buffer.alloc(0);
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = res.body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
+      if (done) {
+        break;
+      }
       size += value.length;
       if (size > limit) {
         await reader.cancel();

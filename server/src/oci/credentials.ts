@@ -14,7 +14,9 @@ export function authFor(ref: OciRef, env: NodeJS.ProcessEnv = process.env): Regi
     // a malformed table means no stored credentials; pf's variables still apply
   }
   const entry = table[ref.host];
-  if (entry?.bearer) return { header: `Bearer ${entry.bearer}` };
+  if (entry?.bearer) {
+    return { header: `Bearer ${entry.bearer}` };
+  }
   if (entry?.username) {
     return { header: `Basic ${Buffer.from(`${entry.username}:${entry.password ?? ''}`).toString('base64')}` };
   }

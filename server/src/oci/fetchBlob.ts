@@ -8,7 +8,9 @@ export async function fetchBlobFromRemote(
   client: RegistryClient,
   hex: string,
 ): Promise<{ found: boolean; tag?: string }> {
-  if (await store.has(hex)) return { found: true };
+  if (await store.has(hex)) {
+    return { found: true };
+  }
   for (const tag of await client.listTags()) {
     let layers;
     try {
@@ -17,8 +19,10 @@ export async function fetchBlobFromRemote(
       continue; // not one of ours
     }
     const layer = layers.find((l) => rawHexOfLayer(l) === hex);
-    if (!layer) continue;
-    await store.adoptCompressedFile(hex, (temp) => client.downloadBlob(layer.digest, temp, store.maxBlobBytes));
+    if (!layer) {
+      continue;
+    }
+    await store.adoptCompressedFile(hex, (temp) => client.downloadBlob(layer.digest, temp, layer.size));
     return { found: true, tag };
   }
   return { found: false };

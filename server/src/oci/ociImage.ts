@@ -79,10 +79,16 @@ export function parseOciManifest(bytes: Uint8Array): OciManifest {
     throw new InvalidInputError('the registry manifest is not valid JSON');
   }
   const bad = (what: string) => new InvalidInputError(`not a usable OCI image manifest: ${what}`);
-  if (!isRecord(m)) throw bad('it is not a JSON object');
-  if (m.schemaVersion !== 2) throw bad(`schemaVersion is ${quoteShort(m.schemaVersion)}, not 2`);
+  if (!isRecord(m)) {
+    throw bad('it is not a JSON object');
+  }
+  if (m.schemaVersion !== 2) {
+    throw bad(`schemaVersion is ${quoteShort(m.schemaVersion)}, not 2`);
+  }
   checkDescriptor(m.config, 'config', bad);
-  if (!Array.isArray(m.layers)) throw bad('it has no layers array');
+  if (!Array.isArray(m.layers)) {
+    throw bad('it has no layers array');
+  }
   m.layers.forEach((layer, i) => checkDescriptor(layer, `layers[${i}]`, bad));
   const manifest = m as unknown as OciManifest;
   if (manifest.config.mediaType !== IMAGE_CONFIG_MEDIA_TYPE) {
@@ -96,8 +102,12 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 function checkDescriptor(d: unknown, where: string, bad: (what: string) => Error): void {
-  if (!isRecord(d)) throw bad(`${where} is ${d === null ? 'null' : typeof d}, not an object`);
-  if (typeof d.mediaType !== 'string') throw bad(`${where}.mediaType is not a string`);
+  if (!isRecord(d)) {
+    throw bad(`${where} is ${d === null ? 'null' : typeof d}, not an object`);
+  }
+  if (typeof d.mediaType !== 'string') {
+    throw bad(`${where}.mediaType is not a string`);
+  }
   if (typeof d.digest !== 'string' || !tryParseDigest(d.digest).ok) {
     throw bad(`${where}.digest is not a sha256 digest`);
   }

@@ -43,7 +43,9 @@ export function parseOciRef(text: string, opts: { tagOptional?: boolean; env?: N
       `not a repository name: ${JSON.stringify(repo)} (lower-case letters, digits, separators)`,
     );
   }
-  if (!TAG.test(tag)) throw new InvalidInputError(`not a tag: ${quoteShort(tag)}`);
+  if (!TAG.test(tag)) {
+    throw new InvalidInputError(`not a tag: ${quoteShort(tag)}`);
+  }
   const forced = (opts.env ?? process.env).PF_OCI_SCHEME;
   const scheme = forced === 'https' || forced === 'http' ? forced : isLoopback(host) ? 'http' : 'https';
   return { base: `${scheme}://${host}`, host, repo, tag };

@@ -72,7 +72,7 @@ export async function pullImage(
       // annotation's raw digest before it is renamed into place.
       await store.adoptCompressedFile(
         rawHex,
-        (temp) => client.downloadBlob(layer.digest, temp, store.maxBlobBytes, opts.signal),
+        (temp) => client.downloadBlob(layer.digest, temp, layer.size, opts.signal), // the size its manifest declares
         { signal: opts.signal },
       );
       downloaded++;

@@ -63,7 +63,11 @@ export async function pushImage(
   }
   const closure = [...new Map(entries.map((e) => [e.hex, e])).values()];
   const missing = [];
-  for (const e of closure) if (!(await store.has(e.hex))) missing.push(e);
+  for (const e of closure) {
+    if (!(await store.has(e.hex))) {
+      missing.push(e);
+    }
+  }
   if (missing.length > 0) {
     throw new StoreError(
       'not-found',

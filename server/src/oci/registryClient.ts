@@ -16,7 +16,9 @@ export interface RegistryAuth {
 
 /** pf's variables: OCI_BEARER, else OCI_USERNAME + OCI_PASSWORD. Never logged. */
 export function authFromEnv(env: NodeJS.ProcessEnv = process.env): RegistryAuth {
-  if (env.OCI_BEARER) return { header: `Bearer ${env.OCI_BEARER}` };
+  if (env.OCI_BEARER) {
+    return { header: `Bearer ${env.OCI_BEARER}` };
+  }
   if (env.OCI_USERNAME) {
     return { header: `Basic ${Buffer.from(`${env.OCI_USERNAME}:${env.OCI_PASSWORD ?? ''}`).toString('base64')}` };
   }
@@ -49,7 +51,9 @@ export class RegistryClient {
 
   private async send(method: string, url: string, init: RequestInit = {}, retry = true): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.auth.header) headers.set('Authorization', this.auth.header);
+    if (this.auth.header) {
+      headers.set('Authorization', this.auth.header);
+    }
     for (let attempt = 1; ; attempt++) {
       let res: Response;
       try {
@@ -110,8 +114,12 @@ export class RegistryClient {
   async hasBlob(digest: string): Promise<boolean> {
     const res = await this.send('HEAD', this.url(`blobs/${digest}`));
     await res.body?.cancel();
-    if (res.status === 200) return true;
-    if (res.status === 404) return false;
+    if (res.status === 200) {
+      return true;
+    }
+    if (res.status === 404) {
+      return false;
+    }
     return this.failure(res, `HEAD blob ${digest}`);
   }
 
@@ -123,16 +131,22 @@ export class RegistryClient {
     }
     const start = await this.send('POST', this.url('blobs/uploads/'), {}, false);
     await start.body?.cancel();
-    if (start.status !== 202) return this.failure(start, `starting the upload of ${digest}`);
+    if (start.status !== 202) {
+      return this.failure(start, `starting the upload of ${digest}`);
+    }
     const location = start.headers.get('location');
-    if (!location) throw new RegistryError(`the registry gave no upload location for ${digest}`);
+    if (!location) {
+      throw new RegistryError(`the registry gave no upload location for ${digest}`);
+    }
     return location;
   }
 
   /** POST, then PUT the bytes to the returned location with `digest=` (a single POST with a body is dropped by distribution 2.8). */
   async uploadBlob(digest: string, body: Uint8Array): Promise<void> {
     const location = await this.startUpload(digest);
-    if (!location) return;
+    if (!location) {
+      return;
+    }
     const target = new URL(location, this.ref.base);
     target.searchParams.set('digest', digest);
     const put = await this.send(
@@ -142,7 +156,9 @@ export class RegistryClient {
       false,
     );
     await put.body?.cancel();
-    if (put.status !== 201) return this.failure(put, `uploading ${digest}`);
+    if (put.status !== 201) {
+      return this.failure(put, `uploading ${digest}`);
+    }
     this.stats.uploaded++;
   }
 
@@ -158,12 +174,18 @@ export class RegistryClient {
     signal?: AbortSignal,
   ): Promise<void> {
     let location: string | null | undefined = await this.startUpload(digest);
-    if (!location) return;
+    if (!location) {
+      return;
+    }
     const handle = await fs.open(file, 'r');
     try {
       for (let offset = 0; offset < size; offset += chunkBytes) {
-        if (signal?.aborted) throw new RegistryError('the upload was cancelled');
-        if (!location) throw new RegistryError(`the registry gave no upload location for ${digest}`);
+        if (signal?.aborted) {
+          throw new RegistryError('the upload was cancelled');
+        }
+        if (!location) {
+          throw new RegistryError(`the registry gave no upload location for ${digest}`);
+        }
         const piece = Buffer.alloc(Math.min(chunkBytes, size - offset));
         await handle.read(piece, 0, piece.length, offset);
         const patch = await this.send(
@@ -180,25 +202,33 @@ export class RegistryClient {
           false,
         );
         await patch.body?.cancel();
-        if (patch.status !== 202) return this.failure(patch, `uploading ${digest} at ${offset}`);
+        if (patch.status !== 202) {
+          return this.failure(patch, `uploading ${digest} at ${offset}`);
+        }
         location = patch.headers.get('location');
       }
     } finally {
       await handle.close();
     }
-    if (!location) throw new RegistryError(`the registry gave no upload location for ${digest}`);
+    if (!location) {
+      throw new RegistryError(`the registry gave no upload location for ${digest}`);
+    }
     const target = new URL(location, this.ref.base);
     target.searchParams.set('digest', digest);
     const put = await this.send('PUT', target.toString(), { headers: { 'Content-Length': '0' } }, false);
     await put.body?.cancel();
-    if (put.status !== 201) return this.failure(put, `finishing the upload of ${digest}`);
+    if (put.status !== 201) {
+      return this.failure(put, `finishing the upload of ${digest}`);
+    }
     this.stats.uploaded++;
   }
 
   /** The blob's bytes, refused unless they hash to `digest` (a registry serving a wrong body loses nothing here). */
   async getBlob(digest: string, maxBytes: number): Promise<Buffer> {
     const res = await this.send('GET', this.url(`blobs/${digest}`));
-    if (res.status !== 200) return this.failure(res, `GET blob ${digest}`);
+    if (res.status !== 200) {
+      return this.failure(res, `GET blob ${digest}`);
+    }
     const declared = Number(res.headers.get('content-length') ?? '0');
     if (declared > maxBytes) {
       await res.body?.cancel();
@@ -228,7 +258,9 @@ export class RegistryClient {
       } catch (err) {
         await fs.rm(dest, { force: true });
         const retriable = err instanceof RegistryError && err.status === undefined && !signal?.aborted;
-        if (!retriable || attempt >= RETRIES) throw err;
+        if (!retriable || attempt >= RETRIES) {
+          throw err;
+        }
         await new Promise((r) => setTimeout(r, 200 * attempt));
       }
     }
@@ -236,7 +268,9 @@ export class RegistryClient {
 
   private async downloadOnce(digest: string, dest: string, maxBytes: number, signal?: AbortSignal): Promise<number> {
     const res = await this.send('GET', this.url(`blobs/${digest}`), { signal });
-    if (res.status !== 200 || !res.body) return this.failure(res, `GET blob ${digest}`);
+    if (res.status !== 200 || !res.body) {
+      return this.failure(res, `GET blob ${digest}`);
+    }
     const hash = createHash('sha256');
     const handle = await fs.open(dest, 'w');
     let size = 0;
@@ -255,10 +289,14 @@ export class RegistryClient {
       }
       await handle.sync();
     } catch (err) {
-      if (err instanceof IntegrityError) throw err;
+      if (err instanceof IntegrityError) {
+        throw err;
+      }
       // A full disk is not a dropped connection: say so, and do not retry.
       const code = (err as NodeJS.ErrnoException).code;
-      if (code && /^E[A-Z]+$/.test(code)) throw ioError('cannot write', dest, err);
+      if (code && /^E[A-Z]+$/.test(code)) {
+        throw ioError('cannot write', dest, err);
+      }
       throw new RegistryError(`the registry dropped the connection during ${digest}: ${(err as Error).message}`);
     } finally {
       await handle.close();
@@ -275,8 +313,12 @@ export class RegistryClient {
   async deleteBlob(digest: string): Promise<boolean> {
     const res = await this.send('DELETE', this.url(`blobs/${digest}`), {}, true);
     await res.body?.cancel();
-    if (res.status === 202) return true;
-    if (res.status === 404) return false;
+    if (res.status === 202) {
+      return true;
+    }
+    if (res.status === 404) {
+      return false;
+    }
     return this.failure(res, `DELETE blob ${digest}`);
   }
 
@@ -288,7 +330,9 @@ export class RegistryClient {
       true,
     );
     await res.body?.cancel();
-    if (res.status !== 201) return this.failure(res, `PUT manifest ${tag}`);
+    if (res.status !== 201) {
+      return this.failure(res, `PUT manifest ${tag}`);
+    }
     return `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
   }
 
@@ -298,7 +342,9 @@ export class RegistryClient {
       await res.body?.cancel();
       throw new StoreError('not-found', `${this.ref.repo}:${tag} is not in the registry`);
     }
-    if (res.status !== 200) return this.failure(res, `GET manifest ${tag}`);
+    if (res.status !== 200) {
+      return this.failure(res, `GET manifest ${tag}`);
+    }
     return this.bounded(res, MAX_DOCUMENT_BYTES, `manifest ${tag}`);
   }
 
@@ -322,7 +368,9 @@ export class RegistryClient {
         await res.body?.cancel();
         return tags;
       }
-      if (res.status !== 200) return this.failure(res, 'listing tags');
+      if (res.status !== 200) {
+        return this.failure(res, 'listing tags');
+      }
       const body = parseJsonObject(await this.bounded(res, MAX_DOCUMENT_BYTES, 'tag list'), 'tag list');
       const page = body.tags ?? [];
       if (!Array.isArray(page) || !page.every((t) => typeof t === 'string')) {
@@ -341,7 +389,9 @@ export class RegistryClient {
     try {
       return await readBounded(res, limit, what);
     } catch (err) {
-      if (err instanceof BodyTooLargeError) throw new RegistryError(err.message);
+      if (err instanceof BodyTooLargeError) {
+        throw new RegistryError(err.message);
+      }
       throw new RegistryError(`the registry dropped the connection during its ${what}: ${(err as Error).message}`);
     }
   }

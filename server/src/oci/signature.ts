@@ -26,7 +26,9 @@ export function checkSignature(signature: Uint8Array, manifest: Uint8Array, key 
   } catch {
     return 'the signature layer is not JSON';
   }
-  if (body.algorithm !== 'hmac-sha256') return `unsupported signature algorithm ${JSON.stringify(body.algorithm)}`;
+  if (body.algorithm !== 'hmac-sha256') {
+    return `unsupported signature algorithm ${JSON.stringify(body.algorithm)}`;
+  }
   if (body.manifest_digest !== createHash('sha256').update(manifest).digest('hex')) {
     return 'the signature is for another manifest';
   }

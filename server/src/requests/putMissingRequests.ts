@@ -37,7 +37,9 @@ export function registerPutMissingRequest(connection: Connection, host: StoreHos
           throw invalidInput(`not a usable folder URI: ${(err as Error).message}`);
         }
         const info = await fs.stat(folder).catch(() => undefined);
-        if (!info?.isDirectory()) throw invalidInput(`${folder} is not a folder`);
+        if (!info?.isDirectory()) {
+          throw invalidInput(`${folder} is not a folder`);
+        }
         return putMissing(connection, host, hex, folder, abortSignalOf(token), params.workDoneToken);
       },
     ),
@@ -59,14 +61,18 @@ async function putMissing(
   progress.begin('Looking for missing blobs', `${missing.size} missing`);
   try {
     for await (const file of walkFiles(folder)) {
-      if (missing.size === 0) break;
+      if (missing.size === 0) {
+        break;
+      }
       if (signal?.aborted || result.filesScanned >= MAX_FILES) {
         result.cancelled = signal?.aborted === true;
         break;
       }
       result.filesScanned++;
       const hex = await hashFile(file).catch(() => undefined);
-      if (!hex || !missing.has(hex)) continue;
+      if (!hex || !missing.has(hex)) {
+        continue;
+      }
       await host.open.store.putFile(file, { signal });
       missing.delete(hex);
       result.stored.push({ digest: formatDigest(hex), file });
@@ -79,7 +85,9 @@ async function putMissing(
     progress.done();
   }
   result.stillMissing = [...missing].map(formatDigest);
-  if (result.stored.length > 0) await host.noteWritten(result.stored.map((s) => s.digest.slice(7)));
+  if (result.stored.length > 0) {
+    await host.noteWritten(result.stored.map((s) => s.digest.slice(7)));
+  }
   return result;
 }
 
@@ -91,8 +99,11 @@ async function* walkFiles(root: string): AsyncIterable<string> {
     const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (e.isFile()) yield p;
+      if (e.isDirectory()) {
+        stack.push(p);
+      } else if (e.isFile()) {
+        yield p;
+      }
     }
   }
 }

@@ -27,7 +27,9 @@ function clientFor(ref: OciRef): RegistryClient {
 }
 
 function refuseUntrusted(host: StoreHost, what: string): void {
-  if (!host.trusted) throw new ResponseError(StoreErrorCode.WriteRefused, `${what} is off in an untrusted workspace`);
+  if (!host.trusted) {
+    throw new ResponseError(StoreErrorCode.WriteRefused, `${what} is off in an untrusted workspace`);
+  }
 }
 
 export function registerRemoteRequests(connection: Connection, host: StoreHost): void {
@@ -98,7 +100,9 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
       const hex = parseDigest(params.digest);
       const ref = parseOciRef(params.remote, { tagOptional: true });
       const result = await fetchBlobFromRemote(host.open.store, clientFor(ref), hex);
-      if (result.found) await host.noteWritten([hex]);
+      if (result.found) {
+        await host.noteWritten([hex]);
+      }
       return result;
     }),
   );

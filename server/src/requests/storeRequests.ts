@@ -29,6 +29,7 @@ import { sniffContent } from '../host/contentSniff';
 import type { StoreHost } from '../host/storeHost';
 import { imageDetails } from '../host/imageDetails';
 import { statBlob } from '../host/blobInfo';
+import { TooLargeToReadError } from '../store/errors';
 import { quoteShort } from '../../../shared/format';
 
 /** The most one read request returns; larger blobs are read in ranges. */
@@ -94,19 +95,26 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
       const params = objectParams<ReadParams>(raw, 'read');
       const hex = parseDigest(params.digest);
       const offset = params.offset ?? 0;
+      const signal = abortSignalOf(token);
       const info = await statBlob(host, hex);
-      const total = info.decodedBytes;
-      const length = params.length ?? (total !== undefined ? Math.max(total - offset, 0) : READ_LIMIT + 1);
+      // A size the frames do not record (pf-core's) is learned by one streamed decode.
+      const total = info.decodedBytes ?? (await host.open.store.decodedSize(hex, { signal }));
+      const length = params.length ?? Math.max(total - offset, 0);
       if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
         throw invalidInput(`a read needs a non-negative offset and length, got ${params.offset} and ${params.length}`);
       }
-      if (length > READ_LIMIT) throw invalidInput(`a read returns at most ${READ_LIMIT} bytes; ask for a range`);
-      const data = await host.open.store.readRange(hex, offset, length, { signal: abortSignalOf(token) });
-      await host.open.facts.remember(hex, true);
+      if (length > READ_LIMIT) {
+        if (params.length === undefined) {
+          throw new TooLargeToReadError(hex, READ_LIMIT);
+        }
+        throw invalidInput(`a read returns at most ${READ_LIMIT} bytes; ask for a smaller range`);
+      }
+      const data = await host.open.store.readRange(hex, offset, length, { signal });
+      await host.open.facts.remember(hex, true, undefined, total);
       const kind: ContentKind = info.contentKind ?? sniffContent(data.subarray(0, 4096));
       return {
         digest: formatDigest(hex),
-        totalBytes: total ?? offset + data.length,
+        totalBytes: total,
         offset,
         data: data.toString('base64'),
         contentKind: kind,
@@ -131,7 +139,9 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
       } else {
         throw invalidInput('put expects { uri: "file:..." } or { data: "<base64>" }');
       }
-      if (result.created) await host.noteWritten([result.hex]);
+      if (result.created) {
+        await host.noteWritten([result.hex]);
+      }
       return {
         digest: formatDigest(result.hex),
         created: result.created,
@@ -145,7 +155,9 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
     ResolveRequest.type,
     guarded(log, async (raw): Promise<ResolveResult> => {
       const params = objectParams<ResolveParams>(raw, 'resolve');
-      if (typeof params.query !== 'string') throw invalidInput('resolve expects { query: string }');
+      if (typeof params.query !== 'string') {
+        throw invalidInput('resolve expects { query: string }');
+      }
       const prefix = parseHexPrefix(params.query.trim());
       const { matches } = await host.open.shards.withPrefix(prefix, RESOLVE_MAX);
       const status = matches.length === 0 ? 'none' : matches.length === 1 ? 'unique' : 'ambiguous';

@@ -70,12 +70,26 @@ async function runVerify(
   workDone.begin(title);
   let lastReport = 0;
   const pendingProblems: VerifyProblemInfo[] = [];
+  const pendingVerdicts = new Set<Promise<unknown>>();
   const flush = () => {
-    if (partial && pendingProblems.length > 0) partial(pendingProblems.splice(0));
+    if (partial && pendingProblems.length > 0) {
+      partial(pendingProblems.splice(0));
+    }
   };
-  const onResult = (result: { hex: string; ok: boolean; problem?: VerifyProblem }, done: number, total: number) => {
-    void facts.remember(result.hex, result.ok, result.problem?.message);
-    if (result.problem) pendingProblems.push(infoOf(result.problem, layerOf));
+  const onResult = (
+    result: { hex: string; ok: boolean; problem?: VerifyProblem; decodedBytes?: number },
+    done: number,
+    total: number,
+  ) => {
+    // Verdicts land asynchronously (an lstat keys each to its file version); the reply waits for the last.
+    const remembering = facts
+      .remember(result.hex, result.ok, result.problem?.message, result.decodedBytes)
+      .catch(() => undefined);
+    pendingVerdicts.add(remembering);
+    void remembering.finally(() => pendingVerdicts.delete(remembering));
+    if (result.problem) {
+      pendingProblems.push(infoOf(result.problem, layerOf));
+    }
     const now = Date.now();
     if (now - lastReport >= PROGRESS_EVERY_MS || done === total) {
       lastReport = now;
@@ -90,6 +104,7 @@ async function runVerify(
         : await store.verifyMany(hexes, { signal, onResult });
     const problems = [...unchecked, ...summary.problems].map((p) => infoOf(p, layerOf));
     flush();
+    await Promise.all(pendingVerdicts);
     await host.noteVerified(
       summary.problems
         .filter((p) => p.hex !== '' && p.kind !== 'not-found')

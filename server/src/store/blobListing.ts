@@ -14,7 +14,9 @@ async function readDirIfAny(dir: string): Promise<Dirent[]> {
     return await fs.readdir(dir, { withFileTypes: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      return [];
+    }
     throw ioError('cannot list', dir, err);
   }
 }
@@ -35,7 +37,9 @@ export async function shardBlobs(root: string, shard: string): Promise<string[]>
     names = await fs.readdir(path.join(blobsDir(root), shard));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      return [];
+    }
     throw ioError('cannot list', path.join(blobsDir(root), shard), err);
   }
   const hexes: string[] = [];
@@ -76,7 +80,9 @@ export async function pageOfBlobs(root: string, source: ShardSource, opts: ListO
   const picked: string[] = [];
   let more = false;
   for (const s of shards) {
-    if (after && s < after.slice(0, 2)) continue;
+    if (after && s < after.slice(0, 2)) {
+      continue;
+    }
     const all = await source.blobs(s);
     const hexes = after ? all.filter((h) => h > after) : all;
     const room = limit - picked.length;
@@ -118,8 +124,11 @@ export async function physicalBytes(root: string): Promise<number> {
   async function walk(dir: string): Promise<void> {
     for (const e of await readDirIfAny(dir)) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile()) total += (await fs.stat(p)).size;
+      if (e.isDirectory()) {
+        await walk(p);
+      } else if (e.isFile()) {
+        total += (await fs.stat(p)).size;
+      }
     }
   }
   await walk(path.join(root, 'blobs'));
@@ -132,16 +141,21 @@ export type ScanItem =
   | { type: 'temp'; hex: string; path: string; pid: number }
   | { type: 'stray'; path: string };
 
-/** Every entry under blobs/sha256, classified, so verify can name what does not belong. */
-export async function scanBlobs(root: string): Promise<ScanItem[]> {
+/**
+ * Every entry under blobs/sha256, classified, so verify can name what does not belong. `onShard` hears each
+ * shard's items as soon as its directory is read, so a verify can start before the scan ends.
+ */
+export async function scanBlobs(root: string, onShard?: (items: ScanItem[]) => void): Promise<ScanItem[]> {
   const items: ScanItem[] = [];
   const top = blobsDir(root);
   for (const dirent of await readDirIfAny(top)) {
     const dir = path.join(top, dirent.name);
     if (!dirent.isDirectory() || !SHARD_NAME.test(dirent.name)) {
       items.push({ type: 'stray', path: dir });
+      onShard?.(items.slice(-1));
       continue;
     }
+    const shardStart = items.length;
     for (const e of await readDirIfAny(dir)) {
       const p = path.join(dir, e.name);
       const blob = BLOB_NAME.exec(e.name);
@@ -150,9 +164,13 @@ export async function scanBlobs(root: string): Promise<ScanItem[]> {
       // verify opens it safely and reports "not a regular file" under its digest.
       if (blob) {
         items.push({ type: blob[1].startsWith(dirent.name) ? 'blob' : 'misplaced', hex: blob[1], path: p });
-      } else if (temp && e.isFile()) items.push({ type: 'temp', hex: temp[1], path: p, pid: Number(temp[2]) });
-      else items.push({ type: 'stray', path: p });
+      } else if (temp && e.isFile()) {
+        items.push({ type: 'temp', hex: temp[1], path: p, pid: Number(temp[2]) });
+      } else {
+        items.push({ type: 'stray', path: p });
+      }
     }
+    onShard?.(items.slice(shardStart));
   }
   return items;
 }

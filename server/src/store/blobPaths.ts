@@ -13,7 +13,9 @@ export const SHARD_NAME = /^[0-9a-f]{2}$/;
 let tempCounter = 0;
 
 export function checkedHex(hex: string): string {
-  if (!isHex64(hex)) throw new InvalidInputError(`not a 64-character lower-case hex digest: ${quoteShort(hex)}`);
+  if (!isHex64(hex)) {
+    throw new InvalidInputError(`not a 64-character lower-case hex digest: ${quoteShort(hex)}`);
+  }
   return hex;
 }
 

@@ -41,15 +41,21 @@ export async function writeCompressedBlob(
       frame.catch(() => undefined); // awaited in order below; this only keeps an early failure from going unhandled
       inFlight.push(frame);
       // Bound read-ahead (memory) to what the workers can chew on at once.
-      if (inFlight.length > pool.size) await writeOldest();
+      if (inFlight.length > pool.size) {
+        await writeOldest();
+      }
     }
-    while (inFlight.length > 0) await writeOldest();
+    while (inFlight.length > 0) {
+      await writeOldest();
+    }
     await commitTempFile(handle, temp, blobPath(root, hex), stored);
     return stored;
   } catch (err) {
     await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true });
-    if (err instanceof StoreError || !(err as NodeJS.ErrnoException).code) throw err;
+    if (err instanceof StoreError || !(err as NodeJS.ErrnoException).code) {
+      throw err;
+    }
     throw ioError('cannot store', blobPath(root, hex), err);
   }
 }
@@ -80,8 +86,12 @@ export async function prepareShard(root: string, hex: string): Promise<void> {
 async function compressChunk(pool: WorkerPool, chunk: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
   const owned = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : new Uint8Array(chunk);
   const reply = await pool.run({ op: 'compress', data: owned }, { signal, transfer: [owned.buffer as ArrayBuffer] });
-  if (!reply.ok || !reply.data) throw new Error(`compression failed: ${reply.ok ? 'no output' : reply.message}`);
-  if (reply.input && reply.input.byteLength === FRAME_BYTES) recycleFrame(reply.input);
+  if (!reply.ok || !reply.data) {
+    throw new Error(`compression failed: ${reply.ok ? 'no output' : reply.message}`);
+  }
+  if (reply.input && reply.input.byteLength === FRAME_BYTES) {
+    recycleFrame(reply.input);
+  }
   return reply.data;
 }
 
@@ -90,7 +100,9 @@ async function compressChunk(pool: WorkerPool, chunk: Uint8Array, signal?: Abort
 const spareFrames: Uint8Array[] = [];
 
 function recycleFrame(buf: Uint8Array): void {
-  if (spareFrames.length < 4) spareFrames.push(buf);
+  if (spareFrames.length < 4) {
+    spareFrames.push(buf);
+  }
 }
 
 function frameBuffer(): Uint8Array {
@@ -99,7 +111,9 @@ function frameBuffer(): Uint8Array {
 
 /** Splits a caller's buffer into frame-sized copies (the caller keeps its buffer; the copies go to workers). */
 export function* frameSlices(data: Uint8Array): Iterable<Uint8Array> {
-  if (data.length === 0) yield new Uint8Array(0);
+  if (data.length === 0) {
+    yield new Uint8Array(0);
+  }
   for (let at = 0; at < data.length; at += FRAME_BYTES) {
     yield Uint8Array.prototype.slice.call(data, at, at + FRAME_BYTES);
   }

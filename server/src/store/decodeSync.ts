@@ -18,7 +18,7 @@ export class DecodeFailure extends Error {
   }
 }
 
-const READ_SLICE = 1 << 20;
+const READ_SLICE = 256 << 10;
 const OUT_SLICE = dStreamOutSize();
 
 /**
@@ -32,11 +32,17 @@ export function decodeFileSync(
   maxBytes: number,
   sink: (chunk: Buffer) => void,
   root?: string,
+  dirsInside?: Set<string>,
 ): number {
   // A shard directory that is a symbolic link to elsewhere must not make us read (and hash, and echo) a file
-  // outside the store. The final component is never followed (openRegularSync).
-  if (root !== undefined && !insideRootSync(root, nodePath.dirname(path))) {
-    throw new NotRegularFileError(path, 'reached through a symbolic link that leaves the store');
+  // outside the store. The final component is never followed (openRegularSync). A batch passes `dirsInside`
+  // so each shard is resolved once per batch, not once per blob (realpath is a third of a small blob's cost).
+  const dir = nodePath.dirname(path);
+  if (root !== undefined && !dirsInside?.has(dir)) {
+    if (!insideRootSync(root, dir)) {
+      throw new NotRegularFileError(path, 'reached through a symbolic link that leaves the store');
+    }
+    dirsInside?.add(dir);
   }
   const { fd } = openRegularSync(path);
   try {
@@ -91,8 +97,12 @@ function decodeSync(
   const out = (sharedOut ??= Buffer.allocUnsafe(OUT_SLICE));
   for (;;) {
     const n = read(input, position);
-    if (n === 0) break;
-    if (!readAny) refuseDeclaredBomb(input.subarray(0, n), maxBytes);
+    if (n === 0) {
+      break;
+    }
+    if (!readAny) {
+      refuseDeclaredBomb(input.subarray(0, n), maxBytes);
+    }
     readAny = true;
     position += n;
     let src = input.subarray(0, n);
@@ -115,13 +125,21 @@ function decodeSync(
         sink(chunk);
       }
       // Input used up and the decoder has nothing more to flush from what it holds: read more.
-      if (src.length === 0 && produced < out.length) break;
+      if (src.length === 0 && produced < out.length) {
+        break;
+      }
     }
   }
-  if (!readAny) throw new DecodeFailure('empty', 'the file is empty (no zstd frame)');
-  if (inFrame) throw new DecodeFailure('truncated', `the zstd stream ends inside a frame after ${position} bytes`);
+  if (!readAny) {
+    throw new DecodeFailure('empty', 'the file is empty (no zstd frame)');
+  }
+  if (inFrame) {
+    throw new DecodeFailure('truncated', `the zstd stream ends inside a frame after ${position} bytes`);
+  }
   const actual = hash.digest('hex');
-  if (actual !== hex) throw new DecodeFailure('hash-mismatch', `its content hashes to sha256:${actual}`);
+  if (actual !== hex) {
+    throw new DecodeFailure('hash-mismatch', `its content hashes to sha256:${actual}`);
+  }
   return decoded;
 }
 

@@ -9,7 +9,9 @@ import { ioError } from './errors';
 export async function writeAll(handle: fs.FileHandle, data: Uint8Array): Promise<void> {
   for (let at = 0; at < data.length;) {
     const { bytesWritten } = await handle.write(data, at, data.length - at);
-    if (bytesWritten <= 0) throw Object.assign(new Error('the write made no progress'), { code: 'EIO' });
+    if (bytesWritten <= 0) {
+      throw Object.assign(new Error('the write made no progress'), { code: 'EIO' });
+    }
     at += bytesWritten;
   }
 }
@@ -18,7 +20,9 @@ export async function writeAll(handle: fs.FileHandle, data: Uint8Array): Promise
 export function writeAllSync(fd: number, data: Uint8Array): void {
   for (let at = 0; at < data.length;) {
     const n = fsSync.writeSync(fd, data, at, data.length - at);
-    if (n <= 0) throw Object.assign(new Error('the write made no progress'), { code: 'EIO' });
+    if (n <= 0) {
+      throw Object.assign(new Error('the write made no progress'), { code: 'EIO' });
+    }
     at += n;
   }
 }

@@ -13,7 +13,7 @@ export type IntegrityKind =
 
 export class StoreError extends Error {
   constructor(
-    readonly code: 'not-found' | 'integrity' | 'invalid-input' | 'io' | 'cancelled',
+    readonly code: 'not-found' | 'integrity' | 'invalid-input' | 'io' | 'cancelled' | 'too-large',
     message: string,
   ) {
     super(message);
@@ -51,6 +51,22 @@ export class NotRegularFileError extends StoreError {
   }
 }
 
+/**
+ * A good blob too large for a read into memory (opening it in the editor, `--json` output). Not an integrity
+ * problem: the blob streams to a file at any size.
+ */
+export class TooLargeToReadError extends StoreError {
+  constructor(
+    readonly hex: string,
+    readonly limit: number,
+  ) {
+    super(
+      'too-large',
+      `blob sha256:${hex} is larger than ${limit} bytes, too large to read into memory here; save it to a file instead (pfstore get ${hex.slice(0, 12)} -o FILE)`,
+    );
+  }
+}
+
 export class InvalidInputError extends StoreError {
   constructor(message: string) {
     super('invalid-input', message);
@@ -73,7 +89,9 @@ export class CancelledError extends StoreError {
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new CancelledError();
+  if (signal?.aborted) {
+    throw new CancelledError();
+  }
 }
 
 /** Wraps a Node fs error with the path and what we were doing, keeping the errno for callers. */

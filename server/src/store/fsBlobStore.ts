@@ -25,6 +25,7 @@ import {
   NotRegularFileError,
   StoreError,
   StoreIoError,
+  TooLargeToReadError,
   ioError,
   throwIfAborted,
 } from './errors';
@@ -33,9 +34,16 @@ import { openRegular, readRegularFile } from './safeOpen';
 import { verifyAllBlobs, verifyBlobs } from './blobVerify';
 import { sweepTempFiles } from './tempSweep';
 import { WorkerPool } from './workerPool';
-import type { WorkerReply, WorkerRequest } from './workerProtocol';
+import type { WorkerFailure, WorkerReply, WorkerRequest } from './workerProtocol';
 import { declaredDecodedSize } from './zstdFrame';
 import { hashFile } from './fileHash';
+
+/**
+ * Reads that stream (verify, `get -o`, decode of a range, adopting a pulled layer) hold a bounded window of the
+ * blob whatever its size, so they have no size limit: a 1.6 GiB model is a good blob, not a bomb. Only reads
+ * into memory keep `maxBlobBytes`.
+ */
+const STREAMED = Number.MAX_SAFE_INTEGER;
 
 export interface FsBlobStoreOptions {
   maxBlobBytes?: number;
@@ -59,7 +67,9 @@ export class FsBlobStore implements BlobStore {
   async put(data: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<PutResult> {
     const hex = createHash('sha256').update(data).digest('hex');
     const existing = await this.goodStoredSize(hex, opts.signal);
-    if (existing !== undefined) return { hex, created: false, rawBytes: data.length, storedBytes: existing };
+    if (existing !== undefined) {
+      return { hex, created: false, rawBytes: data.length, storedBytes: existing };
+    }
     const storedBytes = await writeCompressedBlob(this.pool, this.root, hex, frameSlices(data), opts.signal);
     return { hex, created: true, rawBytes: data.length, storedBytes };
   }
@@ -71,7 +81,9 @@ export class FsBlobStore implements BlobStore {
     const info = await fs.stat(file).catch((err) => {
       throw ioError('cannot read', file, err);
     });
-    if (!info.isFile()) throw new InvalidInputError(`${file} is not a regular file`);
+    if (!info.isFile()) {
+      throw new InvalidInputError(`${file} is not a regular file`);
+    }
     // Small files: one read, hash and compress the same bytes.
     if (info.size <= FRAME_BYTES) {
       const data = await fs.readFile(file).catch((err) => {
@@ -85,7 +97,9 @@ export class FsBlobStore implements BlobStore {
     // re-hashing to catch a file that changed between the two passes.
     const hex = await hashFile(file, opts.signal);
     const existing = await this.goodStoredSize(hex, opts.signal);
-    if (existing !== undefined) return { hex, created: false, rawBytes: info.size, storedBytes: existing };
+    if (existing !== undefined) {
+      return { hex, created: false, rawBytes: info.size, storedBytes: existing };
+    }
     const rehash = createHash('sha256');
     const onProgress = opts.onProgress;
     let rawBytes = 0;
@@ -95,13 +109,16 @@ export class FsBlobStore implements BlobStore {
         rawBytes += chunk.length;
         onProgress?.(rawBytes);
       });
-      if (rehash.digest('hex') !== hex) throw new InvalidInputError(`${file} changed while it was being stored`);
+      if (rehash.digest('hex') !== hex) {
+        throw new InvalidInputError(`${file} changed while it was being stored`);
+      }
     }
     const storedBytes = await writeCompressedBlob(this.pool, this.root, hex, chunks(), opts.signal);
     return { hex, created: true, rawBytes, storedBytes };
   }
 
   async get(hex: string, opts: { maxBytes?: number; signal?: AbortSignal } = {}): Promise<Buffer> {
+    const limit = opts.maxBytes ?? this.maxBlobBytes;
     const reply = await this.decodeTask(
       hex,
       {
@@ -109,10 +126,16 @@ export class FsBlobStore implements BlobStore {
         path: blobPath(this.root, hex),
         root: this.root,
         hex,
-        maxBytes: opts.maxBytes ?? this.maxBlobBytes,
+        maxBytes: limit,
       },
       opts.signal,
-    );
+    ).catch((err) => {
+      // Over the limit of a read into memory is not an integrity failure: the blob streams to a file.
+      if (err instanceof IntegrityError && err.kind === 'too-large') {
+        throw new TooLargeToReadError(hex, limit);
+      }
+      throw err;
+    });
     return Buffer.from(reply.data!.buffer, reply.data!.byteOffset, reply.data!.byteLength);
   }
 
@@ -125,7 +148,7 @@ export class FsBlobStore implements BlobStore {
       path: blobPath(this.root, hex),
       root: this.root,
       hex,
-      maxBytes: this.maxBlobBytes,
+      maxBytes: STREAMED,
       offset,
       length,
     };
@@ -144,7 +167,7 @@ export class FsBlobStore implements BlobStore {
           path: blobPath(this.root, hex),
           root: this.root,
           hex,
-          maxBytes: this.maxBlobBytes,
+          maxBytes: STREAMED,
           dest: temp,
         },
         opts.signal,
@@ -160,9 +183,15 @@ export class FsBlobStore implements BlobStore {
   async readCompressed(hex: string, opts: { signal?: AbortSignal } = {}): Promise<Buffer> {
     const file = blobPath(this.root, hex);
     const data = await readRegularFile(file, this.maxBlobBytes).catch((err) => {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(hex);
-      if (err instanceof NotRegularFileError) throw new IntegrityError(hex, err.kind, err.message);
-      if (err instanceof StoreError) throw err;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new BlobNotFoundError(hex);
+      }
+      if (err instanceof NotRegularFileError) {
+        throw new IntegrityError(hex, err.kind, err.message);
+      }
+      if (err instanceof StoreError) {
+        throw err;
+      }
       throw ioError('cannot read', file, err);
     });
     await this.decodeTask(
@@ -183,16 +212,14 @@ export class FsBlobStore implements BlobStore {
     fill: (tempFile: string) => Promise<unknown>,
     opts: { signal?: AbortSignal } = {},
   ): Promise<boolean> {
-    if ((await this.goodStoredSize(checkedHex(hex), opts.signal)) !== undefined) return false;
+    if ((await this.goodStoredSize(checkedHex(hex), opts.signal)) !== undefined) {
+      return false;
+    }
     await prepareShard(this.root, hex);
     const temp = tempBlobPath(this.root, hex);
     try {
       await fill(temp);
-      await this.decodeTask(
-        hex,
-        { op: 'verify', path: temp, root: this.root, hex, maxBytes: this.maxBlobBytes },
-        opts.signal,
-      );
+      await this.decodeTask(hex, { op: 'verify', path: temp, root: this.root, hex, maxBytes: STREAMED }, opts.signal);
       await fs.rename(temp, blobPath(this.root, hex));
       return true;
     } finally {
@@ -211,8 +238,12 @@ export class FsBlobStore implements BlobStore {
     try {
       ({ handle, info } = await openRegular(file));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(hex);
-      if (err instanceof NotRegularFileError) throw new IntegrityError(hex, err.kind, err.message);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new BlobNotFoundError(hex);
+      }
+      if (err instanceof NotRegularFileError) {
+        throw new IntegrityError(hex, err.kind, err.message);
+      }
       throw ioError('cannot read', file, err);
     }
     try {
@@ -228,12 +259,31 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * The exact decoded size: from the frame headers when every frame records it, else by decoding once
+   * (streamed and re-hashed, so a corrupt blob fails here as in a verify).
+   */
+  async decodedSize(hex: string, opts: { signal?: AbortSignal } = {}): Promise<number> {
+    const declared = (await this.stat(hex)).decodedBytes;
+    if (declared !== undefined) {
+      return declared;
+    }
+    const reply = await this.decodeTask(
+      hex,
+      { op: 'verify', path: blobPath(this.root, hex), root: this.root, hex, maxBytes: STREAMED },
+      opts.signal,
+    );
+    return reply.decodedBytes ?? 0;
+  }
+
   async delete(hex: string): Promise<boolean> {
     try {
       await fs.unlink(blobPath(this.root, hex));
       return true;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        return false;
+      }
       throw ioError('cannot delete', blobPath(this.root, hex), err);
     }
   }
@@ -271,7 +321,9 @@ export class FsBlobStore implements BlobStore {
   }
 
   async close(): Promise<void> {
-    if (this.ownsPool) await this.pool.close();
+    if (this.ownsPool) {
+      await this.pool.close();
+    }
   }
 
   /** Runs a decode-type task and turns a failed reply into the store's typed error. */
@@ -279,10 +331,25 @@ export class FsBlobStore implements BlobStore {
     checkedHex(hex);
     throwIfAborted(signal);
     const reply = await this.pool.run(req, { signal });
-    if (reply.ok) return reply;
-    if (reply.integrity) throw new IntegrityError(hex, reply.integrity, reply.message);
-    if (reply.notFound) throw new BlobNotFoundError(hex);
-    throw new StoreIoError(`cannot read blob sha256:${hex}: ${reply.message}`, reply.errno);
+    if (reply.ok) {
+      return reply;
+    }
+    throw errorOfFailure(hex, reply);
+  }
+
+  /**
+   * Verifies several blobs in one worker round trip (small blobs: the message costs more than the decode).
+   * Each result is the decoded size or the typed error for that blob.
+   */
+  async verifyBatch(hexes: string[], signal?: AbortSignal): Promise<Array<number | StoreError>> {
+    hexes.forEach(checkedHex);
+    throwIfAborted(signal);
+    const items = hexes.map((hex) => ({ path: blobPath(this.root, hex), hex }));
+    const reply = await this.pool.run({ op: 'verifyBatch', root: this.root, items, maxBytes: STREAMED }, { signal });
+    if (!reply.ok) {
+      throw errorOfFailure(hexes[0], reply);
+    }
+    return reply.results!.map((r, i) => (r.ok ? r.decodedBytes : errorOfFailure(hexes[i], r)));
   }
 
   /**
@@ -292,16 +359,20 @@ export class FsBlobStore implements BlobStore {
    */
   private async goodStoredSize(hex: string, signal?: AbortSignal): Promise<number | undefined> {
     const size = await this.storedSize(hex);
-    if (size === undefined) return undefined;
+    if (size === undefined) {
+      return undefined;
+    }
     try {
       await this.decodeTask(
         hex,
-        { op: 'verify', path: blobPath(this.root, hex), root: this.root, hex, maxBytes: this.maxBlobBytes },
+        { op: 'verify', path: blobPath(this.root, hex), root: this.root, hex, maxBytes: STREAMED },
         signal,
       );
       return size;
     } catch (err) {
-      if (err instanceof IntegrityError || err instanceof BlobNotFoundError) return undefined;
+      if (err instanceof IntegrityError || err instanceof BlobNotFoundError) {
+        return undefined;
+      }
       throw err;
     }
   }
@@ -310,7 +381,9 @@ export class FsBlobStore implements BlobStore {
     try {
       return (await fs.lstat(blobPath(this.root, hex))).size;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        return undefined;
+      }
       throw ioError('cannot read', blobPath(this.root, hex), err);
     }
   }
@@ -323,9 +396,27 @@ export class FsBlobStore implements BlobStore {
 async function checkDestination(dest: string): Promise<void> {
   const dir = path.dirname(path.resolve(dest));
   const dirInfo = await fs.stat(dir).catch(() => undefined);
-  if (!dirInfo) throw new InvalidInputError(`cannot write ${dest}: the folder ${dir} does not exist`);
-  if (!dirInfo.isDirectory()) throw new InvalidInputError(`cannot write ${dest}: ${dir} is not a folder`);
+  if (!dirInfo) {
+    throw new InvalidInputError(`cannot write ${dest}: the folder ${dir} does not exist`);
+  }
+  if (!dirInfo.isDirectory()) {
+    throw new InvalidInputError(`cannot write ${dest}: ${dir} is not a folder`);
+  }
   const info = await fs.stat(dest).catch(() => undefined);
-  if (info?.isDirectory()) throw new InvalidInputError(`cannot write ${dest}: it is a folder; name a file instead`);
-  if (info && !info.isFile()) throw new InvalidInputError(`cannot write ${dest}: it is not a regular file`);
+  if (info?.isDirectory()) {
+    throw new InvalidInputError(`cannot write ${dest}: it is a folder; name a file instead`);
+  }
+  if (info && !info.isFile()) {
+    throw new InvalidInputError(`cannot write ${dest}: it is not a regular file`);
+  }
+}
+
+function errorOfFailure(hex: string, failure: WorkerFailure): StoreError {
+  if (failure.integrity) {
+    return new IntegrityError(hex, failure.integrity, failure.message);
+  }
+  if (failure.notFound) {
+    return new BlobNotFoundError(hex);
+  }
+  return new StoreIoError(`cannot read blob sha256:${hex}: ${failure.message}`, failure.errno);
 }

@@ -30,7 +30,9 @@ export async function listImages(root: string): Promise<CatalogEntry[]> {
     names = await fs.readdir(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      return [];
+    }
     throw ioError('cannot list', dir, err);
   }
   if (!(await insideRoot(root, dir))) {
@@ -48,7 +50,9 @@ async function readEntry(dir: string, fileName: string): Promise<CatalogEntry | 
     // Never a FIFO (it would block), never through a symbolic link (it could lead anywhere), never huge.
     data = await readRegularFile(file, MAX_MANIFEST_BYTES);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return undefined;
+    }
     const message = err instanceof StoreError ? err.message : `cannot read ${file}: ${(err as Error).message}`;
     return { hex: m?.[1] ?? '', fileName, problems: [{ path: '', message, severity: 'error' }], bytes: 0 };
   }

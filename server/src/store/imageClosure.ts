@@ -3,7 +3,7 @@
 // (missing, bad, or over the size this reader holds in memory) is returned as `unexpanded`, so that callers
 // report it: a closure that could not be walked is never a silent pass.
 import type { BlobStore } from './blobStore';
-import { IntegrityError, StoreError } from './errors';
+import { StoreError, TooLargeToReadError } from './errors';
 import type { ImageManifest } from './manifest';
 import { manifestReferences, parseNestedReferences } from './manifest';
 
@@ -36,20 +36,26 @@ export async function imageClosure(
   const entries: ClosureEntry[] = [];
   const unexpanded: UnexpandedEntry[] = [];
   for (const ref of manifestReferences(manifest)) {
-    if (ref.kind === 'blob') entries.push({ layer: ref.layer, hex: ref.hex });
+    if (ref.kind === 'blob') {
+      entries.push({ layer: ref.layer, hex: ref.hex });
+    }
   }
   for (const [layer, nestedHex] of [
     ['world.fs', manifest.world?.fs],
     ['cache.manifest', manifest.cache?.manifest],
   ] as const) {
-    if (!nestedHex) continue;
+    if (!nestedHex) {
+      continue;
+    }
     let nested: Buffer;
     try {
       nested = await store.get(nestedHex, { maxBytes: nestedLimit });
     } catch (err) {
-      if (!(err instanceof StoreError)) throw err;
+      if (!(err instanceof StoreError)) {
+        throw err;
+      }
       const reason =
-        err instanceof IntegrityError && err.kind === 'too-large'
+        err instanceof TooLargeToReadError
           ? `it decodes to more than ${nestedLimit} bytes, more than this reader expands; what it names was not checked`
           : `it could not be read (${err.message}); what it names was not checked`;
       unexpanded.push({ layer, hex: nestedHex, reason });

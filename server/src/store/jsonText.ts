@@ -40,7 +40,9 @@ export function parseJsonText(text: string): unknown {
     return JSON.parse(text);
   } catch {
     const found = firstErrorOffset(text);
-    if (!found) throw new JsonTextError('not valid JSON', undefined);
+    if (!found) {
+      throw new JsonTextError('not valid JSON', undefined);
+    }
     const { line, column } = lineColumn(text, found.offset);
     throw new JsonTextError(`not valid JSON at line ${line}, column ${column} (${found.what})`, found.offset);
   }
@@ -61,12 +63,18 @@ export function jsonNesting(text: string, limit = MAX_JSON_DEPTH): { depth: numb
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) {
-        if (text.charCodeAt(i) === 0x5c /* \ */) i++;
+        if (text.charCodeAt(i) === 0x5c /* \ */) {
+          i++;
+        }
       }
     } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
       depth++;
-      if (depth > deepest) deepest = depth;
-      if (depth > limit && tooDeepAt === undefined) tooDeepAt = i;
+      if (depth > deepest) {
+        deepest = depth;
+      }
+      if (depth > limit && tooDeepAt === undefined) {
+        tooDeepAt = i;
+      }
     } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
       depth--;
     }

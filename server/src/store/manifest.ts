@@ -77,21 +77,31 @@ export function parseManifest(text: string): { manifest?: ImageManifest; problem
     return { problems };
   }
   const field = (snake: string, camel: string): [string, unknown] | undefined => {
-    if (snake in raw) return [snake, raw[snake]];
-    if (camel in raw) return [camel, raw[camel]];
+    if (snake in raw) {
+      return [snake, raw[snake]];
+    }
+    if (camel in raw) {
+      return [camel, raw[camel]];
+    }
     return undefined;
   };
   const known = new Set(TOP_FIELDS.flat());
   for (const key of Object.keys(raw)) {
-    if (!known.has(key)) warn(key, `unknown field "${key}" (pf-core ignores it, but it changes the content id)`);
+    if (!known.has(key)) {
+      warn(key, `unknown field "${key}" (pf-core ignores it, but it changes the content id)`);
+    }
   }
 
   const version = field('schema_version', 'schemaVersion');
-  if (!version) error('schema_version', 'missing field schema_version');
-  else if (version[1] !== 1) error(version[0], `schema_version must be 1, found ${quoteShort(version[1])}`);
+  if (!version) {
+    error('schema_version', 'missing field schema_version');
+  } else if (version[1] !== 1) {
+    error(version[0], `schema_version must be 1, found ${quoteShort(version[1])}`);
+  }
   const media = field('media_type', 'mediaType');
-  if (!media) error('media_type', 'missing field media_type');
-  else if (media[1] !== IMAGE_MEDIA_TYPE) {
+  if (!media) {
+    error('media_type', 'missing field media_type');
+  } else if (media[1] !== IMAGE_MEDIA_TYPE) {
     error(media[0], `media_type must be "${IMAGE_MEDIA_TYPE}", found ${quoteShort(media[1])}`);
   }
 
@@ -103,7 +113,9 @@ export function parseManifest(text: string): { manifest?: ImageManifest; problem
     try {
       return parseDigest(value);
     } catch (err) {
-      if (err instanceof DigestError) error(path, `malformed digest: ${err.message}`);
+      if (err instanceof DigestError) {
+        error(path, `malformed digest: ${err.message}`);
+      }
       return undefined;
     }
   };
@@ -121,9 +133,13 @@ export function parseManifest(text: string): { manifest?: ImageManifest; problem
   };
   const stringAt = (obj: Json, objName: string, name: string): string | undefined => {
     const v = obj[name];
-    if (v === undefined) error(`${objName}.${name}`, `missing field ${objName}.${name}`);
-    else if (typeof v !== 'string') error(`${objName}.${name}`, `${objName}.${name} must be a string`);
-    else return v;
+    if (v === undefined) {
+      error(`${objName}.${name}`, `missing field ${objName}.${name}`);
+    } else if (typeof v !== 'string') {
+      error(`${objName}.${name}`, `${objName}.${name} must be a string`);
+    } else {
+      return v;
+    }
     return undefined;
   };
 
@@ -134,7 +150,9 @@ export function parseManifest(text: string): { manifest?: ImageManifest; problem
     fingerprint: stringAt(agentObj, 'agent', 'fingerprint'),
   };
   const sections: Record<string, Json> = {};
-  for (const name of ['model', 'cache', 'world', 'effects', 'trace']) sections[name] = objectAt(name);
+  for (const name of ['model', 'cache', 'world', 'effects', 'trace']) {
+    sections[name] = objectAt(name);
+  }
   const layer: Record<string, Record<string, string | undefined>> = {
     model: {},
     cache: {},
@@ -145,32 +163,42 @@ export function parseManifest(text: string): { manifest?: ImageManifest; problem
   for (const [obj, name] of LAYER_FIELDS) {
     const v = sections[obj][name];
     if (v === undefined) {
-      if (Object.keys(sections[obj]).length > 0 || obj in raw) error(`${obj}.${name}`, `missing field ${obj}.${name}`);
+      if (Object.keys(sections[obj]).length > 0 || obj in raw) {
+        error(`${obj}.${name}`, `missing field ${obj}.${name}`);
+      }
       continue;
     }
     layer[obj][name] = digestAt(`${obj}.${name}`, v);
   }
   const layout = sections.cache.layout;
-  if (layout !== undefined && typeof layout !== 'string') error('cache.layout', 'cache.layout must be a string');
+  if (layout !== undefined && typeof layout !== 'string') {
+    error('cache.layout', 'cache.layout must be a string');
+  }
 
   const created = field('created_at', 'createdAt');
   let createdAt: string | undefined;
-  if (!created) error('created_at', 'missing field created_at');
-  else if (typeof created[1] !== 'string' || !RFC3339.test(created[1]) || Number.isNaN(Date.parse(created[1]))) {
+  if (!created) {
+    error('created_at', 'missing field created_at');
+  } else if (typeof created[1] !== 'string' || !RFC3339.test(created[1]) || Number.isNaN(Date.parse(created[1]))) {
     error(created[0], `created_at must be an RFC 3339 timestamp, found ${quoteShort(created[1])}`);
-  } else createdAt = created[1];
+  } else {
+    createdAt = created[1];
+  }
 
   const parents: string[] = [];
   const rawParents = raw.parents;
   if (rawParents !== undefined) {
-    if (!Array.isArray(rawParents)) error('parents', 'parents must be an array of digests');
-    else {
+    if (!Array.isArray(rawParents)) {
+      error('parents', 'parents must be an array of digests');
+    } else {
       if (rawParents.length > 2) {
         error('parents', `an image has at most two parents (two is a merge), found ${rawParents.length}`);
       }
       rawParents.forEach((p, i) => {
         const hex = digestAt(`parents[${i}]`, p);
-        if (hex) parents.push(hex);
+        if (hex) {
+          parents.push(hex);
+        }
       });
     }
   }
@@ -201,7 +229,9 @@ export function manifestReferences(m: ImageManifest): ManifestReference[] {
   const refs: ManifestReference[] = [];
   for (const [obj, name] of LAYER_FIELDS) {
     const hex = (m as unknown as Record<string, Record<string, string | undefined>>)[obj]?.[name];
-    if (hex) refs.push({ layer: `${obj}.${name}`, hex, kind: 'blob' });
+    if (hex) {
+      refs.push({ layer: `${obj}.${name}`, hex, kind: 'blob' });
+    }
   }
   m.parents.forEach((hex, i) => refs.push({ layer: `parents[${i}]`, hex, kind: 'image' }));
   return refs;
@@ -228,7 +258,9 @@ export function parseNestedReferences(text: string): {
   } catch (err) {
     return { kind: null, refs, problems: [{ path: '', message: (err as Error).message, severity: 'error' }] };
   }
-  if (!isObject(raw)) return { kind: null, refs, problems };
+  if (!isObject(raw)) {
+    return { kind: null, refs, problems };
+  }
   const digestAt = (path: string, value: unknown, entryPath?: string) => {
     try {
       refs.push({ layer: path, hex: parseDigest(value), ...(entryPath !== undefined ? { path: entryPath } : {}) });
@@ -256,7 +288,9 @@ export function parseNestedReferences(text: string): {
           severity: 'error',
         });
       }
-      if (entry.blob !== undefined) digestAt(`entries[${i}].blob`, entry.blob, typeof p === 'string' ? p : undefined);
+      if (entry.blob !== undefined) {
+        digestAt(`entries[${i}].blob`, entry.blob, typeof p === 'string' ? p : undefined);
+      }
     });
     return { kind: 'fs.tree.v1', refs, problems };
   }
@@ -269,7 +303,9 @@ export function parseNestedReferences(text: string): {
       for (const key of ['k', 'v']) {
         if (page[key] === undefined) {
           problems.push({ path: `pages[${i}].${key}`, message: `a page needs ${key}`, severity: 'error' });
-        } else digestAt(`pages[${i}].${key}`, page[key]);
+        } else {
+          digestAt(`pages[${i}].${key}`, page[key]);
+        }
       }
     });
     return { kind: 'cache.pages', refs, problems };

@@ -17,7 +17,14 @@ import type {
 } from './blobStore';
 import { DEFAULT_MAX_BLOB_BYTES } from './blobStore';
 import { MAX_PAGE } from './blobListing';
-import { BlobNotFoundError, IntegrityError, InvalidInputError, ioError, throwIfAborted } from './errors';
+import {
+  BlobNotFoundError,
+  IntegrityError,
+  InvalidInputError,
+  TooLargeToReadError,
+  ioError,
+  throwIfAborted,
+} from './errors';
 
 function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -33,7 +40,9 @@ export class MemBlobStore implements BlobStore {
     throwIfAborted(opts.signal);
     const hex = sha256(data);
     const created = !this.blobs.has(hex);
-    if (created) this.blobs.set(hex, { data: Buffer.from(data), modifiedMs: Date.now() });
+    if (created) {
+      this.blobs.set(hex, { data: Buffer.from(data), modifiedMs: Date.now() });
+    }
     return { hex, created, rawBytes: data.length, storedBytes: data.length };
   }
 
@@ -53,7 +62,7 @@ export class MemBlobStore implements BlobStore {
     const data = this.checked(hex);
     const max = opts.maxBytes ?? this.maxBlobBytes;
     if (data.length > max) {
-      throw new IntegrityError(hex, 'too-large', `it holds ${data.length} bytes, over the limit of ${max}`);
+      throw new TooLargeToReadError(hex, max);
     }
     return Buffer.from(data);
   }
@@ -77,7 +86,9 @@ export class MemBlobStore implements BlobStore {
 
   async stat(hex: string): Promise<BlobStat> {
     const blob = this.blobs.get(checkedHex(hex));
-    if (!blob) throw new BlobNotFoundError(hex);
+    if (!blob) {
+      throw new BlobNotFoundError(hex);
+    }
     return { hex, storedBytes: blob.data.length, decodedBytes: blob.data.length, modifiedMs: blob.modifiedMs };
   }
 
@@ -101,13 +112,17 @@ export class MemBlobStore implements BlobStore {
 
   async shardCounts(): Promise<Array<{ shard: string; count: number }>> {
     const counts = new Map<string, number>();
-    for (const hex of this.blobs.keys()) counts.set(hex.slice(0, 2), (counts.get(hex.slice(0, 2)) ?? 0) + 1);
+    for (const hex of this.blobs.keys()) {
+      counts.set(hex.slice(0, 2), (counts.get(hex.slice(0, 2)) ?? 0) + 1);
+    }
     return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([shard, count]) => ({ shard, count }));
   }
 
   async physicalBytes(): Promise<number> {
     let total = 0;
-    for (const { data } of this.blobs.values()) total += data.length;
+    for (const { data } of this.blobs.values()) {
+      total += data.length;
+    }
     return total;
   }
 
@@ -124,11 +139,16 @@ export class MemBlobStore implements BlobStore {
   async verifyMany(hexes: string[], opts: VerifyAllOptions = {}): Promise<VerifySummary> {
     const summary: VerifySummary = { checked: 0, ok: 0, problems: [], cancelled: false };
     for (const hex of hexes) {
-      if (opts.signal?.aborted) return { ...summary, cancelled: true };
+      if (opts.signal?.aborted) {
+        return { ...summary, cancelled: true };
+      }
       const result = await this.verify(hex);
       summary.checked++;
-      if (result.ok) summary.ok++;
-      else summary.problems.push(result.problem as VerifyProblem);
+      if (result.ok) {
+        summary.ok++;
+      } else {
+        summary.problems.push(result.problem as VerifyProblem);
+      }
       opts.onResult?.(result, summary.checked, hexes.length);
     }
     return summary;
@@ -149,15 +169,21 @@ export class MemBlobStore implements BlobStore {
   /** Test hook: change stored bytes in place, to exercise the re-hash on read. */
   corruptForTest(hex: string, data: Uint8Array): void {
     const blob = this.blobs.get(checkedHex(hex));
-    if (blob) blob.data = Buffer.from(data);
+    if (blob) {
+      blob.data = Buffer.from(data);
+    }
   }
 
   /** Re-hashes on every read, like the file store, so a corrupted entry is never returned. */
   private checked(hex: string): Buffer {
     const blob = this.blobs.get(checkedHex(hex));
-    if (!blob) throw new BlobNotFoundError(hex);
+    if (!blob) {
+      throw new BlobNotFoundError(hex);
+    }
     const actual = sha256(blob.data);
-    if (actual !== hex) throw new IntegrityError(hex, 'hash-mismatch', `its content hashes to sha256:${actual}`);
+    if (actual !== hex) {
+      throw new IntegrityError(hex, 'hash-mismatch', `its content hashes to sha256:${actual}`);
+    }
     return blob.data;
   }
 }

@@ -13,18 +13,30 @@ export const SAFE_READ_FLAGS = O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
 
 /** What a non-regular file is, in words a user can act on. */
 export function fileTypeOf(info: fsSync.Stats): string {
-  if (info.isFIFO()) return 'a named pipe (FIFO)';
-  if (info.isSocket()) return 'a socket';
-  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
-  if (info.isDirectory()) return 'a directory';
-  if (info.isSymbolicLink()) return 'a symbolic link';
+  if (info.isFIFO()) {
+    return 'a named pipe (FIFO)';
+  }
+  if (info.isSocket()) {
+    return 'a socket';
+  }
+  if (info.isCharacterDevice() || info.isBlockDevice()) {
+    return 'a device';
+  }
+  if (info.isDirectory()) {
+    return 'a directory';
+  }
+  if (info.isSymbolicLink()) {
+    return 'a symbolic link';
+  }
   return 'not a regular file';
 }
 
 function refuseSymlinkError(file: string, err: unknown): never {
   // O_NOFOLLOW on a symlink fails with ELOOP (EMLINK on some BSDs): say what it is instead.
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ELOOP' || code === 'EMLINK') throw new NotRegularFileError(file, 'a symbolic link');
+  if (code === 'ELOOP' || code === 'EMLINK') {
+    throw new NotRegularFileError(file, 'a symbolic link');
+  }
   throw err;
 }
 
@@ -74,7 +86,9 @@ export async function readRegularFile(file: string, maxBytes: number): Promise<B
     let at = 0;
     while (at < buf.length) {
       const { bytesRead } = await handle.read(buf, at, buf.length - at, at);
-      if (bytesRead === 0) break;
+      if (bytesRead === 0) {
+        break;
+      }
       at += bytesRead;
     }
     return buf.subarray(0, at);
@@ -90,8 +104,15 @@ export async function insideRoot(root: string, dir: string): Promise<boolean> {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-/** The synchronous twin of insideRoot, for the hover path. */
+// The root's real path, remembered for the last root asked about: verify-all checks every blob's shard, and
+// the root does not move under a running store (if it did, shards would resolve outside it: refused, safe).
+let lastRoot: { root: string; real: string } | undefined;
+
+/** The synchronous twin of insideRoot, for the hover path and the workers. */
 export function insideRootSync(root: string, dir: string): boolean {
-  const rel = path.relative(fsSync.realpathSync.native(root), fsSync.realpathSync.native(dir));
+  if (lastRoot?.root !== root) {
+    lastRoot = { root, real: fsSync.realpathSync.native(root) };
+  }
+  const rel = path.relative(lastRoot.real, fsSync.realpathSync.native(dir));
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

@@ -4,14 +4,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export function expandHome(p: string): string {
-  if (p === '~') return os.homedir();
-  if (p.startsWith('~/')) return path.join(os.homedir(), p.slice(2));
+  if (p === '~') {
+    return os.homedir();
+  }
+  if (p.startsWith('~/')) {
+    return path.join(os.homedir(), p.slice(2));
+  }
   return p;
 }
 
 export function resolveStorePath(...candidates: Array<string | undefined | null>): string {
   for (const c of [...candidates, process.env.PF_STORE]) {
-    if (typeof c === 'string' && c.trim() !== '') return path.resolve(expandHome(c.trim()));
+    if (typeof c === 'string' && c.trim() !== '') {
+      return path.resolve(expandHome(c.trim()));
+    }
   }
   return path.join(os.homedir(), '.processfork');
 }

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { CCtx, CParameter, compressBound } from 'zstd-napi/binding';
-import type { WorkerReply, WorkerRequest } from './workerProtocol';
+import type { BatchResult, WorkerFailure, WorkerReply, WorkerRequest } from './workerProtocol';
 import { COMPRESSION_LEVEL } from './workerProtocol';
 import { DecodeFailure, decodeBytesSync, decodeFileSync } from './decodeSync';
 import { writeAllSync } from './durableWrite';
@@ -17,7 +17,9 @@ let scratch = Buffer.allocUnsafe(0);
 
 function compressFrame(data: Uint8Array): Uint8Array {
   const bound = compressBound(data.length);
-  if (scratch.length < bound) scratch = Buffer.allocUnsafe(bound);
+  if (scratch.length < bound) {
+    scratch = Buffer.allocUnsafe(bound);
+  }
   const n = cctx.compress2(scratch, data);
   const out = new Uint8Array(n);
   out.set(scratch.subarray(0, n));
@@ -38,6 +40,18 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
       const decodedBytes = decodeFileSync(req.path, req.hex, req.maxBytes, () => undefined, req.root);
       return { reply: { ok: true, decodedBytes }, transfer: [] };
     }
+    case 'verifyBatch': {
+      const dirsInside = new Set<string>();
+      const results = req.items.map((item): BatchResult => {
+        try {
+          const decodedBytes = decodeFileSync(item.path, item.hex, req.maxBytes, () => undefined, req.root, dirsInside);
+          return { ok: true, decodedBytes };
+        } catch (err) {
+          return failureOf(err);
+        }
+      });
+      return { reply: { ok: true, results }, transfer: [] };
+    }
     case 'verifyBytes': {
       const decodedBytes = decodeBytesSync(req.data, req.hex, req.maxBytes);
       return { reply: { ok: true, decodedBytes }, transfer: [] };
@@ -54,7 +68,9 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
         (chunk) => {
           const from = Math.max(start - at, 0);
           const to = Math.min(end - at, chunk.length);
-          if (to > from) chunks.push(Buffer.from(chunk.subarray(from, to))); // the decoder reuses `chunk`
+          if (to > from) {
+            chunks.push(Buffer.from(chunk.subarray(from, to)));
+          } // the decoder reuses `chunk`
           at += chunk.length;
         },
         req.root,
@@ -85,17 +101,19 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
   }
 }
 
+function failureOf(err: unknown): WorkerFailure {
+  const e = err as NodeJS.ErrnoException;
+  return err instanceof DecodeFailure || err instanceof NotRegularFileError
+    ? { ok: false, integrity: err.kind, message: err.message }
+    : { ok: false, notFound: e?.code === 'ENOENT', message: e?.message ?? String(err), errno: e?.code };
+}
+
 parentPort?.on('message', ({ id, req }: { id: number; req: WorkerRequest }) => {
   let result: { reply: WorkerReply; transfer: ArrayBuffer[] };
   try {
     result = handle(req);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const reply: WorkerReply =
-      err instanceof DecodeFailure || err instanceof NotRegularFileError
-        ? { ok: false, integrity: err.kind, message: err.message }
-        : { ok: false, notFound: e?.code === 'ENOENT', message: e?.message ?? String(err), errno: e?.code };
-    result = { reply, transfer: [] };
+    result = { reply: failureOf(err), transfer: [] };
   }
   parentPort?.postMessage({ id, reply: result.reply }, result.transfer);
 });

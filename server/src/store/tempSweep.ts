@@ -8,7 +8,9 @@ import { ioError } from './errors';
 const DEFAULT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 function processIsAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
+  if (pid === process.pid) {
+    return true;
+  }
   try {
     process.kill(pid, 0);
     return true;
@@ -26,7 +28,9 @@ export async function sweepTempFiles(
   const result: SweepResult = { removed: [], kept: [] };
   const now = Date.now();
   for (const item of await scanBlobs(root)) {
-    if (item.type !== 'temp') continue;
+    if (item.type !== 'temp') {
+      continue;
+    }
     let stale = !processIsAlive(item.pid);
     if (!stale) {
       const info = await fs.stat(item.path).catch(() => undefined);

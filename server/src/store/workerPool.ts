@@ -32,8 +32,12 @@ export class WorkerPool {
   constructor(readonly size = Math.max(1, availableParallelism())) {}
 
   run(req: WorkerRequest, opts: { transfer?: ArrayBuffer[]; signal?: AbortSignal } = {}): Promise<WorkerReply> {
-    if (this.closed) return Promise.reject(new Error('the store worker pool is closed'));
-    if (opts.signal?.aborted) return Promise.reject(new CancelledError());
+    if (this.closed) {
+      return Promise.reject(new Error('the store worker pool is closed'));
+    }
+    if (opts.signal?.aborted) {
+      return Promise.reject(new CancelledError());
+    }
     return new Promise((resolve, reject) => {
       const task: Task = { req, transfer: opts.transfer ?? [], signal: opts.signal, resolve, reject };
       // Only a queued task can be dropped; the listener goes as soon as the task starts (many tasks share one signal).
@@ -51,7 +55,9 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.queue.splice(0)) t.reject(new Error('the store worker pool is closed'));
+    for (const t of this.queue.splice(0)) {
+      t.reject(new Error('the store worker pool is closed'));
+    }
     await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
   }
 
@@ -66,9 +72,13 @@ export class WorkerPool {
   private pump(): void {
     while (this.queue.length > 0) {
       const slot = this.slots.find((s) => !s.task) ?? this.spawn();
-      if (!slot) return;
+      if (!slot) {
+        return;
+      }
       const task = this.queue.shift()!;
-      if (task.onAbort) task.signal?.removeEventListener('abort', task.onAbort);
+      if (task.onAbort) {
+        task.signal?.removeEventListener('abort', task.onAbort);
+      }
       slot.task = task;
       slot.worker.ref();
       slot.worker.postMessage({ id: this.nextId++, req: task.req }, task.transfer);
@@ -76,7 +86,9 @@ export class WorkerPool {
   }
 
   private spawn(): Slot | undefined {
-    if (this.slots.length >= this.size) return undefined;
+    if (this.slots.length >= this.size) {
+      return undefined;
+    }
     const slot: Slot = { worker: new Worker(WORKER_FILE) };
     slot.worker.on('message', ({ reply }: { reply: WorkerReply }) => this.finish(slot, (t) => t.resolve(reply)));
     slot.worker.on('error', (err) => this.retire(slot, err));
@@ -90,16 +102,22 @@ export class WorkerPool {
     slot.task = undefined;
     // An idle worker must not keep a CLI process alive.
     slot.worker.unref();
-    if (task) settle(task);
+    if (task) {
+      settle(task);
+    }
     this.pump();
   }
 
   private retire(slot: Slot, err: Error): void {
     const i = this.slots.indexOf(slot);
-    if (i < 0) return;
+    if (i < 0) {
+      return;
+    }
     this.slots.splice(i, 1);
     slot.task?.reject(err);
     slot.task = undefined;
-    if (!this.closed) this.pump();
+    if (!this.closed) {
+      this.pump();
+    }
   }
 }

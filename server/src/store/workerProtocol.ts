@@ -9,6 +9,8 @@ export type WorkerRequest =
   | { op: 'decode'; path: string; root?: string; hex: string; maxBytes: number; offset?: number; length?: number }
   /** Decode and re-hash without keeping the bytes. */
   | { op: 'verify'; path: string; root?: string; hex: string; maxBytes: number }
+  /** The same for many small blobs in one message: one round trip per batch, not per blob (verify-all). */
+  | { op: 'verifyBatch'; root: string; items: Array<{ path: string; hex: string }>; maxBytes: number }
   /** Decode and re-hash bytes in memory (a downloaded layer, a blob file about to be pushed). */
   | { op: 'verifyBytes'; data: Uint8Array; hex: string; maxBytes: number }
   /** Decode into `dest` (a temp file the caller renames once the hash is known to be right). */
@@ -16,6 +18,16 @@ export type WorkerRequest =
 
 // `root`, when set, is the store root: the blob file must resolve inside it (no shard symlinked elsewhere).
 
+export type WorkerFailure = {
+  ok: false;
+  integrity?: IntegrityKind;
+  notFound?: boolean;
+  message: string;
+  errno?: string;
+};
+
 export type WorkerReply =
-  | { ok: true; data?: Uint8Array; decodedBytes?: number; input?: Uint8Array }
-  | { ok: false; integrity?: IntegrityKind; notFound?: boolean; message: string; errno?: string };
+  { ok: true; data?: Uint8Array; decodedBytes?: number; input?: Uint8Array; results?: BatchResult[] } | WorkerFailure;
+
+/** One blob's outcome in a verifyBatch reply, in the order of the request's items. */
+export type BatchResult = { ok: true; decodedBytes: number } | WorkerFailure;

@@ -17,14 +17,20 @@ export interface FrameHeader {
 
 /** Parses the header at the start of `buf`; returns undefined when `buf` is too short or not a frame. */
 export function parseFrameHeader(buf: Uint8Array): FrameHeader | undefined {
-  if (buf.length < 4) return undefined;
+  if (buf.length < 4) {
+    return undefined;
+  }
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const magic = view.getUint32(0, true);
   if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) {
-    if (buf.length < 8) return undefined;
+    if (buf.length < 8) {
+      return undefined;
+    }
     return { headerBytes: 8, hasChecksum: false, skippable: true, skippableSize: view.getUint32(4, true) };
   }
-  if (magic !== ZSTD_MAGIC || buf.length < 5) return undefined;
+  if (magic !== ZSTD_MAGIC || buf.length < 5) {
+    return undefined;
+  }
   const fhd = buf[4];
   const fcsFlag = fhd >> 6;
   const singleSegment = (fhd >> 5) & 1;
@@ -33,12 +39,19 @@ export function parseFrameHeader(buf: Uint8Array): FrameHeader | undefined {
   const fcsBytes = [singleSegment ? 1 : 0, 2, 4, 8][fcsFlag];
   const fcsOffset = 5 + (singleSegment ? 0 : 1) + didBytes;
   const headerBytes = fcsOffset + fcsBytes;
-  if (buf.length < headerBytes) return undefined;
+  if (buf.length < headerBytes) {
+    return undefined;
+  }
   let contentSize: number | undefined;
-  if (fcsBytes === 1) contentSize = buf[fcsOffset];
-  else if (fcsBytes === 2) contentSize = view.getUint16(fcsOffset, true) + 256;
-  else if (fcsBytes === 4) contentSize = view.getUint32(fcsOffset, true);
-  else if (fcsBytes === 8) contentSize = Number(view.getBigUint64(fcsOffset, true));
+  if (fcsBytes === 1) {
+    contentSize = buf[fcsOffset];
+  } else if (fcsBytes === 2) {
+    contentSize = view.getUint16(fcsOffset, true) + 256;
+  } else if (fcsBytes === 4) {
+    contentSize = view.getUint32(fcsOffset, true);
+  } else if (fcsBytes === 8) {
+    contentSize = Number(view.getBigUint64(fcsOffset, true));
+  }
   return { headerBytes, contentSize, hasChecksum, skippable: false };
 }
 
@@ -55,26 +68,38 @@ export async function declaredDecodedSize(rawReadAt: ReadAt, fileSize: number): 
   let total = 0;
   while (pos < fileSize) {
     const header = parseFrameHeader(await readAt(pos, 18));
-    if (!header) return undefined;
+    if (!header) {
+      return undefined;
+    }
     if (header.skippable) {
       pos += header.headerBytes + (header.skippableSize ?? 0);
       continue;
     }
-    if (header.contentSize === undefined) return undefined;
+    if (header.contentSize === undefined) {
+      return undefined;
+    }
     total += header.contentSize;
     pos += header.headerBytes;
     for (;;) {
       const bh = await readAt(pos, 3);
-      if (bh.length < 3) return undefined;
+      if (bh.length < 3) {
+        return undefined;
+      }
       const raw = bh[0] | (bh[1] << 8) | (bh[2] << 16);
       const last = raw & 1;
       const type = (raw >> 1) & 3;
       const size = raw >>> 3;
-      if (type === 3) return undefined;
+      if (type === 3) {
+        return undefined;
+      }
       pos += 3 + (type === 1 ? 1 : size);
-      if (last) break;
+      if (last) {
+        break;
+      }
     }
-    if (header.hasChecksum) pos += 4;
+    if (header.hasChecksum) {
+      pos += 4;
+    }
   }
   return pos === fileSize ? total : undefined;
 }

@@ -30,7 +30,9 @@ export async function eventually<T>(
   while (Date.now() < deadline) {
     try {
       const v = await check();
-      if (v !== undefined && v !== false) return v as T;
+      if (v !== undefined && v !== false) {
+        return v as T;
+      }
     } catch (err) {
       lastError = err;
     }
@@ -41,7 +43,9 @@ export async function eventually<T>(
 
 /** Asks the runner (outside, driving the browser) for a screenshot, and waits until it is written. */
 export async function screenshot(name: string): Promise<void> {
-  if (!env.artifacts) return;
+  if (!env.artifacts) {
+    return;
+  }
   const file = path.join(env.artifacts, `${name}.png`);
   fs.rmSync(file, { force: true });
   console.log(`__pf_screenshot__:${name}`);
@@ -69,5 +73,7 @@ export async function runAll(): Promise<void> {
       JSON.stringify({ passed, failed: failures }, null, 2),
     );
   }
-  if (failures.length > 0) throw new Error(`${failures.length} e2e test(s) failed: ${failures.join('; ')}`);
+  if (failures.length > 0) {
+    throw new Error(`${failures.length} e2e test(s) failed: ${failures.join('; ')}`);
+  }
 }

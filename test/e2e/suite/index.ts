@@ -13,7 +13,9 @@ const SUITES: Record<string, () => unknown> = {
 
 export async function run(): Promise<void> {
   const load = SUITES[env.mode];
-  if (!load) throw new Error(`unknown e2e mode ${env.mode}`);
+  if (!load) {
+    throw new Error(`unknown e2e mode ${env.mode}`);
+  }
   load();
   await runAll();
 }

@@ -222,7 +222,9 @@ test('the store changes on disk show up in the tree without a refresh', async ()
 });
 
 test('registry: the tree lists the remote image, and a missing blob is fetched by its quick fix', async () => {
-  if (!env.remote) throw new Error('the runner started no registry (is docker-registry installed?)');
+  if (!env.remote) {
+    throw new Error('the runner started no registry (is docker-registry installed?)');
+  }
   const { manifestFile, spec, image } = fixture();
   const roots = (await ext.tree.getChildren()) as StoreNode[];
   const registries = roots.find((r) => r.kind === 'root' && r.section === 'remotes');
@@ -257,11 +259,15 @@ test('registry: the tree lists the remote image, and a missing blob is fetched b
 });
 
 test('registry: push an image with its command (tag prompt accepted), then pull it back', async () => {
-  if (!env.remote) throw new Error('the runner started no registry');
+  if (!env.remote) {
+    throw new Error('the runner started no registry');
+  }
   const { image, spec } = fixture();
   // An earlier test corrupted world.env; a push refuses a closure that does not verify, so repair it first.
   const good = path.join(env.workspace, 'repair', `${spec.env}.zst`);
-  if (fs.existsSync(good)) fs.copyFileSync(good, blobFile(env.store, spec.env));
+  if (fs.existsSync(good)) {
+    fs.copyFileSync(good, blobFile(env.store, spec.env));
+  }
   const imageNode: StoreNode = {
     kind: 'image',
     image: { digest: `sha256:${image}`, fileName: '', parents: [], bytes: 0, problems: [] },

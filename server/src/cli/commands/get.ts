@@ -13,13 +13,17 @@ export const getCommand: Command = {
   summary: 'write a blob to FILE or standard output, only after its hash is checked',
   flags: { values: ['-o', '--output'], switches: [] },
   async run(ctx) {
-    if (ctx.args.positional.length !== 1) throw new CliError('get takes exactly one DIGEST');
+    if (ctx.args.positional.length !== 1) {
+      throw new CliError('get takes exactly one DIGEST');
+    }
     const hex = parseDigest(ctx.args.positional[0]);
     const output = ctx.args.values.get('-o') ?? ctx.args.values.get('--output');
     if (output) {
       // getToFile decodes into a temp file beside FILE and renames it only when the hash matched.
       const bytes = await ctx.store.getToFile(hex, path.resolve(output), { signal: ctx.signal });
-      if (ctx.json) printJson(ctx, { digest: formatDigest(hex), file: output, bytes });
+      if (ctx.json) {
+        printJson(ctx, { digest: formatDigest(hex), file: output, bytes });
+      }
       return EXIT_OK;
     }
     // To standard output: verify into a private temp file first, so bad bytes never reach a pipe.
@@ -30,7 +34,9 @@ export const getCommand: Command = {
       if (ctx.json) {
         printJson(ctx, { digest: formatDigest(hex), bytes, base64: (await fs.readFile(temp)).toString('base64') });
       } else {
-        for await (const chunk of createReadStream(temp)) await ctx.outBytes(chunk as Buffer);
+        for await (const chunk of createReadStream(temp)) {
+          await ctx.outBytes(chunk as Buffer);
+        }
       }
       return EXIT_OK;
     } finally {

@@ -10,7 +10,9 @@ export const imagesCommand: Command = {
   summary: 'list snapshot images (images/*.json): digest, agent, creation time, parents, problems',
   flags: { values: [], switches: [] },
   async run(ctx) {
-    if (ctx.args.positional.length > 0) throw new CliError('images takes no arguments');
+    if (ctx.args.positional.length > 0) {
+      throw new CliError('images takes no arguments');
+    }
     const entries = await listImages(ctx.root);
     const rows = entries.map((e) => ({
       digest: e.hex ? formatDigest(e.hex) : null,
@@ -28,7 +30,9 @@ export const imagesCommand: Command = {
       ctx.out(
         `${r.digest ?? r.file}  ${r.agent ?? '?'}  ${r.createdAt ?? '?'}${r.parents.length > 0 ? `  parents: ${r.parents.map((p) => p.slice(0, 19)).join(', ')}` : ''}`,
       );
-      for (const p of r.problems) ctx.out(`    ! ${p}`);
+      for (const p of r.problems) {
+        ctx.out(`    ! ${p}`);
+      }
     }
     return EXIT_OK;
   },

@@ -12,14 +12,22 @@ import { progressOnStderr } from '../progress';
 
 /** Checks every input before writing anything, so a typo in the third file name stores nothing. */
 async function checkInputs(files: string[]): Promise<void> {
-  if (files.length === 0) throw new CliError('put needs at least one FILE (or - for standard input)');
-  if (files.filter((f) => f === '-').length > 1) throw new CliError('standard input (-) can be put only once');
+  if (files.length === 0) {
+    throw new CliError('put needs at least one FILE (or - for standard input)');
+  }
+  if (files.filter((f) => f === '-').length > 1) {
+    throw new CliError('standard input (-) can be put only once');
+  }
   for (const f of files) {
-    if (f === '-') continue;
+    if (f === '-') {
+      continue;
+    }
     const info = await fs.stat(f).catch((err: NodeJS.ErrnoException) => {
       throw new CliError(err.code === 'ENOENT' ? `${f}: no such file` : `${f}: cannot read (${err.code})`);
     });
-    if (!info.isFile()) throw new CliError(`${f}: not a regular file`);
+    if (!info.isFile()) {
+      throw new CliError(`${f}: not a regular file`);
+    }
   }
 }
 
@@ -65,7 +73,9 @@ export const putCommand: Command = {
           ),
         );
       } finally {
-        if (showProgress) progress.finish();
+        if (showProgress) {
+          progress.finish();
+        }
       }
       if (ctx.json) {
         printJson(
@@ -79,11 +89,15 @@ export const putCommand: Command = {
           })),
         );
       } else {
-        for (const r of results) ctx.out(formatDigest(r.hex));
+        for (const r of results) {
+          ctx.out(formatDigest(r.hex));
+        }
       }
       return EXIT_OK;
     } finally {
-      if (spooled) await fs.rm(path.dirname(spooled), { recursive: true, force: true });
+      if (spooled) {
+        await fs.rm(path.dirname(spooled), { recursive: true, force: true });
+      }
     }
   },
 };

@@ -13,7 +13,9 @@ export const pushCommand: Command = {
   summary: 'push an image and its closure to an OCI registry (only what the registry lacks)',
   flags: { values: [], switches: [] },
   async run(ctx) {
-    if (ctx.args.positional.length !== 2) throw new CliError('push takes an IMAGE digest and an oci:// reference');
+    if (ctx.args.positional.length !== 2) {
+      throw new CliError('push takes an IMAGE digest and an oci:// reference');
+    }
     const hex = parseDigest(ctx.args.positional[0]);
     const ref = parseOciRef(ctx.args.positional[1]);
     const progress = progressOnStderr('push');
@@ -43,7 +45,9 @@ export const pullCommand: Command = {
   summary: 'pull an image and the blobs of its closure that are missing here; checks the signature',
   flags: { values: [], switches: ['--allow-unsigned'] },
   async run(ctx) {
-    if (ctx.args.positional.length !== 1) throw new CliError('pull takes one oci:// reference');
+    if (ctx.args.positional.length !== 1) {
+      throw new CliError('pull takes one oci:// reference');
+    }
     const ref = parseOciRef(ctx.args.positional[0]);
     const progress = progressOnStderr('pull');
     try {
@@ -52,8 +56,9 @@ export const pullCommand: Command = {
         allowUnsigned: ctx.args.switches.has('--allow-unsigned'),
         onProgress: (p) => progress.update(p.done, p.total, p.note),
       });
-      if (ctx.json) printJson(ctx, { image: formatDigest(result.imageHex), ...result });
-      else {
+      if (ctx.json) {
+        printJson(ctx, { image: formatDigest(result.imageHex), ...result });
+      } else {
         ctx.out(
           `${formatDigest(result.imageHex)} (${result.layers} blobs: ${result.downloaded} downloaded, ${result.alreadyHad} already here)`,
         );
@@ -78,8 +83,13 @@ export const remoteCommand: Command = {
     }
     const ref = parseOciRef(target, { tagOptional: true });
     const images = await listRemote(ref);
-    if (ctx.json) printJson(ctx, images);
-    else for (const i of images) ctx.out(`${i.tag}\t${i.image}`);
+    if (ctx.json) {
+      printJson(ctx, images);
+    } else {
+      for (const i of images) {
+        ctx.out(`${i.tag}\t${i.image}`);
+      }
+    }
     return EXIT_OK;
   },
 };

@@ -6,12 +6,17 @@ import { CliError, EXIT_OK } from '../exitCodes';
 export const statCommand: Command = {
   name: 'stat',
   usage: 'pfstore stat DIGEST',
-  summary: 'stored size, decoded size (from the zstd frame headers) and ratio, without decoding',
+  summary: 'stored size, exact decoded size and ratio (from the frame headers, else by decoding once)',
   flags: { values: [], switches: [] },
   async run(ctx) {
-    if (ctx.args.positional.length !== 1) throw new CliError('stat takes exactly one DIGEST');
+    if (ctx.args.positional.length !== 1) {
+      throw new CliError('stat takes exactly one DIGEST');
+    }
     const hex = parseDigest(ctx.args.positional[0]);
-    const s = await ctx.store.stat(hex);
+    const header = await ctx.store.stat(hex);
+    // pf-core's frames record no size: learn it by decoding once (streamed, re-hashed, as a verify does).
+    const decodedBytes = header.decodedBytes ?? (await ctx.store.decodedSize(hex, { signal: ctx.signal }));
+    const s = { ...header, decodedBytes };
     const ratio = s.decodedBytes !== undefined && s.storedBytes > 0 ? s.decodedBytes / s.storedBytes : undefined;
     const info = {
       digest: formatDigest(hex),
@@ -26,9 +31,11 @@ export const statCommand: Command = {
       ctx.out(`digest:   ${info.digest}`);
       ctx.out(`stored:   ${s.storedBytes} bytes`);
       ctx.out(
-        `decoded:  ${s.decodedBytes ?? 'unknown (a frame does not record its size)'}${s.decodedBytes !== undefined ? ' bytes' : ''}`,
+        `decoded:  ${s.decodedBytes} bytes${header.decodedBytes === undefined ? ' (decoded: the frames do not record it)' : ''}`,
       );
-      if (ratio !== undefined) ctx.out(`ratio:    ${ratio.toFixed(2)}x`);
+      if (ratio !== undefined) {
+        ctx.out(`ratio:    ${ratio.toFixed(2)}x`);
+      }
       ctx.out(`modified: ${info.modified}`);
     }
     return EXIT_OK;

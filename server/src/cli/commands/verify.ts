@@ -26,7 +26,9 @@ async function closureOf(store: FsBlobStore, hex: string): Promise<{ hexes: stri
     throw err;
   });
   const { manifest } = parseManifest(data.toString('utf8'));
-  if (!manifest) throw new CliError(`images/${hex}.json is not a valid manifest`);
+  if (!manifest) {
+    throw new CliError(`images/${hex}.json is not a valid manifest`);
+  }
   const { entries, unexpanded } = await imageClosure(store, manifest);
   const problems = unexpanded.map((u): VerifyProblem => ({
     hex: u.hex,
@@ -48,7 +50,9 @@ export const verifyCommand: Command = {
     const hexes = ctx.args.positional.map(parseDigest); // all parsed before any work starts
     const image = ctx.args.values.get('--image');
     const closure = image === undefined ? undefined : await closureOf(ctx.store, parseDigest(image));
-    if (closure) hexes.push(...closure.hexes);
+    if (closure) {
+      hexes.push(...closure.hexes);
+    }
     const progress = progressOnStderr('verify');
     const onResult = (_r: unknown, done: number, total: number) => progress.update(done, total);
     let summary: VerifySummary;
@@ -74,13 +78,19 @@ export const verifyCommand: Command = {
         })),
       });
     } else {
-      for (const p of failed) ctx.out(`FAIL ${p.hex ? formatDigest(p.hex) : p.path} ${p.kind}: ${p.message}`);
+      for (const p of failed) {
+        ctx.out(`FAIL ${p.hex ? formatDigest(p.hex) : p.path} ${p.kind}: ${p.message}`);
+      }
       ctx.out(
         `${summary.cancelled ? 'cancelled after' : 'checked'} ${summary.checked} blob${summary.checked === 1 ? '' : 's'}: ${summary.ok} ok, ${failed.length} failed`,
       );
     }
-    if (summary.cancelled) return EXIT_CANCELLED;
-    if (failed.some((p) => p.kind !== 'not-found')) return EXIT_INTEGRITY;
+    if (summary.cancelled) {
+      return EXIT_CANCELLED;
+    }
+    if (failed.some((p) => p.kind !== 'not-found')) {
+      return EXIT_INTEGRITY;
+    }
     return failed.length > 0 ? EXIT_BAD_INPUT : EXIT_OK;
   },
 };
