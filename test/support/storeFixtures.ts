@@ -5,9 +5,46 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Compressor } from 'zstd-napi';
+import { CCtx, CParameter, EndDirective, compressBound } from 'zstd-napi/binding';
 
 const compressor = new Compressor();
 compressor.setParameters({ compressionLevel: 19 });
+
+const streamingCctx = new CCtx();
+streamingCctx.setParameter(CParameter.compressionLevel, 19);
+
+/**
+ * A frame shaped as pf-core writes it: its encoder streams without a pledged size, so the header records no
+ * content size and no checksum and declares an 8 MiB window (descriptor byte 0x00, window byte 0x68), like
+ * `zstd -19 --no-check` reading standard input. Here: feed the input with `continue`, then finish with `end`.
+ */
+export function pfcoreFrame(data: Uint8Array): Buffer {
+  const out = Buffer.alloc(compressBound(data.length) + 1024);
+  let produced = 0;
+  let [, written, consumed] = streamingCctx.compressStream2(out, data, EndDirective.continue);
+  produced += written;
+  let rest = data.subarray(consumed);
+  for (;;) {
+    let remaining: number;
+    [remaining, written, consumed] = streamingCctx.compressStream2(out.subarray(produced), rest, EndDirective.end);
+    produced += written;
+    rest = rest.subarray(consumed);
+    if (remaining === 0) {
+      break;
+    }
+  }
+  return Buffer.from(out.subarray(0, produced));
+}
+
+/** Writes one blob as pf-core would (see pfcoreFrame) and returns its hex digest. */
+export function writePfcoreBlob(root: string, data: Uint8Array | string): string {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  const hex = sha256Hex(bytes);
+  const file = blobFile(root, hex);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, pfcoreFrame(bytes));
+  return hex;
+}
 
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');

@@ -124,7 +124,7 @@ export class BlobFacts {
     if (result.problem?.kind === 'not-found') {
       return undefined;
     }
-    return this.record(hex, key, result.ok, result.problem?.message);
+    return this.record(hex, key, result.ok, result.problem?.message, result.decodedBytes);
   }
 
   /** Records a verify outcome computed elsewhere (verify-all, image verify). */
