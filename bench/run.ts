@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchEditor } from './editorBench';
+import { benchPfcore } from './pfcoreBench';
 import { benchServer } from './serverBench';
 import { benchRegistry } from './registryBench';
 import { benchGet, benchLargePut, benchPeakMemory, benchSmallPuts, benchVerifyAll } from './storeBench';
@@ -33,8 +34,12 @@ async function main(): Promise<void> {
     if (want('verify')) {
       await benchVerifyAll(work, quick ? 2000 : 10_000);
     }
+    if (want('pfcore')) {
+      await benchPfcore(work, { blobs: quick ? 2000 : 10_000, smallFiles: quick ? 50 : 200, largeMib: quick ? 8 : 64 });
+    }
     if (want('server')) {
-      await benchServer(work, quick ? 20_000 : 100_000);
+      // A million blobs: KV-cache pages make such stores ordinary.
+      await benchServer(work, quick ? 20_000 : Number(process.env.BENCH_SERVER_BLOBS ?? 1_000_000));
     }
     if (want('editor')) {
       await benchEditor(work, quick ? 20_000 : 100_000);

@@ -20,30 +20,25 @@ export async function benchServer(work: string, blobCount: number): Promise<void
   const hexes = writeManyBlobs(root, blobCount, 'server');
   writeDemoImage(root, 'bench');
 
-  // First page of the tree: a fresh server, cold caches, listShards is what the Blobs root asks for.
-  // Start-up reads every shard once (the status's blob count); that is the cold cost a user waits for.
+  // First page of the tree, from the moment the server process is spawned: start-up reads no shard (the
+  // blobs are counted in the background), so listShards answers at once with what is known.
   let cold!: Awaited<ReturnType<typeof startServer>>;
+  let firstPageMs = 0;
   const startMs = await timeIt(async () => {
     cold = await startServer(root);
   });
+  firstPageMs = startMs + (await timeIt(() => cold.connection.sendRequest(ListShardsRequest.type, {})));
   record({
-    name: `server start to first status (scans ${blobCount} blobs)`,
-    ours: ms(startMs),
-    baseline: '',
-    goal: '',
-    met: undefined,
+    name: `first tree page (listShards), ${blobCount.toLocaleString('en-US')} blobs, from server spawn`,
+    ours: ms(firstPageMs),
+    baseline: `${ms(startMs)} (spawn to initialized)`,
+    ratio: firstPageMs / startMs,
+    goal: '< 1000 ms',
+    met: firstPageMs < 1000,
   });
   const rssStart = rssOf(cold.child.pid!);
-  const firstPageMs = await timeIt(() => cold.connection.sendRequest(ListShardsRequest.type, {}));
   const expandMs = await timeIt(() => cold.connection.sendRequest(ListBlobsRequest.type, { shard: '7f', limit: 500 }));
   const listFloorMs = await timeIt(() => cold.connection.sendRequest(ListBlobsRequest.type, { shard: '7f', limit: 1 }));
-  record({
-    name: `first tree page (listShards), ${blobCount} blobs, after start`,
-    ours: ms(firstPageMs),
-    baseline: '',
-    goal: '< 100 ms',
-    met: firstPageMs < 100,
-  });
   record({
     name: 'expand one shard (listBlobs, 500)',
     ours: ms(expandMs),
@@ -53,6 +48,13 @@ export async function benchServer(work: string, blobCount: number): Promise<void
     met: expandMs < 50,
   });
 
+  const countStart = Date.now();
+  await cold.waitFor('the blob count', () => cold.statuses.find((st) => st.blobCount !== undefined), 600_000);
+  record({
+    name: 'full blob count arrives (background), after the first page',
+    ours: ms(Date.now() - countStart),
+    baseline: '',
+  });
   let cursor: string | undefined;
   do {
     cursor = (await cold.connection.sendRequest(ListBlobsRequest.type, { limit: 5000, cursor })).nextCursor;

@@ -49,7 +49,10 @@ export interface StoreStatus {
   /** Human sentence for the status bar tooltip and notifications. */
   message: string;
   writable: boolean;
+  /** Absent while `counting`, and when the store cannot be read. */
   blobCount?: number;
+  /** True while the blobs are being counted in the background; a new status follows with `blobCount`. */
+  counting?: boolean;
   imageCount?: number;
   /** Blobs known to fail verification (from the last verify runs). */
   problemCount: number;
@@ -124,12 +127,14 @@ export namespace ImageDetailsRequest {
 // ---------------------------------------------------------------------------------------------------------
 export interface ShardCount {
   shard: string;
-  count: number;
+  /** Absent while the server has not read this shard yet (a large store is counted in the background). */
+  count?: number;
 }
 
 export interface ListShardsResult {
   shards: ShardCount[];
-  total: number;
+  /** Absent until every shard is counted; a `processfork/statusChanged` with `blobCount` follows then. */
+  total?: number;
 }
 
 /** client → server: the shard folders that hold blobs, with counts (at most 256 rows). */

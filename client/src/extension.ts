@@ -79,6 +79,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
         statusBar.update(status, problems.count);
         if (moved) {
           tree.refresh();
+        } else {
+          tree.onStatus(status);
         }
       });
       c.onNotification(StoreChangedNotification.type, (change) => {

@@ -14,7 +14,12 @@ export class StoreStatusBar {
 
   update(status: StoreStatus, knownBad: number): void {
     const problems = Math.max(status.problemCount, knownBad);
-    const count = status.blobCount !== undefined ? `${status.blobCount.toLocaleString('en-US')} blobs` : 'no store';
+    const count =
+      status.blobCount !== undefined
+        ? `${status.blobCount.toLocaleString('en-US')} blobs`
+        : status.counting
+          ? 'counting blobs…'
+          : 'no store';
     if (status.state !== 'ok' && status.state !== 'read-only') {
       this.item.text = `$(warning) ${count}`;
       this.item.backgroundColor =

@@ -7,9 +7,10 @@ export type StoreNode =
   | { kind: 'remoteImage'; remote: string; entry: RemoteImage }
   | { kind: 'image'; image: ImageSummary }
   | { kind: 'reference'; image: string; ref: ImageReference }
-  | { kind: 'shard'; shard: string; count: number }
+  /** `count` is absent while the server is still counting a large store. */
+  | { kind: 'shard'; shard: string; count?: number }
   | { kind: 'blob'; blob: BlobEntryInfo }
-  | { kind: 'more'; shard: string; loaded: number; total: number }
+  | { kind: 'more'; shard: string; loaded: number; total?: number }
   | { kind: 'message'; text: string; detail?: string; error?: boolean };
 
 /** The digest a node stands for, if any: what copy, open and verify act on. */

@@ -2,7 +2,7 @@
 // blobs with "Show more…"). Everything loads lazily, one request per expanded node or page, so a store of
 // 100,000 blobs opens as fast as an empty one.
 import * as vscode from 'vscode';
-import type { BlobEntryInfo, StoreChange } from '../../../shared/protocol';
+import type { BlobEntryInfo, StoreChange, StoreStatus } from '../../../shared/protocol';
 import { log } from '../log';
 import type { KnownProblems } from '../problems';
 import { settings } from '../settings';
@@ -42,6 +42,16 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
   refresh(): void {
     this.pages.clear();
     this.emitter.fire(undefined);
+  }
+
+  /**
+   * A status with a blob count the tree does not show yet (the background count of a large store finished):
+   * re-list the shards so every count shown is current.
+   */
+  onStatus(status: StoreStatus): void {
+    if (status.blobCount !== undefined && status.blobCount !== this.blobTotal && this.firstPageAt !== undefined) {
+      this.emitter.fire(this.roots.blobs);
+    }
   }
 
   /** Re-reads only the shards whose blobs came or went, and the images when the catalog changed. */

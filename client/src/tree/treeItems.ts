@@ -17,8 +17,8 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
       );
       item.id = `root:${node.section}`;
       item.iconPath = new vscode.ThemeIcon({ images: 'layers', blobs: 'database', remotes: 'cloud' }[node.section]);
-      if (node.section === 'blobs' && blobTotal !== undefined) {
-        item.description = `${blobTotal.toLocaleString('en-US')} blobs`;
+      if (node.section === 'blobs') {
+        item.description = blobTotal !== undefined ? `${blobTotal.toLocaleString('en-US')} blobs` : 'counting…';
       }
       item.contextValue = `root-${node.section}`;
       return item;
@@ -91,7 +91,10 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
     case 'shard': {
       const item = new vscode.TreeItem(node.shard, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `shard:${node.shard}`;
-      item.description = `${node.count.toLocaleString('en-US')} blob${node.count === 1 ? '' : 's'}`;
+      item.description =
+        node.count === undefined
+          ? 'counting…'
+          : `${node.count.toLocaleString('en-US')} blob${node.count === 1 ? '' : 's'}`;
       item.iconPath = vscode.ThemeIcon.Folder;
       item.contextValue = 'shard';
       return item;
@@ -115,7 +118,9 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
     }
     case 'more': {
       const item = new vscode.TreeItem(
-        `Show more… (${node.loaded.toLocaleString('en-US')} of ${node.total.toLocaleString('en-US')})`,
+        node.total === undefined
+          ? `Show more… (${node.loaded.toLocaleString('en-US')} so far)`
+          : `Show more… (${node.loaded.toLocaleString('en-US')} of ${node.total.toLocaleString('en-US')})`,
         vscode.TreeItemCollapsibleState.None,
       );
       item.id = `more:${node.shard}`;

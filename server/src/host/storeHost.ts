@@ -59,6 +59,9 @@ export class StoreHost {
   }
 
   /** Opens `root` (no-op when it is already open) and tells the client the new status. */
+  /** The open store whose blobs are being counted now, if any. */
+  private counting?: OpenStore;
+
   async openStore(root: string): Promise<void> {
     if (this.current?.root === root) {
       return;
@@ -90,10 +93,35 @@ export class StoreHost {
       problemCount: facts.knownBad().length,
     };
     if (probe.state === 'ok' || probe.state === 'read-only') {
-      status.blobCount = (await shards.counts()).reduce((n, c) => n + c.count, 0);
+      const known = await shards.knownCounts();
+      if (known.complete) {
+        status.blobCount = known.shards.reduce((n, c) => n + (c.count ?? 0), 0);
+      } else {
+        // Never make the status (and the first tree page) wait for a full count of a large store.
+        status.counting = true;
+        this.countInBackground();
+      }
       status.imageCount = (await refs.images()).length;
     }
     return status;
+  }
+
+  /** Counts every shard of the open store once, then announces the status with its blob count. */
+  private countInBackground(): void {
+    const open = this.current;
+    if (!open || this.counting === open) {
+      return;
+    }
+    this.counting = open;
+    void open.shards
+      .counts()
+      .then(() => (this.current === open ? this.publishStatus() : undefined))
+      .catch((err) => this.connection.console.warn(`cannot count the blobs: ${(err as Error).message}`))
+      .finally(() => {
+        if (this.counting === open) {
+          this.counting = undefined;
+        }
+      });
   }
 
   /** Starts talking to the client and tells it the current status. */

@@ -61,8 +61,9 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
   connection.onRequest(
     ListShardsRequest.type,
     guarded(log, async () => {
-      const shards = await host.open.shards.counts();
-      return { shards, total: shards.reduce((n, s) => n + s.count, 0) };
+      // What is known now: the first page of a million-blob store must not wait for its full count.
+      const { shards, complete } = await host.open.shards.knownCounts();
+      return complete ? { shards, total: shards.reduce((n, s) => n + (s.count ?? 0), 0) } : { shards };
     }),
   );
 

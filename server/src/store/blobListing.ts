@@ -8,6 +8,7 @@ import { InvalidInputError, ioError } from './errors';
 import { quoteShort } from '../../../shared/format';
 
 export const MAX_PAGE = 5000;
+const STAT_LANES = 32;
 
 async function readDirIfAny(dir: string): Promise<Dirent[]> {
   try {
@@ -55,6 +56,8 @@ export async function shardBlobs(root: string, shard: string): Promise<string[]>
 export interface ShardSource {
   shards(): Promise<string[]>;
   blobs(shard: string): Promise<string[]>;
+  /** Digests after `after` in one shard, at most `max`: lets a cache answer a page without unpacking a shard. */
+  after?(shard: string, after: string | undefined, max: number): Promise<string[]>;
 }
 
 export function diskShardSource(root: string): ShardSource {
@@ -83,9 +86,11 @@ export async function pageOfBlobs(root: string, source: ShardSource, opts: ListO
     if (after && s < after.slice(0, 2)) {
       continue;
     }
-    const all = await source.blobs(s);
-    const hexes = after ? all.filter((h) => h > after) : all;
     const room = limit - picked.length;
+    // One more than there is room for tells whether the shard goes on past this page.
+    const hexes = source.after
+      ? await source.after(s, after, room + 1)
+      : (await source.blobs(s)).filter((h) => !after || h > after);
     picked.push(...hexes.slice(0, room));
     if (hexes.length > room) {
       more = true;
@@ -97,7 +102,17 @@ export async function pageOfBlobs(root: string, source: ShardSource, opts: ListO
       break;
     }
   }
-  const items = await Promise.all(picked.map((hex) => entryOf(root, hex)));
+  // Stored sizes, a bounded number of stats at a time: 5,000 at once held thousands of requests in memory.
+  const items: Array<BlobEntry | undefined> = new Array(picked.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: STAT_LANES }, async () => {
+      while (next < picked.length) {
+        const i = next++;
+        items[i] = await entryOf(root, picked[i]);
+      }
+    }),
+  );
   const present = items.filter((i): i is BlobEntry => i !== undefined);
   return { items: present, nextCursor: more && picked.length > 0 ? picked[picked.length - 1] : undefined };
 }
