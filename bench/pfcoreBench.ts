@@ -1,7 +1,7 @@
 // Against pf-core's own store code (its store module built as a small program, single-threaded, linking the
 // system libzstd), on the same data in the same run: verify-all of pf-core-shaped blobs, puts, a get, and the
 // peak memory of each. Both run as command-line programs, so process start-up is in both figures.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO } from '../test/support/serverProcess';
@@ -26,12 +26,12 @@ function anchorBinary(): string | undefined {
 /** Wall time and peak RSS of one command, measured by GNU time (it sees the whole process, threads included). */
 function measure(cmd: string, args: string[]): { ms: number; peakBytes: number } {
   const t0 = process.hrtime.bigint();
-  const out = execFileSync('/usr/bin/time', ['-f', '%M', cmd, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    maxBuffer: 1 << 26,
-  });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
-  const kib = Number(out.toString().trim().split('\n').pop());
+  if (r.status !== 0) {
+    throw new Error(`${path.basename(cmd)} ${args[0]} failed: ${r.stderr}`);
+  }
+  const kib = Number(r.stderr.toString().trim().split('\n').pop());
   return { ms: wall, peakBytes: kib * 1024 };
 }
 

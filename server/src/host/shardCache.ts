@@ -23,6 +23,8 @@ export class ShardCache implements ShardSource {
   private readonly byShard = new Map<string, Promise<Buffer>>();
   /** Counts of the shards read so far (what knownCounts answers without touching the disk). */
   private readonly loadedCounts = new Map<string, number>();
+  /** Pages being answered now; the background count waits while there are any. */
+  private foreground = 0;
 
   constructor(readonly root: string) {}
 
@@ -84,8 +86,13 @@ export class ShardCache implements ShardSource {
     return out;
   }
 
-  page(opts: ListOptions): Promise<BlobPage> {
-    return pageOfBlobs(this.root, this, opts);
+  async page(opts: ListOptions): Promise<BlobPage> {
+    this.foreground++;
+    try {
+      return await pageOfBlobs(this.root, this, opts);
+    } finally {
+      this.foreground--;
+    }
   }
 
   /** Every shard's count; reads the shards not read yet, a few at a time (their names are transient garbage). */
@@ -96,6 +103,11 @@ export class ShardCache implements ShardSource {
     await Promise.all(
       Array.from({ length: COUNT_LANES }, async () => {
         while (next < shards.length) {
+          // A page someone is waiting for goes first: packing a shard's names holds the thread for a few ms,
+          // and a page's stat callbacks would queue behind every one of them.
+          while (this.foreground > 0) {
+            await new Promise((resolve) => setTimeout(resolve, 2));
+          }
           const shard = shards[next++];
           counts.push({ shard, count: (await this.packed(shard)).length / 32 });
         }

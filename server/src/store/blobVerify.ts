@@ -7,11 +7,12 @@ import { blobPath } from './blobPaths';
 
 /** Blobs per worker message: small enough that cancel and progress stay prompt, large enough to amortise the trip. */
 const VERIFY_BATCH = 64;
+const RELEASE_EVERY = 16_384;
+/** Digests scanned but not yet handed out, at most (about 100 bytes each). */
+const MAX_QUEUED = 50_000;
 
-export interface VerifyOutcome extends VerifySummary {
-  /** Decoded sizes of the blobs that passed. */
-  decoded: Map<string, number>;
-}
+/** Nothing per blob is kept here (a million-blob verify must stay flat): callers hear each result in onResult. */
+export type VerifyOutcome = VerifySummary;
 
 function problemOf(hex: string, err: unknown, file: string): VerifyProblem {
   if (err instanceof IntegrityError) {
@@ -29,12 +30,18 @@ export async function verifyBlobs(
   opts: VerifyAllOptions = {},
   extraProblems: VerifyProblem[] = [],
 ): Promise<VerifyOutcome> {
-  return verifyFrom(store, { hexes, more: undefined }, opts, extraProblems);
+  return verifyFrom(store, { hexes: [...hexes], next: 0, pushed: hexes.length, more: undefined }, opts, extraProblems);
 }
 
-/** Digests to verify; `more` resolves when another batch was appended (undefined once the list is complete). */
+/**
+ * Digests to verify; `more` resolves when another batch was appended (undefined once the list is complete).
+ * `pushed` counts every digest ever appended: the consumed front of `hexes` is dropped as the verify goes.
+ */
 interface HexSource {
   hexes: string[];
+  /** Index of the next digest to hand out. */
+  next: number;
+  pushed: number;
   more: (() => Promise<boolean>) | undefined;
 }
 
@@ -49,17 +56,14 @@ async function verifyFrom(
     ok: 0,
     problems: [...extraProblems],
     cancelled: false,
-    decoded: new Map(),
   };
   const { hexes } = source;
-  let next = 0;
   const settle = (hex: string, result: number | unknown) => {
     outcome.checked++;
     // While a scan still feeds the list, the total grows; progress shows what is known so far.
-    const total = hexes.length;
+    const total = source.pushed;
     if (typeof result === 'number') {
       outcome.ok++;
-      outcome.decoded.set(hex, result);
       opts.onResult?.({ hex, ok: true, decodedBytes: result }, outcome.checked, total);
     } else {
       const problem = problemOf(hex, result, blobPath(store.root, hex));
@@ -75,16 +79,21 @@ async function verifyFrom(
         outcome.cancelled = true;
         return;
       }
-      if (next >= hexes.length) {
+      if (source.next >= hexes.length) {
         if (!source.more || !(await source.more())) {
-          if (next >= hexes.length) {
+          if (source.next >= hexes.length) {
             return;
           }
         }
         continue;
       }
-      const batch = hexes.slice(next, next + VERIFY_BATCH);
-      next += batch.length;
+      const batch = hexes.slice(source.next, source.next + VERIFY_BATCH);
+      source.next += batch.length;
+      if (source.next >= RELEASE_EVERY) {
+        // Let go of what is already handed out, so memory does not grow with the store.
+        hexes.splice(0, source.next);
+        source.next = 0;
+      }
       try {
         const results = await store.verifyBatch(batch, opts.signal);
         batch.forEach((hex, i) => settle(hex, results[i]));
@@ -107,7 +116,7 @@ async function verifyFrom(
  */
 export async function verifyAllBlobs(store: FsBlobStore, opts: VerifyAllOptions = {}): Promise<VerifyOutcome> {
   const problems: VerifyProblem[] = [];
-  const source: HexSource = { hexes: [], more: undefined };
+  const source: HexSource = { hexes: [], next: 0, pushed: 0, more: undefined };
   let wake: (() => void) | undefined;
   let scanDone = false;
   let arrived = new Promise<void>((resolve) => (wake = resolve));
@@ -122,10 +131,11 @@ export async function verifyAllBlobs(store: FsBlobStore, opts: VerifyAllOptions 
     await arrived;
     return true;
   };
-  const scan = scanBlobs(store.root, (items) => {
+  const scan = scanBlobs(store.root, async (items) => {
     for (const item of items) {
       if (item.type === 'blob') {
         source.hexes.push(item.hex);
+        source.pushed++;
       } else if (item.type === 'misplaced') {
         problems.push(misplacedProblem(item.hex, item.path));
       } else if (item.type === 'stray') {
@@ -133,6 +143,10 @@ export async function verifyAllBlobs(store: FsBlobStore, opts: VerifyAllOptions 
       }
     }
     signalArrival();
+    // The scan runs ahead of the workers on a large store: hold it back so the queue stays bounded.
+    while (source.hexes.length - source.next > MAX_QUEUED && !opts.signal?.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }).finally(() => {
     scanDone = true;
     signalArrival();

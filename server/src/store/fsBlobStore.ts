@@ -301,19 +301,23 @@ export class FsBlobStore implements BlobStore {
   }
 
   async verify(hex: string, opts: { signal?: AbortSignal } = {}): Promise<VerifyResult> {
-    const summary = await verifyBlobs(this, [hex], opts);
+    let decodedBytes: number | undefined;
+    const summary = await verifyBlobs(this, [hex], {
+      ...opts,
+      onResult: (r) => {
+        decodedBytes = r.decodedBytes;
+      },
+    });
     const problem = summary.problems[0];
-    return problem ? { hex, ok: false, problem } : { hex, ok: true, decodedBytes: summary.decoded.get(hex) };
+    return problem ? { hex, ok: false, problem } : { hex, ok: true, decodedBytes };
   }
 
   async verifyMany(hexes: string[], opts: VerifyAllOptions = {}): Promise<VerifySummary> {
-    const { decoded: _decoded, ...summary } = await verifyBlobs(this, hexes.map(checkedHex), opts);
-    return summary;
+    return verifyBlobs(this, hexes.map(checkedHex), opts);
   }
 
   async verifyAll(opts: VerifyAllOptions = {}): Promise<VerifySummary> {
-    const { decoded: _decoded, ...summary } = await verifyAllBlobs(this, opts);
-    return summary;
+    return verifyAllBlobs(this, opts);
   }
 
   sweepTemp(opts: { olderThanMs?: number; dryRun?: boolean } = {}): Promise<SweepResult> {

@@ -23,6 +23,12 @@ interface Slot {
 // Bundled (dist/) and compiled (out/.../store/) layouts both put the worker file beside this module.
 const WORKER_FILE = path.join(__dirname, 'storeWorker.js');
 
+/**
+ * A worker holds little on its heap (the blob data lives in native zstd buffers): a small young generation
+ * keeps the garbage of many small decodes from growing each worker's RSS by tens of MiB.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 };
+
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
@@ -89,7 +95,7 @@ export class WorkerPool {
     if (this.slots.length >= this.size) {
       return undefined;
     }
-    const slot: Slot = { worker: new Worker(WORKER_FILE) };
+    const slot: Slot = { worker: new Worker(WORKER_FILE, { resourceLimits: WORKER_LIMITS }) };
     slot.worker.on('message', ({ reply }: { reply: WorkerReply }) => this.finish(slot, (t) => t.resolve(reply)));
     slot.worker.on('error', (err) => this.retire(slot, err));
     slot.worker.on('exit', (code) => this.retire(slot, new Error(`store worker exited with code ${code}`)));
