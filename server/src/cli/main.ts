@@ -7,6 +7,8 @@ import { GLOBAL_FLAGS, parseArgs } from './args';
 import type { Command, CommandContext } from './context';
 import { CliError, EXIT_INTERNAL, EXIT_OK, exitCodeOf } from './exitCodes';
 import { gcCommand } from './commands/gc';
+import { refsCommand } from './commands/refs';
+import { statsCommand } from './commands/stats';
 import { getCommand } from './commands/get';
 import { lsCommand } from './commands/ls';
 import { putCommand } from './commands/put';
@@ -25,6 +27,8 @@ const COMMANDS: Command[] = [
   imagesCommand,
   verifyCommand,
   gcCommand,
+  refsCommand,
+  statsCommand,
   pushCommand,
   pullCommand,
   remoteCommand,

@@ -1,0 +1,34 @@
+import { formatDigest, parseDigest } from '../../../../shared/digest';
+import { ReferenceGraph } from '../../store/referenceGraph';
+import type { Command } from '../context';
+import { printJson } from '../context';
+import { CliError, EXIT_OK } from '../exitCodes';
+
+export const refsCommand: Command = {
+  name: 'refs',
+  usage: 'pfstore refs DIGEST',
+  summary: 'every image that reaches a blob, and where: a top-level field, an fs entry, a cache page',
+  flags: { values: [], switches: [] },
+  async run(ctx) {
+    if (ctx.args.positional.length !== 1) {
+      throw new CliError('refs takes exactly one DIGEST');
+    }
+    const hex = parseDigest(ctx.args.positional[0]);
+    const graph = await ReferenceGraph.build(ctx.store, ctx.root, { signal: ctx.signal });
+    const used = graph.whereUsed(hex);
+    if (ctx.json) {
+      printJson(ctx, {
+        digest: formatDigest(hex),
+        images: used.map((u) => ({ image: formatDigest(u.image), paths: u.places })),
+      });
+      return EXIT_OK;
+    }
+    for (const u of used) {
+      for (const place of u.places) {
+        ctx.out(`${formatDigest(u.image)}  ${place}`);
+      }
+    }
+    ctx.out(`used by ${used.length} image${used.length === 1 ? '' : 's'}`);
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,212 @@
+// The store's reference graph: which images reach which blobs, and how. The closure is the format's: the eight
+// top-level digests of each image, every entry of its `fs.tree.v1` tree, every `k` and `v` of its cache page
+// manifest. Nested manifests are content-addressed, so each is read (and re-hashed) once however many images
+// share it, and its references are kept once; an image points at the nested manifests it uses. "Where used"
+// walks back from a blob to the nested manifests that name it and on to their images.
+import type { BlobStore } from './blobStore';
+import { StoreError } from './errors';
+import type { CatalogEntry } from './imageCatalog';
+import { listImages } from './imageCatalog';
+import { LAYER_FIELDS, parseNestedReferences } from './manifest';
+
+/** Nested manifests larger than this are not expanded (and are reported as such). */
+export const NESTED_LIMIT = 64 << 20;
+
+export interface GraphImage {
+  hex: string;
+  createdAt?: string;
+  agentKind?: string;
+  parents: string[];
+}
+
+/** One place in an image where a digest is named: `model.base`, `world.fs entry src/app.py`, `cache page 1204 v`. */
+export type Place = string;
+
+interface Nested {
+  /** Digest → the places this nested manifest names it (a digest may appear at several). */
+  refs: Map<string, Place[]>;
+  /** Why it could not be expanded, when it could not. */
+  unexpanded?: string;
+}
+
+export interface WhereUsed {
+  image: string;
+  places: Place[];
+}
+
+export class ReferenceGraph {
+  readonly images: GraphImage[] = [];
+  /** Blob → images naming it among their eight top-level fields, with the field. */
+  private readonly direct = new Map<string, Array<{ image: number; place: Place }>>();
+  /** Nested manifest digest → its expansion, shared by every image that names it. */
+  private readonly nested = new Map<string, Nested>();
+  /** Nested manifest digest → the images that use it, and as which field (`world.fs` or `cache.manifest`). */
+  private readonly nestedUsers = new Map<string, Array<{ image: number; field: string }>>();
+  /** Blob → the nested manifests that name it. */
+  private readonly inNested = new Map<string, string[]>();
+
+  /** Builds the graph of every image in `images/`; `onProgress` hears images done of total. */
+  static async build(
+    store: BlobStore,
+    root: string,
+    opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<ReferenceGraph> {
+    const graph = new ReferenceGraph();
+    const entries = await listImages(root);
+    let done = 0;
+    for (const entry of entries) {
+      if (opts.signal?.aborted) {
+        throw new StoreError('cancelled', 'the reference graph build was cancelled');
+      }
+      await graph.addImage(store, entry);
+      opts.onProgress?.(++done, entries.length);
+    }
+    return graph;
+  }
+
+  /** Adds one catalog image (and the nested manifests it names that are not known yet). */
+  async addImage(store: BlobStore, entry: CatalogEntry): Promise<void> {
+    const m = entry.manifest;
+    if (!m || !/^[0-9a-f]{64}$/.test(entry.hex)) {
+      return;
+    }
+    const index = this.images.length;
+    this.images.push({ hex: entry.hex, createdAt: m.createdAt, agentKind: m.agent?.kind, parents: [...m.parents] });
+    for (const [obj, name] of LAYER_FIELDS) {
+      const hex = (m as unknown as Record<string, Record<string, string | undefined>>)[obj]?.[name];
+      if (!hex) {
+        continue;
+      }
+      push(this.direct, hex, { image: index, place: `${obj}.${name}` });
+      if (`${obj}.${name}` === 'world.fs' || `${obj}.${name}` === 'cache.manifest') {
+        push(this.nestedUsers, hex, { image: index, field: `${obj}.${name}` });
+        await this.expand(store, hex);
+      }
+    }
+  }
+
+  private async expand(store: BlobStore, nestedHex: string): Promise<void> {
+    if (this.nested.has(nestedHex)) {
+      return;
+    }
+    const entry: Nested = { refs: new Map() };
+    this.nested.set(nestedHex, entry);
+    let text: string;
+    try {
+      text = (await store.get(nestedHex, { maxBytes: NESTED_LIMIT })).toString('utf8');
+    } catch (err) {
+      entry.unexpanded = err instanceof StoreError ? err.message : String(err);
+      return;
+    }
+    for (const ref of parseNestedReferences(text).refs) {
+      push(entry.refs, ref.hex, placeOf(ref.layer, ref.path));
+    }
+    for (const hex of entry.refs.keys()) {
+      push(this.inNested, hex, nestedHex);
+    }
+  }
+
+  /** Every image that reaches `hex`, with the places, images in catalog order. */
+  whereUsed(hex: string): WhereUsed[] {
+    const byImage = new Map<number, Place[]>();
+    for (const { image, place } of this.direct.get(hex) ?? []) {
+      push(byImage, image, place);
+    }
+    for (const nestedHex of this.inNested.get(hex) ?? []) {
+      const places = this.nested.get(nestedHex)!.refs.get(hex) ?? [];
+      for (const { image, field } of this.nestedUsers.get(nestedHex) ?? []) {
+        for (const place of places) {
+          push(byImage, image, `${field} ${place}`);
+        }
+      }
+    }
+    return [...byImage]
+      .sort((a, b) => a[0] - b[0])
+      .map(([image, places]) => ({ image: this.images[image].hex, places }));
+  }
+
+  /** The closure of one image: its eight blobs and everything its nested manifests name. */
+  closureOf(imageHex: string): Set<string> {
+    const index = this.images.findIndex((i) => i.hex === imageHex);
+    return index < 0 ? new Set() : this.closureAt(index);
+  }
+
+  private closureAt(index: number): Set<string> {
+    const out = new Set<string>();
+    for (const [hex, users] of this.direct) {
+      if (users.some((u) => u.image === index)) {
+        out.add(hex);
+      }
+    }
+    for (const [nestedHex, users] of this.nestedUsers) {
+      if (users.some((u) => u.image === index)) {
+        for (const hex of this.nested.get(nestedHex)?.refs.keys() ?? []) {
+          out.add(hex);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every closure at once, per image index (one pass over the graph, not one per image). */
+  closures(): Array<Set<string>> {
+    const out = this.images.map(() => new Set<string>());
+    for (const [hex, users] of this.direct) {
+      for (const u of users) {
+        out[u.image].add(hex);
+      }
+    }
+    for (const [nestedHex, users] of this.nestedUsers) {
+      const refs = this.nested.get(nestedHex)?.refs;
+      for (const u of users) {
+        for (const hex of refs?.keys() ?? []) {
+          out[u.image].add(hex);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Blobs reached by the given images (all of them by default). */
+  reachable(imageIndexes?: number[]): Set<string> {
+    const closures = this.closures();
+    const out = new Set<string>();
+    for (const i of imageIndexes ?? closures.map((_, i) => i)) {
+      for (const hex of closures[i]) {
+        out.add(hex);
+      }
+    }
+    return out;
+  }
+
+  /** Nested manifests that could not be expanded: what they name is unknown, so gc must not run. */
+  unexpanded(): Array<{ hex: string; reason: string }> {
+    return [...this.nested].filter(([, n]) => n.unexpanded).map(([hex, n]) => ({ hex, reason: n.unexpanded! }));
+  }
+
+  /** Image indexes, newest first (by `created_at`, then catalog order). */
+  newestFirst(): number[] {
+    return this.images
+      .map((img, i) => ({ i, at: img.createdAt ?? '' }))
+      .sort((a, b) => b.at.localeCompare(a.at) || a.i - b.i)
+      .map((x) => x.i);
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) {
+    list.push(value);
+  } else {
+    map.set(key, [value]);
+  }
+}
+
+/** `entries[3].blob` with path `src/app.py` → `entry src/app.py`; `pages[1204].v` → `page 1204 v`. */
+function placeOf(layer: string, path?: string): Place {
+  if (path !== undefined) {
+    return `entry ${path}`;
+  }
+  const page = /^pages\[(\d+)\]\.([kv])$/.exec(layer);
+  return page ? `page ${Number(page[1]).toLocaleString('en-US')} ${page[2]}` : layer;
+}

@@ -1,0 +1,114 @@
+// What the store and each image cost: blob count, raw and stored bytes, compression and dedup ratios, and per
+// image its closure size, the bytes only it holds (exclusive) and the bytes it shares with other images.
+// Raw sizes come from the frame headers when they record them, else from one streamed decode on the workers
+// (pf-core's frames record none), the cost of a verify.
+import type { VerifyResult } from './blobStore';
+import { scanBlobs } from './blobListing';
+import type { FsBlobStore } from './fsBlobStore';
+import { ReferenceGraph } from './referenceGraph';
+import { declaredDecodedSize } from './zstdFrame';
+import { openRegular } from './safeOpen';
+
+export interface ImageCost {
+  image: string;
+  closureBytes: number;
+  exclusiveBytes: number;
+  sharedBytes: number;
+}
+
+export interface StoreStats {
+  blobs: number;
+  rawBytes: number;
+  storedBytes: number;
+  /** rawBytes / storedBytes. */
+  compressionRatio: number;
+  /** Sum of every image's closure size over the raw bytes of their union: how much sharing saves. */
+  dedupRatio: number;
+  /** Blobs whose raw size could not be learned (corrupt, unreadable): left out of the byte counts. */
+  unreadable: number;
+  images: ImageCost[];
+}
+
+export async function storeStats(
+  store: FsBlobStore,
+  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+): Promise<StoreStats> {
+  const raw = new Map<string, number>();
+  let storedBytes = 0;
+  const unknown: string[] = [];
+  const blobs = (await scanBlobs(store.root)).filter((i) => i.type === 'blob');
+  for (const item of blobs) {
+    let handle;
+    try {
+      ({ handle } = await openRegular(item.path));
+    } catch {
+      unknown.push(item.hex);
+      continue;
+    }
+    try {
+      const { size } = await handle.stat();
+      storedBytes += size;
+      const readAt = async (position: number, length: number) => {
+        const buf = Buffer.alloc(length);
+        const { bytesRead } = await handle.read(buf, 0, length, position);
+        return buf.subarray(0, bytesRead);
+      };
+      const declared = await declaredDecodedSize(readAt, size);
+      if (declared === undefined) {
+        unknown.push(item.hex);
+      } else {
+        raw.set(item.hex, declared);
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  let unreadable = 0;
+  await store.verifyMany(unknown, {
+    signal: opts.signal,
+    onResult: (r: VerifyResult, done, total) => {
+      if (r.ok && r.decodedBytes !== undefined) {
+        raw.set(r.hex, r.decodedBytes);
+      } else {
+        unreadable++;
+      }
+      opts.onProgress?.(done, total);
+    },
+  });
+
+  const graph = await ReferenceGraph.build(store, store.root, { signal: opts.signal });
+  const closures = graph.closures();
+  const users = new Map<string, number>();
+  for (const closure of closures) {
+    for (const hex of closure) {
+      users.set(hex, (users.get(hex) ?? 0) + 1);
+    }
+  }
+  const sizeOf = (hex: string) => raw.get(hex) ?? 0; // missing blobs cost nothing here
+  const images = closures.map((closure, i): ImageCost => {
+    let closureBytes = 0;
+    let exclusiveBytes = 0;
+    for (const hex of closure) {
+      closureBytes += sizeOf(hex);
+      if (users.get(hex) === 1) {
+        exclusiveBytes += sizeOf(hex);
+      }
+    }
+    return { image: graph.images[i].hex, closureBytes, exclusiveBytes, sharedBytes: closureBytes - exclusiveBytes };
+  });
+  let unionBytes = 0;
+  for (const hex of users.keys()) {
+    unionBytes += sizeOf(hex);
+  }
+  const rawBytes = [...raw.values()].reduce((n, v) => n + v, 0);
+  const closureTotal = images.reduce((n, c) => n + c.closureBytes, 0);
+  return {
+    blobs: blobs.length,
+    rawBytes,
+    storedBytes,
+    compressionRatio: storedBytes > 0 ? rawBytes / storedBytes : 0,
+    dedupRatio: unionBytes > 0 ? closureTotal / unionBytes : 0,
+    unreadable,
+    images,
+  };
+}

@@ -1,0 +1,154 @@
+// The reference graph through pfstore: where a blob is used (top-level fields, fs entries, cache pages), what
+// each image costs (closure, exclusive, shared), and gc of unreferenced blobs that never races a writer.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { Decompressor } from 'zstd-napi';
+import { FsBlobStore } from '../../server/src/store/fsBlobStore';
+import { removeUnreferenced } from '../../server/src/store/unreferencedGc';
+import { REPO } from '../support/serverProcess';
+import { blobFile, pfcoreFrame, tempStore, writeBlob, writeDemoImage } from '../support/storeFixtures';
+
+const CLI = path.join(REPO, 'dist', 'cli.js');
+const pfstore = (args: string[]) =>
+  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+const json = (args: string[]) => {
+  const r = pfstore(['--json', ...args]);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+};
+const HOURS_AGO = (h: number) => new Date(Date.now() - h * 3600_000);
+
+/** Rewrites a blob file in pf-core's frame shape (no content size), same content. */
+function asPfcore(root: string, hex: string): void {
+  const file = blobFile(root, hex);
+  fs.writeFileSync(file, pfcoreFrame(new Decompressor().decompress(fs.readFileSync(file))));
+}
+
+describe('the reference graph', () => {
+  let root: string;
+  let a: ReturnType<typeof writeDemoImage>;
+  let b: ReturnType<typeof writeDemoImage>;
+  let orphan: string;
+  let youngOrphan: string;
+
+  before(() => {
+    root = tempStore();
+    a = writeDemoImage(root, 'alpha');
+    b = writeDemoImage(root, 'beta', [a.hex]);
+    asPfcore(root, a.spec.fs); // one nested manifest in pf-core's frame shape
+    orphan = writeBlob(root, 'nobody names me\n');
+    fs.utimesSync(blobFile(root, orphan), HOURS_AGO(2), HOURS_AGO(2));
+    youngOrphan = writeBlob(root, 'nobody names me either, but I was just written\n');
+  });
+
+  test('refs names every image and place: a top-level field, an fs entry, a cache page', () => {
+    const shared = json(['--store', root, 'refs', `sha256:${a.spec.base}`]);
+    assert.deepEqual(
+      shared.images.map((i: { image: string }) => i.image).sort(),
+      [`sha256:${a.hex}`, `sha256:${b.hex}`].sort(),
+    );
+    assert.deepEqual(shared.images[0].paths, ['model.base']);
+
+    const file = json(['--store', root, 'refs', `sha256:${a.fileBlobs[0]}`]);
+    assert.deepEqual(file.images, [{ image: `sha256:${a.hex}`, paths: ['world.fs entry work/run.sh'] }]);
+
+    const pageOf = (image: typeof a) =>
+      JSON.parse(new Decompressor().decompress(fs.readFileSync(blobFile(root, image.spec.cachePages))).toString());
+    const v = pageOf(b).pages[0].v;
+    const page = json(['--store', root, 'refs', v]);
+    assert.deepEqual(page.images, [{ image: `sha256:${b.hex}`, paths: ['cache.manifest page 0 v'] }]);
+
+    assert.deepEqual(json(['--store', root, 'refs', `sha256:${orphan}`]).images, []);
+  });
+
+  test('stats: counts, bytes, ratios, and per image closure = exclusive + shared', () => {
+    const stats = json(['--store', root, 'stats']);
+    const onDisk = fs
+      .readdirSync(path.join(root, 'blobs', 'sha256'))
+      .flatMap((s) => fs.readdirSync(path.join(root, 'blobs', 'sha256', s)));
+    assert.equal(stats.blobs, onDisk.length);
+    assert.ok(stats.rawBytes > stats.storedBytes, 'level 19 compresses the demo content');
+    assert.ok(stats.dedupRatio > 1, 'the two images share their base weights');
+    assert.equal(stats.images.length, 2);
+    for (const img of stats.images) {
+      assert.equal(img.closureBytes, img.exclusiveBytes + img.sharedBytes);
+      assert.ok(img.sharedBytes >= 4096, 'the shared 4 KiB base counts as shared');
+    }
+  });
+
+  test('gc --unreferenced --dry-run lists only old unreferenced blobs, and removes nothing', () => {
+    const plan = json(['--store', root, 'gc', '--unreferenced', '--dry-run']);
+    assert.deepEqual(
+      plan.unreferenced.removed.map((r: { digest: string }) => r.digest),
+      [`sha256:${orphan}`],
+    );
+    assert.equal(plan.unreferenced.keptYoung, 1);
+    assert.ok(plan.unreferenced.bytesFreed > 0);
+    assert.ok(fs.existsSync(blobFile(root, orphan)));
+  });
+
+  test('gc --unreferenced removes the old orphan and keeps every blob an image reaches', () => {
+    const before = json(['--store', root, 'stats']);
+    const done = json(['--store', root, 'gc', '--unreferenced']);
+    assert.equal(done.unreferenced.removed.length, 1);
+    assert.equal(fs.existsSync(blobFile(root, orphan)), false);
+    assert.ok(fs.existsSync(blobFile(root, youngOrphan)), 'a blob younger than the grace period was removed');
+    assert.equal(pfstore(['--store', root, 'verify', '--image', `sha256:${a.hex}`]).status, 0);
+    assert.equal(pfstore(['--store', root, 'verify', '--image', `sha256:${b.hex}`]).status, 0);
+    assert.equal(json(['--store', root, 'stats']).blobs, before.blobs - 1);
+    assert.ok(fs.existsSync(a.file) && fs.existsSync(b.file), 'a catalog file was removed');
+  });
+
+  test('--retain-recent 0 frees what the images held, never their manifests or catalog files', () => {
+    const store = tempStore();
+    const older = writeDemoImage(store, 'older');
+    const newer = writeDemoImage(store, 'newer');
+    for (const dir of fs.readdirSync(path.join(store, 'blobs', 'sha256'))) {
+      for (const f of fs.readdirSync(path.join(store, 'blobs', 'sha256', dir))) {
+        fs.utimesSync(path.join(store, 'blobs', 'sha256', dir, f), HOURS_AGO(3), HOURS_AGO(3));
+      }
+    }
+    const result = json(['--store', store, 'gc', '--unreferenced', '--retain-recent', '0', '--dry-run']);
+    const removed = new Set(result.unreferenced.removed.map((r: { digest: string }) => r.digest.slice(7)));
+    assert.ok(removed.has(older.spec.env) && removed.has(newer.spec.env), "the images' blobs would go");
+    assert.ok(!removed.has(older.hex) && !removed.has(newer.hex), 'a cataloged manifest blob would go');
+  });
+});
+
+test('gc never races a writer: an image cataloged while gc runs keeps everything it reaches', async () => {
+  const root = tempStore();
+  writeDemoImage(root, 'kept');
+  // A writer's image, built elsewhere: pf writes the blobs first (old here: past the grace period)...
+  const srcRoot = tempStore();
+  const later = writeDemoImage(srcRoot, 'later');
+  const copied: string[] = [];
+  for (const dir of fs.readdirSync(path.join(srcRoot, 'blobs', 'sha256'))) {
+    for (const f of fs.readdirSync(path.join(srcRoot, 'blobs', 'sha256', dir))) {
+      const hex = f.slice(0, 64);
+      fs.mkdirSync(path.dirname(blobFile(root, hex)), { recursive: true });
+      fs.copyFileSync(blobFile(srcRoot, hex), blobFile(root, hex));
+      fs.utimesSync(blobFile(root, hex), HOURS_AGO(2), HOURS_AGO(2));
+      copied.push(hex);
+    }
+  }
+  const store = new FsBlobStore(root);
+  try {
+    const result = await removeUnreferenced(store, {
+      // ...and its catalog file last, here just after gc planned to remove every one of those blobs.
+      onPlanned: () => {
+        fs.mkdirSync(path.join(root, 'images'), { recursive: true });
+        fs.copyFileSync(later.file, path.join(root, 'images', path.basename(later.file)));
+      },
+    });
+    assert.ok(result.keptForNewImages > 0, "the plan did not include the writer's blobs: the test proves nothing");
+    for (const hex of copied) {
+      assert.ok(fs.existsSync(blobFile(root, hex)), `gc removed sha256:${hex} of the image cataloged meanwhile`);
+    }
+    assert.equal(pfstore(['--store', root, 'verify', '--image', `sha256:${later.hex}`]).status, 0);
+  } finally {
+    await store.close();
+  }
+});
