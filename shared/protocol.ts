@@ -197,8 +197,13 @@ export interface BlobInfo {
   modifiedMs: number;
   /** Sniffed from the first bytes; absent when the blob could not be read. */
   contentKind?: ContentKind;
-  /** Images whose manifest names this digest directly, and where. */
+  /**
+   * Where images reach this digest: a top-level field (`model.base`), an fs entry (`world.fs entry src/app.py`)
+   * or a cache page (`cache.manifest page 1,204 v`); at most 20 places, the first images first.
+   */
   referencedBy: BlobReferrer[];
+  /** How many images reach it, all of them; absent while the reference graph is still being built. */
+  usedByImages?: number;
   lastVerified?: VerifyRecord;
 }
 
@@ -342,6 +347,28 @@ export namespace PutMissingRequest {
 export interface GcParams {
   /** Only list what would be removed. */
   dryRun?: boolean;
+  /** Also remove blobs no image in `images/` reaches (pf gc's meaning), never younger than `graceSeconds`. */
+  unreferenced?: boolean;
+  /** Default 3600: a writer writes blobs before its catalog file. */
+  graceSeconds?: number;
+  /** Keep only the closures of the N newest images. */
+  retainRecent?: number;
+}
+
+export interface UnreferencedBlobInfo {
+  digest: Digest;
+  storedBytes: number;
+}
+
+export interface UnreferencedResult {
+  /** Removed, or with `dryRun` that would be. */
+  removed: UnreferencedBlobInfo[];
+  bytesFreed: number;
+  /** Unreferenced but younger than the grace period: kept. */
+  keptYoung: number;
+  /** Planned for removal, then reached by an image cataloged meanwhile: kept. */
+  keptForNewImages: number;
+  images: number;
 }
 
 export interface GcResult {
@@ -349,14 +376,72 @@ export interface GcResult {
   removed: string[];
   /** Temp files young enough that a writer may still own them. */
   kept: string[];
+  /** With `unreferenced`. */
+  unreferenced?: UnreferencedResult;
 }
 
-/** client → server: remove temp files that dead writers left (`dryRun` only lists them). */
+/**
+ * client → server: remove temp files that dead writers left, and with `unreferenced` the blobs no image reaches
+ * (`dryRun` only lists them).
+ */
 export namespace GcRequest {
   export const method = 'processfork/gc' as const;
   export const messageDirection = MessageDirection.clientToServer;
   export const type = new RequestType<GcParams, GcResult, void>(method);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The reference graph: which images reach which blobs, and what each image costs.
+
+export type ReferencesParams = DigestParams;
+
+export interface ImageUse {
+  image: Digest;
+  /** `model.base`, `world.fs entry src/app.py`, `cache.manifest page 1,204 v`. */
+  places: string[];
+}
+
+export interface ReferencesResult {
+  digest: Digest;
+  /** Every image that reaches the digest, catalog order. */
+  images: ImageUse[];
+}
+
+/** client → server: every image that reaches a digest, and where (waits for the graph if it is being built). */
+export namespace ReferencesRequest {
+  export const method = 'processfork/references' as const;
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<ReferencesParams, ReferencesResult, void>(method);
+}
+
+export interface ImageCostInfo {
+  image: Digest;
+  closureBytes: number;
+  /** Bytes of blobs only this image reaches. */
+  exclusiveBytes: number;
+  sharedBytes: number;
+}
+
+export interface StoreStatsResult {
+  blobs: number;
+  rawBytes: number;
+  storedBytes: number;
+  compressionRatio: number;
+  /** Sum of every image's closure size over the raw bytes of their union. */
+  dedupRatio: number;
+  /** Blobs whose raw size could not be learned (corrupt or unreadable). */
+  unreadable: number;
+  images: ImageCostInfo[];
+}
+
+/** client → server: what the store and each image cost (decodes blobs whose frames record no size; progress). */
+export namespace StoreStatsRequest {
+  export const method = 'processfork/stats' as const;
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<StoreStatsParams, StoreStatsResult, void>(method);
+}
+
+export type StoreStatsParams = WorkDoneProgressParams;
 
 // ---------------------------------------------------------------------------------------------------------
 // OCI registries. Credentials never travel in these messages (a verbose trace would log them): the client
@@ -486,4 +571,6 @@ export const ALL_METHODS = [
   RemotePullRequest.method,
   FetchBlobRequest.method,
   StoreChangedNotification.method,
+  ReferencesRequest.method,
+  StoreStatsRequest.method,
 ] as const;

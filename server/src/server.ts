@@ -16,6 +16,8 @@ import { forget } from './documents/digestAnalysis';
 import { wantsDigestFeatures } from './documents/documentKinds';
 import { hoverAt } from './documents/hover';
 import { linksOf } from './documents/links';
+import { referencesAt } from './documents/references';
+import { registerGraphRequests } from './requests/graphRequests';
 import { registerStoreRequests } from './requests/storeRequests';
 import { registerVerifyRequest } from './requests/verifyRequests';
 import { registerPutMissingRequest } from './requests/putMissingRequests';
@@ -66,6 +68,7 @@ connection.onInitialize((params) => {
       hoverProvider: true,
       documentLinkProvider: { resolveProvider: false },
       codeActionProvider: { codeActionKinds: ['quickfix'] },
+      referencesProvider: true,
     },
     serverInfo: { name: 'processfork-store' },
   };
@@ -126,6 +129,19 @@ connection.onHover(async (params) => {
   }
 });
 
+connection.onReferences(async (params) => {
+  const doc = featureDocument(params.textDocument.uri);
+  if (!doc) {
+    return [];
+  }
+  try {
+    return await referencesAt(documents, host.open.root, doc, doc.offsetAt(params.position));
+  } catch (err) {
+    connection.console.error(`references failed: ${(err as Error).message}`);
+    return [];
+  }
+});
+
 connection.onDocumentLinks((params) => {
   const doc = featureDocument(params.textDocument.uri);
   return doc ? linksOf(doc) : [];
@@ -135,6 +151,7 @@ registerStoreRequests(connection, host);
 registerVerifyRequest(connection, host);
 registerPutMissingRequest(connection, host);
 registerRemoteRequests(connection, host);
+registerGraphRequests(connection, host);
 
 connection.onCodeAction((params) =>
   featureDocument(params.textDocument.uri) ? codeActionsFor(params, settings.remotes) : [],

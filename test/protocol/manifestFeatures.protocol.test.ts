@@ -67,7 +67,7 @@ describe('manifest features', () => {
     assert.match(value, /Present/);
     assert.match(value, /filesystem tree/);
     assert.match(value, /world\.fs/);
-    assert.match(value, /Referenced by 1 image\b/);
+    assert.match(value, /Used by 1 image\b/);
     assert.match(value, /stored \d+/);
   });
 

@@ -34,6 +34,24 @@ export async function hoverAt(host: StoreHost, doc: TextDocument, offset: number
   return { range, contents: markdown(describe(occ, info)) };
 }
 
+/** Places shown in the hover before "and N more". */
+const SHOWN_PLACES = 3;
+
+/** "Used by 3 images: `1a2b3c4d` world.fs entry src/app.py, … and 2 more places" (accurate counts). */
+function usedByLine(info: BlobInfo): string {
+  const images = info.usedByImages ?? new Set(info.referencedBy.map((r) => r.image)).size;
+  const head = `Used by ${images} image${images === 1 ? '' : 's'}${info.usedByImages === undefined ? ' (top-level fields; the full graph is still building)' : ''}`;
+  if (info.referencedBy.length === 0) {
+    return head;
+  }
+  const shown = info.referencedBy
+    .slice(0, SHOWN_PLACES)
+    .map((r) => `\`${r.image.slice(7, 15)}\` ${r.layer}`)
+    .join(', ');
+  const more = info.referencedBy.length - SHOWN_PLACES;
+  return `${head}: ${shown}${more > 0 ? `, and ${more}${info.referencedBy.length >= 20 ? '+' : ''} more place${more === 1 ? '' : 's'}` : ''}`;
+}
+
 export function describe(occ: DigestOccurrence, info: BlobInfo | undefined): string {
   const digest = formatDigest(occ.hex!);
   const lines: string[] = [];
@@ -60,8 +78,7 @@ export function describe(occ: DigestOccurrence, info: BlobInfo | undefined): str
   if (occ.layer) {
     lines.push(`Layer: \`${occ.layer}\``);
   }
-  const images = new Set(info.referencedBy.map((r) => r.image)).size;
-  lines.push(`Referenced by ${images} image${images === 1 ? '' : 's'}`);
+  lines.push(usedByLine(info));
   if (info.lastVerified) {
     const when = new Date(info.lastVerified.atMs).toISOString().replace('T', ' ').slice(0, 19);
     lines.push(

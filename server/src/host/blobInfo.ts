@@ -5,6 +5,9 @@ import type { BlobInfo } from '../../../shared/protocol';
 import { StoreErrorCode } from '../../../shared/protocol';
 import type { StoreHost } from './storeHost';
 
+/** Places listed in a stat (the hover shows a few, the count says how many images there are in all). */
+const MAX_PLACES = 20;
+
 /** Stored size up to which stat decodes a blob to learn a size its frames do not record. */
 const DECODE_TO_LEARN_MAX = 256 << 10;
 
@@ -20,7 +23,13 @@ export async function statBlob(host: StoreHost, hex: string): Promise<BlobInfo> 
     await facts.verifyCached(hex).catch(() => undefined);
     view = (await facts.get(hex)) ?? view;
   }
-  const referrers = await refs.referrers(hex).catch(() => []);
+  // The reference graph when it is built (every place, nested ones included); until then the catalog's
+  // top-level fields, which are always at hand.
+  const graph = host.open.graph.ready();
+  const used = graph?.whereUsed(hex);
+  const referrers = used
+    ? used.flatMap((u) => u.places.map((layer) => ({ image: u.image, layer }))).slice(0, MAX_PLACES)
+    : await refs.referrers(hex).catch(() => []);
   return {
     digest: formatDigest(hex),
     storedBytes: view.size,
@@ -29,6 +38,7 @@ export async function statBlob(host: StoreHost, hex: string): Promise<BlobInfo> 
     modifiedMs: view.mtimeMs,
     contentKind: view.contentKind,
     referencedBy: referrers.map((r) => ({ image: formatDigest(r.image), layer: r.layer })),
+    usedByImages: used?.length,
     lastVerified: view.verified,
   };
 }

@@ -6,6 +6,7 @@ import type { StoreChange, StoreStatus } from '../../../shared/protocol';
 import { StatusNotification, StoreChangedNotification } from '../../../shared/protocol';
 import { formatDigest } from '../../../shared/digest';
 import { BlobFacts } from './blobFacts';
+import { GraphHost, type GraphProgress } from './graphHost';
 import { ReferenceIndex } from './referenceIndex';
 import { ShardCache } from './shardCache';
 import { FsBlobStore } from '../store/fsBlobStore';
@@ -20,6 +21,7 @@ export interface OpenStore {
   shards: ShardCache;
   facts: BlobFacts;
   refs: ReferenceIndex;
+  graph: GraphHost;
 }
 
 export type ChangeListener = (change: StoreChange) => void;
@@ -74,11 +76,17 @@ export class StoreHost {
       shards: new ShardCache(root),
       facts: new BlobFacts(store),
       refs: new ReferenceIndex(root),
+      graph: new GraphHost(store, () => this.graphProgress()),
     };
     this.watcher = new StoreWatcher(root, (batch) => void this.applyBatch(batch));
     this.watcher.start();
     this.connection.console.info(`store opened at ${root}`);
     await this.publishStatus();
+    if (this.announcing) {
+      void this.current.graph
+        .get()
+        .catch((err) => this.connection.console.warn(`reference graph: ${(err as Error).message}`));
+    }
     this.emit({ added: [], removed: [], changed: [], imagesChanged: true });
   }
 
@@ -124,10 +132,27 @@ export class StoreHost {
       });
   }
 
-  /** Starts talking to the client and tells it the current status. */
+  /** Starts talking to the client and tells it the current status; the reference graph builds meanwhile. */
   async startAnnouncing(): Promise<void> {
     this.announcing = true;
     await this.publishStatus();
+    void this.open.graph
+      .get()
+      .catch((err) => this.connection.console.warn(`reference graph: ${(err as Error).message}`));
+  }
+
+  /** Work-done progress the server starts itself (the editor shows it), or nothing before the client listens. */
+  private async graphProgress(): Promise<GraphProgress> {
+    const silent: GraphProgress = { begin: () => undefined, report: () => undefined, done: () => undefined };
+    if (!this.announcing) {
+      return silent;
+    }
+    try {
+      const p = await this.connection.window.createWorkDoneProgress();
+      return { begin: (t) => p.begin(t, 0), report: (pct, m) => p.report(pct, m), done: () => p.done() };
+    } catch {
+      return silent;
+    }
   }
 
   async publishStatus(): Promise<void> {
@@ -194,6 +219,7 @@ export class StoreHost {
     const change: StoreChange = { added: [], removed: [], changed: [], imagesChanged: batch.imagesChanged };
     if (batch.imagesChanged) {
       open.refs.invalidate();
+      open.graph.catalogChanged();
     }
     for (const shard of batch.shards) {
       const diff = await open.shards.refreshShard(shard).catch(() => ({ added: [], removed: [] }));

@@ -30,6 +30,7 @@ import type { StoreHost } from '../host/storeHost';
 import { imageDetails } from '../host/imageDetails';
 import { statBlob } from '../host/blobInfo';
 import { TooLargeToReadError } from '../store/errors';
+import { removeUnreferenced } from '../store/unreferencedGc';
 import { quoteShort } from '../../../shared/format';
 
 /** The most one read request returns; larger blobs are read in ranges. */
@@ -168,14 +169,43 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
 
   connection.onRequest(
     GcRequest.type,
-    guarded(log, async (raw) => {
+    guarded(log, async (raw, token) => {
       const params = raw === undefined || raw === null ? {} : objectParams<GcParams>(raw, 'gc');
       if (!host.trusted && !params.dryRun) {
         throw new ResponseError(StoreErrorCode.WriteRefused, 'gc is off in an untrusted workspace');
       }
-      return host.open.store.sweepTemp({ dryRun: params.dryRun === true });
+      const dryRun = params.dryRun === true;
+      const temp = await host.open.store.sweepTemp({ dryRun });
+      if (!params.unreferenced) {
+        return temp;
+      }
+      const result = await removeUnreferenced(host.open.store, {
+        dryRun,
+        graceMs:
+          params.graceSeconds === undefined ? undefined : checkedCount(params.graceSeconds, 'graceSeconds') * 1000,
+        retainRecent: params.retainRecent === undefined ? undefined : checkedCount(params.retainRecent, 'retainRecent'),
+        signal: abortSignalOf(token),
+      });
+      if (!dryRun && result.removed.length > 0) {
+        await host.noteWritten(result.removed.map((b) => b.hex));
+      }
+      const { dryRun: _dryRun, ...unreferenced } = result;
+      return {
+        ...temp,
+        unreferenced: {
+          ...unreferenced,
+          removed: result.removed.map((b) => ({ digest: formatDigest(b.hex), storedBytes: b.storedBytes })),
+        },
+      };
     }),
   );
+}
+
+function checkedCount(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw invalidInput(`${name} must be a whole number of at least 0`);
+  }
+  return value;
 }
 
 function fileOfUri(uri: string): string {

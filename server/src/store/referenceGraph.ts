@@ -36,6 +36,8 @@ export interface WhereUsed {
 
 export class ReferenceGraph {
   readonly images: GraphImage[] = [];
+  /** Indexes of images removed from the catalog since the build (kept as tombstones: indexes stay stable). */
+  private readonly removed = new Set<number>();
   /** Blob → images naming it among their eight top-level fields, with the field. */
   private readonly direct = new Map<string, Array<{ image: number; place: Place }>>();
   /** Nested manifest digest → its expansion, shared by every image that names it. */
@@ -85,6 +87,34 @@ export class ReferenceGraph {
     }
   }
 
+  /**
+   * Brings the graph up to the catalog without a rebuild: images that appeared are added, images that went are
+   * dropped. Returns whether anything changed.
+   */
+  async sync(store: BlobStore, entries: CatalogEntry[]): Promise<boolean> {
+    const now = new Set(entries.filter((e) => e.manifest).map((e) => e.hex));
+    let changed = false;
+    this.images.forEach((img, i) => {
+      if (!this.removed.has(i) && !now.has(img.hex)) {
+        this.removed.add(i);
+        changed = true;
+      }
+    });
+    const live = new Set(this.liveImages().map((i) => i.hex));
+    for (const entry of entries) {
+      if (entry.manifest && !live.has(entry.hex)) {
+        await this.addImage(store, entry);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /** Images in the catalog now, in the order they were added. */
+  liveImages(): GraphImage[] {
+    return this.images.filter((_, i) => !this.removed.has(i));
+  }
+
   private async expand(store: BlobStore, nestedHex: string): Promise<void> {
     if (this.nested.has(nestedHex)) {
       return;
@@ -110,11 +140,16 @@ export class ReferenceGraph {
   whereUsed(hex: string): WhereUsed[] {
     const byImage = new Map<number, Place[]>();
     for (const { image, place } of this.direct.get(hex) ?? []) {
-      push(byImage, image, place);
+      if (!this.removed.has(image)) {
+        push(byImage, image, place);
+      }
     }
     for (const nestedHex of this.inNested.get(hex) ?? []) {
       const places = this.nested.get(nestedHex)!.refs.get(hex) ?? [];
       for (const { image, field } of this.nestedUsers.get(nestedHex) ?? []) {
+        if (this.removed.has(image)) {
+          continue;
+        }
         for (const place of places) {
           push(byImage, image, `${field} ${place}`);
         }
@@ -127,38 +162,33 @@ export class ReferenceGraph {
 
   /** The closure of one image: its eight blobs and everything its nested manifests name. */
   closureOf(imageHex: string): Set<string> {
-    const index = this.images.findIndex((i) => i.hex === imageHex);
+    const index = this.images.findIndex((img, i) => img.hex === imageHex && !this.removed.has(i));
     return index < 0 ? new Set() : this.closureAt(index);
   }
 
   private closureAt(index: number): Set<string> {
-    const out = new Set<string>();
-    for (const [hex, users] of this.direct) {
-      if (users.some((u) => u.image === index)) {
-        out.add(hex);
-      }
-    }
-    for (const [nestedHex, users] of this.nestedUsers) {
-      if (users.some((u) => u.image === index)) {
-        for (const hex of this.nested.get(nestedHex)?.refs.keys() ?? []) {
-          out.add(hex);
-        }
-      }
-    }
-    return out;
+    return this.closures()[index];
   }
 
-  /** Every closure at once, per image index (one pass over the graph, not one per image). */
+  /**
+   * Every closure at once, per image index (one pass over the graph, not one per image). A removed image's
+   * closure is empty.
+   */
   closures(): Array<Set<string>> {
     const out = this.images.map(() => new Set<string>());
     for (const [hex, users] of this.direct) {
       for (const u of users) {
-        out[u.image].add(hex);
+        if (!this.removed.has(u.image)) {
+          out[u.image].add(hex);
+        }
       }
     }
     for (const [nestedHex, users] of this.nestedUsers) {
       const refs = this.nested.get(nestedHex)?.refs;
       for (const u of users) {
+        if (this.removed.has(u.image)) {
+          continue;
+        }
         for (const hex of refs?.keys() ?? []) {
           out[u.image].add(hex);
         }
@@ -188,6 +218,7 @@ export class ReferenceGraph {
   newestFirst(): number[] {
     return this.images
       .map((img, i) => ({ i, at: img.createdAt ?? '' }))
+      .filter(({ i }) => !this.removed.has(i))
       .sort((a, b) => b.at.localeCompare(a.at) || a.i - b.i)
       .map((x) => x.i);
   }
