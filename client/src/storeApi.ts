@@ -5,7 +5,10 @@ import type { ProgressToken } from 'vscode-languageclient/node';
 import type {
   BlobInfo,
   FetchBlobResult,
+  GcParams,
   GcResult,
+  ReferencesResult,
+  StoreStatsResult,
   ImageDetailsResult,
   ListBlobsParams,
   ListBlobsResult,
@@ -24,6 +27,8 @@ import type {
   VerifyTarget,
 } from '../../shared/protocol';
 import {
+  ReferencesRequest,
+  StoreStatsRequest,
   FetchBlobRequest,
   RemoteImagesRequest,
   RemotePullRequest,
@@ -109,7 +114,13 @@ export class StoreApi {
   fetchBlob(digest: string, remote: string): Promise<FetchBlobResult> {
     return this.client.sendRequest(FetchBlobRequest.type, { digest, remote });
   }
-  gc(dryRun: boolean): Promise<GcResult> {
-    return this.client.sendRequest(GcRequest.type, { dryRun });
+  gc(params: GcParams, token?: CancellationToken): Promise<GcResult> {
+    return this.client.sendRequest(GcRequest.type, params, token);
+  }
+  references(digest: string): Promise<ReferencesResult> {
+    return this.client.sendRequest(ReferencesRequest.type, { digest });
+  }
+  stats(workDoneToken: ProgressToken | undefined, token?: CancellationToken): Promise<StoreStatsResult> {
+    return this.client.sendRequest(StoreStatsRequest.type, { workDoneToken }, token);
   }
 }

@@ -14,6 +14,7 @@ import { openBlob } from './openBlob';
 import { putFile } from './putFile';
 import { putMissingFromFolder } from './putMissing';
 import { fetchFromRemote, pullImage, pushImage, setRemoteCredentials } from './registry';
+import { removeUnreferenced, showStats, showUnreferenced } from './graph';
 import { resolveDigest } from './resolveDigest';
 import { runVerify } from './verify';
 
@@ -161,8 +162,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         await deps.restartServer();
       }
     }),
+    command('processfork.showUnreferenced', () => showUnreferenced(api())),
+    command('processfork.removeUnreferenced', () => removeUnreferenced(api())),
+    command('processfork.showStats', () => showStats(api())),
     command('processfork.gc', async () => {
-      const dry = await api().gc(true);
+      const dry = await api().gc({ dryRun: true });
       if (dry.removed.length === 0) {
         void vscode.window.showInformationMessage('No stale temp files in the store.');
         return dry;
@@ -172,7 +176,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         { modal: true },
         'Remove',
       );
-      return go === 'Remove' ? api().gc(false) : dry;
+      return go === 'Remove' ? api().gc({}) : dry;
     }),
   ];
 }

@@ -11,6 +11,8 @@ export type StoreNode =
   | { kind: 'shard'; shard: string; count?: number }
   | { kind: 'blob'; blob: BlobEntryInfo }
   | { kind: 'more'; shard: string; loaded: number; total?: number }
+  /** Under a blob: an image that reaches it, and where ("Referenced By"). */
+  | { kind: 'use'; digest: string; image: string; places: string[] }
   | { kind: 'message'; text: string; detail?: string; error?: boolean };
 
 /** The digest a node stands for, if any: what copy, open and verify act on. */

@@ -238,6 +238,12 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
         }
         return children;
       }
+      case 'blob': {
+        const { images } = await api.references(node.blob.digest);
+        return images.length > 0
+          ? images.map((u) => ({ kind: 'use', digest: node.blob.digest, image: u.image, places: u.places }))
+          : [{ kind: 'message', text: 'No image reaches this blob (unreferenced)' }];
+      }
       default:
         return [];
     }

@@ -101,7 +101,8 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
     }
     case 'blob': {
       const { blob } = node;
-      const item = new vscode.TreeItem(blob.digest.slice(7, 23), vscode.TreeItemCollapsibleState.None);
+      // Collapsed: its children are the images that reach it ("Referenced By").
+      const item = new vscode.TreeItem(blob.digest.slice(7, 23), vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `blob:${blob.digest}`;
       const problem = blob.problem
         ? (problems.problemOf(blob.digest) ?? blob.problem)
@@ -114,6 +115,15 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
       item.tooltip = `${blob.digest}\n${blob.storedBytes} bytes stored${problem ? `\n${problem}` : ''}`;
       item.contextValue = 'blob';
       item.command = { command: 'processfork.openBlob', title: 'Open', arguments: [node] };
+      return item;
+    }
+    case 'use': {
+      const item = new vscode.TreeItem(`used by ${node.image.slice(7, 19)}`, vscode.TreeItemCollapsibleState.None);
+      item.id = `use:${node.digest}:${node.image}`;
+      item.description = node.places.length === 1 ? node.places[0] : `${node.places.length} places`;
+      item.tooltip = `${node.image}\n${node.places.join('\n')}`;
+      item.iconPath = new vscode.ThemeIcon('references');
+      item.contextValue = 'use';
       return item;
     }
     case 'more': {

@@ -30,5 +30,5 @@ test('put and gc are refused by the server', async () => {
     ext.api()!.put({ data: Buffer.from('nope').toString('base64') }),
     (e: { code?: number }) => e.code === StoreErrorCode.WriteRefused,
   );
-  await assert.rejects(ext.api()!.gc(false), (e: { code?: number }) => e.code === StoreErrorCode.WriteRefused);
+  await assert.rejects(ext.api()!.gc({}), (e: { code?: number }) => e.code === StoreErrorCode.WriteRefused);
 });

@@ -1,0 +1,92 @@
+// Commands on the store's reference graph: list and remove unreferenced blobs (with a modal confirmation that
+// shows count and bytes), and the store statistics as a read-only Markdown document.
+import * as vscode from 'vscode';
+import { formatBytes } from '../../../shared/format';
+import type { GcResult, StoreStatsResult } from '../../../shared/protocol';
+import { log } from '../log';
+import type { StoreApi } from '../storeApi';
+import { withServerProgress } from './serverProgress';
+
+async function showMarkdown(content: string): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content });
+  await vscode.window.showTextDocument(doc, { preview: true });
+  return doc;
+}
+
+/** Lists the blobs no image reaches (a dry run: nothing is removed). */
+export async function showUnreferenced(api: StoreApi): Promise<GcResult> {
+  const plan = await api.gc({ dryRun: true, unreferenced: true });
+  const u = plan.unreferenced!;
+  const lines = [
+    `# Unreferenced blobs: ${u.removed.length} (${formatBytes(u.bytesFreed)})`,
+    '',
+    `No image in the catalog (${u.images} image${u.images === 1 ? '' : 's'}) reaches these blobs. ` +
+      `${u.keptYoung} more are unreferenced but younger than an hour, so a writer may still be cataloging them; they stay.`,
+    '',
+    ...u.removed.map((b) => `- \`${b.digest}\` ${formatBytes(b.storedBytes)}`),
+  ];
+  await showMarkdown(lines.join('\n'));
+  return plan;
+}
+
+/** Removes the blobs no image reaches, after a modal confirmation with their count and size. */
+export async function removeUnreferenced(api: StoreApi): Promise<GcResult | undefined> {
+  const plan = await api.gc({ dryRun: true, unreferenced: true });
+  const u = plan.unreferenced!;
+  if (u.removed.length === 0) {
+    void vscode.window.showInformationMessage(
+      `No unreferenced blobs to remove${u.keptYoung > 0 ? ` (${u.keptYoung} younger than an hour are kept)` : ''}.`,
+    );
+    return plan;
+  }
+  const go = await vscode.window.showWarningMessage(
+    `Remove ${u.removed.length} unreferenced blob${u.removed.length === 1 ? '' : 's'} (${formatBytes(u.bytesFreed)})?`,
+    {
+      modal: true,
+      detail: `No image in images/ reaches them. Blobs written in the last hour are kept, and the catalog is read again before anything is removed.`,
+    },
+    'Remove',
+  );
+  if (go !== 'Remove') {
+    return undefined;
+  }
+  const started = Date.now();
+  const done = await api.gc({ unreferenced: true });
+  const removed = done.unreferenced!;
+  log.info(
+    `gc: removed ${removed.removed.length} unreferenced blobs, freed ${formatBytes(removed.bytesFreed)} (${Date.now() - started} ms)`,
+  );
+  void vscode.window.showInformationMessage(
+    `Removed ${removed.removed.length} unreferenced blob${removed.removed.length === 1 ? '' : 's'}, freed ${formatBytes(removed.bytesFreed)}.`,
+  );
+  return done;
+}
+
+/** What the store and each image cost, as a Markdown document. */
+export async function showStats(api: StoreApi): Promise<StoreStatsResult> {
+  const stats = await withServerProgress(api, 'ProcessFork: store statistics', (workDoneToken, token) =>
+    api.stats(workDoneToken, token),
+  );
+  const lines = [
+    '# Store statistics',
+    '',
+    '| | |',
+    '|---|---|',
+    `| blobs | ${stats.blobs.toLocaleString('en-US')}${stats.unreadable ? ` (${stats.unreadable} unreadable)` : ''} |`,
+    `| raw bytes | ${formatBytes(stats.rawBytes)} |`,
+    `| stored bytes | ${formatBytes(stats.storedBytes)} |`,
+    `| compression | ${stats.compressionRatio.toFixed(2)}× |`,
+    `| dedup (sum of closures / their union) | ${stats.dedupRatio.toFixed(2)}× |`,
+    '',
+    '## Images',
+    '',
+    '| image | closure | exclusive | shared |',
+    '|---|---|---|---|',
+    ...stats.images.map(
+      (i) =>
+        `| \`${i.image.slice(7, 19)}\` | ${formatBytes(i.closureBytes)} | ${formatBytes(i.exclusiveBytes)} | ${formatBytes(i.sharedBytes)} |`,
+    ),
+  ];
+  await showMarkdown(lines.join('\n'));
+  return stats;
+}
