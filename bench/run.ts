@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchEditor } from './editorBench';
+import { benchGraph } from './graphBench';
 import { benchPfcore } from './pfcoreBench';
 import { benchServer } from './serverBench';
 import { benchRegistry } from './registryBench';
@@ -36,6 +37,9 @@ async function main(): Promise<void> {
     }
     if (want('pfcore')) {
       await benchPfcore(work, { blobs: quick ? 2000 : 10_000, smallFiles: quick ? 50 : 200, largeMib: quick ? 8 : 64 });
+    }
+    if (want('graph')) {
+      await benchGraph(work, quick ? 100 : 1000, quick ? 100 : 500);
     }
     if (want('server')) {
       // A million blobs: KV-cache pages make such stores ordinary.

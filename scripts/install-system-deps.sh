@@ -12,6 +12,7 @@ dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 [ -x /usr/bin/time ] || need+=(time) # peak memory of child processes in tests and benchmarks
+command -v strace >/dev/null 2>&1 || need+=(strace) # the fsync-before-rename test
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v python3 >/dev/null 2>&1 || need+=(python3)

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { REPO } from '../support/serverProcess';
-import { blobFile, sha256Hex, tempStore, writeBlob } from '../support/storeFixtures';
+import { blobFile, manifestJson, sha256Hex, tempStore, writeBlob } from '../support/storeFixtures';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 
@@ -229,6 +229,42 @@ describe('a hostile registry', () => {
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /links back to a page/);
     assert.ok(requests < 10, `${requests} requests for a two-page loop`);
+  });
+
+  test('an image with no signature layer is refused unless the pull allows unsigned images', async () => {
+    const config = Buffer.from(
+      manifestJson({
+        base: 'a'.repeat(64),
+        diff: 'b'.repeat(64),
+        cachePages: 'c'.repeat(64),
+        fs: 'd'.repeat(64),
+        env: 'e'.repeat(64),
+        procs: 'f'.repeat(64),
+        ledger: '1'.repeat(64),
+        messages: '2'.repeat(64),
+      }),
+    );
+    const configDigest = `sha256:${sha256Hex(config)}`;
+    routes.set('/v2/unsigned/manifests/', (res) => {
+      res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' });
+      res.end(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          config: { mediaType: 'application/vnd.processfork.image.v1+json', digest: configDigest, size: config.length },
+          layers: [],
+        }),
+      );
+    });
+    routes.set(`/v2/unsigned/blobs/${configDigest}`, (res) => {
+      res.writeHead(200, { 'Content-Length': String(config.length) });
+      res.end(config);
+    });
+    const store = tempStore();
+    const r = await runAsync(['--store', store, 'pull', `oci://${base}/unsigned:v1`]);
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /no signature layer/);
+    assert.equal(fs.existsSync(path.join(store, 'images')), false, 'an unsigned image reached the catalog');
   });
 
   test('a manifest with a null layer is refused as bad input, not a crash', async () => {

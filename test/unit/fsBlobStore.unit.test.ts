@@ -207,9 +207,6 @@ describe('FsBlobStore', () => {
           after = page.nextCursor;
         } while (after);
         assert.deepEqual(seen, all, `limit ${limit}`);
-        if (limit === 1) {
-          break;
-        } // 1500 round trips is enough proof for the smallest page
       }
       const counts = await s.shardCounts();
       assert.equal(

@@ -22,11 +22,31 @@ export interface GraphImage {
 /** One place in an image where a digest is named: `model.base`, `world.fs entry src/app.py`, `cache page 1204 v`. */
 export type Place = string;
 
+/**
+ * One nested manifest's references, compact: a million page digests must fit in well under 200 MiB. Digests
+ * are 32-character binary keys (half the 64-character hex); a place is a number for a cache page
+ * (`index * 2 + (v ? 1 : 0)`) or the entry path for an fs tree, parallel to `keys`.
+ */
 interface Nested {
-  /** Digest → the places this nested manifest names it (a digest may appear at several). */
-  refs: Map<string, Place[]>;
+  keys: string[];
+  places: Array<number | string>;
   /** Why it could not be expanded, when it could not. */
   unexpanded?: string;
+}
+
+/** A digest as a map key: 32 one-byte characters. */
+function keyOf(hex: string): string {
+  return Buffer.from(hex, 'hex').toString('latin1');
+}
+
+function hexOf(key: string): string {
+  return Buffer.from(key, 'latin1').toString('hex');
+}
+
+function placeText(place: number | string): Place {
+  return typeof place === 'number'
+    ? `page ${Math.floor(place / 2).toLocaleString('en-US')} ${place % 2 === 1 ? 'v' : 'k'}`
+    : `entry ${place}`;
 }
 
 export interface WhereUsed {
@@ -44,8 +64,8 @@ export class ReferenceGraph {
   private readonly nested = new Map<string, Nested>();
   /** Nested manifest digest → the images that use it, and as which field (`world.fs` or `cache.manifest`). */
   private readonly nestedUsers = new Map<string, Array<{ image: number; field: string }>>();
-  /** Blob → the nested manifests that name it. */
-  private readonly inNested = new Map<string, string[]>();
+  /** Blob key → the nested manifest (or manifests) that name it: one string in the usual case, no array. */
+  private readonly inNested = new Map<string, string | string[]>();
 
   /** Builds the graph of every image in `images/`; `onProgress` hears images done of total. */
   static async build(
@@ -119,7 +139,7 @@ export class ReferenceGraph {
     if (this.nested.has(nestedHex)) {
       return;
     }
-    const entry: Nested = { refs: new Map() };
+    const entry: Nested = { keys: [], places: [] };
     this.nested.set(nestedHex, entry);
     let text: string;
     try {
@@ -129,10 +149,20 @@ export class ReferenceGraph {
       return;
     }
     for (const ref of parseNestedReferences(text).refs) {
-      push(entry.refs, ref.hex, placeOf(ref.layer, ref.path));
-    }
-    for (const hex of entry.refs.keys()) {
-      push(this.inNested, hex, nestedHex);
+      // One key string per reference, also the reverse map's key when the digest is new to the graph.
+      const key = keyOf(ref.hex);
+      const known = this.inNested.get(key);
+      entry.keys.push(key);
+      entry.places.push(compactPlace(ref.layer, ref.path));
+      if (known === undefined) {
+        this.inNested.set(key, nestedHex);
+      } else if (typeof known === 'string') {
+        if (known !== nestedHex) {
+          this.inNested.set(key, [known, nestedHex]);
+        }
+      } else if (!known.includes(nestedHex)) {
+        known.push(nestedHex);
+      }
     }
   }
 
@@ -144,8 +174,16 @@ export class ReferenceGraph {
         push(byImage, image, place);
       }
     }
-    for (const nestedHex of this.inNested.get(hex) ?? []) {
-      const places = this.nested.get(nestedHex)!.refs.get(hex) ?? [];
+    const key = keyOf(hex);
+    const holders = this.inNested.get(key);
+    for (const nestedHex of holders === undefined ? [] : typeof holders === 'string' ? [holders] : holders) {
+      const nested = this.nested.get(nestedHex)!;
+      const places: Place[] = [];
+      nested.keys.forEach((k, i) => {
+        if (k === key) {
+          places.push(placeText(nested.places[i]));
+        }
+      });
       for (const { image, field } of this.nestedUsers.get(nestedHex) ?? []) {
         if (this.removed.has(image)) {
           continue;
@@ -184,12 +222,13 @@ export class ReferenceGraph {
       }
     }
     for (const [nestedHex, users] of this.nestedUsers) {
-      const refs = this.nested.get(nestedHex)?.refs;
-      for (const u of users) {
-        if (this.removed.has(u.image)) {
-          continue;
-        }
-        for (const hex of refs?.keys() ?? []) {
+      const live = users.filter((u) => !this.removed.has(u.image));
+      if (live.length === 0) {
+        continue;
+      }
+      for (const key of this.nested.get(nestedHex)?.keys ?? []) {
+        const hex = hexOf(key);
+        for (const u of live) {
           out[u.image].add(hex);
         }
       }
@@ -233,11 +272,11 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   }
 }
 
-/** `entries[3].blob` with path `src/app.py` → `entry src/app.py`; `pages[1204].v` → `page 1204 v`. */
-function placeOf(layer: string, path?: string): Place {
+/** `entries[3].blob` with path `src/app.py` → `src/app.py`; `pages[1204].v` → 2409 (see Nested). */
+function compactPlace(layer: string, path?: string): number | string {
   if (path !== undefined) {
-    return `entry ${path}`;
+    return path;
   }
   const page = /^pages\[(\d+)\]\.([kv])$/.exec(layer);
-  return page ? `page ${Number(page[1]).toLocaleString('en-US')} ${page[2]}` : layer;
+  return page ? Number(page[1]) * 2 + (page[2] === 'v' ? 1 : 0) : layer;
 }
