@@ -444,6 +444,74 @@ export namespace StoreStatsRequest {
 export type StoreStatsParams = WorkDoneProgressParams;
 
 // ---------------------------------------------------------------------------------------------------------
+// Comparing images and their lineage.
+
+export interface DiffImagesParams {
+  a: Digest;
+  b: Digest;
+}
+
+export interface FsEntryInfo {
+  path: string;
+  digest: Digest | null;
+  size: number | null;
+}
+
+export interface ChangedFileInfo {
+  path: string;
+  from: Digest | null;
+  to: Digest | null;
+  fromSize: number | null;
+  toSize: number | null;
+}
+
+export interface DiffImagesResult {
+  a: Digest;
+  b: Digest;
+  relation: 'same' | 'a-is-ancestor-of-b' | 'b-is-ancestor-of-a' | 'unrelated';
+  /** Only the layers whose digest differs. */
+  layers: Array<{ layer: string; from: Digest | null; to: Digest | null }>;
+  files: { added: FsEntryInfo[]; removed: FsEntryInfo[]; changed: ChangedFileInfo[] };
+  pages: { shared: number; added: number; removed: number };
+}
+
+/** client → server: what changed from image `a` to image `b` (layers, fs entries, cache pages, lineage). */
+export namespace DiffImagesRequest {
+  export const method = 'processfork/diffImages' as const;
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<DiffImagesParams, DiffImagesResult, void>(method);
+}
+
+export interface LineageParams {
+  /** Only this image's ancestry; every image when absent. */
+  image?: Digest;
+}
+
+export interface LineageEntry {
+  image: Digest;
+  agentKind: string | null;
+  createdAt: string | null;
+  parents: Digest[];
+  /** Two parents. */
+  merge: boolean;
+  missingParents: Digest[];
+  /** Images that name this one as a parent. */
+  children: Digest[];
+}
+
+export interface LineageResult {
+  /** Newest first. */
+  images: LineageEntry[];
+}
+
+/** client → server: images newest first with parents, children and merges, or one image's ancestry. */
+export namespace LineageRequest {
+  export const method = 'processfork/lineage' as const;
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<LineageParams, LineageResult, void>(method);
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // OCI registries. Credentials never travel in these messages (a verbose trace would log them): the client
 // hands them to the server process at start, in its environment.
 
@@ -573,4 +641,6 @@ export const ALL_METHODS = [
   StoreChangedNotification.method,
   ReferencesRequest.method,
   StoreStatsRequest.method,
+  DiffImagesRequest.method,
+  LineageRequest.method,
 ] as const;

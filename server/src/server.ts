@@ -18,6 +18,7 @@ import { hoverAt } from './documents/hover';
 import { linksOf } from './documents/links';
 import { referencesAt } from './documents/references';
 import { registerGraphRequests } from './requests/graphRequests';
+import { registerLineageRequests } from './requests/lineageRequests';
 import { registerStoreRequests } from './requests/storeRequests';
 import { registerVerifyRequest } from './requests/verifyRequests';
 import { registerPutMissingRequest } from './requests/putMissingRequests';
@@ -152,6 +153,7 @@ registerVerifyRequest(connection, host);
 registerPutMissingRequest(connection, host);
 registerRemoteRequests(connection, host);
 registerGraphRequests(connection, host);
+registerLineageRequests(connection, host);
 
 connection.onCodeAction((params) =>
   featureDocument(params.textDocument.uri) ? codeActionsFor(params, settings.remotes) : [],

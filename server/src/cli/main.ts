@@ -8,6 +8,8 @@ import type { Command, CommandContext } from './context';
 import { CliError, EXIT_INTERNAL, EXIT_OK, exitCodeOf } from './exitCodes';
 import { gcCommand } from './commands/gc';
 import { refsCommand } from './commands/refs';
+import { diffCommand } from './commands/diff';
+import { logCommand } from './commands/log';
 import { statsCommand } from './commands/stats';
 import { getCommand } from './commands/get';
 import { lsCommand } from './commands/ls';
@@ -28,6 +30,8 @@ const COMMANDS: Command[] = [
   verifyCommand,
   gcCommand,
   refsCommand,
+  diffCommand,
+  logCommand,
   statsCommand,
   pushCommand,
   pullCommand,

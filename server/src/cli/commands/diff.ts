@@ -1,0 +1,43 @@
+import { formatDigest, parseDigest } from '../../../../shared/digest';
+import { formatBytes } from '../../../../shared/format';
+import { diffImages, diffToJson } from '../../store/imageDiff';
+import { listImages } from '../../store/imageCatalog';
+import type { Command } from '../context';
+import { printJson } from '../context';
+import { CliError, EXIT_OK } from '../exitCodes';
+
+const d = (hex: string | undefined) => (hex ? formatDigest(hex) : null);
+
+export const diffCommand: Command = {
+  name: 'diff',
+  usage: 'pfstore diff IMAGE_A IMAGE_B',
+  summary: 'what changed from image A to image B: layers, filesystem entries, cache pages, and their lineage',
+  flags: { values: [], switches: [] },
+  async run(ctx) {
+    if (ctx.args.positional.length !== 2) {
+      throw new CliError('diff takes two image digests');
+    }
+    const [a, b] = ctx.args.positional.map(parseDigest);
+    const diff = await diffImages(ctx.store, await listImages(ctx.root), a, b);
+    if (ctx.json) {
+      printJson(ctx, diffToJson(diff));
+      return EXIT_OK;
+    }
+    const size = (n?: number) => (n === undefined ? '' : ` (${formatBytes(n)})`);
+    ctx.out(`relation: ${diff.relation}`);
+    for (const l of diff.layers) {
+      ctx.out(`layer ${l.layer}: ${d(l.from) ?? 'none'} -> ${d(l.to) ?? 'none'}`);
+    }
+    for (const e of diff.files.added) {
+      ctx.out(`+ ${e.path}${size(e.size)}`);
+    }
+    for (const e of diff.files.removed) {
+      ctx.out(`- ${e.path}${size(e.size)}`);
+    }
+    for (const c of diff.files.changed) {
+      ctx.out(`M ${c.path}${size(c.fromSize)} -> ${formatBytes(c.toSize ?? 0)}`);
+    }
+    ctx.out(`cache pages: ${diff.pages.shared} shared, ${diff.pages.added} added, ${diff.pages.removed} dropped`);
+    return EXIT_OK;
+  },
+};

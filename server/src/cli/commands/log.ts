@@ -1,0 +1,36 @@
+import { formatDigest, parseDigest } from '../../../../shared/digest';
+import { listImages } from '../../store/imageCatalog';
+import { lineageLog, logEntryToJson } from '../../store/lineage';
+import type { Command } from '../context';
+import { printJson } from '../context';
+import { CliError, EXIT_OK } from '../exitCodes';
+
+export const logCommand: Command = {
+  name: 'log',
+  usage: 'pfstore log [IMAGE]',
+  summary: 'images newest first with agent, time, parents and merges; with IMAGE, only its ancestry',
+  flags: { values: [], switches: [] },
+  async run(ctx) {
+    if (ctx.args.positional.length > 1) {
+      throw new CliError('log takes at most one image digest');
+    }
+    const of = ctx.args.positional[0] === undefined ? undefined : parseDigest(ctx.args.positional[0]);
+    const catalog = await listImages(ctx.root);
+    if (of !== undefined && !catalog.some((e) => e.hex === of && e.manifest)) {
+      throw new CliError(`image ${formatDigest(of)} is not in the catalog (images/)`);
+    }
+    const entries = lineageLog(catalog, of);
+    if (ctx.json) {
+      printJson(ctx, { images: entries.map(logEntryToJson) });
+      return EXIT_OK;
+    }
+    for (const e of entries) {
+      const mark = e.merge ? 'M' : e.children.length > 1 ? 'F' : '*';
+      ctx.out(`${mark} ${formatDigest(e.image)}  ${e.createdAt ?? '?'}  ${e.agentKind ?? '?'}`);
+      for (const p of e.parents) {
+        ctx.out(`    parent ${formatDigest(p)}${e.missingParents.includes(p) ? ' (not in the catalog)' : ''}`);
+      }
+    }
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,93 @@
+// Lineage through `parents`: images newest first, an image's ancestry, merges (two parents), and how two images
+// are related. Parents may name images that are not in the catalog (pulled alone, or removed); they show as
+// such and the walk stops there.
+import { formatDigest } from '../../../shared/digest';
+import type { LineageEntry } from '../../../shared/protocol';
+import type { CatalogEntry } from './imageCatalog';
+
+export type Relation = 'same' | 'a-is-ancestor-of-b' | 'b-is-ancestor-of-a' | 'unrelated';
+
+export interface LogEntry {
+  image: string;
+  agentKind?: string;
+  createdAt?: string;
+  parents: string[];
+  /** Two parents: a merge point. */
+  merge: boolean;
+  /** Parents that are not in the catalog. */
+  missingParents: string[];
+  /** Images in the catalog that name this one as a parent (its forks). */
+  children: string[];
+}
+
+function byHex(catalog: CatalogEntry[]): Map<string, CatalogEntry> {
+  return new Map(catalog.filter((e) => e.manifest).map((e) => [e.hex, e]));
+}
+
+/** Every image reachable from `hex` through parents, itself included. */
+export function ancestors(catalog: CatalogEntry[], hex: string): Set<string> {
+  const index = byHex(catalog);
+  const seen = new Set<string>();
+  const queue = [hex];
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    if (seen.has(next)) {
+      continue; // a parent cycle in a hand-edited catalog must not loop forever
+    }
+    seen.add(next);
+    queue.push(...(index.get(next)?.manifest?.parents ?? []));
+  }
+  return seen;
+}
+
+export function relationOf(catalog: CatalogEntry[], a: string, b: string): Relation {
+  if (a === b) {
+    return 'same';
+  }
+  if (ancestors(catalog, b).has(a)) {
+    return 'a-is-ancestor-of-b';
+  }
+  if (ancestors(catalog, a).has(b)) {
+    return 'b-is-ancestor-of-a';
+  }
+  return 'unrelated';
+}
+
+/** Images newest first (by created_at, then digest), or only the ancestry of `of`. */
+export function lineageLog(catalog: CatalogEntry[], of?: string): LogEntry[] {
+  const index = byHex(catalog);
+  const children = new Map<string, string[]>();
+  for (const e of index.values()) {
+    for (const p of e.manifest!.parents) {
+      children.set(p, [...(children.get(p) ?? []), e.hex]);
+    }
+  }
+  const wanted = of === undefined ? undefined : ancestors(catalog, of);
+  return [...index.values()]
+    .filter((e) => !wanted || wanted.has(e.hex))
+    .sort(
+      (x, y) => (y.manifest!.createdAt ?? '').localeCompare(x.manifest!.createdAt ?? '') || x.hex.localeCompare(y.hex),
+    )
+    .map((e) => ({
+      image: e.hex,
+      agentKind: e.manifest!.agent?.kind,
+      createdAt: e.manifest!.createdAt,
+      parents: e.manifest!.parents,
+      merge: e.manifest!.parents.length === 2,
+      missingParents: e.manifest!.parents.filter((p) => !index.has(p)),
+      children: (children.get(e.hex) ?? []).sort(),
+    }));
+}
+
+/** A log entry as `pfstore log --json` and `processfork/lineage` give it. */
+export function logEntryToJson(e: LogEntry): LineageEntry {
+  return {
+    image: formatDigest(e.image),
+    agentKind: e.agentKind ?? null,
+    createdAt: e.createdAt ?? null,
+    parents: e.parents.map(formatDigest),
+    merge: e.merge,
+    missingParents: e.missingParents.map(formatDigest),
+    children: e.children.map(formatDigest),
+  };
+}

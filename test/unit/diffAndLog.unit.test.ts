@@ -1,0 +1,100 @@
+// pfstore diff and log on images built with shared and changed files and pages, a fork and a merge, with a
+// nested manifest in pf-core's frame shape.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { REPO } from '../support/serverProcess';
+import { tempStore, writeBlob, writeDemoImage, writeImage, writePfcoreBlob } from '../support/storeFixtures';
+
+const CLI = path.join(REPO, 'dist', 'cli.js');
+const json = (args: string[]) => {
+  const r = spawnSync(process.execPath, [CLI, '--json', ...args], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+};
+
+describe('diff and log', () => {
+  let root: string;
+  let a: ReturnType<typeof writeDemoImage>;
+  let b: { hex: string };
+  let c: { hex: string };
+  let merge: { hex: string };
+  let changedRun: string;
+  let added: string;
+  let sharedK: string;
+  let sharedV: string;
+
+  before(() => {
+    root = tempStore();
+    a = writeDemoImage(root, 'alpha');
+    changedRun = writeBlob(root, '#!/bin/sh\necho changed\n');
+    added = writeBlob(root, 'a new file\n');
+    const tree = JSON.stringify({
+      kind: 'fs.tree.v1',
+      entries: [
+        { path: 'work', size: 0 },
+        { path: 'work/run.sh', size: 22, blob: `sha256:${changedRun}` },
+        { path: 'work/new.txt', size: 11, blob: `sha256:${added}` },
+      ],
+    });
+    // The alpha image's one page is kept; one page is new.
+    const alphaPages = JSON.parse(
+      spawnSync(process.execPath, [CLI, '--store', root, 'get', `sha256:${a.spec.cachePages}`], { encoding: 'utf8' })
+        .stdout,
+    );
+    sharedK = alphaPages.pages[0].k;
+    sharedV = alphaPages.pages[0].v;
+    const newPage = { k: `sha256:${writeBlob(root, 'k2')}`, v: `sha256:${writeBlob(root, 'v2')}` };
+    b = writeImage(root, {
+      ...a.spec,
+      fs: writePfcoreBlob(root, tree), // a nested manifest in pf-core's frame shape
+      cachePages: writeBlob(root, JSON.stringify({ pages: [{ k: sharedK, v: sharedV }, newPage] })),
+      env: writeBlob(root, 'PATH=/usr/bin\nTAG=beta\n'),
+      parents: [a.hex],
+      createdAt: '2026-11-21T10:00:00Z',
+    });
+    c = writeImage(root, {
+      ...a.spec,
+      env: writeBlob(root, 'TAG=gamma\n'),
+      parents: [a.hex],
+      createdAt: '2026-11-21T11:00:00Z',
+    });
+    merge = writeImage(root, { ...a.spec, parents: [b.hex, c.hex], createdAt: '2026-11-22T09:00:00Z' });
+  });
+
+  test('diff names changed layers, files added, removed and changed with sizes, and pages', () => {
+    const d = json(['--store', root, 'diff', `sha256:${a.hex}`, `sha256:${b.hex}`]);
+    assert.equal(d.relation, 'a-is-ancestor-of-b');
+    assert.deepEqual(d.layers.map((l: { layer: string }) => l.layer).sort(), [
+      'cache.manifest',
+      'world.env',
+      'world.fs',
+    ]);
+    assert.deepEqual(d.files.added, [{ path: 'work/new.txt', digest: `sha256:${added}`, size: 11 }]);
+    assert.deepEqual(d.files.removed, [{ path: 'work/notes.txt', digest: `sha256:${a.fileBlobs[1]}`, size: 11 }]);
+    assert.deepEqual(d.files.changed, [
+      { path: 'work/run.sh', from: `sha256:${a.fileBlobs[0]}`, to: `sha256:${changedRun}`, fromSize: 17, toSize: 22 },
+    ]);
+    assert.deepEqual(d.pages, { shared: 1, added: 1, removed: 0 });
+  });
+
+  test('diff the other way round, and of unrelated siblings', () => {
+    const back = json(['--store', root, 'diff', `sha256:${b.hex}`, `sha256:${a.hex}`]);
+    assert.equal(back.relation, 'b-is-ancestor-of-a');
+    assert.equal(back.files.added[0].path, 'work/notes.txt');
+    assert.deepEqual(back.pages, { shared: 1, added: 0, removed: 1 });
+    assert.equal(json(['--store', root, 'diff', `sha256:${b.hex}`, `sha256:${c.hex}`]).relation, 'unrelated');
+  });
+
+  test('log: newest first, with merges and forks; with an image, only its ancestry', () => {
+    const all = json(['--store', root, 'log']).images;
+    assert.equal(all[0].image, `sha256:${merge.hex}`);
+    assert.equal(all[0].merge, true);
+    assert.deepEqual(all[0].parents, [`sha256:${b.hex}`, `sha256:${c.hex}`]);
+    const alpha = all.find((e: { image: string }) => e.image === `sha256:${a.hex}`);
+    assert.deepEqual(alpha.children.sort(), [`sha256:${b.hex}`, `sha256:${c.hex}`].sort(), 'alpha forks into two');
+    const ofB = json(['--store', root, 'log', `sha256:${b.hex}`]).images.map((e: { image: string }) => e.image);
+    assert.deepEqual(ofB, [`sha256:${b.hex}`, `sha256:${a.hex}`]);
+  });
+});
