@@ -11,6 +11,7 @@ import { createClient, needsRestart, startClient, stopClient } from './languageC
 import { initLog, log } from './log';
 import { KnownProblems } from './problems';
 import { StoreStatusBar } from './statusBar';
+import { registerReports } from './reports';
 import { StoreApi } from './storeApi';
 import { VerifyProblems } from './verifyProblems';
 import { BlobDecorations } from './tree/decorations';
@@ -58,6 +59,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       statusBar,
       vscode.window.registerFileDecorationProvider(new BlobDecorations(problems)),
       vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, blobs, { isReadonly: true, isCaseSensitive: true }),
+      registerReports(),
       ...registerCommands({
         api: () => storeApi,
         tree,

@@ -4,6 +4,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ProgressToken } from 'vscode-languageclient/node';
 import type {
   BlobInfo,
+  DiffImagesResult,
   FetchBlobResult,
   GcParams,
   GcResult,
@@ -27,6 +28,7 @@ import type {
   VerifyTarget,
 } from '../../shared/protocol';
 import {
+  DiffImagesRequest,
   ReferencesRequest,
   StoreStatsRequest,
   FetchBlobRequest,
@@ -116,6 +118,9 @@ export class StoreApi {
   }
   gc(params: GcParams, token?: CancellationToken): Promise<GcResult> {
     return this.client.sendRequest(GcRequest.type, params, token);
+  }
+  diffImages(a: string, b: string): Promise<DiffImagesResult> {
+    return this.client.sendRequest(DiffImagesRequest.type, { a, b });
   }
   references(digest: string): Promise<ReferencesResult> {
     return this.client.sendRequest(ReferencesRequest.type, { digest });

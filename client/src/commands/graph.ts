@@ -4,14 +4,9 @@ import * as vscode from 'vscode';
 import { formatBytes } from '../../../shared/format';
 import type { GcResult, StoreStatsResult } from '../../../shared/protocol';
 import { log } from '../log';
+import { showReport } from '../reports';
 import type { StoreApi } from '../storeApi';
 import { withServerProgress } from './serverProgress';
-
-async function showMarkdown(content: string): Promise<vscode.TextDocument> {
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content });
-  await vscode.window.showTextDocument(doc, { preview: true });
-  return doc;
-}
 
 /** Lists the blobs no image reaches (a dry run: nothing is removed). */
 export async function showUnreferenced(api: StoreApi): Promise<GcResult> {
@@ -25,7 +20,7 @@ export async function showUnreferenced(api: StoreApi): Promise<GcResult> {
     '',
     ...u.removed.map((b) => `- \`${b.digest}\` ${formatBytes(b.storedBytes)}`),
   ];
-  await showMarkdown(lines.join('\n'));
+  await showReport('Unreferenced blobs.md', lines.join('\n'));
   return plan;
 }
 
@@ -87,6 +82,6 @@ export async function showStats(api: StoreApi): Promise<StoreStatsResult> {
         `| \`${i.image.slice(7, 19)}\` | ${formatBytes(i.closureBytes)} | ${formatBytes(i.exclusiveBytes)} | ${formatBytes(i.sharedBytes)} |`,
     ),
   ];
-  await showMarkdown(lines.join('\n'));
+  await showReport('Store statistics.md', lines.join('\n'));
   return stats;
 }

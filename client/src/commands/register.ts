@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseDigest } from '../../../shared/digest';
+import type { ChangedFileInfo } from '../../../shared/protocol';
 import type { KnownProblems } from '../problems';
 import type { VerifyProblems } from '../verifyProblems';
 import type { StoreApi } from '../storeApi';
@@ -14,6 +15,7 @@ import { openBlob } from './openBlob';
 import { putFile } from './putFile';
 import { putMissingFromFolder } from './putMissing';
 import { fetchFromRemote, pullImage, pushImage, setRemoteCredentials } from './registry';
+import { compareWithParent, compareWithSelected, openFileDiff, selectForCompare } from './compare';
 import { removeUnreferenced, showStats, showUnreferenced } from './graph';
 import { resolveDigest } from './resolveDigest';
 import { runVerify } from './verify';
@@ -27,6 +29,15 @@ export interface CommandDeps {
   problems: KnownProblems;
   verifyPanel: VerifyProblems;
   storePath: () => string | undefined;
+}
+
+/** The image of a tree node (commands on image rows). */
+function imageOf(arg: unknown): { digest: string; parents: string[] } {
+  const node = arg as StoreNode | undefined;
+  if (node?.kind !== 'image' || !node.image.digest.startsWith('sha256:')) {
+    throw new Error('choose an image in the ProcessFork Store view');
+  }
+  return { digest: node.image.digest, parents: node.image.parents };
 }
 
 /** A digest from a tree node, a string argument, or the word under the cursor in the active editor. */
@@ -162,6 +173,15 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         await deps.restartServer();
       }
     }),
+    command('processfork.selectForCompare', (arg) => selectForCompare(imageOf(arg).digest)),
+    command('processfork.compareWithSelected', (arg) => compareWithSelected(api(), imageOf(arg).digest)),
+    command('processfork.compareWithParent', (arg) => {
+      const image = imageOf(arg);
+      return compareWithParent(api(), image.digest, image.parents);
+    }),
+    command('processfork.openFileDiff', (change, a, b) =>
+      openFileDiff(change as ChangedFileInfo, String(a), String(b)),
+    ),
     command('processfork.showUnreferenced', () => showUnreferenced(api())),
     command('processfork.removeUnreferenced', () => removeUnreferenced(api())),
     command('processfork.showStats', () => showStats(api())),

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../client/src/extension';
 import type { StoreNode } from '../../../client/src/tree/nodes';
-import { blobFile, flipByte, sha256Hex, writeBlob } from '../../support/storeFixtures';
+import { blobFile, flipByte, sha256Hex, writeBlob, writeImage, type ImageSpec } from '../../support/storeFixtures';
 import { env, eventually, screenshot, test } from './harness';
 
 const EXTENSION_ID = 'processfork.processfork-store';
@@ -358,6 +358,48 @@ test('store statistics and unreferenced blobs, through their commands', async ()
   assert.equal(plan.unreferenced.removed.length, 0);
   assert.ok(plan.unreferenced.keptYoung > 1000);
   assert.match(vscode.window.activeTextEditor!.document.getText(), /# Unreferenced blobs: 0/);
+});
+
+test('compare with parent: the changed file opens in the diff editor between its two blob versions', async () => {
+  const { image, spec } = fixture();
+  // A child image whose env changed, written as pf would: blobs first, then its catalog file.
+  const env2 = writeBlob(env.store, 'PATH=/usr/bin\nTAG=child\n');
+  const run2 = writeBlob(env.store, '#!/bin/sh\necho child\n');
+  const tree = JSON.stringify({
+    kind: 'fs.tree.v1',
+    entries: [{ path: 'work/run.sh', size: 22, blob: `sha256:${run2}` }],
+  });
+  const child = writeImage(env.store, {
+    ...(spec as unknown as ImageSpec),
+    fs: writeBlob(env.store, tree),
+    env: env2,
+    parents: [image],
+  });
+  const summary = await eventually('the child image in the catalog', async () =>
+    (await ext.api()!.images()).images.find((i) => i.digest === `sha256:${child.hex}`),
+  );
+  const diff = (await vscode.commands.executeCommand('processfork.compareWithParent', {
+    kind: 'image',
+    image: summary,
+  })) as { relation: string; layers: Array<{ layer: string }>; files: { changed: Array<{ path: string }> } };
+  assert.equal(diff.relation, 'a-is-ancestor-of-b');
+  assert.ok(diff.layers.some((l) => l.layer === 'world.env'));
+  const changed = (diff as unknown as { files: { changed: Array<{ path: string; from: string; to: string }> } }).files
+    .changed;
+  assert.deepEqual(
+    changed.map((c) => c.path),
+    ['work/run.sh'],
+  );
+  await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+  await vscode.commands.executeCommand('processfork.openFileDiff', changed[0], `sha256:${image}`, summary.digest);
+  const tab = await eventually('a diff tab', async () => {
+    const t = vscode.window.tabGroups.activeTabGroup.activeTab;
+    return t?.input instanceof vscode.TabInputTextDiff ? t : undefined;
+  });
+  const input = tab.input as vscode.TabInputTextDiff;
+  assert.equal(input.original.path, `/sha256/${changed[0].from.slice(7)}`);
+  assert.equal(input.modified.path, `/sha256/${run2}`);
+  await screenshot('compare');
 });
 
 test('a picture of the view (last, when everything has loaded)', async () => {

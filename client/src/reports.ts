@@ -1,0 +1,36 @@
+// Read-only report documents (store statistics, unreferenced blobs) on their own scheme: they open as Markdown,
+// never ask to be saved, and show the latest content when reopened.
+import * as vscode from 'vscode';
+
+export const REPORT_SCHEME = 'processfork-report';
+
+class Reports implements vscode.TextDocumentContentProvider {
+  private readonly contents = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.contents.get(uri.path) ?? '';
+  }
+
+  set(uri: vscode.Uri, content: string): void {
+    this.contents.set(uri.path, content);
+    this.changed.fire(uri);
+  }
+}
+
+const reports = new Reports();
+
+export function registerReports(): vscode.Disposable {
+  return vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports);
+}
+
+/** Shows `content` as the read-only Markdown document `name` (e.g. `Store statistics.md`). */
+export async function showReport(name: string, content: string): Promise<vscode.TextDocument> {
+  const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${name}` });
+  reports.set(uri, content);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+  await vscode.window.showTextDocument(doc, { preview: true });
+  return doc;
+}
