@@ -511,6 +511,30 @@ export namespace LineageRequest {
   export const type = new RequestType<LineageParams, LineageResult, void>(method);
 }
 
+export type ImageFilesParams = DigestParams;
+
+export interface ImageFileEntry {
+  /** As the fs tree writes it, relative, `/`-separated; unsafe paths (absolute, `..`, NUL) are left out. */
+  path: string;
+  /** The blob of a regular file; absent for directories and symlinks. */
+  digest: Digest | null;
+  size: number | null;
+  /** The tree's own kind when it gives one (`dir`, `symlink`, ...). */
+  kind: string | null;
+}
+
+export interface ImageFilesResult {
+  image: Digest;
+  entries: ImageFileEntry[];
+}
+
+/** client → server: the entries of an image's `world.fs` tree, for browsing the image's files as a folder. */
+export namespace ImageFilesRequest {
+  export const method = 'processfork/imageFiles' as const;
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<ImageFilesParams, ImageFilesResult, void>(method);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // OCI registries. Credentials never travel in these messages (a verbose trace would log them): the client
 // hands them to the server process at start, in its environment.
@@ -643,4 +667,5 @@ export const ALL_METHODS = [
   StoreStatsRequest.method,
   DiffImagesRequest.method,
   LineageRequest.method,
+  ImageFilesRequest.method,
 ] as const;

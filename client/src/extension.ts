@@ -11,6 +11,7 @@ import { createClient, needsRestart, startClient, stopClient } from './languageC
 import { initLog, log } from './log';
 import { KnownProblems } from './problems';
 import { StoreStatusBar } from './statusBar';
+import { IMAGE_SCHEME, ImageFileSystem } from './imageFileSystem';
 import { registerReports } from './reports';
 import { StoreApi } from './storeApi';
 import { VerifyProblems } from './verifyProblems';
@@ -60,6 +61,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       vscode.window.registerFileDecorationProvider(new BlobDecorations(problems)),
       vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, blobs, { isReadonly: true, isCaseSensitive: true }),
       registerReports(),
+      vscode.workspace.registerFileSystemProvider(IMAGE_SCHEME, new ImageFileSystem(() => storeApi, blobs), {
+        isReadonly: true,
+        isCaseSensitive: true,
+      }),
       ...registerCommands({
         api: () => storeApi,
         tree,

@@ -5,6 +5,7 @@ import type { ProgressToken } from 'vscode-languageclient/node';
 import type {
   BlobInfo,
   DiffImagesResult,
+  ImageFilesResult,
   FetchBlobResult,
   GcParams,
   GcResult,
@@ -29,6 +30,7 @@ import type {
 } from '../../shared/protocol';
 import {
   DiffImagesRequest,
+  ImageFilesRequest,
   ReferencesRequest,
   StoreStatsRequest,
   FetchBlobRequest,
@@ -121,6 +123,9 @@ export class StoreApi {
   }
   diffImages(a: string, b: string): Promise<DiffImagesResult> {
     return this.client.sendRequest(DiffImagesRequest.type, { a, b });
+  }
+  imageFiles(digest: string): Promise<ImageFilesResult> {
+    return this.client.sendRequest(ImageFilesRequest.type, { digest });
   }
   references(digest: string): Promise<ReferencesResult> {
     return this.client.sendRequest(ReferencesRequest.type, { digest });

@@ -15,6 +15,7 @@ import { openBlob } from './openBlob';
 import { putFile } from './putFile';
 import { putMissingFromFolder } from './putMissing';
 import { fetchFromRemote, pullImage, pushImage, setRemoteCredentials } from './registry';
+import { imageFolderUri } from '../imageFileSystem';
 import { compareWithParent, compareWithSelected, openFileDiff, selectForCompare } from './compare';
 import { removeUnreferenced, showStats, showUnreferenced } from './graph';
 import { resolveDigest } from './resolveDigest';
@@ -182,6 +183,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     command('processfork.openFileDiff', (change, a, b) =>
       openFileDiff(change as ChangedFileInfo, String(a), String(b)),
     ),
+    command('processfork.openImageFiles', (arg) => {
+      // A read-only workspace folder of the image's files: Explorer, Quick Open and search work on it.
+      const image = imageOf(arg).digest;
+      const uri = imageFolderUri(image);
+      const at = vscode.workspace.workspaceFolders?.length ?? 0;
+      vscode.workspace.updateWorkspaceFolders(at, 0, { uri, name: `image ${image.slice(7, 19)}` });
+      return uri.toString();
+    }),
     command('processfork.showUnreferenced', () => showUnreferenced(api())),
     command('processfork.removeUnreferenced', () => removeUnreferenced(api())),
     command('processfork.showStats', () => showStats(api())),

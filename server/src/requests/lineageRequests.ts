@@ -1,12 +1,13 @@
 // Comparing images and walking their lineage, for the editor's compare commands and lineage view.
 import type { Connection } from 'vscode-languageserver';
 import { formatDigest, parseDigest } from '../../../shared/digest';
-import type { DiffImagesParams, LineageParams } from '../../../shared/protocol';
-import { DiffImagesRequest, LineageRequest } from '../../../shared/protocol';
+import type { DiffImagesParams, ImageFilesParams, LineageParams } from '../../../shared/protocol';
+import { DiffImagesRequest, ImageFilesRequest, LineageRequest } from '../../../shared/protocol';
 import type { StoreHost } from '../host/storeHost';
 import { guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
 import { listImages } from '../store/imageCatalog';
-import { diffImages, diffToJson } from '../store/imageDiff';
+import { StoreError } from '../store/errors';
+import { diffImages, diffToJson, fsEntries } from '../store/imageDiff';
 import { lineageLog, logEntryToJson } from '../store/lineage';
 
 export function registerLineageRequests(connection: Connection, host: StoreHost): void {
@@ -23,6 +24,27 @@ export function registerLineageRequests(connection: Connection, host: StoreHost)
         parseDigest(params.b),
       );
       return diffToJson(diff);
+    }),
+  );
+
+  connection.onRequest(
+    ImageFilesRequest.type,
+    guarded(log, async (raw) => {
+      const hex = parseDigest(objectParams<ImageFilesParams>(raw, 'imageFiles').digest);
+      const entry = (await listImages(host.open.root)).find((e) => e.hex === hex && e.manifest);
+      if (!entry?.manifest) {
+        throw new StoreError('not-found', `image ${formatDigest(hex)} is not in the catalog`);
+      }
+      const files = await fsEntries(host.open.store, entry.manifest.world.fs);
+      return {
+        image: formatDigest(hex),
+        entries: [...files.values()].map((e) => ({
+          path: e.path,
+          digest: e.digest ? formatDigest(e.digest) : null,
+          size: e.size ?? null,
+          kind: e.kind ?? null,
+        })),
+      };
     }),
   );
 

@@ -402,6 +402,21 @@ test('compare with parent: the changed file opens in the diff editor between its
   await screenshot('compare');
 });
 
+test("an image's files as a read-only folder: list it, open a file, refuse a write", async () => {
+  const { image } = fixture();
+  const root = vscode.Uri.from({ scheme: 'processfork-image', path: `/${image}` });
+  const top = await vscode.workspace.fs.readDirectory(root);
+  assert.deepEqual(top, [['work', vscode.FileType.Directory]]);
+  const work = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(root, 'work'));
+  assert.deepEqual(work.map(([n]) => n).sort(), ['notes.txt', 'run.sh']);
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, 'work', 'run.sh'));
+  assert.match(doc.getText(), /^#!\/bin\/sh/);
+  await assert.rejects(
+    Promise.resolve(vscode.workspace.fs.writeFile(vscode.Uri.joinPath(root, 'x'), new Uint8Array(1))),
+  );
+  await assert.rejects(Promise.resolve(vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(root, 'nope'))));
+});
+
 test('a picture of the view (last, when everything has loaded)', async () => {
   const { corrupt } = fixture();
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
