@@ -118,6 +118,35 @@ describe('the reference graph', () => {
   });
 });
 
+test('gc refuses to run when a catalog file or a nested manifest cannot be read: their closures are unknown', () => {
+  const root = tempStore();
+  const img = writeDemoImage(root, 'one');
+  const orphan = writeBlob(root, 'an old orphan\n');
+  fs.utimesSync(blobFile(root, orphan), HOURS_AGO(2), HOURS_AGO(2));
+  const bad = path.join(root, 'images', `${'e'.repeat(64)}.json`);
+  fs.writeFileSync(bad, '{ not json');
+  const refused = pfstore(['--store', root, 'gc', '--unreferenced']);
+  assert.equal(refused.status, 1, refused.stdout);
+  assert.match(refused.stderr, /refusing to gc: images\/e{64}\.json cannot be read/);
+  fs.rmSync(bad);
+  // A tree the reader does not understand (no kind): what it names is unknown, so nothing goes.
+  fs.writeFileSync(blobFile(root, img.spec.fs), pfcoreFrame(Buffer.from(JSON.stringify({ entries: 'no' }))));
+  const unknown = pfstore(['--store', root, 'gc', '--unreferenced']);
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /refusing to gc: nested manifest/);
+  assert.ok(fs.existsSync(blobFile(root, orphan)));
+});
+
+test('putting a blob that exists refreshes its mtime, so a gc that planned to remove it keeps it', () => {
+  const root = tempStore();
+  const hex = writeBlob(root, 'written long ago\n');
+  fs.utimesSync(blobFile(root, hex), HOURS_AGO(5), HOURS_AGO(5));
+  const input = path.join(root, '..', `again-${process.pid}.txt`);
+  fs.writeFileSync(input, 'written long ago\n');
+  assert.equal(pfstore(['--store', root, 'put', input]).status, 0);
+  assert.ok(Date.now() - fs.statSync(blobFile(root, hex)).mtimeMs < 60_000, 'the mtime was not refreshed');
+});
+
 test('gc never races a writer: an image cataloged while gc runs keeps everything it reaches', async () => {
   const root = tempStore();
   writeDemoImage(root, 'kept');

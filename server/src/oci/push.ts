@@ -7,7 +7,9 @@ import { blobPath, imagesDir } from '../store/blobPaths';
 import { hashFile } from '../store/fileHash';
 import { StoreError, throwIfAborted } from '../store/errors';
 import type { FsBlobStore } from '../store/fsBlobStore';
+import { MAX_MANIFEST_BYTES } from '../store/imageCatalog';
 import { imageClosure } from '../store/imageClosure';
+import { readRegularFile } from '../store/safeOpen';
 import { parseManifest } from '../store/manifest';
 import { buildOciManifest, sha256Digest } from './ociImage';
 import type { OciRef } from './ociRef';
@@ -45,9 +47,15 @@ export async function pushImage(
 ): Promise<PushResult> {
   const chunkedAbove = opts.chunkedAbove ?? CHUNKED_ABOVE;
   const client = opts.client ?? new RegistryClient(ref);
-  const manifestBytes = await fs
-    .readFile(path.join(imagesDir(store.root), `${imageHex}.json`))
-    .catch(async () => store.get(imageHex));
+  const manifestBytes = await readRegularFile(
+    path.join(imagesDir(store.root), `${imageHex}.json`),
+    MAX_MANIFEST_BYTES,
+  ).catch(async (err) => {
+    if (err instanceof StoreError) {
+      throw err; // a FIFO, a symlink or an oversized file in the catalog: say so
+    }
+    return store.get(imageHex); // pf-core keeps the manifest as a blob too
+  });
   const { manifest, problems } = parseManifest(manifestBytes.toString('utf8'));
   const fatal = problems.filter((p) => p.severity === 'error');
   if (!manifest || fatal.length > 0) {

@@ -272,7 +272,10 @@ export class RegistryClient {
       return this.failure(res, `GET blob ${digest}`);
     }
     const hash = createHash('sha256');
-    const handle = await fs.open(dest, 'w');
+    const handle = await fs.open(dest, 'wx').catch(async (err) => {
+      await res.body?.cancel();
+      throw ioError('cannot write a temp file', dest, err);
+    });
     let size = 0;
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {

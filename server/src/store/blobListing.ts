@@ -176,6 +176,7 @@ export type ScanItem =
 export async function scanBlobs(
   root: string,
   onShard?: (items: ScanItem[]) => void | Promise<void>,
+  signal?: AbortSignal,
 ): Promise<ScanItem[]> {
   const top = blobsDir(root);
   const dirents = await readDirIfAny(top);
@@ -184,7 +185,7 @@ export async function scanBlobs(
   const pending = dirents.map(() => undefined as Promise<ScanItem[]> | undefined);
   const start = (i: number) => (pending[i] ??= scanShard(top, dirents[i]));
   const items: ScanItem[] = [];
-  for (let i = 0; i < dirents.length; i++) {
+  for (let i = 0; i < dirents.length && !signal?.aborted; i++) {
     for (let j = i; j < Math.min(dirents.length, i + SCAN_AHEAD); j++) {
       void start(j).catch(() => undefined); // awaited in order below
     }

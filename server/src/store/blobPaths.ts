@@ -1,5 +1,6 @@
 // Where pf-core puts things. Every path comes from a digest that passed shared/digest.ts, so no string
 // from a request, a manifest or a file name can reach the file system unchecked.
+import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
 import { isHex64 } from '../../../shared/digest';
 import { InvalidInputError } from './errors';
@@ -10,7 +11,9 @@ export const BLOB_NAME = /^([0-9a-f]{64})\.zst$/;
 export const TEMP_NAME = /^([0-9a-f]{64})\.tmp\.(\d+)\.(\d+)$/;
 export const SHARD_NAME = /^[0-9a-f]{2}$/;
 
-let tempCounter = 0;
+// A random start: a new process that reuses a crashed writer's pid (common in containers) must not collide
+// with the temp files it left (they are opened with O_EXCL).
+let tempCounter = randomInt(1_000_000_000);
 
 export function checkedHex(hex: string): string {
   if (!isHex64(hex)) {

@@ -131,27 +131,41 @@ export async function verifyAllBlobs(store: FsBlobStore, opts: VerifyAllOptions 
     await arrived;
     return true;
   };
-  const scan = scanBlobs(store.root, async (items) => {
-    for (const item of items) {
-      if (item.type === 'blob') {
-        source.hexes.push(item.hex);
-        source.pushed++;
-      } else if (item.type === 'misplaced') {
-        problems.push(misplacedProblem(item.hex, item.path));
-      } else if (item.type === 'stray') {
-        problems.push(strayProblem(item.path));
+  let scanError: unknown;
+  const scan = scanBlobs(
+    store.root,
+    async (items) => {
+      for (const item of items) {
+        if (item.type === 'blob') {
+          source.hexes.push(item.hex);
+          source.pushed++;
+        } else if (item.type === 'misplaced') {
+          problems.push(misplacedProblem(item.hex, item.path));
+        } else if (item.type === 'stray') {
+          problems.push(strayProblem(item.path));
+        }
       }
-    }
-    signalArrival();
-    // The scan runs ahead of the workers on a large store: hold it back so the queue stays bounded.
-    while (source.hexes.length - source.next > MAX_QUEUED && !opts.signal?.aborted) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }).finally(() => {
-    scanDone = true;
-    signalArrival();
-  });
+      signalArrival();
+      // The scan runs ahead of the workers on a large store: hold it back so the queue stays bounded.
+      while (source.hexes.length - source.next > MAX_QUEUED && !opts.signal?.aborted) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+    opts.signal,
+  )
+    .catch((err) => {
+      // Stop handing out work, let the lanes finish what they hold, then fail the verify.
+      scanError = err;
+      source.hexes.length = source.next;
+    })
+    .finally(() => {
+      scanDone = true;
+      signalArrival();
+    });
   const [outcome] = await Promise.all([verifyFrom(store, source, opts, []), scan]);
+  if (scanError !== undefined) {
+    throw scanError;
+  }
   outcome.problems.unshift(...problems);
   return outcome;
 }

@@ -372,6 +372,10 @@ export class FsBlobStore implements BlobStore {
         { op: 'verify', path: blobPath(this.root, hex), root: this.root, hex, maxBytes: STREAMED },
         signal,
       );
+      // Written again: refresh its mtime, as git does, so a gc that planned to remove it as old and unreferenced
+      // (an image about to name it is being cataloged) sees a young blob and keeps it.
+      const now = new Date();
+      await fs.utimes(blobPath(this.root, hex), now, now).catch(() => undefined);
       return size;
     } catch (err) {
       if (err instanceof IntegrityError || err instanceof BlobNotFoundError) {

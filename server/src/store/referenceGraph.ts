@@ -148,7 +148,14 @@ export class ReferenceGraph {
       entry.unexpanded = err instanceof StoreError ? err.message : String(err);
       return;
     }
-    for (const ref of parseNestedReferences(text).refs) {
+    const parsed = parseNestedReferences(text);
+    const problem = parsed.problems.find((pr) => pr.severity === 'error');
+    if (parsed.kind === null || problem) {
+      // What a manifest that is not understood names is unknown: never read it as "names nothing".
+      entry.unexpanded = problem ? `${problem.path}: ${problem.message}` : 'not an fs.tree.v1 tree or a page list';
+      return;
+    }
+    for (const ref of parsed.refs) {
       // One key string per reference, also the reverse map's key when the digest is new to the graph.
       const key = keyOf(ref.hex);
       const known = this.inNested.get(key);

@@ -48,7 +48,13 @@ export function openRegularSync(file: string): { fd: number; info: fsSync.Stats 
   } catch (err) {
     refuseSymlinkError(file, err);
   }
-  const info = fsSync.fstatSync(fd);
+  let info: fsSync.Stats;
+  try {
+    info = fsSync.fstatSync(fd);
+  } catch (err) {
+    fsSync.closeSync(fd);
+    throw err;
+  }
   if (!info.isFile()) {
     fsSync.closeSync(fd);
     throw new NotRegularFileError(file, fileTypeOf(info));
@@ -64,7 +70,10 @@ export async function openRegular(file: string): Promise<{ handle: fs.FileHandle
   } catch (err) {
     refuseSymlinkError(file, err);
   }
-  const info = await handle.stat();
+  const info = await handle.stat().catch(async (err) => {
+    await handle.close();
+    throw err;
+  });
   if (!info.isFile()) {
     await handle.close();
     throw new NotRegularFileError(file, fileTypeOf(info));

@@ -9,7 +9,7 @@ import { blobPath } from './blobPaths';
 import { scanBlobs } from './blobListing';
 import { StoreError, ioError } from './errors';
 import type { FsBlobStore } from './fsBlobStore';
-import { listImages } from './imageCatalog';
+import { listImages, type CatalogEntry } from './imageCatalog';
 import { ReferenceGraph } from './referenceGraph';
 
 export const DEFAULT_GRACE_MS = 60 * 60 * 1000;
@@ -47,14 +47,9 @@ export async function removeUnreferenced(
   opts: UnreferencedOptions = {},
 ): Promise<UnreferencedResult> {
   const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+  refuseUnreadableCatalog(await listImages(store.root));
   const graph = await ReferenceGraph.build(store, store.root, { signal: opts.signal });
-  const unexpanded = graph.unexpanded();
-  if (unexpanded.length > 0) {
-    throw new StoreError(
-      'invalid-input',
-      `refusing to gc: nested manifest sha256:${unexpanded[0].hex} could not be read (${unexpanded[0].reason}), so what it names is unknown`,
-    );
-  }
+  refuseUnexpanded(graph);
   const retained =
     opts.retainRecent === undefined ? undefined : graph.newestFirst().slice(0, Math.max(0, opts.retainRecent));
   const keep = graph.reachable(retained);
@@ -83,7 +78,9 @@ export async function removeUnreferenced(
   await opts.onPlanned?.();
   // A writer may have cataloged an image since the graph was built: whatever it reaches stays.
   const known = new Set(graph.images.map((i) => i.hex));
-  for (const entry of await listImages(store.root)) {
+  const catalogNow = await listImages(store.root);
+  refuseUnreadableCatalog(catalogNow);
+  for (const entry of catalogNow) {
     if (entry.manifest && !known.has(entry.hex)) {
       await graph.addImage(store, entry);
       keep.add(entry.hex);
@@ -92,6 +89,7 @@ export async function removeUnreferenced(
       }
     }
   }
+  refuseUnexpanded(graph); // a new image's tree that cannot be read names blobs we cannot know
   const stillUnreferenced = planned.filter((b) => !keep.has(b.hex));
   const keptForNewImages = planned.length - stillUnreferenced.length;
 
@@ -125,4 +123,25 @@ export async function removeUnreferenced(
     keptForNewImages,
     images: graph.images.length,
   };
+}
+
+/** A catalog file pf may still list but we cannot read: its closure is unknown, so nothing may be removed. */
+function refuseUnreadableCatalog(entries: CatalogEntry[]): void {
+  const bad = entries.find((e) => /^[0-9a-f]{64}$/.test(e.hex) && !e.manifest);
+  if (bad) {
+    throw new StoreError(
+      'invalid-input',
+      `refusing to gc: images/${bad.fileName} cannot be read as an image (${bad.problems[0]?.message ?? 'unknown problem'}); fix or remove it first`,
+    );
+  }
+}
+
+function refuseUnexpanded(graph: ReferenceGraph): void {
+  const unexpanded = graph.unexpanded();
+  if (unexpanded.length > 0) {
+    throw new StoreError(
+      'invalid-input',
+      `refusing to gc: nested manifest sha256:${unexpanded[0].hex} could not be read (${unexpanded[0].reason}), so what it names is unknown`,
+    );
+  }
 }
