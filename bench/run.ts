@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchEditor } from './editorBench';
+import { benchDiff } from './diffBench';
 import { benchGraph } from './graphBench';
 import { benchPfcore } from './pfcoreBench';
 import { benchServer } from './serverBench';
@@ -37,6 +38,9 @@ async function main(): Promise<void> {
     }
     if (want('pfcore')) {
       await benchPfcore(work, { blobs: quick ? 2000 : 10_000, smallFiles: quick ? 50 : 200, largeMib: quick ? 8 : 64 });
+    }
+    if (want('diff')) {
+      await benchDiff(work, quick ? 1000 : 10_000, quick ? 10_000 : 100_000);
     }
     if (want('graph')) {
       await benchGraph(work, quick ? 100 : 1000, quick ? 100 : 500);

@@ -5,7 +5,8 @@ export type StoreNode =
   | { kind: 'root'; section: 'images' | 'blobs' | 'remotes' }
   | { kind: 'remote'; remote: string }
   | { kind: 'remoteImage'; remote: string; entry: RemoteImage }
-  | { kind: 'image'; image: ImageSummary }
+  /** `via` makes a lineage row unique in the tree: `parent of <digest>`, `child of <digest>`. */
+  | { kind: 'image'; image: ImageSummary; via?: string }
   | { kind: 'reference'; image: string; ref: ImageReference }
   /** `count` is absent while the server is still counting a large store. */
   | { kind: 'shard'; shard: string; count?: number }

@@ -212,13 +212,27 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
         if (!node.image.digest.startsWith('sha256:')) {
           return node.image.problems.map((p) => ({ kind: 'message', text: p.message, error: true }));
         }
+        // Lineage first, one click away: the parents this image came from and the images forked from it.
+        const { images: all } = await api.images();
+        const lineage: StoreNode[] = [
+          ...node.image.parents.flatMap((p) => {
+            const parent = all.find((i) => i.digest === p);
+            return parent ? [{ kind: 'image' as const, image: parent, via: `parent of ${node.image.digest}` }] : [];
+          }),
+          ...all
+            .filter((i) => i.parents.includes(node.image.digest))
+            .map((child) => ({ kind: 'image' as const, image: child, via: `child of ${node.image.digest}` })),
+        ];
         const details = await api.imageDetails(node.image.digest);
         for (const r of details.references) {
           if (r.state === 'missing') {
             this.problems.setMissing(r.digest);
           }
         }
-        return details.references.map((ref) => ({ kind: 'reference', image: node.image.digest, ref }));
+        return [
+          ...lineage,
+          ...details.references.map((ref): StoreNode => ({ kind: 'reference', image: node.image.digest, ref })),
+        ];
       }
       case 'shard': {
         let state = this.pages.get(node.shard);

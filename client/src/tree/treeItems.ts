@@ -29,8 +29,15 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
         image.agentKind ? `${image.agentKind} ${image.agentVersion ?? ''}`.trim() : image.fileName,
         vscode.TreeItemCollapsibleState.Collapsed,
       );
-      item.id = `image:${image.digest}`;
-      item.description = [shortDigest(image.digest), image.createdAt?.replace('T', ' ').slice(0, 19)]
+      // The same image can show as a parent or child of others: each row needs its own id.
+      item.id = node.via ? `image:${node.via}:${image.digest}` : `image:${image.digest}`;
+      const role = node.via?.split(' ')[0];
+      item.description = [
+        role,
+        image.parents.length === 2 ? 'merge' : undefined,
+        shortDigest(image.digest),
+        image.createdAt?.replace('T', ' ').slice(0, 19),
+      ]
         .filter(Boolean)
         .join('  ');
       const broken = image.problems.some((p) => p.severity === 'error');

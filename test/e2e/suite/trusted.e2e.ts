@@ -400,6 +400,18 @@ test('compare with parent: the changed file opens in the diff editor between its
   assert.equal(input.original.path, `/sha256/${changed[0].from.slice(7)}`);
   assert.equal(input.modified.path, `/sha256/${run2}`);
   await screenshot('compare');
+  // Lineage one click away: the parent's row lists the child, the child's row lists the parent.
+  const roots = (await ext.tree.getChildren()) as StoreNode[];
+  const images = await ext.tree.getChildren(roots[0]);
+  const parentRow = images.find((n) => n.kind === 'image' && n.image.digest === `sha256:${image}`)!;
+  const underParent = await ext.tree.getChildren(parentRow);
+  assert.ok(
+    underParent.some((n) => n.kind === 'image' && n.image.digest === summary.digest && n.via?.startsWith('child')),
+  );
+  const underChild = await ext.tree.getChildren({ kind: 'image', image: summary });
+  assert.ok(
+    underChild.some((n) => n.kind === 'image' && n.image.digest === `sha256:${image}` && n.via?.startsWith('parent')),
+  );
 });
 
 test("an image's files as a read-only folder: list it, open a file, refuse a write", async () => {
