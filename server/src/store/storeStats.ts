@@ -6,8 +6,6 @@ import type { VerifyResult } from './blobStore';
 import { scanBlobs } from './blobListing';
 import type { FsBlobStore } from './fsBlobStore';
 import { ReferenceGraph } from './referenceGraph';
-import { declaredDecodedSize } from './zstdFrame';
-import { openRegular } from './safeOpen';
 
 export interface ImageCost {
   image: string;
@@ -38,29 +36,16 @@ export async function storeStats(
   const unknown: string[] = [];
   const blobs = (await scanBlobs(store.root)).filter((i) => i.type === 'blob');
   for (const item of blobs) {
-    let handle;
-    try {
-      ({ handle } = await openRegular(item.path));
-    } catch {
-      unknown.push(item.hex);
+    const stat = await store.stat(item.hex).catch(() => undefined);
+    if (!stat) {
+      unknown.push(item.hex); // not a regular file, or gone: the verify below names it unreadable
       continue;
     }
-    try {
-      const { size } = await handle.stat();
-      storedBytes += size;
-      const readAt = async (position: number, length: number) => {
-        const buf = Buffer.alloc(length);
-        const { bytesRead } = await handle.read(buf, 0, length, position);
-        return buf.subarray(0, bytesRead);
-      };
-      const declared = await declaredDecodedSize(readAt, size);
-      if (declared === undefined) {
-        unknown.push(item.hex);
-      } else {
-        raw.set(item.hex, declared);
-      }
-    } finally {
-      await handle.close();
+    storedBytes += stat.storedBytes;
+    if (stat.decodedBytes === undefined) {
+      unknown.push(item.hex);
+    } else {
+      raw.set(item.hex, stat.decodedBytes);
     }
   }
   let unreadable = 0;
