@@ -60,8 +60,13 @@ export async function fsEntries(store: BlobStore, treeHex: string | undefined): 
   return out;
 }
 
-async function pagePairs(store: BlobStore, pagesHex: string | undefined): Promise<Set<string>> {
-  const out = new Set<string>();
+/**
+ * The pages of a page list as `k` → `v` (both as written). Keyed by `k` alone, no pair strings: 100,000 pages
+ * per side would otherwise allocate 200,000 concatenated strings for one diff. A `k` listed twice with other
+ * `v`s keeps its extra pairs under `k v` keys.
+ */
+async function pagePairs(store: BlobStore, pagesHex: string | undefined): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
   if (!pagesHex) {
     return out;
   }
@@ -69,7 +74,14 @@ async function pagePairs(store: BlobStore, pagesHex: string | undefined): Promis
   const pages = (raw as { pages?: unknown }).pages;
   if (Array.isArray(pages)) {
     for (const p of pages as Array<Record<string, unknown>>) {
-      out.add(`${String(p?.k)} ${String(p?.v)}`);
+      const k = String(p?.k);
+      const v = String(p?.v);
+      const known = out.get(k);
+      if (known === undefined) {
+        out.set(k, v);
+      } else if (known !== v) {
+        out.set(`${k} ${v}`, v);
+      }
     }
   }
   return out;
@@ -121,8 +133,8 @@ export async function diffImages(
 
   const [pa, pb] = await Promise.all([pagePairs(store, a.cache.manifest), pagePairs(store, b.cache.manifest)]);
   let shared = 0;
-  for (const p of pb) {
-    if (pa.has(p)) {
+  for (const [k, v] of pb) {
+    if (pa.get(k) === v) {
       shared++;
     }
   }
