@@ -24,6 +24,7 @@ describe('diff and log', () => {
   let added: string;
   let sharedK: string;
   let sharedV: string;
+  let bPagesHex: string;
 
   before(() => {
     root = tempStore();
@@ -49,7 +50,7 @@ describe('diff and log', () => {
     b = writeImage(root, {
       ...a.spec,
       fs: writePfcoreBlob(root, tree), // a nested manifest in pf-core's frame shape
-      cachePages: writeBlob(root, JSON.stringify({ pages: [{ k: sharedK, v: sharedV }, newPage] })),
+      cachePages: (bPagesHex = writeBlob(root, JSON.stringify({ pages: [{ k: sharedK, v: sharedV }, newPage] }))),
       env: writeBlob(root, 'PATH=/usr/bin\nTAG=beta\n'),
       parents: [a.hex],
       createdAt: '2026-11-21T10:00:00Z',
@@ -85,6 +86,23 @@ describe('diff and log', () => {
     assert.equal(back.files.added[0].path, 'work/notes.txt');
     assert.deepEqual(back.pages, { shared: 1, added: 0, removed: 1 });
     assert.equal(json(['--store', root, 'diff', `sha256:${b.hex}`, `sha256:${c.hex}`]).relation, 'unrelated');
+  });
+
+  test("page lists in another shape (key order, spacing) compare the same as pf's own", () => {
+    const pages = JSON.parse(
+      spawnSync(process.execPath, [CLI, '--store', root, 'get', `sha256:${bPagesHex}`], { encoding: 'utf8' }).stdout,
+    ).pages as Array<{ k: string; v: string }>;
+    const reordered = `{ "pages": [ ${pages.map((p) => `{ "v": "${p.v}", "k": "${p.k}" }`).join(', ')} ] }`;
+    const d = writeImage(root, {
+      ...a.spec,
+      cachePages: writeBlob(root, reordered),
+      createdAt: '2026-11-19T09:00:00Z',
+    });
+    assert.deepEqual(json(['--store', root, 'diff', `sha256:${b.hex}`, `sha256:${d.hex}`]).pages, {
+      shared: 2,
+      added: 0,
+      removed: 0,
+    });
   });
 
   test('log: newest first, with merges and forks; with an image, only its ancestry', () => {

@@ -121,7 +121,13 @@ export async function diffImages(
     to: field(b, obj, name),
   })).filter((l) => l.from !== l.to);
 
-  const [fa, fb] = await Promise.all([fsEntries(store, a.world.fs), fsEntries(store, b.world.fs)]);
+  // All four nested manifests at once: their decodes run on both workers while this thread parses.
+  const [fa, fb, pa, pb] = await Promise.all([
+    fsEntries(store, a.world.fs),
+    fsEntries(store, b.world.fs),
+    pagePairs(store, a.cache.manifest),
+    pagePairs(store, b.cache.manifest),
+  ]);
   const added = [...fb.values()].filter((e) => !fa.has(e.path));
   const removed = [...fa.values()].filter((e) => !fb.has(e.path));
   const changed = [...fb.values()]
@@ -131,7 +137,6 @@ export async function diffImages(
       return { path: e.path, from: before.digest, to: e.digest, fromSize: before.size, toSize: e.size };
     });
 
-  const [pa, pb] = await Promise.all([pagePairs(store, a.cache.manifest), pagePairs(store, b.cache.manifest)]);
   let shared = 0;
   for (const [k, v] of pb) {
     if (pa.get(k) === v) {
