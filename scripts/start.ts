@@ -13,7 +13,8 @@ function demoStore(base: string): { store: string; workspace: string } {
   if (!fs.existsSync(path.join(base, '.ready'))) {
     fs.rmSync(base, { recursive: true, force: true });
     fs.mkdirSync(workspace, { recursive: true });
-    writeManyBlobs(store, 3000, 'demo');
+    // Enough blobs that shards hold more than the smallest page (50): the tree shows "Show more…".
+    writeManyBlobs(store, 15000, 'demo');
     const first = writeDemoImage(store, 'planner', [], 'langgraph');
     const second = writeDemoImage(store, 'coder', [first.hex], 'claude-code');
     const third = writeDemoImage(store, 'reviewer', [second.hex], 'vllm');
@@ -29,13 +30,29 @@ function demoStore(base: string): { store: string; workspace: string } {
   return { store, workspace };
 }
 
+function ownWorkspace(store: string): { store: string; workspace: string } {
+  if (!fs.existsSync(store)) {
+    throw new Error(`no store at ${store}`);
+  }
+  const images = path.join(store, 'images');
+  if (fs.existsSync(images)) {
+    return { store, workspace: images };
+  }
+  const empty = path.join(REPO_ROOT, '.vscode-test', 'own-store-workspace');
+  fs.mkdirSync(empty, { recursive: true });
+  return { store, workspace: empty };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const storeArg = args.indexOf('--store');
   const port = Number(process.env.PORT ?? 8080);
   execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'install-code-server.sh')], { stdio: 'inherit' });
-  const demo = demoStore(path.join(REPO_ROOT, '.vscode-test', 'demo'));
-  const store = storeArg >= 0 ? path.resolve(args[storeArg + 1]) : demo.store;
+  // With --store, nothing of the demo: the workspace is the store's own images/ (its manifests name its own
+  // blobs), or an empty folder when it has none.
+  const own = storeArg >= 0 ? ownWorkspace(path.resolve(args[storeArg + 1])) : undefined;
+  const demo = own ?? demoStore(path.join(REPO_ROOT, '.vscode-test', 'demo'));
+  const store = demo.store;
   const server = await startCodeServer({
     folder: demo.workspace,
     port,

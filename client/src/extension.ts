@@ -52,8 +52,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       treeDataProvider: tree,
       showCollapseAll: true,
     });
+    // The same tree in the ProcessFork container of the Activity Bar: room to work, one click from anywhere.
+    const mainView = vscode.window.createTreeView('processfork.storeMain', {
+      treeDataProvider: tree,
+      showCollapseAll: true,
+    });
     context.subscriptions.push(
       treeView,
+      mainView,
       problems,
       verifyPanel,
       tree,
@@ -148,7 +154,8 @@ async function showStoreOnce(
   status: StoreStatus | undefined,
 ): Promise<void> {
   const key = 'processfork.storeShownOnce';
-  if (context.globalState.get(key) || !status?.blobCount) {
+  // The count may still be on its way (large stores are counted in the background).
+  if (context.globalState.get(key) || status?.state !== 'ok' || (!status.blobCount && !status.counting)) {
     return;
   }
   await context.globalState.update(key, true);

@@ -429,6 +429,13 @@ test("an image's files as a read-only folder: list it, open a file, refuse a wri
   await assert.rejects(Promise.resolve(vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(root, 'nope'))));
 });
 
+test('the store in its own Activity Bar container, with room for the tree', async () => {
+  await vscode.commands.executeCommand('workbench.view.extension.processfork');
+  await vscode.commands.executeCommand('processfork.storeMain.focus');
+  await screenshot('store-container');
+  await vscode.commands.executeCommand('workbench.view.explorer');
+});
+
 test('a picture of the view (last, when everything has loaded)', async () => {
   const { corrupt } = fixture();
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
