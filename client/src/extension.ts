@@ -90,6 +90,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
         const moved = lastStatus !== undefined && lastStatus.storePath !== status.storePath;
         lastStatus = status;
         statusBar.update(status, problems.count);
+        tree.setStoreState(status);
         if (moved) {
           tree.refresh();
         } else {

@@ -48,6 +48,28 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
    * A status with a blob count the tree does not show yet (the background count of a large store finished):
    * re-list the shards so every count shown is current.
    */
+  /**
+   * What the welcome content says when the tree is empty: `missing`, `unusable` (a file, unreadable) or
+   * `empty` stores show a message with the next step instead of rows; `ok` shows the tree.
+   */
+  private storeState: 'ok' | 'missing' | 'unusable' | 'empty' = 'ok';
+
+  setStoreState(status: StoreStatus): void {
+    const state =
+      status.state === 'missing'
+        ? 'missing'
+        : status.state !== 'ok' && status.state !== 'read-only'
+          ? 'unusable'
+          : status.blobCount === 0 && status.imageCount === 0
+            ? 'empty'
+            : 'ok';
+    void vscode.commands.executeCommand('setContext', 'processfork:storeState', state);
+    if (state !== this.storeState) {
+      this.storeState = state;
+      this.emitter.fire(undefined);
+    }
+  }
+
   onStatus(status: StoreStatus): void {
     if (status.blobCount !== undefined && status.blobCount !== this.blobTotal && this.firstPageAt !== undefined) {
       this.emitter.fire(this.roots.blobs);
@@ -174,6 +196,9 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
 
   private async children(api: StoreApi, node?: StoreNode): Promise<StoreNode[]> {
     if (!node) {
+      if (this.storeState !== 'ok') {
+        return []; // the view's welcome content says what to do
+      }
       return settings().remotes.length > 0
         ? [this.roots.images, this.roots.blobs, this.roots.remotes]
         : [this.roots.images, this.roots.blobs];

@@ -436,6 +436,36 @@ test('the store in its own Activity Bar container, with room for the tree', asyn
   await vscode.commands.executeCommand('workbench.view.explorer');
 });
 
+test('an empty, missing or unusable store shows what to do instead of an empty tree, and a switch back restores it', async () => {
+  const config = vscode.workspace.getConfiguration('processfork');
+  const scratch = fs.mkdtempSync(path.join(path.dirname(env.store), 'switch-'));
+  const asFile = path.join(scratch, 'a-file');
+  fs.writeFileSync(asFile, 'not a store');
+  const rows = async () => (await ext.tree.getChildren()) as StoreNode[];
+  try {
+    for (const [where, state] of [
+      [path.join(scratch, 'empty'), 'empty'],
+      [path.join(scratch, 'nowhere'), 'missing'],
+      [asFile, 'unusable'],
+    ] as const) {
+      if (state === 'empty') {
+        fs.mkdirSync(where);
+      }
+      await config.update('store.path', where, vscode.ConfigurationTarget.Global);
+      await eventually(`the ${state} store`, async () => (await ext.api()!.status()).storePath === where);
+      await eventually(`no rows for the ${state} store`, async () => (await rows()).length === 0);
+      if (state === 'empty') {
+        await vscode.commands.executeCommand('processfork.storeMain.focus');
+        await screenshot('welcome-empty-store');
+      }
+    }
+  } finally {
+    await config.update('store.path', env.store, vscode.ConfigurationTarget.Global);
+  }
+  await eventually('the tree back on the real store', async () => (await rows()).length >= 2);
+  await vscode.commands.executeCommand('workbench.view.explorer');
+});
+
 test('a picture of the view (last, when everything has loaded)', async () => {
   const { corrupt } = fixture();
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
