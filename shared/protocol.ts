@@ -271,8 +271,10 @@ export interface ResolveParams {
 
 export interface ResolveResult {
   status: 'unique' | 'ambiguous' | 'none';
-  /** At most 50 candidates, sorted. */
+  /** At most 50 candidates, in digest order. */
   matches: Digest[];
+  /** More digests match than `matches` lists: type more characters. */
+  more?: boolean;
 }
 
 /** client → server: a full digest or a hex prefix (with or without `sha256:`) to the blobs it names. */

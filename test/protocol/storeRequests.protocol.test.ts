@@ -176,6 +176,22 @@ describe('store requests', () => {
     assert.ok(amb.matches.every((m) => m.startsWith(`sha256:${shared}`)));
   });
 
+  test('resolve lists at most 50 matches in digest order and says when it cut the list', async () => {
+    const many = tempStore();
+    writeManyBlobs(many, 1200, 'resolve');
+    const fresh = await startServer(many);
+    try {
+      const r = await fresh.connection.sendRequest(ResolveRequest.type, { query: 'a' });
+      assert.equal(r.matches.length, 50);
+      assert.equal(r.more, true);
+      assert.deepEqual(r.matches, [...r.matches].sort());
+      const narrow = await fresh.connection.sendRequest(ResolveRequest.type, { query: r.matches[0].slice(7, 20) });
+      assert.equal(narrow.more, undefined);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   test('listShards counts match listBlobs', async () => {
     const { shards, total } = await server.connection.sendRequest(ListShardsRequest.type, {});
     const { items } = await server.connection.sendRequest(ListBlobsRequest.type, { limit: 5000 });

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { REPO } from '../support/serverProcess';
-import { blobFile, flipByte, sha256Hex, tempStore, writeDemoImage } from '../support/storeFixtures';
+import { blobFile, flipByte, sha256Hex, tempStore, writeBlob, writeDemoImage } from '../support/storeFixtures';
 import { writeTextFile } from '../../bench/benchData';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -260,4 +260,35 @@ describe('pfstore', () => {
     assert.match(pfstore(['--version']).stdout, /^pfstore \d+\.\d+\.\d+/);
     assert.match(pfstore(['verify', '--help']).stdout, /usage: pfstore verify/);
   });
+});
+
+test('get and stat take a unique hex prefix (with or without sha256:), and say when one is ambiguous or unknown', () => {
+  const root = tempStore();
+  // Blobs until two share a shard: then a two-character prefix is ambiguous for certain.
+  const texts = new Map<string, string>();
+  let twins: [string, string] | undefined;
+  for (let i = 0; !twins; i++) {
+    const text = `prefix test ${i}\n`;
+    const hex = writeBlob(root, text);
+    const sibling = [...texts.keys()].find((h) => h.slice(0, 2) === hex.slice(0, 2));
+    texts.set(hex, text);
+    twins = sibling ? [sibling, hex] : undefined;
+  }
+  const [hex, other] = twins;
+  let n = 2;
+  while (other.startsWith(hex.slice(0, n))) {
+    n++;
+  }
+  const viaPrefix = pfstore(['--store', root, 'get', hex.slice(0, n)]);
+  assert.equal(viaPrefix.status, 0, viaPrefix.stderr);
+  assert.equal(viaPrefix.stdout, texts.get(hex));
+  const stat = pfstore(['--store', root, '--json', 'stat', `sha256:${hex.slice(0, n)}`]);
+  assert.equal(stat.status, 0, stat.stderr);
+  assert.equal(JSON.parse(stat.stdout).digest, `sha256:${hex}`);
+  const ambiguous = pfstore(['--store', root, 'get', hex.slice(0, 2)]);
+  assert.equal(ambiguous.status, 1);
+  assert.match(ambiguous.stderr, /is ambiguous/);
+  const none = pfstore(['--store', root, 'get', `${hex.slice(0, 2)}${'0'.repeat(20)}`]);
+  assert.equal(none.status, 1);
+  assert.match(none.stderr, /no blob in the store starts with/);
 });

@@ -40,6 +40,9 @@ export function resolveDigest(api: StoreApi, initial = ''): Promise<string | und
         if (result.status === 'none') {
           say(`no blob starts with ${text}`);
         }
+        pick.title = result.more
+          ? `The first ${result.matches.length} matches, in digest order: type more characters to narrow them`
+          : undefined;
       } catch (err) {
         if (ticket === latest) {
           say((err as Error).message);

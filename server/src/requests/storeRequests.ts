@@ -161,9 +161,9 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
         throw invalidInput('resolve expects { query: string }');
       }
       const prefix = parseHexPrefix(params.query.trim());
-      const { matches } = await host.open.shards.withPrefix(prefix, RESOLVE_MAX);
+      const { matches, more } = await host.open.shards.withPrefix(prefix, RESOLVE_MAX);
       const status = matches.length === 0 ? 'none' : matches.length === 1 ? 'unique' : 'ambiguous';
-      return { status, matches: matches.map(formatDigest) };
+      return { status, matches: matches.map(formatDigest), ...(more ? { more } : {}) };
     }),
   );
 

@@ -2,8 +2,9 @@ import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { formatDigest, parseDigest } from '../../../../shared/digest';
+import { formatDigest } from '../../../../shared/digest';
 import type { Command } from '../context';
+import { digestArg } from '../digestArg';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';
 
@@ -16,7 +17,7 @@ export const getCommand: Command = {
     if (ctx.args.positional.length !== 1) {
       throw new CliError('get takes exactly one DIGEST');
     }
-    const hex = parseDigest(ctx.args.positional[0]);
+    const hex = await digestArg(ctx.store, ctx.args.positional[0]);
     const output = ctx.args.values.get('-o') ?? ctx.args.values.get('--output');
     if (output) {
       // getToFile decodes into a temp file beside FILE and renames it only when the hash matched.

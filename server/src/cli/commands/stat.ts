@@ -1,5 +1,6 @@
-import { formatDigest, parseDigest } from '../../../../shared/digest';
+import { formatDigest } from '../../../../shared/digest';
 import type { Command } from '../context';
+import { digestArg } from '../digestArg';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';
 
@@ -12,7 +13,7 @@ export const statCommand: Command = {
     if (ctx.args.positional.length !== 1) {
       throw new CliError('stat takes exactly one DIGEST');
     }
-    const hex = parseDigest(ctx.args.positional[0]);
+    const hex = await digestArg(ctx.store, ctx.args.positional[0]);
     const header = await ctx.store.stat(hex);
     // pf-core's frames record no size: learn it by decoding once (streamed, re-hashed, as a verify does).
     const decodedBytes = header.decodedBytes ?? (await ctx.store.decodedSize(hex, { signal: ctx.signal }));
