@@ -392,6 +392,25 @@ export namespace GcRequest {
   export const type = new RequestType<GcParams, GcResult, void>(method);
 }
 
+export interface SaveBlobParams extends DigestParams, WorkDoneProgressParams {
+  /** A `file:` URI to write the verified bytes to (replaced atomically when it exists). */
+  uri: string;
+}
+
+export interface SaveBlobResult {
+  bytes: number;
+}
+
+/**
+ * client → server: stream a blob, any size, to a file: decoded into a temp file beside it, renamed only when
+ * the hash matched ("Save Blob As…").
+ */
+export namespace SaveBlobRequest {
+  export const method = 'processfork/saveBlob' as const;
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<SaveBlobParams, SaveBlobResult, void>(method);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The reference graph: which images reach which blobs, and what each image costs.
 
@@ -670,4 +689,5 @@ export const ALL_METHODS = [
   DiffImagesRequest.method,
   LineageRequest.method,
   ImageFilesRequest.method,
+  SaveBlobRequest.method,
 ] as const;

@@ -6,6 +6,7 @@ import type {
   BlobInfo,
   DiffImagesResult,
   ImageFilesResult,
+  SaveBlobResult,
   FetchBlobResult,
   GcParams,
   GcResult,
@@ -31,6 +32,7 @@ import type {
 import {
   DiffImagesRequest,
   ImageFilesRequest,
+  SaveBlobRequest,
   ReferencesRequest,
   StoreStatsRequest,
   FetchBlobRequest,
@@ -123,6 +125,9 @@ export class StoreApi {
   }
   diffImages(a: string, b: string): Promise<DiffImagesResult> {
     return this.client.sendRequest(DiffImagesRequest.type, { a, b });
+  }
+  saveBlob(digest: string, uri: string, token?: CancellationToken): Promise<SaveBlobResult> {
+    return this.client.sendRequest(SaveBlobRequest.type, { digest, uri }, token);
   }
   imageFiles(digest: string): Promise<ImageFilesResult> {
     return this.client.sendRequest(ImageFilesRequest.type, { digest });

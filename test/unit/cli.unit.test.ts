@@ -119,9 +119,9 @@ describe('pfstore', () => {
       [['put'], /at least one FILE/],
       [['put', fileA, path.join(work, 'missing.txt')], /no such file/],
       [['put', work], /not a regular file/],
-      [['get', hex], /prefix/],
       [['get', `sha256:${hex.toUpperCase()}`], /upper-case/],
-      [['get', 'sha256:abc'], /64/],
+      [['get', 'sha256:abcdef012'], /no blob in the store starts with abcdef012/],
+      [['get', 'a'], /too short a prefix/],
       [['get', 'sha256:../../etc/passwd'], /position/],
       [['get', `sha256:${hex.slice(1)}\u0001`], /U\+0001/],
       [['get', `sha256:${'0'.repeat(64)}`], /not in the store/],
@@ -279,6 +279,8 @@ test('get and stat take a unique hex prefix (with or without sha256:), and say w
   while (other.startsWith(hex.slice(0, n))) {
     n++;
   }
+  const bare = pfstore(['--store', root, 'get', hex]); // the whole hex without sha256:, a unique prefix too
+  assert.equal(bare.status, 0, bare.stderr);
   const viaPrefix = pfstore(['--store', root, 'get', hex.slice(0, n)]);
   assert.equal(viaPrefix.status, 0, viaPrefix.stderr);
   assert.equal(viaPrefix.stdout, texts.get(hex));

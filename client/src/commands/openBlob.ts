@@ -3,9 +3,54 @@
 import * as vscode from 'vscode';
 import { blobUri } from '../../../shared/blobUri';
 import type { ContentKind } from '../../../shared/protocol';
+import { showReport } from '../reports';
 import type { StoreApi } from '../storeApi';
 
 const HEX_EDITOR = 'ms-vscode.hexeditor';
+const HEX_DUMP_BYTES = 1 << 20;
+
+/** `00000000  7f 45 4c 46 …  |.ELF…|`: 16 bytes a line, as `hexdump -C` prints them. */
+export function hexDump(bytes: Uint8Array, total: number): string {
+  const lines: string[] = [];
+  for (let at = 0; at < bytes.length; at += 16) {
+    const row = bytes.subarray(at, at + 16);
+    const hex = [...row].map((b) => b.toString(16).padStart(2, '0'));
+    const left = hex.slice(0, 8).join(' ');
+    const right = hex.slice(8).join(' ');
+    const ascii = [...row].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    lines.push(`${at.toString(16).padStart(8, '0')}  ${left.padEnd(23)}  ${right.padEnd(23)}  |${ascii}|`);
+  }
+  if (total > bytes.length) {
+    lines.push(`… ${total - bytes.length} more bytes: Save Blob As… writes the whole blob to a file.`);
+  }
+  return lines.join('\n');
+}
+
+async function showHexDump(api: StoreApi, digest: string): Promise<vscode.TextEditor> {
+  const head = await api.read(digest, 0, HEX_DUMP_BYTES);
+  const doc = await showReport(
+    `${digest.slice(7, 19)}.hex`,
+    hexDump(Buffer.from(head.data, 'base64'), head.totalBytes),
+  );
+  await vscode.languages.setTextDocumentLanguage(doc, 'plaintext');
+  return vscode.window.showTextDocument(doc, { preview: true });
+}
+
+/** Streams the whole verified blob, any size, to a file the user picks. */
+export async function saveBlobAs(api: StoreApi, digest: string, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  const uri =
+    target ??
+    (await vscode.window.showSaveDialog({ title: `Save ${digest.slice(0, 19)}… as`, saveLabel: 'Save Blob' }));
+  if (!uri) {
+    return undefined;
+  }
+  const { bytes } = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Saving ${digest.slice(0, 19)}…`, cancellable: true },
+    (_p, token) => api.saveBlob(digest, uri.toString(), token),
+  );
+  vscode.window.setStatusBarMessage(`Saved ${bytes} bytes to ${uri.fsPath}`, 5000);
+  return uri;
+}
 const LANGUAGE_OF: Partial<Record<ContentKind, string>> = {
   'image-manifest': 'pfimg',
   'fs-tree': 'json',
@@ -23,18 +68,22 @@ export async function openBlob(api: StoreApi, digest: string): Promise<vscode.Te
       await vscode.commands.executeCommand('vscode.openWith', uri, 'hexEditor.hexedit');
       return undefined;
     }
-    const choice = await vscode.window.showInformationMessage(
-      `${digest} holds binary data. Install the Hex Editor extension to view it, or save it to a file.`,
-      'Install Hex Editor',
-      'Copy Digest',
-    );
-    if (choice === 'Install Hex Editor') {
-      await vscode.commands.executeCommand('workbench.extensions.installExtension', HEX_EDITOR);
-    }
-    if (choice === 'Copy Digest') {
-      await vscode.env.clipboard.writeText(digest);
-    }
-    return undefined;
+    // Without the Hex Editor: a read-only hex dump of the first MiB, and the way to the whole blob.
+    const editor = await showHexDump(api, digest);
+    void vscode.window
+      .showInformationMessage(
+        `${digest.slice(0, 19)}… holds binary data: showing a hex dump of its first MiB.`,
+        'Save Blob As…',
+        'Install Hex Editor',
+      )
+      .then(async (choice) => {
+        if (choice === 'Save Blob As…') {
+          await saveBlobAs(api, digest);
+        } else if (choice === 'Install Hex Editor') {
+          await vscode.commands.executeCommand('workbench.extensions.installExtension', HEX_EDITOR);
+        }
+      });
+    return editor;
   }
   let doc = await vscode.workspace.openTextDocument(uri);
   const language = LANGUAGE_OF[info.contentKind ?? 'text'] ?? 'plaintext';

@@ -11,7 +11,7 @@ import type { StoreNode } from '../tree/nodes';
 import { digestOf } from '../tree/nodes';
 import type { StoreTree } from '../tree/storeTree';
 import { SECTION } from '../settings';
-import { openBlob } from './openBlob';
+import { openBlob, saveBlobAs } from './openBlob';
 import { putFile } from './putFile';
 import { putMissingFromFolder } from './putMissing';
 import { fetchFromRemote, pullImage, pushImage, setRemoteCredentials } from './registry';
@@ -190,6 +190,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const at = vscode.workspace.workspaceFolders?.length ?? 0;
       vscode.workspace.updateWorkspaceFolders(at, 0, { uri, name: `image ${image.slice(7, 19)}` });
       return uri.toString();
+    }),
+    command('processfork.saveBlobAs', async (arg, target) => {
+      const digest = digestFrom(arg) ?? (await resolveDigest(api()));
+      return digest ? saveBlobAs(api(), digest, target instanceof vscode.Uri ? target : undefined) : undefined;
     }),
     command('processfork.showUnreferenced', () => showUnreferenced(api())),
     command('processfork.removeUnreferenced', () => removeUnreferenced(api())),

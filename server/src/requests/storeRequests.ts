@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
 import { formatDigest, parseDigest, parseHexPrefix } from '../../../shared/digest';
-import type { ContentKind, PutParams, ReadParams, ResolveResult } from '../../../shared/protocol';
+import type { ContentKind, PutParams, ReadParams, ResolveResult, SaveBlobParams } from '../../../shared/protocol';
 import type {
   GcParams,
   ImageDetailsParams,
@@ -12,6 +12,7 @@ import type {
 } from '../../../shared/protocol';
 import {
   GcRequest,
+  SaveBlobRequest,
   ImageDetailsRequest,
   ListBlobsRequest,
   ListImagesRequest,
@@ -164,6 +165,16 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
       const { matches, more } = await host.open.shards.withPrefix(prefix, RESOLVE_MAX);
       const status = matches.length === 0 ? 'none' : matches.length === 1 ? 'unique' : 'ambiguous';
       return { status, matches: matches.map(formatDigest), ...(more ? { more } : {}) };
+    }),
+  );
+
+  connection.onRequest(
+    SaveBlobRequest.type,
+    guarded(log, async (raw, token) => {
+      const params = objectParams<SaveBlobParams>(raw, 'saveBlob');
+      const hex = parseDigest(params.digest);
+      const dest = fileOfUri(params.uri);
+      return { bytes: await host.open.store.getToFile(hex, dest, { signal: abortSignalOf(token) }) };
     }),
   );
 

@@ -466,6 +466,19 @@ test('an empty, missing or unusable store shows what to do instead of an empty t
   await vscode.commands.executeCommand('workbench.view.explorer');
 });
 
+test('a binary blob opens as a hex dump without any other extension, and Save Blob As writes it whole', async () => {
+  const { spec } = fixture();
+  await vscode.commands.executeCommand('processfork.openBlob', `sha256:${spec.base}`);
+  const dump = await eventually('the hex dump', async () => {
+    const text = vscode.window.activeTextEditor?.document.getText();
+    return text?.startsWith('00000000  07 07') ? text : undefined;
+  });
+  assert.match(dump, /\|\.{16}\|/);
+  const target = vscode.Uri.file(path.join(path.dirname(env.store), `saved-${Date.now()}.bin`));
+  await vscode.commands.executeCommand('processfork.saveBlobAs', `sha256:${spec.base}`, target);
+  assert.deepEqual(fs.readFileSync(target.fsPath), Buffer.alloc(4096, 7));
+});
+
 test('a picture of the view (last, when everything has loaded)', async () => {
   const { corrupt } = fixture();
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
