@@ -2,7 +2,7 @@
 // blobs with "Show more…"). Everything loads lazily, one request per expanded node or page, so a store of
 // 100,000 blobs opens as fast as an empty one.
 import * as vscode from 'vscode';
-import type { BlobEntryInfo, StoreChange, StoreStatus } from '../../../shared/protocol';
+import type { BlobEntryInfo, StoreChange, StoreStatsResult, StoreStatus } from '../../../shared/protocol';
 import { log } from '../log';
 import type { KnownProblems } from '../problems';
 import { settings } from '../settings';
@@ -41,13 +41,10 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
 
   refresh(): void {
     this.pages.clear();
+    this.stats = undefined;
     this.emitter.fire(undefined);
   }
 
-  /**
-   * A status with a blob count the tree does not show yet (the background count of a large store finished):
-   * re-list the shards so every count shown is current.
-   */
   /**
    * What the welcome content says when the tree is empty: `missing`, `unusable` (a file, unreadable) or
    * `empty` stores show a message with the next step instead of rows; `ok` shows the tree.
@@ -70,14 +67,22 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
     }
   }
 
+  /**
+   * A status with a blob count the tree does not show yet (the background count of a large store finished):
+   * re-list the shards so every count shown is current.
+   */
   onStatus(status: StoreStatus): void {
     if (status.blobCount !== undefined && status.blobCount !== this.blobTotal && this.firstPageAt !== undefined) {
       this.emitter.fire(this.roots.blobs);
     }
   }
 
+  /** The store's statistics, computed once per state of the store, for image and root tooltips. */
+  private stats?: Promise<StoreStatsResult>;
+
   /** Re-reads only the shards whose blobs came or went, and the images when the catalog changed. */
   applyChange(change: StoreChange): void {
+    this.stats = undefined;
     const shards = new Set([...change.added, ...change.removed].map((d) => d.slice(7, 9)));
     this.problems.clear(change.changed.concat(change.added));
     for (const f of change.failedVerify ?? []) {
@@ -114,6 +119,35 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
     }
   }
 
+  /**
+   * What an image costs (closure, exclusive and shared bytes) and what the store holds (raw, stored, ratios),
+   * added to the tooltip on hover. The statistics are computed once until the store changes: on a large store
+   * of pf-core frames that first hover waits for a full decode pass (it shows progress in the Output log).
+   */
+  private async withCost(api: StoreApi, item: vscode.TreeItem, node: StoreNode): Promise<vscode.TreeItem> {
+    try {
+      this.stats ??= api.stats(undefined);
+      const stats = await this.stats;
+      const base = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip ?? '');
+      if (node.kind === 'image') {
+        const cost = stats.images.find((i) => i.image === node.image.digest);
+        if (cost) {
+          item.tooltip = new vscode.MarkdownString(
+            `${base}\n\nclosure ${formatBytes(cost.closureBytes)} · only here ${formatBytes(cost.exclusiveBytes)} · shared ${formatBytes(cost.sharedBytes)}`,
+          );
+        }
+      } else {
+        item.tooltip = new vscode.MarkdownString(
+          `${stats.blobs.toLocaleString('en-US')} blobs · raw ${formatBytes(stats.rawBytes)} · stored ${formatBytes(stats.storedBytes)} (${stats.compressionRatio.toFixed(2)}×) · dedup ${stats.dedupRatio.toFixed(2)}×`,
+        );
+      }
+    } catch (err) {
+      this.stats = undefined;
+      log.warn(`store statistics for a tooltip: ${(err as Error).message}`);
+    }
+    return item;
+  }
+
   getTreeItem(node: StoreNode): vscode.TreeItem {
     return treeItemFor(node, this.problems, this.blobTotal);
   }
@@ -128,6 +162,9 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
     token: vscode.CancellationToken,
   ): Promise<vscode.TreeItem> {
     const api = this.api();
+    if (api && (node.kind === 'image' || (node.kind === 'root' && node.section === 'images'))) {
+      return this.withCost(api, item, node);
+    }
     const digest =
       node.kind === 'blob'
         ? node.blob.digest

@@ -358,6 +358,14 @@ test('store statistics and unreferenced blobs, through their commands', async ()
   assert.equal(plan.unreferenced.removed.length, 0);
   assert.ok(plan.unreferenced.keptYoung > 1000);
   assert.match(vscode.window.activeTextEditor!.document.getText(), /# Unreferenced blobs: 0/);
+  // The same figures on an image row's tooltip and on the Images root.
+  const roots = (await ext.tree.getChildren()) as StoreNode[];
+  const [imageRow] = await ext.tree.getChildren(roots[0]);
+  const source = new vscode.CancellationTokenSource();
+  const item = await ext.tree.resolveTreeItem(ext.tree.getTreeItem(imageRow), imageRow, source.token);
+  assert.match((item.tooltip as vscode.MarkdownString).value, /closure .* only here .* shared /);
+  const rootItem = await ext.tree.resolveTreeItem(ext.tree.getTreeItem(roots[0]), roots[0], source.token);
+  assert.match((rootItem.tooltip as vscode.MarkdownString).value, /blobs · raw .* dedup /);
 });
 
 test('compare with parent: the changed file opens in the diff editor between its two blob versions', async () => {
