@@ -46,6 +46,7 @@ export async function benchGraph(work: string, images: number, pagesPerImage: nu
     buildMs: number;
     rssBefore: number;
     rssAfter: number;
+    heapUsed: number;
     maxRss: number;
     p50: number;
     p99: number;
@@ -63,6 +64,11 @@ export async function benchGraph(work: string, images: number, pagesPerImage: nu
     ratio: r.rssAfter / r.rssBefore,
     goal: '< 200 MiB',
     met: r.rssAfter < 200 << 20,
+  });
+  record({
+    name: 'reference graph: V8 heap in use after the build (what the graph itself holds)',
+    ours: mib(r.heapUsed),
+    baseline: '',
   });
   record({
     name: `reference graph: where used, p99 of ${samples.length} lookups`,

@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   const buildMs = Number(process.hrtime.bigint() - t0) / 1e6;
   global.gc?.();
   const after = process.memoryUsage().rss;
+  const heapUsed = process.memoryUsage().heapUsed;
   const lookups: number[] = [];
   let found = 0;
   for (const hex of samples) {
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
       buildMs,
       rssBefore: before,
       rssAfter: after,
+      heapUsed,
       maxRss: process.resourceUsage().maxRSS * 1024,
       p50: lookups[Math.floor(lookups.length / 2)],
       p99: lookups[Math.floor(lookups.length * 0.99)],

@@ -2,14 +2,16 @@
 // each image costs (closure, exclusive, shared), and gc of unreferenced blobs that never races a writer.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { Decompressor } from 'zstd-napi';
 import { FsBlobStore } from '../../server/src/store/fsBlobStore';
+import { ReferenceGraph } from '../../server/src/store/referenceGraph';
 import { removeUnreferenced } from '../../server/src/store/unreferencedGc';
 import { REPO } from '../support/serverProcess';
-import { blobFile, pfcoreFrame, tempStore, writeBlob, writeDemoImage } from '../support/storeFixtures';
+import { blobFile, pfcoreFrame, tempStore, writeBlob, writeDemoImage, writeImage } from '../support/storeFixtures';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const pfstore = (args: string[]) =>
@@ -177,6 +179,40 @@ test('gc never races a writer: an image cataloged while gc runs keeps everything
       assert.ok(fs.existsSync(blobFile(root, hex)), `gc removed sha256:${hex} of the image cataloged meanwhile`);
     }
     assert.equal(pfstore(['--store', root, 'verify', '--image', `sha256:${later.hex}`]).status, 0);
+  } finally {
+    await store.close();
+  }
+});
+
+test('where used finds every page of a large page list (the packed, sorted index), first, middle and last', async () => {
+  const root = tempStore();
+  const shared = writeBlob(root, 'shared\n');
+  const pages = Array.from({ length: 300 }, (_, i) => ({
+    k: `sha256:${createHash('sha256').update(`k${i}`).digest('hex')}`,
+    v: `sha256:${createHash('sha256').update(`v${i}`).digest('hex')}`,
+  }));
+  const img = writeImage(root, {
+    base: shared,
+    diff: shared,
+    cachePages: writeBlob(root, JSON.stringify({ pages })),
+    fs: writeBlob(root, JSON.stringify({ kind: 'fs.tree.v1', entries: [] })),
+    env: shared,
+    procs: shared,
+    ledger: shared,
+    messages: shared,
+  });
+  const store = new FsBlobStore(root);
+  try {
+    const graph = await ReferenceGraph.build(store, root);
+    for (const i of [0, 1, 150, 298, 299]) {
+      assert.deepEqual(graph.whereUsed(pages[i].v.slice(7)), [
+        { image: img.hex, places: [`cache.manifest page ${i} v`] },
+      ]);
+      assert.deepEqual(graph.whereUsed(pages[i].k.slice(7)), [
+        { image: img.hex, places: [`cache.manifest page ${i} k`] },
+      ]);
+    }
+    assert.equal(graph.closureOf(img.hex).size, 600 + 3); // pages, the shared blob, the two nested manifests
   } finally {
     await store.close();
   }
