@@ -12,6 +12,7 @@ import { initLog, log } from './log';
 import { KnownProblems } from './problems';
 import { StoreStatusBar } from './statusBar';
 import { IMAGE_SCHEME, ImageFileSystem } from './imageFileSystem';
+import { watchBlobLanguages } from './blobLanguage';
 import { registerReports } from './reports';
 import { StoreApi } from './storeApi';
 import { VerifyProblems } from './verifyProblems';
@@ -67,6 +68,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       vscode.window.registerFileDecorationProvider(new BlobDecorations(problems)),
       vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, blobs, { isReadonly: true, isCaseSensitive: true }),
       registerReports(),
+      watchBlobLanguages(() => storeApi),
       vscode.workspace.registerFileSystemProvider(IMAGE_SCHEME, new ImageFileSystem(() => storeApi, blobs), {
         isReadonly: true,
         isCaseSensitive: true,

@@ -2,7 +2,7 @@
 // it is installed (otherwise a clear message instead of a tab of garbage).
 import * as vscode from 'vscode';
 import { blobUri } from '../../../shared/blobUri';
-import type { ContentKind } from '../../../shared/protocol';
+import { applyBlobLanguage } from '../blobLanguage';
 import { showReport } from '../reports';
 import type { StoreApi } from '../storeApi';
 
@@ -51,14 +51,6 @@ export async function saveBlobAs(api: StoreApi, digest: string, target?: vscode.
   vscode.window.setStatusBarMessage(`Saved ${bytes} bytes to ${uri.fsPath}`, 5000);
   return uri;
 }
-const LANGUAGE_OF: Partial<Record<ContentKind, string>> = {
-  'image-manifest': 'pfimg',
-  'fs-tree': 'json',
-  'cache-pages': 'json',
-  json: 'json',
-  jsonl: 'jsonl',
-  text: 'plaintext',
-};
 
 export async function openBlob(api: StoreApi, digest: string): Promise<vscode.TextEditor | undefined> {
   const info = await api.stat(digest);
@@ -85,11 +77,6 @@ export async function openBlob(api: StoreApi, digest: string): Promise<vscode.Te
       });
     return editor;
   }
-  let doc = await vscode.workspace.openTextDocument(uri);
-  const language = LANGUAGE_OF[info.contentKind ?? 'text'] ?? 'plaintext';
-  const known = await vscode.languages.getLanguages();
-  if (doc.languageId !== language && known.includes(language)) {
-    doc = await vscode.languages.setTextDocumentLanguage(doc, language);
-  }
+  const doc = await applyBlobLanguage(api, await vscode.workspace.openTextDocument(uri));
   return vscode.window.showTextDocument(doc, { preview: true });
 }

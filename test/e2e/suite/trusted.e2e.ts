@@ -487,6 +487,24 @@ test('a binary blob opens as a hex dump without any other extension, and Save Bl
   assert.deepEqual(fs.readFileSync(target.fsPath), Buffer.alloc(4096, 7));
 });
 
+test('a blob gets the same language by content whatever route opens it (here: its URI, as a digest link does)', async () => {
+  const { image, spec } = fixture();
+  const byUri = async (hex: string) => {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(`processfork-blob:/sha256/${hex}`));
+    await vscode.window.showTextDocument(doc);
+    return doc.uri;
+  };
+  const manifest = await byUri(image);
+  await eventually('the manifest as a ProcessFork image', async () =>
+    vscode.workspace.textDocuments.some((d) => d.uri.toString() === manifest.toString() && d.languageId === 'pfimg'),
+  );
+  const tree = await byUri(spec.fs);
+  await eventually('the fs tree as JSON', async () =>
+    vscode.workspace.textDocuments.some((d) => d.uri.toString() === tree.toString() && d.languageId === 'json'),
+  );
+  assert.equal(vscode.workspace.getConfiguration('editor', { languageId: 'pfimg' }).get('wordWrap'), 'on');
+});
+
 test('a picture of the view (last, when everything has loaded)', async () => {
   const { corrupt } = fixture();
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
