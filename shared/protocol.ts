@@ -88,6 +88,8 @@ export interface ImageSummary {
   parents: Digest[];
   bytes: number;
   problems: ManifestProblemInfo[];
+  /** Blobs of its closure (nested ones included) known to fail verification; absent when none are known. */
+  badBlobs?: number;
 }
 
 /** client → server: every snapshot image in `images/`, including files that are not valid images. */

@@ -10,9 +10,17 @@ import {
   ReferencesRequest as LspReferencesRequest,
   type MarkupContent,
 } from 'vscode-languageserver-protocol';
-import { GcRequest, ReferencesRequest, StatRequest, StoreErrorCode, StoreStatsRequest } from '../../shared/protocol';
+import {
+  GcRequest,
+  ListImagesRequest,
+  ReferencesRequest,
+  StatRequest,
+  StoreErrorCode,
+  StoreStatsRequest,
+  VerifyRequest,
+} from '../../shared/protocol';
 import { startServer, type ServerSession } from '../support/serverProcess';
-import { blobFile, tempStore, writeBlob, writeDemoImage } from '../support/storeFixtures';
+import { blobFile, flipByte, tempStore, writeBlob, writeDemoImage } from '../support/storeFixtures';
 
 describe('the reference graph in the server', () => {
   let root: string;
@@ -99,6 +107,16 @@ describe('the reference graph in the server', () => {
       assert.equal(img.closureBytes, img.exclusiveBytes + img.sharedBytes);
     }
     assert.ok(stats.dedupRatio > 1);
+  });
+
+  test('an image whose tree reaches a corrupt blob is marked in the image list, the other image is not', async () => {
+    await server.connection.sendRequest(ReferencesRequest.type, { digest: `sha256:${a.hex}` }); // the graph is built
+    flipByte(blobFile(root, a.fileBlobs[0]));
+    const report = await server.connection.sendRequest(VerifyRequest.type, { kind: 'store' });
+    assert.ok(report.problems.some((p) => p.digest === `sha256:${a.fileBlobs[0]}`));
+    const { images } = await server.connection.sendRequest(ListImagesRequest.type, {});
+    assert.equal(images.find((i) => i.digest === `sha256:${a.hex}`)?.badBlobs, 1);
+    assert.equal(images.find((i) => i.digest === `sha256:${b.hex}`)?.badBlobs, undefined);
   });
 
   test('gc of unreferenced blobs: a dry run lists the old orphan, then it goes and the images stay whole', async () => {

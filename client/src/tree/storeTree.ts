@@ -98,7 +98,8 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
     if (shards.size > 0) {
       this.emitter.fire(this.roots.blobs);
     }
-    if (change.imagesChanged) {
+    // A verdict changes which images reach a bad blob: their rows are marked.
+    if (change.imagesChanged || (change.failedVerify?.length ?? 0) > 0) {
       this.emitter.fire(this.roots.images);
     }
   }

@@ -34,13 +34,14 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
       const role = node.via?.split(' ')[0];
       item.description = [
         role,
+        image.badBlobs ? `${image.badBlobs} bad blob${image.badBlobs === 1 ? '' : 's'}` : undefined,
         image.parents.length === 2 ? 'merge' : undefined,
         shortDigest(image.digest),
         image.createdAt?.replace('T', ' ').slice(0, 19),
       ]
         .filter(Boolean)
         .join('  ');
-      const broken = image.problems.some((p) => p.severity === 'error');
+      const broken = image.problems.some((p) => p.severity === 'error') || (image.badBlobs ?? 0) > 0;
       item.iconPath = new vscode.ThemeIcon(
         broken ? 'error' : 'package',
         broken ? new vscode.ThemeColor('list.errorForeground') : undefined,

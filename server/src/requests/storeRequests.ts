@@ -48,7 +48,24 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
 
   connection.onRequest(
     ListImagesRequest.type,
-    guarded(log, async () => ({ images: await host.open.refs.images() })),
+    guarded(log, async () => {
+      const images = await host.open.refs.images();
+      // Mark images whose closure reaches a blob known to be bad: walk back from the (few) bad blobs through
+      // the reference graph, never forward through every closure.
+      const graph = host.open.graph.ready();
+      const bad = new Map<string, number>();
+      for (const hex of graph ? host.open.facts.knownBad() : []) {
+        for (const use of graph!.whereUsed(hex)) {
+          bad.set(use.image, (bad.get(use.image) ?? 0) + 1);
+        }
+      }
+      return {
+        images: images.map((i) => {
+          const n = bad.get(i.digest.slice(7));
+          return n ? { ...i, badBlobs: n } : i;
+        }),
+      };
+    }),
   );
 
   connection.onRequest(

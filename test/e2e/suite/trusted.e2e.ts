@@ -99,6 +99,18 @@ test('verify store reports the corrupt blob, marks the tree and decorates its re
   const item = ext.tree.getTreeItem(node);
   assert.equal((item.iconPath as vscode.ThemeIcon).id, 'error');
   assert.match(String(item.description), /corrupt/);
+  // The image that reaches it is marked on its own row.
+  const { image } = fixture();
+  await eventually('the image row marked', async () => {
+    const roots = (await ext.tree.getChildren()) as StoreNode[];
+    const row = (await ext.tree.getChildren(roots[0])).find(
+      (n) => n.kind === 'image' && n.image.digest === `sha256:${image}`,
+    );
+    const rowItem = row && ext.tree.getTreeItem(row);
+    return (
+      rowItem && /1 bad blob/.test(String(rowItem.description)) && (rowItem.iconPath as vscode.ThemeIcon).id === 'error'
+    );
+  });
 });
 
 test('hover and links on a manifest, through the editor API', async () => {
