@@ -237,8 +237,9 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
       if (this.storeState !== 'ok') {
         return []; // the view's welcome content says what to do
       }
+      // Registries before Blobs: under 256 expanded shard rows they were out of reach.
       return settings().remotes.length > 0
-        ? [this.roots.images, this.roots.blobs, this.roots.remotes]
+        ? [this.roots.images, this.roots.remotes, this.roots.blobs]
         : [this.roots.images, this.roots.blobs];
     }
     switch (node.kind) {
