@@ -6,8 +6,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { imagesDir } from '../store/blobPaths';
 import { writeFileDurably } from '../store/durableWrite';
+import { MAX_MANIFEST_BYTES } from '../store/imageCatalog';
 import { insideRoot } from '../store/safeOpen';
-import { MAX_DOCUMENT_BYTES } from './boundedBody';
 import { IntegrityError, StoreError, ioError, throwIfAborted } from '../store/errors';
 import type { FsBlobStore } from '../store/fsBlobStore';
 import { parseManifest } from '../store/manifest';
@@ -36,7 +36,8 @@ export async function pullImage(
 ): Promise<PullResult> {
   const client = opts.client ?? new RegistryClient(ref);
   const oci = parseOciManifest(await client.getManifest(ref.tag));
-  const config = await client.getBlob(oci.config.digest, MAX_DOCUMENT_BYTES);
+  // The config is the image manifest: the same limit as a catalog file, so whatever pushes also pulls.
+  const config = await client.getBlob(oci.config.digest, MAX_MANIFEST_BYTES);
   const imageHex = oci.config.digest.slice(7);
   const { manifest, problems } = parseManifest(config.toString('utf8'));
   if (!manifest || problems.some((p) => p.severity === 'error')) {

@@ -10,7 +10,7 @@ export const gcCommand: Command = {
   name: 'gc',
   usage: 'pfstore gc [--dry-run] [--older-than SECONDS] [--unreferenced [--grace SECONDS] [--retain-recent N]]',
   summary:
-    'remove temp files left by dead writers; with --unreferenced, also blobs no image reaches (never younger than --grace, default an hour)',
+    'remove temp files left by dead writers; with --unreferenced, also blobs no image reaches (never younger than --grace, default an hour); --retain-recent N keeps only the N newest images whole: older ones keep their catalog files but lose the blobs only they reach',
   flags: { values: ['--older-than', '--grace', '--retain-recent'], switches: ['--dry-run', '--unreferenced'] },
   async run(ctx) {
     if (ctx.args.positional.length > 0) {
