@@ -30,12 +30,11 @@ export function registerGraphRequests(connection: Connection, host: StoreHost): 
       const workDone = workDoneOn(connection, params.workDoneToken);
       workDone.begin('Store statistics');
       try {
-        const stats = await storeStats(host.open.store, {
+        return await storeStats(host.open.store, {
           signal: abortSignalOf(token),
           onProgress: (done, total) =>
             workDone.report(Math.floor((done / Math.max(total, 1)) * 100), `sizing ${done} of ${total} blobs`),
         });
-        return { ...stats, images: stats.images.map((i) => ({ ...i, image: formatDigest(i.image) })) };
       } finally {
         workDone.done();
       }

@@ -2,35 +2,17 @@
 // image its closure size, the bytes only it holds (exclusive) and the bytes it shares with other images.
 // Raw sizes come from the frame headers when they record them, else from one streamed decode on the workers
 // (pf-core's frames record none), the cost of a verify.
+import { formatDigest } from '../../../shared/digest';
+import type { ImageCostInfo, StoreStatsResult } from '../../../shared/protocol';
 import type { VerifyResult } from './blobStore';
 import { scanBlobs } from './blobListing';
 import type { FsBlobStore } from './fsBlobStore';
 import { ReferenceGraph } from './referenceGraph';
 
-export interface ImageCost {
-  image: string;
-  closureBytes: number;
-  exclusiveBytes: number;
-  sharedBytes: number;
-}
-
-export interface StoreStats {
-  blobs: number;
-  rawBytes: number;
-  storedBytes: number;
-  /** rawBytes / storedBytes. */
-  compressionRatio: number;
-  /** Sum of every image's closure size over the raw bytes of their union: how much sharing saves. */
-  dedupRatio: number;
-  /** Blobs whose raw size could not be learned (corrupt, unreadable): left out of the byte counts. */
-  unreadable: number;
-  images: ImageCost[];
-}
-
 export async function storeStats(
   store: FsBlobStore,
   opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
-): Promise<StoreStats> {
+): Promise<StoreStatsResult> {
   const raw = new Map<string, number>();
   let storedBytes = 0;
   const unknown: string[] = [];
@@ -70,7 +52,7 @@ export async function storeStats(
     }
   }
   const sizeOf = (hex: string) => raw.get(hex) ?? 0; // missing blobs cost nothing here
-  const images = closures.map((closure, i): ImageCost => {
+  const images = closures.map((closure, i): ImageCostInfo => {
     let closureBytes = 0;
     let exclusiveBytes = 0;
     for (const hex of closure) {
@@ -79,7 +61,12 @@ export async function storeStats(
         exclusiveBytes += sizeOf(hex);
       }
     }
-    return { image: graph.images[i].hex, closureBytes, exclusiveBytes, sharedBytes: closureBytes - exclusiveBytes };
+    return {
+      image: formatDigest(graph.images[i].hex),
+      closureBytes,
+      exclusiveBytes,
+      sharedBytes: closureBytes - exclusiveBytes,
+    };
   });
   let unionBytes = 0;
   for (const hex of users.keys()) {

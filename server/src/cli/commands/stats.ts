@@ -1,4 +1,3 @@
-import { formatDigest } from '../../../../shared/digest';
 import { formatBytes } from '../../../../shared/format';
 import { storeStats } from '../../store/storeStats';
 import type { Command } from '../context';
@@ -24,7 +23,7 @@ export const statsCommand: Command = {
       progress.finish();
     }
     if (ctx.json) {
-      printJson(ctx, { ...stats, images: stats.images.map((i) => ({ ...i, image: formatDigest(i.image) })) });
+      printJson(ctx, stats);
       return EXIT_OK;
     }
     ctx.out(
@@ -35,7 +34,7 @@ export const statsCommand: Command = {
     ctx.out(`dedup:       ${stats.dedupRatio.toFixed(2)}x (sum of closures over their union)`);
     for (const i of stats.images) {
       ctx.out(
-        `${formatDigest(i.image)}  closure ${formatBytes(i.closureBytes)}, exclusive ${formatBytes(i.exclusiveBytes)}, shared ${formatBytes(i.sharedBytes)}`,
+        `${i.image}  closure ${formatBytes(i.closureBytes)}, exclusive ${formatBytes(i.exclusiveBytes)}, shared ${formatBytes(i.sharedBytes)}`,
       );
     }
     return EXIT_OK;
