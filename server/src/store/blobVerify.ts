@@ -6,7 +6,7 @@ import { scanBlobs } from './blobListing';
 import { blobPath } from './blobPaths';
 
 /** Blobs per worker message: small enough that cancel and progress stay prompt, large enough to amortise the trip. */
-const VERIFY_BATCH = 64;
+const VERIFY_BATCH = 128;
 const RELEASE_EVERY = 16_384;
 /** Digests scanned but not yet handed out, at most (about 100 bytes each). */
 const MAX_QUEUED = 50_000;
@@ -115,6 +115,7 @@ async function verifyFrom(
  * store is a fifth of a verify of small blobs), and reports misplaced and stray files as problems.
  */
 export async function verifyAllBlobs(store: FsBlobStore, opts: VerifyAllOptions = {}): Promise<VerifyOutcome> {
+  store.pool.warm();
   const problems: VerifyProblem[] = [];
   const source: HexSource = { hexes: [], next: 0, pushed: 0, more: undefined };
   let wake: (() => void) | undefined;

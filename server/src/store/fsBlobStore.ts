@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { blobPath, checkedHex, tempBlobPath } from './blobPaths';
+import { blobPath, blobsDir, checkedHex, tempBlobPath } from './blobPaths';
 import type {
   BlobPage,
   BlobStat,
@@ -302,7 +302,7 @@ export class FsBlobStore implements BlobStore {
 
   async verify(hex: string, opts: { signal?: AbortSignal } = {}): Promise<VerifyResult> {
     let decodedBytes: number | undefined;
-    const summary = await verifyBlobs(this, [hex], {
+    const summary = await verifyBlobs(this, [checkedHex(hex)], {
       ...opts,
       onResult: (r) => {
         decodedBytes = r.decodedBytes;
@@ -345,11 +345,17 @@ export class FsBlobStore implements BlobStore {
    * Verifies several blobs in one worker round trip (small blobs: the message costs more than the decode).
    * Each result is the decoded size or the typed error for that blob.
    */
+  /** `hexes` are checked digests (verifyMany checks them; a scan takes only names that are digests). */
   async verifyBatch(hexes: string[], signal?: AbortSignal): Promise<Array<number | StoreError>> {
-    hexes.forEach(checkedHex);
     throwIfAborted(signal);
-    const items = hexes.map((hex) => ({ path: blobPath(this.root, hex), hex }));
-    const reply = await this.pool.run({ op: 'verifyBatch', root: this.root, items, maxBytes: STREAMED }, { signal });
+    const req: WorkerRequest = {
+      op: 'verifyBatch',
+      root: this.root,
+      blobsDir: blobsDir(this.root),
+      hexes,
+      maxBytes: STREAMED,
+    };
+    const reply = await this.pool.run(req, { signal });
     if (!reply.ok) {
       throw errorOfFailure(hexes[0], reply);
     }

@@ -1,6 +1,7 @@
 // Worker thread: the CPU-heavy half of the store (level-19 compression, decode + re-hash), so the
 // language server's main thread keeps answering hovers while a put or a verify runs.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { CCtx, CParameter, compressBound } from 'zstd-napi/binding';
 import type { BatchResult, WorkerFailure, WorkerReply, WorkerRequest } from './workerProtocol';
@@ -42,9 +43,10 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
     }
     case 'verifyBatch': {
       const dirsInside = new Set<string>();
-      const results = req.items.map((item): BatchResult => {
+      const results = req.hexes.map((hex): BatchResult => {
+        const file = `${req.blobsDir}${path.sep}${hex.slice(0, 2)}${path.sep}${hex}.zst`;
         try {
-          const decodedBytes = decodeFileSync(item.path, item.hex, req.maxBytes, () => undefined, req.root, dirsInside);
+          const decodedBytes = decodeFileSync(file, hex, req.maxBytes, () => undefined, req.root, dirsInside);
           return { ok: true, decodedBytes };
         } catch (err) {
           return failureOf(err);

@@ -54,6 +54,21 @@ export class WorkerPool {
     });
   }
 
+  /**
+   * Starts every worker now rather than at the first task: a worker takes about 20 ms to load zstd, which a
+   * verify-all overlaps with its first directory reads (a tenth of a 10,000-blob verify).
+   */
+  warm(): void {
+    while (!this.closed && this.spawn()) {
+      // spawn() returns undefined once the pool is full
+    }
+    for (const slot of this.slots) {
+      if (!slot.task) {
+        slot.worker.unref();
+      }
+    }
+  }
+
   /** Number of tasks waiting or running: callers use it to bound how much they read ahead. */
   get pending(): number {
     return this.queue.length + this.slots.filter((s) => s.task).length;
