@@ -1,28 +1,60 @@
 #!/usr/bin/env bash
-# System packages the tests need (Debian): zstd for the interop tests, chromium + code-server's native
-# build deps for the real-editor tests. Installs only what is missing; apt-get update runs at most once.
+# System packages (Debian) for one purpose: `start` (what building code-server needs) or `test` (that plus
+# zstd for the interop tests, chromium for the real-editor tests, docker-registry for the registry tests,
+# strace and GNU time for the fault tests). Installs only what is missing; runs as `prestart`/`pretest`, so
+# `npm start` and `npm test` need no other step. When it cannot install (no apt, not root and no sudo) it
+# names the packages and the command to run; `test` then goes on (the tests that need them say so and skip)
+# unless CI=true, where a missing package fails the run instead of silently skipping tests.
 set -euo pipefail
+# shellcheck source=lib/ticker.sh
+source "$(dirname "$0")/lib/ticker.sh"
+PURPOSE="${1:-test}"
 
 need=()
-command -v zstd >/dev/null 2>&1 || need+=(zstd)
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v rg >/dev/null 2>&1 || need+=(ripgrep)
-command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+want_cmd() { command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
+# Building code-server's native modules (npm start and the editor tests).
+want_cmd make make
+want_cmd g++ g++
+want_cmd python3 python3
+want_cmd pkg-config pkg-config
+want_cmd rg ripgrep
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
-command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
-command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
-[ -x /usr/bin/time ] || need+=(time) # peak memory of child processes in tests and benchmarks
-command -v strace >/dev/null 2>&1 || need+=(strace) # the fsync-before-rename test
-command -v make >/dev/null 2>&1 || need+=(make)
-command -v g++ >/dev/null 2>&1 || need+=(g++)
-command -v python3 >/dev/null 2>&1 || need+=(python3)
+if [ "$PURPOSE" = test ]; then
+  want_cmd zstd zstd
+  want_cmd chromium chromium
+  want_cmd docker-registry docker-registry
+  want_cmd htpasswd apache2-utils
+  [ -x /usr/bin/time ] || need+=(time) # peak memory of child processes in tests and benchmarks
+  want_cmd strace strace               # the fsync-before-rename test
+fi
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "system packages: all present"
   exit 0
 fi
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "system packages: installing ${need[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+
+cannot() {
+  echo "system packages: missing ${need[*]}" >&2
+  echo "system packages: $1; install them with:" >&2
+  echo "  sudo apt-get update && sudo apt-get install --no-install-recommends ${need[*]}" >&2
+  if [ "$PURPOSE" = start ] || [ "${CI:-}" = true ]; then
+    exit 1
+  fi
+  echo "system packages: going on; the tests that need them will be reported as skipped" >&2
+  exit 0
+}
+
+command -v apt-get >/dev/null 2>&1 || cannot "this is not a Debian-like system (no apt-get)"
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO=(sudo -n)
+  else
+    cannot "installing needs root (not root, and sudo is missing or asks for a password)"
+  fi
+fi
+
+start=$SECONDS
+echo "system packages: installing ${need[*]} (one time; about 1-3 minutes with chromium)"
+with_ticker "system packages" "updating the package lists" "${SUDO[@]}" apt-get update -qq
+with_ticker "system packages" "installing" "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "system packages: done in $((SECONDS - start)) s"
