@@ -86,7 +86,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     problems.onDidChange(() => lastStatus && statusBar.update(lastStatus, problems.count));
 
     const start = async () => {
-      client = await createClient(context, channel);
+      verifyPanel.forgetDocuments();
+      client = await createClient(context, channel, (uri, diagnostics) =>
+        verifyPanel.documentDiagnostics(uri, diagnostics),
+      );
       const c = client;
       c.onNotification(StatusNotification.type, (status) => {
         const moved = lastStatus !== undefined && lastStatus.storePath !== status.storePath;
@@ -94,6 +97,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
         statusBar.update(status, problems.count);
         tree.setStoreState(status);
         if (moved) {
+          verifyPanel.reset();
           tree.refresh();
         } else {
           tree.onStatus(status);

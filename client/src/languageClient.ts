@@ -26,6 +26,7 @@ function documentSelector(): DocumentSelector {
 export async function createClient(
   context: vscode.ExtensionContext,
   outputChannel: vscode.LogOutputChannel,
+  onDiagnostics: (uri: vscode.Uri, diagnostics: readonly vscode.Diagnostic[]) => void,
 ): Promise<LanguageClient> {
   const module = context.asAbsolutePath('dist/server.js');
   // Registry credentials and the CA file go in the server's environment, never in messages (see registryCredentials.ts).
@@ -48,6 +49,13 @@ export async function createClient(
     outputChannel,
     synchronize: { configurationSection: SECTION },
     progressOnInitialization: true,
+    middleware: {
+      // Verify's own Problems entries step aside for a blob an open manifest already reports.
+      handleDiagnostics: (uri, diagnostics, next) => {
+        onDiagnostics(uri, diagnostics);
+        next(uri, diagnostics);
+      },
+    },
     initializationFailedHandler: (err) => {
       log.error('the store server failed to start', err);
       void vscode.window.showErrorMessage(

@@ -1,16 +1,23 @@
-// Verify results in the Problems panel: one entry per failing blob, on its `processfork-blob:` resource, so a
-// click opens (or tries to open) the blob. Cleared per blob when it changes on disk, and wholly by the next
-// store-wide verify.
+// Verify results in the Problems panel: one entry per problem. A failing blob is listed on its
+// `processfork-blob:` resource (a click opens, or tries to open, the blob) unless an open manifest already
+// reports it at the digest's own position: then that entry is the one, and the blob's returns when the manifest
+// closes. Cleared per blob when it changes on disk, and wholly by the next store-wide verify or a store switch.
 import * as vscode from 'vscode';
 import { blobUri } from '../../shared/blobUri';
 import type { VerifyProblemInfo } from '../../shared/protocol';
 
+/** The codes of the server's document diagnostics that name a bad blob (their `data.digest` says which). */
+const BLOB_CODES = new Set(['corrupt-blob', 'missing-blob']);
+
 export class VerifyProblems {
   private readonly collection = vscode.languages.createDiagnosticCollection('processfork-verify');
+  private readonly failing = new Map<string, vscode.Diagnostic>();
+  /** Digests each document's diagnostics name as bad, by document URI. */
+  private readonly inDocuments = new Map<string, Set<string>>();
 
   show(problems: VerifyProblemInfo[], replaceAll: boolean): void {
     if (replaceAll) {
-      this.collection.clear();
+      this.failing.clear();
     }
     for (const p of problems) {
       if (!p.digest) {
@@ -23,17 +30,75 @@ export class VerifyProblems {
       );
       d.source = 'processfork verify';
       d.code = p.kind;
-      this.collection.set(vscode.Uri.parse(blobUri(p.digest.slice(7))), [d]);
+      this.failing.set(p.digest, d);
     }
+    this.render();
   }
 
   clear(digests: string[]): void {
-    for (const digest of digests) {
-      this.collection.delete(vscode.Uri.parse(blobUri(digest.slice(7))));
+    digests.forEach((digest) => this.failing.delete(digest));
+    this.render();
+  }
+
+  /** Everything goes: the store changed, and none of its verdicts belong to the new one. */
+  reset(): void {
+    this.failing.clear();
+    this.render();
+  }
+
+  /** Called with each document's diagnostics as the server publishes them (client middleware). */
+  documentDiagnostics(uri: vscode.Uri, diagnostics: readonly vscode.Diagnostic[]): void {
+    const named = new Set<string>();
+    for (const d of diagnostics) {
+      const digest = (d as vscode.Diagnostic & { data?: { digest?: unknown } }).data?.digest;
+      if (BLOB_CODES.has(String(d.code)) && typeof digest === 'string') {
+        named.add(digest);
+      }
     }
+    const key = uri.toString();
+    const before = this.inDocuments.get(key);
+    if (named.size === 0) {
+      this.inDocuments.delete(key);
+    } else {
+      this.inDocuments.set(key, named);
+    }
+    if ((before?.size ?? 0) > 0 || named.size > 0) {
+      this.render();
+    }
+  }
+
+  /** A new server publishes its documents' diagnostics afresh; the old one's are gone with it. */
+  forgetDocuments(): void {
+    this.inDocuments.clear();
+    this.render();
+  }
+
+  /** The digests listed on their own blob resource right now (for tests and the status tooltip). */
+  listedOnBlobs(): string[] {
+    return [...this.failing.keys()].filter((digest) => !this.namedInDocuments(digest));
   }
 
   dispose(): void {
     this.collection.dispose();
+  }
+
+  private namedInDocuments(digest: string): boolean {
+    for (const named of this.inDocuments.values()) {
+      if (named.has(digest)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private render(): void {
+    this.collection.clear();
+    const entries: Array<[vscode.Uri, vscode.Diagnostic[]]> = [];
+    for (const [digest, d] of this.failing) {
+      if (!this.namedInDocuments(digest)) {
+        entries.push([vscode.Uri.parse(blobUri(digest.slice(7))), [d]]);
+      }
+    }
+    this.collection.set(entries);
   }
 }
