@@ -7,12 +7,15 @@ export const SETTING_DEFAULTS = {
   'store.path': '',
   'hover.allFiles': false,
   'tree.pageSize': 500,
-  'blob.maxOpenBytes': 50 * 1024 * 1024,
-  'verify.autoMaxBytes': 256 * 1024 * 1024,
+  /** Whole MiB (a byte count in a settings page is unreadable); converted where used. */
+  'blob.maxOpenMiB': 50,
+  'verify.autoMaxMiB': 256,
   remotes: [] as string[],
   'remote.caFile': '',
   'trace.server': 'off',
 } as const;
+
+export const MIB = 1024 * 1024;
 
 /** Bounds the manifest declares for `tree.pageSize`; a value typed into settings.json may ignore them. */
 export const PAGE_SIZE_RANGE = { min: 50, max: 5000 } as const;

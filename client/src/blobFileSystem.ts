@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { BLOB_SCHEME, hexOfBlobPath } from '../../shared/blobUri';
 import { StoreErrorCode } from '../../shared/protocol';
+import { MIB } from '../../shared/settings';
 import { settings } from './settings';
 import type { StoreApi } from './storeApi';
 
@@ -48,7 +49,7 @@ export class BlobFileSystem implements vscode.FileSystemProvider {
     const first = await this.call(uri, (api) => api.read(digest, 0, Math.min(READ_SLICE, max + 1)));
     if (first.totalBytes > max) {
       throw vscode.FileSystemError.NoPermissions(
-        `${digest} is ${first.totalBytes} bytes, over processfork.blob.maxOpenBytes (${max}); use "pfstore get" to save it instead`,
+        `${digest} is ${first.totalBytes} bytes, over the setting processfork.blob.maxOpenMiB (${max / MIB} MiB); use "pfstore get" to save it instead`,
       );
     }
     const out = new Uint8Array(first.totalBytes);

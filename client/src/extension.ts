@@ -10,6 +10,7 @@ import { registerCommands } from './commands/register';
 import { createClient, needsRestart, startClient, stopClient } from './languageClient';
 import { initLog, log } from './log';
 import { KnownProblems } from './problems';
+import { Relevance } from './relevance';
 import { StoreStatusBar } from './statusBar';
 import { IMAGE_SCHEME, ImageFileSystem } from './imageFileSystem';
 import { watchBlobLanguages } from './blobLanguage';
@@ -47,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     const problems = new KnownProblems();
     const tree = new StoreTree(() => storeApi, problems);
     const statusBar = new StoreStatusBar();
+    const relevance = new Relevance((relevant) => statusBar.setVisible(relevant));
     const blobs = new BlobFileSystem(() => storeApi);
     const verifyPanel = new VerifyProblems();
     const treeView = vscode.window.createTreeView('processfork.store', {
@@ -65,6 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       verifyPanel,
       tree,
       statusBar,
+      relevance,
       vscode.window.registerFileDecorationProvider(new BlobDecorations(problems)),
       vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, blobs, { isReadonly: true, isCaseSensitive: true }),
       registerReports(),
@@ -96,6 +99,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
         lastStatus = status;
         statusBar.update(status, problems.count);
         tree.setStoreState(status);
+        relevance.onStatus(status);
         if (moved) {
           verifyPanel.reset();
           tree.refresh();
@@ -113,6 +117,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       lastStatus = await storeApi.status();
       activationMs ??= Date.now() - activatedAt;
       statusBar.update(lastStatus, problems.count);
+      relevance.onStatus(lastStatus);
       tree.refresh();
     };
     const restart = async () => {

@@ -1,7 +1,7 @@
 // The extension's settings, read in one place. A store path set in an untrusted workspace is ignored
 // (it is also listed in restrictedConfigurations, so VS Code itself does not apply the workspace value).
 import * as vscode from 'vscode';
-import { PAGE_SIZE_RANGE, SETTING_DEFAULTS as D, SETTINGS_SECTION, isRemoteSetting } from '../../shared/settings';
+import { MIB, PAGE_SIZE_RANGE, SETTING_DEFAULTS as D, SETTINGS_SECTION, isRemoteSetting } from '../../shared/settings';
 
 export const SECTION = SETTINGS_SECTION;
 
@@ -14,7 +14,7 @@ export function settings() {
       PAGE_SIZE_RANGE.max,
       Math.max(PAGE_SIZE_RANGE.min, c.get<number>('tree.pageSize', D['tree.pageSize'])),
     ),
-    maxOpenBytes: c.get<number>('blob.maxOpenBytes', D['blob.maxOpenBytes']),
+    maxOpenBytes: c.get<number>('blob.maxOpenMiB', D['blob.maxOpenMiB']) * MIB,
     remotes: c.get<string[]>('remotes', D.remotes).filter(isRemoteSetting),
     caFile: vscode.workspace.isTrusted ? c.get<string>('remote.caFile', D['remote.caFile']) : '',
   };

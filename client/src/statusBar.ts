@@ -7,9 +7,18 @@ export class StoreStatusBar {
 
   constructor() {
     this.item.name = 'ProcessFork Store';
-    this.item.command = 'processfork.store.focus';
+    // The Activity Bar's view: it is there even where the Explorer's is hidden (see relevance.ts).
+    this.item.command = 'processfork.storeMain.focus';
     this.item.text = '$(sync~spin) ProcessFork';
-    this.item.show();
+  }
+
+  /** Shown only where a store or manifests exist (relevance.ts decides). */
+  setVisible(visible: boolean): void {
+    if (visible) {
+      this.item.show();
+    } else {
+      this.item.hide();
+    }
   }
 
   update(status: StoreStatus, knownBad: number): void {

@@ -13,9 +13,11 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { InitializationOptions } from '../../shared/protocol';
 import { DiagnosticsPublisher } from './documents/diagnostics';
 import { forget } from './documents/digestAnalysis';
-import { wantsDigestFeatures } from './documents/documentKinds';
+import { isManifestUri, wantsDigestFeatures } from './documents/documentKinds';
 import { hoverAt } from './documents/hover';
 import { linksOf } from './documents/links';
+import { manifestCompletions } from './documents/manifestCompletion';
+import { manifestOutline } from './documents/manifestOutline';
 import { referencesAt } from './documents/references';
 import { registerGraphRequests } from './requests/graphRequests';
 import { registerLineageRequests } from './requests/lineageRequests';
@@ -70,6 +72,8 @@ connection.onInitialize((params) => {
       documentLinkProvider: { resolveProvider: false },
       codeActionProvider: { codeActionKinds: ['quickfix'] },
       referencesProvider: true,
+      documentSymbolProvider: true,
+      completionProvider: { triggerCharacters: ['"'] },
     },
     serverInfo: { name: 'processfork-store' },
   };
@@ -141,6 +145,22 @@ connection.onReferences(async (params) => {
     connection.console.error(`references failed: ${(err as Error).message}`);
     return [];
   }
+});
+
+/** Outline and completion are for manifests only (not every file that merely mentions digests). */
+function manifestDocument(uri: string) {
+  const doc = documents.get(uri);
+  return doc && isManifestUri(uri, host.isOpen ? host.open.root : undefined) ? doc : undefined;
+}
+
+connection.onDocumentSymbol((params) => {
+  const doc = manifestDocument(params.textDocument.uri);
+  return doc ? manifestOutline(doc) : [];
+});
+
+connection.onCompletion((params) => {
+  const doc = manifestDocument(params.textDocument.uri);
+  return doc ? manifestCompletions(doc, doc.offsetAt(params.position)) : [];
 });
 
 connection.onDocumentLinks((params) => {

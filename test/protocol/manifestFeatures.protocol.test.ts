@@ -5,7 +5,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { DocumentLinkRequest, HoverRequest, type Diagnostic, type MarkupContent } from 'vscode-languageserver-protocol';
+import {
+  CompletionRequest,
+  DocumentLinkRequest,
+  DocumentSymbolRequest,
+  HoverRequest,
+  type CompletionItem,
+  type Diagnostic,
+  type DocumentSymbol,
+  type MarkupContent,
+} from 'vscode-languageserver-protocol';
 import { startServer, type ServerSession } from '../support/serverProcess';
 import { blobFile, flipByte, tempStore, writeBlob, writeDemoImage } from '../support/storeFixtures';
 
@@ -153,5 +162,57 @@ describe('manifest features', () => {
     await server.open(plain, `see sha256:${image.spec.base}\n`, 'markdown');
     const links = await server.connection.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: plain } });
     assert.deepEqual(links, []);
+  });
+
+  test('the Outline lists the fields, nested, with digests shortened', async () => {
+    const symbols = (await server.connection.sendRequest(DocumentSymbolRequest.type, {
+      textDocument: { uri },
+    })) as DocumentSymbol[];
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      Object.keys(JSON.parse(text)),
+    );
+    const world = symbols.find((s) => s.name === 'world')!;
+    assert.deepEqual(
+      world.children!.map((c) => c.name),
+      ['fs', 'env', 'procs'],
+    );
+    const fsSymbol = world.children![0];
+    assert.equal(fsSymbol.detail, `sha256:${image.spec.fs.slice(0, 12)}…`);
+    assert.equal(fsSymbol.selectionRange.start.line, positionOf(text, '"fs"').line);
+    // A document nested past the depth limit gets no outline (and the server stays up).
+    const deep = pathToFileURL(path.join(root, '..', `pf-deep-${process.pid}.pfimg`)).toString();
+    await server.open(deep, `{"a":${'['.repeat(100_000)}`);
+    assert.deepEqual(
+      await server.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: deep } }),
+      [],
+    );
+  });
+
+  test('completion offers the fields an object still lacks, and the fixed values', async () => {
+    const partial = '{\n  "schema_version": 1,\n  "model": { "base": "sha256:00", \n  },\n  \n}';
+    const other = pathToFileURL(path.join(root, '..', `pf-partial-${process.pid}.pfimg`)).toString();
+    await server.open(other, partial);
+    const at = async (line: number, character: number) =>
+      (await server.connection.sendRequest(CompletionRequest.type, {
+        textDocument: { uri: other },
+        position: { line, character },
+      })) as CompletionItem[];
+    const top = (await at(4, 2)).map((c) => c.label);
+    assert.ok(top.includes('media_type') && top.includes('world') && top.includes('parents'), top.join());
+    assert.ok(!top.includes('schema_version'), 'a field already present is not offered again');
+    const inModel = (await at(2, 39)).map((c) => c.label);
+    assert.deepEqual(inModel, ['diff']);
+    const value = await server.connection.sendRequest(CompletionRequest.type, {
+      textDocument: { uri },
+      position: {
+        line: positionOf(text, '"media_type"').line,
+        character: positionOf(text, '"media_type"').character + 14,
+      },
+    });
+    assert.deepEqual(
+      (value as CompletionItem[]).map((c) => c.label),
+      ['"application/vnd.processfork.image.v1+json"'],
+    );
   });
 });

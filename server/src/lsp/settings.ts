@@ -1,5 +1,5 @@
 // The client-side settings the server reads (pulled with workspace/configuration, re-read on change).
-import { SETTING_DEFAULTS, isRemoteSetting } from '../../../shared/settings';
+import { MIB, SETTING_DEFAULTS, isRemoteSetting } from '../../../shared/settings';
 
 export interface ServerSettings {
   /** `processfork.store.path`; empty means $PF_STORE, then ~/.processfork. */
@@ -14,7 +14,7 @@ export interface ServerSettings {
 
 export const DEFAULT_SETTINGS: ServerSettings = {
   hoverAllFiles: SETTING_DEFAULTS['hover.allFiles'],
-  autoVerifyMaxBytes: SETTING_DEFAULTS['verify.autoMaxBytes'],
+  autoVerifyMaxBytes: SETTING_DEFAULTS['verify.autoMaxMiB'] * MIB,
   remotes: [],
 };
 
@@ -22,14 +22,14 @@ export function settingsFrom(section: unknown): ServerSettings {
   const s = (section ?? {}) as {
     store?: { path?: unknown };
     hover?: { allFiles?: unknown };
-    verify?: { autoMaxBytes?: unknown };
+    verify?: { autoMaxMiB?: unknown };
     remotes?: unknown;
   };
   return {
     storePath: typeof s.store?.path === 'string' && s.store.path.trim() !== '' ? s.store.path : undefined,
     hoverAllFiles: s.hover?.allFiles === true,
     autoVerifyMaxBytes:
-      typeof s.verify?.autoMaxBytes === 'number' ? s.verify.autoMaxBytes : DEFAULT_SETTINGS.autoVerifyMaxBytes,
+      typeof s.verify?.autoMaxMiB === 'number' ? s.verify.autoMaxMiB * MIB : DEFAULT_SETTINGS.autoVerifyMaxBytes,
     remotes: Array.isArray(s.remotes) ? s.remotes.filter(isRemoteSetting) : [],
   };
 }
