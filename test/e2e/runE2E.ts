@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { REPO_ROOT, runExtensionTests, startCodeServer } from '../../scripts/codeServer';
 import { blobFile, flipByte, manifestJson, writeDemoImage, writeManyBlobs } from '../support/storeFixtures';
 import { registryAvailable, startRegistry, type Registry } from '../support/registry';
+import type { Page } from 'playwright-core';
 
 export interface E2EResult {
   mode: string;
@@ -139,7 +140,10 @@ export async function runMode(
         if (shot) {
           const file = path.join(ARTIFACTS, `${shot[1]}.png`);
           // Write to a temp name first: the suite waits for the final name to exist.
-          void page.screenshot({ path: `${file}.tmp.png` }).then(() => fs.renameSync(`${file}.tmp.png`, file));
+          void page
+            .screenshot({ path: `${file}.tmp.png` })
+            .then(() => (mode === 'trusted' ? readmeCopy(page, shot[1]) : undefined))
+            .then(() => fs.renameSync(`${file}.tmp.png`, file));
         }
         const metric = /__pf_metric__:(\w+):([\d.]+)/.exec(line);
         if (metric) {
@@ -153,6 +157,25 @@ export async function runMode(
     await registry?.stop();
     fs.writeFileSync(path.join(ARTIFACTS, `log-${mode}.txt`), log.join('\n'));
   }
+}
+
+/** The pictures the README shows, in docs/images/ (small PNGs); `npm run screenshots` brings them up to date. */
+export const README_SHOTS = ['tree-view', 'hover', 'problems-panel', 'compare'];
+
+/** With PF_README_SHOTS=1, a README picture is also written at 60% scale (the page itself is 1400x900). */
+async function readmeCopy(page: Page, name: string): Promise<void> {
+  if (process.env.PF_README_SHOTS !== '1' || !README_SHOTS.includes(name)) {
+    return;
+  }
+  const cdp = await page.context().newCDPSession(page);
+  const size = page.viewportSize() ?? { width: 1400, height: 900 };
+  const { data } = (await cdp.send('Page.captureScreenshot', {
+    format: 'png',
+    clip: { x: 0, y: 0, width: size.width, height: size.height, scale: 0.6 },
+  })) as { data: string };
+  await cdp.detach();
+  fs.mkdirSync(path.join(REPO_ROOT, 'docs', 'images'), { recursive: true });
+  fs.writeFileSync(path.join(REPO_ROOT, 'docs', 'images', `${name}.png`), Buffer.from(data, 'base64'));
 }
 
 function emptyHostExtension(base: string): string {

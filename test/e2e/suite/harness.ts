@@ -3,6 +3,7 @@
 // exit code 1.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as vscode from 'vscode';
 
 type TestFn = () => Promise<void> | void;
 const tests: Array<{ name: string; fn: TestFn }> = [];
@@ -48,6 +49,8 @@ export async function screenshot(name: string): Promise<void> {
   }
   const file = path.join(env.artifacts, `${name}.png`);
   fs.rmSync(file, { force: true });
+  // Toasts from earlier steps would cover the picture (and the README shows some of these pictures).
+  await vscode.commands.executeCommand('notifications.clearAll');
   console.log(`__pf_screenshot__:${name}`);
   await eventually(`screenshot ${name}`, () => fs.existsSync(file), 30_000);
 }
