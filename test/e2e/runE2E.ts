@@ -160,7 +160,7 @@ export async function runMode(
 }
 
 /** The pictures the README shows, in docs/images/ (small PNGs); `npm run screenshots` brings them up to date. */
-export const README_SHOTS = ['tree-view', 'hover', 'problems-panel', 'compare'];
+export const README_SHOTS = ['store-container', 'hover', 'problems-panel', 'compare'];
 
 /** With PF_README_SHOTS=1, a README picture is also written at 60% scale (the page itself is 1400x900). */
 async function readmeCopy(page: Page, name: string): Promise<void> {

@@ -25,7 +25,12 @@ export function registryAvailable(): boolean {
 }
 
 export async function startRegistry(
-  opts: { htpasswd?: { user: string; password: string }; tls?: boolean } = {},
+  opts: {
+    htpasswd?: { user: string; password: string };
+    tls?: boolean;
+    /** Token auth: the registry sends clients to this token service and trusts its certificate. */
+    token?: { realm: string; service: string; issuer: string; certFile: string };
+  } = {},
 ): Promise<Registry & { caFile?: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-registry-'));
   const storage = path.join(dir, 'storage');
@@ -39,6 +44,10 @@ export async function startRegistry(
     }).stdout.trim();
     fs.writeFileSync(path.join(dir, 'htpasswd'), `${line}\n`);
     auth = `auth:\n  htpasswd:\n    realm: pf-test\n    path: ${path.join(dir, 'htpasswd')}\n`;
+  }
+  if (opts.token) {
+    const t = opts.token;
+    auth = `auth:\n  token:\n    realm: ${t.realm}\n    service: ${t.service}\n    issuer: ${t.issuer}\n    rootcertbundle: ${t.certFile}\n`;
   }
   let tls = '';
   let caFile: string | undefined;

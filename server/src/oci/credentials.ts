@@ -2,7 +2,7 @@
 // it starts the server, host → { username, password } | { bearer }), else pf's own variables.
 import type { OciRef } from './ociRef';
 import type { RegistryAuth } from './registryClient';
-import { authFromEnv } from './registryClient';
+import { authFromEnv, authOf } from './registryClient';
 
 type Stored = { username?: string; password?: string; bearer?: string };
 
@@ -14,11 +14,8 @@ export function authFor(ref: OciRef, env: NodeJS.ProcessEnv = process.env): Regi
     // a malformed table means no stored credentials; pf's variables still apply
   }
   const entry = table[ref.host];
-  if (entry?.bearer) {
-    return { header: `Bearer ${entry.bearer}` };
-  }
-  if (entry?.username) {
-    return { header: `Basic ${Buffer.from(`${entry.username}:${entry.password ?? ''}`).toString('base64')}` };
+  if (entry?.bearer || (entry?.username && entry.password)) {
+    return authOf(entry);
   }
   return authFromEnv(env);
 }

@@ -6,23 +6,35 @@ import * as fs from 'node:fs/promises';
 import { writeAll } from '../store/durableWrite';
 import { IntegrityError, StoreError, StoreIoError, ioError } from '../store/errors';
 import { BodyTooLargeError, MAX_DOCUMENT_BYTES, readBounded } from './boundedBody';
-import type { OciRef } from './ociRef';
+import { isLoopback, type OciRef } from './ociRef';
+import { TokenCache, accessOf, parseChallenge, type Access, type TokenAuthError } from './tokenAuth';
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 
 export interface RegistryAuth {
+  /** Sent with every registry request: `Bearer <OCI_BEARER>` or `Basic <user:password>`. */
   header?: string;
+  /** `Basic …` for a token service, when a registry asks for token auth (only with both user and password). */
+  basic?: string;
+  /** The header is a fixed bearer token: no token flow replaces it. */
+  fixedBearer?: boolean;
+}
+
+/** Credentials as pf takes them: a bearer token, else basic auth only when both user and password are set. */
+export function authOf(creds: { bearer?: string; username?: string; password?: string }): RegistryAuth {
+  if (creds.bearer) {
+    return { header: `Bearer ${creds.bearer}`, fixedBearer: true };
+  }
+  if (creds.username && creds.password) {
+    const basic = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+    return { header: basic, basic };
+  }
+  return {};
 }
 
 /** pf's variables: OCI_BEARER, else OCI_USERNAME + OCI_PASSWORD. Never logged. */
 export function authFromEnv(env: NodeJS.ProcessEnv = process.env): RegistryAuth {
-  if (env.OCI_BEARER) {
-    return { header: `Bearer ${env.OCI_BEARER}` };
-  }
-  if (env.OCI_USERNAME) {
-    return { header: `Basic ${Buffer.from(`${env.OCI_USERNAME}:${env.OCI_PASSWORD ?? ''}`).toString('base64')}` };
-  }
-  return {};
+  return authOf({ bearer: env.OCI_BEARER, username: env.OCI_USERNAME, password: env.OCI_PASSWORD });
 }
 
 export class RegistryError extends StoreIoError {
@@ -36,23 +48,108 @@ export class RegistryError extends StoreIoError {
 
 const RETRIES = 3;
 
+/** pf accepts any 2xx for blob and manifest PUTs (distribution answers 201; some registries 200 or 204). */
+function ok2xx(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+function insecureFor(origin: string): boolean {
+  const url = new URL(origin);
+  return url.protocol === 'http:' && !isLoopback(url.host);
+}
+
+function refusal(method: string, url: string, status: number, usedToken: boolean, access: Access): string {
+  const what = `the registry refused ${method} ${new URL(url).pathname}: ${status}`;
+  if (status === 403 || usedToken) {
+    return `${what} (${usedToken ? `the token it issued does not allow ${access}` : 'forbidden'})`;
+  }
+  return `${what} unauthorized (set OCI_USERNAME and OCI_PASSWORD, or OCI_BEARER)`;
+}
+
 export class RegistryClient {
   /** Counts of what went over the wire, for tests and progress (blobs skipped because the registry had them). */
   readonly stats = { uploaded: 0, skipped: 0, downloaded: 0 };
 
+  private readonly tokens: TokenCache;
+  private warnedInsecure = false;
+
   constructor(
     readonly ref: OciRef,
     private readonly auth: RegistryAuth = authFromEnv(),
-  ) {}
+    private readonly warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`),
+  ) {
+    this.tokens = new TokenCache(ref.repo, auth.basic);
+  }
+
+  /** Token requests made so far (tests check that a token is reused until it expires). */
+  get tokensFetched(): number {
+    return this.tokens.fetched;
+  }
+
+  private authorization(access: Access): string | undefined {
+    const token = this.tokens.current(access);
+    if (token) {
+      return `Bearer ${token}`;
+    }
+    if (this.auth.header && !this.warnedInsecure && insecureFor(this.ref.base)) {
+      this.warnedInsecure = true;
+      this.warn(
+        `sending credentials over plain http to ${this.ref.host} (not loopback): anyone on the path can read them`,
+      );
+    }
+    return this.auth.header;
+  }
+
+  /**
+   * One request with the registry's auth scheme: the held token or fixed header first; on a 401 that asks for
+   * a bearer token, one token request to the realm it names and one retry (every body sent here is a buffer, so
+   * it can be sent again). The second refusal is final.
+   */
+  private async send(method: string, url: string, init: RequestInit = {}, retry = true): Promise<Response> {
+    const access = accessOf(method);
+    let usedToken = false;
+    for (let round = 0; ; round++) {
+      const res = await this.sendOnce(method, url, init, retry, this.authorization(access));
+      if (res.status === 401 && round === 0 && !this.auth.fixedBearer) {
+        const challenge = parseChallenge(res.headers.get('www-authenticate'));
+        if (challenge?.scheme === 'bearer' && challenge.params.realm) {
+          await res.body?.cancel();
+          this.tokens.forget(access);
+          const realm = new URL(challenge.params.realm, this.ref.base);
+          if (this.auth.basic && insecureFor(realm.origin)) {
+            this.warn(`sending credentials over plain http to the token service at ${realm.host}`);
+          }
+          try {
+            await this.tokens.fetch(challenge, access);
+          } catch (err) {
+            throw new RegistryError((err as Error).message, (err as TokenAuthError).status ?? 401);
+          }
+          usedToken = true;
+          continue;
+        }
+      }
+      if (res.status === 401 || res.status === 403) {
+        await res.body?.cancel();
+        throw new RegistryError(refusal(method, url, res.status, usedToken, access), res.status);
+      }
+      return res;
+    }
+  }
 
   private url(path: string): string {
     return `${this.ref.base}/v2/${this.ref.repo}/${path}`;
   }
 
-  private async send(method: string, url: string, init: RequestInit = {}, retry = true): Promise<Response> {
+  private async sendOnce(
+    method: string,
+    url: string,
+    init: RequestInit,
+    retry: boolean,
+    authorization: string | undefined,
+  ): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.auth.header) {
-      headers.set('Authorization', this.auth.header);
+    if (authorization) {
+      headers.set('Authorization', authorization);
     }
     for (let attempt = 1; ; attempt++) {
       let res: Response;
@@ -76,13 +173,6 @@ export class RegistryClient {
         await res.body?.cancel();
         await new Promise((r) => setTimeout(r, 200 * attempt));
         continue;
-      }
-      if (res.status === 401 || res.status === 403) {
-        await res.body?.cancel();
-        throw new RegistryError(
-          `the registry refused ${method} ${new URL(url).pathname}: ${res.status} ${res.status === 401 ? 'unauthorized (set OCI_USERNAME/OCI_PASSWORD or OCI_BEARER)' : 'forbidden'}`,
-          res.status,
-        );
       }
       return res;
     }
@@ -156,7 +246,7 @@ export class RegistryClient {
       false,
     );
     await put.body?.cancel();
-    if (put.status !== 201) {
+    if (!ok2xx(put.status)) {
       return this.failure(put, `uploading ${digest}`);
     }
     this.stats.uploaded++;
@@ -217,7 +307,7 @@ export class RegistryClient {
     target.searchParams.set('digest', digest);
     const put = await this.send('PUT', target.toString(), { headers: { 'Content-Length': '0' } }, false);
     await put.body?.cancel();
-    if (put.status !== 201) {
+    if (!ok2xx(put.status)) {
       return this.failure(put, `finishing the upload of ${digest}`);
     }
     this.stats.uploaded++;
@@ -333,7 +423,7 @@ export class RegistryClient {
       true,
     );
     await res.body?.cancel();
-    if (res.status !== 201) {
+    if (!ok2xx(res.status)) {
       return this.failure(res, `PUT manifest ${tag}`);
     }
     return `sha256:${createHash('sha256').update(manifest).digest('hex')}`;

@@ -5,8 +5,9 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 export const SIGNATURE_MEDIA_TYPE = 'application/vnd.processfork.signature.v1+json';
 export const DEFAULT_SIGN_KEY = 'processfork-default-self-sign-key.v1';
 
+/** As pf: a set variable is the key, even when empty (pf signs with the empty key then); unset means the default. */
 export function signingKey(env: NodeJS.ProcessEnv = process.env): string {
-  return env.PF_OCI_REG_SIGN_KEY && env.PF_OCI_REG_SIGN_KEY !== '' ? env.PF_OCI_REG_SIGN_KEY : DEFAULT_SIGN_KEY;
+  return env.PF_OCI_REG_SIGN_KEY ?? DEFAULT_SIGN_KEY;
 }
 
 export function signManifest(manifest: Uint8Array, key = signingKey()): Buffer {
