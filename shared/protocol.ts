@@ -566,6 +566,8 @@ export interface RemoteImage {
   tag: string;
   /** The image's content id (the OCI config digest). */
   image: Digest;
+  /** The OCI manifest's digest: `oci://host/repo@<manifest>` names exactly this push, whatever the tag says later. */
+  manifest: Digest;
 }
 
 export type RemoteImagesParams = RemoteParams;

@@ -45,7 +45,7 @@ describe('registries through the server', { skip: !registryAvailable() }, () => 
     });
     assert.equal(pushed.layers, 12);
     const { images } = await server.connection.sendRequest(RemoteImagesRequest.type, { remote });
-    assert.deepEqual(images, [{ tag: 'v1', image: `sha256:${image.hex}` }]);
+    assert.deepEqual(images, [{ tag: 'v1', image: `sha256:${image.hex}`, manifest: pushed.manifestDigest }]);
   });
 
   test('pull into another store', async () => {

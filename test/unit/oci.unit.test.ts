@@ -65,7 +65,8 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
     assert.equal(pushed.skipped, 0);
     const ls = pfstore(source, ['remote', 'ls', `oci://${registry.host}/agents/demo`]);
     assert.equal(ls.status, 0, ls.stderr);
-    assert.equal(ls.stdout.trim(), `v1\tsha256:${image.hex}`);
+    // Tag, image, and the manifest digest the push reported (what `@sha256:…` pulls pin).
+    assert.equal(ls.stdout.trim(), `v1\tsha256:${image.hex}\t${pushed.manifestDigest}`);
 
     const target = tempStore();
     try {

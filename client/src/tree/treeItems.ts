@@ -91,7 +91,7 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
       const item = new vscode.TreeItem(node.entry.tag, vscode.TreeItemCollapsibleState.None);
       item.id = `remoteImage:${node.remote}:${node.entry.tag}`;
       item.description = shortDigest(node.entry.image);
-      item.tooltip = `${node.remote}:${node.entry.tag}\n${node.entry.image}`;
+      item.tooltip = `${node.remote}:${node.entry.tag}\nimage ${node.entry.image}\npinned: ${node.remote}@${node.entry.manifest}`;
       item.iconPath = new vscode.ThemeIcon('package');
       item.contextValue = 'remoteImage';
       return item;

@@ -35,7 +35,15 @@ export async function pullImage(
   } = {},
 ): Promise<PullResult> {
   const client = opts.client ?? new RegistryClient(ref);
-  const oci = parseOciManifest(await client.getManifest(ref.tag));
+  const ociBytes = await client.getManifest(ref.tag);
+  if (ref.digest && sha256Of(ociBytes) !== ref.digest) {
+    throw new IntegrityError(
+      ref.digest.slice(7),
+      'hash-mismatch',
+      `the registry's manifest for ${ref.repo}@${ref.digest} hashes to ${sha256Of(ociBytes)}`,
+    );
+  }
+  const oci = parseOciManifest(ociBytes);
   // The config is the image manifest: the same limit as a catalog file, so whatever pushes also pulls.
   const config = await client.getBlob(oci.config.digest, MAX_MANIFEST_BYTES);
   const imageHex = oci.config.digest.slice(7);
@@ -44,7 +52,10 @@ export async function pullImage(
     throw new StoreError('invalid-input', `${ref.repo}:${ref.tag} does not carry a valid ProcessFork manifest`);
   }
 
-  const [sigLayer, ...blobLayers] = oci.layers;
+  // As pf: the signature layer is found by its media type wherever it is, and layers of other types (an
+  // annotation, an SBOM a registry attached) are passed over.
+  const sigLayer = oci.layers.find((l) => l.mediaType === SIGNATURE_MEDIA_TYPE);
+  const blobLayers = oci.layers.filter((l) => l.mediaType === LAYER_MEDIA_TYPE);
   const verdict =
     sigLayer?.mediaType === SIGNATURE_MEDIA_TYPE
       ? checkSignature(await client.getBlob(sigLayer.digest, 1 << 20), config)
@@ -63,7 +74,7 @@ export async function pullImage(
   for (const [i, layer] of blobLayers.entries()) {
     throwIfAborted(opts.signal);
     const rawHex = rawHexOfLayer(layer);
-    if (layer.mediaType !== LAYER_MEDIA_TYPE || !rawHex) {
+    if (!rawHex) {
       throw new StoreError('invalid-input', `layer ${layer.digest} is not a ProcessFork blob layer`);
     }
     if (await store.has(rawHex)) {
@@ -96,16 +107,22 @@ export async function pullImage(
   return { imageHex, layers: total, downloaded, alreadyHad };
 }
 
+function sha256Of(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
 export async function listRemote(
   ref: OciRef,
   client = new RegistryClient(ref),
-): Promise<Array<{ tag: string; image: string }>> {
+): Promise<Array<{ tag: string; image: string; manifest: string }>> {
   const tags = await client.listTags();
-  const out: Array<{ tag: string; image: string }> = [];
+  const out: Array<{ tag: string; image: string; manifest: string }> = [];
   for (const tag of tags) {
     try {
-      const oci = parseOciManifest(await client.getManifest(tag));
-      out.push({ tag, image: oci.config.digest });
+      const bytes = await client.getManifest(tag);
+      const oci = parseOciManifest(bytes);
+      // The manifest digest pins exactly what the tag names now: `oci://host/repo@<manifest>` pulls it later.
+      out.push({ tag, image: oci.config.digest, manifest: sha256Of(bytes) });
     } catch {
       // not a ProcessFork image: other artifacts can share the repository
     }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { blobPath, imagesDir } from '../store/blobPaths';
 import { hashFile } from '../store/fileHash';
-import { StoreError, throwIfAborted } from '../store/errors';
+import { InvalidInputError, StoreError, throwIfAborted } from '../store/errors';
 import type { FsBlobStore } from '../store/fsBlobStore';
 import { MAX_MANIFEST_BYTES } from '../store/imageCatalog';
 import { imageClosure } from '../store/imageClosure';
@@ -46,6 +46,9 @@ export async function pushImage(
   } = {},
 ): Promise<PushResult> {
   const chunkedAbove = opts.chunkedAbove ?? CHUNKED_ABOVE;
+  if (ref.digest) {
+    throw new InvalidInputError(`a push needs a tag (oci://host/repo:tag), not a digest: ${ref.repo}@${ref.digest}`);
+  }
   const client = opts.client ?? new RegistryClient(ref);
   const manifestBytes = await readRegularFile(
     path.join(imagesDir(store.root), `${imageHex}.json`),
@@ -64,6 +67,7 @@ export async function pushImage(
       `image sha256:${imageHex} is not a valid manifest: ${fatal.map((p) => `${p.path} ${p.message}`).join('; ')}`,
     );
   }
+  refuseCamelCase(imageHex, manifestBytes);
   const { entries, unexpanded } = await imageClosure(store, manifest);
   if (unexpanded.length > 0) {
     const u = unexpanded[0];
@@ -80,6 +84,24 @@ export async function pushImage(
     throw new StoreError(
       'not-found',
       `${missing.length} blob(s) of the image's closure are missing (first: sha256:${missing[0].hex}, ${missing[0].layer}); it cannot be pushed whole`,
+    );
+  }
+
+  // The whole closure is checked before the first upload: a corrupt blob refuses the push with nothing sent
+  // (each blob is checked again as it is read for upload, so the bytes sent are the bytes checked).
+  const check = await store.verifyMany(
+    closure.map((e) => e.hex),
+    { signal: opts.signal },
+  );
+  if (check.cancelled) {
+    throwIfAborted(opts.signal);
+  }
+  if (check.problems.length > 0) {
+    const p = check.problems[0];
+    const layer = closure.find((e) => e.hex === p.hex)?.layer;
+    throw new StoreError(
+      'integrity',
+      `${check.problems.length} blob(s) of the image's closure failed verification (first: ${layer ? `${layer}: ` : ''}${p.message}); nothing was pushed`,
     );
   }
 
@@ -117,4 +139,18 @@ export async function pushImage(
   const manifestDigest = await client.putManifest(ref.tag, ociManifest);
   step(`manifest ${ref.repo}:${ref.tag}`);
   return { manifestDigest, layers: layers.length, uploaded: client.stats.uploaded, skipped: client.stats.skipped };
+}
+
+/**
+ * pf's manifest parser takes snake_case fields only: an image stored with the camelCase variant would push
+ * fine and then fail in `pf pull`. Its content id is its bytes, so it cannot be rewritten here; say so.
+ */
+function refuseCamelCase(imageHex: string, manifestBytes: Uint8Array): void {
+  const top = JSON.parse(Buffer.from(manifestBytes).toString('utf8')) as Record<string, unknown>;
+  const camel = ['schemaVersion', 'mediaType', 'createdAt'].filter((k) => k in top);
+  if (camel.length > 0) {
+    throw new InvalidInputError(
+      `image sha256:${imageHex} is stored with camelCase fields (${camel.join(', ')}); pf pull reads snake_case manifests only, so it could not pull this push. Re-create the image with pf (its id is its bytes: it cannot be rewritten in place)`,
+    );
+  }
 }

@@ -7,6 +7,7 @@ import { writeAll } from '../store/durableWrite';
 import { IntegrityError, StoreError, StoreIoError, ioError } from '../store/errors';
 import { BodyTooLargeError, MAX_DOCUMENT_BYTES, readBounded } from './boundedBody';
 import { isLoopback, type OciRef } from './ociRef';
+import { dockerCredentials } from './dockerCredentials';
 import { TokenCache, accessOf, parseChallenge, type Access, type TokenAuthError } from './tokenAuth';
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
@@ -70,15 +71,34 @@ export class RegistryClient {
   /** Counts of what went over the wire, for tests and progress (blobs skipped because the registry had them). */
   readonly stats = { uploaded: 0, skipped: 0, downloaded: 0 };
 
-  private readonly tokens: TokenCache;
+  private tokens: TokenCache;
   private warnedInsecure = false;
+  /** Set once the credentials are settled (given ones, else the user's docker config, looked up once). */
+  private authSettled: Promise<void> | undefined;
 
   constructor(
     readonly ref: OciRef,
-    private readonly auth: RegistryAuth = authFromEnv(),
+    private auth: RegistryAuth = authFromEnv(),
     private readonly warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`),
+    /** Where `docker login` credentials are looked for when none are given; false: never. */
+    private readonly dockerEnv: NodeJS.ProcessEnv | false = process.env,
   ) {
     this.tokens = new TokenCache(ref.repo, auth.basic);
+  }
+
+  /** Credentials given to the client (editor secrets, OCI_* variables) win; else the user's docker config. */
+  private settleAuth(): Promise<void> {
+    this.authSettled ??= (async () => {
+      if (this.auth.header || this.auth.basic || this.dockerEnv === false) {
+        return;
+      }
+      const found = await dockerCredentials(this.ref.host, this.dockerEnv);
+      if (found) {
+        this.auth = authOf(found);
+        this.tokens = new TokenCache(this.ref.repo, this.auth.basic);
+      }
+    })();
+    return this.authSettled;
   }
 
   /** Token requests made so far (tests check that a token is reused until it expires). */
@@ -106,6 +126,7 @@ export class RegistryClient {
    * it can be sent again). The second refusal is final.
    */
   private async send(method: string, url: string, init: RequestInit = {}, retry = true): Promise<Response> {
+    await this.settleAuth();
     const access = accessOf(method);
     let usedToken = false;
     for (let round = 0; ; round++) {

@@ -74,7 +74,7 @@ export const remoteCommand: Command = {
   name: 'remote',
   createsStore: true, // lists a registry; the local store is not read
   usage: 'pfstore remote ls oci://host:port/repo',
-  summary: 'list the images in a registry repository (tag and image digest)',
+  summary: 'list the images in a registry repository (tag, image digest, manifest digest)',
   flags: { values: [], switches: [] },
   async run(ctx) {
     const [sub, target] = ctx.args.positional;
@@ -87,7 +87,7 @@ export const remoteCommand: Command = {
       printJson(ctx, images);
     } else {
       for (const i of images) {
-        ctx.out(`${i.tag}\t${i.image}`);
+        ctx.out(`${i.tag}\t${i.image}\t${i.manifest}`);
       }
     }
     return EXIT_OK;
