@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { Compressor } from 'zstd-napi';
 import { parseOciRef } from '../server/src/oci/ociRef';
 import { pullImage } from '../server/src/oci/pull';
+import { TRANSFER_CONCURRENCY } from '../server/src/oci/inFlight';
 import { pushImage } from '../server/src/oci/push';
 import { FsBlobStore } from '../server/src/store/fsBlobStore';
 import { registryAvailable, startRegistry } from '../test/support/registry';
@@ -124,6 +125,59 @@ export async function benchRegistry(work: string, smallCount: number, bigMib: nu
         await theirs.stop();
       }
     }
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Push and pull of an image of `count` small blobs (KV-cache pages, source files), with uploads and downloads
+ * kept in flight (TRANSFER_CONCURRENCY) against the same transfer one request at a time, each against a fresh
+ * docker-registry on loopback, in the same run.
+ */
+export async function benchRegistryConcurrency(work: string, count: number): Promise<void> {
+  if (!registryAvailable()) {
+    return;
+  }
+  const root = path.join(work, 'registry-many');
+  const image = makeImage(root, writeManyBlobs(root, count, 'registry-many'));
+  const store = new FsBlobStore(root);
+  const label = `${count.toLocaleString('en-US')} small blobs`;
+  try {
+    const timings: Record<string, { push: number; pull: number }> = {};
+    for (const [name, concurrency] of [
+      ['sequential', 1],
+      ['concurrent', TRANSFER_CONCURRENCY],
+    ] as const) {
+      const registry = await startRegistry();
+      try {
+        const ref = parseOciRef(`oci://${registry.host}/bench/many:v1`);
+        const push = await timeIt(() => pushImage(store, image, ref, { concurrency }));
+        const target = new FsBlobStore(path.join(work, `many-pulled-${name}`));
+        const pull = await timeIt(() => pullImage(target, ref, { concurrency }));
+        await target.close();
+        timings[name] = { push, pull };
+      } finally {
+        await registry.stop();
+      }
+    }
+    const { sequential, concurrent } = timings;
+    record({
+      name: `registry push, ${label}, ${TRANSFER_CONCURRENCY} uploads in flight`,
+      ours: ms(concurrent.push),
+      baseline: `${ms(sequential.push)} (one upload at a time)`,
+      ratio: concurrent.push / sequential.push,
+      goal: '< 1.0',
+      met: concurrent.push < sequential.push,
+    });
+    record({
+      name: `registry pull, ${label}, ${TRANSFER_CONCURRENCY} downloads in flight`,
+      ours: ms(concurrent.pull),
+      baseline: `${ms(sequential.pull)} (one download at a time)`,
+      ratio: concurrent.pull / sequential.pull,
+      goal: '< 1.0',
+      met: concurrent.pull < sequential.pull,
+    });
   } finally {
     await store.close();
   }

@@ -8,7 +8,7 @@ import { benchDiff } from './diffBench';
 import { benchGraph } from './graphBench';
 import { benchPfcore } from './pfcoreBench';
 import { benchServer } from './serverBench';
-import { benchRegistry } from './registryBench';
+import { benchRegistry, benchRegistryConcurrency } from './registryBench';
 import { benchGet, benchLargePut, benchPeakMemory, benchSmallPuts, benchVerifyAll } from './storeBench';
 import { table } from './report';
 
@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     }
     if (want('registry')) {
       await benchRegistry(work, quick ? 200 : 1000, quick ? 32 : large);
+      await benchRegistryConcurrency(work, quick ? 1000 : 10_000);
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

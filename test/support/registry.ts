@@ -30,11 +30,13 @@ export async function startRegistry(
     tls?: boolean;
     /** Token auth: the registry sends clients to this token service and trusts its certificate. */
     token?: { realm: string; service: string; issuer: string; certFile: string };
+    /** Another registry's storage folder: two processes serving one store, as replicas behind a balancer. */
+    storage?: string;
   } = {},
 ): Promise<Registry & { caFile?: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-registry-'));
-  const storage = path.join(dir, 'storage');
-  fs.mkdirSync(storage);
+  const storage = opts.storage ?? path.join(dir, 'storage');
+  fs.mkdirSync(storage, { recursive: true });
   const port = await freePort();
   let auth = '';
   if (opts.htpasswd) {

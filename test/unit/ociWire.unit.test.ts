@@ -198,4 +198,27 @@ describe('pf wire behaviour against docker-registry', { skip: !registryAvailable
     });
     assert.equal(envWins.status, 1);
   });
+
+  test('two registry processes on one storage: a push through one, a pull through the other', async () => {
+    const replica = await startRegistry({ storage: registry.storage });
+    try {
+      const pushed = await pfstore(source, [
+        'push',
+        `sha256:${image.hex}`,
+        `oci://${registry.host}/agents/replicated:v1`,
+      ]);
+      assert.equal(pushed.status, 0, pushed.stderr);
+      const ls = await pfstore(source, ['--json', 'remote', 'ls', `oci://${replica.host}/agents/replicated`]);
+      assert.deepEqual(
+        (JSON.parse(ls.stdout) as Array<{ tag: string }>).map((i) => i.tag),
+        ['v1'],
+      );
+      const target = temp(tempStore());
+      const pulled = await pfstore(target, ['--json', 'pull', `oci://${replica.host}/agents/replicated:v1`]);
+      assert.equal(pulled.status, 0, pulled.stderr);
+      assert.equal(JSON.parse(pulled.stdout).downloaded, 12);
+    } finally {
+      await replica.stop();
+    }
+  });
 });

@@ -14,6 +14,7 @@ import { parseManifest } from '../store/manifest';
 import { LAYER_MEDIA_TYPE, parseOciManifest, rawHexOfLayer } from './ociImage';
 import type { OciRef } from './ociRef';
 import type { TransferProgress } from './push';
+import { TRANSFER_CONCURRENCY, forEachInFlight } from './inFlight';
 import { RegistryClient } from './registryClient';
 import { checkSignature, SIGNATURE_MEDIA_TYPE } from './signature';
 
@@ -32,6 +33,8 @@ export async function pullImage(
     onProgress?: (p: TransferProgress) => void;
     allowUnsigned?: boolean;
     client?: RegistryClient;
+    /** Downloads in flight at once (1: one after another). */
+    concurrency?: number;
   } = {},
 ): Promise<PullResult> {
   const client = opts.client ?? new RegistryClient(ref);
@@ -71,12 +74,18 @@ export async function pullImage(
   let downloaded = 0;
   let alreadyHad = 0;
   const total = blobLayers.length;
-  for (const [i, layer] of blobLayers.entries()) {
-    throwIfAborted(opts.signal);
+  let done = 0;
+  // Every layer is named before any is fetched: a malformed one refuses the pull with nothing downloaded.
+  const rawHexes = blobLayers.map((layer) => {
     const rawHex = rawHexOfLayer(layer);
     if (!rawHex) {
       throw new StoreError('invalid-input', `layer ${layer.digest} is not a ProcessFork blob layer`);
     }
+    return rawHex;
+  });
+  await forEachInFlight(blobLayers, opts.concurrency ?? TRANSFER_CONCURRENCY, async (layer, i) => {
+    throwIfAborted(opts.signal);
+    const rawHex = rawHexes[i];
     if (await store.has(rawHex)) {
       alreadyHad++;
     } else {
@@ -89,8 +98,8 @@ export async function pullImage(
       );
       downloaded++;
     }
-    opts.onProgress?.({ done: i + 1, total, note: rawHex.slice(0, 12) });
-  }
+    opts.onProgress?.({ done: ++done, total, note: rawHex.slice(0, 12) });
+  });
   // The manifest last: an image appears in the catalog only once its closure is here.
   if (createHash('sha256').update(config).digest('hex') !== imageHex) {
     throw new IntegrityError(imageHex, 'hash-mismatch', 'the config does not hash to its digest');
