@@ -24,18 +24,39 @@ export async function credentialsEnv(
   return table;
 }
 
-/** Asks for credentials for one registry host and stores them; returns false when the user gave up. */
-export async function askCredentials(secrets: vscode.SecretStorage, host: string): Promise<boolean> {
+export function isCredential(v: unknown): v is RegistryCredential {
+  const o = v as Record<string, unknown> | undefined;
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    (typeof o.bearer === 'string' || (typeof o.username === 'string' && typeof o.password === 'string'))
+  );
+}
+
+export async function storeCredentials(
+  secrets: vscode.SecretStorage,
+  host: string,
+  credential: RegistryCredential,
+): Promise<'saved'> {
+  await secrets.store(KEY_PREFIX + host, JSON.stringify(credential));
+  return 'saved';
+}
+
+/** Asks for credentials for one registry host and stores them; undefined when the user gave up. */
+export async function askCredentials(
+  secrets: vscode.SecretStorage,
+  host: string,
+): Promise<'saved' | 'forgotten' | undefined> {
   const kind = await vscode.window.showQuickPick(
     ['Username and password', 'Bearer token', 'Forget stored credentials'],
     { title: `Credentials for ${host}` },
   );
   if (!kind) {
-    return false;
+    return undefined;
   }
   if (kind.startsWith('Forget')) {
     await secrets.delete(KEY_PREFIX + host);
-    return true;
+    return 'forgotten';
   }
   if (kind === 'Bearer token') {
     const bearer = await vscode.window.showInputBox({
@@ -44,14 +65,13 @@ export async function askCredentials(secrets: vscode.SecretStorage, host: string
       ignoreFocusOut: true,
     });
     if (!bearer) {
-      return false;
+      return undefined;
     }
-    await secrets.store(KEY_PREFIX + host, JSON.stringify({ bearer }));
-    return true;
+    return storeCredentials(secrets, host, { bearer });
   }
   const username = await vscode.window.showInputBox({ title: `Username for ${host}`, ignoreFocusOut: true });
   if (!username) {
-    return false;
+    return undefined;
   }
   const password = await vscode.window.showInputBox({
     title: `Password for ${username}@${host}`,
@@ -59,8 +79,7 @@ export async function askCredentials(secrets: vscode.SecretStorage, host: string
     ignoreFocusOut: true,
   });
   if (password === undefined) {
-    return false;
+    return undefined;
   }
-  await secrets.store(KEY_PREFIX + host, JSON.stringify({ username, password }));
-  return true;
+  return storeCredentials(secrets, host, { username, password });
 }

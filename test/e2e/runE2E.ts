@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { REPO_ROOT, runExtensionTests, startCodeServer } from '../../scripts/codeServer';
 import { blobFile, flipByte, manifestJson, writeDemoImage, writeManyBlobs } from '../support/storeFixtures';
 import { registryAvailable, startRegistry, type Registry } from '../support/registry';
+import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
 import type { Page } from 'playwright-core';
 
 export interface E2EResult {
@@ -85,6 +86,9 @@ export async function runMode(
   // for the suite's "Fetch from <remote>" quick fix.
   let registry: Registry | undefined;
   let remote = '';
+  let tokens: TokenIssuer | undefined;
+  let tokenRegistry: Registry | undefined;
+  let tokenRemote = '';
   if (mode === 'trusted' && registryAvailable()) {
     registry = await startRegistry();
     remote = `oci://${registry.host}/e2e/images`;
@@ -106,7 +110,15 @@ export async function runMode(
     );
     fs.rmSync(repaired, { recursive: true, force: true });
     fs.rmSync(blobFile(fixture.store, fx.spec.diff));
-    userSettings['processfork.remotes'] = [remote];
+    // A second registry behind token auth, as hosted registries run: pulls are anonymous, pushes need pf's
+    // credentials, which the suite saves through the editor's command.
+    tokens = await startTokenIssuer(path.dirname(fixture.store), {
+      users: { pf: { password: 'e2e-token-pw', actions: ['pull', 'push'] } },
+      anonymous: ['pull'],
+    });
+    tokenRegistry = await startRegistry({ token: tokens });
+    tokenRemote = `oci://${tokenRegistry.host}/e2e/tokened`;
+    userSettings['processfork.remotes'] = [remote, tokenRemote];
   }
   // For the installed copy, the development "extension" is an empty host; the one under test comes from the .vsix.
   const extensionPath = vsix ? emptyHostExtension(path.dirname(fixture.store)) : REPO_ROOT;
@@ -120,6 +132,7 @@ export async function runMode(
       PF_E2E_ARTIFACTS: ARTIFACTS,
       PF_E2E_MODE: mode,
       PF_E2E_REMOTE: remote,
+      PF_E2E_TOKEN_REMOTE: tokenRemote,
     },
     log: (l) => log.push(`[code-server] ${l}`),
   });
@@ -155,6 +168,8 @@ export async function runMode(
   } finally {
     await server.stop();
     await registry?.stop();
+    await tokenRegistry?.stop();
+    await tokens?.stop();
     fs.writeFileSync(path.join(ARTIFACTS, `log-${mode}.txt`), log.join('\n'));
   }
 }

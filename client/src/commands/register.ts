@@ -169,8 +169,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       );
     }),
     command('processfork.fetchFromRemote', (digest, remote) => fetchFromRemote(api(), String(digest), String(remote))),
-    command('processfork.setRemoteCredentials', async () => {
-      if (await setRemoteCredentials(deps.secrets)) {
+    command('processfork.setRemoteCredentials', async (remote?: unknown, credential?: unknown) => {
+      if (await setRemoteCredentials(deps.secrets, remote, credential)) {
         await deps.restartServer();
       }
     }),

@@ -1,7 +1,7 @@
 // Registry commands: push an image, pull one, fetch a single missing blob (the quick fix), and credentials.
 import * as vscode from 'vscode';
 import type { RemotePullResult, RemotePushResult } from '../../../shared/protocol';
-import { askCredentials, hostOf } from '../registryCredentials';
+import { askCredentials, hostOf, isCredential, storeCredentials } from '../registryCredentials';
 import { settings } from '../settings';
 import type { StoreApi } from '../storeApi';
 import { withServerProgress } from './serverProgress';
@@ -92,8 +92,29 @@ export async function fetchFromRemote(
 }
 
 /** Returns true when credentials changed (the server must restart to see them). */
-export async function setRemoteCredentials(secrets: vscode.SecretStorage): Promise<boolean> {
-  const remote = await pickRemote('Credentials for which registry?');
+/**
+ * Asks which registry and what credentials, and keeps them in SecretStorage. Automation (a walkthrough, the
+ * editor tests) may pass both instead: `(remote, { username, password } | { bearer })`.
+ */
+export async function setRemoteCredentials(
+  secrets: vscode.SecretStorage,
+  givenRemote?: unknown,
+  given?: unknown,
+): Promise<boolean> {
+  const remote = typeof givenRemote === 'string' ? givenRemote : await pickRemote('Credentials for which registry?');
   const host = remote ? hostOf(remote.endsWith('/') ? remote : `${remote}/`) : undefined;
-  return host ? askCredentials(secrets, host) : false;
+  if (!host) {
+    return false;
+  }
+  const outcome = isCredential(given)
+    ? await storeCredentials(secrets, host, given)
+    : await askCredentials(secrets, host);
+  if (outcome) {
+    void vscode.window.showInformationMessage(
+      outcome === 'forgotten'
+        ? `ProcessFork: forgot the credentials for ${host}.`
+        : `ProcessFork: saved the credentials for ${host} in the editor's secret storage; the store server restarts to use them.`,
+    );
+  }
+  return outcome !== undefined;
 }

@@ -6,6 +6,11 @@ import { authFromEnv, authOf } from './registryClient';
 
 type Stored = { username?: string; password?: string; bearer?: string };
 
+/** The editor's words for a registry that wants credentials none of the sources had. */
+function whenMissing(host: string): string {
+  return `run "ProcessFork: Set Registry Credentials…" for ${host}, or log in with docker login`;
+}
+
 export function authFor(ref: OciRef, env: NodeJS.ProcessEnv = process.env): RegistryAuth {
   let table: Record<string, Stored> = {};
   try {
@@ -15,7 +20,7 @@ export function authFor(ref: OciRef, env: NodeJS.ProcessEnv = process.env): Regi
   }
   const entry = table[ref.host];
   if (entry?.bearer || (entry?.username && entry.password)) {
-    return authOf(entry);
+    return { ...authOf(entry), source: 'editor' };
   }
-  return authFromEnv(env);
+  return { ...authFromEnv(env), whenMissing: whenMissing(ref.host) };
 }

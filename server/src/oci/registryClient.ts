@@ -19,6 +19,23 @@ export interface RegistryAuth {
   basic?: string;
   /** The header is a fixed bearer token: no token flow replaces it. */
   fixedBearer?: boolean;
+  /** Where the credentials came from, named when a registry rejects them. */
+  source?: 'editor' | 'environment' | 'docker-config';
+  /** What to do when none were given and the registry wants some (the CLI's and the editor's words differ). */
+  whenMissing?: string;
+}
+
+const MISSING_CLI = 'set OCI_USERNAME and OCI_PASSWORD, or OCI_BEARER, or run docker login';
+
+function describeSource(auth: RegistryAuth, host: string): string {
+  switch (auth.source) {
+    case 'editor':
+      return `the credentials saved in the editor for ${host} (run "ProcessFork: Set Registry Credentials…" to change them)`;
+    case 'docker-config':
+      return `the credentials for ${host} from your docker config (docker login)`;
+    default:
+      return 'the credentials in OCI_USERNAME/OCI_PASSWORD or OCI_BEARER';
+  }
 }
 
 /** Credentials as pf takes them: a bearer token, else basic auth only when both user and password are set. */
@@ -35,7 +52,8 @@ export function authOf(creds: { bearer?: string; username?: string; password?: s
 
 /** pf's variables: OCI_BEARER, else OCI_USERNAME + OCI_PASSWORD. Never logged. */
 export function authFromEnv(env: NodeJS.ProcessEnv = process.env): RegistryAuth {
-  return authOf({ bearer: env.OCI_BEARER, username: env.OCI_USERNAME, password: env.OCI_PASSWORD });
+  const auth = authOf({ bearer: env.OCI_BEARER, username: env.OCI_USERNAME, password: env.OCI_PASSWORD });
+  return auth.header ? { ...auth, source: 'environment' } : auth;
 }
 
 export class RegistryError extends StoreIoError {
@@ -57,14 +75,6 @@ function ok2xx(status: number): boolean {
 function insecureFor(origin: string): boolean {
   const url = new URL(origin);
   return url.protocol === 'http:' && !isLoopback(url.host);
-}
-
-function refusal(method: string, url: string, status: number, usedToken: boolean, access: Access): string {
-  const what = `the registry refused ${method} ${new URL(url).pathname}: ${status}`;
-  if (status === 403 || usedToken) {
-    return `${what} (${usedToken ? `the token it issued does not allow ${access}` : 'forbidden'})`;
-  }
-  return `${what} unauthorized (set OCI_USERNAME and OCI_PASSWORD, or OCI_BEARER)`;
 }
 
 export class RegistryClient {
@@ -94,7 +104,7 @@ export class RegistryClient {
       }
       const found = await dockerCredentials(this.ref.host, this.dockerEnv);
       if (found) {
-        this.auth = authOf(found);
+        this.auth = { ...authOf(found), source: 'docker-config', whenMissing: this.auth.whenMissing };
         this.tokens = new TokenCache(this.ref.repo, this.auth.basic);
       }
     })();
@@ -120,6 +130,20 @@ export class RegistryClient {
     return this.auth.header;
   }
 
+  private refusal(method: string, url: string, status: number, usedToken: boolean, access: Access): string {
+    const what = `the registry refused ${method} ${new URL(url).pathname}: ${status}`;
+    if (usedToken) {
+      return `${what} (the token it issued does not allow ${access})`;
+    }
+    if (status === 403) {
+      return `${what} forbidden (${describeSource(this.auth, this.ref.host)} lack access to ${this.ref.repo})`;
+    }
+    if (this.auth.header) {
+      return `${what} unauthorized: it rejected ${describeSource(this.auth, this.ref.host)}`;
+    }
+    return `${what} unauthorized (${this.auth.whenMissing ?? MISSING_CLI})`;
+  }
+
   /**
    * One request with the registry's auth scheme: the held token or fixed header first; on a 401 that asks for
    * a bearer token, one token request to the realm it names and one retry (every body sent here is a buffer, so
@@ -143,7 +167,14 @@ export class RegistryClient {
           try {
             await this.tokens.fetch(challenge, access);
           } catch (err) {
-            throw new RegistryError((err as Error).message, (err as TokenAuthError).status ?? 401);
+            const status = (err as TokenAuthError).status;
+            const rejected = (status === 401 || status === 403) && this.auth.basic;
+            const advice = rejected
+              ? `: ${describeSource(this.auth, this.ref.host)}`
+              : status === 401
+                ? ` (${this.auth.whenMissing ?? MISSING_CLI})`
+                : '';
+            throw new RegistryError(`${(err as Error).message}${advice}`, status ?? 401);
           }
           usedToken = true;
           continue;
@@ -151,7 +182,7 @@ export class RegistryClient {
       }
       if (res.status === 401 || res.status === 403) {
         await res.body?.cancel();
-        throw new RegistryError(refusal(method, url, res.status, usedToken, access), res.status);
+        throw new RegistryError(this.refusal(method, url, res.status, usedToken, access), res.status);
       }
       return res;
     }

@@ -18,6 +18,8 @@ export const env = {
   artifacts: process.env.PF_E2E_ARTIFACTS ?? '',
   mode: process.env.PF_E2E_MODE ?? 'trusted',
   remote: process.env.PF_E2E_REMOTE ?? '',
+  /** A registry behind token auth (user pf, password e2e-token-pw may push; anyone may pull). */
+  tokenRemote: process.env.PF_E2E_TOKEN_REMOTE ?? '',
 };
 
 /** Waits for `check` to return a value (not a fixed sleep): events in VS Code arrive when they arrive. */

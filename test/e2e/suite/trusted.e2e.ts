@@ -322,6 +322,38 @@ test('registry: push an image with its command (tag prompt accepted), then pull 
   assert.equal(pulled.downloaded + pulled.alreadyHad, 12);
 });
 
+test('registry with token auth: rejected saved credentials are named as such; right ones push, and it pulls', async () => {
+  if (!env.tokenRemote) {
+    throw new Error('the runner started no token-auth registry');
+  }
+  const { image } = fixture();
+  await vscode.commands.executeCommand('processfork.setRemoteCredentials', env.tokenRemote, {
+    username: 'pf',
+    password: 'not-it',
+  });
+  await assert.rejects(
+    ext.api()!.push(`sha256:${image}`, `${env.tokenRemote}:e2e`, undefined),
+    (err: Error) =>
+      /rejected the credentials \(401\): the credentials saved in the editor for 127\.0\.0\.1:\d+/.test(err.message) &&
+      /Set Registry Credentials/.test(err.message) &&
+      !/OCI_USERNAME/.test(err.message) &&
+      !/not-it/.test(err.message),
+  );
+  await vscode.commands.executeCommand('processfork.setRemoteCredentials', env.tokenRemote, {
+    username: 'pf',
+    password: 'e2e-token-pw',
+  });
+  const pushed = await ext.api()!.push(`sha256:${image}`, `${env.tokenRemote}:e2e`, undefined);
+  assert.equal(pushed.layers, 12);
+  const { images } = await ext.api()!.remoteImages(env.tokenRemote);
+  assert.deepEqual(
+    images.map((i) => [i.tag, i.image, i.manifest]),
+    [['e2e', `sha256:${image}`, pushed.manifestDigest]],
+  );
+  const pulled = await ext.api()!.pull(`${env.tokenRemote}@${pushed.manifestDigest}`, false, undefined);
+  assert.equal(pulled.image, `sha256:${image}`);
+});
+
 test('gc finds nothing to remove in a clean store', async () => {
   const result = (await vscode.commands.executeCommand('processfork.gc')) as { removed: string[] };
   assert.deepEqual(result.removed, []);
