@@ -1,7 +1,7 @@
 // Bundles the extension (client), the language server, the store worker and the pfstore CLI into dist/.
 // `--production` minifies and drops source maps; `--watch` rebuilds on change. Type-checking is `npm run typecheck`.
 import * as esbuild from 'esbuild';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -41,6 +41,10 @@ const problemMatcher = {
     });
   },
 };
+
+// The WebAssembly zstd engine sits beside the bundles that load it (scripts/build-zstd-wasm.sh makes it).
+mkdirSync('dist', { recursive: true });
+copyFileSync('server/wasm/zstd.wasm', 'dist/zstd.wasm');
 
 const contexts = await Promise.all(
   targets.map((t) =>

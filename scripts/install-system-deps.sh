@@ -26,6 +26,10 @@ if [ "$PURPOSE" = test ]; then
   want_cmd htpasswd apache2-utils
   [ -x /usr/bin/time ] || need+=(time) # peak memory of child processes in tests and benchmarks
   want_cmd strace strace               # the fsync-before-rename test
+  want_cmd clang clang                 # rebuilding zstd.wasm to check the committed one
+  want_cmd wasm-ld lld
+  [ -f /usr/lib/wasm32-wasi/libc.a ] || need+=(wasi-libc)
+  dpkg -s libclang-rt-14-dev-wasm32 >/dev/null 2>&1 || need+=(libclang-rt-14-dev-wasm32)
 fi
 
 if [ ${#need[@]} -eq 0 ]; then

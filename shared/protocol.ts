@@ -56,6 +56,8 @@ export interface StoreStatus {
   imageCount?: number;
   /** Blobs known to fail verification (from the last verify runs). */
   problemCount: number;
+  /** The zstd engine the server runs: `native 1.5.7` or `wasm 1.5.7` (PFSTORE_ZSTD chooses). */
+  zstdEngine: string;
 }
 
 /** client → server: the store's path, state, and counts. */

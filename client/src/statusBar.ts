@@ -41,7 +41,7 @@ export class StoreStatusBar {
       this.item.backgroundColor = undefined;
     }
     const md = new vscode.MarkdownString(
-      `**ProcessFork Store**\n\n\`${status.storePath}\`\n\n${status.message}${status.imageCount !== undefined ? `\n\n${status.imageCount} images` : ''}${problems > 0 ? `\n\n${problems} blob(s) failed verification` : ''}${status.writable ? '' : '\n\nRead-only here'}`,
+      `**ProcessFork Store**\n\n\`${status.storePath}\`\n\n${status.message}${status.imageCount !== undefined ? `\n\n${status.imageCount} images` : ''}${problems > 0 ? `\n\n${problems} blob(s) failed verification` : ''}${status.writable ? '' : '\n\nRead-only here'}\n\nzstd: ${status.zstdEngine}`,
     );
     this.item.tooltip = md;
   }

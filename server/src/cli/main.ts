@@ -19,6 +19,7 @@ import { verifyCommand } from './commands/verify';
 import { imagesCommand } from './commands/images';
 import { pullCommand, pushCommand, remoteCommand } from './commands/remote';
 import { quoteShort } from '../../../shared/format';
+import { zstdEngine } from '../store/zstdEngine';
 
 const VERSION = '0.1.0';
 const COMMANDS: Command[] = [
@@ -75,7 +76,8 @@ async function main(argv: string[]): Promise<number> {
   if (!command) {
     const globals = parseArgs(rest, GLOBAL_FLAGS);
     if (globals.switches.has('--version')) {
-      process.stdout.write(`pfstore ${VERSION}\n`);
+      const engine = zstdEngine();
+      process.stdout.write(`pfstore ${VERSION} (zstd ${engine.version}, ${engine.name} engine)\n`);
       return EXIT_OK;
     }
     if (globals.switches.has('--help') || globals.switches.has('-h') || name === 'help') {

@@ -1,6 +1,6 @@
 // Guesses what a blob holds from its first decoded bytes: enough for a hover label, a tree icon and the
 // language of a blob document. Never used as content: the bytes here are not re-hashed.
-import { DCtx, ResetDirective } from 'zstd-napi/binding';
+import { zstdEngine, type StreamDecoder } from '../store/zstdEngine';
 import type { ContentKind } from '../../../shared/protocol';
 
 export const SNIFF_BYTES = 4096;
@@ -8,7 +8,7 @@ export const SNIFF_BYTES = 4096;
 export const COMPRESSED_PEEK = 64 * 1024;
 
 // One decoder, reset before each use: hovers peek at many blobs and a context costs an allocation each.
-const peeker = new DCtx();
+let peeker: StreamDecoder | undefined;
 
 /**
  * Decodes at most SNIFF_BYTES from the first compressed bytes of a blob (a hover's worth of reading). Returns
@@ -18,10 +18,11 @@ export function decodePrefix(compressed: Uint8Array): Buffer {
   const out = Buffer.alloc(SNIFF_BYTES);
   let produced = 0;
   let src = compressed;
-  peeker.reset(ResetDirective.sessionOnly);
+  peeker ??= zstdEngine().createDecoder();
+  peeker.reset();
   try {
     while (produced < SNIFF_BYTES && src.length > 0) {
-      const [, n, consumed] = peeker.decompressStream(out.subarray(produced), src);
+      const [, n, consumed] = peeker.decompress(out.subarray(produced), src);
       produced += n;
       src = src.subarray(consumed);
       if (n === 0 && consumed === 0) {

@@ -14,6 +14,13 @@ import type { WorkerPool } from '../store/workerPool';
 import { probeStore } from './storeProbe';
 import type { WatchBatch } from './storeWatcher';
 import { StoreWatcher } from './storeWatcher';
+import { zstdEngine } from '../store/zstdEngine';
+
+/** `native 1.5.7` or `wasm 1.5.7`: which zstd this server decodes and compresses with. */
+function engineLabel(): string {
+  const engine = zstdEngine();
+  return `${engine.name} ${engine.version}`;
+}
 
 export interface OpenStore {
   root: string;
@@ -80,7 +87,7 @@ export class StoreHost {
     };
     this.watcher = new StoreWatcher(root, (batch) => void this.applyBatch(batch));
     this.watcher.start();
-    this.connection.console.info(`store opened at ${root}`);
+    this.connection.console.info(`store opened at ${root} (zstd engine: ${engineLabel()})`);
     await this.publishStatus();
     if (this.announcing) {
       void this.current.graph
@@ -99,6 +106,7 @@ export class StoreHost {
       message: probe.message,
       writable: probe.writable && this.trusted,
       problemCount: facts.knownBad().length,
+      zstdEngine: engineLabel(),
     };
     if (probe.state === 'ok' || probe.state === 'read-only') {
       const known = await shards.knownCounts();

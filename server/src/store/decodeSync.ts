@@ -3,11 +3,11 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { DCtx, ResetDirective, dStreamOutSize } from 'zstd-napi/binding';
 import type { IntegrityKind } from './errors';
 import { NotRegularFileError } from './errors';
 import { insideRootSync, openRegularSync } from './safeOpen';
 import { parseFrameHeader } from './zstdFrame';
+import { zstdEngine, type StreamDecoder } from './zstdEngine';
 
 export class DecodeFailure extends Error {
   constructor(
@@ -19,7 +19,6 @@ export class DecodeFailure extends Error {
 }
 
 const READ_SLICE = 256 << 10;
-const OUT_SLICE = dStreamOutSize();
 
 /**
  * Decodes `path`, passing each decoded chunk to `sink` (the chunk buffer is reused: copy what you keep),
@@ -71,13 +70,13 @@ export function decodeBytesSync(data: Uint8Array, hex: string, maxBytes: number)
 // One decompression context per thread, reset between blobs. pf-core's frames declare an 8 MiB window even
 // for a 1-byte blob, so a context created per blob allocates 8 MiB each time (docs/decisions.md).
 // The read and output buffers are per thread too: decodes never nest, and sinks copy what they keep.
-let sharedDctx: DCtx | undefined;
+let sharedDctx: StreamDecoder | undefined;
 let sharedInput: Buffer | undefined;
 let sharedOut: Buffer | undefined;
 
-function freshDctx(): DCtx {
-  sharedDctx ??= new DCtx();
-  sharedDctx.reset(ResetDirective.sessionOnly);
+function freshDctx(): StreamDecoder {
+  sharedDctx ??= zstdEngine().createDecoder();
+  sharedDctx.reset();
   return sharedDctx;
 }
 
@@ -102,7 +101,7 @@ function decodeSync(
   let position = 0;
   // One output buffer for the whole blob: sinks copy what they keep (allocating per slice left hundreds of
   // MiB of garbage behind a 256 MiB get before the collector caught up).
-  const out = (sharedOut ??= Buffer.allocUnsafe(OUT_SLICE));
+  const out = (sharedOut ??= Buffer.allocUnsafe(zstdEngine().outSize));
   while (position < size) {
     const n = read(input, position);
     if (n === 0) {
@@ -117,7 +116,7 @@ function decodeSync(
     while (src.length > 0 || inFrame) {
       let ret: number, produced: number, consumed: number;
       try {
-        [ret, produced, consumed] = dctx.decompressStream(out, src);
+        [ret, produced, consumed] = dctx.decompress(out, src);
       } catch (err) {
         throw new DecodeFailure('corrupt-frame', `zstd could not decode it: ${(err as Error).message}`);
       }

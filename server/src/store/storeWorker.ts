@@ -3,28 +3,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { CCtx, CParameter, compressBound } from 'zstd-napi/binding';
 import type { BatchResult, WorkerFailure, WorkerReply, WorkerRequest } from './workerProtocol';
 import { COMPRESSION_LEVEL } from './workerProtocol';
 import { DecodeFailure, decodeBytesSync, decodeFileSync } from './decodeSync';
 import { writeAllSync } from './durableWrite';
 import { NotRegularFileError } from './errors';
+import { zstdEngine, type FrameCompressor } from './zstdEngine';
 
-const cctx = new CCtx();
-cctx.setParameter(CParameter.compressionLevel, COMPRESSION_LEVEL);
-// One output buffer per worker, reused for every frame: the frame is then copied into an exact-size buffer
-// that is handed (not copied) to the caller. zstd-napi's Compressor allocates a fresh 4 MiB output per frame.
-let scratch = Buffer.allocUnsafe(0);
+// Created on the first put: a verify-only worker never pays for a level-19 context.
+let compressor: FrameCompressor | undefined;
 
+/** The frame comes back in an exact-size buffer that is handed (not copied) to the caller. */
 function compressFrame(data: Uint8Array): Uint8Array {
-  const bound = compressBound(data.length);
-  if (scratch.length < bound) {
-    scratch = Buffer.allocUnsafe(bound);
-  }
-  const n = cctx.compress2(scratch, data);
-  const out = new Uint8Array(n);
-  out.set(scratch.subarray(0, n));
-  return out;
+  compressor ??= zstdEngine().createCompressor(COMPRESSION_LEVEL);
+  return compressor.compress(data);
 }
 
 function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer[] } {
