@@ -24,6 +24,7 @@ if [ "$PURPOSE" = test ]; then
   want_cmd chromium chromium
   want_cmd docker-registry docker-registry
   want_cmd htpasswd apache2-utils
+  want_cmd unzip unzip                 # looking inside the packaged .vsix
   [ -x /usr/bin/time ] || need+=(time) # peak memory of child processes in tests and benchmarks
   want_cmd strace strace               # the fsync-before-rename test
   want_cmd clang clang                 # rebuilding zstd.wasm to check the committed one

@@ -30,18 +30,30 @@ describe('the extension in a real VS Code (code-server 4.100.3, VS Code 1.100.3)
     },
   );
 
-  test('the packaged .vsix installs and runs from the extensions folder', { timeout: 10 * 60_000 }, async () => {
-    execFileSync('npm', ['run', 'package'], { cwd: REPO, stdio: 'pipe' });
-    const vsix = path.join(REPO, 'processfork-store-linux-x64.vsix');
-    assert.ok(fs.statSync(vsix).size < 2 * 1024 * 1024, 'the .vsix should stay small');
-    const result = await runMode('installed', buildFixture(path.join(base, 'installed')), vsix);
-    const failed = result.log.filter((l) => /\sFAIL /.test(l));
-    assert.equal(
-      result.exitCode,
-      0,
-      `suite failed:\n${failed.join('\n')}\n(full log in test-artifacts/log-installed.txt)`,
+  for (const target of ['linux-x64', 'universal']) {
+    test(
+      `the packaged ${target} .vsix installs and runs from the extensions folder`,
+      { timeout: 10 * 60_000 },
+      async () => {
+        if (target === 'linux-x64') {
+          execFileSync('npm', ['run', 'package'], { cwd: REPO, stdio: 'pipe' }); // makes both packages
+        }
+        const vsix = path.join(REPO, `processfork-store-${target}.vsix`);
+        assert.ok(fs.statSync(vsix).size < 2 * 1024 * 1024, 'the .vsix should stay small');
+        if (target === 'universal') {
+          const listing = execFileSync('unzip', ['-l', vsix]).toString();
+          assert.doesNotMatch(listing, /binding\.node/, 'the universal package must not ship a native module');
+        }
+        const result = await runMode('installed', buildFixture(path.join(base, `installed-${target}`)), vsix);
+        const failed = result.log.filter((l) => /\sFAIL /.test(l));
+        assert.equal(
+          result.exitCode,
+          0,
+          `suite failed:\n${failed.join('\n')}\n(full log in test-artifacts/log-installed.txt)`,
+        );
+      },
     );
-  });
+  }
 
   test(
     'Restricted Mode: reads work, writes are refused, workspace store path ignored',

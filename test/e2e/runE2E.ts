@@ -133,6 +133,7 @@ export async function runMode(
       PF_E2E_MODE: mode,
       PF_E2E_REMOTE: remote,
       PF_E2E_TOKEN_REMOTE: tokenRemote,
+      PF_E2E_VSIX: vsix ?? '',
     },
     log: (l) => log.push(`[code-server] ${l}`),
   });

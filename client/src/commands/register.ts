@@ -153,13 +153,16 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
       return putMissingFromFolder(api(), deps.problems, image);
     }),
-    command('processfork.pushImage', (arg) => {
+    command('processfork.pushImage', (arg, remote?: unknown, tag?: unknown) => {
       const node = arg as StoreNode | undefined;
       const image = node?.kind === 'image' ? node.image.digest : typeof arg === 'string' ? arg : undefined;
       if (!image) {
         throw new Error('choose an image in the ProcessFork Store view');
       }
-      return pushImage(api(), image);
+      return pushImage(api(), image, {
+        remote: typeof remote === 'string' ? remote : undefined,
+        tag: typeof tag === 'string' ? tag : undefined,
+      });
     }),
     command('processfork.pullImage', (arg) => {
       const node = arg as StoreNode | undefined;

@@ -20,17 +20,24 @@ async function pickRemote(title: string): Promise<string | undefined> {
   return remotes.length === 1 ? remotes[0] : vscode.window.showQuickPick(remotes, { title });
 }
 
-export async function pushImage(api: StoreApi, image: string): Promise<RemotePushResult | undefined> {
-  const remote = await pickRemote(`Push ${image.slice(0, 19)}… to`);
+/** Asks where to and which tag, unless the caller (automation, the editor tests) says. */
+export async function pushImage(
+  api: StoreApi,
+  image: string,
+  given: { remote?: string; tag?: string } = {},
+): Promise<RemotePushResult | undefined> {
+  const remote = given.remote ?? (await pickRemote(`Push ${image.slice(0, 19)}… to`));
   if (!remote) {
     return undefined;
   }
-  const tag = await vscode.window.showInputBox({
-    title: 'Tag',
-    value: 'latest',
-    validateInput: (v) =>
-      /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(v) ? undefined : 'letters, digits, . _ - (128 at most)',
-  });
+  const tag =
+    given.tag ??
+    (await vscode.window.showInputBox({
+      title: 'Tag',
+      value: 'latest',
+      validateInput: (v) =>
+        /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(v) ? undefined : 'letters, digits, . _ - (128 at most)',
+    }));
   if (!tag) {
     return undefined;
   }

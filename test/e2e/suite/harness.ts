@@ -20,6 +20,8 @@ export const env = {
   remote: process.env.PF_E2E_REMOTE ?? '',
   /** A registry behind token auth (user pf, password e2e-token-pw may push; anyone may pull). */
   tokenRemote: process.env.PF_E2E_TOKEN_REMOTE ?? '',
+  /** The package under test in the installed mode. */
+  vsix: process.env.PF_E2E_VSIX ?? '',
 };
 
 /** Waits for `check` to return a value (not a fixed sleep): events in VS Code arrive when they arrive. */

@@ -1,5 +1,6 @@
 // Smoke test of the packaged extension: the copy installed from the .vsix (not the development folder)
-// activates, starts its server with the native zstd module it ships, and round-trips a blob.
+// activates, starts its server with the zstd engine it ships (native in linux-x64, WebAssembly in the universal
+// package), and round-trips a blob.
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -18,9 +19,11 @@ test('the installed copy activates from the extensions folder', async () => {
   const status = await api.api()!.status();
   assert.equal(status.storePath, env.store);
   assert.equal(status.state, 'ok');
+  // The universal package ships no native module: its server must run zstd as WebAssembly.
+  assert.match(status.zstdEngine, env.vsix.includes('universal') ? /^wasm 1\.5\.7$/ : /^native 1\.5\.7$/);
 });
 
-test('put and read back through the installed server (level-19 zstd in the shipped native module)', async () => {
+test('put and read back through the installed server (level-19 zstd in the shipped engine)', async () => {
   const api = (await vscode.extensions.getExtension<ExtensionApi>('processfork.processfork-store')!.activate()).api()!;
   const text = 'packaged round trip\n'.repeat(100);
   const put = await api.put({ data: Buffer.from(text).toString('base64') });
