@@ -11,6 +11,7 @@ import { benchServer } from './serverBench';
 import { benchRegistry, benchRegistryConcurrency } from './registryBench';
 import { benchGet, benchLargePut, benchPeakMemory, benchSmallPuts, benchVerifyAll } from './storeBench';
 import { table } from './report';
+import { benchEngines } from './engineBench';
 
 async function main(): Promise<void> {
   const quick = process.env.BENCH_QUICK === '1';
@@ -38,6 +39,9 @@ async function main(): Promise<void> {
     }
     if (want('pfcore')) {
       await benchPfcore(work, { blobs: quick ? 2000 : 10_000, smallFiles: quick ? 50 : 200, largeMib: quick ? 8 : 64 });
+    }
+    if (want('engine')) {
+      benchEngines(work, { smallFiles: quick ? 50 : 200, largeMib: quick ? 8 : 64, blobs: quick ? 2000 : 10_000 });
     }
     if (want('diff')) {
       await benchDiff(work, quick ? 1000 : 10_000, quick ? 10_000 : 100_000);

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BLOB_SCHEME } from '../../../shared/blobUri';
+import { samePath } from '../store/portablePaths';
 
 export function isManifestUri(uri: string, storeRoot: string | undefined): boolean {
   if (uri.endsWith('.pfimg')) {
@@ -12,7 +13,7 @@ export function isManifestUri(uri: string, storeRoot: string | undefined): boole
     return false;
   }
   try {
-    return path.dirname(fileURLToPath(uri)) === path.join(storeRoot, 'images');
+    return samePath(path.dirname(fileURLToPath(uri)), path.join(storeRoot, 'images'));
   } catch {
     return false;
   }

@@ -43,7 +43,37 @@ export async function commitTempFile(
     throw ioError('refusing to store', final, new Error(`the temp file holds ${size} of ${expectedBytes} bytes`));
   }
   await handle.close();
-  await fs.rename(temp, final);
+  await renameOver(temp, final);
+}
+
+/** On Windows a reader holding the target open, or a virus scanner, fails a rename for a moment. */
+const TRANSIENT_RENAME = process.platform === 'win32' ? ['EPERM', 'EACCES', 'EBUSY'] : [];
+
+/**
+ * Renames `temp` over `final` (an existing blob is replaced whole, never half). POSIX rename is atomic and
+ * replaces; Windows' (MoveFileEx with replace) can fail transiently while another process has the target
+ * open: retried a few times over about a second, as graceful-fs does, then the error stands.
+ */
+export async function renameOver(
+  temp: string,
+  final: string,
+  opts: { rename?: (a: string, b: string) => Promise<void>; transient?: string[]; delays?: number[] } = {},
+): Promise<void> {
+  const rename = opts.rename ?? fs.rename;
+  const transient = opts.transient ?? TRANSIENT_RENAME;
+  const delays = opts.delays ?? [10, 20, 40, 80, 160, 320, 640];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await rename(temp, final);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (!transient.includes(code) || attempt >= delays.length) {
+        throw err;
+      }
+      await new Promise((r) => setTimeout(r, delays[attempt]));
+    }
+  }
 }
 
 /** Writes a small file whole (a catalog manifest) with the same discipline, through `temp`. */

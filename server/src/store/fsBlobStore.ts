@@ -37,6 +37,7 @@ import { WorkerPool } from './workerPool';
 import type { WorkerFailure, WorkerReply, WorkerRequest } from './workerProtocol';
 import { declaredDecodedSize } from './zstdFrame';
 import { hashFile } from './fileHash';
+import { renameOver } from './durableWrite';
 
 /**
  * Reads that stream (verify, `get -o`, decode of a range, adopting a pulled layer) hold a bounded window of the
@@ -172,7 +173,7 @@ export class FsBlobStore implements BlobStore {
         },
         opts.signal,
       );
-      await fs.rename(temp, dest);
+      await renameOver(temp, dest);
       return reply.decodedBytes ?? 0;
     } finally {
       await fs.rm(temp, { force: true });
@@ -220,7 +221,7 @@ export class FsBlobStore implements BlobStore {
     try {
       await fill(temp);
       await this.decodeTask(hex, { op: 'verify', path: temp, root: this.root, hex, maxBytes: STREAMED }, opts.signal);
-      await fs.rename(temp, blobPath(this.root, hex));
+      await renameOver(temp, blobPath(this.root, hex));
       return true;
     } finally {
       await fs.rm(temp, { force: true });

@@ -2,16 +2,7 @@
 // $PF_STORE, else ~/.processfork (pf's own order after the explicit choices).
 import * as os from 'node:os';
 import * as path from 'node:path';
-
-export function expandHome(p: string): string {
-  if (p === '~') {
-    return os.homedir();
-  }
-  if (p.startsWith('~/')) {
-    return path.join(os.homedir(), p.slice(2));
-  }
-  return p;
-}
+import { expandHome } from './portablePaths';
 
 export function resolveStorePath(...candidates: Array<string | undefined | null>): string {
   for (const c of [...candidates, process.env.PF_STORE]) {
