@@ -11,6 +11,7 @@ import { createClient, needsRestart, startClient, stopClient } from './languageC
 import { initLog, log } from './log';
 import { KnownProblems } from './problems';
 import { Relevance } from './relevance';
+import { noticeRestrictedMode, noticeUnusableRemotes } from './workspaceNotices';
 import { StoreStatusBar } from './statusBar';
 import { IMAGE_SCHEME, ImageFileSystem } from './imageFileSystem';
 import { watchBlobLanguages } from './blobLanguage';
@@ -32,7 +33,10 @@ export interface ExtensionApi {
   firstPageMs(): number | undefined;
   tree: StoreTree;
   treeView: vscode.TreeView<StoreNode>;
+  mainView: vscode.TreeView<StoreNode>;
   problems: KnownProblems;
+  /** What the status bar item shows now (text and tooltip), as a user reads it. */
+  statusBarItem(): { text: string; tooltip: string; visible: boolean };
 }
 
 let client: LanguageClient | undefined;
@@ -68,6 +72,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       tree,
       statusBar,
       relevance,
+      noticeRestrictedMode([treeView, mainView]),
+      noticeUnusableRemotes(),
       vscode.window.registerFileDecorationProvider(new BlobDecorations(problems)),
       vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, blobs, { isReadonly: true, isCaseSensitive: true }),
       registerReports(),
@@ -77,6 +83,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
         isCaseSensitive: true,
       }),
       ...registerCommands({
+        reveal: (node) => {
+          // Keyboard focus on the row, in whichever of the two views shows the tree.
+          const view = mainView.visible || !treeView.visible ? mainView : treeView;
+          return Promise.resolve(view.reveal(node, { focus: true, select: true }));
+        },
         api: () => storeApi,
         tree,
         problems,
@@ -97,15 +108,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       c.onNotification(StatusNotification.type, (status) => {
         const moved = lastStatus !== undefined && lastStatus.storePath !== status.storePath;
         lastStatus = status;
-        statusBar.update(status, problems.count);
         tree.setStoreState(status);
         relevance.onStatus(status);
         if (moved) {
+          // Every verdict, problem, count and cached page belonged to the previous store.
+          problems.reset();
           verifyPanel.reset();
-          tree.refresh();
-        } else {
-          tree.onStatus(status);
+          tree.switchedStore();
         }
+        tree.onStatus(status);
+        statusBar.update(status, problems.count);
       });
       c.onNotification(StoreChangedNotification.type, (change) => {
         tree.applyChange(change);
@@ -146,7 +158,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       firstPageMs: () => (tree.firstPageAt ? tree.firstPageAt - activatedAt : undefined),
       tree,
       treeView,
+      mainView,
       problems,
+      statusBarItem: () => statusBar.shown(),
     };
   } catch (err) {
     log.error('activation failed', err);

@@ -8,8 +8,13 @@ export function initLog(): vscode.LogOutputChannel {
   return channel;
 }
 
+/**
+ * An error the server answered (it carries a JSON-RPC code: a refused registry, a missing blob) is expected:
+ * its message says it all. Anything else is a bug here, and its stack is what a report needs.
+ */
 function format(value: unknown): string {
-  return value instanceof Error ? (value.stack ?? value.message) : String(value);
+  const expected = typeof (value as { code?: unknown })?.code === 'number';
+  return value instanceof Error ? ((expected ? undefined : value.stack) ?? value.message) : String(value);
 }
 
 export const log = {

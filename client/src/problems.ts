@@ -39,6 +39,16 @@ export class KnownProblems {
     }
   }
 
+  /** Another store: no verdict of the old one applies. */
+  reset(): void {
+    const all = [...this.bad.keys(), ...this.missing];
+    this.bad.clear();
+    this.missing.clear();
+    if (all.length > 0) {
+      this.emitter.fire(all);
+    }
+  }
+
   get count(): number {
     return this.bad.size;
   }

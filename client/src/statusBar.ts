@@ -13,7 +13,10 @@ export class StoreStatusBar {
   }
 
   /** Shown only where a store or manifests exist (relevance.ts decides). */
+  private visible = false;
+
   setVisible(visible: boolean): void {
+    this.visible = visible;
     if (visible) {
       this.item.show();
     } else {
@@ -40,10 +43,23 @@ export class StoreStatusBar {
       this.item.text = `$(database) ${count}`;
       this.item.backgroundColor = undefined;
     }
+    const restricted = vscode.workspace.isTrusted
+      ? ''
+      : '\n\nRestricted Mode: put, gc, push and pull are off. [Manage Workspace Trust](command:workbench.trust.manage)';
     const md = new vscode.MarkdownString(
-      `**ProcessFork Store**\n\n\`${status.storePath}\`\n\n${status.message}${status.imageCount !== undefined ? `\n\n${status.imageCount} images` : ''}${problems > 0 ? `\n\n${problems} blob(s) failed verification` : ''}${status.writable ? '' : '\n\nRead-only here'}\n\nzstd: ${status.zstdEngine}`,
+      `**ProcessFork Store**\n\n\`${status.storePath}\`\n\n${status.message}${status.imageCount !== undefined ? `\n\n${status.imageCount} images` : ''}${problems > 0 ? `\n\n${problems} blob(s) failed verification` : ''}${status.writable ? '' : '\n\nRead-only here'}\n\nzstd: ${status.zstdEngine}${restricted}`,
     );
+    md.isTrusted = { enabledCommands: ['workbench.trust.manage'] };
     this.item.tooltip = md;
+  }
+
+  shown(): { text: string; tooltip: string; visible: boolean } {
+    const tip = this.item.tooltip;
+    return {
+      text: this.item.text,
+      tooltip: tip instanceof vscode.MarkdownString ? tip.value : String(tip ?? ''),
+      visible: this.visible,
+    };
   }
 
   dispose(): void {

@@ -64,7 +64,7 @@ connection.onInitialize((params) => {
   host.trusted = initOptions.trusted !== false;
   canPullConfiguration = params.capabilities.workspace?.configuration === true;
   // Open at once so requests that come before the settings do have a store to answer from.
-  void host.openStore(resolveStorePath(initOptions.storePath));
+  void host.openStore(resolveStorePath(initOptions.storePath), { provisional: true });
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,

@@ -215,4 +215,16 @@ describe('manifest features', () => {
       ['"application/vnd.processfork.image.v1+json"'],
     );
   });
+
+  test('a JSON syntax error is reported where the parser stopped, not at line 1', async () => {
+    const broken =
+      '{\n  "schema_version": 1,\n  "media_type": "application/vnd.processfork.image.v1+json",\n  "agent": {"kind": "x",, }\n}\n';
+    const other = pathToFileURL(path.join(root, '..', `pf-syntax-${process.pid}.pfimg`)).toString();
+    await server.open(other, broken);
+    const d = await server.waitForDiagnostics(other, (p) => byCode(p.diagnostics, 'manifest-schema').length > 0);
+    const [syntax] = byCode(d.diagnostics, 'manifest-schema');
+    assert.match(messageOf(syntax), /not valid JSON at line 4/);
+    assert.equal(syntax.range.start.line, 3);
+    assert.ok(syntax.range.start.character > 10, JSON.stringify(syntax.range));
+  });
 });

@@ -30,6 +30,8 @@ export interface CommandDeps {
   problems: KnownProblems;
   verifyPanel: VerifyProblems;
   storePath: () => string | undefined;
+  /** Selects and focuses a row in the visible store view. */
+  reveal: (node: StoreNode) => Promise<void>;
 }
 
 /** The image of a tree node (commands on image rows). */
@@ -77,7 +79,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     });
   return [
     command('processfork.refresh', () => deps.tree.refresh()),
-    command('processfork.loadMore', (node) => deps.tree.loadMore((node as { shard: string }).shard)),
+    command('processfork.loadMore', async (node) => {
+      // Enter on "Show more…" loads the rows and keeps the keyboard on the first new one (not at the top).
+      const first = await deps.tree.loadMore((node as { shard: string }).shard);
+      if (first) {
+        await deps.reveal(first);
+      }
+      return first;
+    }),
     command('processfork.openBlob', async (arg) => {
       const digest = digestFrom(arg) ?? (await resolveDigest(api()));
       return digest ? openBlob(api(), digest) : undefined;
@@ -212,7 +221,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         { modal: true },
         'Remove',
       );
-      return go === 'Remove' ? api().gc({}) : dry;
+      if (go !== 'Remove') {
+        return dry;
+      }
+      const done = await api().gc({});
+      const kept = done.kept.length > 0 ? `; ${done.kept.length} younger one(s) kept, a writer may still own them` : '';
+      void vscode.window.showInformationMessage(`Removed ${done.removed.length} stale temp file(s)${kept}.`);
+      return done;
     }),
   ];
 }

@@ -45,6 +45,13 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
     this.emitter.fire(undefined);
   }
 
+  /** Another store: nothing listed, counted or cached belongs to it (the count says "counting…" until known). */
+  switchedStore(): void {
+    this.blobTotal = undefined;
+    this.shardNodes.clear();
+    this.refresh();
+  }
+
   /**
    * What the welcome content says when the tree is empty: `missing`, `unusable` (a file, unreadable) or
    * `empty` stores show a message with the next step instead of rows; `ok` shows the tree.
@@ -67,12 +74,12 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
     }
   }
 
-  /**
-   * A status with a blob count the tree does not show yet (the background count of a large store finished):
-   * re-list the shards so every count shown is current.
-   */
+  /** Every status from the server (after a put, a pull, a gc, a count finished in the background). */
   onStatus(status: StoreStatus): void {
-    if (status.blobCount !== undefined && status.blobCount !== this.blobTotal && this.firstPageAt !== undefined) {
+    // The status is the source of every count: the Blobs row is current even while collapsed (it is listed
+    // only when expanded), and says "counting…" while the server counts.
+    if (status.blobCount !== this.blobTotal) {
+      this.blobTotal = status.blobCount;
       this.emitter.fire(this.roots.blobs);
     }
   }
@@ -104,13 +111,15 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
     }
   }
 
-  async loadMore(shard: string): Promise<void> {
+  /** Loads the shard's next page; returns the first new row, for the keyboard focus to land on. */
+  async loadMore(shard: string): Promise<StoreNode | undefined> {
     const state = this.pages.get(shard);
     const api = this.api();
     if (!state || state.done || !api) {
-      return;
+      return undefined;
     }
     const page = await api.blobs({ shard, cursor: state.nextCursor, limit: settings().pageSize });
+    const first = page.items[0];
     state.items.push(...page.items);
     state.nextCursor = page.nextCursor;
     state.done = !page.nextCursor;
@@ -118,6 +127,7 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
     if (node) {
       this.emitter.fire(node);
     }
+    return first ? { kind: 'blob', blob: first } : undefined;
   }
 
   /**
@@ -227,7 +237,7 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
     try {
       return await this.children(api, node);
     } catch (err) {
-      log.error('the store tree could not load', err);
+      log.error(`the store view could not list ${describeNode(node)}`, err);
       return [{ kind: 'message', text: `Could not load: ${(err as Error).message}`, error: true }];
     }
   }
@@ -329,5 +339,25 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
 
   dispose(): void {
     this.emitter.dispose();
+  }
+}
+
+/** What a row is, for the log: "the registry oci://…", "shard 3f", "the store's images". */
+function describeNode(node: StoreNode | undefined): string {
+  switch (node?.kind) {
+    case undefined:
+      return 'its roots';
+    case 'remote':
+      return `the registry ${node.remote}`;
+    case 'root':
+      return `the ${node.section}`;
+    case 'shard':
+      return `shard ${node.shard}`;
+    case 'image':
+      return `image ${node.image.digest}`;
+    case 'blob':
+      return `the images that use ${node.blob.digest}`;
+    default:
+      return node?.kind ?? 'a row';
   }
 }

@@ -168,8 +168,10 @@ export class DiagnosticsPublisher {
           .filter((s) => s !== undefined && s !== '')
           .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
         const node = tree && p.path ? findNodeAtLocation(tree, segments) : undefined;
-        const start = node ? node.offset : 0;
-        const end = node ? node.offset + node.length : Math.min(text.length, 1);
+        // A syntax error stands where the parser stopped; a field problem on its field; else the start.
+        const at = p.offset !== undefined ? Math.min(p.offset, text.length) : undefined;
+        const start = node ? node.offset : (at ?? 0);
+        const end = node ? node.offset + node.length : Math.min(text.length, start + 1);
         return {
           range: { start: doc.positionAt(start), end: doc.positionAt(end) },
           severity: p.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,

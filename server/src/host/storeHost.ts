@@ -71,8 +71,18 @@ export class StoreHost {
   /** The open store whose blobs are being counted now, if any. */
   private counting?: OpenStore;
 
-  async openStore(root: string): Promise<void> {
+  /** The store the log last named as open (a provisional open at start-up is not named). */
+  private announcedRoot?: string;
+
+  /**
+   * `provisional`: opened before the settings arrive, so early requests have a store; the log names a store only
+   * once the settings confirm it (it used to say "store opened at ~/.processfork" before the user's store).
+   */
+  async openStore(root: string, opts: { provisional?: boolean } = {}): Promise<void> {
     if (this.current?.root === root) {
+      if (!opts.provisional && this.announcedRoot !== root) {
+        this.announce(root);
+      }
       return;
     }
     this.watcher?.dispose();
@@ -87,7 +97,9 @@ export class StoreHost {
     };
     this.watcher = new StoreWatcher(root, (batch) => void this.applyBatch(batch));
     this.watcher.start();
-    this.connection.console.info(`store opened at ${root} (zstd engine: ${engineLabel()})`);
+    if (!opts.provisional) {
+      this.announce(root);
+    }
     await this.publishStatus();
     if (this.announcing) {
       void this.current.graph
@@ -95,6 +107,11 @@ export class StoreHost {
         .catch((err) => this.connection.console.warn(`reference graph: ${(err as Error).message}`));
     }
     this.emit({ added: [], removed: [], changed: [], imagesChanged: true });
+  }
+
+  private announce(root: string): void {
+    this.announcedRoot = root;
+    this.connection.console.info(`store opened at ${root} (zstd engine: ${engineLabel()})`);
   }
 
   async status(): Promise<StoreStatus> {

@@ -18,6 +18,7 @@ import { parseOciRef } from '../oci/ociRef';
 import { listRemote, pullImage } from '../oci/pull';
 import { pushImage } from '../oci/push';
 import { RegistryClient } from '../oci/registryClient';
+import { logged } from '../lsp/operationLog';
 import { workDoneOn } from '../lsp/progressReporters';
 import { abortSignalOf, guarded, objectParams } from '../lsp/rpcErrors';
 import type { StoreHost } from '../host/storeHost';
@@ -34,6 +35,7 @@ function refuseUntrusted(host: StoreHost, what: string): void {
 
 export function registerRemoteRequests(connection: Connection, host: StoreHost): void {
   const log = (m: string) => connection.console.error(m);
+  const info = (m: string) => connection.console.info(m);
 
   connection.onRequest(
     RemoteImagesRequest.type,
@@ -53,12 +55,18 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
       const progress = workDoneOn(connection, params.workDoneToken);
       progress.begin(`Pushing to ${ref.host}/${ref.repo}:${ref.tag}`);
       try {
-        const result = await pushImage(host.open.store, hex, ref, {
-          client: clientFor(ref),
-          signal: abortSignalOf(token),
-          onProgress: (p) => progress.report(Math.floor((p.done / p.total) * 100), `${p.done}/${p.total} ${p.note}`),
-        });
-        return result;
+        return await logged(
+          info,
+          `push ${formatDigest(hex).slice(0, 19)}… to ${params.ref}`,
+          () =>
+            pushImage(host.open.store, hex, ref, {
+              client: clientFor(ref),
+              signal: abortSignalOf(token),
+              onProgress: (p) =>
+                progress.report(Math.floor((p.done / p.total) * 100), `${p.done}/${p.total} ${p.note}`),
+            }),
+          (r) => `${r.layers} blobs, ${r.uploaded} uploaded, ${r.skipped} already there`,
+        );
       } finally {
         progress.done();
       }
@@ -74,12 +82,18 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
       const progress = workDoneOn(connection, params.workDoneToken);
       progress.begin(`Pulling ${ref.host}/${ref.repo}:${ref.tag}`);
       try {
-        const result = await pullImage(host.open.store, ref, {
-          client: clientFor(ref),
-          allowUnsigned: params.allowUnsigned === true,
-          signal: abortSignalOf(token),
-          onProgress: (p) => progress.report(Math.floor((p.done / p.total) * 100), `${p.done}/${p.total}`),
-        });
+        const result = await logged(
+          info,
+          `pull ${params.ref}`,
+          () =>
+            pullImage(host.open.store, ref, {
+              client: clientFor(ref),
+              allowUnsigned: params.allowUnsigned === true,
+              signal: abortSignalOf(token),
+              onProgress: (p) => progress.report(Math.floor((p.done / p.total) * 100), `${p.done}/${p.total}`),
+            }),
+          (r) => `${r.layers} blobs, ${r.downloaded} downloaded, ${r.alreadyHad} already here`,
+        );
         return {
           image: formatDigest(result.imageHex),
           layers: result.layers,
@@ -99,7 +113,12 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
       refuseUntrusted(host, 'fetching blobs');
       const hex = parseDigest(params.digest);
       const ref = parseOciRef(params.remote, { tagOptional: true });
-      const result = await fetchBlobFromRemote(host.open.store, clientFor(ref), hex);
+      const result = await logged(
+        info,
+        `fetch ${formatDigest(hex).slice(0, 19)}… from ${params.remote}`,
+        () => fetchBlobFromRemote(host.open.store, clientFor(ref), hex),
+        (r) => (r.found ? `found as ${r.tag}` : 'not in any image there'),
+      );
       if (result.found) {
         await host.noteWritten([hex]);
       }

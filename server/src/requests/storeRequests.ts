@@ -1,8 +1,15 @@
 // The store's custom requests (everything except verify, which has its own file for progress handling).
 import { fileURLToPath } from 'node:url';
-import type { Connection } from 'vscode-languageserver';
+import type { CancellationToken, Connection } from 'vscode-languageserver';
 import { formatDigest, parseDigest, parseHexPrefix } from '../../../shared/digest';
-import type { ContentKind, PutParams, ReadParams, ResolveResult, SaveBlobParams } from '../../../shared/protocol';
+import type {
+  ContentKind,
+  GcResult,
+  PutParams,
+  ReadParams,
+  ResolveResult,
+  SaveBlobParams,
+} from '../../../shared/protocol';
 import type {
   GcParams,
   ImageDetailsParams,
@@ -26,6 +33,7 @@ import {
 } from '../../../shared/protocol';
 import { ResponseError } from 'vscode-languageserver';
 import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
+import { logged } from '../lsp/operationLog';
 import { sniffContent } from '../host/contentSniff';
 import type { StoreHost } from '../host/storeHost';
 import { imageDetails } from '../host/imageDetails';
@@ -203,30 +211,42 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
         throw new ResponseError(StoreErrorCode.WriteRefused, 'gc is off in an untrusted workspace');
       }
       const dryRun = params.dryRun === true;
-      const temp = await host.open.store.sweepTemp({ dryRun });
-      if (!params.unreferenced) {
-        return temp;
+      if (dryRun) {
+        return gcRun(params, true, token);
       }
-      const result = await removeUnreferenced(host.open.store, {
-        dryRun,
-        graceMs:
-          params.graceSeconds === undefined ? undefined : checkedCount(params.graceSeconds, 'graceSeconds') * 1000,
-        retainRecent: params.retainRecent === undefined ? undefined : checkedCount(params.retainRecent, 'retainRecent'),
-        signal: abortSignalOf(token),
-      });
-      if (!dryRun && result.removed.length > 0) {
-        await host.noteWritten(result.removed.map((b) => b.hex));
-      }
-      const { dryRun: _dryRun, ...unreferenced } = result;
-      return {
-        ...temp,
-        unreferenced: {
-          ...unreferenced,
-          removed: result.removed.map((b) => ({ digest: formatDigest(b.hex), storedBytes: b.storedBytes })),
-        },
-      };
+      return logged(
+        (m) => connection.console.info(m),
+        params.unreferenced ? 'gc (temp files and unreferenced blobs)' : 'gc (temp files)',
+        () => gcRun(params, false, token),
+        (r) =>
+          `${r.removed.length} temp file(s) removed${r.unreferenced ? `, ${r.unreferenced.removed.length} unreferenced blob(s) removed` : ''}`,
+      );
     }),
   );
+
+  async function gcRun(params: GcParams, dryRun: boolean, token: CancellationToken): Promise<GcResult> {
+    const temp = await host.open.store.sweepTemp({ dryRun });
+    if (!params.unreferenced) {
+      return temp;
+    }
+    const result = await removeUnreferenced(host.open.store, {
+      dryRun,
+      graceMs: params.graceSeconds === undefined ? undefined : checkedCount(params.graceSeconds, 'graceSeconds') * 1000,
+      retainRecent: params.retainRecent === undefined ? undefined : checkedCount(params.retainRecent, 'retainRecent'),
+      signal: abortSignalOf(token),
+    });
+    if (!dryRun && result.removed.length > 0) {
+      await host.noteWritten(result.removed.map((b) => b.hex));
+    }
+    const { dryRun: _dryRun, ...unreferenced } = result;
+    return {
+      ...temp,
+      unreferenced: {
+        ...unreferenced,
+        removed: result.removed.map((b) => ({ digest: formatDigest(b.hex), storedBytes: b.storedBytes })),
+      },
+    };
+  }
 }
 
 function checkedCount(value: unknown, name: string): number {

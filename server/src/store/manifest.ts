@@ -2,7 +2,7 @@
 // reported with the JSON path where it stands. Both the snake_case the code writes and the camelCase of the
 // prose docs are read; nothing here re-serializes a manifest (that would change its content id).
 import { DigestError, parseDigest } from '../../../shared/digest';
-import { parseJsonText } from './jsonText';
+import { JsonTextError, parseJsonText } from './jsonText';
 import { quoteShort } from '../../../shared/format';
 
 export const IMAGE_MEDIA_TYPE = 'application/vnd.processfork.image.v1+json';
@@ -25,6 +25,8 @@ export interface ManifestProblem {
   path: string;
   message: string;
   severity: 'error' | 'warning';
+  /** Where in the text, when the problem is the JSON itself (a syntax error has no field path). */
+  offset?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -69,7 +71,12 @@ export function parseManifest(text: string): { manifest?: ImageManifest; problem
   try {
     raw = parseJsonText(text);
   } catch (err) {
-    error('', (err as Error).message);
+    problems.push({
+      path: '',
+      message: (err as Error).message,
+      severity: 'error',
+      offset: err instanceof JsonTextError ? err.offset : undefined,
+    });
     return { problems };
   }
   if (!isObject(raw)) {

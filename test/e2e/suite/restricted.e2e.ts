@@ -32,3 +32,10 @@ test('put and gc are refused by the server', async () => {
   );
   await assert.rejects(ext.api()!.gc({}), (e: { code?: number }) => e.code === StoreErrorCode.WriteRefused);
 });
+
+test('Restricted Mode says once why writes are off, on the views and in the status tooltip', async () => {
+  for (const view of [ext.treeView, ext.mainView]) {
+    assert.match(view.message ?? '', /^Restricted Mode: .*need a trusted folder/);
+  }
+  assert.match(ext.statusBarItem().tooltip, /\[Manage Workspace Trust\]\(command:workbench\.trust\.manage\)/);
+});

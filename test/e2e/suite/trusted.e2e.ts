@@ -6,7 +6,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../client/src/extension';
 import type { StoreNode } from '../../../client/src/tree/nodes';
-import { blobFile, flipByte, sha256Hex, writeBlob, writeImage, type ImageSpec } from '../../support/storeFixtures';
+import {
+  blobFile,
+  flipByte,
+  sha256Hex,
+  writeBlob,
+  writeImage,
+  writeManyBlobs,
+  type ImageSpec,
+} from '../../support/storeFixtures';
 import { env, eventually, screenshot, test } from './harness';
 
 const EXTENSION_ID = 'processfork.processfork-store';
@@ -67,6 +75,7 @@ test('the tree shows images with their layers, and shards that page with "Show m
   const more = page[page.length - 1];
   assert.equal(more.kind, 'more', 'a shard with more blobs than the page size ends in "Show more"');
   assert.equal(page.length - 1, 50);
+  let focusChecked = false;
   while (true) {
     const kids = await ext.tree.getChildren(shard);
     const last = kids[kids.length - 1];
@@ -74,7 +83,17 @@ test('the tree shows images with their layers, and shards that page with "Show m
       assert.equal(kids.length, bigShardCount);
       break;
     }
-    await vscode.commands.executeCommand('processfork.loadMore', last);
+    const first = (await vscode.commands.executeCommand('processfork.loadMore', last)) as StoreNode | undefined;
+    if (!focusChecked) {
+      // Enter on "Show more…" keeps the keyboard on the first new row (it used to fall back to the top).
+      assert.equal(first?.kind, 'blob');
+      const view = ext.mainView.visible ? ext.mainView : ext.treeView;
+      await eventually('the first new row selected', () => {
+        const selected = view.selection[0];
+        return selected?.kind === 'blob' && first?.kind === 'blob' && selected.blob.digest === first.blob.digest;
+      });
+      focusChecked = true;
+    }
   }
   const item = ext.tree.getTreeItem(page[0]);
   assert.match(String(item.description), /B|KiB/);
@@ -575,4 +594,43 @@ test('a picture of the view (last, when everything has loaded)', async () => {
   await new Promise((r) => setTimeout(r, 2500)); // let the view paint before the picture (visual only)
   await screenshot('tree-view');
   assert.ok(ext.treeView.visible);
+});
+
+test('after a store switch, nothing of the old store shows: verdicts, problems, counts, status bar', async () => {
+  const { corrupt } = fixture();
+  // The fixture store has a known-bad blob (from the verify tests) in the status bar and in Problems.
+  await vscode.commands.executeCommand('processfork.verifyStore');
+  await eventually('the old store marked bad', () => /\bbad\b/.test(ext.statusBarItem().text));
+  const healthy = fs.mkdtempSync(path.join(path.dirname(env.store), 'healthy-'));
+  writeManyBlobs(healthy, 120, 'healthy');
+  const config = vscode.workspace.getConfiguration('processfork');
+  const blobsRow = async () =>
+    ext.tree.getTreeItem(blobsRoot((await ext.tree.getChildren()) as StoreNode[])).description;
+  try {
+    await vscode.commands.executeCommand('workbench.actions.treeView.processfork.store.collapseAll');
+    await config.update('store.path', healthy, vscode.ConfigurationTarget.Global);
+    await eventually('the healthy store open', async () => (await ext.api()!.status()).storePath === healthy);
+    assert.equal(ext.problems.count, 0, 'verdicts of the old store are gone');
+    assert.equal(ext.problems.problemOf(`sha256:${corrupt}`), undefined);
+    const onBlobs = () =>
+      vscode.languages.getDiagnostics().filter(([uri, d]) => uri.scheme === 'processfork-blob' && d.length > 0);
+    assert.deepEqual(onBlobs(), [], 'the old store’s verify entries left Problems');
+    await eventually('the status bar on the new store', () => {
+      const s = ext.statusBarItem();
+      return s.text.includes('120 blobs') && !/bad/.test(s.text) && s.tooltip.includes(healthy);
+    });
+    // The collapsed Blobs row counts the new store (it used to keep the old count until expanded).
+    await eventually('the Blobs row counting the new store', async () => (await blobsRow()) === '120 blobs');
+    const report = (await vscode.commands.executeCommand('processfork.verifyStore')) as { checked: number };
+    assert.equal(report.checked, 120);
+    assert.doesNotMatch(ext.statusBarItem().text, /bad/);
+    // A put while the row is collapsed: the count follows at once.
+    await ext.api()!.put({ data: Buffer.from(`one more ${Date.now()}`).toString('base64') });
+    await eventually('the Blobs row after a put', async () => (await blobsRow()) === '121 blobs');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    await screenshot('store-switch');
+  } finally {
+    await config.update('store.path', env.store, vscode.ConfigurationTarget.Global);
+  }
+  await eventually('back on the fixture store', async () => (await ext.api()!.status()).storePath === env.store);
 });
