@@ -1,0 +1,72 @@
+// npm run coverage: line coverage of server/src, shared and client/src across the unit, protocol and editor
+// tests, with every process they start counted (the spawned server, pfstore, the store workers, and the
+// extension host inside code-server): NODE_V8_COVERAGE is inherited by each, and --enable-source-maps puts the
+// source maps in the coverage files, so c8 maps bundles back to the TypeScript. The installed-.vsix runs are
+// left out (they run a minified production build). Ends with one line:
+//   coverage: server NN.N% shared NN.N% client NN.N%
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const raw = path.join(root, '.coverage', 'raw');
+const report = path.join(root, '.coverage', 'report');
+fs.rmSync(path.join(root, '.coverage'), { recursive: true, force: true });
+fs.mkdirSync(raw, { recursive: true });
+
+const run = (cmd, args, env = {}) => {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
+  }
+};
+run('npm', ['run', 'build']);
+run('npm', ['run', 'compile-tests']);
+const tests = ['unit', 'protocol'].flatMap((tier) =>
+  fs
+    .readdirSync(path.join(root, 'out', 'test', tier))
+    .filter((f) => f.endsWith('.test.js'))
+    .map((f) => path.join('out', 'test', tier, f)),
+);
+const env = { NODE_V8_COVERAGE: raw, NODE_OPTIONS: '--enable-source-maps' };
+// Failures still produce coverage; the figures are what the tests reached.
+spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...tests], { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+spawnSync(
+  process.execPath,
+  ['--test', '--test-name-pattern=trusted workspace|Restricted Mode', 'out/test/e2e/editor.e2e.test.js'],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
+);
+
+const c8 = path.join(root, 'node_modules', '.bin', 'c8');
+execFileSync(
+  c8,
+  [
+    'report',
+    '--temp-directory', raw,
+    '--reports-dir', report,
+    '--reporter', 'json-summary',
+    '--reporter', 'html',
+    '--all',
+    '--src', root,
+    '--include', 'server/src/**', '--include', 'shared/**', '--include', 'client/src/**',
+    '--exclude', '**/*.d.ts',
+    '--exclude-after-remap',
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
+
+const summary = JSON.parse(fs.readFileSync(path.join(report, 'coverage-summary.json'), 'utf8'));
+const areas = { server: 'server/src/', shared: 'shared/', client: 'client/src/' };
+const totals = Object.fromEntries(Object.keys(areas).map((a) => [a, { covered: 0, total: 0 }]));
+for (const [file, data] of Object.entries(summary)) {
+  const rel = path.relative(root, file);
+  for (const [area, prefix] of Object.entries(areas)) {
+    if (rel.startsWith(prefix)) {
+      totals[area].covered += data.lines.covered;
+      totals[area].total += data.lines.total;
+    }
+  }
+}
+const pct = (a) => (totals[a].total === 0 ? 0 : (100 * totals[a].covered) / totals[a].total).toFixed(1);
+console.log(`HTML report: ${path.join(report, 'index.html')}`);
+console.log(`coverage: server ${pct('server')}% shared ${pct('shared')}% client ${pct('client')}%`);
