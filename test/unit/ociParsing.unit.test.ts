@@ -1,0 +1,183 @@
+// The registry side's parsers and small rules, without a registry: challenges, references, signatures, OCI
+// manifests and layer annotations, the bounded in-flight runner, and JSON errors with their position. Fast, so
+// the mutation run (npm run mutate) can afford them for every mutant.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { forEachInFlight } from '../../server/src/oci/inFlight';
+import { LAYER_MEDIA_TYPE, parseOciManifest, rawHexOfLayer } from '../../server/src/oci/ociImage';
+import { parseOciRef } from '../../server/src/oci/ociRef';
+import { checkSignature, DEFAULT_SIGN_KEY, signingKey, signManifest } from '../../server/src/oci/signature';
+import { accessOf, parseChallenge, TokenCache } from '../../server/src/oci/tokenAuth';
+import { jsonNesting, lineColumn, parseJsonText } from '../../server/src/store/jsonText';
+
+const hex = 'ab'.repeat(32);
+
+test('WWW-Authenticate challenges: scheme, quoted and bare parameters, escapes', () => {
+  assert.deepEqual(
+    parseChallenge(
+      'Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull"',
+    ),
+    {
+      scheme: 'bearer',
+      params: {
+        realm: 'https://auth.example.com/token',
+        service: 'registry.example.com',
+        scope: 'repository:a/b:pull',
+      },
+    },
+  );
+  assert.deepEqual(parseChallenge('Basic realm="x \\"y\\""'), { scheme: 'basic', params: { realm: 'x "y"' } });
+  assert.deepEqual(parseChallenge('Bearer realm=https://a/t, Service=reg'), {
+    scheme: 'bearer',
+    params: { realm: 'https://a/t', service: 'reg' },
+  });
+  assert.equal(parseChallenge(null), undefined);
+  assert.equal(parseChallenge(''), undefined);
+  assert.equal(accessOf('GET'), 'pull');
+  assert.equal(accessOf('HEAD'), 'pull');
+  assert.equal(accessOf('PUT'), 'pull,push');
+  assert.equal(accessOf('POST'), 'pull,push');
+});
+
+test('a held token covers what it was issued for: a push token pulls, a pull token does not push', async () => {
+  let now = 1_000_000;
+  const cache = new TokenCache('a/b', undefined, () => now);
+  const served: string[] = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (async (url: URL) => {
+    served.push(url.searchParams.get('scope') ?? '');
+    return new Response(JSON.stringify({ token: `t${served.length}`, expires_in: 60 }), { status: 200 });
+  }) as typeof fetch;
+  try {
+    const challenge = { scheme: 'bearer', params: { realm: 'http://127.0.0.1:1/token', service: 'reg' } };
+    assert.equal(await cache.fetch(challenge, 'pull'), 't1');
+    assert.equal(cache.current('pull'), 't1');
+    assert.equal(cache.current('pull,push'), undefined);
+    assert.equal(await cache.fetch(challenge, 'pull,push'), 't2');
+    cache.forget('pull');
+    assert.equal(cache.current('pull'), 't2', 'a push token also pulls');
+    assert.deepEqual(served, ['repository:a/b:pull', 'repository:a/b:pull,push']);
+    now += 54_000; // 6 s left: still used
+    assert.equal(cache.current('pull,push'), 't2');
+    now += 2_000; // 4 s left: renewed before use
+    assert.equal(cache.current('pull,push'), undefined);
+    await assert.rejects(cache.fetch({ scheme: 'bearer', params: {} }, 'pull'), /no usable token service/);
+    await assert.rejects(cache.fetch({ scheme: 'bearer', params: { realm: 'ftp://x/t' } }, 'pull'), /not http\(s\)/);
+    globalThis.fetch = (async () => new Response('{"nothing":1}', { status: 200 })) as unknown as typeof fetch;
+    await assert.rejects(cache.fetch(challenge, 'pull'), /without a token/);
+    globalThis.fetch = (async () => new Response('not json', { status: 200 })) as unknown as typeof fetch;
+    await assert.rejects(cache.fetch(challenge, 'pull'), /not JSON/);
+    globalThis.fetch = (async () => new Response('', { status: 401 })) as unknown as typeof fetch;
+    await assert.rejects(cache.fetch(challenge, 'pull'), /wants credentials \(401\)/);
+    globalThis.fetch = (async () => new Response('', { status: 500 })) as unknown as typeof fetch;
+    await assert.rejects(cache.fetch(challenge, 'pull'), /answered 500/);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+});
+
+test('references: tag, default tag, digest, and what is refused', () => {
+  const tagged = parseOciRef('oci://127.0.0.1:5000/agents/demo:v1', { env: {} });
+  assert.deepEqual(tagged, { base: 'http://127.0.0.1:5000', host: '127.0.0.1:5000', repo: 'agents/demo', tag: 'v1' });
+  assert.equal(parseOciRef('oci://localhost/agents/demo', { env: {} }).tag, 'latest');
+  assert.equal(parseOciRef('oci://[::1]:5000/a', { env: {} }).base, 'http://[::1]:5000');
+  assert.throws(() => parseOciRef('http://x/a'), /not an OCI reference/);
+  assert.throws(() => parseOciRef('oci://x/Upper'), /not a repository name/);
+  assert.throws(() => parseOciRef('oci://x/a:bad tag'), /not a (tag|repository)/);
+  assert.throws(() => parseOciRef('oci://bad host/a'), /not a registry host/);
+});
+
+test('signatures: made and checked with the key; a wrong key, a tampered manifest, junk are named', () => {
+  const manifest = Buffer.from('{"schema_version":1}');
+  const sig = signManifest(manifest, 'k');
+  assert.equal(checkSignature(sig, manifest, 'k'), undefined);
+  assert.match(checkSignature(sig, manifest, 'other') ?? '', /wrong key, or tampered/);
+  assert.match(checkSignature(sig, Buffer.from('{"schema_version":2}'), 'k') ?? '', /another manifest/);
+  assert.match(checkSignature(Buffer.from('nope'), manifest, 'k') ?? '', /not JSON/);
+  const alg = Buffer.from(JSON.stringify({ ...JSON.parse(sig.toString()), algorithm: 'md5' }));
+  assert.match(checkSignature(alg, manifest, 'k') ?? '', /unsupported signature algorithm/);
+  const short = Buffer.from(JSON.stringify({ ...JSON.parse(sig.toString()), signature: 'ab' }));
+  assert.match(checkSignature(short, manifest, 'k') ?? '', /does not match/);
+  assert.equal(signingKey({}), DEFAULT_SIGN_KEY);
+  assert.equal(signingKey({ PF_OCI_REG_SIGN_KEY: '' }), '');
+  assert.equal(signingKey({ PF_OCI_REG_SIGN_KEY: 'team' }), 'team');
+});
+
+test('OCI manifests: every shape problem refused with where it is; layer annotations name raw digests', () => {
+  const good = {
+    schemaVersion: 2,
+    config: { mediaType: 'application/vnd.processfork.image.v1+json', digest: `sha256:${hex}`, size: 10 },
+    layers: [{ mediaType: LAYER_MEDIA_TYPE, digest: `sha256:${hex}`, size: 3 }],
+  };
+  const parse = (m: unknown) => parseOciManifest(Buffer.from(JSON.stringify(m)));
+  assert.equal(parse(good).layers.length, 1);
+  assert.throws(() => parseOciManifest(Buffer.from('{')), /not valid JSON/);
+  assert.throws(() => parse([]), /not a JSON object/);
+  assert.throws(() => parse({ ...good, schemaVersion: 1 }), /schemaVersion is "?1"?, not 2/);
+  assert.throws(() => parse({ ...good, layers: {} }), /no layers array/);
+  assert.throws(() => parse({ ...good, layers: [null] }), /layers\[0\] is null/);
+  assert.throws(
+    () => parse({ ...good, config: { ...good.config, mediaType: 1 } }),
+    /config\.mediaType is not a string/,
+  );
+  assert.throws(() => parse({ ...good, config: { ...good.config, digest: 'sha256:x' } }), /config\.digest is not/);
+  assert.throws(() => parse({ ...good, config: { ...good.config, size: -1 } }), /config\.size is not a byte count/);
+  assert.throws(
+    () => parse({ ...good, layers: [{ ...good.layers[0], annotations: { a: 1 } }] }),
+    /annotations is not an object of strings/,
+  );
+  assert.throws(
+    () => parse({ ...good, config: { ...good.config, mediaType: 'application/vnd.oci.image.config.v1+json' } }),
+    /not a ProcessFork image/,
+  );
+  const layer = (p: string) => ({
+    mediaType: LAYER_MEDIA_TYPE,
+    digest: `sha256:${hex}`,
+    size: 1,
+    annotations: { 'org.processfork.path': p },
+  });
+  assert.equal(rawHexOfLayer(layer(`blobs/sha256/ab/${hex}.zst`)), hex);
+  assert.equal(rawHexOfLayer(layer(`blobs/sha256/cd/${hex}.zst`)), undefined, 'shard must match the digest');
+  assert.equal(rawHexOfLayer(layer(`../blobs/sha256/ab/${hex}.zst`)), undefined);
+  assert.equal(rawHexOfLayer({ mediaType: LAYER_MEDIA_TYPE, digest: `sha256:${hex}`, size: 1 }), undefined);
+});
+
+test('in flight: at most the limit at once, every item once, the first failure stops new starts', async () => {
+  let running = 0;
+  let peak = 0;
+  const seen: number[] = [];
+  await forEachInFlight([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
+    running++;
+    peak = Math.max(peak, running);
+    await new Promise((r) => setTimeout(r, 2));
+    seen.push(n);
+    running--;
+  });
+  assert.equal(peak, 3);
+  assert.deepEqual(seen.sort(), [1, 2, 3, 4, 5, 6, 7]);
+  const started: number[] = [];
+  await assert.rejects(
+    forEachInFlight([1, 2, 3, 4, 5, 6], 1, async (n) => {
+      started.push(n);
+      if (n === 2) {
+        throw new Error('boom');
+      }
+    }),
+    /boom/,
+  );
+  assert.deepEqual(started, [1, 2]);
+  const aborted = new AbortController();
+  aborted.abort();
+  await assert.rejects(forEachInFlight([1], 2, async () => undefined, aborted.signal));
+  await forEachInFlight([], 4, async () => assert.fail('no items, no calls'));
+});
+
+test('JSON errors say where (line and column); nesting is measured without recursion', () => {
+  assert.deepEqual(lineColumn('ab\ncd\nef', 7), { line: 3, column: 2 });
+  assert.deepEqual(lineColumn('abc', 0), { line: 1, column: 1 });
+  assert.throws(() => parseJsonText('{\n  "a": 1,,\n}'), /line 2, column 10/);
+  assert.deepEqual(parseJsonText('{"a":[1,2]}'), { a: [1, 2] });
+  assert.equal(jsonNesting('[[{"a":"[[["}]]').depth, 3);
+  assert.equal(jsonNesting(`${'['.repeat(600)}`).tooDeepAt, 512);
+  assert.equal(jsonNesting('["\\"["]').depth, 1, 'an escaped quote does not end the string');
+});
