@@ -1,7 +1,6 @@
 // Token auth as registries run it (docker-registry with `auth: token` and a token service started here), and
 // pf's own wire rules: basic credentials only when both parts are set, an empty signing key is a key.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,31 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import { parseOciRef } from '../../server/src/oci/ociRef';
 import { RegistryClient, authOf } from '../../server/src/oci/registryClient';
 import { registryAvailable, startRegistry, type Registry } from '../support/registry';
-import { REPO } from '../support/serverProcess';
+import { pfstoreAsync } from '../support/pfstoreProcess';
 import { tempStore, writeDemoImage } from '../support/storeFixtures';
 import { startTokenIssuer, type TokenIssuer } from '../support/tokenIssuer';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
-
-/** pfstore as a child process, asynchronously: the token service answers from this process's event loop. */
-function pfstore(
-  store: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const clean = { ...process.env };
-    for (const k of ['OCI_USERNAME', 'OCI_PASSWORD', 'OCI_BEARER', 'PF_OCI_REG_SIGN_KEY']) {
-      delete clean[k];
-    }
-    const child = spawn(process.execPath, [CLI, '--store', store, ...args], { env: { ...clean, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const pfstore = pfstoreAsync;
 
 const mustRun = process.env.CI === 'true';
 

@@ -3,7 +3,6 @@
 // refused before they reach pf users, a corrupt closure refused before any upload, and `docker login`
 // credentials (config `auths` and a credential helper on the PATH), with the OCI_* variables winning.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,30 +13,11 @@ import { pushImage } from '../../server/src/oci/push';
 import { RegistryClient } from '../../server/src/oci/registryClient';
 import { FsBlobStore } from '../../server/src/store/fsBlobStore';
 import { registryAvailable, startRegistry, type Registry } from '../support/registry';
-import { REPO } from '../support/serverProcess';
+import { pfstoreAsync } from '../support/pfstoreProcess';
 import { blobFile, flipByte, tempStore, writeBlob, writeDemoImage } from '../support/storeFixtures';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
+const pfstore = pfstoreAsync;
 const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-
-function pfstore(
-  store: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const clean = { ...process.env };
-    for (const k of ['OCI_USERNAME', 'OCI_PASSWORD', 'OCI_BEARER', 'PF_OCI_REG_SIGN_KEY', 'DOCKER_CONFIG']) {
-      delete clean[k];
-    }
-    const child = spawn(process.execPath, [CLI, '--store', store, ...args], { env: { ...clean, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 test('the scheme follows pf: http to loopback and explicit ports but 443, https otherwise', () => {
   assert.equal(parseOciRef('oci://127.0.0.1:5000/a/b', { env: {} }).base, 'http://127.0.0.1:5000');
