@@ -4,7 +4,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forEachInFlight } from '../../server/src/oci/inFlight';
-import { LAYER_MEDIA_TYPE, parseOciManifest, rawHexOfLayer } from '../../server/src/oci/ociImage';
+import {
+  LAYER_MEDIA_TYPE,
+  blobAnnotationPath,
+  buildOciManifest,
+  parseOciManifest,
+  rawHexOfLayer,
+  sha256Digest,
+} from '../../server/src/oci/ociImage';
 import { parseOciRef } from '../../server/src/oci/ociRef';
 import { checkSignature, DEFAULT_SIGN_KEY, signingKey, signManifest } from '../../server/src/oci/signature';
 import { accessOf, parseChallenge, TokenCache } from '../../server/src/oci/tokenAuth';
@@ -180,4 +187,157 @@ test('JSON errors say where (line and column); nesting is measured without recur
   assert.equal(jsonNesting('[[{"a":"[[["}]]').depth, 3);
   assert.equal(jsonNesting(`${'['.repeat(600)}`).tooDeepAt, 512);
   assert.equal(jsonNesting('["\\"["]').depth, 1, 'an escaped quote does not end the string');
+});
+
+test('the scheme and host rules as pf has them, case by case', () => {
+  const base = (ref: string, env: NodeJS.ProcessEnv = {}) => parseOciRef(ref, { env }).base;
+  for (const loopback of ['localhost:5000', '127.0.0.1', '127.9.8.7:443', '[::1]:5000', '[::1]']) {
+    assert.equal(base(`oci://${loopback}/a`), `http://${loopback}`, loopback);
+  }
+  assert.equal(base('oci://128.0.0.1/a'), 'https://128.0.0.1');
+  assert.equal(base('oci://127.0.0.1.example.com/a'), 'https://127.0.0.1.example.com');
+  assert.equal(base('oci://localhost.example.com:443/a'), 'https://localhost.example.com:443');
+  assert.equal(base('oci://reg.example.com:80/a'), 'http://reg.example.com:80');
+  assert.equal(base('oci://[fe80::1]:5000/a'), 'http://[fe80::1]:5000');
+  assert.equal(base('oci://[fe80::1]/a'), 'https://[fe80::1]');
+  assert.equal(base('oci://reg.example.com/a', { PF_OCI_SCHEME: 'http' }), 'http://reg.example.com');
+  assert.equal(base('oci://127.0.0.1:5000/a', { PF_OCI_SCHEME: 'https' }), 'https://127.0.0.1:5000');
+  assert.equal(base('oci://reg.example.com/a', { PF_OCI_SCHEME: 'ftp' }), 'https://reg.example.com');
+  assert.throws(() => parseOciRef('oci://reg.example.com:123456/a'), /not a registry host/);
+  assert.throws(() => parseOciRef('oci://[zz::1]/a'), /not a registry host/);
+  assert.throws(() => parseOciRef('xoci://reg/a'), /not an OCI reference/);
+  assert.throws(() => parseOciRef('oci://reg/a\n'), /not an OCI reference|not a/);
+});
+
+test('repository names, tags and digests: the distribution grammar, and what each form yields', () => {
+  const ref = (s: string, tagOptional = false) => parseOciRef(s, { env: {}, tagOptional });
+  assert.equal(ref('oci://r/a.b_c__d-e--f/g1').repo, 'a.b_c__d-e--f/g1');
+  for (const bad of ['a..b', 'a/', '-a', 'a-', 'a/B', 'a//b', 'a_-b', 'a___b']) {
+    assert.throws(() => ref(`oci://r/${bad}`), /not a repository name|not a tag/, bad);
+  }
+  assert.equal(ref('oci://r/a:v1.0_rc-2').tag, 'v1.0_rc-2');
+  assert.equal(ref('oci://r:5000/a').tag, 'latest');
+  assert.equal(ref('oci://r:5000/a', true).tag, 'latest');
+  assert.throws(() => ref(`oci://r/a:${'t'.repeat(129)}`), /not a tag/);
+  assert.throws(() => ref('oci://r/a:-t'), /not a tag/);
+  const hex = 'c'.repeat(64);
+  const pinned = ref(`oci://r:5000/a/b@sha256:${hex}`, true);
+  assert.deepEqual(pinned, {
+    base: 'http://r:5000',
+    host: 'r:5000',
+    repo: 'a/b',
+    tag: `sha256:${hex}`,
+    digest: `sha256:${hex}`,
+  });
+  assert.equal('digest' in ref('oci://r:5000/a:v1'), false);
+  for (const bad of [`sha256:${'c'.repeat(63)}`, `sha256:${'C'.repeat(64)}`, `sha512:${hex}`, `sha256:${hex}x`, '']) {
+    assert.throws(() => ref(`oci://r/a@${bad}`), /not a manifest digest/, bad);
+  }
+});
+
+test('the OCI manifest pf push writes parses back: signature first, one annotated layer per blob', () => {
+  const config = Buffer.from('{"schema_version":1}');
+  const signature = signManifest(config, 'k');
+  const raw = ['ab'.repeat(32), 'cd'.repeat(32)];
+  const built = buildOciManifest(config, signature, [
+    { rawHex: raw[0], compressed: { digest: `sha256:${'1'.repeat(64)}`, size: 0 } },
+    { rawHex: raw[1], compressed: { digest: `sha256:${'2'.repeat(64)}`, size: 7 } },
+  ]);
+  const m = parseOciManifest(built);
+  assert.equal(m.mediaType, 'application/vnd.oci.image.manifest.v1+json');
+  assert.deepEqual(m.config, {
+    mediaType: 'application/vnd.processfork.image.v1+json',
+    digest: sha256Digest(config),
+    size: config.length,
+  });
+  assert.equal(
+    sha256Digest(Buffer.from('')),
+    'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  );
+  assert.deepEqual(m.layers[0], {
+    mediaType: 'application/vnd.processfork.signature.v1+json',
+    digest: sha256Digest(signature),
+    size: signature.length,
+    annotations: { 'org.processfork.path': 'manifest.json.sig' },
+  });
+  assert.deepEqual(
+    m.layers.slice(1).map((l) => [l.mediaType, l.size, rawHexOfLayer(l)]),
+    [
+      [LAYER_MEDIA_TYPE, 0, raw[0]],
+      [LAYER_MEDIA_TYPE, 7, raw[1]],
+    ],
+  );
+  assert.equal(blobAnnotationPath(raw[1]), `blobs/sha256/cd/${raw[1]}.zst`);
+  const layerWith = (extra: object) => ({ ...JSON.parse(built.toString()), layers: [{ ...m.layers[1], ...extra }] });
+  const parse = (x: unknown) => parseOciManifest(Buffer.from(JSON.stringify(x)));
+  assert.throws(() => parse(layerWith({ size: 1.5 })), /size is not a byte count/);
+  assert.throws(() => parse(layerWith({ size: '7' })), /size is not a byte count/);
+  assert.throws(() => parse(layerWith({ digest: 7 })), /digest is not a sha256 digest/);
+  assert.throws(() => parse(layerWith({ annotations: ['x'] })), /annotations is not an object of strings/);
+  assert.throws(() => parse(layerWith({ annotations: { a: 'x', b: {} } })), /annotations is not an object of strings/);
+  assert.throws(() => parse({ ...JSON.parse(built.toString()), layers: [[]] }), /layers\[0\] is object, not an object/);
+  assert.equal(parse(layerWith({ annotations: {} })).layers.length, 1);
+});
+
+test('token responses: access_token accepted, expiry defaulted, the service and credentials sent', async () => {
+  const now = 5_000_000;
+  const seen: Array<{ url: URL; auth: string | undefined }> = [];
+  const realFetch = globalThis.fetch;
+  let answer: () => Response = () => new Response(JSON.stringify({ access_token: 'at', expires_in: 0 }));
+  globalThis.fetch = (async (url: URL, init?: RequestInit) => {
+    seen.push({ url, auth: (init?.headers as Record<string, string>)?.Authorization });
+    return answer();
+  }) as typeof fetch;
+  try {
+    const withCreds = new TokenCache('a/b', 'Basic cGY6cHc=', () => now);
+    const challenge = { scheme: 'bearer', params: { realm: 'https://auth.example/token', service: 'reg.example' } };
+    assert.equal(await withCreds.fetch(challenge, 'pull'), 'at');
+    assert.equal(seen[0].url.searchParams.get('service'), 'reg.example');
+    assert.equal(seen[0].auth, 'Basic cGY6cHc=');
+    // expires_in 0 (or missing, or not a number) means the spec's 60 s.
+    assert.equal(withCreds.current('pull'), 'at');
+    let clock = now;
+    const later = new TokenCache('a/b', undefined, () => clock);
+    answer = () => new Response(JSON.stringify({ token: 't', expires_in: '600' }));
+    await later.fetch({ scheme: 'bearer', params: { realm: 'https://auth.example/token' } }, 'pull');
+    assert.equal(seen[1].url.searchParams.has('service'), false);
+    assert.equal(seen[1].auth, undefined);
+    assert.equal(later.current('pull'), 't');
+    clock += 56_000; // "600" is not a number: the token lives the default 60 s, renewed 5 s early
+    assert.equal(later.current('pull'), undefined);
+    answer = () => new Response('', { status: 403 });
+    await assert.rejects(withCreds.fetch(challenge, 'pull'), /rejected the credentials \(403\)/);
+    answer = () => new Response(JSON.stringify({ token: '' }));
+    await assert.rejects(withCreds.fetch(challenge, 'pull'), /without a token/);
+    globalThis.fetch = (async () => {
+      throw new TypeError('fetch failed');
+    }) as unknown as typeof fetch;
+    await assert.rejects(
+      withCreds.fetch(challenge, 'pull'),
+      /cannot reach the token service at https:\/\/auth\.example: fetch failed/,
+    );
+    assert.equal(withCreds.fetched, 4);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  assert.deepEqual(parseChallenge('  Bearer   realm="r"'), { scheme: 'bearer', params: { realm: 'r' } });
+  assert.deepEqual(parseChallenge('Bearer'), { scheme: 'bearer', params: {} });
+});
+
+test('JSON text: positions at line ends, strings with escapes, closing brackets, and what jsonc-parser lets by', () => {
+  assert.deepEqual(lineColumn('ab\ncd', 2), { line: 1, column: 3 }, 'the newline itself is on its line');
+  assert.deepEqual(lineColumn('ab\ncd', 3), { line: 2, column: 1 });
+  assert.deepEqual(jsonNesting('[{}],{[]}'), { depth: 2, tooDeepAt: undefined });
+  assert.equal(jsonNesting('["\\\\", [1]]').depth, 2, 'an escaped backslash ends before the quote');
+  assert.equal(jsonNesting('"[[[').depth, 0, 'an unclosed string hides what follows');
+  assert.equal(jsonNesting('[]'.repeat(600)).tooDeepAt, undefined, 'siblings are not nesting');
+  assert.equal(jsonNesting('[[]]', 2).tooDeepAt, undefined);
+  assert.equal(jsonNesting('[[[]]]', 2).tooDeepAt, 2);
+  assert.throws(() => parseJsonText('{"a":1,}'), /line 1, column 8 \(PropertyNameExpected|ValueExpected/);
+  assert.throws(() => parseJsonText('// c\n{}'), /line 1, column 1 \(InvalidCommentToken/);
+  assert.throws(() => parseJsonText(''), /not valid JSON/);
+  assert.throws(
+    () => parseJsonText('\ufeff{}'),
+    (err: Error) => /not valid JSON/.test(err.message),
+  );
 });
