@@ -125,3 +125,17 @@ test('decoded size of a file: frames summed, skippable frames hopped, checksums 
   const noSize = Buffer.concat([header(0x00, 0x00), Buffer.from([0x01, 0x00, 0x00])]); // one empty last raw block
   assert.equal(await declaredDecodedSize(async (p, l) => noSize.subarray(p, p + l), noSize.length), undefined);
 });
+
+test('the block walk: an RLE block is one byte on disk, a reserved block type or a cut block header is unknown', async () => {
+  const sizeOf = (file: Buffer) => declaredDecodedSize(async (p, l) => file.subarray(p, p + l), file.length);
+  const block = (last: number, type: number, size: number) => {
+    const raw = (size << 3) | (type << 1) | last;
+    return Buffer.from([raw & 0xff, (raw >> 8) & 0xff, (raw >> 16) & 0xff]);
+  };
+  const head = Buffer.from(header(0x20, 5)); // single segment, declares 5 bytes
+  assert.equal(await sizeOf(Buffer.concat([head, block(1, 1, 5), Buffer.from('a')])), 5);
+  assert.equal(await sizeOf(Buffer.concat([head, block(1, 3, 1), Buffer.from('a')])), undefined);
+  assert.equal(await sizeOf(Buffer.concat([head, block(1, 1, 5).subarray(0, 2)])), undefined);
+  assert.equal(parseFrameHeader(Buffer.alloc(32, 0x41)), undefined, 'not a frame, long enough to look like one');
+  assert.equal(parseFrameHeader(header(0x20, 5).subarray(0, 5)), undefined, 'magic and descriptor, size cut off');
+});
