@@ -162,6 +162,16 @@ describe('manifest features', () => {
     await server.open(plain, `see sha256:${image.spec.base}\n`, 'markdown');
     const links = await server.connection.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: plain } });
     assert.deepEqual(links, []);
+    // The same file with the setting on: its digest is a link.
+    const everywhere = await startServer(root, { settings: { hover: { allFiles: true } } });
+    try {
+      await everywhere.open(plain, `see sha256:${image.spec.base}\n`, 'markdown');
+      const on = await everywhere.connection.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: plain } });
+      assert.equal(on?.length, 1);
+      assert.equal(on![0].target, `processfork-blob:/sha256/${image.spec.base}`);
+    } finally {
+      await everywhere.stop();
+    }
   });
 
   test('the Outline lists the fields, nested, with digests shortened', async () => {

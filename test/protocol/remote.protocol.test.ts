@@ -18,7 +18,7 @@ import { registryAvailable, startRegistry, type Registry } from '../support/regi
 import { startServer, type ServerSession } from '../support/serverProcess';
 import { blobFile, tempStore, writeDemoImage } from '../support/storeFixtures';
 
-describe('registries through the server', { skip: !registryAvailable() }, () => {
+describe('registries through the server', { skip: !registryAvailable() && process.env.CI !== 'true' }, () => {
   let registry: Registry;
   let source: string;
   let image: ReturnType<typeof writeDemoImage>;

@@ -20,7 +20,16 @@ import {
   ImageDetailsRequest,
 } from '../../shared/protocol';
 import { startServer, type ServerSession } from '../support/serverProcess';
-import { blobFile, sha256Hex, tempStore, writeBlob, writeDemoImage, writeManyBlobs } from '../support/storeFixtures';
+import {
+  blobFile,
+  deadPid,
+  flipByte,
+  sha256Hex,
+  tempStore,
+  writeBlob,
+  writeDemoImage,
+  writeManyBlobs,
+} from '../support/storeFixtures';
 
 async function rpcError(p: Promise<unknown>): Promise<ResponseError<unknown>> {
   try {
@@ -134,6 +143,13 @@ describe('store requests', () => {
       length: 5,
     });
     assert.equal(Buffer.from(part.data, 'base64').toString(), 'store');
+    // Verified means a corrupt blob is refused, not returned: its bytes are re-hashed on every read.
+    const bad = writeBlob(root, 'about to be corrupted\n');
+    flipByte(blobFile(root, bad));
+    await assert.rejects(
+      server.connection.sendRequest(ReadRequest.type, { digest: `sha256:${bad}` }),
+      (err: ResponseError<unknown>) => err.code === StoreErrorCode.Integrity && /sha256:/.test(err.message),
+    );
   });
 
   test('put stores bytes and workspace files, and is a no-op the second time', async () => {
@@ -205,7 +221,7 @@ describe('store requests', () => {
 
   test('gc removes a temp file whose writer is gone, and keeps blobs', async () => {
     const dir = path.dirname(blobFile(root, hello));
-    const stale = path.join(dir, `${hello}.tmp.999999.0`);
+    const stale = path.join(dir, `${hello}.tmp.${deadPid()}.0`);
     fs.writeFileSync(stale, 'half a blob');
     const dry = await server.connection.sendRequest(GcRequest.type, { dryRun: true });
     assert.deepEqual(dry.removed, [stale]);

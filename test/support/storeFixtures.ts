@@ -1,5 +1,6 @@
 // Builds stores on disk the way pf-core lays them out, independently of the store code under test:
 // zstd level 19 through zstd-napi directly, file names from node:crypto, manifests in serde's compact form.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -166,4 +167,16 @@ export function flipByte(file: string, at?: number): void {
   const i = at ?? Math.floor(data.length / 2);
   data[i] ^= 0xff;
   fs.writeFileSync(file, data);
+}
+
+/**
+ * A process id that is certainly not running: a child that has exited and been reaped (a fixed number such as
+ * 999999 may be a live process on a busy machine, or above pid_max). Reuse within a test's few milliseconds
+ * would need the kernel to wrap around its whole pid space.
+ */
+export function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+    encoding: 'utf8',
+  });
+  return Number(child.stdout);
 }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FsBlobStore } from '../../server/src/store/fsBlobStore';
 import { IntegrityError, InvalidInputError, StoreError, TooLargeToReadError } from '../../server/src/store/errors';
-import { blobFile, flipByte, sha256Hex, tempStore, writeManyBlobs } from '../support/storeFixtures';
+import { blobFile, deadPid, flipByte, sha256Hex, tempStore, writeManyBlobs } from '../support/storeFixtures';
 import { textBytes } from '../../bench/benchData';
 
 function sh(cmd: string, input?: Buffer): Buffer {
@@ -251,7 +251,7 @@ describe('FsBlobStore', () => {
     const hex = sha256Hex('temp owner');
     const dir = path.dirname(blobFile(root, hex));
     fs.mkdirSync(dir, { recursive: true });
-    const dead = path.join(dir, `${hex}.tmp.999999.1`);
+    const dead = path.join(dir, `${hex}.tmp.${deadPid()}.1`);
     const alive = path.join(dir, `${hex}.tmp.${process.pid}.99`);
     fs.writeFileSync(dead, 'x');
     fs.writeFileSync(alive, 'y');

@@ -42,7 +42,7 @@ if (!registryAvailable()) {
   );
 }
 
-describe('OCI registry', { skip: !registryAvailable() }, () => {
+describe('OCI registry', { skip: !registryAvailable() && process.env.CI !== 'true' }, () => {
   let registry: Registry;
   let source: string;
   let image: ReturnType<typeof writeDemoImage>;
@@ -198,9 +198,30 @@ describe('OCI registry', { skip: !registryAvailable() }, () => {
     const store = new FsBlobStore(source);
     const ref = parseOciRef(`oci://${registry.host}/agents/chunked:v1`);
     try {
-      // Thresholds scaled down so every layer of the small demo image is sent in several pieces.
-      const result = await pushImage(store, image.hex, ref, { chunkedAbove: 16, chunkBytes: 7 });
+      // Thresholds scaled down so every layer of the small demo image is sent in several pieces: counted.
+      const realFetch = globalThis.fetch;
+      let patches = 0;
+      globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
+        if (init?.method === 'PATCH') {
+          patches++;
+        }
+        return realFetch(input, init);
+      }) as typeof fetch;
+      let result;
+      try {
+        result = await pushImage(store, image.hex, ref, { chunkedAbove: 16, chunkBytes: 7 });
+      } finally {
+        globalThis.fetch = realFetch;
+      }
       assert.equal(result.layers, 12);
+      const stored = [
+        ...new Set(Object.values(image.spec).filter((v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v))),
+      ]
+        .map((h) => fs.statSync(blobFile(source, h)).size)
+        .filter((size) => size > 16);
+      const expected = stored.reduce((n, size) => n + Math.ceil(size / 7), 0);
+      assert.ok(stored.length >= 6, 'most layers are above the chunking threshold');
+      assert.ok(patches >= expected, `${patches} PATCH requests for ${expected} pieces of 7 bytes`);
       const target = tempStore();
       const pull = pfstore(target, ['--json', 'pull', `oci://${registry.host}/agents/chunked:v1`]);
       assert.equal(pull.status, 0, pull.stderr);
