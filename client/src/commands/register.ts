@@ -140,19 +140,33 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(root));
       }
     }),
-    command('processfork.chooseStore', async () => {
-      const picked = await vscode.window.showOpenDialog({
-        canSelectFolders: true,
-        canSelectFiles: false,
-        openLabel: 'Use as ProcessFork Store',
-      });
-      if (!picked?.[0]) {
+    command('processfork.chooseStore', async (given?: unknown) => {
+      const folder =
+        typeof given === 'string'
+          ? given
+          : (
+              await vscode.window.showOpenDialog({
+                canSelectFolders: true,
+                canSelectFiles: false,
+                openLabel: 'Use as ProcessFork Store',
+              })
+            )?.[0]?.fsPath;
+      if (!folder) {
         return undefined;
       }
-      await vscode.workspace
-        .getConfiguration(SECTION)
-        .update('store.path', picked[0].fsPath, vscode.ConfigurationTarget.Global);
-      return picked[0].fsPath;
+      // Where the setting already lives: a workspace value outranks the user's, so writing the user's would
+      // change nothing the user can see; otherwise the user's settings.
+      const config = vscode.workspace.getConfiguration(SECTION);
+      const inWorkspace = config.inspect<string>('store.path')?.workspaceValue !== undefined;
+      await config.update(
+        'store.path',
+        folder,
+        inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global,
+      );
+      void vscode.window.showInformationMessage(
+        `ProcessFork store: ${folder} (saved in ${inWorkspace ? "this workspace's settings, where it was set" : 'your user settings'}).`,
+      );
+      return folder;
     }),
     command('processfork.putMissingFromFolder', (arg) => {
       const node = arg as StoreNode | undefined;

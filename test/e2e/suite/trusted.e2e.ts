@@ -648,3 +648,19 @@ test('after a store switch, nothing of the old store shows: verdicts, problems, 
   }
   await eventually('back on the fixture store', async () => (await ext.api()!.status()).storePath === env.store);
 });
+
+test('Choose Store writes where the setting lives: a workspace value is replaced there, not shadowed', async () => {
+  const config = () => vscode.workspace.getConfiguration('processfork');
+  const other = fs.mkdtempSync(path.join(path.dirname(env.store), 'chosen-'));
+  try {
+    await config().update('store.path', env.store, vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('processfork.chooseStore', other);
+    const inspected = config().inspect<string>('store.path');
+    assert.equal(inspected?.workspaceValue, other, 'the workspace value is the chosen store');
+    await eventually('the chosen store open', async () => (await ext.api()!.status()).storePath === other);
+  } finally {
+    await config().update('store.path', undefined, vscode.ConfigurationTarget.Workspace);
+    await config().update('store.path', env.store, vscode.ConfigurationTarget.Global);
+  }
+  await eventually('back on the fixture store', async () => (await ext.api()!.status()).storePath === env.store);
+});
