@@ -28,28 +28,52 @@ const tests = ['unit', 'protocol'].flatMap((tier) =>
     .filter((f) => f.endsWith('.test.js'))
     .map((f) => path.join('out', 'test', tier, f)),
 );
-const env = { NODE_V8_COVERAGE: raw, NODE_OPTIONS: '--enable-source-maps' };
+// The spawned server and pfstore run from tsc's output (PF_TEST_FROM_OUT): its source maps map line for line,
+// while an esbuild bundle's uncovered ranges do not map back (every line of a bundle came out covered).
+const env = { NODE_V8_COVERAGE: raw, NODE_OPTIONS: '--enable-source-maps', PF_TEST_FROM_OUT: '1' };
 // Failures still produce coverage; the figures are what the tests reached.
-spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...tests], { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...tests], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, ...env },
+});
 spawnSync(
   process.execPath,
   ['--test', '--test-name-pattern=trusted workspace|Restricted Mode', 'out/test/e2e/editor.e2e.test.js'],
   { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
 );
+// The editor runs the extension from its bundles (dist/): their coverage is left out (see above), so the client
+// is measured by what tsc's output recorded, which is nothing outside the editor: said, not invented.
+for (const file of fs.readdirSync(raw)) {
+  const data = JSON.parse(fs.readFileSync(path.join(raw, file), 'utf8'));
+  data.result = data.result.filter((r) => !r.url.includes('/dist/'));
+  fs.writeFileSync(path.join(raw, file), JSON.stringify(data));
+}
 
 const c8 = path.join(root, 'node_modules', '.bin', 'c8');
 execFileSync(
   c8,
   [
     'report',
-    '--temp-directory', raw,
-    '--reports-dir', report,
-    '--reporter', 'json-summary',
-    '--reporter', 'html',
+    '--temp-directory',
+    raw,
+    '--reports-dir',
+    report,
+    '--reporter',
+    'json-summary',
+    '--reporter',
+    'html',
     '--all',
-    '--src', root,
-    '--include', 'server/src/**', '--include', 'shared/**', '--include', 'client/src/**',
-    '--exclude', '**/*.d.ts',
+    '--src',
+    root,
+    '--include',
+    'server/src/**',
+    '--include',
+    'shared/**',
+    '--include',
+    'client/src/**',
+    '--exclude',
+    '**/*.d.ts',
     '--exclude-after-remap',
   ],
   { cwd: root, stdio: 'inherit' },

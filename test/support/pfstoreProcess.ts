@@ -2,10 +2,9 @@
 // answering), with none of the caller's registry credentials or signing key leaking in: each test says what
 // the command gets.
 import { spawn } from 'node:child_process';
-import * as path from 'node:path';
-import { REPO } from './serverProcess';
+import { CLI_JS } from './serverProcess';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
+const CLI = CLI_JS;
 const REGISTRY_ENV = ['OCI_USERNAME', 'OCI_PASSWORD', 'OCI_BEARER', 'PF_OCI_REG_SIGN_KEY', 'DOCKER_CONFIG'];
 
 export function pfstoreAsync(

@@ -22,7 +22,17 @@ import type { StoreStatus, StoreChange } from '../../shared/protocol';
 import { StatusNotification, StoreChangedNotification } from '../../shared/protocol';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..');
-export const SERVER_JS = path.join(REPO, 'dist', 'server.js');
+/**
+ * The bundles the user runs; with PF_TEST_FROM_OUT=1 (npm run coverage) the same entry points compiled by tsc
+ * instead, whose source maps map line for line (c8 cannot map uncovered ranges of an esbuild bundle back).
+ */
+const fromOut = process.env.PF_TEST_FROM_OUT === '1';
+export const SERVER_JS = fromOut
+  ? path.join(REPO, 'out', 'server', 'src', 'server.js')
+  : path.join(REPO, 'dist', 'server.js');
+export const CLI_JS = fromOut
+  ? path.join(REPO, 'out', 'server', 'src', 'cli', 'main.js')
+  : path.join(REPO, 'dist', 'cli.js');
 
 export interface ServerSession {
   connection: MessageConnection;

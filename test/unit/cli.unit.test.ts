@@ -5,11 +5,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { REPO } from '../support/serverProcess';
+import { CLI_JS } from '../support/serverProcess';
 import { blobFile, flipByte, sha256Hex, tempStore, writeBlob, writeDemoImage } from '../support/storeFixtures';
 import { writeTextFile } from '../../bench/benchData';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
+const CLI = CLI_JS;
 
 function pfstore(
   args: string[],

@@ -2,12 +2,11 @@
 // nested manifest in pf-core's frame shape.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { REPO } from '../support/serverProcess';
+import { CLI_JS } from '../support/serverProcess';
 import { tempStore, writeBlob, writeDemoImage, writeImage, writePfcoreBlob } from '../support/storeFixtures';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
+const CLI = CLI_JS;
 const json = (args: string[]) => {
   const r = spawnSync(process.execPath, [CLI, '--json', ...args], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);

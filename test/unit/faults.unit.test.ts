@@ -10,10 +10,10 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { REPO } from '../support/serverProcess';
+import { CLI_JS } from '../support/serverProcess';
 import { blobFile, manifestJson, sha256Hex, tempStore, writeBlob } from '../support/storeFixtures';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
+const CLI = CLI_JS;
 
 function pfstore(args: string[], timeout = 30_000): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout, maxBuffer: 1 << 26 });

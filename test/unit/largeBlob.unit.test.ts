@@ -8,10 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { REPO } from '../support/serverProcess';
+import { CLI_JS } from '../support/serverProcess';
 import { tempStore } from '../support/storeFixtures';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
+const CLI = CLI_JS;
 const SIZE = 4.5 * 1024 ** 3;
 
 /** The SHA-256 of SIZE zero bytes, computed here without holding them. */

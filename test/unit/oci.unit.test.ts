@@ -13,10 +13,10 @@ import { pushImage } from '../../server/src/oci/push';
 import { RegistryClient } from '../../server/src/oci/registryClient';
 import { FsBlobStore } from '../../server/src/store/fsBlobStore';
 import { REGISTRY_BIN, registryAvailable, startRegistry, type Registry } from '../support/registry';
-import { REPO } from '../support/serverProcess';
+import { CLI_JS } from '../support/serverProcess';
 import { blobFile, tempStore, writeDemoImage } from '../support/storeFixtures';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
+const CLI = CLI_JS;
 
 /** For tests whose registry side runs in this process (a proxy): spawnSync would block it. */
 function pfstoreAsync(store: string, args: string[]): Promise<{ status: number | null; stderr: string }> {

@@ -3,12 +3,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { REPO } from '../support/serverProcess';
+import { CLI_JS } from '../support/serverProcess';
 import { blobFile, flipByte, pfcoreFrame, sha256Hex, tempStore, writePfcoreBlob } from '../support/storeFixtures';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
+const CLI = CLI_JS;
 const pfstore = (args: string[]) =>
   spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
 

@@ -12,10 +12,10 @@ import { Decompressor } from 'zstd-napi';
 import { TooLargeToReadError } from '../../server/src/store/errors';
 import { FsBlobStore } from '../../server/src/store/fsBlobStore';
 import { textBytes } from '../../bench/benchData';
-import { REPO } from '../support/serverProcess';
+import { CLI_JS } from '../support/serverProcess';
 import { blobFile, sha256Hex, tempStore, writeBlob } from '../support/storeFixtures';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
+const CLI = CLI_JS;
 
 test('put fsyncs the temp file before it renames it to the final name (strace)', (t) => {
   if (spawnSync('strace', ['-f', '-qq', 'true']).status !== 0) {
@@ -68,12 +68,11 @@ test('the final name of a multi-frame put only ever holds the whole blob', async
   const final = blobFile(root, hex);
   const child = spawn(process.execPath, [CLI, '--store', root, 'put', input], { stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  let looks = 0;
   let done = false;
   void exited.then(() => (done = true));
   while (!done) {
     if (fs.existsSync(final)) {
-      looks++;
+      // The first moment the final name exists, it must hold the whole blob.
       const bytes = new Decompressor().decompress(fs.readFileSync(final));
       assert.equal(createHash('sha256').update(bytes).digest('hex'), hex, 'the final name held part of the blob');
       break;

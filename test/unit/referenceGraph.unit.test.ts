@@ -10,10 +10,10 @@ import { Decompressor } from 'zstd-napi';
 import { FsBlobStore } from '../../server/src/store/fsBlobStore';
 import { ReferenceGraph } from '../../server/src/store/referenceGraph';
 import { removeUnreferenced } from '../../server/src/store/unreferencedGc';
-import { REPO } from '../support/serverProcess';
+import { CLI_JS } from '../support/serverProcess';
 import { blobFile, pfcoreFrame, tempStore, writeBlob, writeDemoImage, writeImage } from '../support/storeFixtures';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
+const CLI = CLI_JS;
 const pfstore = (args: string[]) =>
   spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
 const json = (args: string[]) => {

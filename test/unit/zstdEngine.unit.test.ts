@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { loadEngine, zstdEngine, type ZstdEngine } from '../../server/src/store/zstdEngine';
-import { REPO } from '../support/serverProcess';
+import { CLI_JS, REPO } from '../support/serverProcess';
 import { pfcoreFrame } from '../support/storeFixtures';
 
 const native = loadEngine('native');
@@ -78,7 +78,7 @@ test('a corrupt frame is refused with zstd’s own reason, by both engines', () 
 });
 
 test('PFSTORE_ZSTD chooses the engine, and pfstore --version names it', () => {
-  const cli = path.join(REPO, 'dist', 'cli.js');
+  const cli = CLI_JS;
   for (const name of ['native', 'wasm']) {
     const out = execFileSync(process.execPath, [cli, '--version'], { env: { ...process.env, PFSTORE_ZSTD: name } });
     assert.match(out.toString(), new RegExp(`\\(zstd ${native.version}, ${name} engine\\)`));
