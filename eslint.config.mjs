@@ -15,7 +15,19 @@ const LSP = ['vscode', 'vscode-languageserver', 'vscode-languageclient', 'vscode
 const SERVER_LAYERS = ['host', 'lsp', 'requests', 'documents'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'esbuild.mjs', 'scripts/*.mjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'out/**',
+      'node_modules/**',
+      '.vscode-test/**',
+      '.coverage/**',
+      '.stryker-tmp/**',
+      '.stryker-report/**',
+      'esbuild.mjs',
+      'scripts/*.mjs',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
