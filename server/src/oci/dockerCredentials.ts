@@ -22,10 +22,28 @@ const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export async function dockerCredentials(
+/**
+ * The server makes a registry client per request (a tree expand lists a remote): the answer is kept for a minute
+ * per config file and host, so a credential helper (often 100 ms or more) is not run for every row.
+ */
+const CACHE_MS = 60_000;
+const cache = new Map<string, { at: number; found: Promise<DockerCredentials | undefined> }>();
+
+export function dockerCredentials(
   host: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<DockerCredentials | undefined> {
+  const key = `${env.DOCKER_CONFIG ?? ''}\0${host}`;
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < CACHE_MS) {
+    return hit.found;
+  }
+  const found = lookUp(host, env);
+  cache.set(key, { at: Date.now(), found });
+  return found;
+}
+
+async function lookUp(host: string, env: NodeJS.ProcessEnv): Promise<DockerCredentials | undefined> {
   const file = path.join(env.DOCKER_CONFIG ?? path.join(os.homedir(), '.docker'), 'config.json');
   let config: unknown;
   try {

@@ -120,13 +120,10 @@ export async function pushImage(
     const size = (await fs.stat(file)).size;
     let digest: string;
     if (size > chunkedAbove) {
-      // Large: verify by streaming decode, hash the file, then send it in pieces (never whole in memory), one
-      // large layer at a time (each holds a chunk buffer) while small ones go on beside it.
+      // Large: already verified with the closure above (a second decode of a multi-GiB blob would double the
+      // push's CPU); hash the file, then send it in pieces (never whole in memory), one large layer at a time
+      // (each holds a chunk buffer) while small ones go on beside it. A pull re-checks every layer twice.
       const mine = largeTurn.then(async () => {
-        const check = await store.verify(entry.hex, { signal: opts.signal });
-        if (!check.ok) {
-          throw new StoreError('integrity', check.problem?.message ?? `blob sha256:${entry.hex} failed verification`);
-        }
         const fileDigest = `sha256:${await hashFile(file, opts.signal)}`;
         await client.uploadBlobFromFile(fileDigest, file, size, opts.chunkBytes ?? CHUNK_BYTES, opts.signal);
         return fileDigest;
