@@ -209,7 +209,13 @@ describe('store requests', () => {
   });
 
   test('listShards counts match listBlobs', async () => {
-    const { shards, total } = await server.connection.sendRequest(ListShardsRequest.type, {});
+    // The count runs in the background after each change (`total` is absent until it ends): wait for it.
+    let counted = await server.connection.sendRequest(ListShardsRequest.type, {});
+    for (let tries = 0; counted.total === undefined && tries < 200; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      counted = await server.connection.sendRequest(ListShardsRequest.type, {});
+    }
+    const { shards, total } = counted;
     const { items } = await server.connection.sendRequest(ListBlobsRequest.type, { limit: 5000 });
     assert.equal(total, items.length);
     for (const { shard, count } of shards) {

@@ -6,6 +6,8 @@ export const EXIT_OK = 0;
 export const EXIT_BAD_INPUT = 1;
 export const EXIT_INTEGRITY = 4;
 export const EXIT_INTERNAL = 70;
+/** What a shell reports for a command stopped by SIGPIPE (128 + 13): `pfstore ls | head` ends this way. */
+export const EXIT_BROKEN_PIPE = 141;
 
 /** A failure the user can act on: printed without a stack trace, exits with `code`. */
 export class CliError extends Error {

@@ -73,7 +73,7 @@ async function verifyFrom(
   };
   // Enough in flight to keep every worker fed while the main thread handles replies. Blobs go in batches:
   // for small blobs (KV-cache pages) a worker round trip costs more than the decode itself.
-  const lanes = Array.from({ length: store.pool.size * 2 }, async () => {
+  const lanes = Array.from({ length: store.pool.parallelism * 2 }, async () => {
     for (;;) {
       if (opts.signal?.aborted) {
         outcome.cancelled = true;

@@ -8,6 +8,7 @@ import { StoreError } from './errors';
 import type { CatalogEntry } from './imageCatalog';
 import { listImages } from './imageCatalog';
 import { LAYER_FIELDS, parseNestedReferences } from './manifest';
+import { pageDigest, scanPageList } from './pageList';
 
 /** Nested manifests larger than this are not expanded (and are reported as such). */
 export const NESTED_LIMIT = 64 << 20;
@@ -155,23 +156,38 @@ export class ReferenceGraph {
       entry.unexpanded = err instanceof StoreError ? err.message : String(err);
       return;
     }
-    const parsed = parseNestedReferences(text);
-    const problem = parsed.problems.find((pr) => pr.severity === 'error');
-    if (parsed.kind === null || problem) {
-      // What a manifest that is not understood names is unknown: never read it as "names nothing".
-      entry.unexpanded = problem ? `${problem.path}: ${problem.message}` : 'not an fs.tree.v1 tree or a page list';
-      return;
+    // A page list in pf's shape is scanned in place (no object per page); anything else is parsed and checked.
+    const scan = scanPageList(text);
+    let digestAt: (i: number) => string;
+    let placeAt: (i: number) => number | string;
+    let n: number;
+    if (scan) {
+      n = scan.offsets.length;
+      digestAt = (i) => pageDigest(text, scan, i);
+      placeAt = (i) => i; // compactPlace's numbering: page i >> 1, `v` when odd
+    } else {
+      const parsed = parseNestedReferences(text);
+      const problem = parsed.problems.find((pr) => pr.severity === 'error');
+      if (parsed.kind === null || problem) {
+        // What a manifest that is not understood names is unknown: never read it as "names nothing".
+        entry.unexpanded = problem ? `${problem.path}: ${problem.message}` : 'not an fs.tree.v1 tree or a page list';
+        return;
+      }
+      n = parsed.refs.length;
+      digestAt = (i) => parsed.refs[i].hex;
+      placeAt = (i) => compactPlace(parsed.refs[i].layer, parsed.refs[i].path);
     }
     // Pack the digests in reading order, sort an index by them, then lay both out sorted: no object or Buffer
     // per reference (a million small ones left the heap 200 MiB larger than the graph).
-    const n = parsed.refs.length;
     const unsorted = Buffer.allocUnsafe(n * 32);
-    parsed.refs.forEach((ref, i) => unsorted.write(ref.hex, i * 32, 32, 'hex'));
+    for (let i = 0; i < n; i++) {
+      unsorted.write(digestAt(i), i * 32, 32, 'hex');
+    }
     const order = Array.from({ length: n }, (_, i) => i);
     order.sort((a, b) => unsorted.compare(unsorted, b * 32, b * 32 + 32, a * 32, a * 32 + 32)); // record a against b
     entry.keys = Buffer.allocUnsafe(n * 32);
     order.forEach((from, to) => unsorted.copy(entry.keys, to * 32, from * 32, from * 32 + 32));
-    entry.places = order.map((i) => compactPlace(parsed.refs[i].layer, parsed.refs[i].path));
+    entry.places = order.map(placeAt);
   }
 
   /** Every image that reaches `hex`, with the places, images in catalog order. */

@@ -1,0 +1,111 @@
+// What a store worker does with one request: level-19 compression, decode + re-hash. Kept apart from the
+// thread wiring so a command-line process can also run a task on its own (otherwise idle) main thread.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BatchResult, WorkerFailure, WorkerReply, WorkerRequest } from './workerProtocol';
+import { COMPRESSION_LEVEL } from './workerProtocol';
+import { DecodeFailure, decodeBytesSync, decodeFileSync } from './decodeSync';
+import { writeAllSync } from './durableWrite';
+import { NotRegularFileError } from './errors';
+import { zstdEngine, type FrameCompressor } from './zstdEngine';
+
+// Created on the first put: a verify-only worker never pays for a level-19 context.
+let compressor: FrameCompressor | undefined;
+
+/** The frame comes back in an exact-size buffer that is handed (not copied) to the caller. */
+function compressFrame(data: Uint8Array): Uint8Array {
+  compressor ??= zstdEngine().createCompressor(COMPRESSION_LEVEL);
+  return compressor.compress(data);
+}
+
+function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer[] } {
+  switch (req.op) {
+    case 'compress': {
+      const out = compressFrame(req.data);
+      // Hand the input buffer back too, so the caller can read the next frame into it instead of allocating.
+      return {
+        reply: { ok: true, data: out, input: req.data },
+        transfer: [out.buffer as ArrayBuffer, req.data.buffer as ArrayBuffer],
+      };
+    }
+    case 'verify': {
+      const decodedBytes = decodeFileSync(req.path, req.hex, req.maxBytes, () => undefined, req.root);
+      return { reply: { ok: true, decodedBytes }, transfer: [] };
+    }
+    case 'verifyBatch': {
+      const dirsInside = new Set<string>();
+      const results = req.hexes.map((hex): BatchResult => {
+        const file = `${req.blobsDir}${path.sep}${hex.slice(0, 2)}${path.sep}${hex}.zst`;
+        try {
+          const decodedBytes = decodeFileSync(file, hex, req.maxBytes, () => undefined, req.root, dirsInside);
+          return { ok: true, decodedBytes };
+        } catch (err) {
+          return failureOf(err);
+        }
+      });
+      return { reply: { ok: true, results }, transfer: [] };
+    }
+    case 'verifyBytes': {
+      const decodedBytes = decodeBytesSync(req.data, req.hex, req.maxBytes);
+      return { reply: { ok: true, decodedBytes }, transfer: [] };
+    }
+    case 'decode': {
+      const chunks: Uint8Array[] = [];
+      const start = req.offset ?? 0;
+      const end = req.length === undefined ? Infinity : start + req.length;
+      let at = 0;
+      const decodedBytes = decodeFileSync(
+        req.path,
+        req.hex,
+        req.maxBytes,
+        (chunk) => {
+          const from = Math.max(start - at, 0);
+          const to = Math.min(end - at, chunk.length);
+          if (to > from) {
+            chunks.push(Buffer.from(chunk.subarray(from, to)));
+          } // the decoder reuses `chunk`
+          at += chunk.length;
+        },
+        req.root,
+      );
+      const data = Buffer.concat(chunks);
+      return { reply: { ok: true, data, decodedBytes }, transfer: [] };
+    }
+    case 'decodeToFile': {
+      // `wx`: the destination is a fresh temp name; never write through something already there.
+      const fd = fs.openSync(req.dest, 'wx');
+      try {
+        const decodedBytes = decodeFileSync(
+          req.path,
+          req.hex,
+          req.maxBytes,
+          (chunk) => writeAllSync(fd, chunk),
+          req.root,
+        );
+        fs.fsyncSync(fd);
+        if (fs.fstatSync(fd).size !== decodedBytes) {
+          throw Object.assign(new Error(`wrote ${fs.fstatSync(fd).size} of ${decodedBytes} bytes`), { code: 'EIO' });
+        }
+        return { reply: { ok: true, decodedBytes }, transfer: [] };
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+  }
+}
+
+function failureOf(err: unknown): WorkerFailure {
+  const e = err as NodeJS.ErrnoException;
+  return err instanceof DecodeFailure || err instanceof NotRegularFileError
+    ? { ok: false, integrity: err.kind, message: err.message }
+    : { ok: false, notFound: e?.code === 'ENOENT', message: e?.message ?? String(err), errno: e?.code };
+}
+
+/** Runs one request; a failure becomes a reply, never a throw. */
+export function runTask(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer[] } {
+  try {
+    return handle(req);
+  } catch (err) {
+    return { reply: failureOf(err), transfer: [] };
+  }
+}
