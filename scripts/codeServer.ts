@@ -174,6 +174,24 @@ export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> 
   return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
+/**
+ * Opens the workbench as a user would (the extension under development, no test runner in the page), for tests
+ * that drive it with the keyboard and mouse. The editor's modal dialogs only show like this: with a test runner
+ * loaded, VS Code refuses them ("DialogService: refused to show dialog in tests").
+ */
+export async function openWorkbench(opts: {
+  server: CodeServer;
+  extensionPath: string;
+  folder: string;
+}): Promise<{ page: Page; close(): Promise<void> }> {
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: VIEWPORT });
+  await page.goto(
+    workbenchUrl(opts.server, opts.folder, [['extensionDevelopmentPath', remote(opts.server, opts.extensionPath)]]),
+  );
+  return { page, close: () => browser.close() };
+}
+
 /** Log lines arrive styled for devtools, as `%c  INFO color: #33f text`; keep `INFO text` for a terminal. */
 export function plainConsoleLine(line: string): string {
   return line.replace(/^%c\s*(\S+) color: \S+ /, '$1 ');

@@ -130,6 +130,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       activationMs ??= Date.now() - activatedAt;
       statusBar.update(lastStatus, problems.count);
       relevance.onStatus(lastStatus);
+      tree.onStatus(lastStatus); // the Blobs row's count, from the same status as the status bar
       tree.refresh();
     };
     const restart = async () => {

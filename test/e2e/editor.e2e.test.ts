@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { buildFixture, ensureCodeServer, runMode } from './runE2E';
+import { driveGcConfirmation } from './drivenGc';
 import { REPO } from '../support/serverProcess';
 
 describe('the extension in a real VS Code (code-server 4.100.3, VS Code 1.100.3)', () => {
@@ -54,6 +55,12 @@ describe('the extension in a real VS Code (code-server 4.100.3, VS Code 1.100.3)
       },
     );
   }
+
+  test(
+    'trusted workspace, driven by keyboard and mouse: Remove Unreferenced Blobs confirms with count and size',
+    { timeout: 5 * 60_000 },
+    () => driveGcConfirmation(path.join(base, 'driven-gc')),
+  );
 
   test(
     'Restricted Mode: reads work, writes are refused, workspace store path ignored',

@@ -159,6 +159,14 @@ export async function runMode(
             .then(() => (mode === 'trusted' ? readmeCopy(page, shot[1]) : undefined))
             .then(() => fs.renameSync(`${file}.tmp.png`, file));
         }
+        const dom = /__pf_rows__:(\S+)/.exec(line);
+        if (dom) {
+          const file = path.join(ARTIFACTS, `${dom[1]}.rows.json`);
+          void renderedRows(page).then((rows) => {
+            fs.writeFileSync(`${file}.tmp`, JSON.stringify(rows));
+            fs.renameSync(`${file}.tmp`, file);
+          });
+        }
         const metric = /__pf_metric__:(\w+):([\d.]+)/.exec(line);
         if (metric) {
           metrics[metric[1]] = Number(metric[2]);
@@ -173,6 +181,18 @@ export async function runMode(
     await tokens?.stop();
     fs.writeFileSync(path.join(ARTIFACTS, `log-${mode}.txt`), log.join('\n'));
   }
+}
+
+/**
+ * What the screen shows in every open view pane: its title and the text of each rendered row (label and
+ * description), read from the page. Tests compare it with what the extension's API says.
+ */
+async function renderedRows(page: Page): Promise<Array<{ view: string; rows: string[] }>> {
+  // A string, evaluated in the page: this file is compiled without the DOM's types.
+  return page.evaluate(`[...document.querySelectorAll('.pane')].map((pane) => ({
+    view: pane.querySelector('.pane-header .title')?.innerText ?? '',
+    rows: [...pane.querySelectorAll('.monaco-list-row')].map((row) => row.innerText.replace(/\\s+/g, ' ')),
+  }))`);
 }
 
 /** The pictures the README shows, in docs/images/ (small PNGs); `npm run screenshots` brings them up to date. */

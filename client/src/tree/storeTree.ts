@@ -269,11 +269,9 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
             ? images.map((image) => ({ kind: 'image', image }))
             : [{ kind: 'message', text: 'No snapshot images' }];
         } else {
-          const { shards, total } = await api.shards();
-          if (this.blobTotal !== total) {
-            this.blobTotal = total;
-            this.emitter.fire(this.roots.blobs); // refresh the count shown on the root
-          }
+          // The row's count comes from the server's statuses alone (onStatus): a listing answered while a change
+          // was still reaching the server's cache once put the old count back after gc's status had the new one.
+          const { shards } = await api.shards();
           const nodes = shards.map((s) => {
             const n = { kind: 'shard' as const, shard: s.shard, count: s.count };
             this.shardNodes.set(s.shard, n);

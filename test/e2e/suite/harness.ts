@@ -59,6 +59,15 @@ export async function screenshot(name: string): Promise<void> {
   await eventually(`screenshot ${name}`, () => fs.existsSync(file), 30_000);
 }
 
+/** The rows each open view pane shows on screen (read by the runner from the page), by view title. */
+export async function renderedRows(name: string): Promise<Array<{ view: string; rows: string[] }>> {
+  const file = path.join(env.artifacts, `${name}.rows.json`);
+  fs.rmSync(file, { force: true });
+  console.log(`__pf_rows__:${name}`);
+  await eventually(`the rendered rows (${name})`, () => fs.existsSync(file), 30_000);
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Array<{ view: string; rows: string[] }>;
+}
+
 export async function runAll(): Promise<void> {
   const failures: string[] = [];
   let passed = 0;

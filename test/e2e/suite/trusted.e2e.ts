@@ -15,7 +15,7 @@ import {
   writeManyBlobs,
   type ImageSpec,
 } from '../../support/storeFixtures';
-import { env, eventually, screenshot, test } from './harness';
+import { env, eventually, renderedRows, screenshot, test } from './harness';
 
 const EXTENSION_ID = 'processfork.processfork-store';
 let ext: ExtensionApi;
@@ -617,6 +617,13 @@ test('after a store switch, nothing of the old store shows: verdicts, problems, 
   const config = vscode.workspace.getConfiguration('processfork');
   const blobsRow = async () =>
     ext.tree.getTreeItem(blobsRoot((await ext.tree.getChildren()) as StoreNode[])).description;
+  /** The rendered Blobs rows, when there is at least one and every one matches. */
+  const blobsRowsShown = async (expected: RegExp) => {
+    const rows = (await renderedRows('store-switch'))
+      .flatMap((pane) => pane.rows)
+      .filter((row) => row.startsWith('Blobs'));
+    return rows.length > 0 && rows.every((row) => expected.test(row)) ? rows : undefined;
+  };
   try {
     await vscode.commands.executeCommand('workbench.actions.treeView.processfork.store.collapseAll');
     await config.update('store.path', healthy, vscode.ConfigurationTarget.Global);
@@ -633,12 +640,15 @@ test('after a store switch, nothing of the old store shows: verdicts, problems, 
     });
     // The collapsed Blobs row counts the new store (it used to keep the old count until expanded).
     await eventually('the Blobs row counting the new store', async () => (await blobsRow()) === '120 blobs');
+    // And the screen says so, in every view showing the tree (the Explorer's view kept the old count once).
+    await eventually('the Blobs rows on screen counting the new store', () => blobsRowsShown(/^Blobs ?120 blobs$/));
     const report = (await vscode.commands.executeCommand('processfork.verifyStore')) as { checked: number };
     assert.equal(report.checked, 120);
     assert.doesNotMatch(ext.statusBarItem().text, /bad/);
     // A put while the row is collapsed: the count follows at once.
     await ext.api()!.put({ data: Buffer.from(`one more ${Date.now()}`).toString('base64') });
     await eventually('the Blobs row after a put', async () => (await blobsRow()) === '121 blobs');
+    await eventually('the Blobs rows on screen after a put', () => blobsRowsShown(/^Blobs ?121 blobs$/));
     await vscode.commands.executeCommand('workbench.action.closePanel');
     await screenshot('store-switch');
   } finally {
