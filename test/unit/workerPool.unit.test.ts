@@ -32,18 +32,19 @@ test('with the calling thread helping, a pool of one verifies batches without st
   }
 });
 
-test('a worker holds a second verify batch while it runs one, never a second task of another kind', async () => {
+test('a CLI pool worker holds a second verify batch while it runs one, never a second task of another kind', async () => {
   const root = tempStore();
   const hexes = Array.from({ length: 64 }, (_, i) => writePfcoreBlob(root, `page ${i} `.repeat(200)));
-  const batches = new WorkerPool(1);
-  const compressions = new WorkerPool(1);
+  const cli = { pipelineBatches: true };
+  const batches = new WorkerPool(1, cli);
+  const compressions = new WorkerPool(1, cli);
   try {
     const running = [0, 1, 2].map(() => batches.run(batchOf(root, hexes)));
     assert.deepEqual(batches.postedPerWorker, [2], 'two batches on the one worker, the third queued');
     assert.equal(batches.pending, 3);
     const frames = [0, 1].map(() => compressions.run({ op: 'compress', data: randomBytes(256 << 10) }));
     assert.deepEqual(compressions.postedPerWorker, [1], 'the second compression waits for a free worker');
-    const mixed = new WorkerPool(1);
+    const mixed = new WorkerPool(1, cli);
     const mixedRuns = [mixed.run(batchOf(root, hexes)), mixed.run({ op: 'compress', data: randomBytes(1024) })];
     assert.deepEqual(mixed.postedPerWorker, [1], 'a compression never queues behind a batch on a busy worker');
     assert.ok((await Promise.all(mixedRuns)).every((r) => r.ok));
@@ -55,6 +56,20 @@ test('a worker holds a second verify batch while it runs one, never a second tas
     assert.deepEqual(batches.postedPerWorker, [0]);
   } finally {
     await Promise.all([batches.close(), compressions.close()]);
+  }
+});
+
+test("the language server's pool posts one task per worker: a hover's decode never waits behind two batches", async () => {
+  const root = tempStore();
+  const hex = writePfcoreBlob(root, 'one page');
+  const pool = new WorkerPool(1);
+  try {
+    const running = [0, 1].map(() => pool.run(batchOf(root, [hex])));
+    assert.deepEqual(pool.postedPerWorker, [1]);
+    assert.equal(pool.pending, 2);
+    assert.ok((await Promise.all(running)).every((r) => r.ok));
+  } finally {
+    await pool.close();
   }
 });
 

@@ -99,8 +99,8 @@ async function main(argv: string[]): Promise<number> {
   if (!command.createsStore) {
     await requireStore(root);
   }
-  // The CLI's main thread only waits on the workers: let it verify too (see PoolOptions).
-  const pool = new WorkerPool(undefined, { helpOnCallingThread: true });
+  // The CLI's main thread only waits on the workers: let it verify too, and keep the worker fed (PoolOptions).
+  const pool = new WorkerPool(undefined, { helpOnCallingThread: true, pipelineBatches: true });
   const store = new FsBlobStore(root, { pool });
   const controller = new AbortController();
   const onSigint = () => {

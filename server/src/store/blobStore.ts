@@ -71,6 +71,9 @@ export interface SweepResult {
   kept: string[];
 }
 
+/** Page i's `k` at i * 64, its `v` at i * 64 + 32 (raw digests); `text` when the list is in another shape. */
+export type PageList = { records: Buffer } | { text: string };
+
 export interface BlobStore {
   readonly root: string | undefined;
   put(data: Uint8Array, opts?: { signal?: AbortSignal }): Promise<PutResult>;
@@ -78,6 +81,8 @@ export interface BlobStore {
   putFile(file: string, opts?: { signal?: AbortSignal; onProgress?: (bytes: number) => void }): Promise<PutResult>;
   /** The verified bytes; refuses blobs over `maxBytes` (default: the store's limit). */
   get(hex: string, opts?: { maxBytes?: number; signal?: AbortSignal }): Promise<Buffer>;
+  /** A verified cache page list: packed 64-byte records when it is in pf's shape (pageList.ts), else its text. */
+  pageList(hex: string, opts?: { maxBytes?: number; signal?: AbortSignal }): Promise<PageList>;
   /** A verified slice: the whole blob is still re-hashed, so a range never hides corruption. */
   readRange(hex: string, offset: number, length: number, opts?: { signal?: AbortSignal }): Promise<Buffer>;
   /** Streams the verified bytes into `dest`; nothing appears at `dest` unless the hash matched. */

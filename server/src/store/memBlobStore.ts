@@ -8,6 +8,7 @@ import type {
   BlobStat,
   BlobStore,
   ListOptions,
+  PageList,
   PutResult,
   SweepResult,
   VerifyAllOptions,
@@ -17,6 +18,7 @@ import type {
 } from './blobStore';
 import { DEFAULT_MAX_BLOB_BYTES } from './blobStore';
 import { MAX_PAGE } from './blobListing';
+import { packPageList } from './pageList';
 import {
   BlobNotFoundError,
   IntegrityError,
@@ -65,6 +67,12 @@ export class MemBlobStore implements BlobStore {
       throw new TooLargeToReadError(hex, max);
     }
     return Buffer.from(data);
+  }
+
+  async pageList(hex: string, opts: { maxBytes?: number } = {}): Promise<PageList> {
+    const bytes = await this.get(hex, opts);
+    const records = packPageList(bytes);
+    return records ? { records } : { text: bytes.toString('utf8') };
   }
 
   async readRange(hex: string, offset: number, length: number): Promise<Buffer> {

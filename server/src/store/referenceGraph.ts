@@ -8,7 +8,8 @@ import { StoreError } from './errors';
 import type { CatalogEntry } from './imageCatalog';
 import { listImages } from './imageCatalog';
 import { LAYER_FIELDS, parseNestedReferences } from './manifest';
-import { pageDigest, scanPageList } from './pageList';
+import { packPageList } from './pageList';
+import { sortedRecordOrder } from './recordOrder';
 
 /** Nested manifests larger than this are not expanded (and are reported as such). */
 export const NESTED_LIMIT = 64 << 20;
@@ -149,45 +150,47 @@ export class ReferenceGraph {
     }
     const entry: Nested = { keys: EMPTY, places: [] };
     this.nested.set(nestedHex, entry);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = (await store.get(nestedHex, { maxBytes: NESTED_LIMIT })).toString('utf8');
+      bytes = await store.get(nestedHex, { maxBytes: NESTED_LIMIT });
     } catch (err) {
       entry.unexpanded = err instanceof StoreError ? err.message : String(err);
       return;
     }
-    // A page list in pf's shape is scanned in place (no object per page); anything else is parsed and checked.
-    const scan = scanPageList(text);
-    let digestAt: (i: number) => string;
-    let placeAt: (i: number) => number | string;
-    let n: number;
-    if (scan) {
-      n = scan.offsets.length;
-      digestAt = (i) => pageDigest(text, scan, i);
-      placeAt = (i) => i; // compactPlace's numbering: page i >> 1, `v` when odd
-    } else {
-      const parsed = parseNestedReferences(text);
+    // A page list in pf's shape is read from its bytes into packed digests (no string, object or Buffer per
+    // page); anything else is parsed and checked. Either way the digests end up as 32-byte records.
+    let unsorted = packPageList(bytes);
+    let placeAt: (i: number) => number | string = (i) => i; // compactPlace's numbering: page i >> 1, `v` when odd
+    if (!unsorted) {
+      const parsed = parseNestedReferences(bytes.toString('utf8'));
       const problem = parsed.problems.find((pr) => pr.severity === 'error');
       if (parsed.kind === null || problem) {
         // What a manifest that is not understood names is unknown: never read it as "names nothing".
         entry.unexpanded = problem ? `${problem.path}: ${problem.message}` : 'not an fs.tree.v1 tree or a page list';
         return;
       }
-      n = parsed.refs.length;
-      digestAt = (i) => parsed.refs[i].hex;
-      placeAt = (i) => compactPlace(parsed.refs[i].layer, parsed.refs[i].path);
+      const refs = parsed.refs;
+      unsorted = Buffer.allocUnsafe(refs.length * 32);
+      refs.forEach((ref, i) => unsorted!.write(ref.hex, i * 32, 32, 'hex'));
+      placeAt = (i) => compactPlace(refs[i].layer, refs[i].path);
     }
-    // Pack the digests in reading order, sort an index by them, then lay both out sorted: no object or Buffer
-    // per reference (a million small ones left the heap 200 MiB larger than the graph).
-    const unsorted = Buffer.allocUnsafe(n * 32);
-    for (let i = 0; i < n; i++) {
-      unsorted.write(digestAt(i), i * 32, 32, 'hex');
-    }
-    const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => unsorted.compare(unsorted, b * 32, b * 32 + 32, a * 32, a * 32 + 32)); // record a against b
+    // Sort an index by digest, then lay digests and places out sorted: no object or Buffer per reference (a
+    // million small ones left the heap 200 MiB larger than the graph).
+    const records = unsorted;
+    const n = records.length / 32;
+    const order = sortedRecordOrder(records);
     entry.keys = Buffer.allocUnsafe(n * 32);
-    order.forEach((from, to) => unsorted.copy(entry.keys, to * 32, from * 32, from * 32 + 32));
-    entry.places = order.map(placeAt);
+    for (let to = 0; to < n; to++) {
+      for (let k = 0, from = order[to] * 32; k < 32; k++) {
+        entry.keys[to * 32 + k] = records[from + k]; // a byte loop: a native copy per record costs more
+      }
+    }
+    // Exactly n slots (Array.from of a typed array grows its list as it goes, up to half as much again).
+    const places: Array<number | string> = new Array(n);
+    for (let i = 0; i < n; i++) {
+      places[i] = placeAt(order[i]);
+    }
+    entry.places = places;
   }
 
   /** Every image that reaches `hex`, with the places, images in catalog order. */

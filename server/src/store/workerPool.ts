@@ -41,15 +41,20 @@ export interface PoolOptions {
    * takes a second and would hold up progress output and Ctrl-C, so puts still get every worker.
    */
   helpOnCallingThread?: boolean;
+  /**
+   * Each worker holds its next verify batch while it runs one (see PIPELINE_DEPTH). The CLI turns it on; the
+   * language server does not: there a hover's decode would wait behind a worker's second batch.
+   */
+  pipelineBatches?: boolean;
 }
 
 const CALLING_THREAD_OPS: ReadonlySet<WorkerRequest['op']> = new Set(['verifyBatch']);
 
 /**
- * A worker holds its next verify batch while it works on one, so it never waits for the main thread to read
- * its reply and post again (measured: each worker sat idle a third of a 10,000-blob verify while the main
- * thread scanned shards). Only for batches, which are short and alike: a hover's decode must never queue
- * behind a one-second compression on one worker while another is free.
+ * With `pipelineBatches`, a worker holds its next verify batch while it runs one, so it never waits for the
+ * main thread to read its reply and post again (in the CLI the main thread verifies batches itself, and a
+ * worker's reply waits until it finishes one). Only for batches, which are short and alike: nothing else ever
+ * queues on a busy worker while another may be free.
  */
 const PIPELINE_DEPTH = 2;
 const PIPELINED_OPS = CALLING_THREAD_OPS;
@@ -153,7 +158,7 @@ export class WorkerPool {
 
   /** A busy worker that may take `task` as its next one (see PIPELINE_DEPTH). */
   private slotToPipeline(task: Task): Slot | undefined {
-    if (!PIPELINED_OPS.has(task.req.op)) {
+    if (!this.opts.pipelineBatches || !PIPELINED_OPS.has(task.req.op)) {
       return undefined;
     }
     return this.slots.find(

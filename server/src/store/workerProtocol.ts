@@ -17,6 +17,11 @@ export type WorkerRequest =
   | { op: 'verifyBatch'; root: string; blobsDir: string; hexes: string[]; maxBytes: number }
   /** Decode and re-hash bytes in memory (a downloaded layer, a blob file about to be pushed). */
   | { op: 'verifyBytes'; data: Uint8Array; hex: string; maxBytes: number }
+  /**
+   * Decode a cache page list and, when it is in pf's shape, pack its pages as 64-byte records (`records`);
+   * otherwise the text comes back as `data` for the caller to parse and check.
+   */
+  | { op: 'pageRecords'; path: string; root?: string; hex: string; maxBytes: number }
   /** Decode into `dest` (a temp file the caller renames once the hash is known to be right). */
   | { op: 'decodeToFile'; path: string; root?: string; hex: string; maxBytes: number; dest: string };
 
@@ -31,7 +36,15 @@ export type WorkerFailure = {
 };
 
 export type WorkerReply =
-  { ok: true; data?: Uint8Array; decodedBytes?: number; input?: Uint8Array; results?: BatchResult[] } | WorkerFailure;
+  | {
+      ok: true;
+      data?: Uint8Array;
+      records?: Uint8Array;
+      decodedBytes?: number;
+      input?: Uint8Array;
+      results?: BatchResult[];
+    }
+  | WorkerFailure;
 
 /** One blob's outcome in a verifyBatch reply, in the order of the request's items. */
 export type BatchResult = { ok: true; decodedBytes: number } | WorkerFailure;

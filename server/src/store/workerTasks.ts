@@ -7,6 +7,7 @@ import { COMPRESSION_LEVEL } from './workerProtocol';
 import { DecodeFailure, decodeBytesSync, decodeFileSync } from './decodeSync';
 import { writeAllSync } from './durableWrite';
 import { NotRegularFileError } from './errors';
+import { packPageList } from './pageList';
 import { zstdEngine, type FrameCompressor } from './zstdEngine';
 
 // Created on the first put: a verify-only worker never pays for a level-19 context.
@@ -48,6 +49,21 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
     case 'verifyBytes': {
       const decodedBytes = decodeBytesSync(req.data, req.hex, req.maxBytes);
       return { reply: { ok: true, decodedBytes }, transfer: [] };
+    }
+    case 'pageRecords': {
+      const chunks: Buffer[] = [];
+      const decodedBytes = decodeFileSync(
+        req.path,
+        req.hex,
+        req.maxBytes,
+        (chunk) => chunks.push(Buffer.from(chunk)), // the decoder reuses `chunk`
+        req.root,
+      );
+      const data = Buffer.concat(chunks);
+      const records = packPageList(data);
+      return records
+        ? { reply: { ok: true, records, decodedBytes }, transfer: [records.buffer as ArrayBuffer] }
+        : { reply: { ok: true, data, decodedBytes }, transfer: [] };
     }
     case 'decode': {
       const chunks: Uint8Array[] = [];
