@@ -104,6 +104,28 @@ describe('diff and log', () => {
     });
   });
 
+  test('a page listed twice counts once, in pf\'s shape and in another alike', () => {
+    const pages = JSON.parse(
+      spawnSync(process.execPath, [CLI, '--store', root, 'get', `sha256:${bPagesHex}`], { encoding: 'utf8' }).stdout,
+    ).pages as Array<{ k: string; v: string }>;
+    const twice = [...pages, pages[0]];
+    const compact = writeBlob(root, JSON.stringify({ pages: twice }));
+    const spaced = writeBlob(root, JSON.stringify({ pages: twice.map((p) => ({ v: p.v, k: p.k })) }, null, 1));
+    for (const [i, list] of [compact, spaced].entries()) {
+      const d = writeImage(root, { ...a.spec, cachePages: list, createdAt: `2026-11-19T10:0${i}:00Z` });
+      for (const [from, to] of [
+        [b.hex, d.hex],
+        [d.hex, b.hex],
+      ]) {
+        assert.deepEqual(json(['--store', root, 'diff', `sha256:${from}`, `sha256:${to}`]).pages, {
+          shared: 2,
+          added: 0,
+          removed: 0,
+        });
+      }
+    }
+  });
+
   test('log: newest first, with merges and forks; with an image, only its ancestry', () => {
     const all = json(['--store', root, 'log']).images;
     assert.equal(all[0].image, `sha256:${merge.hex}`);
