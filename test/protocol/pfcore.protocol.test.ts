@@ -2,13 +2,14 @@
 // give exact decoded sizes, learned by decoding once and kept for that file version.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol';
 import { formatBytes } from '../../shared/format';
 import { ListBlobsRequest, StatRequest, VerifyRequest } from '../../shared/protocol';
 import { startServer, type ServerSession } from '../support/serverProcess';
-import { tempStore, writePfcoreBlob } from '../support/storeFixtures';
+import { blobFile, tempStore, writePfcoreBlob } from '../support/storeFixtures';
 
 describe('the server on pf-core frames', () => {
   let root: string;
@@ -41,6 +42,23 @@ describe('the server on pf-core frames', () => {
     assert.equal(report.problems.length, 0);
     const after = await server.connection.sendRequest(StatRequest.type, { digest: `sha256:${largeHex}` });
     assert.equal(after.decodedBytes, large.length);
+  });
+
+  test('that size survives a server restart (kept outside the store) and stops applying when the file changes', async () => {
+    await server.stop();
+    server = await startServer(root);
+    const again = await server.connection.sendRequest(StatRequest.type, { digest: `sha256:${largeHex}` });
+    assert.equal(again.decodedBytes, large.length, 'known at once in a fresh server');
+    assert.equal(again.lastVerified, undefined, 'without a verify in this server');
+    assert.equal(fs.readdirSync(root).sort().join(','), 'blobs', 'nothing of it is written into the store');
+    // The same bytes, rewritten: another mtime, so the remembered size no longer applies.
+    const file = blobFile(root, largeHex);
+    const later = new Date(fs.statSync(file).mtimeMs + 5000);
+    fs.utimesSync(file, later, later);
+    await server.stop();
+    server = await startServer(root);
+    const changed = await server.connection.sendRequest(StatRequest.type, { digest: `sha256:${largeHex}` });
+    assert.equal(changed.decodedBytes, undefined);
   });
 
   test('the hover on a pf-core digest shows the decoded size', async () => {

@@ -1,5 +1,6 @@
 // Spawns the bundled language server (dist/server.js --stdio) and speaks real JSON-RPC to it, as any LSP
 // client would. Tests use this instead of importing server modules, so they exercise the shipped bundle.
+import './testEnv';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import {

@@ -1,5 +1,6 @@
 // Builds stores on disk the way pf-core lays them out, independently of the store code under test:
 // zstd level 19 through zstd-napi directly, file names from node:crypto, manifests in serde's compact form.
+import './testEnv';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';

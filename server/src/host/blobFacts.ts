@@ -14,6 +14,8 @@ import { declaredDecodedSize } from '../store/zstdFrame';
 interface FileKey {
   size: number;
   mtimeMs: number;
+  /** For the decoded sizes kept across restarts (absent for what is not a regular file). */
+  ino?: number;
 }
 
 interface Facts extends FileKey {
@@ -83,7 +85,10 @@ export class BlobFacts {
           return buf.subarray(0, bytesRead);
         };
         // pf-core's frames record no size: keep what a verify of this file version learned.
-        facts.decodedBytes = (await declaredDecodedSize(readAt, info.size)) ?? facts.decodedBytes;
+        facts.decodedBytes =
+          (await declaredDecodedSize(readAt, info.size)) ??
+          facts.decodedBytes ??
+          this.store.decodedSizes.lookup(hex, { ino: info.ino, size: info.size, mtimeMs: info.mtimeMs });
         facts.contentKind = sniffContent(decodePrefix(head));
       }
       return { hex, ...facts };
@@ -157,12 +162,15 @@ export class BlobFacts {
   private record(hex: string, key: FileKey, ok: boolean, problem?: string, decodedBytes?: number): VerifyRecord {
     let facts = this.facts.get(hex);
     if (!facts || facts.size !== key.size || facts.mtimeMs !== key.mtimeMs) {
-      facts = { ...key };
+      facts = { size: key.size, mtimeMs: key.mtimeMs };
       this.facts.set(hex, facts);
     }
     facts.verified = { ok, atMs: Date.now(), problem };
     if (ok && decodedBytes !== undefined) {
       facts.decodedBytes = decodedBytes;
+      if (key.ino !== undefined) {
+        this.store.decodedSizes.remember(hex, { ino: key.ino, size: key.size, mtimeMs: key.mtimeMs }, decodedBytes);
+      }
     }
     return facts.verified;
   }
@@ -170,7 +178,7 @@ export class BlobFacts {
   private async fileKey(hex: string): Promise<FileKey | undefined> {
     try {
       const info = await fs.lstat(blobPath(this.store.root, hex));
-      return { size: info.size, mtimeMs: info.mtimeMs };
+      return { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
         return undefined;

@@ -13,7 +13,10 @@ export interface PutResult {
 export interface BlobStat {
   hex: string;
   storedBytes: number;
-  /** From the zstd frame headers, without decoding; undefined when a frame does not record it. */
+  /**
+   * From the zstd frame headers, without decoding, or remembered from an earlier decode of this very file
+   * (large blobs, decodedSizeLog.ts); undefined when neither knows it.
+   */
   decodedBytes?: number;
   modifiedMs: number;
 }

@@ -19,6 +19,7 @@ import type {
 } from './blobStore';
 import { DEFAULT_MAX_BLOB_BYTES } from './blobStore';
 import { listBlobs, physicalBytes, shardCounts } from './blobListing';
+import { DecodedSizeLog, type FileVersion } from './decodedSizeLog';
 import {
   BlobNotFoundError,
   InvalidInputError,
@@ -50,11 +51,14 @@ const STREAMED = Number.MAX_SAFE_INTEGER;
 export interface FsBlobStoreOptions {
   maxBlobBytes?: number;
   pool?: WorkerPool;
+  decodedSizes?: DecodedSizeLog;
 }
 
 export class FsBlobStore implements BlobStore {
   readonly maxBlobBytes: number;
   readonly pool: WorkerPool;
+  /** Decoded sizes learned by decoding large blobs whose frames record none, kept outside the store. */
+  readonly decodedSizes: DecodedSizeLog;
   private readonly ownsPool: boolean;
 
   constructor(
@@ -64,6 +68,7 @@ export class FsBlobStore implements BlobStore {
     this.maxBlobBytes = opts.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
     this.ownsPool = !opts.pool;
     this.pool = opts.pool ?? new WorkerPool();
+    this.decodedSizes = opts.decodedSizes ?? DecodedSizeLog.forStore(root);
   }
 
   async put(data: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<PutResult> {
@@ -268,7 +273,8 @@ export class FsBlobStore implements BlobStore {
         const { bytesRead } = await handle.read(buf, 0, length, position);
         return buf.subarray(0, bytesRead);
       };
-      const decodedBytes = await declaredDecodedSize(readAt, info.size);
+      const decodedBytes =
+        (await declaredDecodedSize(readAt, info.size)) ?? this.decodedSizes.lookup(hex, versionOf(info));
       return { hex, storedBytes: info.size, decodedBytes, modifiedMs: info.mtimeMs };
     } finally {
       await handle.close();
@@ -280,16 +286,23 @@ export class FsBlobStore implements BlobStore {
    * (streamed and re-hashed, so a corrupt blob fails here as in a verify).
    */
   async decodedSize(hex: string, opts: { signal?: AbortSignal } = {}): Promise<number> {
-    const declared = (await this.stat(hex)).decodedBytes;
-    if (declared !== undefined) {
-      return declared;
+    const known = (await this.stat(hex)).decodedBytes; // declared by the frames, or remembered
+    if (known !== undefined) {
+      return known;
     }
+    const before = await fs.lstat(blobPath(this.root, hex));
     const reply = await this.decodeTask(
       hex,
       { op: 'verify', path: blobPath(this.root, hex), root: this.root, hex, maxBytes: STREAMED },
       opts.signal,
     );
-    return reply.decodedBytes ?? 0;
+    const decodedBytes = reply.decodedBytes ?? 0;
+    // Kept only if the file did not change while it was decoded.
+    const after = await fs.lstat(blobPath(this.root, hex));
+    if (before.ino === after.ino && before.size === after.size && before.mtimeMs === after.mtimeMs) {
+      this.decodedSizes.remember(hex, versionOf(after), decodedBytes);
+    }
+    return decodedBytes;
   }
 
   async delete(hex: string): Promise<boolean> {
@@ -449,4 +462,8 @@ function errorOfFailure(hex: string, failure: WorkerFailure): StoreError {
     return new BlobNotFoundError(hex);
   }
   return new StoreIoError(`cannot read blob sha256:${hex}: ${failure.message}`, failure.errno);
+}
+
+function versionOf(info: Stats): FileVersion {
+  return { ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
 }
