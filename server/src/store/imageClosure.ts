@@ -61,8 +61,16 @@ export async function imageClosure(
       unexpanded.push({ layer, hex: nestedHex, reason });
       continue;
     }
-    for (const r of parseNestedReferences(nested.toString('utf8')).refs) {
+    const parsed = parseNestedReferences(nested.toString('utf8'));
+    for (const r of parsed.refs) {
       entries.push({ layer: `${layer} → ${r.path ?? r.layer}`, hex: r.hex });
+    }
+    // Not JSON, not a tree or a page list, or with entries that do not parse: what it names is not known, so
+    // the closure is incomplete (the reference graph reads such a manifest the same way).
+    const problem = parsed.problems.find((p) => p.severity === 'error');
+    if (parsed.kind === null || problem) {
+      const what = problem ? `${problem.path ? `${problem.path}: ` : ''}${problem.message}` : 'not an fs.tree.v1 tree or a page list';
+      unexpanded.push({ layer, hex: nestedHex, reason: `it could not be read as one (${what}); what it names was not checked` });
     }
   }
   return { entries, unexpanded };

@@ -1,0 +1,58 @@
+// What people read in a terminal: the text forms of diff and gc (the JSON forms are checked elsewhere), and the
+// refusals of arguments that do not fit.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { CLI_JS } from '../support/serverProcess';
+import { blobFile, deadPid, tempStore, writeBlob, writeDemoImage } from '../support/storeFixtures';
+
+function pfstore(root: string, ...args: string[]) {
+  return spawnSync(process.execPath, [CLI_JS, '--store', root, ...args], { encoding: 'utf8' });
+}
+
+test('diff in text: relation, changed layers, files marked + - M with sizes, and the pages', () => {
+  const root = tempStore();
+  const a = writeDemoImage(root, 'alpha');
+  const b = writeDemoImage(root, 'beta', [a.hex]);
+  const r = pfstore(root, 'diff', `sha256:${a.hex}`, `sha256:${b.hex}`);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.equal(lines[0], 'relation: a-is-ancestor-of-b');
+  assert.ok(
+    lines.includes(`layer world.env: sha256:${a.spec.env} -> sha256:${b.spec.env}`),
+    `a changed layer line in:\n${r.stdout}`,
+  );
+  assert.ok(lines.some((l) => /^M work\/run\.sh \(\d+ B\) -> \d+ B$/.test(l)), r.stdout);
+  assert.equal(lines.at(-1), 'cache pages: 0 shared, 1 added, 1 dropped');
+  assert.match(pfstore(root, 'diff', `sha256:${a.hex}`).stderr, /diff takes two image digests/);
+});
+
+test('gc in text: temp files of dead writers and unreferenced blobs, as a plan and then done', () => {
+  const root = tempStore();
+  writeDemoImage(root, 'kept');
+  const stale = writeBlob(root, 'no image names this\n');
+  const old = new Date(Date.now() - 2 * 3600_000);
+  fs.utimesSync(blobFile(root, stale), old, old);
+  const temp = path.join(path.dirname(blobFile(root, stale)), `${stale}.tmp.${deadPid()}.0`);
+  fs.writeFileSync(temp, 'half a blob');
+
+  const plan = pfstore(root, 'gc', '--unreferenced', '--dry-run');
+  assert.equal(plan.status, 0, plan.stderr);
+  assert.match(plan.stdout, new RegExp(`^would remove ${temp.replace(/[.]/g, '\\.')}$`, 'm'));
+  assert.match(plan.stdout, /^1 temp file to remove, 0 kept \(writer still running\)$/m);
+  assert.match(plan.stdout, new RegExp(`^would remove sha256:${stale} \\(\\d+ B\\)$`, 'm'));
+  assert.match(plan.stdout, /^1 unreferenced blob would free \d+ B; \d+ younger than the grace period kept; 1 image in the catalog$/m);
+  assert.ok(fs.existsSync(temp) && fs.existsSync(blobFile(root, stale)), 'a dry run removes nothing');
+
+  const done = pfstore(root, 'gc', '--unreferenced');
+  assert.equal(done.status, 0, done.stderr);
+  assert.match(done.stdout, new RegExp(`^removed sha256:${stale} \\(\\d+ B\\)$`, 'm'));
+  assert.match(done.stdout, /^1 unreferenced blob freed \d+ B;/m);
+  assert.ok(!fs.existsSync(temp) && !fs.existsSync(blobFile(root, stale)));
+  assert.match(pfstore(root, 'gc').stdout, /^0 temp files removed, 0 kept/m);
+
+  assert.match(pfstore(root, 'gc', 'extra').stderr, /gc takes no arguments/);
+  assert.match(pfstore(root, 'gc', '--grace', '5').stderr, /--grace and --retain-recent go with --unreferenced/);
+});

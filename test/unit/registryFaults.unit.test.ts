@@ -1,0 +1,123 @@
+// The registry client against a scripted HTTP peer, for what a real registry does only when it misbehaves:
+// 5xx answers retried, error bodies quoted briefly, a non-registry named as such, oversized and wrong blob
+// bodies refused, a connection dropped mid-download retried then reported, and credentials over plain http to
+// a host that is not loopback warned about.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parseOciRef } from '../../server/src/oci/ociRef';
+import { RegistryClient } from '../../server/src/oci/registryClient';
+import { IntegrityError } from '../../server/src/store/errors';
+
+const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+describe('the registry client against a misbehaving peer', () => {
+  let server: http.Server;
+  let port: number;
+  const routes = new Map<string, (req: http.IncomingMessage, res: http.ServerResponse) => void>();
+  const hits = new Map<string, number>();
+
+  before(async () => {
+    server = http.createServer((req, res) => {
+      const url = req.url!.split('?')[0];
+      hits.set(url, (hits.get(url) ?? 0) + 1);
+      const route = routes.get(url);
+      if (route) {
+        route(req, res);
+      } else {
+        res.writeHead(404, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known' }] }));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(() => server.close());
+
+  const client = (repo: string, warn: (m: string) => void = () => undefined) =>
+    new RegistryClient(parseOciRef(`oci://127.0.0.1:${port}/${repo}`, { env: {} }), {}, warn, false);
+
+  test('a 503 is retried and the next answer used; a 404 quotes the registry’s error code and message', async () => {
+    const body = Buffer.from('a layer');
+    let calls = 0;
+    routes.set(`/v2/retry/blobs/${sha(body)}`, (_req, res) => {
+      calls++;
+      if (calls === 1) {
+        res.writeHead(503).end('busy');
+      } else {
+        res.writeHead(200, { 'Content-Length': String(body.length) }).end(body);
+      }
+    });
+    assert.deepEqual(await client('retry').getBlob(sha(body), 1 << 20), body);
+    assert.equal(calls, 2);
+    await assert.rejects(
+      client('retry').getBlob(sha(Buffer.from('absent')), 1 << 20),
+      /GET blob sha256:[0-9a-f]{64} failed: 404 \(NAME_UNKNOWN: repository name not known\)/,
+    );
+    routes.set('/v2/plain/tags/list', (_req, res) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end('x'.repeat(5000)));
+    await assert.rejects(client('plain').listTags(), (err: Error) => /failed: 500 \(x+\)/.test(err.message) && err.message.length < 400);
+  });
+
+  test('a server that is not a registry is named as such', async () => {
+    routes.set('/v2/', (_req, res) => res.writeHead(404).end());
+    await assert.rejects(client('any').ping(), /does not answer as an OCI registry \(404\)/);
+    routes.delete('/v2/');
+  });
+
+  test('blob bodies: over the limit by their length or as they stream, or not matching their digest, are refused', async () => {
+    const big = randomBytes(4096);
+    routes.set(`/v2/sizes/blobs/${sha(big)}`, (_req, res) => res.writeHead(200, { 'Content-Length': '4096' }).end(big));
+    await assert.rejects(client('sizes').getBlob(sha(big), 1000), (err: unknown) => {
+      return err instanceof IntegrityError && err.kind === 'too-large' && /offers 4096 bytes/.test(err.message);
+    });
+    const forged = Buffer.from('not what was asked for');
+    const asked = sha(Buffer.from('the real layer'));
+    routes.set(`/v2/sizes/blobs/${asked}`, (_req, res) => res.writeHead(200).end(forged));
+    await assert.rejects(client('sizes').getBlob(asked, 1 << 20), (err: unknown) => {
+      return err instanceof IntegrityError && err.kind === 'hash-mismatch';
+    });
+    // Streamed to a file with no length given: cut off at the limit, and nothing is left at the destination.
+    const dest = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pf-dl-')), 'layer');
+    routes.set(`/v2/sizes/blobs/${sha(big)}`, (_req, res) => {
+      res.writeHead(200);
+      res.write(big.subarray(0, 2048));
+      res.end(big.subarray(2048));
+    });
+    await assert.rejects(client('sizes').downloadBlob(sha(big), dest, 1000), (err: unknown) => {
+      return err instanceof IntegrityError && err.kind === 'too-large';
+    });
+    assert.equal(fs.existsSync(dest), false);
+  });
+
+  test('a connection dropped mid-download is retried, then reported; nothing is left at the destination', async () => {
+    const layer = randomBytes(64 << 10);
+    const url = `/v2/drops/blobs/${sha(layer)}`;
+    routes.set(url, (_req, res) => {
+      res.writeHead(200, { 'Content-Length': String(layer.length) });
+      res.write(layer.subarray(0, 1024), () => res.destroy());
+    });
+    const dest = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pf-dl-')), 'layer');
+    hits.delete(url);
+    await assert.rejects(client('drops').downloadBlob(sha(layer), dest, 1 << 20), /dropped the connection/);
+    assert.equal(hits.get(url), 3, 'three attempts');
+    assert.equal(fs.existsSync(dest), false);
+  });
+
+  test('credentials over plain http to a host that is not loopback draw a warning before they are sent', async () => {
+    const warnings: string[] = [];
+    const remote = new RegistryClient(
+      parseOciRef('oci://registry.invalid:5000/team/agents', { env: {} }),
+      { header: 'Basic cGY6cHc=' },
+      (m) => warnings.push(m),
+      false,
+    );
+    await assert.rejects(remote.ping(), /cannot reach the registry at http:\/\/registry\.invalid:5000/);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /sending credentials over plain http to registry\.invalid:5000/);
+  });
+});
