@@ -159,11 +159,11 @@ export async function runMode(
             .then(() => (mode === 'trusted' ? readmeCopy(page, shot[1]) : undefined))
             .then(() => fs.renameSync(`${file}.tmp.png`, file));
         }
-        const dom = /__pf_rows__:(\S+)/.exec(line);
+        const dom = /__pf_screen__:(\S+)/.exec(line);
         if (dom) {
-          const file = path.join(ARTIFACTS, `${dom[1]}.rows.json`);
-          void renderedRows(page).then((rows) => {
-            fs.writeFileSync(`${file}.tmp`, JSON.stringify(rows));
+          const file = path.join(ARTIFACTS, `${dom[1]}.screen.json`);
+          void screenText(page).then((text) => {
+            fs.writeFileSync(`${file}.tmp`, JSON.stringify(text));
             fs.renameSync(`${file}.tmp`, file);
           });
         }
@@ -184,15 +184,23 @@ export async function runMode(
 }
 
 /**
- * What the screen shows in every open view pane: its title and the text of each rendered row (label and
- * description), read from the page. Tests compare it with what the extension's API says.
+ * What the screen shows: each open view pane's title and the text of its rendered rows (label and description),
+ * and the notification toasts, read from the page. Tests compare it with what the extension's API says.
  */
-async function renderedRows(page: Page): Promise<Array<{ view: string; rows: string[] }>> {
+async function screenText(page: Page): Promise<ScreenText> {
   // A string, evaluated in the page: this file is compiled without the DOM's types.
-  return page.evaluate(`[...document.querySelectorAll('.pane')].map((pane) => ({
-    view: pane.querySelector('.pane-header .title')?.innerText ?? '',
-    rows: [...pane.querySelectorAll('.monaco-list-row')].map((row) => row.innerText.replace(/\\s+/g, ' ')),
-  }))`);
+  return page.evaluate(`({
+    panes: [...document.querySelectorAll('.pane')].map((pane) => ({
+      view: pane.querySelector('.pane-header .title')?.innerText ?? '',
+      rows: [...pane.querySelectorAll('.monaco-list-row')].map((row) => row.innerText.replace(/\\s+/g, ' ')),
+    })),
+    toasts: [...document.querySelectorAll('.notification-toast')].map((t) => t.innerText.replace(/\\s+/g, ' ')),
+  })`);
+}
+
+export interface ScreenText {
+  panes: Array<{ view: string; rows: string[] }>;
+  toasts: string[];
 }
 
 /** The pictures the README shows, in docs/images/ (small PNGs); `npm run screenshots` brings them up to date. */

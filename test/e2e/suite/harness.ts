@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ScreenText } from '../runE2E';
 
 type TestFn = () => Promise<void> | void;
 const tests: Array<{ name: string; fn: TestFn }> = [];
@@ -59,13 +60,13 @@ export async function screenshot(name: string): Promise<void> {
   await eventually(`screenshot ${name}`, () => fs.existsSync(file), 30_000);
 }
 
-/** The rows each open view pane shows on screen (read by the runner from the page), by view title. */
-export async function renderedRows(name: string): Promise<Array<{ view: string; rows: string[] }>> {
-  const file = path.join(env.artifacts, `${name}.rows.json`);
+/** What the screen shows (read by the runner from the page): view panes with their rows, and the toasts. */
+export async function screenText(name: string): Promise<ScreenText> {
+  const file = path.join(env.artifacts, `${name}.screen.json`);
   fs.rmSync(file, { force: true });
-  console.log(`__pf_rows__:${name}`);
-  await eventually(`the rendered rows (${name})`, () => fs.existsSync(file), 30_000);
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as Array<{ view: string; rows: string[] }>;
+  console.log(`__pf_screen__:${name}`);
+  await eventually(`the screen's text (${name})`, () => fs.existsSync(file), 30_000);
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as ScreenText;
 }
 
 export async function runAll(): Promise<void> {

@@ -15,7 +15,7 @@ import {
   writeManyBlobs,
   type ImageSpec,
 } from '../../support/storeFixtures';
-import { env, eventually, renderedRows, screenshot, test } from './harness';
+import { env, eventually, screenText, screenshot, test } from './harness';
 
 const EXTENSION_ID = 'processfork.processfork-store';
 let ext: ExtensionApi;
@@ -276,6 +276,34 @@ test('the store changes on disk show up in the tree without a refresh', async ()
     kids = await ext.tree.getChildren(shard);
   }
   assert.ok(kids.some((k) => k.kind === 'blob' && k.blob.digest === `sha256:${hex}`));
+});
+
+test('a processfork.remotes entry that is not an oci:// reference is named on screen, not dropped silently', async () => {
+  const config = vscode.workspace.getConfiguration('processfork');
+  const before = config.get<string[]>('remotes');
+  const bad = 'http://registry.example/agents';
+  try {
+    // In the workspace's settings: in code-server a write to the user settings drops the machine-scoped
+    // store path from the effective configuration (seen here), which would move the rest of the suite.
+    await config.update('remotes', [...(before ?? []), bad], vscode.ConfigurationTarget.Workspace);
+    const toast = await eventually('the warning on screen', async () =>
+      (await screenText('remotes-warning')).toasts.find((t) => t.includes(JSON.stringify(bad))),
+    );
+    assert.match(toast, /ignored/);
+    assert.match(toast, /oci:\/\/host\[:port\]\/repo/, 'it says what an entry looks like');
+    assert.match(toast, /Open Settings/, 'and offers the way there');
+    // The usable entries stay: the Registries root lists only them.
+    const roots = (await ext.tree.getChildren()) as StoreNode[];
+    const registries = roots.find((r) => r.kind === 'root' && r.section === 'remotes');
+    const listed = registries ? await ext.tree.getChildren(registries) : [];
+    assert.deepEqual(
+      listed.map((n) => n.kind === 'remote' && n.remote),
+      (before ?? []).map((r) => r),
+    );
+  } finally {
+    await config.update('remotes', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('notifications.clearAll');
+  }
 });
 
 test('registry: the tree lists the remote image, and a missing blob is fetched by its quick fix', async () => {
@@ -619,7 +647,7 @@ test('after a store switch, nothing of the old store shows: verdicts, problems, 
     ext.tree.getTreeItem(blobsRoot((await ext.tree.getChildren()) as StoreNode[])).description;
   /** The rendered Blobs rows, when there is at least one and every one matches. */
   const blobsRowsShown = async (expected: RegExp) => {
-    const rows = (await renderedRows('store-switch'))
+    const rows = (await screenText('store-switch')).panes
       .flatMap((pane) => pane.rows)
       .filter((row) => row.startsWith('Blobs'));
     return rows.length > 0 && rows.every((row) => expected.test(row)) ? rows : undefined;
