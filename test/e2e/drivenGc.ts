@@ -64,7 +64,10 @@ export async function driveGcConfirmation(base: string): Promise<void> {
     await page
       .locator('.notification-toast', { hasText: /Removed 3 unreferenced blobs, freed \d+ B/ })
       .waitFor({ timeout: 30_000 });
-    assert.ok(stale.every((hex) => !fs.existsSync(blobFile(store, hex))), 'the three are gone');
+    assert.ok(
+      stale.every((hex) => !fs.existsSync(blobFile(store, hex))),
+      'the three are gone',
+    );
     // What the screen counts afterwards agrees with the disk: the status bar and the Blobs row (which once kept
     // the count from a shard listing answered before the removal reached the server's cache).
     const counted = `${before - 3} blobs`;

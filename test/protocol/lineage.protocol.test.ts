@@ -82,7 +82,8 @@ test("imageFiles: an image's fs tree as entries (a directory has no digest); uns
   );
   await assert.rejects(
     server.connection.sendRequest(ImageFilesRequest.type, { digest: `sha256:${'1'.repeat(64)}` }),
-    (e: { code: number; message: string }) => e.code === StoreErrorCode.NotFound && /not in the catalog/.test(e.message),
+    (e: { code: number; message: string }) =>
+      e.code === StoreErrorCode.NotFound && /not in the catalog/.test(e.message),
   );
 });
 

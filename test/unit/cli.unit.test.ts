@@ -301,10 +301,20 @@ test('a reader that stops early (`pfstore ls | head -1`) ends the output quietly
     writeBlob(root, `line ${i}\n`);
   }
   // bash reports each side's status; the listing is far larger than a pipe's buffer, so ls meets a closed pipe.
-  const r = spawnSync('bash', ['-c', `set -o pipefail; "$0" "$1" --store "$2" ls | head -1; echo "status \${PIPESTATUS[0]}" >&2`, process.execPath, CLI, root], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    'bash',
+    [
+      '-c',
+      `set -o pipefail; "$0" "$1" --store "$2" ls | head -1; echo "status \${PIPESTATUS[0]}" >&2`,
+      process.execPath,
+      CLI,
+      root,
+    ],
+    {
+      encoding: 'utf8',
+    },
+  );
   assert.match(r.stdout, /^sha256:[0-9a-f]{64} +\d+\n$/);
   assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at /, 'no stack trace');
-  assert.match(r.stderr, /^status 141\n$/, "the status a shell gives a command stopped by SIGPIPE (128 + 13)");
+  assert.match(r.stderr, /^status 141\n$/, 'the status a shell gives a command stopped by SIGPIPE (128 + 13)');
 });

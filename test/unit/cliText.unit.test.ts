@@ -24,7 +24,10 @@ test('diff in text: relation, changed layers, files marked + - M with sizes, and
     lines.includes(`layer world.env: sha256:${a.spec.env} -> sha256:${b.spec.env}`),
     `a changed layer line in:\n${r.stdout}`,
   );
-  assert.ok(lines.some((l) => /^M work\/run\.sh \(\d+ B\) -> \d+ B$/.test(l)), r.stdout);
+  assert.ok(
+    lines.some((l) => /^M work\/run\.sh \(\d+ B\) -> \d+ B$/.test(l)),
+    r.stdout,
+  );
   assert.equal(lines.at(-1), 'cache pages: 0 shared, 1 added, 1 dropped');
   assert.match(pfstore(root, 'diff', `sha256:${a.hex}`).stderr, /diff takes two image digests/);
 });
@@ -43,7 +46,10 @@ test('gc in text: temp files of dead writers and unreferenced blobs, as a plan a
   assert.match(plan.stdout, new RegExp(`^would remove ${temp.replace(/[.]/g, '\\.')}$`, 'm'));
   assert.match(plan.stdout, /^1 temp file to remove, 0 kept \(writer still running\)$/m);
   assert.match(plan.stdout, new RegExp(`^would remove sha256:${stale} \\(\\d+ B\\)$`, 'm'));
-  assert.match(plan.stdout, /^1 unreferenced blob would free \d+ B; \d+ younger than the grace period kept; 1 image in the catalog$/m);
+  assert.match(
+    plan.stdout,
+    /^1 unreferenced blob would free \d+ B; \d+ younger than the grace period kept; 1 image in the catalog$/m,
+  );
   assert.ok(fs.existsSync(temp) && fs.existsSync(blobFile(root, stale)), 'a dry run removes nothing');
 
   const done = pfstore(root, 'gc', '--unreferenced');

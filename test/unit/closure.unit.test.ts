@@ -38,7 +38,10 @@ test('a nested manifest that is not a tree or a page list, or has entries that d
     const cases: Array<[string, RegExp]> = [
       ['this is not JSON', /not valid JSON/],
       ['{"entries": []}', /not an fs\.tree\.v1 tree or a page list/],
-      [JSON.stringify({ kind: 'fs.tree.v1', entries: [{ path: 'a', blob: 'sha256:XYZ' }] }), /entries\[0\]\.blob: malformed digest/],
+      [
+        JSON.stringify({ kind: 'fs.tree.v1', entries: [{ path: 'a', blob: 'sha256:XYZ' }] }),
+        /entries\[0\]\.blob: malformed digest/,
+      ],
     ];
     for (const [text, reason] of cases) {
       const odd = writeBlob(root, text);

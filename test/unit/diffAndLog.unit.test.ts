@@ -104,7 +104,7 @@ describe('diff and log', () => {
     });
   });
 
-  test('a page listed twice counts once, in pf\'s shape and in another alike', () => {
+  test("a page listed twice counts once, in pf's shape and in another alike", () => {
     const pages = JSON.parse(
       spawnSync(process.execPath, [CLI, '--store', root, 'get', `sha256:${bPagesHex}`], { encoding: 'utf8' }).stdout,
     ).pages as Array<{ k: string; v: string }>;

@@ -59,8 +59,13 @@ describe('the registry client against a misbehaving peer', () => {
       client('retry').getBlob(sha(Buffer.from('absent')), 1 << 20),
       /GET blob sha256:[0-9a-f]{64} failed: 404 \(NAME_UNKNOWN: repository name not known\)/,
     );
-    routes.set('/v2/plain/tags/list', (_req, res) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end('x'.repeat(5000)));
-    await assert.rejects(client('plain').listTags(), (err: Error) => /failed: 500 \(x+\)/.test(err.message) && err.message.length < 400);
+    routes.set('/v2/plain/tags/list', (_req, res) =>
+      res.writeHead(500, { 'Content-Type': 'text/plain' }).end('x'.repeat(5000)),
+    );
+    await assert.rejects(
+      client('plain').listTags(),
+      (err: Error) => /failed: 500 \(x+\)/.test(err.message) && err.message.length < 400,
+    );
   });
 
   test('a server that is not a registry is named as such', async () => {

@@ -19,7 +19,11 @@ test('with the calling thread helping, a pool of one verifies batches without st
   flipByte(blobFile(root, bad));
   const pool = new WorkerPool(1, { helpOnCallingThread: true });
   try {
-    const running = [pool.run(batchOf(root, [good, bad])), pool.run(batchOf(root, [good])), pool.run(batchOf(root, []))];
+    const running = [
+      pool.run(batchOf(root, [good, bad])),
+      pool.run(batchOf(root, [good])),
+      pool.run(batchOf(root, [])),
+    ];
     assert.equal(pool.pending, 2, 'the calling thread takes one batch at a time; the others wait their turn');
     const replies = await Promise.all(running);
     assert.deepEqual(pool.postedPerWorker, [], 'no worker was started for batches');

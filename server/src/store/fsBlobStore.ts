@@ -149,7 +149,13 @@ export class FsBlobStore implements BlobStore {
   /** Decoded, verified and packed on a worker: the main thread gets one transferred buffer, not 15 MB of text. */
   async pageList(hex: string, opts: { maxBytes?: number; signal?: AbortSignal } = {}): Promise<PageList> {
     const limit = opts.maxBytes ?? this.maxBlobBytes;
-    const req: WorkerRequest = { op: 'pageRecords', path: blobPath(this.root, hex), root: this.root, hex, maxBytes: limit };
+    const req: WorkerRequest = {
+      op: 'pageRecords',
+      path: blobPath(this.root, hex),
+      root: this.root,
+      hex,
+      maxBytes: limit,
+    };
     const reply = await this.decodeTask(hex, req, opts.signal).catch((err) => {
       if (err instanceof IntegrityError && err.kind === 'too-large') {
         throw new TooLargeToReadError(hex, limit);

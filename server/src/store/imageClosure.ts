@@ -69,8 +69,14 @@ export async function imageClosure(
     // the closure is incomplete (the reference graph reads such a manifest the same way).
     const problem = parsed.problems.find((p) => p.severity === 'error');
     if (parsed.kind === null || problem) {
-      const what = problem ? `${problem.path ? `${problem.path}: ` : ''}${problem.message}` : 'not an fs.tree.v1 tree or a page list';
-      unexpanded.push({ layer, hex: nestedHex, reason: `it could not be read as one (${what}); what it names was not checked` });
+      const what = problem
+        ? `${problem.path ? `${problem.path}: ` : ''}${problem.message}`
+        : 'not an fs.tree.v1 tree or a page list';
+      unexpanded.push({
+        layer,
+        hex: nestedHex,
+        reason: `it could not be read as one (${what}); what it names was not checked`,
+      });
     }
   }
   return { entries, unexpanded };

@@ -143,7 +143,9 @@ export class WorkerPool {
     while (this.queue.length > 0) {
       const next = this.queue[0];
       const slot =
-        this.slots.find((s) => s.tasks.size === 0) ?? this.spawn(this.workersFor(next.req.op)) ?? this.slotToPipeline(next);
+        this.slots.find((s) => s.tasks.size === 0) ??
+        this.spawn(this.workersFor(next.req.op)) ??
+        this.slotToPipeline(next);
       if (!slot) {
         this.helpOnCallingThread();
         return;
