@@ -10,6 +10,7 @@ import {
   DocumentLinkRequest,
   DocumentSymbolRequest,
   HoverRequest,
+  ReferencesRequest,
   type CompletionItem,
   type Diagnostic,
   type DocumentSymbol,
@@ -162,6 +163,13 @@ describe('manifest features', () => {
     await server.open(plain, `see sha256:${image.spec.base}\n`, 'markdown');
     const links = await server.connection.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: plain } });
     assert.deepEqual(links, []);
+    const at = { textDocument: { uri: plain }, position: { line: 0, character: 12 } };
+    assert.equal(await server.connection.sendRequest(HoverRequest.type, at), null, 'no hover');
+    assert.deepEqual(
+      await server.connection.sendRequest(ReferencesRequest.type, { ...at, context: { includeDeclaration: true } }),
+      [],
+      'no references',
+    );
     // The same file with the setting on: its digest is a link.
     const everywhere = await startServer(root, { settings: { hover: { allFiles: true } } });
     try {

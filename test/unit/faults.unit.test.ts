@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -99,6 +100,33 @@ describe('FIFOs and symlinks where files belong', () => {
       const r = finished(pfstore(['--store', root, ...args], 15_000));
       assert.equal(r.status, 4, `${args.join(' ')}: exit ${r.status} ${r.stderr}`);
       assert.match(r.stdout + r.stderr, /named pipe/, args.join(' '));
+    }
+  });
+
+  test('a socket or a directory at a blob path is named for what it is, in stat and verify', async () => {
+    const store = tempStore();
+    const sockHex = sha256Hex('a socket stands here');
+    const dirHex = sha256Hex('a directory stands here');
+    fs.mkdirSync(path.dirname(blobFile(store, sockHex)), { recursive: true });
+    fs.mkdirSync(blobFile(store, dirHex), { recursive: true });
+    const listener = net.createServer();
+    await new Promise<void>((resolve) => listener.listen(blobFile(store, sockHex), resolve));
+    try {
+      for (const [hex, what] of [
+        [sockHex, /a socket/],
+        [dirHex, /a directory/],
+      ] as const) {
+        for (const args of [
+          ['stat', `sha256:${hex}`],
+          ['verify', `sha256:${hex}`],
+        ]) {
+          const r = await runAsync(['--store', store, ...args]);
+          assert.equal(r.code, 4, `${args.join(' ')}: exit ${r.code} ${r.stderr}`);
+          assert.match(r.stdout + r.stderr, what, args.join(' '));
+        }
+      }
+    } finally {
+      listener.close();
     }
   });
 

@@ -125,6 +125,44 @@ test('nested trees and page manifests yield their digests; unsafe entry paths ar
   }
 });
 
+test('each malformed part of a nested manifest is a problem at its path, never a throw', () => {
+  const cases: Array<[unknown, string | null, Array<[string, RegExp]>]> = [
+    [{ kind: 'fs.tree.v1' }, 'fs.tree.v1', [['entries', /needs an entries array/]]],
+    [
+      { kind: 'fs.tree.v1', entries: [7, { size: 1 }, { path: 'x', blob: 'sha256:nope' }] },
+      'fs.tree.v1',
+      [
+        ['entries[0]', /must be an object/],
+        ['entries[1].path', /needs a string path/],
+        ['entries[2].blob', /malformed digest/],
+      ],
+    ],
+    [
+      { pages: ['k', { v: `sha256:${h('5')}` }, { k: `sha256:${h('6')}`, v: 'sha256:ZZ' }] },
+      'cache.pages',
+      [
+        ['pages[0]', /must be an object \{k, v\}/],
+        ['pages[1].k', /a page needs k/],
+        ['pages[2].v', /malformed digest/],
+      ],
+    ],
+    [[1, 2], null, []],
+    [{ something: 'else' }, null, []],
+  ];
+  for (const [raw, kind, problems] of cases) {
+    const parsed = parseNestedReferences(JSON.stringify(raw));
+    assert.equal(parsed.kind, kind, JSON.stringify(raw));
+    assert.deepEqual(
+      parsed.problems.map((p) => p.path),
+      problems.map(([at]) => at),
+    );
+    parsed.problems.forEach((p, i) => assert.match(p.message, problems[i][1]));
+  }
+  const broken = parseNestedReferences('{"pages": [');
+  assert.equal(broken.kind, null);
+  assert.match(broken.problems[0].message, /not valid JSON at line 1/);
+});
+
 test('the catalog lists images, checks each file hashes to its name, and shows what pf-core skips', async () => {
   const root = tempStore();
   try {

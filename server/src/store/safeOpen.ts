@@ -37,6 +37,13 @@ function refuseSymlinkError(file: string, err: unknown): never {
   if (code === 'ELOOP' || code === 'EMLINK') {
     throw new NotRegularFileError(file, 'a symbolic link');
   }
+  // A socket cannot be opened at all (ENXIO): it is still a blob file that is not a file, not an I/O failure.
+  if (code === 'ENXIO') {
+    const info = fsSync.lstatSync(file, { throwIfNoEntry: false });
+    if (info && !info.isFile()) {
+      throw new NotRegularFileError(file, fileTypeOf(info));
+    }
+  }
   throw err;
 }
 
