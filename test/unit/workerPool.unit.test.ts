@@ -9,7 +9,7 @@ import type { WorkerRequest } from '../../server/src/store/workerProtocol';
 import { flipByte, blobFile, tempStore, writePfcoreBlob } from '../support/storeFixtures';
 
 function batchOf(root: string, hexes: string[]): WorkerRequest {
-  return { op: 'verifyBatch', root, blobsDir: blobsDir(root), hexes, maxBytes: 1 << 30 };
+  return { op: 'verifyBatch', root, blobsDir: blobsDir(root), hexes, maxBytes: 1 << 30, session: 1 };
 }
 
 test('with the calling thread helping, a pool of one verifies batches without starting any worker', async () => {

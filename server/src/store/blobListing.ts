@@ -1,6 +1,7 @@
 // Reads the shard directories: paged listing, counts, and the full scan that verify-all walks.
 import type { Dirent } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import * as fsSync from 'node:fs';
 import * as path from 'node:path';
 import { BLOB_NAME, SHARD_NAME, TEMP_NAME, blobsDir } from './blobPaths';
 import type { BlobEntry, BlobPage, ListOptions } from './blobStore';
@@ -22,9 +23,10 @@ async function readDirIfAny(dir: string): Promise<Dirent[]> {
   }
 }
 
-async function readNamesIfAny(dir: string): Promise<string[]> {
+/** `sync`: on the calling thread, without a trip through libuv's pool (for a process that may block). */
+async function readNamesIfAny(dir: string, sync = false): Promise<string[]> {
   try {
-    return await fs.readdir(dir);
+    return sync ? fsSync.readdirSync(dir) : await fs.readdir(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -177,13 +179,14 @@ export async function scanBlobs(
   root: string,
   onShard?: (items: ScanItem[]) => void | Promise<void>,
   signal?: AbortSignal,
+  opts: { sync?: boolean } = {},
 ): Promise<ScanItem[]> {
   const top = blobsDir(root);
   const dirents = await readDirIfAny(top);
   // Shards are read several at a time (each readdir is a trip through libuv's pool, and 256 of them in a row
   // took longer than verifying 10,000 small blobs) and handed on in order.
   const pending = dirents.map(() => undefined as Promise<ScanItem[]> | undefined);
-  const start = (i: number) => (pending[i] ??= scanShard(top, dirents[i]));
+  const start = (i: number) => (pending[i] ??= scanShard(top, dirents[i], opts.sync));
   const items: ScanItem[] = [];
   for (let i = 0; i < dirents.length && !signal?.aborted; i++) {
     for (let j = i; j < Math.min(dirents.length, i + SCAN_AHEAD); j++) {
@@ -202,7 +205,7 @@ export async function scanBlobs(
 
 const SCAN_AHEAD = 8;
 
-async function scanShard(top: string, dirent: Dirent): Promise<ScanItem[]> {
+async function scanShard(top: string, dirent: Dirent, sync?: boolean): Promise<ScanItem[]> {
   const dir = path.join(top, dirent.name);
   if (!dirent.isDirectory() || !SHARD_NAME.test(dirent.name)) {
     return [{ type: 'stray', path: dir }];
@@ -210,7 +213,7 @@ async function scanShard(top: string, dirent: Dirent): Promise<ScanItem[]> {
   const items: ScanItem[] = [];
   // Names only: a Dirent per file and two regular expressions per name cost more than the decode of a small
   // blob. File types are looked at only where they decide something (a temp file must be a regular file).
-  for (const name of await readNamesIfAny(dir)) {
+  for (const name of await readNamesIfAny(dir, sync)) {
     const p = `${dir}${path.sep}${name}`;
     const blob = name.length === 68 && name.endsWith('.zst') ? BLOB_NAME.exec(name) : null;
     // A blob name on something that is not a regular file (a FIFO, a symlink) is still that blob, a bad one:

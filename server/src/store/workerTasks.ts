@@ -19,6 +19,9 @@ function compressFrame(data: Uint8Array): Uint8Array {
   return compressor.compress(data);
 }
 
+/** Shard folders already found inside the store during the current verify (see the request's `session`). */
+let checkedShards = { session: -1, inside: new Set<string>() };
+
 function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer[] } {
   switch (req.op) {
     case 'compress': {
@@ -34,7 +37,10 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
       return { reply: { ok: true, decodedBytes }, transfer: [] };
     }
     case 'verifyBatch': {
-      const dirsInside = new Set<string>();
+      if (checkedShards.session !== req.session) {
+        checkedShards = { session: req.session, inside: new Set() };
+      }
+      const dirsInside = checkedShards.inside;
       const results = req.hexes.map((hex): BatchResult => {
         const file = `${req.blobsDir}${path.sep}${hex.slice(0, 2)}${path.sep}${hex}.zst`;
         try {
