@@ -1,4 +1,4 @@
-// What people read in a terminal: the text forms of diff and gc (the JSON forms are checked elsewhere), and the
+// What people read in a terminal: the text forms of diff, gc, stat, log and images (the JSON forms are checked elsewhere), and the
 // refusals of arguments that do not fit.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -6,7 +6,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { CLI_JS } from '../support/serverProcess';
-import { blobFile, deadPid, tempStore, writeBlob, writeDemoImage } from '../support/storeFixtures';
+import {
+  blobFile,
+  deadPid,
+  tempStore,
+  writeBlob,
+  writeDemoImage,
+  writeImage,
+  writePfcoreBlob,
+} from '../support/storeFixtures';
 
 function pfstore(root: string, ...args: string[]) {
   return spawnSync(process.execPath, [CLI_JS, '--store', root, ...args], { encoding: 'utf8' });
@@ -61,4 +69,59 @@ test('gc in text: temp files of dead writers and unreferenced blobs, as a plan a
 
   assert.match(pfstore(root, 'gc', 'extra').stderr, /gc takes no arguments/);
   assert.match(pfstore(root, 'gc', '--grace', '5').stderr, /--grace and --retain-recent go with --unreferenced/);
+});
+
+test('stat, log and images in text; each refuses arguments it does not take', () => {
+  const root = tempStore();
+  const page = writePfcoreBlob(root, Buffer.from('{"k":"a KV-cache page"}\n'.repeat(50)));
+  const stat = pfstore(root, 'stat', `sha256:${page}`);
+  assert.equal(stat.status, 0, stat.stderr);
+  assert.match(stat.stdout, new RegExp(`^digest: +sha256:${page}$`, 'm'));
+  assert.match(stat.stdout, /^decoded: +1200 bytes \(decoded: the frames do not record it\)$/m);
+  assert.match(stat.stdout, /^ratio: +\d+\.\d\dx$/m);
+  assert.match(stat.stdout, /^modified: +\d{4}-\d\d-\d\dT/m);
+
+  const a = writeDemoImage(root, 'a');
+  const b = writeImage(root, {
+    ...a.spec,
+    env: writeBlob(root, 'TAG=b\n'),
+    parents: [a.hex],
+    createdAt: '2026-11-21T01:00:00Z',
+  });
+  const c = writeImage(root, {
+    ...a.spec,
+    env: writeBlob(root, 'TAG=c\n'),
+    parents: [a.hex],
+    createdAt: '2026-11-21T02:00:00Z',
+  });
+  const gone = 'e'.repeat(64);
+  const m = writeImage(root, {
+    ...a.spec,
+    env: writeBlob(root, 'TAG=m\n'),
+    parents: [c.hex, gone],
+    createdAt: '2026-11-21T03:00:00Z',
+  });
+  const log = pfstore(root, 'log');
+  assert.equal(log.status, 0, log.stderr);
+  const lines = log.stdout.trimEnd().split('\n');
+  assert.match(lines[0], new RegExp(`^M sha256:${m.hex}  2026-11-21T03:00:00Z  langgraph$`));
+  assert.ok(lines.includes(`    parent sha256:${gone} (not in the catalog)`), log.stdout);
+  assert.ok(
+    lines.some((l) => l.startsWith(`F sha256:${a.hex}`)),
+    'the image forked twice is marked F',
+  );
+
+  fs.writeFileSync(path.join(root, 'images', `${'f'.repeat(64)}.json`), '{"schema_version": 1}');
+  const images = pfstore(root, 'images');
+  assert.equal(images.status, 0, images.stderr);
+  assert.match(
+    images.stdout,
+    new RegExp(`^sha256:${m.hex}  langgraph 0\\.4\\.2  2026-11-21T03:00:00Z  parents: sha256:`, 'm'),
+  );
+  assert.match(images.stdout, /^ {4}! /m, 'a problem line under the broken catalog file');
+
+  assert.match(pfstore(root, 'stat').stderr, /stat takes exactly one DIGEST/);
+  assert.match(pfstore(root, 'log', a.hex, b.hex).stderr, /log takes at most one image digest/);
+  assert.match(pfstore(root, 'log', `sha256:${'d'.repeat(64)}`).stderr, /is not in the catalog/);
+  assert.match(pfstore(root, 'images', 'x').stderr, /images takes no arguments/);
 });

@@ -282,3 +282,53 @@ describe('FsBlobStore', () => {
     }
   });
 });
+
+test('edges a caller can hit: a folder to put, a large file put twice, bad ranges, odd get destinations, a FIFO to push', async () => {
+  const root = tempStore();
+  const store = new FsBlobStore(root);
+  const work = fs.mkdtempSync(path.join(path.dirname(root), 'pf-edges-'));
+  try {
+    await assert.rejects(
+      store.putFile(work),
+      (e: unknown) => e instanceof InvalidInputError && /not a regular file/.test(String(e)),
+    );
+    // Over one frame: hashed first, then found already stored the second time.
+    const large = path.join(work, 'large.bin');
+    fs.writeFileSync(large, textBytes((4 << 20) + 4096, 77));
+    const first = await store.putFile(large);
+    assert.equal(first.created, true);
+    const again = await store.putFile(large);
+    assert.deepEqual(again, {
+      hex: first.hex,
+      created: false,
+      rawBytes: first.rawBytes,
+      storedBytes: first.storedBytes,
+    });
+
+    await assert.rejects(store.readRange(first.hex, -1, 3), /non-negative offset and length/);
+    await assert.rejects(store.readRange(first.hex, 0, 1.5), /non-negative offset and length/);
+
+    const aFile = path.join(work, 'plain.txt');
+    fs.writeFileSync(aFile, 'x');
+    await assert.rejects(store.getToFile(first.hex, path.join(aFile, 'out')), /is not a folder/);
+    const fifo = path.join(work, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    await assert.rejects(store.getToFile(first.hex, fifo), /it is not a regular file/);
+
+    // What a push reads: the stored frame, only from a regular file.
+    const small = await store.put(Buffer.from('pushed as stored\n'));
+    assert.ok((await store.readCompressed(small.hex)).length > 0);
+    await assert.rejects(
+      store.readCompressed('0'.repeat(64)),
+      (e: unknown) => e instanceof StoreError && e.code === 'not-found',
+    );
+    fs.rmSync(blobFile(root, small.hex));
+    execFileSync('mkfifo', [blobFile(root, small.hex)]);
+    await assert.rejects(
+      store.readCompressed(small.hex),
+      (e: unknown) => e instanceof IntegrityError && /named pipe/.test(e.message),
+    );
+  } finally {
+    await store.close();
+  }
+});

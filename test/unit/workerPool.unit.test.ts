@@ -89,3 +89,23 @@ test('a CLI-style pool starts one worker fewer for a verify than for compression
     await pool.close();
   }
 });
+
+test('a queued task is dropped when its signal aborts; a closed pool refuses work and fails what waited', async () => {
+  const root = tempStore();
+  const hex = writePfcoreBlob(root, 'one more page');
+  const pool = new WorkerPool(1);
+  const running = pool.run({ op: 'compress', data: randomBytes(256 << 10) });
+  const controller = new AbortController();
+  const dropped = pool.run(batchOf(root, [hex]), { signal: controller.signal });
+  const waiting = pool.run(batchOf(root, [hex]));
+  assert.equal(pool.pending, 3);
+  controller.abort();
+  await assert.rejects(dropped, (err: Error) => err.name === 'CancelledError' || /cancel/i.test(err.message));
+  assert.equal(pool.pending, 2, 'the aborted task left the queue');
+  await assert.rejects(pool.run(batchOf(root, [hex]), { signal: controller.signal }), /cancel/i);
+  const closing = pool.close();
+  await assert.rejects(waiting, /the store worker pool is closed/);
+  await assert.rejects(running, /the store worker pool is closed/, 'the running task ends with its worker');
+  await closing;
+  await assert.rejects(pool.run(batchOf(root, [hex])), /the store worker pool is closed/);
+});

@@ -137,7 +137,15 @@ export class WorkerPool {
     for (const t of this.queue.splice(0)) {
       t.reject(new Error('the store worker pool is closed'));
     }
-    await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
+    // Tasks still running end with their workers: say so to whoever waits (the workers' exit events find no slot).
+    const slots = this.slots.splice(0);
+    for (const slot of slots) {
+      for (const task of slot.tasks.values()) {
+        task.reject(new Error('the store worker pool is closed'));
+      }
+      slot.tasks.clear();
+    }
+    await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
   private dropQueued(task: Task): void {

@@ -516,6 +516,21 @@ test('compare with parent: the changed file opens in the diff editor between its
   assert.equal(input.original.path, `/sha256/${changed[0].from.slice(7)}`);
   assert.equal(input.modified.path, `/sha256/${run2}`);
   await screenshot('compare');
+  // Any two images, as GitLens compares commits: Select for Compare on one, Compare with Selected on the other
+  // (here the child first, so the relation reads the other way).
+  await vscode.commands.executeCommand('processfork.selectForCompare', { kind: 'image', image: summary });
+  const parentSummary = (await ext.api()!.images()).images.find((i) => i.digest === `sha256:${image}`)!;
+  const reverse = (await vscode.commands.executeCommand('processfork.compareWithSelected', {
+    kind: 'image',
+    image: parentSummary,
+  })) as { relation: string; files: { changed: Array<{ path: string; from: string; to: string }> } };
+  await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+  assert.equal(reverse.relation, 'b-is-ancestor-of-a');
+  assert.deepEqual(
+    reverse.files.changed.map((c) => [c.path, c.from, c.to]),
+    changed.map((c) => [c.path, c.to, c.from]),
+    'the same change, seen from the other side',
+  );
   // Lineage one click away: the parent's row lists the child, the child's row lists the parent.
   const roots = (await ext.tree.getChildren()) as StoreNode[];
   const images = await ext.tree.getChildren(roots[0]);
