@@ -1,12 +1,13 @@
 // npm run coverage: line coverage of server/src, shared and client/src across the unit, protocol and editor
 // tests, with every process they start counted (the spawned server, pfstore, the store workers, and the
-// extension host inside code-server): NODE_V8_COVERAGE is inherited by each, and --enable-source-maps puts the
-// source maps in the coverage files, so c8 maps bundles back to the TypeScript. The installed-.vsix runs are
-// left out (they run a minified production build). Ends with one line:
+// extension host inside code-server): NODE_V8_COVERAGE is inherited by each. Every process runs tsc's output, so
+// its source maps lead back to the TypeScript; each process's coverage is converted on its own and then added
+// up (mergeCoverage.mjs says why). The installed-.vsix runs are left out (a minified build). Ends with one line:
 //   coverage: server NN.N% shared NN.N% client NN.N%
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { mergeCoverage } from './mergeCoverage.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const raw = path.join(root, '.coverage', 'raw');
@@ -50,44 +51,15 @@ try {
 } finally {
   run('npm', ['run', 'build']);
 }
-// The server still runs as a bundle inside the editor: bundles' coverage is left out (see above); the server's
-// figure comes from the unit and protocol tiers, which run it from tsc's output.
-for (const file of fs.readdirSync(raw)) {
-  const data = JSON.parse(fs.readFileSync(path.join(raw, file), 'utf8'));
-  data.result = data.result.filter((r) => !r.url.includes('/dist/'));
-  fs.writeFileSync(path.join(raw, file), JSON.stringify(data));
-}
+// The server still runs as a bundle inside the editor: only tsc's output under out/ is counted (a bundle's
+// uncovered ranges do not map back), so the server's figure comes from the unit and protocol tiers.
 
-const c8 = path.join(root, 'node_modules', '.bin', 'c8');
-execFileSync(
-  c8,
-  [
-    'report',
-    '--temp-directory',
-    raw,
-    '--reports-dir',
-    report,
-    '--reporter',
-    'json-summary',
-    '--reporter',
-    'html',
-    '--all',
-    '--src',
-    root,
-    '--include',
-    'server/src/**',
-    '--include',
-    'shared/**',
-    '--include',
-    'client/src/**',
-    '--exclude',
-    '**/*.d.ts',
-    '--exclude-after-remap',
-  ],
-  { cwd: root, stdio: 'inherit' },
-);
-
-const summary = JSON.parse(fs.readFileSync(path.join(report, 'coverage-summary.json'), 'utf8'));
+const summary = await mergeCoverage({
+  root,
+  rawDir: raw,
+  reportDir: report,
+  areas: ['server/src', 'shared', 'client/src'],
+});
 const areas = { server: 'server/src/', shared: 'shared/', client: 'client/src/' };
 const totals = Object.fromEntries(Object.keys(areas).map((a) => [a, { covered: 0, total: 0 }]));
 for (const [file, data] of Object.entries(summary)) {
