@@ -195,12 +195,17 @@ async function screenText(page: Page): Promise<ScreenText> {
       rows: [...pane.querySelectorAll('.monaco-list-row')].map((row) => row.innerText.replace(/\\s+/g, ' ')),
     })),
     toasts: [...document.querySelectorAll('.notification-toast')].map((t) => t.innerText.replace(/\\s+/g, ' ')),
+    notifications: [...document.querySelectorAll('.notifications-center .notification-list-item')].map((t) =>
+      t.innerText.replace(/\\s+/g, ' '),
+    ),
   })`);
 }
 
 export interface ScreenText {
   panes: Array<{ view: string; rows: string[] }>;
   toasts: string[];
+  /** The notification center's entries, when it is open (a toast can be hidden while another shows). */
+  notifications: string[];
 }
 
 /** The pictures the README shows, in docs/images/ (small PNGs); `npm run screenshots` brings them up to date. */
