@@ -6,6 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CLI_JS } from '../support/serverProcess';
+import { PassThrough } from 'node:stream';
+import { progressOnStderr } from '../../server/src/cli/progress';
 import { blobFile, flipByte, sha256Hex, tempStore, writeBlob, writeDemoImage } from '../support/storeFixtures';
 import { writeTextFile } from '../../bench/benchData';
 
@@ -317,4 +319,17 @@ test('a reader that stops early (`pfstore ls | head -1`) ends the output quietly
   assert.match(r.stdout, /^sha256:[0-9a-f]{64} +\d+\n$/);
   assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at /, 'no stack trace');
   assert.match(r.stderr, /^status 141\n$/, 'the status a shell gives a command stopped by SIGPIPE (128 + 13)');
+});
+
+test('progress on a terminal is one redrawn bar; elsewhere a plain line now and then', () => {
+  const written: string[] = [];
+  const tty = Object.assign(new PassThrough(), { isTTY: true }) as unknown as NodeJS.WriteStream;
+  (tty as unknown as PassThrough).on('data', (c: Buffer) => written.push(c.toString()));
+  const bar = progressOnStderr('verify', tty);
+  bar.update(5, 10, 'shard 3f');
+  bar.update(10, 10);
+  bar.finish();
+  const text = written.join('');
+  assert.match(text, /^\rverify \[#{15}\.{15}\] 50% 5\/10 shard 3f\x1b\[K/);
+  assert.match(text, /\rverify \[#{30}\] 100% 10\/10\x1b\[K\n$/);
 });

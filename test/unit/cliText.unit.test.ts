@@ -125,3 +125,28 @@ test('stat, log and images in text; each refuses arguments it does not take', ()
   assert.match(pfstore(root, 'log', `sha256:${'d'.repeat(64)}`).stderr, /is not in the catalog/);
   assert.match(pfstore(root, 'images', 'x').stderr, /images takes no arguments/);
 });
+
+test('stats in text, and verify --image of an image that is not there or not a manifest', () => {
+  const root = tempStore();
+  const a = writeDemoImage(root, 'counted');
+  const stats = pfstore(root, 'stats');
+  assert.equal(stats.status, 0, stats.stderr);
+  assert.match(stats.stdout, /^blobs: +\d+$/m);
+  assert.match(stats.stdout, /^raw: +[\d.]+ K?i?B$/m);
+  assert.match(stats.stdout, /^stored: +[\d.]+ K?i?B \(compression \d+\.\d\dx\)$/m);
+  assert.match(stats.stdout, /^dedup: +1\.00x \(sum of closures over their union\)$/m);
+  assert.match(
+    stats.stdout,
+    new RegExp(`^sha256:${a.hex}  closure [\\d.]+ KiB, exclusive [\\d.]+ KiB, shared 0 B$`, 'm'),
+  );
+  assert.match(pfstore(root, 'stats', 'x').stderr, /stats takes no arguments/);
+
+  const absent = pfstore(root, 'verify', '--image', `sha256:${'9'.repeat(64)}`);
+  assert.equal(absent.status, 1);
+  assert.match(absent.stderr, /no image sha256:9{64} in /);
+  const junk = '8'.repeat(64);
+  fs.writeFileSync(path.join(root, 'images', `${junk}.json`), 'not a manifest');
+  const invalid = pfstore(root, 'verify', '--image', `sha256:${junk}`);
+  assert.equal(invalid.status, 1);
+  assert.match(invalid.stderr, new RegExp(`images/${junk}\\.json is not a valid manifest`));
+});

@@ -113,6 +113,64 @@ describe('the registry client against a misbehaving peer', () => {
     assert.equal(fs.existsSync(dest), false);
   });
 
+  test('each refusal names the step that failed: HEAD, upload start and PUT, delete, manifests, tags', async () => {
+    const layer = Buffer.from('a layer the registry will not take');
+    const digest = sha(layer);
+    const bad = (res: http.ServerResponse) => {
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ code: 'DENIED', message: 'not here' }] }));
+    };
+    routes.set(`/v2/refuse/blobs/${digest}`, (_req, res) => bad(res));
+    await assert.rejects(client('refuse').hasBlob(digest), /HEAD blob sha256:[0-9a-f]{64} failed: 400/);
+    await assert.rejects(
+      client('refuse').deleteBlob(digest),
+      /DELETE blob sha256:[0-9a-f]{64} failed: 400 \(DENIED: not here\)/,
+    );
+
+    // An upload: the registry has not got the blob, then refuses to start, or starts without a location, or
+    // refuses the bytes.
+    routes.set(`/v2/up/blobs/${digest}`, (_req, res) => res.writeHead(404).end());
+    let start: (res: http.ServerResponse) => void = bad;
+    routes.set('/v2/up/blobs/uploads/', (_req, res) => start(res));
+    await assert.rejects(
+      client('up').uploadBlob(digest, layer),
+      /starting the upload of sha256:[0-9a-f]{64} failed: 400/,
+    );
+    start = (res) => res.writeHead(202).end();
+    await assert.rejects(client('up').uploadBlob(digest, layer), /gave no upload location/);
+    start = (res) => res.writeHead(202, { Location: '/v2/up/blobs/uploads/session-1' }).end();
+    routes.set('/v2/up/blobs/uploads/session-1', (_req, res) => bad(res));
+    await assert.rejects(
+      client('up').uploadBlob(digest, layer),
+      /uploading sha256:[0-9a-f]{64} failed: 400 \(DENIED: not here\)/,
+    );
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pf-up-')), 'layer');
+    fs.writeFileSync(file, layer);
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(
+      client('up').uploadBlobFromFile(digest, file, layer.length, 8, controller.signal),
+      /the upload was cancelled/,
+    );
+
+    routes.set('/v2/refuse/manifests/v1', (_req, res) => bad(res));
+    await assert.rejects(client('refuse').putManifest('v1', Buffer.from('{}')), /PUT manifest v1 failed: 400 \(DENIED/);
+    await assert.rejects(client('refuse').getManifest('v1'), /GET manifest v1 failed: 400/);
+
+    for (const [body, message] of [
+      ['not json', /tag list is not valid JSON/],
+      ['[1]', /tag list is not a JSON object/],
+      ['{"tags": [1]}', /no list of strings under "tags"/],
+    ] as const) {
+      routes.set('/v2/tagged/tags/list', (_req, res) => res.writeHead(200).end(body));
+      await assert.rejects(client('tagged').listTags(), message);
+    }
+    routes.set('/v2/tagged/tags/list', (_req, res) => bad(res));
+    await assert.rejects(client('tagged').listTags(), /listing tags failed: 400/);
+    routes.set('/v2/tagged/tags/list', (_req, res) => res.writeHead(404).end());
+    assert.deepEqual(await client('tagged').listTags(), [], 'no repository yet: no tags');
+  });
+
   test('credentials over plain http to a host that is not loopback draw a warning before they are sent', async () => {
     const warnings: string[] = [];
     const remote = new RegistryClient(

@@ -272,10 +272,10 @@ export class RegistryClient {
       return undefined;
     }
     const start = await this.send('POST', this.url('blobs/uploads/'), {}, false);
-    await start.body?.cancel();
     if (start.status !== 202) {
       return this.failure(start, `starting the upload of ${digest}`);
     }
+    await start.body?.cancel();
     const location = start.headers.get('location');
     if (!location) {
       throw new RegistryError(`the registry gave no upload location for ${digest}`);
@@ -297,10 +297,10 @@ export class RegistryClient {
       { body, headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) } },
       false,
     );
-    await put.body?.cancel();
     if (!ok2xx(put.status)) {
       return this.failure(put, `uploading ${digest}`);
     }
+    await put.body?.cancel();
     this.stats.uploaded++;
   }
 
@@ -343,10 +343,10 @@ export class RegistryClient {
           },
           false,
         );
-        await patch.body?.cancel();
         if (patch.status !== 202) {
           return this.failure(patch, `uploading ${digest} at ${offset}`);
         }
+        await patch.body?.cancel();
         location = patch.headers.get('location');
       }
     } finally {
@@ -358,10 +358,10 @@ export class RegistryClient {
     const target = new URL(location, this.ref.base);
     target.searchParams.set('digest', digest);
     const put = await this.send('PUT', target.toString(), { headers: { 'Content-Length': '0' } }, false);
-    await put.body?.cancel();
     if (!ok2xx(put.status)) {
       return this.failure(put, `finishing the upload of ${digest}`);
     }
+    await put.body?.cancel();
     this.stats.uploaded++;
   }
 
@@ -457,13 +457,11 @@ export class RegistryClient {
   /** Removes a blob from the repository (the registry must allow deletes); false when it was not there. */
   async deleteBlob(digest: string): Promise<boolean> {
     const res = await this.send('DELETE', this.url(`blobs/${digest}`), {}, true);
-    await res.body?.cancel();
-    if (res.status === 202) {
-      return true;
+    if (res.status === 202 || res.status === 404) {
+      await res.body?.cancel();
+      return res.status === 202;
     }
-    if (res.status === 404) {
-      return false;
-    }
+    // Read before it is dropped: the registry's error code says why (deletes disabled, say).
     return this.failure(res, `DELETE blob ${digest}`);
   }
 
@@ -474,10 +472,10 @@ export class RegistryClient {
       { body: manifest, headers: { 'Content-Type': OCI_MANIFEST_MEDIA_TYPE } },
       true,
     );
-    await res.body?.cancel();
     if (!ok2xx(res.status)) {
       return this.failure(res, `PUT manifest ${tag}`);
     }
+    await res.body?.cancel();
     return `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
   }
 
