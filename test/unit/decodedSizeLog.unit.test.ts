@@ -77,3 +77,21 @@ test('pfstore stat decodes a large pf-core blob once; the next stat reads the si
   assert.equal(stat().decodedBytes, data.length);
   assert.deepEqual(fs.readdirSync(root), ['blobs'], 'nothing written into the store');
 });
+
+test('where the file goes without $PFSTORE_CACHE_DIR, and a cache folder that cannot be made costs nothing', () => {
+  const xdg = cacheDir();
+  assert.ok(
+    DecodedSizeLog.forStore('/store', { XDG_CACHE_HOME: xdg }).file!.startsWith(path.join(xdg, 'pfstore') + path.sep),
+  );
+  assert.ok(DecodedSizeLog.forStore('/store', {}).file!.includes(path.join('.cache', 'pfstore')));
+  const nowhere = new DecodedSizeLog(undefined);
+  nowhere.remember(hex, big, 1);
+  assert.equal(nowhere.lookup(hex, big), undefined);
+  // A file where the folder should be: the size is kept in memory for this process and not written anywhere.
+  const blocked = path.join(cacheDir(), 'a-file');
+  fs.writeFileSync(blocked, '');
+  const log = DecodedSizeLog.forStore('/store', { PFSTORE_CACHE_DIR: blocked });
+  log.remember(hex, big, 5);
+  assert.equal(log.lookup(hex, big), 5);
+  assert.equal(fs.readFileSync(blocked, 'utf8'), '');
+});
