@@ -3,12 +3,11 @@
 // manifest. Nested manifests are content-addressed, so each is read (and re-hashed) once however many images
 // share it, and its references are kept once; an image points at the nested manifests it uses. "Where used"
 // walks back from a blob to the nested manifests that name it and on to their images.
-import type { BlobStore } from './blobStore';
+import type { BlobStore, PageList } from './blobStore';
 import { StoreError } from './errors';
 import type { CatalogEntry } from './imageCatalog';
 import { listImages } from './imageCatalog';
 import { LAYER_FIELDS, parseNestedReferences } from './manifest';
-import { packPageList } from './pageList';
 import { sortedRecordOrder } from './recordOrder';
 
 /** Nested manifests larger than this are not expanded (and are reported as such). */
@@ -150,19 +149,21 @@ export class ReferenceGraph {
     }
     const entry: Nested = { keys: EMPTY, places: [] };
     this.nested.set(nestedHex, entry);
-    let bytes: Buffer;
+    let list: PageList;
     try {
-      bytes = await store.get(nestedHex, { maxBytes: NESTED_LIMIT });
+      // Decoded on a worker, which also packs a page list in pf's shape into 32-byte digests there (no string,
+      // object or Buffer per page, and no scan on this thread); anything else comes back as text to parse.
+      list = await store.pageList(nestedHex, { maxBytes: NESTED_LIMIT });
     } catch (err) {
       entry.unexpanded = err instanceof StoreError ? err.message : String(err);
       return;
     }
-    // A page list in pf's shape is read from its bytes into packed digests (no string, object or Buffer per
-    // page); anything else is parsed and checked. Either way the digests end up as 32-byte records.
-    let unsorted = packPageList(bytes);
+    let unsorted: Buffer;
     let placeAt: (i: number) => number | string = (i) => i; // compactPlace's numbering: page i >> 1, `v` when odd
-    if (!unsorted) {
-      const parsed = parseNestedReferences(bytes.toString('utf8'));
+    if ('records' in list) {
+      unsorted = list.records;
+    } else {
+      const parsed = parseNestedReferences(list.text);
       const problem = parsed.problems.find((pr) => pr.severity === 'error');
       if (parsed.kind === null || problem) {
         // What a manifest that is not understood names is unknown: never read it as "names nothing".
@@ -171,7 +172,7 @@ export class ReferenceGraph {
       }
       const refs = parsed.refs;
       unsorted = Buffer.allocUnsafe(refs.length * 32);
-      refs.forEach((ref, i) => unsorted!.write(ref.hex, i * 32, 32, 'hex'));
+      refs.forEach((ref, i) => unsorted.write(ref.hex, i * 32, 32, 'hex'));
       placeAt = (i) => compactPlace(refs[i].layer, refs[i].path);
     }
     // Sort an index by digest, then lay digests and places out sorted: no object or Buffer per reference (a
