@@ -114,6 +114,33 @@ describe('pfstore', () => {
     fs.writeFileSync(file, good);
   });
 
+  test("verify of the whole store names a misplaced blob and stray files, and leaves a writer's temp file alone", () => {
+    const store = tempStore('pf-cli-scan-');
+    const kept = writeBlob(store, 'stays where it is\n');
+    const moved = writeBlob(store, 'moved to another shard\n');
+    const otherShard = path.join(store, 'blobs', 'sha256', moved.startsWith('00') ? '01' : '00');
+    fs.mkdirSync(otherShard, { recursive: true });
+    fs.renameSync(blobFile(store, moved), path.join(otherShard, `${moved}.zst`));
+    const shardOfKept = path.dirname(blobFile(store, kept));
+    fs.writeFileSync(path.join(shardOfKept, 'notes.txt'), 'not a blob');
+    fs.writeFileSync(path.join(shardOfKept, `${kept}.tmp.${process.pid}.1`), 'a put in progress');
+    fs.mkdirSync(path.join(store, 'blobs', 'sha256', 'not-a-shard'));
+    const out = pfstore(['--store', store, '--json', 'verify']);
+    assert.equal(out.status, 4, out.stderr);
+    const report = JSON.parse(out.stdout) as {
+      checked: number;
+      ok: number;
+      problems: Array<{ kind: string; path: string }>;
+    };
+    assert.equal(report.checked, 1);
+    assert.equal(report.ok, 1);
+    assert.deepEqual(report.problems.map((p) => `${p.kind} ${path.basename(p.path)}`).sort(), [
+      `misplaced ${moved}.zst`,
+      'stray not-a-shard',
+      'stray notes.txt',
+    ]);
+  });
+
   test('bad input to every command: a clear message, exit 1, nothing written', () => {
     const before = snapshot(root);
     const hex = sha256Hex('alpha\n');

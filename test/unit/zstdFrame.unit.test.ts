@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DCtx } from 'zstd-napi/binding';
-import { declaredDecodedSize, parseFrameHeader } from '../../server/src/store/zstdFrame';
+import { declaredContentSize, declaredDecodedSize, parseFrameHeader } from '../../server/src/store/zstdFrame';
+import { pfcoreFrame } from '../support/storeFixtures';
 
 /** One zstd frame that declares its size and holds `n` raw blocks of one byte each. */
 function tinyBlockFrame(n: number): Buffer {
@@ -138,4 +139,17 @@ test('the block walk: an RLE block is one byte on disk, a reserved block type or
   assert.equal(await sizeOf(Buffer.concat([head, block(1, 1, 5).subarray(0, 2)])), undefined);
   assert.equal(parseFrameHeader(Buffer.alloc(32, 0x41)), undefined, 'not a frame, long enough to look like one');
   assert.equal(parseFrameHeader(header(0x20, 5).subarray(0, 5)), undefined, 'magic and descriptor, size cut off');
+});
+
+test('the declared size is read from every header form, and pf-core frames declare none', () => {
+  assert.equal(declaredContentSize(pfcoreFrame(Buffer.from('pf-core'))), undefined);
+  assert.equal(declaredContentSize(tinyBlockFrame(300)), 300); // 8-byte field
+  const single = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x20, 200]); // single segment, 1-byte field
+  assert.equal(declaredContentSize(single), 200);
+  const twoBytes = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x40, 0x00, 0x10, 0x00]); // 2-byte field, plus 256
+  assert.equal(declaredContentSize(twoBytes), 16 + 256);
+  const skippable = Buffer.from([0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4]);
+  assert.equal(declaredContentSize(skippable), undefined);
+  assert.equal(declaredContentSize(Buffer.from('not a frame')), undefined);
+  assert.equal(declaredContentSize(Buffer.from([0x28, 0xb5])), undefined);
 });

@@ -11,9 +11,9 @@ import { quoteShort } from '../../../shared/format';
 export const MAX_PAGE = 5000;
 const STAT_LANES = 32;
 
-async function readDirIfAny(dir: string): Promise<Dirent[]> {
+async function readDirIfAny(dir: string, sync = false): Promise<Dirent[]> {
   try {
-    return await fs.readdir(dir, { withFileTypes: true });
+    return sync ? fsSync.readdirSync(dir, { withFileTypes: true }) : await fs.readdir(dir, { withFileTypes: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -171,63 +171,109 @@ export type ScanItem =
   | { type: 'stray'; path: string };
 
 /**
- * Every entry under blobs/sha256, classified, so verify can name what does not belong. `onShard` hears each
- * shard's items as soon as its directory is read, so a verify can start before the scan ends.
+ * One shard folder, read. The well-placed blobs come as bare digests (a verify-all of 10,000 blobs spent a
+ * third of its scan making an object, a path and a match array per blob); everything else comes as items.
  */
-/** With `onShard`, items are handed over shard by shard and not kept (the result is then empty). */
-export async function scanBlobs(
+export interface ShardScan {
+  /** The folder that was read (blob paths are `${dir}${sep}${hex}.zst`). */
+  dir: string;
+  /** Digests of `<64 hex>.zst` files in the shard their digest names. */
+  blobs: string[];
+  /** Misplaced blobs, temp files and anything else that does not belong. */
+  others: ScanItem[];
+}
+
+/** Every entry under blobs/sha256, classified (gc, stats and the temp sweep walk it whole). */
+export async function scanBlobs(root: string, signal?: AbortSignal): Promise<ScanItem[]> {
+  const items: ScanItem[] = [];
+  await scanShards(
+    root,
+    (shard) => {
+      for (const hex of shard.blobs) {
+        items.push({ type: 'blob', hex, path: `${shard.dir}${path.sep}${hex}.zst` });
+      }
+      items.push(...shard.others);
+    },
+    signal,
+  );
+  return items;
+}
+
+/**
+ * Hands each shard to `onShard` as soon as its folder is read, in order, so a verify can start before the
+ * scan ends; nothing is kept here. `sync`: on the calling thread, without a trip through libuv's pool (for a
+ * process that may block): a plain loop, where the asynchronous path keeps several folders in flight.
+ */
+export async function scanShards(
   root: string,
-  onShard?: (items: ScanItem[]) => void | Promise<void>,
+  onShard: (shard: ShardScan) => void | Promise<void>,
   signal?: AbortSignal,
   opts: { sync?: boolean } = {},
-): Promise<ScanItem[]> {
+): Promise<void> {
   const top = blobsDir(root);
-  const dirents = await readDirIfAny(top);
+  const dirents = await readDirIfAny(top, opts.sync);
+  if (opts.sync) {
+    for (let i = 0; i < dirents.length && !signal?.aborted; i++) {
+      await onShard(await scanShard(top, dirents[i], true));
+    }
+    return;
+  }
   // Shards are read several at a time (each readdir is a trip through libuv's pool, and 256 of them in a row
   // took longer than verifying 10,000 small blobs) and handed on in order.
-  const pending = dirents.map(() => undefined as Promise<ScanItem[]> | undefined);
-  const start = (i: number) => (pending[i] ??= scanShard(top, dirents[i], opts.sync));
-  const items: ScanItem[] = [];
+  const pending = dirents.map(() => undefined as Promise<ShardScan> | undefined);
+  const start = (i: number) => (pending[i] ??= scanShard(top, dirents[i], false));
   for (let i = 0; i < dirents.length && !signal?.aborted; i++) {
     for (let j = i; j < Math.min(dirents.length, i + SCAN_AHEAD); j++) {
       void start(j).catch(() => undefined); // awaited in order below
     }
-    const shardItems = await start(i);
+    const shard = await start(i);
     pending[i] = undefined;
-    if (onShard) {
-      await onShard(shardItems);
-    } else {
-      items.push(...shardItems);
-    }
+    await onShard(shard);
   }
-  return items;
 }
 
 const SCAN_AHEAD = 8;
 
-async function scanShard(top: string, dirent: Dirent, sync?: boolean): Promise<ScanItem[]> {
-  const dir = path.join(top, dirent.name);
+async function scanShard(top: string, dirent: Dirent, sync: boolean): Promise<ShardScan> {
+  const dir = `${top}${path.sep}${dirent.name}`;
+  const scan: ShardScan = { dir, blobs: [], others: [] };
   if (!dirent.isDirectory() || !SHARD_NAME.test(dirent.name)) {
-    return [{ type: 'stray', path: dir }];
+    scan.others.push({ type: 'stray', path: dir });
+    return scan;
   }
-  const items: ScanItem[] = [];
   // Names only: a Dirent per file and two regular expressions per name cost more than the decode of a small
   // blob. File types are looked at only where they decide something (a temp file must be a regular file).
+  // A blob name on something that is not a regular file (a FIFO, a symlink) is still that blob, a bad one:
+  // verify opens it safely and reports "not a regular file" under its digest.
+  const shard = dirent.name;
   for (const name of await readNamesIfAny(dir, sync)) {
+    if (name.length === 68 && name.startsWith(shard) && name.endsWith('.zst') && BLOB_NAME.test(name)) {
+      scan.blobs.push(name.slice(0, 64));
+      continue;
+    }
     const p = `${dir}${path.sep}${name}`;
-    const blob = name.length === 68 && name.endsWith('.zst') ? BLOB_NAME.exec(name) : null;
-    // A blob name on something that is not a regular file (a FIFO, a symlink) is still that blob, a bad one:
-    // verify opens it safely and reports "not a regular file" under its digest.
+    const blob = BLOB_NAME.exec(name);
     if (blob) {
-      items.push({ type: blob[1].startsWith(dirent.name) ? 'blob' : 'misplaced', hex: blob[1], path: p });
+      scan.others.push({ type: 'misplaced', hex: blob[1], path: p });
       continue;
     }
     const temp = TEMP_NAME.exec(name);
-    if (temp && (await fs.lstat(p).catch(() => undefined))?.isFile()) {
-      items.push({ type: 'temp', hex: temp[1], path: p, pid: Number(temp[2]) });
+    if (temp && (await lstatIfAny(p, sync))?.isFile()) {
+      scan.others.push({ type: 'temp', hex: temp[1], path: p, pid: Number(temp[2]) });
     } else {
-      items.push({ type: 'stray', path: p });
+      scan.others.push({ type: 'stray', path: p });
     }
   }
-  return items;
+  return scan;
+}
+
+async function lstatIfAny(file: string, sync: boolean): Promise<fsSync.Stats | undefined> {
+  if (!sync) {
+    return fs.lstat(file).catch(() => undefined);
+  }
+  try {
+    return fsSync.lstatSync(file);
+  } catch {
+    return undefined;
+  }
 }

@@ -2,7 +2,7 @@
 import type { FsBlobStore } from './fsBlobStore';
 import type { VerifyAllOptions, VerifyProblem, VerifySummary } from './blobStore';
 import { CancelledError, IntegrityError, StoreError } from './errors';
-import { scanBlobs } from './blobListing';
+import { scanShards } from './blobListing';
 import { blobPath } from './blobPaths';
 
 /** Blobs per worker message: small enough that cancel and progress stay prompt, large enough to amortise the trip. */
@@ -141,14 +141,15 @@ export async function verifyAllBlobs(store: FsBlobStore, opts: VerifyAllOptions 
     return true;
   };
   let scanError: unknown;
-  const scan = scanBlobs(
+  const scan = scanShards(
     store.root,
-    async (items) => {
-      for (const item of items) {
-        if (item.type === 'blob') {
-          source.hexes.push(item.hex);
-          source.pushed++;
-        } else if (item.type === 'misplaced') {
+    async (shard) => {
+      for (const hex of shard.blobs) {
+        source.hexes.push(hex);
+      }
+      source.pushed += shard.blobs.length;
+      for (const item of shard.others) {
+        if (item.type === 'misplaced') {
           problems.push(misplacedProblem(item.hex, item.path));
         } else if (item.type === 'stray') {
           problems.push(strayProblem(item.path));

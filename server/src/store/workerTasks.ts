@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BatchResult, WorkerFailure, WorkerReply, WorkerRequest } from './workerProtocol';
 import { COMPRESSION_LEVEL } from './workerProtocol';
-import { DecodeFailure, decodeBytesSync, decodeFileSync } from './decodeSync';
+import { DecodeFailure, assertFolderInside, decodeBytesSync, decodeFileSync } from './decodeSync';
 import { writeAllSync } from './durableWrite';
 import { NotRegularFileError } from './errors';
 import { packPageList } from './pageList';
@@ -19,7 +19,9 @@ function compressFrame(data: Uint8Array): Uint8Array {
   return compressor.compress(data);
 }
 
-/** Shard folders already found inside the store during the current verify (see the request's `session`). */
+/** Shard names whose folder was found inside the store during the current verify (see the request's `session`). */
+const ignoreOutput = (): void => undefined;
+
 let checkedShards = { session: -1, inside: new Set<string>() };
 
 function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer[] } {
@@ -33,19 +35,24 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
       };
     }
     case 'verify': {
-      const decodedBytes = decodeFileSync(req.path, req.hex, req.maxBytes, () => undefined, req.root);
+      const decodedBytes = decodeFileSync(req.path, req.hex, req.maxBytes, ignoreOutput, req.root);
       return { reply: { ok: true, decodedBytes }, transfer: [] };
     }
     case 'verifyBatch': {
       if (checkedShards.session !== req.session) {
         checkedShards = { session: req.session, inside: new Set() };
       }
-      const dirsInside = checkedShards.inside;
+      const shardsInside = checkedShards.inside;
       const results = req.hexes.map((hex): BatchResult => {
-        const file = `${req.blobsDir}${path.sep}${hex.slice(0, 2)}${path.sep}${hex}.zst`;
+        const shard = hex.slice(0, 2);
+        const dir = `${req.blobsDir}${path.sep}${shard}`;
+        const file = `${dir}${path.sep}${hex}.zst`;
         try {
-          const decodedBytes = decodeFileSync(file, hex, req.maxBytes, () => undefined, req.root, dirsInside);
-          return { ok: true, decodedBytes };
+          if (!shardsInside.has(shard)) {
+            assertFolderInside(req.root, dir, file);
+            shardsInside.add(shard);
+          }
+          return { ok: true, decodedBytes: decodeFileSync(file, hex, req.maxBytes, ignoreOutput) };
         } catch (err) {
           return failureOf(err);
         }

@@ -1,0 +1,71 @@
+// The decode + re-hash every verify runs. A blob that decodes in one piece is hashed in one call, any other
+// incrementally: these tests build blobs where the two could be confused (several frames, a frame that ends
+// where a read ends) and check that each still verifies as its whole content, and fails when it is not.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { DecodeFailure, READ_SLICE, decodeBytesSync, decodeFileSync } from '../../server/src/store/decodeSync';
+import { zstdEngine } from '../../server/src/store/zstdEngine';
+import { pfcoreFrame, sha256Hex, tempStore } from '../support/storeFixtures';
+
+const LIMIT = 1 << 30;
+
+/** A skippable frame (RFC 8878 3.1.2) of `total` bytes in all: decoders pass over it, producing nothing. */
+function skippableFrame(total: number): Buffer {
+  const frame = Buffer.alloc(total);
+  frame.writeUInt32LE(0x184d2a50, 0);
+  frame.writeUInt32LE(total - 8, 4);
+  return frame;
+}
+
+function decodeToText(file: Buffer, hex: string): { text: string; decoded: number } {
+  const dir = tempStore('pf-decode-');
+  const p = path.join(dir, 'blob.zst');
+  fs.writeFileSync(p, file);
+  const chunks: Buffer[] = [];
+  const decoded = decodeFileSync(p, hex, LIMIT, (chunk) => chunks.push(Buffer.from(chunk)));
+  return { text: Buffer.concat(chunks).toString(), decoded };
+}
+
+test('a blob of one small frame verifies, and the same frame under another digest is a hash mismatch', () => {
+  const frame = pfcoreFrame(Buffer.from('one piece'));
+  assert.equal(decodeBytesSync(frame, sha256Hex('one piece'), LIMIT), 9);
+  assert.throws(
+    () => decodeBytesSync(frame, sha256Hex('one piece!'), LIMIT),
+    (err: unknown) => err instanceof DecodeFailure && err.kind === 'hash-mismatch',
+  );
+});
+
+test('an empty blob (a frame of no content) hashes as the empty string', () => {
+  assert.equal(decodeBytesSync(pfcoreFrame(new Uint8Array(0)), sha256Hex(''), LIMIT), 0);
+});
+
+test('two small frames in one file verify as their joined content, not as the first frame alone', () => {
+  const file = Buffer.concat([pfcoreFrame(Buffer.from('hello, ')), pfcoreFrame(Buffer.from('world'))]);
+  assert.deepEqual(decodeToText(file, sha256Hex('hello, world')), { text: 'hello, world', decoded: 12 });
+  assert.throws(
+    () => decodeBytesSync(file, sha256Hex('hello, '), LIMIT),
+    (err: unknown) => err instanceof DecodeFailure && err.kind === 'hash-mismatch',
+  );
+});
+
+test('a frame that ends exactly where a read ends, followed by another, verifies as the whole', () => {
+  const first = zstdEngine().createCompressor(1).compress(Buffer.from('ab'));
+  const second = pfcoreFrame(Buffer.from('cd'));
+  // Skippable padding puts the end of the first frame on the boundary of the first read.
+  const file = Buffer.concat([skippableFrame(READ_SLICE - first.length), first, second]);
+  assert.equal(file.indexOf(second), READ_SLICE);
+  assert.deepEqual(decodeToText(file, sha256Hex('abcd')), { text: 'abcd', decoded: 4 });
+});
+
+test('a blob larger than one output piece verifies through the incremental hash', () => {
+  const data = Buffer.alloc(3 * zstdEngine().outSize + 17, 'pf');
+  const frame = pfcoreFrame(data);
+  assert.equal(decodeBytesSync(frame, sha256Hex(data), LIMIT), data.length);
+  data[data.length - 1] ^= 1;
+  assert.throws(
+    () => decodeBytesSync(frame, sha256Hex(data), LIMIT),
+    (err: unknown) => err instanceof DecodeFailure && err.kind === 'hash-mismatch',
+  );
+});
