@@ -29,7 +29,7 @@ export interface ExtensionApi {
   ready: Promise<void>;
   /** Milliseconds from activate() to the server answering its first status request. */
   activationMs(): number | undefined;
-  /** Milliseconds from activate() to the tree's first page of shards, once the view has asked for it. */
+  /** Milliseconds from activate() to the view's first content (shards, or an empty store's welcome). */
   firstPageMs(): number | undefined;
   tree: StoreTree;
   treeView: vscode.TreeView<StoreNode>;

@@ -29,7 +29,7 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
     remotes: { kind: 'root', section: 'remotes' },
   };
   private blobTotal?: number;
-  /** When the Blobs root first listed its shards (for the activation-to-first-page measurement). */
+  /** When the view first showed content: the Blobs root's shards, or the welcome of an empty store (measured). */
   firstPageAt?: number;
 
   constructor(
@@ -245,7 +245,9 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
   private async children(api: StoreApi, node?: StoreNode): Promise<StoreNode[]> {
     if (!node) {
       if (this.storeState !== 'ok') {
-        return []; // the view's welcome content says what to do
+        // The view's welcome content says what to do: for an empty store that is its first page.
+        this.firstPageAt ??= Date.now();
+        return [];
       }
       // Registries before Blobs: under 256 expanded shard rows they were out of reach.
       return settings().remotes.length > 0
