@@ -5,6 +5,7 @@ import type { DocumentSelector, LanguageClientOptions, ServerOptions } from 'vsc
 import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
 import { BLOB_SCHEME } from '../../shared/blobUri';
 import type { InitializationOptions } from '../../shared/protocol';
+import { SERVER_NODE_FLAGS } from '../../shared/serverRuntime';
 import { log } from './log';
 import { credentialsEnv } from './registryCredentials';
 import { SECTION, settings } from './settings';
@@ -39,8 +40,12 @@ export async function createClient(
     env.NODE_EXTRA_CA_CERTS = caFile;
   }
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc, options: { env } },
-    debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module, transport: TransportKind.ipc, options: { env, execArgv: [...SERVER_NODE_FLAGS] } },
+    debug: {
+      module,
+      transport: TransportKind.ipc,
+      options: { env, execArgv: [...SERVER_NODE_FLAGS, '--nolazy', '--inspect=6019'] },
+    },
   };
   const initializationOptions: InitializationOptions = { trusted: vscode.workspace.isTrusted };
   const clientOptions: LanguageClientOptions = {

@@ -21,6 +21,7 @@ import {
 } from 'vscode-languageserver-protocol';
 import type { StoreStatus, StoreChange } from '../../shared/protocol';
 import { StatusNotification, StoreChangedNotification } from '../../shared/protocol';
+import { SERVER_NODE_FLAGS } from '../../shared/serverRuntime';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 /**
@@ -60,7 +61,7 @@ export async function startServer(
   storePath: string,
   opts: { trusted?: boolean; settings?: object; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ServerSession> {
-  const child = spawn(process.execPath, [SERVER_JS, '--stdio'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_JS, '--stdio'], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...opts.env },
   });

@@ -16,6 +16,7 @@ import {
   type ImageSpec,
 } from '../../support/storeFixtures';
 import { env, eventually, screenText, screenshot, test } from './harness';
+import { SERVER_NODE_FLAGS } from '../../../shared/serverRuntime';
 
 const EXTENSION_ID = 'processfork.processfork-store';
 let ext: ExtensionApi;
@@ -50,6 +51,27 @@ test('activates, starts the server and reads the store', async () => {
   assert.equal(status.imageCount, 1);
   // Blobs are counted in the background; the count arrives in a later status.
   await eventually('the blob count', async () => ((await ext.api()!.status()).blobCount ?? 0) > 1000);
+});
+
+test('the server process runs with the flags the extension starts it with', () => {
+  // The young-generation cap is what keeps a million-blob server under its memory goal; the tests and
+  // benchmarks spawn the server with the same flags, so this checks the extension's own launch.
+  const server = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath + '/dist/server.js';
+  const commandLines = fs
+    .readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      } catch {
+        return []; // gone meanwhile
+      }
+    })
+    .filter((args) => args.includes(server));
+  assert.equal(commandLines.length, 1, `one server process for ${server}`);
+  for (const flag of SERVER_NODE_FLAGS) {
+    assert.ok(commandLines[0].includes(flag), `${flag} in ${commandLines[0].join(' ')}`);
+  }
 });
 
 test('the tree shows images with their layers, and shards that page with "Show more"', async () => {
