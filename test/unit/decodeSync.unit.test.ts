@@ -69,3 +69,40 @@ test('a blob larger than one output piece verifies through the incremental hash'
     (err: unknown) => err instanceof DecodeFailure && err.kind === 'hash-mismatch',
   );
 });
+
+/** A DecodeFailure of this kind (the integrity verdict verify reports). */
+const failure = (kind: string) => (err: unknown) => err instanceof DecodeFailure && err.kind === kind;
+
+test('each way a blob file can be bad has its own verdict', () => {
+  const good = pfcoreFrame(Buffer.from('a good blob, then damaged'));
+  const hex = sha256Hex('a good blob, then damaged');
+  assert.throws(() => decodeBytesSync(new Uint8Array(0), hex, LIMIT), failure('empty'));
+  assert.throws(() => decodeBytesSync(good.subarray(0, good.length - 2), hex, LIMIT), failure('truncated'));
+  assert.throws(() => decodeBytesSync(Buffer.from('not zstd at all'), hex, LIMIT), failure('corrupt-frame'));
+  // The limit counts decoded bytes: one under the size fails, the size itself passes.
+  assert.throws(() => decodeBytesSync(good, hex, 24), failure('too-large'));
+  assert.equal(decodeBytesSync(good, hex, 25), 25);
+});
+
+test('a frame that declares more than the limit is refused before it is decoded', () => {
+  const declared = zstdEngine().createCompressor(1).compress(Buffer.alloc(4096, 'z'));
+  assert.throws(
+    () => decodeBytesSync(declared, sha256Hex(Buffer.alloc(4096, 'z')), 1000),
+    (err: unknown) => failure('too-large')(err) && /declares 4096 bytes/.test((err as Error).message),
+  );
+});
+
+test('a blob reached through a shard folder that links out of the store is refused, unread', () => {
+  const store = tempStore('pf-decode-root-');
+  const outside = tempStore('pf-decode-outside-');
+  const data = Buffer.from('outside the store');
+  fs.writeFileSync(path.join(outside, 'blob.zst'), pfcoreFrame(data));
+  fs.symlinkSync(outside, path.join(store, 'ab'));
+  const file = path.join(store, 'ab', 'blob.zst');
+  assert.throws(
+    () => decodeFileSync(file, sha256Hex(data), LIMIT, () => undefined, store),
+    (err: unknown) => err instanceof Error && /leaves the store/.test(err.message),
+  );
+  // Without a store root to hold it to (a file the user named), the same file reads.
+  assert.equal(decodeFileSync(file, sha256Hex(data), LIMIT, () => undefined), data.length);
+});
