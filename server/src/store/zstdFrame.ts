@@ -15,19 +15,15 @@ export interface FrameHeader {
   skippableSize?: number;
 }
 
-/**
- * The decoded size the first frame at the start of `buf` declares, if any. Called once per blob by every
- * verify: pf-core's frames declare none (descriptor byte 0x00), which is answered from two bytes without the
- * objects parseFrameHeader makes.
- */
+/** The decoded size the first frame at the start of `buf` declares, if any (the bomb guard's question). */
 export function declaredContentSize(buf: Uint8Array): number | undefined {
-  const fhd = buf[4];
-  const isZstdFrame = buf[0] === 0x28 && buf[1] === 0xb5 && buf[2] === 0x2f && buf[3] === 0xfd;
-  if (isZstdFrame && fhd >> 6 === 0 && ((fhd >> 5) & 1) === 0) {
-    return undefined; // no content size field
-  }
   return parseFrameHeader(buf)?.contentSize;
 }
+
+// Field widths by descriptor bits (RFC 8878 3.1.1.1.1): dictionary id by the low two bits, content size by the
+// top two (flag 0 means one byte when the frame is a single segment, else none).
+const DICTIONARY_ID_BYTES = [0, 1, 2, 4];
+const CONTENT_SIZE_BYTES = [0, 2, 4, 8];
 
 /** Parses the header at the start of `buf`; returns undefined when `buf` is too short or not a frame. */
 export function parseFrameHeader(buf: Uint8Array): FrameHeader | undefined {
@@ -49,8 +45,8 @@ export function parseFrameHeader(buf: Uint8Array): FrameHeader | undefined {
   const fcsFlag = fhd >> 6;
   const singleSegment = (fhd >> 5) & 1;
   const hasChecksum = ((fhd >> 2) & 1) === 1;
-  const didBytes = [0, 1, 2, 4][fhd & 3];
-  const fcsBytes = [singleSegment ? 1 : 0, 2, 4, 8][fcsFlag];
+  const didBytes = DICTIONARY_ID_BYTES[fhd & 3];
+  const fcsBytes = fcsFlag === 0 ? singleSegment : CONTENT_SIZE_BYTES[fcsFlag];
   const fcsOffset = 5 + (singleSegment ? 0 : 1) + didBytes;
   const headerBytes = fcsOffset + fcsBytes;
   if (buf.length < headerBytes) {
