@@ -139,6 +139,21 @@ describe('pfstore', () => {
       'stray not-a-shard',
       'stray notes.txt',
     ]);
+    assert.ok(fs.existsSync(path.join(shardOfKept, `${kept}.tmp.${process.pid}.1`)), 'the temp file is still there');
+  });
+
+  test('verify of a named blob refuses it when its shard folder is a link out of the store', () => {
+    // The blob is good where the link leads: only the folder check stands between verify and reading it.
+    const elsewhere = tempStore('pf-cli-elsewhere-');
+    const hex = writeBlob(elsewhere, 'a good blob in another store\n');
+    const store = tempStore('pf-cli-linked-');
+    fs.mkdirSync(path.join(store, 'blobs', 'sha256'), { recursive: true });
+    fs.symlinkSync(path.dirname(blobFile(elsewhere, hex)), path.dirname(blobFile(store, hex)));
+    const out = pfstore(['--store', store, '--json', 'verify', `sha256:${hex}`]);
+    assert.equal(out.status, 4, out.stdout);
+    const [problem] = (JSON.parse(out.stdout) as { problems: Array<{ kind: string; message: string }> }).problems;
+    assert.equal(problem.kind, 'not-a-file');
+    assert.match(problem.message, /leaves the store/);
   });
 
   test('bad input to every command: a clear message, exit 1, nothing written', () => {
