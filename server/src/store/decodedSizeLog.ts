@@ -129,7 +129,8 @@ export class DecodedSizeLog {
   }
 }
 
-function sameVersion(a: FileVersion, b: FileVersion): boolean {
+/** The same file version: same inode, stored size and mtime. */
+export function sameVersion(a: FileVersion, b: FileVersion): boolean {
   return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 

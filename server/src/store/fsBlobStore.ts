@@ -19,7 +19,7 @@ import type {
 } from './blobStore';
 import { DEFAULT_MAX_BLOB_BYTES } from './blobStore';
 import { listBlobs, physicalBytes, shardCounts } from './blobListing';
-import { DecodedSizeLog, type FileVersion } from './decodedSizeLog';
+import { DecodedSizeLog, sameVersion, type FileVersion } from './decodedSizeLog';
 import {
   BlobNotFoundError,
   InvalidInputError,
@@ -304,9 +304,9 @@ export class FsBlobStore implements BlobStore {
     );
     const decodedBytes = reply.decodedBytes ?? 0;
     // Kept only if the file did not change while it was decoded.
-    const after = await fs.lstat(blobPath(this.root, hex));
-    if (before.ino === after.ino && before.size === after.size && before.mtimeMs === after.mtimeMs) {
-      this.decodedSizes.remember(hex, versionOf(after), decodedBytes);
+    const after = versionOf(await fs.lstat(blobPath(this.root, hex)));
+    if (sameVersion(versionOf(before), after)) {
+      this.decodedSizes.remember(hex, after, decodedBytes);
     }
     return decodedBytes;
   }

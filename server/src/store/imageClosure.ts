@@ -5,7 +5,7 @@
 import type { BlobStore } from './blobStore';
 import { StoreError, TooLargeToReadError } from './errors';
 import type { ImageManifest } from './manifest';
-import { manifestReferences, parseNestedReferences } from './manifest';
+import { manifestReferences, parseNestedReferences, unreadableNested } from './manifest';
 
 /** Nested JSON larger than this is not expanded (it is still part of the closure as a blob, and reported). */
 const NESTED_JSON_LIMIT = 64 << 20;
@@ -65,13 +65,9 @@ export async function imageClosure(
     for (const r of parsed.refs) {
       entries.push({ layer: `${layer} → ${r.path ?? r.layer}`, hex: r.hex });
     }
-    // Not JSON, not a tree or a page list, or with entries that do not parse: what it names is not known, so
-    // the closure is incomplete (the reference graph reads such a manifest the same way).
-    const problem = parsed.problems.find((p) => p.severity === 'error');
-    if (parsed.kind === null || problem) {
-      const what = problem
-        ? `${problem.path ? `${problem.path}: ` : ''}${problem.message}`
-        : 'not an fs.tree.v1 tree or a page list';
+    // What it names is not known: the closure is incomplete (the reference graph reads it the same way).
+    const what = unreadableNested(parsed);
+    if (what) {
       unexpanded.push({
         layer,
         hex: nestedHex,

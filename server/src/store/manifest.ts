@@ -251,6 +251,19 @@ export interface NestedReference {
   path?: string;
 }
 
+/**
+ * Why a nested manifest cannot be expanded (not JSON, not a tree or a page list, or an entry that does not
+ * parse), or undefined when every reference it holds was read. What such a manifest names is unknown: readers
+ * must report it, never take it as naming nothing.
+ */
+export function unreadableNested(parsed: ReturnType<typeof parseNestedReferences>): string | undefined {
+  const problem = parsed.problems.find((p) => p.severity === 'error');
+  if (problem) {
+    return `${problem.path ? `${problem.path}: ` : ''}${problem.message}`;
+  }
+  return parsed.kind === null ? 'not an fs.tree.v1 tree or a page list' : undefined;
+}
+
 /** Digests inside an `fs.tree.v1` tree or a cache page manifest. Unsafe entry paths are problems. */
 export function parseNestedReferences(text: string): {
   kind: 'fs.tree.v1' | 'cache.pages' | null;

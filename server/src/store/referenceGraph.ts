@@ -7,7 +7,7 @@ import type { BlobStore, PageList } from './blobStore';
 import { StoreError } from './errors';
 import type { CatalogEntry } from './imageCatalog';
 import { listImages } from './imageCatalog';
-import { LAYER_FIELDS, parseNestedReferences } from './manifest';
+import { LAYER_FIELDS, parseNestedReferences, unreadableNested } from './manifest';
 import { sortedRecordOrder } from './recordOrder';
 
 /** Nested manifests larger than this are not expanded (and are reported as such). */
@@ -164,10 +164,9 @@ export class ReferenceGraph {
       unsorted = list.records;
     } else {
       const parsed = parseNestedReferences(list.text);
-      const problem = parsed.problems.find((pr) => pr.severity === 'error');
-      if (parsed.kind === null || problem) {
-        // What a manifest that is not understood names is unknown: never read it as "names nothing".
-        entry.unexpanded = problem ? `${problem.path}: ${problem.message}` : 'not an fs.tree.v1 tree or a page list';
+      const unreadable = unreadableNested(parsed);
+      if (unreadable) {
+        entry.unexpanded = unreadable;
         return;
       }
       const refs = parsed.refs;
