@@ -13,6 +13,9 @@ function onlyBelow(files, { layers = [], packages = [], why }) {
 
 const LSP = ['vscode', 'vscode-languageserver', 'vscode-languageclient', 'vscode-languageserver-textdocument'];
 const SERVER_LAYERS = ['host', 'lsp', 'requests', 'documents'];
+/** The store's rooms, bottom to top ('.' is the store's root folder); the layers no store file may reach. */
+const STORE_ROOMS = ['.', 'io', 'workers', 'blobs', 'images', 'layers', 'analysis'];
+const STORE_OUTSIDE = [...SERVER_LAYERS, 'oci', 'cli', 'client'];
 
 export default tseslint.config(
   {
@@ -66,11 +69,18 @@ export default tseslint.config(
       ],
     },
   },
-  onlyBelow(['server/src/store/**/*.ts'], {
-    layers: [...SERVER_LAYERS, 'oci', 'cli', 'client'],
-    packages: LSP,
-    why: 'store/ is the pf-core store library: it imports only shared/',
-  }),
+  // store/ is the pf-core store library: it imports only shared/. Inside it, rooms stack bottom to top, each
+  // importing only the rooms below it (the table in docs/architecture.md).
+  ...STORE_ROOMS.map((room, i) =>
+    onlyBelow([room === '.' ? 'server/src/store/*.ts' : `server/src/store/${room}/**/*.ts`], {
+      layers: [...STORE_OUTSIDE, ...STORE_ROOMS.slice(i + 1)],
+      packages: LSP,
+      why:
+        room === '.'
+          ? 'the store root holds what every room shares (errors, the store path): it imports no room'
+          : `store/${room}/ imports the store's root and only the rooms below it (${STORE_ROOMS.slice(1, i).join(', ') || 'none'}) and shared/`,
+    }),
+  ),
   onlyBelow(['server/src/oci/**/*.ts'], {
     layers: [...SERVER_LAYERS, 'cli', 'client'],
     packages: LSP,

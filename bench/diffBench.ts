@@ -4,9 +4,9 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { ImageFilesRequest } from '../shared/protocol';
-import { FsBlobStore } from '../server/src/store/fsBlobStore';
-import { listImages } from '../server/src/store/imageCatalog';
-import { diffImages } from '../server/src/store/imageDiff';
+import { FsBlobStore } from '../server/src/store/blobs/fsBlobStore';
+import { listImages } from '../server/src/store/images/imageCatalog';
+import { diffImages } from '../server/src/store/analysis/imageDiff';
 import { startServer } from '../test/support/serverProcess';
 import { writeBlob, writeImage, writePfcoreBlob } from '../test/support/storeFixtures';
 import { ms, record } from './report';

@@ -1,7 +1,7 @@
 // Child process for the reference-graph benchmark: builds the graph of a store, then answers "where used" for
 // sample digests; prints build time, RSS growth and lookup latencies as JSON.
-import { FsBlobStore } from '../server/src/store/fsBlobStore';
-import { ReferenceGraph } from '../server/src/store/referenceGraph';
+import { FsBlobStore } from '../server/src/store/blobs/fsBlobStore';
+import { ReferenceGraph } from '../server/src/store/analysis/referenceGraph';
 
 async function main(): Promise<void> {
   const [root, ...samples] = process.argv.slice(2);

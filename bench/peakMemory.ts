@@ -1,7 +1,7 @@
 // Child process for the memory benchmark: put then get one large file, print the peak RSS (worker threads
 // included, since they share the process).
 import * as path from 'node:path';
-import { FsBlobStore } from '../server/src/store/fsBlobStore';
+import { FsBlobStore } from '../server/src/store/blobs/fsBlobStore';
 
 async function main(): Promise<void> {
   const [root, file] = process.argv.slice(2);

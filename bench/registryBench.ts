@@ -8,7 +8,7 @@ import { parseOciRef } from '../server/src/oci/ociRef';
 import { pullImage } from '../server/src/oci/pull';
 import { TRANSFER_CONCURRENCY } from '../server/src/oci/inFlight';
 import { pushImage } from '../server/src/oci/push';
-import { FsBlobStore } from '../server/src/store/fsBlobStore';
+import { FsBlobStore } from '../server/src/store/blobs/fsBlobStore';
 import { registryAvailable, startRegistry } from '../test/support/registry';
 import { blobFile, sha256Hex, writeBlob, writeImage, writeManyBlobs } from '../test/support/storeFixtures';
 import { mib, ms, record } from './report';

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FsBlobStore } from '../server/src/store/fsBlobStore';
+import { FsBlobStore } from '../server/src/store/blobs/fsBlobStore';
 import { writeManyBlobs } from '../test/support/storeFixtures';
 import { textBytes, writeTextFile } from './benchData';
 import { mib, ms, record } from './report';

@@ -28,8 +28,8 @@ import { registerRemoteRequests } from './requests/remoteRequests';
 import { codeActionsFor } from './documents/codeActions';
 import type { ServerSettings } from './lsp/settings';
 import { DEFAULT_SETTINGS, settingsFrom } from './lsp/settings';
-import { DEFAULT_MAX_BLOB_BYTES } from './store/blobStore';
-import { WorkerPool } from './store/workerPool';
+import { DEFAULT_MAX_BLOB_BYTES } from './store/blobs/blobStore';
+import { WorkerPool } from './store/workers/workerPool';
 import { StoreHost } from './host/storeHost';
 import { resolveStorePath } from './store/storePath';
 

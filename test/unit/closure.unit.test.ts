@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { FsBlobStore } from '../../server/src/store/fsBlobStore';
-import { imageClosure } from '../../server/src/store/imageClosure';
-import { parseManifest } from '../../server/src/store/manifest';
+import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
+import { imageClosure } from '../../server/src/store/images/imageClosure';
+import { parseManifest } from '../../server/src/store/images/manifest';
 import { CLI_JS } from '../support/serverProcess';
 import { manifestJson, tempStore, writeBlob, writeDemoImage, writeImage } from '../support/storeFixtures';
 

@@ -6,8 +6,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { DecodeFailure, READ_SLICE, decodeBytesSync, decodeFileSync } from '../../server/src/store/decodeSync';
-import { zstdEngine } from '../../server/src/store/zstdEngine';
+import { DecodeFailure, READ_SLICE, decodeBytesSync, decodeFileSync } from '../../server/src/store/io/decodeSync';
+import { zstdEngine } from '../../server/src/store/io/zstdEngine';
 import { pfcoreFrame, sha256Hex, tempStore } from '../support/storeFixtures';
 
 const LIMIT = 1 << 30;

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { DecodedSizeLog, REMEMBER_FROM_BYTES } from '../../server/src/store/decodedSizeLog';
+import { DecodedSizeLog, REMEMBER_FROM_BYTES } from '../../server/src/store/blobs/decodedSizeLog';
 import { CLI_JS } from '../support/serverProcess';
 import { blobFile, tempStore, writePfcoreBlob } from '../support/storeFixtures';
 

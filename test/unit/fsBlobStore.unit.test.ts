@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FsBlobStore } from '../../server/src/store/fsBlobStore';
+import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
 import { IntegrityError, InvalidInputError, StoreError, TooLargeToReadError } from '../../server/src/store/errors';
 import { blobFile, deadPid, flipByte, sha256Hex, tempStore, writeManyBlobs } from '../support/storeFixtures';
 import { textBytes } from '../../bench/benchData';

@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { listImages } from '../../server/src/store/imageCatalog';
+import { listImages } from '../../server/src/store/images/imageCatalog';
 import {
   manifestReferences,
   parseManifest,
   parseNestedReferences,
   unsafeEntryPath,
-} from '../../server/src/store/manifest';
+} from '../../server/src/store/images/manifest';
 import { manifestJson, sha256Hex, tempStore, writeDemoImage } from '../support/storeFixtures';
 
 const h = (c: string) => c.repeat(64);

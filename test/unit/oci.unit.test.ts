@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { parseOciRef } from '../../server/src/oci/ociRef';
 import { pushImage } from '../../server/src/oci/push';
 import { RegistryClient } from '../../server/src/oci/registryClient';
-import { FsBlobStore } from '../../server/src/store/fsBlobStore';
+import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
 import { REGISTRY_BIN, registryAvailable, startRegistry, type Registry } from '../support/registry';
 import { CLI_JS } from '../support/serverProcess';
 import { blobFile, tempStore, writeDemoImage } from '../support/storeFixtures';

@@ -15,7 +15,7 @@ import {
 import { parseOciRef } from '../../server/src/oci/ociRef';
 import { checkSignature, DEFAULT_SIGN_KEY, signingKey, signManifest } from '../../server/src/oci/signature';
 import { accessOf, parseChallenge, TokenCache } from '../../server/src/oci/tokenAuth';
-import { jsonNesting, lineColumn, parseJsonText } from '../../server/src/store/jsonText';
+import { jsonNesting, lineColumn, parseJsonText } from '../../server/src/store/images/jsonText';
 
 const hex = 'ab'.repeat(32);
 

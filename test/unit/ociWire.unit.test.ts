@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { parseOciRef } from '../../server/src/oci/ociRef';
 import { pushImage } from '../../server/src/oci/push';
 import { RegistryClient } from '../../server/src/oci/registryClient';
-import { FsBlobStore } from '../../server/src/store/fsBlobStore';
+import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
 import { registryAvailable, startRegistry, type Registry } from '../support/registry';
 import { pfstoreAsync } from '../support/pfstoreProcess';
 import { blobFile, flipByte, tempStore, writeBlob, writeDemoImage } from '../support/storeFixtures';

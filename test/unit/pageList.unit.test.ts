@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { packPageList, PAGE_RECORD_BYTES } from '../../server/src/store/pageList';
+import { packPageList, PAGE_RECORD_BYTES } from '../../server/src/store/workers/pageList';
 
 const hexOf = (s: string) => createHash('sha256').update(s).digest('hex');
 const pages = Array.from({ length: 5 }, (_, i) => ({ k: `sha256:${hexOf(`k${i}`)}`, v: `sha256:${hexOf(`v${i}`)}` }));

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { Decompressor } from 'zstd-napi';
 import { TooLargeToReadError } from '../../server/src/store/errors';
-import { FsBlobStore } from '../../server/src/store/fsBlobStore';
+import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
 import { textBytes } from '../../bench/benchData';
 import { CLI_JS } from '../support/serverProcess';
 import { blobFile, sha256Hex, tempStore, writeBlob } from '../support/storeFixtures';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { renameOver } from '../../server/src/store/durableWrite';
+import { renameOver } from '../../server/src/store/io/durableWrite';
 import { expandHome, samePath, type Platform } from '../../server/src/store/portablePaths';
 
 const windows: Platform = {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { sortedRecordOrder } from '../../server/src/store/recordOrder';
+import { sortedRecordOrder } from '../../server/src/store/analysis/recordOrder';
 
 function referenceOrder(records: Buffer): number[] {
   const n = records.length / 32;

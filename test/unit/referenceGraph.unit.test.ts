@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { Decompressor } from 'zstd-napi';
-import { FsBlobStore } from '../../server/src/store/fsBlobStore';
-import { ReferenceGraph } from '../../server/src/store/referenceGraph';
-import { removeUnreferenced } from '../../server/src/store/unreferencedGc';
+import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
+import { ReferenceGraph } from '../../server/src/store/analysis/referenceGraph';
+import { removeUnreferenced } from '../../server/src/store/analysis/unreferencedGc';
 import { CLI_JS } from '../support/serverProcess';
 import { blobFile, pfcoreFrame, tempStore, writeBlob, writeDemoImage, writeImage } from '../support/storeFixtures';
 

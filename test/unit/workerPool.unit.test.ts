@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { blobsDir } from '../../server/src/store/blobPaths';
-import { WorkerPool } from '../../server/src/store/workerPool';
-import type { WorkerRequest } from '../../server/src/store/workerProtocol';
+import { blobsDir } from '../../server/src/store/blobs/blobPaths';
+import { WorkerPool } from '../../server/src/store/workers/workerPool';
+import type { WorkerRequest } from '../../server/src/store/workers/workerProtocol';
 import { flipByte, blobFile, tempStore, writePfcoreBlob } from '../support/storeFixtures';
 
 function batchOf(root: string, hexes: string[]): WorkerRequest {

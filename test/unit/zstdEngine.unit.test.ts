@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { loadEngine, zstdEngine, type ZstdEngine } from '../../server/src/store/zstdEngine';
+import { loadEngine, zstdEngine, type ZstdEngine } from '../../server/src/store/io/zstdEngine';
 import { CLI_JS, REPO } from '../support/serverProcess';
 import { pfcoreFrame } from '../support/storeFixtures';
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DCtx } from 'zstd-napi/binding';
-import { declaredContentSize, declaredDecodedSize, parseFrameHeader } from '../../server/src/store/zstdFrame';
+import { declaredContentSize, declaredDecodedSize, parseFrameHeader } from '../../server/src/store/io/zstdFrame';
 import { pfcoreFrame } from '../support/storeFixtures';
 
 /** One zstd frame that declares its size and holds `n` raw blocks of one byte each. */

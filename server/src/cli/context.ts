@@ -1,5 +1,5 @@
 // What every command gets: the open store, output helpers and a cancellation signal tied to Ctrl-C.
-import type { FsBlobStore } from '../store/fsBlobStore';
+import type { FsBlobStore } from '../store/blobs/fsBlobStore';
 import type { Parsed } from './args';
 
 export interface CommandContext {

@@ -1,7 +1,7 @@
 // A digest argument as people type it: the full `sha256:<64 hex>`, or a unique prefix of its hex (with or
 // without `sha256:`), as Go to Digest accepts in the editor.
 import { formatDigest, parseDigest, parseHexPrefix } from '../../../shared/digest';
-import type { FsBlobStore } from '../store/fsBlobStore';
+import type { FsBlobStore } from '../store/blobs/fsBlobStore';
 import { CliError } from './exitCodes';
 
 export async function digestArg(store: FsBlobStore, arg: string): Promise<string> {

@@ -1,8 +1,8 @@
 // pfstore: the store from the command line, on the same code as the language server.
 // Exit codes follow pf: 0 ok, 1 bad input, 4 integrity failure, 70 internal error (130 when interrupted).
 import * as fs from 'node:fs/promises';
-import { FsBlobStore } from '../store/fsBlobStore';
-import { WorkerPool } from '../store/workerPool';
+import { FsBlobStore } from '../store/blobs/fsBlobStore';
+import { WorkerPool } from '../store/workers/workerPool';
 import { resolveStorePath } from '../store/storePath';
 import { GLOBAL_FLAGS, parseArgs } from './args';
 import type { Command, CommandContext } from './context';
@@ -20,7 +20,7 @@ import { verifyCommand } from './commands/verify';
 import { imagesCommand } from './commands/images';
 import { pullCommand, pushCommand, remoteCommand } from './commands/remote';
 import { quoteShort } from '../../../shared/format';
-import { zstdEngine } from '../store/zstdEngine';
+import { zstdEngine } from '../store/io/zstdEngine';
 
 const VERSION = '0.1.0';
 const COMMANDS: Command[] = [

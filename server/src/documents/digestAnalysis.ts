@@ -3,7 +3,7 @@
 import { visit } from 'jsonc-parser';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { findDigestsInText } from '../../../shared/digest';
-import { jsonNesting } from '../store/jsonText';
+import { jsonNesting } from '../store/images/jsonText';
 
 export interface DigestOccurrence {
   start: number;

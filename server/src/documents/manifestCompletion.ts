@@ -5,7 +5,7 @@ import { findNodeAtLocation, getLocation, parseTree, type JSONPath } from 'jsonc
 import { CompletionItemKind, type CompletionItem } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import schema from '../../../shared/pfimg.schema.json';
-import { jsonNesting } from '../store/jsonText';
+import { jsonNesting } from '../store/images/jsonText';
 
 interface SchemaNode {
   description?: string;

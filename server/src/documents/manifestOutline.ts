@@ -4,7 +4,7 @@
 import { parseTree, type Node } from 'jsonc-parser';
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { jsonNesting } from '../store/jsonText';
+import { jsonNesting } from '../store/images/jsonText';
 
 const MAX_SYMBOLS = 5000;
 

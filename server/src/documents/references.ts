@@ -6,9 +6,9 @@ import { pathToFileURL } from 'node:url';
 import type { Location, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { findDigestsInText } from '../../../shared/digest';
-import { imagesDir } from '../store/blobPaths';
-import { MAX_MANIFEST_BYTES } from '../store/imageCatalog';
-import { readRegularFile } from '../store/safeOpen';
+import { imagesDir } from '../store/blobs/blobPaths';
+import { MAX_MANIFEST_BYTES } from '../store/images/imageCatalog';
+import { readRegularFile } from '../store/io/safeOpen';
 import { occurrenceAt } from './digestAnalysis';
 
 export async function referencesAt(

@@ -4,12 +4,12 @@ import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ContentKind, VerifyRecord } from '../../../shared/protocol';
-import { blobPath } from '../store/blobPaths';
+import { blobPath } from '../store/blobs/blobPaths';
 import { NotRegularFileError, ioError } from '../store/errors';
-import { insideRootSync, openRegularSync } from '../store/safeOpen';
-import type { FsBlobStore } from '../store/fsBlobStore';
+import { insideRootSync, openRegularSync } from '../store/io/safeOpen';
+import type { FsBlobStore } from '../store/blobs/fsBlobStore';
 import { COMPRESSED_PEEK, decodePrefix, sniffContent } from './contentSniff';
-import { declaredDecodedSize } from '../store/zstdFrame';
+import { declaredDecodedSize } from '../store/io/zstdFrame';
 
 interface FileKey {
   size: number;

@@ -1,6 +1,6 @@
 // Guesses what a blob holds from its first decoded bytes: enough for a hover label, a tree icon and the
 // language of a blob document. Never used as content: the bytes here are not re-hashed.
-import { zstdEngine, type StreamDecoder } from '../store/zstdEngine';
+import { zstdEngine, type StreamDecoder } from '../store/io/zstdEngine';
 import type { ContentKind } from '../../../shared/protocol';
 
 export const SNIFF_BYTES = 4096;

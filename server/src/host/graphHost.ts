@@ -1,8 +1,8 @@
 // The open store's reference graph, built once in the background (with progress in the editor) and then kept
 // current by the watcher: an image added to or removed from the catalog updates it without a rebuild.
-import type { FsBlobStore } from '../store/fsBlobStore';
-import { listImages } from '../store/imageCatalog';
-import { ReferenceGraph } from '../store/referenceGraph';
+import type { FsBlobStore } from '../store/blobs/fsBlobStore';
+import { listImages } from '../store/images/imageCatalog';
+import { ReferenceGraph } from '../store/analysis/referenceGraph';
 
 export interface GraphProgress {
   begin(title: string): void;

@@ -4,12 +4,12 @@ import { ResponseError } from 'vscode-languageserver';
 import { formatDigest } from '../../../shared/digest';
 import type { ImageDetailsResult, ImageReference, ImageSummary } from '../../../shared/protocol';
 import { StoreErrorCode } from '../../../shared/protocol';
-import { imagesDir } from '../store/blobPaths';
+import { imagesDir } from '../store/blobs/blobPaths';
 import { StoreError } from '../store/errors';
-import { MAX_MANIFEST_BYTES } from '../store/imageCatalog';
-import { imageClosure, type UnexpandedEntry } from '../store/imageClosure';
-import { readRegularFile } from '../store/safeOpen';
-import { parseManifest } from '../store/manifest';
+import { MAX_MANIFEST_BYTES } from '../store/images/imageCatalog';
+import { imageClosure, type UnexpandedEntry } from '../store/images/imageClosure';
+import { readRegularFile } from '../store/io/safeOpen';
+import { parseManifest } from '../store/images/manifest';
 import type { StoreHost } from './storeHost';
 
 export async function imageDetails(

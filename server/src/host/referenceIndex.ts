@@ -2,8 +2,8 @@
 // the tree. Built from images/ on first use and rebuilt when the watcher sees images/ change.
 import type { ImageSummary } from '../../../shared/protocol';
 import { formatDigest } from '../../../shared/digest';
-import { listImages } from '../store/imageCatalog';
-import { manifestReferences } from '../store/manifest';
+import { listImages } from '../store/images/imageCatalog';
+import { manifestReferences } from '../store/images/manifest';
 
 export interface Referrer {
   image: string;

@@ -1,9 +1,9 @@
 // The server's view of the shard directories: each shard is read once, then kept current by the store
 // watcher, so paging through 100,000 blobs and resolving prefixes never re-read the disk per request.
 // Digests are kept packed, 32 bytes each (3.2 MB for 100,000 blobs instead of about 10 MB of strings).
-import type { BlobPage, ListOptions } from '../store/blobStore';
-import type { ShardSource } from '../store/blobListing';
-import { listShards, pageOfBlobs, shardBlobs } from '../store/blobListing';
+import type { BlobPage, ListOptions } from '../store/blobs/blobStore';
+import type { ShardSource } from '../store/blobs/blobListing';
+import { listShards, pageOfBlobs, shardBlobs } from '../store/blobs/blobListing';
 import { InvalidInputError } from '../store/errors';
 import { quoteShort } from '../../../shared/format';
 

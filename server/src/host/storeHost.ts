@@ -9,12 +9,12 @@ import { BlobFacts } from './blobFacts';
 import { GraphHost, type GraphProgress } from './graphHost';
 import { ReferenceIndex } from './referenceIndex';
 import { ShardCache } from './shardCache';
-import { FsBlobStore } from '../store/fsBlobStore';
-import type { WorkerPool } from '../store/workerPool';
+import { FsBlobStore } from '../store/blobs/fsBlobStore';
+import type { WorkerPool } from '../store/workers/workerPool';
 import { probeStore } from './storeProbe';
 import type { WatchBatch } from './storeWatcher';
 import { StoreWatcher } from './storeWatcher';
-import { zstdEngine } from '../store/zstdEngine';
+import { zstdEngine } from '../store/io/zstdEngine';
 
 /** `native 1.5.7` or `wasm 1.5.7`: which zstd this server decodes and compresses with. */
 function engineLabel(): string {

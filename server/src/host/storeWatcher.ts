@@ -3,7 +3,7 @@
 // set of shards and blob names that moved, so the server re-reads only those.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BLOB_NAME, SHARD_NAME, blobsDir, imagesDir } from '../store/blobPaths';
+import { BLOB_NAME, SHARD_NAME, blobsDir, imagesDir } from '../store/blobs/blobPaths';
 
 export interface WatchBatch {
   shards: Set<string>;

@@ -6,8 +6,8 @@
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseJsonText } from '../store/jsonText';
-import { readRegularFile } from '../store/safeOpen';
+import { parseJsonText } from '../store/images/jsonText';
+import { readRegularFile } from '../store/io/safeOpen';
 
 export interface DockerCredentials {
   username?: string;

@@ -1,5 +1,5 @@
 // Fetch one blob through whichever image of a remote repository carries it: the quick fix for a missing blob.
-import type { FsBlobStore } from '../store/fsBlobStore';
+import type { FsBlobStore } from '../store/blobs/fsBlobStore';
 import { parseOciManifest, rawHexOfLayer } from './ociImage';
 import type { RegistryClient } from './registryClient';
 

@@ -3,15 +3,15 @@
 // move, so an interrupted push resumes by running it again.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { blobPath, imagesDir } from '../store/blobPaths';
-import { hashFile } from '../store/fileHash';
+import { blobPath, imagesDir } from '../store/blobs/blobPaths';
+import { hashFile } from '../store/io/fileHash';
 import { TRANSFER_CONCURRENCY, forEachInFlight } from './inFlight';
 import { InvalidInputError, StoreError, throwIfAborted } from '../store/errors';
-import type { FsBlobStore } from '../store/fsBlobStore';
-import { MAX_MANIFEST_BYTES } from '../store/imageCatalog';
-import { imageClosure } from '../store/imageClosure';
-import { readRegularFile } from '../store/safeOpen';
-import { parseManifest } from '../store/manifest';
+import type { FsBlobStore } from '../store/blobs/fsBlobStore';
+import { MAX_MANIFEST_BYTES } from '../store/images/imageCatalog';
+import { imageClosure } from '../store/images/imageClosure';
+import { readRegularFile } from '../store/io/safeOpen';
+import { parseManifest } from '../store/images/manifest';
 import { buildOciManifest, sha256Digest } from './ociImage';
 import type { OciRef } from './ociRef';
 import { RegistryClient } from './registryClient';

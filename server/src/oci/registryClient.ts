@@ -3,7 +3,7 @@
 // 5xx, since repeating them cannot store anything wrong.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import { writeAll } from '../store/durableWrite';
+import { writeAll } from '../store/io/durableWrite';
 import { IntegrityError, StoreError, StoreIoError, ioError } from '../store/errors';
 import { BodyTooLargeError, MAX_DOCUMENT_BYTES, readBounded } from './boundedBody';
 import { isLoopback, type OciRef } from './ociRef';

@@ -6,7 +6,7 @@ import { ReferencesRequest, StoreStatsRequest } from '../../../shared/protocol';
 import type { StoreHost } from '../host/storeHost';
 import { workDoneOn } from '../lsp/progressReporters';
 import { abortSignalOf, guarded, objectParams } from '../lsp/rpcErrors';
-import { storeStats } from '../store/storeStats';
+import { storeStats } from '../store/analysis/storeStats';
 
 export function registerGraphRequests(connection: Connection, host: StoreHost): void {
   const log = (m: string) => connection.console.error(m);

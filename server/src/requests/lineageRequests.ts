@@ -5,10 +5,10 @@ import type { DiffImagesParams, ImageFilesParams, LineageParams } from '../../..
 import { DiffImagesRequest, ImageFilesRequest, LineageRequest } from '../../../shared/protocol';
 import type { StoreHost } from '../host/storeHost';
 import { guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
-import { listImages } from '../store/imageCatalog';
+import { listImages } from '../store/images/imageCatalog';
 import { StoreError } from '../store/errors';
-import { diffImages, diffToJson, fsEntries } from '../store/imageDiff';
-import { lineageLog, logEntryToJson } from '../store/lineage';
+import { diffImages, diffToJson, fsEntries } from '../store/analysis/imageDiff';
+import { lineageLog, logEntryToJson } from '../store/analysis/lineage';
 
 export function registerLineageRequests(connection: Connection, host: StoreHost): void {
   const log = (m: string) => connection.console.error(m);

@@ -12,7 +12,7 @@ import { workDoneOn } from '../lsp/progressReporters';
 import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
 import type { StoreHost } from '../host/storeHost';
 import { imageDetails } from '../host/imageDetails';
-import { hashFile } from '../store/fileHash';
+import { hashFile } from '../store/io/fileHash';
 
 const MAX_FILES = 100_000;
 

@@ -39,7 +39,7 @@ import type { StoreHost } from '../host/storeHost';
 import { imageDetails } from '../host/imageDetails';
 import { statBlob } from '../host/blobInfo';
 import { TooLargeToReadError } from '../store/errors';
-import { removeUnreferenced } from '../store/unreferencedGc';
+import { removeUnreferenced } from '../store/analysis/unreferencedGc';
 import { quoteShort } from '../../../shared/format';
 
 /** The most one read request returns; larger blobs are read in ranges. */

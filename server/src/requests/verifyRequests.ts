@@ -7,7 +7,7 @@ import { partialResultsOn, workDoneOn } from '../lsp/progressReporters';
 import { formatDigest, parseDigest } from '../../../shared/digest';
 import type { VerifyProblemInfo, VerifyReport, VerifyTarget } from '../../../shared/protocol';
 import { VerifyRequest } from '../../../shared/protocol';
-import type { VerifyProblem, VerifySummary } from '../store/blobStore';
+import type { VerifyProblem, VerifySummary } from '../store/blobs/blobStore';
 import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
 import type { StoreHost } from '../host/storeHost';
 import { imageDetails } from '../host/imageDetails';

@@ -1,7 +1,7 @@
 import { formatDigest, parseDigest } from '../../../../shared/digest';
 import { formatBytes } from '../../../../shared/format';
-import { diffImages, diffToJson } from '../../store/imageDiff';
-import { listImages } from '../../store/imageCatalog';
+import { diffImages, diffToJson } from '../../store/analysis/imageDiff';
+import { listImages } from '../../store/images/imageCatalog';
 import type { Command } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';

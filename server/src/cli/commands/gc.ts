@@ -1,6 +1,6 @@
 import { formatDigest } from '../../../../shared/digest';
 import { formatBytes } from '../../../../shared/format';
-import { DEFAULT_GRACE_MS, removeUnreferenced } from '../../store/unreferencedGc';
+import { DEFAULT_GRACE_MS, removeUnreferenced } from '../../store/analysis/unreferencedGc';
 import { intFlag } from '../args';
 import type { Command, CommandContext } from '../context';
 import { printJson } from '../context';

@@ -1,5 +1,5 @@
 import { formatDigest } from '../../../../shared/digest';
-import { listImages } from '../../store/imageCatalog';
+import { listImages } from '../../store/images/imageCatalog';
 import type { Command } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';

@@ -1,6 +1,6 @@
 import { formatDigest, parseDigest } from '../../../../shared/digest';
-import { listImages } from '../../store/imageCatalog';
-import { lineageLog, logEntryToJson } from '../../store/lineage';
+import { listImages } from '../../store/images/imageCatalog';
+import { lineageLog, logEntryToJson } from '../../store/analysis/lineage';
 import type { Command } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';

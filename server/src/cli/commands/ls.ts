@@ -1,5 +1,5 @@
 import { formatDigest } from '../../../../shared/digest';
-import { MAX_PAGE } from '../../store/blobListing';
+import { MAX_PAGE } from '../../store/blobs/blobListing';
 import { intFlag } from '../args';
 import type { Command } from '../context';
 import { printJson } from '../context';

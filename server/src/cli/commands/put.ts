@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { formatDigest } from '../../../../shared/digest';
-import type { PutResult } from '../../store/blobStore';
+import type { PutResult } from '../../store/blobs/blobStore';
 import type { Command } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';

@@ -1,5 +1,5 @@
 import { formatDigest, parseDigest } from '../../../../shared/digest';
-import { ReferenceGraph } from '../../store/referenceGraph';
+import { ReferenceGraph } from '../../store/analysis/referenceGraph';
 import type { Command } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';

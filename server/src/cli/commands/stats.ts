@@ -1,5 +1,5 @@
 import { formatBytes } from '../../../../shared/format';
-import { storeStats } from '../../store/storeStats';
+import { storeStats } from '../../store/analysis/storeStats';
 import type { Command } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';

@@ -1,16 +1,16 @@
 import { formatDigest, parseDigest } from '../../../../shared/digest';
-import type { VerifyProblem, VerifySummary } from '../../store/blobStore';
-import { MAX_MANIFEST_BYTES } from '../../store/imageCatalog';
-import { readRegularFile } from '../../store/safeOpen';
+import type { VerifyProblem, VerifySummary } from '../../store/blobs/blobStore';
+import { MAX_MANIFEST_BYTES } from '../../store/images/imageCatalog';
+import { readRegularFile } from '../../store/io/safeOpen';
 import type { Command } from '../context';
 import { printJson } from '../context';
 import { EXIT_BAD_INPUT, EXIT_INTEGRITY, EXIT_OK } from '../exitCodes';
 import { progressOnStderr } from '../progress';
 import * as path from 'node:path';
-import type { FsBlobStore } from '../../store/fsBlobStore';
-import { imagesDir } from '../../store/blobPaths';
-import { imageClosure } from '../../store/imageClosure';
-import { parseManifest } from '../../store/manifest';
+import type { FsBlobStore } from '../../store/blobs/fsBlobStore';
+import { imagesDir } from '../../store/blobs/blobPaths';
+import { imageClosure } from '../../store/images/imageClosure';
+import { parseManifest } from '../../store/images/manifest';
 import { CliError } from '../exitCodes';
 
 /**

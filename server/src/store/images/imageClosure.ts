@@ -2,8 +2,8 @@
 // manifest name. Nested JSON is read through the store (re-hashed). A nested manifest that cannot be expanded
 // (missing, bad, or over the size this reader holds in memory) is returned as `unexpanded`, so that callers
 // report it: a closure that could not be walked is never a silent pass.
-import type { BlobStore } from './blobStore';
-import { StoreError, TooLargeToReadError } from './errors';
+import type { BlobStore } from '../blobs/blobStore';
+import { StoreError, TooLargeToReadError } from '../errors';
 import type { ImageManifest } from './manifest';
 import { manifestReferences, parseNestedReferences, unreadableNested } from './manifest';
 

@@ -1,5 +1,5 @@
 // Messages between the store and its worker threads. Kept apart from both sides so each imports only types.
-import type { IntegrityKind } from './errors';
+import type { IntegrityKind } from '../errors';
 
 export const COMPRESSION_LEVEL = 19; // fixed by the pf-core format
 

@@ -1,7 +1,7 @@
 // SHA-256 of a file, streamed (node:crypto: 8.7x faster here than @noble/hashes, docs/decisions.md).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { throwIfAborted } from './errors';
+import { throwIfAborted } from '../errors';
 
 export async function hashFile(file: string, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');

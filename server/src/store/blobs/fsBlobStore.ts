@@ -30,16 +30,16 @@ import {
   TooLargeToReadError,
   ioError,
   throwIfAborted,
-} from './errors';
+} from '../errors';
 import { FRAME_BYTES, fileFrames, frameSlices, prepareShard, writeCompressedBlob } from './compressedWriter';
-import { openRegular, readRegularFile } from './safeOpen';
+import { openRegular, readRegularFile } from '../io/safeOpen';
 import { nextSession, verifyAllBlobs, verifyBlobs } from './blobVerify';
 import { sweepTempFiles } from './tempSweep';
-import { WorkerPool } from './workerPool';
-import type { WorkerFailure, WorkerReply, WorkerRequest } from './workerProtocol';
-import { declaredDecodedSize } from './zstdFrame';
-import { hashFile } from './fileHash';
-import { renameOver } from './durableWrite';
+import { WorkerPool } from '../workers/workerPool';
+import type { WorkerFailure, WorkerReply, WorkerRequest } from '../workers/workerProtocol';
+import { declaredDecodedSize } from '../io/zstdFrame';
+import { hashFile } from '../io/fileHash';
+import { renameOver } from '../io/durableWrite';
 
 /**
  * Reads that stream (verify, `get -o`, decode of a range, adopting a pulled layer) hold a bounded window of the

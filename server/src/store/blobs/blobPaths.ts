@@ -2,9 +2,9 @@
 // from a request, a manifest or a file name can reach the file system unchecked.
 import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
-import { isHex64 } from '../../../shared/digest';
-import { InvalidInputError } from './errors';
-import { quoteShort } from '../../../shared/format';
+import { isHex64 } from '../../../../shared/digest';
+import { InvalidInputError } from '../errors';
+import { quoteShort } from '../../../../shared/format';
 
 export const BLOB_NAME = /^([0-9a-f]{64})\.zst$/;
 /** pf-core's temp name: the final name with `.zst` replaced by `tmp.<pid>.<counter>`. */

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs/promises';
 import type { SweepResult } from './blobStore';
 import { scanBlobs } from './blobListing';
-import { ioError } from './errors';
+import { ioError } from '../errors';
 
 const DEFAULT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 

@@ -2,14 +2,14 @@
 // changed by digest, with sizes), which cache pages (shared, added, dropped), and how the two are related
 // through their parents. Reads both manifests from the catalog and their nested manifests through the store
 // (re-hashed), so a diff never trusts a corrupt tree.
-import { formatDigest } from '../../../shared/digest';
-import type { DiffImagesResult } from '../../../shared/protocol';
-import type { BlobStore, PageList } from './blobStore';
-import { StoreError } from './errors';
-import type { CatalogEntry } from './imageCatalog';
-import { LAYER_FIELDS, unsafeEntryPath, type ImageManifest } from './manifest';
-import { parseJsonText } from './jsonText';
-import { PAGE_RECORD_BYTES } from './pageList';
+import { formatDigest } from '../../../../shared/digest';
+import type { DiffImagesResult } from '../../../../shared/protocol';
+import type { BlobStore, PageList } from '../blobs/blobStore';
+import { StoreError } from '../errors';
+import type { CatalogEntry } from '../images/imageCatalog';
+import { LAYER_FIELDS, unsafeEntryPath, type ImageManifest } from '../images/manifest';
+import { parseJsonText } from '../images/jsonText';
+import { PAGE_RECORD_BYTES } from '../workers/pageList';
 import { NESTED_LIMIT } from './referenceGraph';
 import { relationOf, type Relation } from './lineage';
 

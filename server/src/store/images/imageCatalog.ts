@@ -3,9 +3,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { imagesDir } from './blobPaths';
-import { StoreError, ioError } from './errors';
-import { insideRoot, readRegularFile } from './safeOpen';
+import { imagesDir } from '../blobs/blobPaths';
+import { StoreError, ioError } from '../errors';
+import { insideRoot, readRegularFile } from '../io/safeOpen';
 import type { ImageManifest, ManifestProblem } from './manifest';
 import { parseManifest } from './manifest';
 

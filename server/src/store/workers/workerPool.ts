@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { CancelledError } from './errors';
+import { CancelledError } from '../errors';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 import { runTask } from './workerTasks';
 

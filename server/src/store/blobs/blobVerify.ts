@@ -1,7 +1,7 @@
 // Verify one, many or all blobs on the worker pool, with progress and cancellation between blobs.
-import type { FsBlobStore } from './fsBlobStore';
 import type { VerifyAllOptions, VerifyProblem, VerifySummary } from './blobStore';
-import { CancelledError, IntegrityError, StoreError } from './errors';
+import { CancelledError, IntegrityError, StoreError } from '../errors';
+import type { WorkerPool } from '../workers/workerPool';
 import { scanShards } from './blobListing';
 import { blobPath } from './blobPaths';
 
@@ -18,6 +18,16 @@ export function nextSession(): number {
   return ++sessions;
 }
 
+/**
+ * What a verify needs of the store: its root, its pool's shape, and one worker round trip per batch. Named here
+ * (FsBlobStore satisfies it) so this module does not import the store class that calls it.
+ */
+export interface BatchVerifier {
+  readonly root: string;
+  readonly pool: Pick<WorkerPool, 'parallelism' | 'callingThreadMayBlock' | 'warm'>;
+  verifyBatch(hexes: string[], signal: AbortSignal | undefined, session: number): Promise<Array<number | StoreError>>;
+}
+
 /** Nothing per blob is kept here (a million-blob verify must stay flat): callers hear each result in onResult. */
 export type VerifyOutcome = VerifySummary;
 
@@ -32,7 +42,7 @@ function problemOf(hex: string, err: unknown, file: string): VerifyProblem {
 }
 
 export async function verifyBlobs(
-  store: FsBlobStore,
+  store: BatchVerifier,
   hexes: string[],
   opts: VerifyAllOptions = {},
   extraProblems: VerifyProblem[] = [],
@@ -53,7 +63,7 @@ interface HexSource {
 }
 
 async function verifyFrom(
-  store: FsBlobStore,
+  store: BatchVerifier,
   source: HexSource,
   opts: VerifyAllOptions,
   extraProblems: VerifyProblem[],
@@ -122,7 +132,7 @@ async function verifyFrom(
  * Verifies every blob file under blobs/sha256 while the shards are still being read (the scan of a large
  * store is a fifth of a verify of small blobs), and reports misplaced and stray files as problems.
  */
-export async function verifyAllBlobs(store: FsBlobStore, opts: VerifyAllOptions = {}): Promise<VerifyOutcome> {
+export async function verifyAllBlobs(store: BatchVerifier, opts: VerifyAllOptions = {}): Promise<VerifyOutcome> {
   store.pool.warm();
   const problems: VerifyProblem[] = [];
   const source: HexSource = { hexes: [], next: 0, pushed: 0, more: undefined };

@@ -3,7 +3,7 @@
 // only then a rename over the final name. A failure leaves nothing under the final name.
 import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { ioError } from './errors';
+import { ioError } from '../errors';
 
 /** Writes all of `data` at the handle's position, looping over short writes; a write of 0 bytes is an error. */
 export async function writeAll(handle: fs.FileHandle, data: Uint8Array): Promise<void> {

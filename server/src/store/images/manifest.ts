@@ -1,9 +1,9 @@
 // The `.pfimg` manifest (schema v1): parsed without ever throwing, every deviation from the pf-core schema
 // reported with the JSON path where it stands. Both the snake_case the code writes and the camelCase of the
 // prose docs are read; nothing here re-serializes a manifest (that would change its content id).
-import { DigestError, parseDigest } from '../../../shared/digest';
+import { DigestError, parseDigest } from '../../../../shared/digest';
 import { JsonTextError, parseJsonText } from './jsonText';
-import { quoteShort } from '../../../shared/format';
+import { quoteShort } from '../../../../shared/format';
 
 export const IMAGE_MEDIA_TYPE = 'application/vnd.processfork.image.v1+json';
 

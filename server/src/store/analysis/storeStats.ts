@@ -2,11 +2,11 @@
 // image its closure size, the bytes only it holds (exclusive) and the bytes it shares with other images.
 // Raw sizes come from the frame headers when they record them, else from one streamed decode on the workers
 // (pf-core's frames record none), the cost of a verify.
-import { formatDigest } from '../../../shared/digest';
-import type { ImageCostInfo, StoreStatsResult } from '../../../shared/protocol';
-import type { VerifyResult } from './blobStore';
-import { scanBlobs } from './blobListing';
-import type { FsBlobStore } from './fsBlobStore';
+import { formatDigest } from '../../../../shared/digest';
+import type { ImageCostInfo, StoreStatsResult } from '../../../../shared/protocol';
+import type { VerifyResult } from '../blobs/blobStore';
+import { scanBlobs } from '../blobs/blobListing';
+import type { FsBlobStore } from '../blobs/fsBlobStore';
 import { ReferenceGraph } from './referenceGraph';
 
 export async function storeStats(

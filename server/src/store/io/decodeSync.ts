@@ -3,8 +3,8 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import type { IntegrityKind } from './errors';
-import { NotRegularFileError } from './errors';
+import type { IntegrityKind } from '../errors';
+import { NotRegularFileError } from '../errors';
 import { insideRootSync, openRegularSync } from './safeOpen';
 import { declaredContentSize } from './zstdFrame';
 import { zstdEngine, type StreamDecoder } from './zstdEngine';

@@ -5,7 +5,7 @@
 import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { NotRegularFileError, ioError } from './errors';
+import { NotRegularFileError, ioError } from '../errors';
 
 // O_NOFOLLOW and O_NONBLOCK do not exist on Windows, where FIFOs and symlinks do not appear in a store.
 const { O_RDONLY, O_NOFOLLOW = 0, O_NONBLOCK = 0 } = fsSync.constants;

@@ -99,8 +99,8 @@ function nativeEngine(): ZstdEngine {
 function wasmFile(): string {
   const candidates = [
     path.join(__dirname, 'zstd.wasm'),
-    path.join(__dirname, '..', '..', '..', '..', 'server', 'wasm', 'zstd.wasm'),
-    path.join(__dirname, '..', '..', 'wasm', 'zstd.wasm'),
+    path.join(__dirname, '..', '..', '..', '..', '..', 'server', 'wasm', 'zstd.wasm'),
+    path.join(__dirname, '..', '..', '..', 'wasm', 'zstd.wasm'),
   ];
   const found = candidates.find((f) => fs.existsSync(f));
   if (!found) {

@@ -5,8 +5,8 @@ import * as fsSync from 'node:fs';
 import * as path from 'node:path';
 import { BLOB_NAME, SHARD_NAME, TEMP_NAME, blobsDir } from './blobPaths';
 import type { BlobEntry, BlobPage, ListOptions } from './blobStore';
-import { InvalidInputError, ioError } from './errors';
-import { quoteShort } from '../../../shared/format';
+import { InvalidInputError, ioError } from '../errors';
+import { quoteShort } from '../../../../shared/format';
 
 export const MAX_PAGE = 5000;
 const STAT_LANES = 32;

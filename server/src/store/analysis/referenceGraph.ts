@@ -3,11 +3,11 @@
 // manifest. Nested manifests are content-addressed, so each is read (and re-hashed) once however many images
 // share it, and its references are kept once; an image points at the nested manifests it uses. "Where used"
 // walks back from a blob to the nested manifests that name it and on to their images.
-import type { BlobStore, PageList } from './blobStore';
-import { StoreError } from './errors';
-import type { CatalogEntry } from './imageCatalog';
-import { listImages } from './imageCatalog';
-import { LAYER_FIELDS, parseNestedReferences, unreadableNested } from './manifest';
+import type { BlobStore, PageList } from '../blobs/blobStore';
+import { StoreError } from '../errors';
+import type { CatalogEntry } from '../images/imageCatalog';
+import { listImages } from '../images/imageCatalog';
+import { LAYER_FIELDS, parseNestedReferences, unreadableNested } from '../images/manifest';
 import { sortedRecordOrder } from './recordOrder';
 
 /** Nested manifests larger than this are not expanded (and are reported as such). */

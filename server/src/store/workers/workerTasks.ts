@@ -4,11 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BatchResult, WorkerFailure, WorkerReply, WorkerRequest } from './workerProtocol';
 import { COMPRESSION_LEVEL } from './workerProtocol';
-import { DecodeFailure, assertFolderInside, decodeBytesSync, decodeFileSync } from './decodeSync';
-import { writeAllSync } from './durableWrite';
-import { NotRegularFileError } from './errors';
+import { DecodeFailure, assertFolderInside, decodeBytesSync, decodeFileSync } from '../io/decodeSync';
+import { writeAllSync } from '../io/durableWrite';
+import { NotRegularFileError } from '../errors';
 import { packPageList } from './pageList';
-import { zstdEngine, type FrameCompressor } from './zstdEngine';
+import { zstdEngine, type FrameCompressor } from '../io/zstdEngine';
 
 // Created on the first put: a verify-only worker never pays for a level-19 context.
 let compressor: FrameCompressor | undefined;

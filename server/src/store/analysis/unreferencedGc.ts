@@ -5,11 +5,11 @@
 // - each file is checked again just before it is removed (still old, still not reached).
 // Catalog files (`images/*.json`) and the manifest blobs of cataloged images are never removed.
 import * as fs from 'node:fs/promises';
-import { blobPath } from './blobPaths';
-import { scanBlobs } from './blobListing';
-import { StoreError, ioError } from './errors';
-import type { FsBlobStore } from './fsBlobStore';
-import { listImages, type CatalogEntry } from './imageCatalog';
+import { blobPath } from '../blobs/blobPaths';
+import { scanBlobs } from '../blobs/blobListing';
+import { StoreError, ioError } from '../errors';
+import type { FsBlobStore } from '../blobs/fsBlobStore';
+import { listImages, type CatalogEntry } from '../images/imageCatalog';
 import { ReferenceGraph } from './referenceGraph';
 
 export const DEFAULT_GRACE_MS = 60 * 60 * 1000;

@@ -1,6 +1,6 @@
 // The contract both stores keep (on disk and in memory). Hex digests here are already validated by
 // shared/digest.ts: 64 lower-case hex characters, no prefix.
-import type { IntegrityKind } from './errors';
+import type { IntegrityKind } from '../errors';
 
 export interface PutResult {
   hex: string;

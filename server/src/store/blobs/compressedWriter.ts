@@ -7,10 +7,10 @@
 // read concatenated frames as one stream.
 import * as fs from 'node:fs/promises';
 import { blobPath, shardDir, tempBlobPath } from './blobPaths';
-import { commitTempFile, writeAll } from './durableWrite';
-import { StoreError, ioError, throwIfAborted } from './errors';
-import { insideRoot } from './safeOpen';
-import type { WorkerPool } from './workerPool';
+import { commitTempFile, writeAll } from '../io/durableWrite';
+import { StoreError, ioError, throwIfAborted } from '../errors';
+import { insideRoot } from '../io/safeOpen';
+import type { WorkerPool } from '../workers/workerPool';
 
 /** One frame per 4 MiB: about 2% larger than one level-19 stream, 1.4x faster and 40% less memory per worker than 8 MiB frames (docs/decisions.md). */
 export const FRAME_BYTES = 4 << 20;
