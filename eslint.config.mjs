@@ -41,6 +41,15 @@ export default tseslint.config(
       '@typescript-eslint/no-namespace': 'off', // protocol messages are namespaces, as in vscode-languageserver-node
       eqeqeq: 'error',
       curly: 'error',
+      // A list that grows with the store spread into a call overflows V8's stack past ~100,000 items
+      // (CONTRIBUTING.md): append with shared/arrays.ts's appendAll, or loop.
+      'no-restricted-syntax': [
+        'error',
+        ...['push', 'unshift', 'splice', 'max', 'min', 'fromCharCode', 'fromCodePoint'].map((name) => ({
+          selector: `CallExpression[callee.property.name='${name}'] > SpreadElement`,
+          message: `no spread into ${name}(): an unbounded list overflows the stack (use appendAll or a loop)`,
+        })),
+      ],
     },
   },
   {

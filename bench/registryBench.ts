@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Compressor } from 'zstd-napi';
 import { parseOciRef } from '../server/src/oci/ociRef';
 import { pullImage } from '../server/src/oci/pull';
-import { TRANSFER_CONCURRENCY } from '../server/src/oci/inFlight';
+import { TRANSFER_CONCURRENCY } from '../shared/inFlight';
 import { pushImage } from '../server/src/oci/push';
 import { FsBlobStore } from '../server/src/store/blobs/fsBlobStore';
 import { registryAvailable, startRegistry } from '../test/support/registry';

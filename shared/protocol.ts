@@ -208,6 +208,8 @@ export interface BlobInfo {
   referencedBy: BlobReferrer[];
   /** How many images reach it, all of them; absent while the reference graph is still being built. */
   usedByImages?: number;
+  /** Images that may reach it but cannot be told (an unreadable fs tree or page list): usedByImages is a lower bound. */
+  usedByUnknown?: UnknownUseInfo[];
   lastVerified?: VerifyRecord;
 }
 
@@ -374,6 +376,8 @@ export interface UnreferencedResult {
   keptYoung: number;
   /** Planned for removal, then reached by an image cataloged meanwhile: kept. */
   keptForNewImages: number;
+  /** Planned for removal, then stored again by a writer while gc ran (its time refreshed): put back. */
+  keptFreshened: number;
   images: number;
 }
 
@@ -430,6 +434,18 @@ export interface ReferencesResult {
   digest: Digest;
   /** Every image that reaches the digest, catalog order. */
   images: ImageUse[];
+  /**
+   * Images for which it cannot be told: their fs tree or page list (`field`) could not be read, so `images` is
+   * a lower bound while this is not empty.
+   */
+  unknown: UnknownUseInfo[];
+}
+
+export interface UnknownUseInfo {
+  image: Digest;
+  /** `world.fs` or `cache.manifest`. */
+  field: string;
+  reason: string;
 }
 
 /** client → server: every image that reaches a digest, and where (waits for the graph if it is being built). */

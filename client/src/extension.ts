@@ -82,20 +82,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
         isReadonly: true,
         isCaseSensitive: true,
       }),
-      ...registerCommands({
-        reveal: (node) => {
-          // Keyboard focus on the row, in whichever of the two views shows the tree.
-          const view = mainView.visible || !treeView.visible ? mainView : treeView;
-          return Promise.resolve(view.reveal(node, { focus: true, select: true }));
-        },
-        api: () => storeApi,
-        tree,
-        problems,
-        verifyPanel,
-        storePath: () => lastStatus?.storePath,
-        secrets: context.secrets,
-        restartServer: () => restart(),
-      }),
+      vscode.Disposable.from(
+        ...registerCommands({
+          reveal: (node) => {
+            // Keyboard focus on the row, in whichever of the two views shows the tree.
+            const view = mainView.visible || !treeView.visible ? mainView : treeView;
+            return Promise.resolve(view.reveal(node, { focus: true, select: true }));
+          },
+          api: () => storeApi,
+          tree,
+          problems,
+          verifyPanel,
+          storePath: () => lastStatus?.storePath,
+          secrets: context.secrets,
+          restartServer: () => restart(),
+        }),
+      ),
     );
     problems.onDidChange(() => lastStatus && statusBar.update(lastStatus, problems.count));
 

@@ -14,6 +14,7 @@ import {
 } from '../../shared/protocol';
 import { startServer, type ServerSession } from '../support/serverProcess';
 import { blobFile, flipByte, tempStore, writeDemoImage, writeManyBlobs } from '../support/storeFixtures';
+import { appendAll } from '../../shared/arrays';
 
 describe('verify', () => {
   let root: string;
@@ -42,7 +43,7 @@ describe('verify', () => {
       progress.push(p.kind);
     });
     const d2 = server.connection.onProgress(VerifyRequest.type, partialResultToken, (p) => {
-      partial.push(...p);
+      appendAll(partial, p);
     });
     const report = await server.connection.sendRequest(VerifyRequest.type, {
       kind: 'store',
@@ -134,7 +135,10 @@ describe('a 100,000-blob store', () => {
     do {
       const page = await server.connection.sendRequest(ListBlobsRequest.type, { limit: 2000, cursor });
       assert.ok(page.items.length <= 2000);
-      seen.push(...page.items.map((i) => i.digest.slice(7)));
+      appendAll(
+        seen,
+        page.items.map((i) => i.digest.slice(7)),
+      );
       cursor = page.nextCursor;
       pages++;
     } while (cursor);

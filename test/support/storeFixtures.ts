@@ -60,13 +60,19 @@ export function blobFile(root: string, hex: string): string {
   return path.join(root, 'blobs', 'sha256', hex.slice(0, 2), `${hex}.zst`);
 }
 
-/** Writes one blob (level-19 zstd) and returns its hex digest. */
-export function writeBlob(root: string, data: Uint8Array | string): string {
+const fastCompressor = new Compressor();
+fastCompressor.setParameters({ compressionLevel: 1 });
+
+/**
+ * Writes one blob (level-19 zstd) and returns its hex digest. `fast`: level 1, for the tens of MiB of generated
+ * manifests a scale test writes (level 19 takes seconds per MiB; a reader cannot tell the level from the frame).
+ */
+export function writeBlob(root: string, data: Uint8Array | string, opts: { fast?: boolean } = {}): string {
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   const hex = sha256Hex(bytes);
   const file = blobFile(root, hex);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, compressor.compress(bytes));
+  fs.writeFileSync(file, (opts.fast ? fastCompressor : compressor).compress(bytes));
   return hex;
 }
 
@@ -100,6 +106,8 @@ export interface ImageSpec {
   messages: string;
   createdAt?: string;
   parents?: string[];
+  /** The agent block as pf writes it (kind, version, fingerprint: the snapshot's name). */
+  agent?: { kind: string; version: string; fingerprint: string };
 }
 
 /** The manifest JSON exactly as pf-core's serde writes it: field order fixed, no whitespace. */
@@ -108,7 +116,7 @@ export function manifestJson(spec: ImageSpec): string {
   return JSON.stringify({
     schema_version: 1,
     media_type: 'application/vnd.processfork.image.v1+json',
-    agent: { kind: spec.kind ?? 'langgraph', version: '0.4.2', fingerprint: 'lg-3f9a' },
+    agent: spec.agent ?? { kind: spec.kind ?? 'langgraph', version: '0.4.2', fingerprint: 'lg-3f9a' },
     model: { base: d(spec.base), diff: d(spec.diff) },
     cache: { layout: 'paged-batchinvariant-v1', manifest: d(spec.cachePages) },
     world: { fs: d(spec.fs), env: d(spec.env), procs: d(spec.procs) },
@@ -120,9 +128,13 @@ export function manifestJson(spec: ImageSpec): string {
 }
 
 /** Writes the manifest as a blob and as images/<hex>.json, as pf-core's PfStore does. */
-export function writeImage(root: string, spec: ImageSpec): { hex: string; json: string; file: string } {
+export function writeImage(
+  root: string,
+  spec: ImageSpec,
+  opts: { fast?: boolean } = {},
+): { hex: string; json: string; file: string } {
   const json = manifestJson(spec);
-  const hex = writeBlob(root, json);
+  const hex = writeBlob(root, json, opts);
   const file = path.join(root, 'images', `${hex}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, json);

@@ -9,6 +9,7 @@ import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
 import { IntegrityError, InvalidInputError, StoreError, TooLargeToReadError } from '../../server/src/store/errors';
 import { blobFile, deadPid, flipByte, sha256Hex, tempStore, writeManyBlobs } from '../support/storeFixtures';
 import { textBytes } from '../../bench/benchData';
+import { appendAll } from '../../shared/arrays';
 
 function sh(cmd: string, input?: Buffer): Buffer {
   return execFileSync('bash', ['-c', cmd], { input, maxBuffer: 1 << 28 });
@@ -205,7 +206,10 @@ describe('FsBlobStore', () => {
         do {
           const page = await s.list({ limit, after });
           assert.ok(page.items.length <= limit);
-          seen.push(...page.items.map((i) => i.hex));
+          appendAll(
+            seen,
+            page.items.map((i) => i.hex),
+          );
           after = page.nextCursor;
         } while (after);
         assert.deepEqual(seen, all, `limit ${limit}`);

@@ -14,7 +14,7 @@ import { RegistryClient } from '../../server/src/oci/registryClient';
 import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
 import { REGISTRY_BIN, registryAvailable, startRegistry, type Registry } from '../support/registry';
 import { CLI_JS } from '../support/serverProcess';
-import { blobFile, tempStore, writeDemoImage } from '../support/storeFixtures';
+import { blobFile, flipByte, tempStore, writeDemoImage } from '../support/storeFixtures';
 
 const CLI = CLI_JS;
 
@@ -84,9 +84,22 @@ describe('OCI registry', { skip: !registryAvailable() && process.env.CI !== 'tru
         );
       }
       assert.equal(pfstore(target, ['verify']).status, 0);
-      // Pulling again moves nothing.
+      // Pulling again moves nothing but a layer that no longer verifies; every layer it keeps is checked and
+      // its time refreshed (the gc protocol: a gc running beside the pull must not take an old layer).
+      const layerHexes = fs
+        .readdirSync(path.join(target, 'blobs', 'sha256'))
+        .flatMap((d) => fs.readdirSync(path.join(target, 'blobs', 'sha256', d)).map((f) => f.slice(0, 64)));
+      const hoursAgo = new Date(Date.now() - 2 * 3600_000);
+      for (const hex of layerHexes) {
+        fs.utimesSync(blobFile(target, hex), hoursAgo, hoursAgo);
+      }
+      flipByte(blobFile(target, image.spec.procs));
       const again = JSON.parse(pfstore(target, ['--json', 'pull', `oci://${registry.host}/agents/demo:v1`]).stdout);
-      assert.equal(again.downloaded, 0);
+      assert.equal(again.downloaded, 1, 'the corrupt layer, and only it, is fetched again');
+      for (const hex of layerHexes) {
+        assert.ok(fs.statSync(blobFile(target, hex)).mtimeMs > Date.now() - 60_000, `sha256:${hex} was not refreshed`);
+      }
+      assert.equal(pfstore(target, ['verify']).status, 0);
       // Pushing again uploads nothing either.
       const repush = JSON.parse(
         pfstore(source, ['--json', 'push', `sha256:${image.hex}`, `oci://${registry.host}/agents/demo:v1`]).stdout,

@@ -217,3 +217,23 @@ test('where used finds every page of a large page list (the packed, sorted index
     await store.close();
   }
 });
+
+test('refs cannot tell when an image\'s page list is unreadable: it says so instead of "used by 0"', () => {
+  const root = tempStore();
+  const image = writeDemoImage(root, 'unreadable');
+  const loner = writeBlob(root, 'a blob only a page of that list might name\n');
+  fs.writeFileSync(blobFile(root, image.spec.cachePages), 'not zstd at all');
+  const listed = json(['--store', root, 'refs', `sha256:${loner}`]);
+  assert.deepEqual(listed.images, []);
+  assert.equal(listed.unknown.length, 1);
+  assert.equal(listed.unknown[0].image, `sha256:${image.hex}`);
+  assert.equal(listed.unknown[0].field, 'cache.manifest');
+  const text = pfstore(['--store', root, 'refs', `sha256:${loner}`]);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(
+    text.stdout,
+    new RegExp(`could not tell for image sha256:${image.hex}: its cache\\.manifest could not be read`),
+  );
+  assert.match(text.stdout, /used by 0 or more images/);
+  assert.doesNotMatch(text.stdout, /used by 0 images/);
+});

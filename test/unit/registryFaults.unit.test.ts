@@ -171,6 +171,65 @@ describe('the registry client against a misbehaving peer', () => {
     assert.deepEqual(await client('tagged').listTags(), [], 'no repository yet: no tags');
   });
 
+  test("credentials go only to the registry's origin: an upload location or redirect elsewhere gets none", async () => {
+    // Another origin (another port of the same host counts): it records what Authorization it was sent.
+    const seen: Array<string | undefined> = [];
+    const foreign = http.createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      req.resume();
+      req.on('end', () => {
+        if (req.method === 'GET') {
+          res.writeHead(200).end(layer);
+        } else {
+          res.writeHead(req.method === 'PATCH' ? 202 : 201, { Location: req.url ?? '/' }).end();
+        }
+      });
+    });
+    await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+    const elsewhere = `http://127.0.0.1:${(foreign.address() as AddressInfo).port}`;
+    const layer = Buffer.from('a layer uploaded to a location on another origin');
+    const digest = sha(layer);
+    const ours: Array<string | undefined> = [];
+    routes.set(`/v2/moved/blobs/${digest}`, (req, res) => {
+      ours.push(req.headers.authorization);
+      if (req.method === 'GET') {
+        res.writeHead(307, { Location: `${elsewhere}/storage/${digest}` }).end();
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    routes.set('/v2/moved/blobs/uploads/', (req, res) => {
+      ours.push(req.headers.authorization);
+      res.writeHead(202, { Location: `${elsewhere}/upload/session-1` }).end();
+    });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pf-up-')), 'layer');
+    fs.writeFileSync(file, layer);
+    try {
+      for (const header of ['Basic cGY6c2VjcmV0', 'Bearer a-token-for-this-registry']) {
+        seen.length = 0;
+        ours.length = 0;
+        const withCredentials = new RegistryClient(
+          parseOciRef(`oci://127.0.0.1:${port}/moved`, { env: {} }),
+          { header },
+          () => undefined,
+          false,
+        );
+        await withCredentials.uploadBlob(digest, layer);
+        await withCredentials.uploadBlobFromFile(digest, file, layer.length, 8);
+        assert.deepEqual(await withCredentials.getBlob(digest, 1 << 20), layer);
+        assert.ok(ours.length >= 4 && ours.every((a) => a === header), 'the registry itself gets the credentials');
+        assert.ok(seen.length >= 3, `the other origin was asked ${seen.length} times: the test proves nothing`);
+        assert.deepEqual(
+          seen.filter((a) => a !== undefined),
+          [],
+          'no Authorization header reaches another origin',
+        );
+      }
+    } finally {
+      foreign.close();
+    }
+  });
+
   test('credentials over plain http to a host that is not loopback draw a warning before they are sent', async () => {
     const warnings: string[] = [];
     const remote = new RegistryClient(

@@ -2,6 +2,7 @@
 // blobs with "Show more…"). Everything loads lazily, one request per expanded node or page, so a store of
 // 100,000 blobs opens as fast as an empty one.
 import * as vscode from 'vscode';
+import { markdownText } from '../../../shared/markdownText';
 import type { BlobEntryInfo, StoreChange, StoreStatsResult, StoreStatus } from '../../../shared/protocol';
 import { log } from '../log';
 import type { KnownProblems } from '../problems';
@@ -10,6 +11,7 @@ import type { StoreApi } from '../storeApi';
 import { formatBytes } from './format';
 import { treeItemFor } from './treeItems';
 import type { StoreNode } from './nodes';
+import { appendAll } from '../../../shared/arrays';
 
 interface ShardPages {
   items: BlobEntryInfo[];
@@ -120,7 +122,7 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
     }
     const page = await api.blobs({ shard, cursor: state.nextCursor, limit: settings().pageSize });
     const first = page.items[0];
-    state.items.push(...page.items);
+    appendAll(state.items, page.items);
     state.nextCursor = page.nextCursor;
     state.done = !page.nextCursor;
     const node = this.shardNodes.get(shard);
@@ -188,21 +190,21 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
     try {
       const info = await api.stat(digest, token);
       const lines = [
-        `**${digest}**`,
+        `**${markdownText(digest)}**`,
         `stored ${formatBytes(info.storedBytes)}${info.decodedBytes !== undefined ? ` · decoded ${formatBytes(info.decodedBytes)}` : ''}${info.ratio !== undefined ? ` · ratio ${info.ratio.toFixed(2)}×` : ''}`,
       ];
       if (info.contentKind) {
-        lines.push(`content: ${info.contentKind}`);
+        lines.push(`content: ${markdownText(info.contentKind)}`);
       }
       if (info.referencedBy.length > 0) {
         lines.push(`referenced by ${new Set(info.referencedBy.map((r) => r.image)).size} image(s)`);
       }
       const problem = this.problems.problemOf(digest);
       if (problem) {
-        lines.push(`**failed verification**: ${problem}`);
+        lines.push(`**failed verification**: ${markdownText(problem)}`);
       } else if (info.lastVerified) {
         lines.push(
-          `verified ${new Date(info.lastVerified.atMs).toLocaleString()}: ${info.lastVerified.ok ? 'OK' : info.lastVerified.problem}`,
+          `verified ${new Date(info.lastVerified.atMs).toLocaleString()}: ${info.lastVerified.ok ? 'OK' : markdownText(info.lastVerified.problem ?? '')}`,
         );
       }
       item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));

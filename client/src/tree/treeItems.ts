@@ -1,5 +1,6 @@
 // How each kind of node looks: label, description, icon, tooltip, context value and click command.
 import * as vscode from 'vscode';
+import { markdownCode, markdownText } from '../../../shared/markdownText';
 import { blobUri } from '../../../shared/blobUri';
 import type { KnownProblems } from '../problems';
 import { formatBytes, shortDigest } from './format';
@@ -48,9 +49,9 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
       );
       item.tooltip = new vscode.MarkdownString(
         [
-          `**${image.digest}**`,
+          `**${markdownText(image.digest)}**`,
           `${formatBytes(image.bytes)} manifest`,
-          ...image.problems.map((p) => `- ${p.path ? `\`${p.path}\`: ` : ''}${p.message}`),
+          ...image.problems.map((p) => `- ${p.path ? `${markdownCode(p.path)}: ` : ''}${markdownText(p.message)}`),
         ].join('\n\n'),
       );
       item.contextValue = image.digest.startsWith('sha256:') ? 'image' : 'image-invalid';

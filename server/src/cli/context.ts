@@ -8,9 +8,13 @@ export interface CommandContext {
   json: boolean;
   args: Parsed;
   signal: AbortSignal;
+  /** One line to stdout; every character a terminal would act on (ESC, CR, LF, bidi) is shown escaped. */
   out(line: string): void;
-  /** Writes raw bytes to stdout, honouring back-pressure. */
+  /** Lines we laid out ourselves (JSON): line feeds kept, everything else as in `out`, values unchanged. */
+  outLines(text: string): void;
+  /** Writes raw bytes to stdout, honouring back-pressure: only for a blob asked for on purpose (`get`). */
   outBytes(chunk: Uint8Array): Promise<void>;
+  /** One line to stderr, made printable as in `out`. */
   err(line: string): void;
 }
 
@@ -25,5 +29,5 @@ export interface Command {
 }
 
 export function printJson(ctx: CommandContext, value: unknown): void {
-  ctx.out(JSON.stringify(value, null, 2));
+  ctx.outLines(JSON.stringify(value, null, 2));
 }

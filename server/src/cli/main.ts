@@ -21,6 +21,7 @@ import { imagesCommand } from './commands/images';
 import { pullCommand, pushCommand, remoteCommand } from './commands/remote';
 import { quoteShort } from '../../../shared/format';
 import { zstdEngine } from '../store/io/zstdEngine';
+import { terminalLine, terminalLines } from '../../../shared/terminalText';
 
 const VERSION = '0.1.0';
 const COMMANDS: Command[] = [
@@ -117,10 +118,11 @@ async function main(argv: string[]): Promise<number> {
     json: args.switches.has('--json'),
     args,
     signal: controller.signal,
-    out: (line) => process.stdout.write(`${line}\n`),
+    out: (line) => process.stdout.write(`${terminalLine(line)}\n`),
+    outLines: (text) => process.stdout.write(`${terminalLines(text)}\n`),
     outBytes: (chunk) =>
       new Promise((resolve, reject) => process.stdout.write(chunk, (err) => (err ? reject(err) : resolve()))),
-    err: (line) => process.stderr.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${terminalLine(line)}\n`),
   };
   try {
     return await command.run(ctx);
@@ -171,7 +173,7 @@ main(process.argv.slice(2)).then(
       process.env.PFSTORE_DEBUG === '1' || code === EXIT_INTERNAL
         ? ((err as Error)?.stack ?? String(err))
         : ((err as Error)?.message ?? String(err));
-    process.stderr.write(`pfstore: ${detail}\n`);
+    process.stderr.write(`pfstore: ${terminalLines(detail)}\n`);
     exitWhenFlushed(code);
   },
 );

@@ -5,6 +5,8 @@ export interface Progress {
   finish(): void;
 }
 
+import { terminalLine } from '../../../shared/terminalText';
+
 export function progressOnStderr(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
   const tty = stream.isTTY === true;
   const every = tty ? 100 : 5000;
@@ -12,7 +14,8 @@ export function progressOnStderr(label: string, stream: NodeJS.WriteStream = pro
   let lastDone = -1;
   let drawn = false;
   return {
-    update(done, total, note) {
+    update(done, total, rawNote) {
+      const note = rawNote === undefined ? undefined : terminalLine(rawNote);
       const now = Date.now();
       if (done === lastDone || (now - last < every && done !== total)) {
         return;

@@ -13,6 +13,7 @@ import type { StoreHost } from '../host/storeHost';
 import type { ServerSettings } from '../lsp/settings';
 import { analyse } from './digestAnalysis';
 import { isManifestUri, wantsDigestFeatures } from './documentKinds';
+import { appendAll } from '../../../shared/arrays';
 
 export const DIAGNOSTIC_SOURCE = 'processfork';
 const DEBOUNCE_MS = 200;
@@ -136,7 +137,7 @@ export class DiagnosticsPublisher {
       isManifestUri(doc.uri, this.host.open.root) ||
       /"(schema_version|schemaVersion)"/.test(doc.getText().slice(0, 4096))
     ) {
-      diagnostics.push(...this.schemaDiagnostics(doc));
+      appendAll(diagnostics, this.schemaDiagnostics(doc));
     }
     if (unverified.size > 0) {
       void this.verifyThenRepublish(doc.uri, [...unverified]);

@@ -4,6 +4,7 @@ import type { Hover, MarkupContent } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { formatDigest } from '../../../shared/digest';
 import { formatBytes as bytes } from '../../../shared/format';
+import { markdownCode, markdownText } from '../../../shared/markdownText';
 import type { BlobInfo, ContentKind } from '../../../shared/protocol';
 import { statBlob } from '../host/blobInfo';
 import type { StoreHost } from '../host/storeHost';
@@ -28,7 +29,7 @@ export async function hoverAt(host: StoreHost, doc: TextDocument, offset: number
   }
   const range = { start: doc.positionAt(occ.start), end: doc.positionAt(occ.end) };
   if (!occ.hex) {
-    return { range, contents: markdown(`**Malformed digest**\n\n${occ.error ?? 'not a sha256 digest'}`) };
+    return { range, contents: markdown(`**Malformed digest**\n\n${markdownText(occ.error ?? 'not a sha256 digest')}`) };
   }
   const info = await statBlob(host, occ.hex).catch(() => undefined);
   return { range, contents: markdown(describe(occ, info)) };
@@ -40,13 +41,21 @@ const SHOWN_PLACES = 3;
 /** "Used by 3 images: `1a2b3c4d` world.fs entry src/app.py, … and 2 more places" (accurate counts). */
 function usedByLine(info: BlobInfo): string {
   const images = info.usedByImages ?? new Set(info.referencedBy.map((r) => r.image)).size;
-  const head = `Used by ${images} image${images === 1 ? '' : 's'}${info.usedByImages === undefined ? ' (top-level fields; the full graph is still building)' : ''}`;
+  const unknown = info.usedByUnknown ?? [];
+  const cannotTell =
+    unknown.length === 0
+      ? ''
+      : ` that can be read; could not tell for ${unknown.length} image${unknown.length === 1 ? '' : 's'} (${unknown
+          .slice(0, SHOWN_PLACES)
+          .map((u) => `${markdownCode(u.image.slice(7, 15))}: ${markdownText(`its ${u.field} could not be read`)}`)
+          .join(', ')}${unknown.length > SHOWN_PLACES ? ', …' : ''})`;
+  const head = `Used by ${images} image${images === 1 ? '' : 's'}${cannotTell}${info.usedByImages === undefined ? ' (top-level fields; the full graph is still building)' : ''}`;
   if (info.referencedBy.length === 0) {
     return head;
   }
   const shown = info.referencedBy
     .slice(0, SHOWN_PLACES)
-    .map((r) => `\`${r.image.slice(7, 15)}\` ${r.layer}`)
+    .map((r) => `${markdownCode(r.image.slice(7, 15))} ${markdownText(r.layer)}`)
     .join(', ');
   const more = info.referencedBy.length - SHOWN_PLACES;
   return `${head}: ${shown}${more > 0 ? `, and ${more}${info.referencedBy.length >= 20 ? '+' : ''} more place${more === 1 ? '' : 's'}` : ''}`;
@@ -58,7 +67,7 @@ export function describe(occ: DigestOccurrence, info: BlobInfo | undefined): str
   if (!info) {
     lines.push(`**Missing** — \`${short(digest)}\` is not in the store.`);
     if (occ.layer) {
-      lines.push(`Referenced here as \`${occ.layer}\`.`);
+      lines.push(`Referenced here as ${markdownCode(occ.layer)}.`);
     }
     return lines.join('\n\n');
   }
@@ -76,7 +85,7 @@ export function describe(occ: DigestOccurrence, info: BlobInfo | undefined): str
     lines.push(`Looks like: ${KIND_LABELS[info.contentKind]}`);
   }
   if (occ.layer) {
-    lines.push(`Layer: \`${occ.layer}\``);
+    lines.push(`Layer: ${markdownCode(occ.layer)}`);
   }
   lines.push(usedByLine(info));
   if (info.lastVerified) {
@@ -84,7 +93,7 @@ export function describe(occ: DigestOccurrence, info: BlobInfo | undefined): str
     lines.push(
       info.lastVerified.ok
         ? `Verified ${when} UTC: OK`
-        : `Verified ${when} UTC: **failed** — ${info.lastVerified.problem ?? ''}`,
+        : `Verified ${when} UTC: **failed** — ${markdownText(info.lastVerified.problem ?? '')}`,
     );
   } else {
     lines.push('Not verified yet');

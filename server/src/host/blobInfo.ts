@@ -4,6 +4,7 @@ import { formatDigest } from '../../../shared/digest';
 import type { BlobInfo } from '../../../shared/protocol';
 import { StoreErrorCode } from '../../../shared/protocol';
 import type { StoreHost } from './storeHost';
+import { unknownUseToJson } from '../store/analysis/referenceGraph';
 
 /** Places listed in a stat (the hover shows a few, the count says how many images there are in all). */
 const MAX_PLACES = 20;
@@ -39,6 +40,7 @@ export async function statBlob(host: StoreHost, hex: string): Promise<BlobInfo> 
     contentKind: view.contentKind,
     referencedBy: referrers.map((r) => ({ image: formatDigest(r.image), layer: r.layer })),
     usedByImages: used?.length,
+    usedByUnknown: graph?.unknownImages().map(unknownUseToJson),
     lastVerified: view.verified,
   };
 }

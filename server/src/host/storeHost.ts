@@ -15,6 +15,7 @@ import { probeStore } from './storeProbe';
 import type { WatchBatch } from './storeWatcher';
 import { StoreWatcher } from './storeWatcher';
 import { zstdEngine } from '../store/io/zstdEngine';
+import { appendAll } from '../../../shared/arrays';
 
 /** `native 1.5.7` or `wasm 1.5.7`: which zstd this server decodes and compresses with. */
 function engineLabel(): string {
@@ -248,8 +249,8 @@ export class StoreHost {
     }
     for (const shard of batch.shards) {
       const diff = await open.shards.refreshShard(shard).catch(() => ({ added: [], removed: [] }));
-      change.added.push(...diff.added.map(formatDigest));
-      change.removed.push(...diff.removed.map(formatDigest));
+      appendAll(change.added, diff.added.map(formatDigest));
+      appendAll(change.removed, diff.removed.map(formatDigest));
     }
     const moved = new Set([...change.added, ...change.removed]);
     for (const hex of batch.touched) {

@@ -2,10 +2,10 @@
 // checked twice, its compressed bytes against the layer digest and the decoded bytes against the raw digest in
 // its annotation, before it is written (temp file, fsync, rename), so nothing corrupt or partial lands.
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { imagesDir } from '../store/blobs/blobPaths';
 import { writeFileDurably } from '../store/io/durableWrite';
+import { makeFolders } from '../store/io/makeFolders';
 import { MAX_MANIFEST_BYTES } from '../store/images/imageCatalog';
 import { insideRoot } from '../store/io/safeOpen';
 import { IntegrityError, StoreError, ioError, throwIfAborted } from '../store/errors';
@@ -14,7 +14,7 @@ import { parseManifest } from '../store/images/manifest';
 import { LAYER_MEDIA_TYPE, parseOciManifest, rawHexOfLayer } from './ociImage';
 import type { OciRef } from './ociRef';
 import type { TransferProgress } from './push';
-import { TRANSFER_CONCURRENCY, forEachInFlight } from './inFlight';
+import { TRANSFER_CONCURRENCY, forEachInFlight } from '../../../shared/inFlight';
 import { RegistryClient } from './registryClient';
 import { checkSignature, SIGNATURE_MEDIA_TYPE } from './signature';
 
@@ -86,17 +86,19 @@ export async function pullImage(
   await forEachInFlight(blobLayers, opts.concurrency ?? TRANSFER_CONCURRENCY, async (layer, i) => {
     throwIfAborted(opts.signal);
     const rawHex = rawHexes[i];
-    if (await store.has(rawHex)) {
-      alreadyHad++;
-    } else {
-      // Streamed to a temp file (checked against the layer digest), then decoded and re-hashed against the
-      // annotation's raw digest before it is renamed into place.
-      await store.adoptCompressedFile(
-        rawHex,
-        (temp) => client.downloadBlob(layer.digest, temp, layer.size, opts.signal), // the size its manifest declares
-        { signal: opts.signal },
-      );
+    // A layer already here counts only once it verifies and its time is refreshed (the gc protocol: a gc running
+    // beside this pull then keeps it, or has moved it aside and it is fetched). Otherwise it is streamed to a temp
+    // file (checked against the layer digest), decoded and re-hashed against the annotation's raw digest, and
+    // renamed into place.
+    const fetched = await store.adoptCompressedFile(
+      rawHex,
+      (temp) => client.downloadBlob(layer.digest, temp, layer.size, opts.signal), // the size its manifest declares
+      { signal: opts.signal },
+    );
+    if (fetched) {
       downloaded++;
+    } else {
+      alreadyHad++;
     }
     opts.onProgress?.({ done: ++done, total, note: rawHex.slice(0, 12) });
   });
@@ -106,7 +108,9 @@ export async function pullImage(
   }
   await store.put(config);
   const file = path.join(imagesDir(store.root), `${imageHex}.json`);
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  await makeFolders(path.dirname(file)).catch((err) => {
+    throw ioError('cannot create', path.dirname(file), err);
+  });
   if (!(await insideRoot(store.root, path.dirname(file)))) {
     throw ioError('refusing to write', file, new Error('images/ leads outside the store (a symbolic link)'));
   }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { blobPath, imagesDir } from '../store/blobs/blobPaths';
 import { hashFile } from '../store/io/fileHash';
-import { TRANSFER_CONCURRENCY, forEachInFlight } from './inFlight';
+import { TRANSFER_CONCURRENCY, forEachInFlight } from '../../../shared/inFlight';
 import { InvalidInputError, StoreError, throwIfAborted } from '../store/errors';
 import type { FsBlobStore } from '../store/blobs/fsBlobStore';
 import { MAX_MANIFEST_BYTES } from '../store/images/imageCatalog';

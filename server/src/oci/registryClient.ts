@@ -8,7 +8,9 @@ import { IntegrityError, StoreError, StoreIoError, ioError } from '../store/erro
 import { BodyTooLargeError, MAX_DOCUMENT_BYTES, readBounded } from './boundedBody';
 import { isLoopback, type OciRef } from './ociRef';
 import { dockerCredentials } from './dockerCredentials';
+import { terminalLine } from '../../../shared/terminalText';
 import { TokenCache, accessOf, parseChallenge, type Access, type TokenAuthError } from './tokenAuth';
+import { appendAll } from '../../../shared/arrays';
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 
@@ -77,6 +79,15 @@ function insecureFor(origin: string): boolean {
   return url.protocol === 'http:' && !isLoopback(url.host);
 }
 
+/** The Location a registry answered with, resolved against the URL it answered (upload sessions move on). */
+function nextLocation(res: Response, requestUrl: string, digest: string): string {
+  const location = res.headers.get('location');
+  if (!location) {
+    throw new RegistryError(`the registry gave no upload location for ${digest}`);
+  }
+  return new URL(location, requestUrl).toString();
+}
+
 export class RegistryClient {
   /** Counts of what went over the wire, for tests and progress (blobs skipped because the registry had them). */
   readonly stats = { uploaded: 0, skipped: 0, downloaded: 0 };
@@ -89,7 +100,7 @@ export class RegistryClient {
   constructor(
     readonly ref: OciRef,
     private auth: RegistryAuth = authFromEnv(),
-    private readonly warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`),
+    private readonly warn: (message: string) => void = (m) => process.stderr.write(`warning: ${terminalLine(m)}\n`),
     /** Where `docker login` credentials are looked for when none are given; false: never. */
     private readonly dockerEnv: NodeJS.ProcessEnv | false = process.env,
   ) {
@@ -152,10 +163,13 @@ export class RegistryClient {
   private async send(method: string, url: string, init: RequestInit = {}, retry = true): Promise<Response> {
     await this.settleAuth();
     const access = accessOf(method);
+    // Credentials and tokens were given for the registry's origin: an upload location or any other URL the
+    // registry names on another host, port or scheme gets no Authorization header (as docker and containerd do).
+    const ours = new URL(url).origin === new URL(this.ref.base).origin;
     let usedToken = false;
     for (let round = 0; ; round++) {
-      const res = await this.sendOnce(method, url, init, retry, this.authorization(access));
-      if (res.status === 401 && round === 0 && !this.auth.fixedBearer) {
+      const res = await this.sendOnce(method, url, init, retry, ours ? this.authorization(access) : undefined);
+      if (res.status === 401 && round === 0 && ours && !this.auth.fixedBearer) {
         const challenge = parseChallenge(res.headers.get('www-authenticate'));
         if (challenge?.scheme === 'bearer' && challenge.params.realm) {
           await res.body?.cancel();
@@ -265,22 +279,22 @@ export class RegistryClient {
     return this.failure(res, `HEAD blob ${digest}`);
   }
 
-  /** The upload location for a new blob, or undefined when the registry already has it (counted as skipped). */
+  /**
+   * The absolute upload location for a new blob, or undefined when the registry already has it (counted as
+   * skipped). A relative location is resolved against the URL that answered with it, as HTTP says.
+   */
   private async startUpload(digest: string): Promise<string | undefined> {
     if (await this.hasBlob(digest)) {
       this.stats.skipped++;
       return undefined;
     }
-    const start = await this.send('POST', this.url('blobs/uploads/'), {}, false);
+    const url = this.url('blobs/uploads/');
+    const start = await this.send('POST', url, {}, false);
     if (start.status !== 202) {
       return this.failure(start, `starting the upload of ${digest}`);
     }
     await start.body?.cancel();
-    const location = start.headers.get('location');
-    if (!location) {
-      throw new RegistryError(`the registry gave no upload location for ${digest}`);
-    }
-    return location;
+    return nextLocation(start, url, digest);
   }
 
   /** POST, then PUT the bytes to the returned location with `digest=` (a single POST with a body is dropped by distribution 2.8). */
@@ -289,7 +303,7 @@ export class RegistryClient {
     if (!location) {
       return;
     }
-    const target = new URL(location, this.ref.base);
+    const target = new URL(location);
     target.searchParams.set('digest', digest);
     const put = await this.send(
       'PUT',
@@ -315,7 +329,7 @@ export class RegistryClient {
     chunkBytes = 16 << 20,
     signal?: AbortSignal,
   ): Promise<void> {
-    let location: string | null | undefined = await this.startUpload(digest);
+    let location = await this.startUpload(digest);
     if (!location) {
       return;
     }
@@ -325,14 +339,11 @@ export class RegistryClient {
         if (signal?.aborted) {
           throw new RegistryError('the upload was cancelled');
         }
-        if (!location) {
-          throw new RegistryError(`the registry gave no upload location for ${digest}`);
-        }
         const piece = Buffer.alloc(Math.min(chunkBytes, size - offset));
         await handle.read(piece, 0, piece.length, offset);
         const patch = await this.send(
           'PATCH',
-          new URL(location, this.ref.base).toString(),
+          location,
           {
             body: piece,
             headers: {
@@ -347,15 +358,12 @@ export class RegistryClient {
           return this.failure(patch, `uploading ${digest} at ${offset}`);
         }
         await patch.body?.cancel();
-        location = patch.headers.get('location');
+        location = nextLocation(patch, location, digest);
       }
     } finally {
       await handle.close();
     }
-    if (!location) {
-      throw new RegistryError(`the registry gave no upload location for ${digest}`);
-    }
-    const target = new URL(location, this.ref.base);
+    const target = new URL(location);
     target.searchParams.set('digest', digest);
     const put = await this.send('PUT', target.toString(), { headers: { 'Content-Length': '0' } }, false);
     if (!ok2xx(put.status)) {
@@ -519,7 +527,7 @@ export class RegistryClient {
       if (!Array.isArray(page) || !page.every((t) => typeof t === 'string')) {
         throw new RegistryError('the registry\'s tag list has no list of strings under "tags"');
       }
-      tags.push(...page);
+      appendAll(tags, page);
       const link = res.headers.get('link');
       const m = link ? /<([^>]+)>;\s*rel="next"/.exec(link) : null;
       next = m ? new URL(m[1], this.ref.base).toString() : undefined;

@@ -7,6 +7,7 @@ import type { StoreHost } from '../host/storeHost';
 import { workDoneOn } from '../lsp/progressReporters';
 import { abortSignalOf, guarded, objectParams } from '../lsp/rpcErrors';
 import { storeStats } from '../store/analysis/storeStats';
+import { unknownUseToJson } from '../store/analysis/referenceGraph';
 
 export function registerGraphRequests(connection: Connection, host: StoreHost): void {
   const log = (m: string) => connection.console.error(m);
@@ -19,6 +20,7 @@ export function registerGraphRequests(connection: Connection, host: StoreHost): 
       return {
         digest: formatDigest(hex),
         images: graph.whereUsed(hex).map((u) => ({ image: formatDigest(u.image), places: u.places })),
+        unknown: graph.unknownImages().map(unknownUseToJson),
       };
     }),
   );

@@ -97,5 +97,18 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 /** Wraps a Node fs error with the path and what we were doing, keeping the errno for callers. */
 export function ioError(action: string, path: string, err: unknown): StoreIoError {
   const e = err as NodeJS.ErrnoException;
+  const plain = e?.code === undefined ? undefined : PLAIN_CAUSES[e.code];
+  if (plain) {
+    return new StoreIoError(`${action} ${path}: ${plain} (${e.code})`, e.code);
+  }
   return new StoreIoError(`${action} ${path}: ${e?.code ?? ''} ${e?.message ?? String(err)}`.trim(), e?.code);
 }
+
+/** Causes a user acts on, in their words rather than an errno and a syscall. */
+const PLAIN_CAUSES: Record<string, string> = {
+  EROFS: 'the store is read-only (its file system is mounted read-only)',
+  EACCES: 'the store is read-only for this user (permission denied)',
+  EPERM: 'the store is read-only for this user (operation not permitted)',
+  ENOSPC: 'the disk is full',
+  EDQUOT: "the user's disk quota is used up",
+};

@@ -45,6 +45,7 @@ export const gcCommand: Command = {
           bytesFreed: result.bytesFreed,
           keptYoung: result.keptYoung,
           keptForNewImages: result.keptForNewImages,
+          keptFreshened: result.keptFreshened,
           images: result.images,
         },
       });

@@ -27,8 +27,9 @@ export const logCommand: Command = {
     for (const e of entries) {
       const mark = e.merge ? 'M' : e.children.length > 1 ? 'F' : '*';
       ctx.out(`${mark} ${formatDigest(e.image)}  ${e.createdAt ?? '?'}  ${e.agentKind ?? '?'}`);
+      const missing = new Set(e.missingParents);
       for (const p of e.parents) {
-        ctx.out(`    parent ${formatDigest(p)}${e.missingParents.includes(p) ? ' (not in the catalog)' : ''}`);
+        ctx.out(`    parent ${formatDigest(p)}${missing.has(p) ? ' (not in the catalog)' : ''}`);
       }
     }
     return EXIT_OK;

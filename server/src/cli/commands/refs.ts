@@ -1,5 +1,5 @@
 import { formatDigest, parseDigest } from '../../../../shared/digest';
-import { ReferenceGraph } from '../../store/analysis/referenceGraph';
+import { ReferenceGraph, unknownUseText, unknownUseToJson } from '../../store/analysis/referenceGraph';
 import type { Command } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';
@@ -16,10 +16,13 @@ export const refsCommand: Command = {
     const hex = parseDigest(ctx.args.positional[0]);
     const graph = await ReferenceGraph.build(ctx.store, ctx.root, { signal: ctx.signal });
     const used = graph.whereUsed(hex);
+    // An image whose fs tree or page list cannot be read may reach it too: the count is then a lower bound.
+    const unknown = graph.unknownImages().map(unknownUseToJson);
     if (ctx.json) {
       printJson(ctx, {
         digest: formatDigest(hex),
         images: used.map((u) => ({ image: formatDigest(u.image), paths: u.places })),
+        unknown,
       });
       return EXIT_OK;
     }
@@ -28,7 +31,12 @@ export const refsCommand: Command = {
         ctx.out(`${formatDigest(u.image)}  ${place}`);
       }
     }
-    ctx.out(`used by ${used.length} image${used.length === 1 ? '' : 's'}`);
+    for (const u of unknown) {
+      ctx.out(unknownUseText(u));
+    }
+    ctx.out(
+      `used by ${used.length}${unknown.length > 0 ? ' or more' : ''} image${used.length === 1 && unknown.length === 0 ? '' : 's'}`,
+    );
     return EXIT_OK;
   },
 };

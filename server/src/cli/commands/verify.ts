@@ -12,6 +12,7 @@ import { imagesDir } from '../../store/blobs/blobPaths';
 import { imageClosure } from '../../store/images/imageClosure';
 import { parseManifest } from '../../store/images/manifest';
 import { CliError } from '../exitCodes';
+import { appendAll } from '../../../../shared/arrays';
 
 /**
  * The blobs of an image's closure (missing ones included: verify reports them as not found), and problems for
@@ -51,7 +52,7 @@ export const verifyCommand: Command = {
     const image = ctx.args.values.get('--image');
     const closure = image === undefined ? undefined : await closureOf(ctx.store, parseDigest(image));
     if (closure) {
-      hexes.push(...closure.hexes);
+      appendAll(hexes, closure.hexes);
     }
     const progress = progressOnStderr('verify');
     const onResult = (_r: unknown, done: number, total: number) => progress.update(done, total);

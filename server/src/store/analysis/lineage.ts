@@ -28,14 +28,19 @@ function byHex(catalog: CatalogEntry[]): Map<string, CatalogEntry> {
 export function ancestors(catalog: CatalogEntry[], hex: string): Set<string> {
   const index = byHex(catalog);
   const seen = new Set<string>();
+  // A queue read by index: shift() would copy the rest at every step (quadratic over 100,000 parents).
   const queue = [hex];
-  while (queue.length > 0) {
-    const next = queue.shift()!;
+  for (let at = 0; at < queue.length; at++) {
+    const next = queue[at];
     if (seen.has(next)) {
       continue; // a parent cycle in a hand-edited catalog must not loop forever
     }
     seen.add(next);
-    queue.push(...(index.get(next)?.manifest?.parents ?? []));
+    for (const parent of index.get(next)?.manifest?.parents ?? []) {
+      if (!seen.has(parent)) {
+        queue.push(parent);
+      }
+    }
   }
   return seen;
 }
@@ -59,7 +64,12 @@ export function lineageLog(catalog: CatalogEntry[], of?: string): LogEntry[] {
   const children = new Map<string, string[]>();
   for (const e of index.values()) {
     for (const p of e.manifest!.parents) {
-      children.set(p, [...(children.get(p) ?? []), e.hex]);
+      const list = children.get(p);
+      if (list) {
+        list.push(e.hex);
+      } else {
+        children.set(p, [e.hex]);
+      }
     }
   }
   const wanted = of === undefined ? undefined : ancestors(catalog, of);

@@ -9,9 +9,29 @@ import type { CatalogEntry } from '../images/imageCatalog';
 import { listImages } from '../images/imageCatalog';
 import { LAYER_FIELDS, parseNestedReferences, unreadableNested } from '../images/manifest';
 import { sortedRecordOrder } from './recordOrder';
+import { formatDigest } from '../../../../shared/digest';
+import type { UnknownUseInfo } from '../../../../shared/protocol';
 
 /** Nested manifests larger than this are not expanded (and are reported as such). */
 export const NESTED_LIMIT = 64 << 20;
+
+/** An image whose nested manifest (`field`, digest `nested`) could not be read, and why. */
+export interface UnknownUse {
+  image: string;
+  field: string;
+  nested: string;
+  reason: string;
+}
+
+/** As the protocol and `pfstore --json refs` give it. */
+export function unknownUseToJson(u: UnknownUse): UnknownUseInfo {
+  return { image: formatDigest(u.image), field: u.field, reason: u.reason };
+}
+
+/** "could not tell for image sha256:…: its world.fs could not be read (…)", for text output. */
+export function unknownUseText(u: UnknownUseInfo): string {
+  return `could not tell for image ${u.image}: its ${u.field} could not be read (${u.reason})`;
+}
 
 export interface GraphImage {
   hex: string;
@@ -273,6 +293,26 @@ export class ReferenceGraph {
     for (const i of imageIndexes ?? closures.map((_, i) => i)) {
       for (const hex of closures[i]) {
         out.add(hex);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Images whose fs tree or page list could not be read: what they reach is unknown, so "used by N images" is a
+   * lower bound. Each with the field and the reason (the same uncertainty that stops gc).
+   */
+  unknownImages(): UnknownUse[] {
+    const out: UnknownUse[] = [];
+    for (const [nestedHex, users] of this.nestedUsers) {
+      const reason = this.nested.get(nestedHex)?.unexpanded;
+      if (reason === undefined) {
+        continue;
+      }
+      for (const u of users) {
+        if (!this.removed.has(u.image)) {
+          out.push({ image: this.images[u.image].hex, field: u.field, nested: nestedHex, reason });
+        }
       }
     }
     return out;

@@ -2,10 +2,11 @@
 // It must never race a writer. pf writes an image's blobs before its catalog file, so:
 // - a blob younger than the grace period (default one hour, as git's prune expiry) is never removed;
 // - after planning, the catalog is read again, and anything a new image reaches is kept;
-// - each file is checked again just before it is removed (still old, still not reached).
+// - each file is moved aside, then its time is checked again, and it goes back if a writer refreshed it (the gc
+//   protocol, removeIfStillOld and docs/architecture.md).
 // Catalog files (`images/*.json`) and the manifest blobs of cataloged images are never removed.
 import * as fs from 'node:fs/promises';
-import { blobPath } from '../blobs/blobPaths';
+import { blobPath, tempBlobPath } from '../blobs/blobPaths';
 import { scanBlobs } from '../blobs/blobListing';
 import { StoreError, ioError } from '../errors';
 import type { FsBlobStore } from '../blobs/fsBlobStore';
@@ -23,6 +24,8 @@ export interface UnreferencedOptions {
   signal?: AbortSignal;
   /** Called once the plan is made, before the catalog is read again (a test seam for the writer race). */
   onPlanned?: () => Promise<void> | void;
+  /** Called with a blob moved aside, before its time is looked at again (a test seam for the writer race). */
+  onAside?: (hex: string) => Promise<void> | void;
 }
 
 export interface UnreferencedBlob {
@@ -39,6 +42,8 @@ export interface UnreferencedResult {
   keptYoung: number;
   /** Planned, then found reachable from an image that appeared meanwhile. */
   keptForNewImages: number;
+  /** Planned, then written again by a writer while gc ran (its time refreshed): put back. */
+  keptFreshened: number;
   images: number;
 }
 
@@ -94,26 +99,17 @@ export async function removeUnreferenced(
   const keptForNewImages = planned.length - stillUnreferenced.length;
 
   const removed: UnreferencedBlob[] = [];
+  let keptFreshened = 0;
   for (const blob of stillUnreferenced) {
     if (opts.signal?.aborted) {
       break;
     }
-    const file = blobPath(store.root, blob.hex);
-    const info = await fs.lstat(file).catch(() => undefined);
-    if (!info || info.mtimeMs > cutoff) {
-      continue; // gone, or rewritten since the plan: not ours to remove
+    const outcome = await removeIfStillOld(store.root, blob.hex, cutoff, opts);
+    if (outcome === 'freshened') {
+      keptFreshened++;
+    } else if (outcome !== undefined) {
+      removed.push({ hex: blob.hex, storedBytes: outcome });
     }
-    if (!opts.dryRun) {
-      try {
-        await fs.unlink(file);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-          continue;
-        }
-        throw ioError('cannot remove', file, err);
-      }
-    }
-    removed.push({ hex: blob.hex, storedBytes: info.size });
   }
   return {
     dryRun: opts.dryRun === true,
@@ -121,8 +117,53 @@ export async function removeUnreferenced(
     bytesFreed: removed.reduce((n, b) => n + b.storedBytes, 0),
     keptYoung,
     keptForNewImages,
+    keptFreshened,
     images: graph.images.length,
   };
+}
+
+/**
+ * Removes one planned blob by the gc protocol (docs/architecture.md): move it aside under a writer's temp name
+ * (readers and pf ignore those), then look at its time again. A writer that refreshed it before the move has made
+ * it young: it goes back. A writer that refreshes it after the move finds no file and writes the blob again. So
+ * no interleaving loses a blob a writer has reported stored. Returns the bytes freed, 'freshened', or undefined
+ * when the blob was already gone or young.
+ */
+async function removeIfStillOld(
+  root: string,
+  hex: string,
+  cutoff: number,
+  opts: UnreferencedOptions,
+): Promise<number | 'freshened' | undefined> {
+  const file = blobPath(root, hex);
+  const info = await fs.lstat(file).catch(() => undefined);
+  if (!info || info.mtimeMs > cutoff) {
+    return undefined; // gone, or rewritten since the plan: not ours to remove
+  }
+  if (opts.dryRun) {
+    return info.size;
+  }
+  const aside = tempBlobPath(root, hex);
+  try {
+    await fs.rename(file, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return undefined;
+    }
+    throw ioError('cannot remove', file, err);
+  }
+  await opts.onAside?.(hex);
+  try {
+    const moved = await fs.lstat(aside);
+    if (moved.mtimeMs > cutoff) {
+      await fs.rename(aside, file); // a writer's copy of the same bytes may be there by now: either will do
+      return 'freshened';
+    }
+    await fs.unlink(aside);
+    return moved.size;
+  } catch (err) {
+    throw ioError('cannot remove', file, err);
+  }
 }
 
 /** A catalog file pf may still list but we cannot read: its closure is unknown, so nothing may be removed. */

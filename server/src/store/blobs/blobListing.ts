@@ -7,6 +7,7 @@ import { BLOB_NAME, SHARD_NAME, TEMP_NAME, blobsDir } from './blobPaths';
 import type { BlobEntry, BlobPage, ListOptions } from './blobStore';
 import { InvalidInputError, ioError } from '../errors';
 import { quoteShort } from '../../../../shared/format';
+import { appendAll } from '../../../../shared/arrays';
 
 export const MAX_PAGE = 5000;
 const STAT_LANES = 32;
@@ -105,7 +106,7 @@ export async function pageOfBlobs(root: string, source: ShardSource, opts: ListO
     const hexes = source.after
       ? await source.after(s, after, room + 1)
       : (await source.blobs(s)).filter((h) => !after || h > after);
-    picked.push(...hexes.slice(0, room));
+    appendAll(picked, hexes.slice(0, room));
     if (hexes.length > room) {
       more = true;
       break;
@@ -192,7 +193,7 @@ export async function scanBlobs(root: string, signal?: AbortSignal): Promise<Sca
       for (const hex of shard.blobs) {
         items.push({ type: 'blob', hex, path: `${shard.dir}${path.sep}${hex}.zst` });
       }
-      items.push(...shard.others);
+      appendAll(items, shard.others);
     },
     signal,
   );
@@ -246,6 +247,7 @@ async function scanShard(top: string, dirent: Dirent, sync: boolean): Promise<Sh
   // A blob name on something that is not a regular file (a FIFO, a symlink) is still that blob, a bad one:
   // verify opens it safely and reports "not a regular file" under its digest.
   const shard = dirent.name;
+  const temps: Array<{ name: string; match: RegExpExecArray }> = [];
   for (const name of await readNamesIfAny(dir, sync)) {
     if (name.length === 68 && name.startsWith(shard) && name.endsWith('.zst') && BLOB_NAME.test(name)) {
       scan.blobs.push(name.slice(0, 64));
@@ -258,22 +260,35 @@ async function scanShard(top: string, dirent: Dirent, sync: boolean): Promise<Sh
       continue;
     }
     const temp = TEMP_NAME.exec(name);
-    if (temp && (await lstatIfAny(p, sync))?.isFile()) {
-      scan.others.push({ type: 'temp', hex: temp[1], path: p, pid: Number(temp[2]) });
+    if (temp) {
+      temps.push({ name, match: temp });
     } else {
       scan.others.push({ type: 'stray', path: p });
+    }
+  }
+  if (temps.length > 0) {
+    // One listing with file types for the whole shard, not an lstat per temp file (150,000 of them, one after
+    // another, took 19 s); Node lstats only the entries whose type the file system does not report.
+    const types = await fileTypes(dir, sync);
+    for (const { name, match } of temps) {
+      const p = `${dir}${path.sep}${name}`;
+      scan.others.push(
+        types.get(name)?.isFile()
+          ? { type: 'temp', hex: match[1], path: p, pid: Number(match[2]) }
+          : { type: 'stray', path: p },
+      );
     }
   }
   return scan;
 }
 
-async function lstatIfAny(file: string, sync: boolean): Promise<fsSync.Stats | undefined> {
-  if (!sync) {
-    return fs.lstat(file).catch(() => undefined);
-  }
+/** Each entry of `dir` by name, with its type; none when the folder went away meanwhile. */
+async function fileTypes(dir: string, sync: boolean): Promise<Map<string, Dirent>> {
+  let entries: Dirent[] = [];
   try {
-    return fsSync.lstatSync(file);
+    entries = sync ? fsSync.readdirSync(dir, { withFileTypes: true }) : await fs.readdir(dir, { withFileTypes: true });
   } catch {
-    return undefined;
+    // a shard removed under the scan: its temp files are gone with it
   }
+  return new Map(entries.map((e) => [e.name, e]));
 }

@@ -4,6 +4,7 @@ import { CancelledError, IntegrityError, StoreError } from '../errors';
 import type { WorkerPool } from '../workers/workerPool';
 import { scanShards } from './blobListing';
 import { blobPath } from './blobPaths';
+import { appendAll } from '../../../../shared/arrays';
 
 /** Blobs per worker message: small enough that cancel and progress stay prompt, large enough to amortise the trip. */
 const VERIFY_BATCH = 128;
@@ -187,7 +188,8 @@ export async function verifyAllBlobs(store: BatchVerifier, opts: VerifyAllOption
   if (scanError !== undefined) {
     throw scanError;
   }
-  outcome.problems.unshift(...problems);
+  // What the scan found (misplaced, stray, temp files) first, then what the workers found.
+  outcome.problems = appendAll(problems, outcome.problems);
   return outcome;
 }
 

@@ -10,6 +10,7 @@ import { blobPath, shardDir, tempBlobPath } from './blobPaths';
 import { commitTempFile, writeAll } from '../io/durableWrite';
 import { StoreError, ioError, throwIfAborted } from '../errors';
 import { insideRoot } from '../io/safeOpen';
+import { makeFolders } from '../io/makeFolders';
 import type { WorkerPool } from '../workers/workerPool';
 
 /** One frame per 4 MiB: about 2% larger than one level-19 stream, 1.4x faster and 40% less memory per worker than 8 MiB frames (docs/decisions.md). */
@@ -66,7 +67,7 @@ export async function writeCompressedBlob(
  */
 export async function prepareShard(root: string, hex: string): Promise<void> {
   const dir = shardDir(root, hex);
-  await fs.mkdir(dir, { recursive: true }).catch((err) => {
+  await makeFolders(dir).catch((err) => {
     throw ioError('cannot create the shard directory for', blobPath(root, hex), err);
   });
   if (!(await insideRoot(root, dir))) {

@@ -52,6 +52,8 @@ export interface FsBlobStoreOptions {
   maxBlobBytes?: number;
   pool?: WorkerPool;
   decodedSizes?: DecodedSizeLog;
+  /** A test seam: awaited at each step of finding a blob already stored, so a test can run gc in between. */
+  pauseAt?: (step: 'checked' | 'verified', hex: string) => Promise<void>;
 }
 
 export class FsBlobStore implements BlobStore {
@@ -60,6 +62,7 @@ export class FsBlobStore implements BlobStore {
   /** Decoded sizes learned by decoding large blobs whose frames record none, kept outside the store. */
   readonly decodedSizes: DecodedSizeLog;
   private readonly ownsPool: boolean;
+  private readonly pauseAt: FsBlobStoreOptions['pauseAt'];
 
   constructor(
     readonly root: string,
@@ -69,6 +72,7 @@ export class FsBlobStore implements BlobStore {
     this.ownsPool = !opts.pool;
     this.pool = opts.pool ?? new WorkerPool();
     this.decodedSizes = opts.decodedSizes ?? DecodedSizeLog.forStore(root);
+    this.pauseAt = opts.pauseAt;
   }
 
   async put(data: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<PutResult> {
@@ -403,32 +407,34 @@ export class FsBlobStore implements BlobStore {
   }
 
   /**
-   * The stored size of a blob that is there and verifies. A blob file that is empty, truncated, corrupt or
-   * not a file at all counts as absent, so a put of the right content replaces it (atomically, by rename):
-   * pf-core's "already there, do nothing" holds only for a good blob.
+   * The stored size of a blob that is there, verifies and was freshened; undefined means "write it". A blob file
+   * that is empty, truncated, corrupt or not a file at all counts as absent, so a put of the right content
+   * replaces it (atomically, by rename): pf-core's "already there, do nothing" holds only for a good blob.
+   *
+   * The gc protocol (docs/architecture.md): a present blob counts as stored only once its mtime is refreshed, as
+   * git does, so a gc that planned to remove it as old sees it young and puts it back. If gc moved it aside
+   * first, the refresh finds no file (ENOENT) and the blob is written again.
    */
   private async goodStoredSize(hex: string, signal?: AbortSignal): Promise<number | undefined> {
     const size = await this.storedSize(hex);
     if (size === undefined) {
       return undefined;
     }
+    await this.pauseAt?.('checked', hex);
     try {
       await this.decodeTask(
         hex,
         { op: 'verify', path: blobPath(this.root, hex), root: this.root, hex, maxBytes: STREAMED },
         signal,
       );
-      // Written again: refresh its mtime, as git does, so a gc that planned to remove it as old and unreferenced
-      // (an image about to name it is being cataloged) sees a young blob and keeps it.
-      const now = new Date();
-      await fs.utimes(blobPath(this.root, hex), now, now).catch(() => undefined);
-      return size;
     } catch (err) {
       if (err instanceof IntegrityError || err instanceof BlobNotFoundError) {
         return undefined;
       }
       throw err;
     }
+    await this.pauseAt?.('verified', hex);
+    return (await freshen(blobPath(this.root, hex))) ? size : undefined;
   }
 
   private async storedSize(hex: string): Promise<number | undefined> {
@@ -440,6 +446,21 @@ export class FsBlobStore implements BlobStore {
       }
       throw ioError('cannot read', blobPath(this.root, hex), err);
     }
+  }
+}
+
+/**
+ * Refreshes a blob's mtime; false when the file is gone (a gc moved it aside: write it again). A store that
+ * refuses the change (read-only, another owner's files) cannot be gc'd by us either, so the blob stands.
+ */
+async function freshen(file: string): Promise<boolean> {
+  const now = new Date();
+  try {
+    await fs.utimes(file, now, now);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code !== 'ENOENT' && code !== 'ENOTDIR';
   }
 }
 

@@ -27,11 +27,17 @@ export async function sweepTempFiles(
   const maxAge = opts.olderThanMs ?? DEFAULT_MAX_AGE_MS;
   const result: SweepResult = { removed: [], kept: [] };
   const now = Date.now();
+  const alive = new Map<number, boolean>(); // one probe per writer, not per file it left
   for (const item of await scanBlobs(root)) {
     if (item.type !== 'temp') {
       continue;
     }
-    let stale = !processIsAlive(item.pid);
+    let isAlive = alive.get(item.pid);
+    if (isAlive === undefined) {
+      isAlive = processIsAlive(item.pid);
+      alive.set(item.pid, isAlive);
+    }
+    let stale = !isAlive;
     if (!stale) {
       const info = await fs.stat(item.path).catch(() => undefined);
       stale = info !== undefined && now - info.mtimeMs > maxAge;

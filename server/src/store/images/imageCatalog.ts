@@ -8,6 +8,7 @@ import { StoreError, ioError } from '../errors';
 import { insideRoot, readRegularFile } from '../io/safeOpen';
 import type { ImageManifest, ManifestProblem } from './manifest';
 import { parseManifest } from './manifest';
+import { forEachInFlight } from '../../../../shared/inFlight';
 
 export interface CatalogEntry {
   /** The hex of the file name when it is a valid name, else ''. */
@@ -22,6 +23,9 @@ const IMAGE_FILE = /^([0-9a-f]{64})\.json$/;
 
 /** An image manifest is a few KiB; one of 16 MiB is not a manifest, and is not read into memory. */
 export const MAX_MANIFEST_BYTES = 16 << 20;
+
+/** Catalog files read at once: enough to keep the disk busy, far below any limit on open files. */
+const CATALOG_READS_IN_FLIGHT = 32;
 
 export async function listImages(root: string): Promise<CatalogEntry[]> {
   const dir = imagesDir(root);
@@ -38,7 +42,13 @@ export async function listImages(root: string): Promise<CatalogEntry[]> {
   if (!(await insideRoot(root, dir))) {
     throw ioError('refusing to read', dir, new Error('it leads outside the store (a symbolic link)'));
   }
-  const entries = await Promise.all(names.sort().map((name) => readEntry(dir, name)));
+  // Read a few at a time: a catalog of 100,000 images read all at once ran out of file handles (EMFILE), and
+  // every image then read as unreadable.
+  const sorted = names.sort();
+  const entries: Array<CatalogEntry | undefined> = new Array(sorted.length);
+  await forEachInFlight(sorted, CATALOG_READS_IN_FLIGHT, async (name, i) => {
+    entries[i] = await readEntry(dir, name);
+  });
   return entries.filter((e): e is CatalogEntry => e !== undefined);
 }
 

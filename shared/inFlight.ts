@@ -1,7 +1,7 @@
-// Runs `fn` over items with at most `limit` in flight: a registry transfer of 10,000 small layers is bound by
-// round trips, not bytes, so keeping several requests open at once is what makes it fast; the limit keeps
-// memory (one layer buffer per request) and the registry's connection count bounded. The first failure stops
-// new starts; the ones running finish before it is thrown.
+// Runs `fn` over items with at most `limit` in flight. A registry transfer of 10,000 small layers is bound by
+// round trips, so several requests at once make it fast; a catalog of 100,000 images must not open 100,000 files
+// at once (EMFILE). The limit keeps memory and open handles bounded. The first failure stops new starts; the
+// ones running finish before it is thrown.
 export async function forEachInFlight<T>(
   items: readonly T[],
   limit: number,
