@@ -23,7 +23,7 @@ const common = {
 const targets = [
   { entryPoints: { extension: 'client/src/extension.ts' }, external: ['vscode'] },
   { entryPoints: { server: 'server/src/server.ts' } },
-  { entryPoints: { storeWorker: 'server/src/store/workers/storeWorker.ts' } },
+  { entryPoints: { storeWorker: 'server/src/store/storeWorker.ts' } },
   { entryPoints: { cli: 'server/src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
 ].filter((t) => existsSync(Object.values(t.entryPoints)[0]));
 

@@ -121,6 +121,12 @@ export default tseslint.config(
     packages: ['vscode-languageserver'],
     why: 'client/ talks to the server over JSON-RPC only',
   }),
+  // The worker thread's entry is its composition root: it wires the worker room to the layer scans it runs.
+  onlyBelow(['server/src/store/storeWorker.ts'], {
+    layers: [...STORE_OUTSIDE, 'blobs', 'images', 'analysis'],
+    packages: LSP,
+    why: 'the worker entry imports only the worker room and the layer scans',
+  }),
   {
     files: ['server/src/**/*.ts'],
     ignores: ['server/src/cli/**'],

@@ -1,34 +1,41 @@
-// `npm start`: a demo store (three snapshot images, a few thousand blobs, one of them corrupt), a real VS Code
+// `npm start`: a demo store (named snapshots in pf's shapes: a fork, a merge, a tampered tool-call record, a secret
+// in clear, a few thousand blobs, one of them corrupt), a real VS Code
 // (code-server on loopback) with the extension loaded on it, and the URL to open.
 // `npm start -- --store DIR` opens your own store instead of the demo.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT, startCodeServer, workbenchUrl } from './codeServer';
-import { blobFile, flipByte, writeDemoImage, writeManyBlobs } from '../test/support/storeFixtures';
+import { writeManyBlobs } from '../test/support/storeFixtures';
+import { writeDemoSnapshots } from '../test/support/demoSnapshots';
 
 function demoStore(base: string): { store: string; workspace: string } {
   const store = path.join(base, 'store');
   const workspace = path.join(base, 'workspace');
-  if (!fs.existsSync(path.join(base, '.ready'))) {
+  if (!fs.existsSync(path.join(base, DEMO_VERSION))) {
     fs.rmSync(base, { recursive: true, force: true });
     fs.mkdirSync(workspace, { recursive: true });
     // Enough blobs that shards hold more than the smallest page (50): the tree shows "Show more…".
     writeManyBlobs(store, 15000, 'demo');
-    const first = writeDemoImage(store, 'planner', [], 'langgraph');
-    const second = writeDemoImage(store, 'coder', [first.hex], 'claude-code');
-    const third = writeDemoImage(store, 'reviewer', [second.hex], 'vllm');
-    flipByte(blobFile(store, second.spec.ledger)); // one corrupt blob, to show what verify finds
-    fs.copyFileSync(third.file, path.join(workspace, 'reviewer.pfimg'));
-    fs.writeFileSync(path.join(workspace, 'coder.pfimg'), JSON.stringify(JSON.parse(second.json), null, 2));
+    const images = writeDemoSnapshots(store);
+    fs.writeFileSync(
+      path.join(workspace, 'before-refactor.pfimg'),
+      JSON.stringify(JSON.parse(images.before.json), null, 2),
+    );
+    fs.copyFileSync(images.merged.file, path.join(workspace, 'merge.pfimg'));
     fs.writeFileSync(
       path.join(workspace, 'README.md'),
-      '# ProcessFork demo\n\nOpen `coder.pfimg` and hover a digest; run "ProcessFork: Verify Store" from the view title.\n',
+      '# ProcessFork demo\n\nA coding agent snapshotted before a refactor, forked twice and merged. Open ' +
+        '`before-refactor.pfimg` and hover a digest; run "ProcessFork: Verify Store" from the view title: one ' +
+        "snapshot's tool-call record was edited after it was signed, and one file blob is corrupt.\n",
     );
-    fs.writeFileSync(path.join(base, '.ready'), '');
+    fs.writeFileSync(path.join(base, DEMO_VERSION), '');
   }
   return { store, workspace };
 }
+
+/** Marks a demo store made by this version of the script (an older one is made again). */
+const DEMO_VERSION = '.ready-pf-shapes';
 
 function ownWorkspace(store: string): { store: string; workspace: string } {
   if (!fs.existsSync(store)) {

@@ -3,6 +3,7 @@
 // Params and Result types. docs/protocol.md has one section per method and carries a hash of this file;
 // test/protocol/protocolDoc.test.ts fails when either drifts.
 // Digests travel as `sha256:<64 lower-case hex>` strings; byte payloads as base64.
+import type { LedgerReport, SecretInLayer, SnapshotView, TraceReport, UnreadableLayer } from './snapshotView';
 import type { PartialResultParams, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 import { MessageDirection, NotificationType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
 
@@ -84,6 +85,8 @@ export interface ManifestProblemInfo {
 export interface ImageSummary {
   digest: Digest;
   fileName: string;
+  /** The snapshot's name (`agent.fingerprint`: what `pf snapshot --name` sets), when it has one. */
+  name?: string;
   agentKind?: string;
   agentVersion?: string;
   createdAt?: string;
@@ -530,7 +533,10 @@ export interface LineageParams {
 
 export interface LineageEntry {
   image: Digest;
+  /** The snapshot's name (`agent.fingerprint`, what `pf snapshot --name` sets). */
+  name: string | null;
   agentKind: string | null;
+  agentVersion: string | null;
   createdAt: string | null;
   parents: Digest[];
   /** Two parents. */
@@ -679,6 +685,103 @@ export namespace StoreChangedNotification {
   export const type = new NotificationType<StoreChange>(method);
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Snapshots as the agent's state: its layers read as pf writes them (shared/snapshotView.ts).
+
+export interface SnapshotParams {
+  /** The snapshot's name, its digest, or a unique digest prefix. */
+  image: string;
+  /** Conversation messages and tool calls in the first page (default 20 and 50, at most 1,000). */
+  firstMessages?: number;
+  firstToolCalls?: number;
+}
+
+/**
+ * client → server: a whole snapshot in its user's terms: name, agent, lineage, the first page of its
+ * conversation and tool calls (with the ledger's chain verdict), environment, processes and the secrets in clear
+ * there (names only), model, cache and files.
+ */
+export namespace SnapshotRequest {
+  export const method = 'processfork/snapshot' as const;
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<SnapshotParams, SnapshotView, void>(method);
+}
+
+export interface PageParams {
+  image: string;
+  /** Index of the first item (from 0). */
+  offset: number;
+  /** Items wanted, at most 1,000. */
+  limit: number;
+}
+
+/** A page of the conversation, or why the trace cannot be read. */
+export type ConversationResult = TraceReport | UnreadableLayer;
+/** A page of the tool calls with the ledger's verdict, or why the ledger cannot be read. */
+export type ToolCallsResult = LedgerReport | UnreadableLayer;
+
+export interface SessionSecretResult {
+  /** True when a secret is now held, false when it was forgotten. */
+  set: boolean;
+}
+
+export interface ImageCheck {
+  image: Digest;
+  /** The effects ledger's verdict, as pf verify decides it and stricter. */
+  ledger: 'ok' | 'bad' | 'skipped';
+  ledgerReason: string;
+  /** The first bad entry and its tool, when bad. */
+  entry?: number;
+  tool?: string;
+  secrets: SecretInLayer[];
+}
+
+/** No parameters: every cataloged image is answered. */
+export type ImageChecksParams = Record<string, never>;
+
+export interface ImageChecksResult {
+  images: ImageCheck[];
+}
+
+/**
+ * client → server: every cataloged image's ledger verdict and secrets in clear (names only), for marking tree
+ * rows. Answers are kept per image and operator secret: an image's layers never change under its digest.
+ */
+export namespace ImageChecksRequest {
+  export const method = 'processfork/imageChecks' as const;
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<ImageChecksParams, ImageChecksResult, void>(method);
+}
+
+/** client → server: one page of a snapshot's conversation (every message counted, only the page kept). */
+export namespace ConversationRequest {
+  export const method = 'processfork/conversation' as const;
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<PageParams, ConversationResult, void>(method);
+}
+
+/** client → server: one page of a snapshot's tool calls, with the chain verdict over the whole ledger. */
+export namespace ToolCallsRequest {
+  export const method = 'processfork/toolCalls' as const;
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<PageParams, ToolCallsResult, void>(method);
+}
+
+export interface SessionSecretParams {
+  /** The operator's session secret in hex (pf's PF_SESSION_SECRET), or null to forget it. */
+  secretHex: string | null;
+}
+
+/**
+ * client → server: the operator session secret the editor keeps in SecretStorage, for ledgers signed without an
+ * embedded secret. Held in the server's memory only, never logged, never sent back.
+ */
+export namespace SessionSecretRequest {
+  export const method = 'processfork/sessionSecret' as const;
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<SessionSecretParams, SessionSecretResult, void>(method);
+}
+
 /** Options the client passes in `initialize`. */
 export interface InitializationOptions {
   storePath?: string;
@@ -712,4 +815,9 @@ export const ALL_METHODS = [
   LineageRequest.method,
   ImageFilesRequest.method,
   SaveBlobRequest.method,
+  SnapshotRequest.method,
+  ConversationRequest.method,
+  ToolCallsRequest.method,
+  SessionSecretRequest.method,
+  ImageChecksRequest.method,
 ] as const;

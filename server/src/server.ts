@@ -20,6 +20,7 @@ import { manifestCompletions } from './documents/manifestCompletion';
 import { manifestOutline } from './documents/manifestOutline';
 import { referencesAt } from './documents/references';
 import { registerGraphRequests } from './requests/graphRequests';
+import { registerSnapshotRequests } from './requests/snapshotRequests';
 import { registerLineageRequests } from './requests/lineageRequests';
 import { registerStoreRequests } from './requests/storeRequests';
 import { registerVerifyRequest } from './requests/verifyRequests';
@@ -174,6 +175,7 @@ registerPutMissingRequest(connection, host);
 registerRemoteRequests(connection, host);
 registerGraphRequests(connection, host);
 registerLineageRequests(connection, host);
+registerSnapshotRequests(connection, host);
 
 connection.onCodeAction((params) =>
   featureDocument(params.textDocument.uri) ? codeActionsFor(params, settings.remotes) : [],

@@ -59,8 +59,8 @@ test("imageFiles: an image's fs tree as entries (a directory has no digest); uns
     files.entries.map((e) => [e.path, e.digest, e.size]),
     [
       ['work', null, 0],
-      ['work/run.sh', `sha256:${a.fileBlobs[0]}`, 17],
-      ['work/notes.txt', `sha256:${a.fileBlobs[1]}`, 11],
+      ['work/notes.txt', `sha256:${a.fileBlobs[1]}`, 'alpha notes\n'.length],
+      ['work/run.sh', `sha256:${a.fileBlobs[0]}`, '#!/bin/sh\necho alpha\n'.length],
     ],
   );
   const unsafeTree = writeBlob(

@@ -20,6 +20,7 @@ import {
   ImageDetailsRequest,
 } from '../../shared/protocol';
 import { startServer, type ServerSession } from '../support/serverProcess';
+import { envText } from '../support/pfLayerText';
 import {
   blobFile,
   deadPid,
@@ -374,7 +375,7 @@ describe('putMissing', () => {
     // Two blobs go missing; their raw contents sit in the folder among unrelated files.
     fs.rmSync(blobFile(root, image.spec.env));
     fs.rmSync(blobFile(root, image.fileBlobs[1]));
-    fs.writeFileSync(path.join(folder, 'env.txt'), 'PATH=/usr/bin\nTAG=holes\n');
+    fs.writeFileSync(path.join(folder, 'env.json'), envText({ HOME: '/home/dev', PATH: '/usr/bin', TAG: 'holes' }));
     fs.writeFileSync(path.join(folder, 'nested', 'notes.txt'), 'holes notes\n');
     fs.writeFileSync(path.join(folder, 'unrelated.txt'), 'nothing to see');
     const server = await startServer(root);

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Compressor } from 'zstd-napi';
 import { CCtx, CParameter, EndDirective, compressBound } from 'zstd-napi/binding';
+import { entry, envText, ledgerText, PROCS_UNSUPPORTED } from './pfLayerText';
 
 const compressor = new Compressor();
 compressor.setParameters({ compressionLevel: 19 });
@@ -141,35 +142,51 @@ export function writeImage(
   return { hex, json, file };
 }
 
-/** A complete small image: every layer present, an fs tree with two files, a cache page manifest. */
+/** The session secret the demo images' ledgers are chained with (embedded, as pf's CLI does since 1.0.7). */
+export const DEMO_LEDGER_SECRET = '7d'.repeat(32);
+
+/**
+ * A complete small image in pf's shapes (spec sections 4 and 7), named `tag` (its `agent.fingerprint`): a folder
+ * and two files in an fs.tree.v1 with modes and kinds, one cache page, env.v1, pf's default procs record, a
+ * chained ledger of two tool calls, a two-message trace, the CLI's `base:<kind>` and empty LoRA diff.
+ */
 export function writeDemoImage(
   root: string,
   tag = 'demo',
   parents: string[] = [],
   kind = 'langgraph',
 ): { hex: string; json: string; file: string; spec: ImageSpec; fileBlobs: string[] } {
-  const fileBlobs = [writeBlob(root, `#!/bin/sh\necho ${tag}\n`), writeBlob(root, `${tag} notes\n`)];
+  const files = [`#!/bin/sh\necho ${tag}\n`, `${tag} notes\n`];
+  const fileBlobs = files.map((text) => writeBlob(root, text));
   const fsTree = JSON.stringify({
     kind: 'fs.tree.v1',
     entries: [
-      { path: 'work', size: 0 },
-      { path: 'work/run.sh', size: 17, blob: `sha256:${fileBlobs[0]}` },
-      { path: 'work/notes.txt', size: 11, blob: `sha256:${fileBlobs[1]}` },
+      { path: 'work', mode: '0755', size: 0, kind: 'dir' },
+      { path: 'work/notes.txt', mode: '0644', size: files[1].length, kind: 'file', blob: `sha256:${fileBlobs[1]}` },
+      { path: 'work/run.sh', mode: '0755', size: files[0].length, kind: 'file', blob: `sha256:${fileBlobs[0]}` },
     ],
   });
   const k = writeBlob(root, `${tag} key page`);
   const v = writeBlob(root, `${tag} value page`);
+  const calls = [entry(0, 'read_file'), entry(1, `run_${tag}`, 'irreversible')];
   const spec: ImageSpec = {
     kind,
-    base: writeBlob(root, Buffer.alloc(4096, 7)),
-    diff: writeBlob(root, `${tag} weights delta`),
+    base: writeBlob(root, `base:${kind}`),
+    diff: writeBlob(
+      root,
+      JSON.stringify({
+        layout: 'model.diff.v1',
+        diff: { kind: 'lora', adapters: [], note: `generic-cli-empty: ${tag}` },
+      }),
+    ),
     cachePages: writeBlob(root, JSON.stringify({ pages: [{ k: `sha256:${k}`, v: `sha256:${v}` }] })),
     fs: writeBlob(root, fsTree),
-    env: writeBlob(root, `PATH=/usr/bin\nTAG=${tag}\n`),
-    procs: writeBlob(root, JSON.stringify({ procs: [{ pid: 1, cmd: 'agent' }] })),
-    ledger: writeBlob(root, `{"effect":"write","tag":"${tag}"}\n`),
+    env: writeBlob(root, envText({ HOME: '/home/dev', PATH: '/usr/bin', TAG: tag })),
+    procs: writeBlob(root, PROCS_UNSUPPORTED),
+    ledger: writeBlob(root, ledgerText(calls, { secretHex: DEMO_LEDGER_SECRET })),
     messages: writeBlob(root, `{"role":"user","content":"${tag}"}\n{"role":"assistant","content":"ok"}\n`),
     parents,
+    agent: { kind, version: '1.0.15', fingerprint: tag },
   };
   return { ...writeImage(root, spec), spec, fileBlobs };
 }

@@ -281,7 +281,7 @@ describe('pfstore', () => {
       const listed = JSON.parse(pfstore(['--store', store, '--json', 'images']).stdout);
       assert.deepEqual(
         listed.map((i: { digest: string; agent: string }) => [i.digest, i.agent]),
-        [[`sha256:${img.hex}`, 'langgraph 0.4.2']],
+        [[`sha256:${img.hex}`, 'langgraph 1.0.15']],
       );
       assert.equal(pfstore(['--store', store, 'verify', '--image', `sha256:${img.hex}`]).status, 0);
       fs.rmSync(blobFile(store, img.fileBlobs[0]));

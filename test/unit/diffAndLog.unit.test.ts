@@ -72,9 +72,17 @@ describe('diff and log', () => {
       'world.fs',
     ]);
     assert.deepEqual(d.files.added, [{ path: 'work/new.txt', digest: `sha256:${added}`, size: 11 }]);
-    assert.deepEqual(d.files.removed, [{ path: 'work/notes.txt', digest: `sha256:${a.fileBlobs[1]}`, size: 11 }]);
+    assert.deepEqual(d.files.removed, [
+      { path: 'work/notes.txt', digest: `sha256:${a.fileBlobs[1]}`, size: 'alpha notes\n'.length },
+    ]);
     assert.deepEqual(d.files.changed, [
-      { path: 'work/run.sh', from: `sha256:${a.fileBlobs[0]}`, to: `sha256:${changedRun}`, fromSize: 17, toSize: 22 },
+      {
+        path: 'work/run.sh',
+        from: `sha256:${a.fileBlobs[0]}`,
+        to: `sha256:${changedRun}`,
+        fromSize: '#!/bin/sh\necho alpha\n'.length,
+        toSize: 22,
+      },
     ]);
     assert.deepEqual(d.pages, { shared: 1, added: 1, removed: 0 });
   });

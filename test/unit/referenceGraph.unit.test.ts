@@ -73,11 +73,11 @@ describe('the reference graph', () => {
       .flatMap((s) => fs.readdirSync(path.join(root, 'blobs', 'sha256', s)));
     assert.equal(stats.blobs, onDisk.length);
     assert.ok(stats.rawBytes > stats.storedBytes, 'level 19 compresses the demo content');
-    assert.ok(stats.dedupRatio > 1, 'the two images share their base weights');
+    assert.ok(stats.dedupRatio > 1, 'the two images share their model base and process record');
     assert.equal(stats.images.length, 2);
     for (const img of stats.images) {
       assert.equal(img.closureBytes, img.exclusiveBytes + img.sharedBytes);
-      assert.ok(img.sharedBytes >= 4096, 'the shared 4 KiB base counts as shared');
+      assert.ok(img.sharedBytes > 0, 'the shared model base and process record count as shared');
     }
   });
 

@@ -18,6 +18,7 @@ import { putCommand } from './commands/put';
 import { statCommand } from './commands/stat';
 import { verifyCommand } from './commands/verify';
 import { imagesCommand } from './commands/images';
+import { showCommand } from './commands/show';
 import { pullCommand, pushCommand, remoteCommand } from './commands/remote';
 import { quoteShort } from '../../../shared/format';
 import { zstdEngine } from '../store/io/zstdEngine';
@@ -30,6 +31,7 @@ const COMMANDS: Command[] = [
   lsCommand,
   statCommand,
   imagesCommand,
+  showCommand,
   verifyCommand,
   gcCommand,
   refsCommand,

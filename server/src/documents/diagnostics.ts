@@ -14,6 +14,7 @@ import type { ServerSettings } from '../lsp/settings';
 import { analyse } from './digestAnalysis';
 import { isManifestUri, wantsDigestFeatures } from './documentKinds';
 import { appendAll } from '../../../shared/arrays';
+import { LayerDiagnostics } from './layerDiagnostics';
 
 export const DIAGNOSTIC_SOURCE = 'processfork';
 const DEBOUNCE_MS = 200;
@@ -22,13 +23,16 @@ const BACKGROUND_LANES = 2;
 export class DiagnosticsPublisher {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly verifying = new Set<string>();
+  private readonly layers: LayerDiagnostics;
 
   constructor(
     private readonly connection: Connection,
     private readonly documents: TextDocuments<TextDocument>,
     private readonly host: StoreHost,
     private readonly settings: () => ServerSettings,
-  ) {}
+  ) {
+    this.layers = new LayerDiagnostics(host);
+  }
 
   schedule(doc: TextDocument): void {
     clearTimeout(this.timers.get(doc.uri));
@@ -131,6 +135,11 @@ export class DiagnosticsPublisher {
         });
       } else if (!verdict && view.size <= this.settings().autoVerifyMaxBytes) {
         unverified.add(occ.hex);
+      }
+      if (!verdict || verdict.ok) {
+        for (const d of await this.layers.about(occ.layer, occ.hex)) {
+          diagnostics.push({ ...d, range: range(occ.start, occ.end) });
+        }
       }
     }
     if (

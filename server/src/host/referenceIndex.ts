@@ -50,6 +50,7 @@ async function build(root: string): Promise<Catalog> {
     images.push({
       digest: /^[0-9a-f]{64}$/.test(entry.hex) ? formatDigest(entry.hex) : entry.fileName,
       fileName: entry.fileName,
+      name: m?.agent?.fingerprint || undefined,
       agentKind: m?.agent?.kind,
       agentVersion: m?.agent?.version,
       createdAt: m?.createdAt,

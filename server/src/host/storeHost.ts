@@ -40,6 +40,8 @@ export class StoreHost {
   private readonly listeners: ChangeListener[] = [];
   trusted = true;
   maxBlobBytes: number;
+  /** The operator's session secret from the editor's SecretStorage (processfork/sessionSecret): memory only. */
+  sessionSecretHex?: string;
   /** Nothing is sent to the client before it has said `initialized`. */
   private announcing = false;
   /** The last state told to the user, so a problem is shown once, not at every status refresh. */

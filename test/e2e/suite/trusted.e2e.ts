@@ -624,15 +624,16 @@ test('an empty, missing or unusable store shows what to do instead of an empty t
 });
 
 test('a binary blob opens as a hex dump without any other extension, and Save Blob As writes it whole', async () => {
-  const { spec } = fixture();
-  await vscode.commands.executeCommand('processfork.openBlob', `sha256:${spec.base}`);
+  // Binary content, as model weights are (pf's CLI writes model.base as text: this blob stands for an adapter's).
+  const weights = writeBlob(env.store, Buffer.alloc(4096, 7));
+  await vscode.commands.executeCommand('processfork.openBlob', `sha256:${weights}`);
   const dump = await eventually('the hex dump', async () => {
     const text = vscode.window.activeTextEditor?.document.getText();
     return text?.startsWith('00000000  07 07') ? text : undefined;
   });
   assert.match(dump, /\|\.{16}\|/);
   const target = vscode.Uri.file(path.join(path.dirname(env.store), `saved-${Date.now()}.bin`));
-  await vscode.commands.executeCommand('processfork.saveBlobAs', `sha256:${spec.base}`, target);
+  await vscode.commands.executeCommand('processfork.saveBlobAs', `sha256:${weights}`, target);
   assert.deepEqual(fs.readFileSync(target.fsPath), Buffer.alloc(4096, 7));
 });
 

@@ -1,4 +1,5 @@
-import { formatDigest, parseDigest } from '../../../../shared/digest';
+import { formatDigest } from '../../../../shared/digest';
+import { imageLabel, resolveImages } from '../../store/images/resolveImage';
 import { formatBytes } from '../../../../shared/format';
 import { diffImages, diffToJson } from '../../store/analysis/imageDiff';
 import { listImages } from '../../store/images/imageCatalog';
@@ -10,20 +11,21 @@ const d = (hex: string | undefined) => (hex ? formatDigest(hex) : null);
 
 export const diffCommand: Command = {
   name: 'diff',
-  usage: 'pfstore diff IMAGE_A IMAGE_B',
+  usage: 'pfstore diff IMAGE_A IMAGE_B   (a name, a digest or a unique prefix)',
   summary: 'what changed from image A to image B: layers, filesystem entries, cache pages, and their lineage',
   flags: { values: [], switches: [] },
   async run(ctx) {
     if (ctx.args.positional.length !== 2) {
-      throw new CliError('diff takes two image digests');
+      throw new CliError('diff takes two images: names, digests or unique digest prefixes');
     }
-    const [a, b] = ctx.args.positional.map(parseDigest);
-    const diff = await diffImages(ctx.store, await listImages(ctx.root), a, b);
+    const [a, b] = await resolveImages(ctx.root, ctx.args.positional);
+    const diff = await diffImages(ctx.store, await listImages(ctx.root), a.hex, b.hex);
     if (ctx.json) {
       printJson(ctx, diffToJson(diff));
       return EXIT_OK;
     }
     const size = (n?: number) => (n === undefined ? '' : ` (${formatBytes(n)})`);
+    ctx.out(`from ${imageLabel(a.hex, a.entry)} to ${imageLabel(b.hex, b.entry)}`);
     ctx.out(`relation: ${diff.relation}`);
     for (const l of diff.layers) {
       ctx.out(`layer ${l.layer}: ${d(l.from) ?? 'none'} -> ${d(l.to) ?? 'none'}`);

@@ -57,7 +57,8 @@ export const gcCommand: Command = {
     }
     ctx.out(
       `${result.removed.length} unreferenced blob${result.removed.length === 1 ? '' : 's'} ${dryRun ? 'would free' : 'freed'} ${formatBytes(result.bytesFreed)}; ` +
-        `${result.keptYoung} younger than the grace period kept; ${result.images} image${result.images === 1 ? '' : 's'} in the catalog`,
+        `${result.keptYoung} younger than the grace period kept; ${result.images} image${result.images === 1 ? '' : 's'} in the catalog, ` +
+        'whose manifests, parent manifests, merge records and CRIU dumps are kept',
     );
     return EXIT_OK;
   },

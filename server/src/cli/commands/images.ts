@@ -2,19 +2,22 @@ import { formatDigest } from '../../../../shared/digest';
 import { listImages } from '../../store/images/imageCatalog';
 import type { Command } from '../context';
 import { printJson } from '../context';
-import { CliError, EXIT_OK } from '../exitCodes';
+import { EXIT_OK } from '../exitCodes';
+import { imageName, resolveImages } from '../../store/images/resolveImage';
 
 export const imagesCommand: Command = {
   name: 'images',
-  usage: 'pfstore images',
-  summary: 'list snapshot images (images/*.json): digest, agent, creation time, parents, problems',
+  usage: 'pfstore images [IMAGE...]',
+  summary: 'list snapshot images (images/*.json): name, digest, agent, creation time, parents, problems',
   flags: { values: [], switches: [] },
   async run(ctx) {
-    if (ctx.args.positional.length > 0) {
-      throw new CliError('images takes no arguments');
-    }
-    const entries = await listImages(ctx.root);
+    // With arguments: just those images (names, digests or unique prefixes).
+    const entries =
+      ctx.args.positional.length > 0
+        ? (await resolveImages(ctx.root, ctx.args.positional)).map((r) => r.entry)
+        : await listImages(ctx.root);
     const rows = entries.map((e) => ({
+      name: imageName(e) ?? null,
       digest: e.hex ? formatDigest(e.hex) : null,
       file: e.fileName,
       agent: e.manifest?.agent.kind ? `${e.manifest.agent.kind} ${e.manifest.agent.version ?? ''}`.trim() : null,
@@ -28,7 +31,7 @@ export const imagesCommand: Command = {
     }
     for (const r of rows) {
       ctx.out(
-        `${r.digest ?? r.file}  ${r.agent ?? '?'}  ${r.createdAt ?? '?'}${r.parents.length > 0 ? `  parents: ${r.parents.map((p) => p.slice(0, 19)).join(', ')}` : ''}`,
+        `${r.name ?? '(no name)'}  ${r.digest ?? r.file}  ${r.agent ?? '?'}  ${r.createdAt ?? '?'}${r.parents.length > 0 ? `  parents: ${r.parents.map((p) => p.slice(0, 19)).join(', ')}` : ''}`,
       );
       for (const p of r.problems) {
         ctx.out(`    ! ${p}`);

@@ -1,4 +1,5 @@
-import { formatDigest, parseDigest } from '../../../../shared/digest';
+import { formatDigest } from '../../../../shared/digest';
+import { resolveImage } from '../../store/images/resolveImage';
 import { parseOciRef } from '../../oci/ociRef';
 import { listRemote, pullImage } from '../../oci/pull';
 import { pushImage } from '../../oci/push';
@@ -16,7 +17,7 @@ export const pushCommand: Command = {
     if (ctx.args.positional.length !== 2) {
       throw new CliError('push takes an IMAGE digest and an oci:// reference');
     }
-    const hex = parseDigest(ctx.args.positional[0]);
+    const hex = (await resolveImage(ctx.root, ctx.args.positional[0])).hex;
     const ref = parseOciRef(ctx.args.positional[1]);
     const progress = progressOnStderr('push');
     try {

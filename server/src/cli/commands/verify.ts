@@ -13,6 +13,11 @@ import { imageClosure } from '../../store/images/imageClosure';
 import { parseManifest } from '../../store/images/manifest';
 import { CliError } from '../exitCodes';
 import { appendAll } from '../../../../shared/arrays';
+import { listImages } from '../../store/images/imageCatalog';
+import { checkImages, ledgerSummaryLine } from '../../store/layers/imageChecks';
+import { layerReferences } from '../../store/layers/layerReferences';
+import { resolveImage } from '../../store/images/resolveImage';
+import { operatorSecret } from '../operatorSecret';
 
 /**
  * The blobs of an image's closure (missing ones included: verify reports them as not found), and problems for
@@ -36,7 +41,9 @@ async function closureOf(store: FsBlobStore, hex: string): Promise<{ hexes: stri
     kind: 'unchecked',
     message: `${u.layer} sha256:${u.hex}: ${u.reason}`,
   }));
-  return { hexes: [...new Set(entries.map((e) => e.hex))], problems };
+  // pf's closure forgets what a merge record and a CRIU record name; ours checks those blobs too.
+  const named = await layerReferences(store, manifest);
+  return { hexes: [...new Set([...entries.map((e) => e.hex), ...named.map((r) => r.hex)])], problems };
 }
 
 /** Ctrl-C: stop between blobs and report what was checked (130, the shell's code for SIGINT). */
@@ -44,13 +51,16 @@ export const EXIT_CANCELLED = 130;
 
 export const verifyCommand: Command = {
   name: 'verify',
-  usage: 'pfstore verify [DIGEST...] [--image DIGEST]',
-  summary: "re-hash the named blobs, an image's closure, or every blob; names each one that fails",
-  flags: { values: ['--image'], switches: [] },
+  usage: 'pfstore verify [DIGEST...] [--image IMAGE] [--session-secret-hex HEX] [--fail-on-unverifiable-ledgers]',
+  summary:
+    "re-hash the named blobs, an image's closure, or every blob; check each image's effects ledger chain and look for secrets in clear",
+  flags: { values: ['--image', '--session-secret-hex'], switches: ['--fail-on-unverifiable-ledgers'] },
   async run(ctx) {
     const hexes = ctx.args.positional.map(parseDigest); // all parsed before any work starts
     const image = ctx.args.values.get('--image');
-    const closure = image === undefined ? undefined : await closureOf(ctx.store, parseDigest(image));
+    const operatorSecretHex = operatorSecret(ctx.args.values.get('--session-secret-hex'));
+    const resolved = image === undefined ? undefined : await resolveImage(ctx.root, image);
+    const closure = resolved === undefined ? undefined : await closureOf(ctx.store, resolved.hex);
     if (closure) {
       appendAll(hexes, closure.hexes);
     }
@@ -66,6 +76,10 @@ export const verifyCommand: Command = {
       progress.finish();
     }
     const failed = [...(closure?.problems ?? []), ...summary.problems];
+    // Ledgers and secrets: of the image asked for, or of every cataloged image when the whole store is verified.
+    const images = resolved ? [resolved.entry] : hexes.length === 0 ? await listImages(ctx.root) : [];
+    const checks = await checkImages(ctx.store, images, { operatorSecretHex, signal: ctx.signal });
+    const count = (v: string) => checks.ledgers.filter((l) => l.verdict === v).length;
     if (ctx.json) {
       printJson(ctx, {
         checked: summary.checked,
@@ -77,21 +91,57 @@ export const verifyCommand: Command = {
           message: p.message,
           path: p.path ?? null,
         })),
+        ledgers: {
+          ok: count('ok'),
+          bad: count('bad'),
+          skipped: count('skipped'),
+          viaOperatorSecret: checks.ledgers.filter((l) => l.verdict === 'ok' && l.viaOperatorSecret).length,
+          images: checks.ledgers.map((l) => ({
+            image: formatDigest(l.image),
+            name: l.name ?? null,
+            verdict: l.verdict,
+            reason: l.reason,
+            entry: l.entry ?? null,
+            tool: l.tool ?? null,
+          })),
+        },
+        secrets: checks.secrets.map((w) => ({
+          image: formatDigest(w.image),
+          name: w.name ?? null,
+          layer: w.layer,
+          variable: w.variable,
+          why: w.why,
+        })),
       });
     } else {
       for (const p of failed) {
         ctx.out(`FAIL ${p.hex ? formatDigest(p.hex) : p.path} ${p.kind}: ${p.message}`);
       }
+      for (const l of checks.ledgers.filter((l) => l.verdict === 'bad')) {
+        const at = l.entry === undefined ? '' : ` at entry ${l.entry}${l.tool ? ` (${l.tool})` : ''}`;
+        ctx.out(`BAD LEDGER ${imageText(l)}${at}: ${l.reason}`);
+      }
+      for (const w of checks.secrets) {
+        ctx.out(`SECRET IN CLEAR ${imageText(w)} ${w.layer} ${w.variable}: ${w.why}`);
+      }
       ctx.out(
         `${summary.cancelled ? 'cancelled after' : 'checked'} ${summary.checked} blob${summary.checked === 1 ? '' : 's'}: ${summary.ok} ok, ${failed.length} failed`,
       );
+      if (images.length > 0) {
+        ctx.out(`verified ${summary.checked} blob(s); ${failed.length} bad. ${ledgerSummaryLine(checks.ledgers)}`);
+      }
     }
     if (summary.cancelled) {
       return EXIT_CANCELLED;
     }
-    if (failed.some((p) => p.kind !== 'not-found')) {
+    const unverifiable = ctx.args.switches.has('--fail-on-unverifiable-ledgers') && count('skipped') > 0;
+    if (failed.some((p) => p.kind !== 'not-found') || count('bad') > 0 || unverifiable) {
       return EXIT_INTEGRITY;
     }
     return failed.length > 0 ? EXIT_BAD_INPUT : EXIT_OK;
   },
 };
+
+function imageText(x: { image: string; name?: string }): string {
+  return x.name ? `${x.name} (${formatDigest(x.image).slice(0, 19)}…)` : formatDigest(x.image);
+}

@@ -9,7 +9,10 @@ export type Relation = 'same' | 'a-is-ancestor-of-b' | 'b-is-ancestor-of-a' | 'u
 
 export interface LogEntry {
   image: string;
+  /** The snapshot's name (`agent.fingerprint`). */
+  name?: string;
   agentKind?: string;
+  agentVersion?: string;
   createdAt?: string;
   parents: string[];
   /** Two parents: a merge point. */
@@ -80,7 +83,9 @@ export function lineageLog(catalog: CatalogEntry[], of?: string): LogEntry[] {
     )
     .map((e) => ({
       image: e.hex,
+      name: e.manifest!.agent?.fingerprint || undefined,
       agentKind: e.manifest!.agent?.kind,
+      agentVersion: e.manifest!.agent?.version,
       createdAt: e.manifest!.createdAt,
       parents: e.manifest!.parents,
       merge: e.manifest!.parents.length === 2,
@@ -93,7 +98,9 @@ export function lineageLog(catalog: CatalogEntry[], of?: string): LogEntry[] {
 export function logEntryToJson(e: LogEntry): LineageEntry {
   return {
     image: formatDigest(e.image),
+    name: e.name ?? null,
     agentKind: e.agentKind ?? null,
+    agentVersion: e.agentVersion ?? null,
     createdAt: e.createdAt ?? null,
     parents: e.parents.map(formatDigest),
     merge: e.merge,

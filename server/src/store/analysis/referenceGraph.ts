@@ -9,6 +9,7 @@ import type { CatalogEntry } from '../images/imageCatalog';
 import { listImages } from '../images/imageCatalog';
 import { LAYER_FIELDS, parseNestedReferences, unreadableNested } from '../images/manifest';
 import { sortedRecordOrder } from './recordOrder';
+import { layerReferences } from '../layers/layerReferences';
 import { formatDigest } from '../../../../shared/digest';
 import type { UnknownUseInfo } from '../../../../shared/protocol';
 
@@ -132,6 +133,10 @@ export class ReferenceGraph {
         push(this.nestedUsers, hex, { image: index, field: `${obj}.${name}` });
         await this.expand(store, hex);
       }
+    }
+    // What the layers themselves name: a merge record's parent ledgers, a CRIU record's dump.
+    for (const ref of await layerReferences(store, m)) {
+      push(this.direct, ref.hex, { image: index, place: ref.place });
     }
   }
 

@@ -4,7 +4,7 @@
 // - after planning, the catalog is read again, and anything a new image reaches is kept;
 // - each file is moved aside, then its time is checked again, and it goes back if a writer refreshed it (the gc
 //   protocol, removeIfStillOld and docs/architecture.md).
-// Catalog files (`images/*.json`) and the manifest blobs of cataloged images are never removed.
+// Catalog files (`images/*.json`), the manifest blobs of cataloged images and of their parents are never removed.
 import * as fs from 'node:fs/promises';
 import { blobPath, tempBlobPath } from '../blobs/blobPaths';
 import { scanBlobs } from '../blobs/blobListing';
@@ -58,8 +58,11 @@ export async function removeUnreferenced(
   const retained =
     opts.retainRecent === undefined ? undefined : graph.newestFirst().slice(0, Math.max(0, opts.retainRecent));
   const keep = graph.reachable(retained);
-  for (const image of graph.images) {
+  for (const image of graph.liveImages()) {
     keep.add(image.hex); // the manifest blob of every cataloged image
+    for (const parent of image.parents) {
+      keep.add(parent); // and its parents' manifests: lineage and compare read them
+    }
   }
 
   const cutoff = Date.now() - graceMs;

@@ -86,6 +86,8 @@ export interface BlobStore {
   get(hex: string, opts?: { maxBytes?: number; signal?: AbortSignal }): Promise<Buffer>;
   /** A verified cache page list: packed 64-byte records when it is in pf's shape (pageList.ts), else its text. */
   pageList(hex: string, opts?: { maxBytes?: number; signal?: AbortSignal }): Promise<PageList>;
+  /** The first `bytes` decoded bytes, not re-hashed: only to learn what else a layer names. */
+  head(hex: string, bytes: number, opts?: { signal?: AbortSignal }): Promise<Buffer>;
   /** A verified slice: the whole blob is still re-hashed, so a range never hides corruption. */
   readRange(hex: string, offset: number, length: number, opts?: { signal?: AbortSignal }): Promise<Buffer>;
   /** Streams the verified bytes into `dest`; nothing appears at `dest` unless the hash matched. */

@@ -170,6 +170,36 @@ export class FsBlobStore implements BlobStore {
     return reply.records ? { records: bytes(reply.records) } : { text: bytes(reply.data!).toString('utf8') };
   }
 
+  /**
+   * Runs the named layer scan (workers/layerScans.ts) over the blob's decoded bytes on a worker. The module that
+   * defines the scan must be imported on this thread too (the CLI's main thread runs tasks as well).
+   */
+  async scanLayer<T>(
+    hex: string,
+    scan: string,
+    params: unknown,
+    opts: { maxBytes?: number; signal?: AbortSignal } = {},
+  ): Promise<T> {
+    const req: WorkerRequest = {
+      op: 'scanLayer',
+      scan,
+      params,
+      path: blobPath(this.root, hex),
+      root: this.root,
+      hex,
+      maxBytes: opts.maxBytes ?? STREAMED,
+    };
+    const reply = await this.decodeTask(hex, req, opts.signal);
+    return reply.value as T;
+  }
+
+  /** The first `bytes` decoded bytes, not re-hashed (see the worker's `head` request): for closures only. */
+  async head(hex: string, bytes: number, opts: { signal?: AbortSignal } = {}): Promise<Buffer> {
+    const req: WorkerRequest = { op: 'head', path: blobPath(this.root, hex), root: this.root, hex, bytes };
+    const reply = await this.decodeTask(hex, req, opts.signal);
+    return Buffer.from(reply.data!.buffer, reply.data!.byteOffset, reply.data!.byteLength);
+  }
+
   async readRange(hex: string, offset: number, length: number, opts: { signal?: AbortSignal } = {}): Promise<Buffer> {
     if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
       throw new InvalidInputError(`a byte range needs a non-negative offset and length, got ${offset} and ${length}`);

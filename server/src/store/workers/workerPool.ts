@@ -2,6 +2,7 @@
 // started is dropped; a worker that dies fails its task and is replaced. A command-line process may also lend
 // its own main thread (it only waits otherwise): that thread starts verifying while the workers boot.
 import { availableParallelism } from 'node:os';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CancelledError } from '../errors';
@@ -24,7 +25,10 @@ interface Slot {
 }
 
 // Bundled (dist/) and compiled (out/.../store/) layouts both put the worker file beside this module.
-const WORKER_FILE = path.join(__dirname, 'storeWorker.js');
+// One folder up in the compiled tree (the entry sits at the store's root); beside the bundle in dist/.
+const WORKER_FILE = [path.join(__dirname, '..', 'storeWorker.js'), path.join(__dirname, 'storeWorker.js')].find((f) =>
+  fs.existsSync(f),
+)!;
 
 /**
  * A worker holds little on its heap (the blob data lives in native zstd buffers): a small young generation

@@ -33,6 +33,16 @@ export type WorkerRequest =
    * otherwise the text comes back as `data` for the caller to parse and check.
    */
   | { op: 'pageRecords'; path: string; root?: string; hex: string; maxBytes: number }
+  /**
+   * Decode a layer blob through a named scan (layerScans.ts): the scan's value comes back only when the whole
+   * blob re-hashed to its digest, so no verdict is ever drawn from bytes that are not the blob's.
+   */
+  | { op: 'scanLayer'; scan: string; params: unknown; path: string; root?: string; hex: string; maxBytes: number }
+  /**
+   * The first `bytes` decoded bytes, NOT re-hashed (the rest is never decoded): only for deciding what else a
+   * layer names (a merge record's parents, a CRIU record's dump), where a wrong answer can only keep more.
+   */
+  | { op: 'head'; path: string; root?: string; hex: string; bytes: number }
   /** Decode into `dest` (a temp file the caller renames once the hash is known to be right). */
   | { op: 'decodeToFile'; path: string; root?: string; hex: string; maxBytes: number; dest: string };
 
@@ -54,6 +64,8 @@ export type WorkerReply =
       decodedBytes?: number;
       input?: Uint8Array;
       results?: BatchResult[];
+      /** A scanLayer's value (structured-cloned). */
+      value?: unknown;
     }
   | WorkerFailure;
 

@@ -8,6 +8,7 @@ import { DecodeFailure, assertFolderInside, decodeBytesSync, decodeFileSync } fr
 import { writeAllSync } from '../io/durableWrite';
 import { NotRegularFileError } from '../errors';
 import { packPageList } from './pageList';
+import { startLayerScan } from './layerScans';
 import { zstdEngine, type FrameCompressor } from '../io/zstdEngine';
 
 // Created on the first put: a verify-only worker never pays for a level-19 context.
@@ -23,6 +24,9 @@ function compressFrame(data: Uint8Array): Uint8Array {
 const ignoreOutput = (): void => undefined;
 
 let checkedShards = { session: -1, inside: new Set<string>() };
+
+/** Thrown from a sink to stop a decode once enough is read. */
+const ENOUGH = new Error('enough bytes');
 
 function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer[] } {
   switch (req.op) {
@@ -99,6 +103,35 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
       );
       const data = Buffer.concat(chunks);
       return { reply: { ok: true, data, decodedBytes }, transfer: [] };
+    }
+    case 'head': {
+      const parts: Buffer[] = [];
+      let held = 0;
+      try {
+        decodeFileSync(
+          req.path,
+          req.hex,
+          Number.MAX_SAFE_INTEGER,
+          (chunk) => {
+            parts.push(Buffer.from(chunk.subarray(0, req.bytes - held)));
+            held += Math.min(chunk.length, req.bytes - held);
+            if (held >= req.bytes) {
+              throw ENOUGH;
+            }
+          },
+          req.root,
+        );
+      } catch (err) {
+        if (err !== ENOUGH && !(err instanceof DecodeFailure && err.kind === 'hash-mismatch')) {
+          throw err;
+        }
+      }
+      return { reply: { ok: true, data: Buffer.concat(parts, held) }, transfer: [] };
+    }
+    case 'scanLayer': {
+      const scan = startLayerScan(req.scan, req.params);
+      const decodedBytes = decodeFileSync(req.path, req.hex, req.maxBytes, (chunk) => scan.chunk(chunk), req.root);
+      return { reply: { ok: true, decodedBytes, value: scan.finish(decodedBytes) }, transfer: [] };
     }
     case 'decodeToFile': {
       // `wx`: the destination is a fresh temp name; never write through something already there.

@@ -1,0 +1,184 @@
+// pfstore show IMAGE: what a snapshot is, in its user's words. Which one (name, agent, lineage), what the agent
+// said (the conversation), what it did (the tool calls, and whether that record is intact), what it ran with
+// (environment and processes; secrets in clear named, never printed), model, cache and files.
+import { formatBytes } from '../../../../shared/format';
+import type { ImageRef, SnapshotView } from '../../../../shared/snapshotView';
+import { listImages } from '../../store/images/imageCatalog';
+import { describeSnapshot } from '../../store/layers/describeSnapshot';
+import { isUnreadable } from '../../store/layers/readLayers';
+import type { Command, CommandContext } from '../context';
+import { printJson } from '../context';
+import { CliError, EXIT_OK } from '../exitCodes';
+import { resolveImage } from '../../store/images/resolveImage';
+import { operatorSecret } from '../operatorSecret';
+
+/** With --full: every message and tool call, up to this many (the rest is counted). */
+const FULL_LIMIT = 100_000;
+
+export const showCommand: Command = {
+  name: 'show',
+  usage: 'pfstore show IMAGE [--full] [--session-secret-hex HEX]   (a name, a digest or a unique prefix)',
+  summary:
+    'what a snapshot holds: conversation, tool calls and their chain, environment and secrets, processes, model, files',
+  flags: { values: ['--session-secret-hex'], switches: ['--full'] },
+  async run(ctx) {
+    if (ctx.args.positional.length !== 1) {
+      throw new CliError('show takes one image: its name, digest or a unique digest prefix');
+    }
+    const { hex } = await resolveImage(ctx.root, ctx.args.positional[0]);
+    const full = ctx.args.switches.has('--full');
+    const view = await describeSnapshot(ctx.store, await listImages(ctx.root), hex, {
+      operatorSecretHex: operatorSecret(ctx.args.values.get('--session-secret-hex')),
+      firstMessages: full ? FULL_LIMIT : 20,
+      firstToolCalls: full ? FULL_LIMIT : 50,
+      maxContentChars: full ? Number.MAX_SAFE_INTEGER : 200,
+      signal: ctx.signal,
+    });
+    if (ctx.json) {
+      printJson(ctx, view);
+      return EXIT_OK;
+    }
+    printView(ctx, view, full);
+    return EXIT_OK;
+  },
+};
+
+const label = (r: ImageRef) =>
+  `${r.name ?? '(no name)'} (${r.image.slice(0, 19)}…)${r.known ? '' : ' not in the catalog'}`;
+
+function printView(ctx: CommandContext, v: SnapshotView, full: boolean): void {
+  const out = (line: string) => ctx.out(line);
+  out(`${v.name ?? '(no name)'}  ${v.image}`);
+  out(`  agent     ${[v.agent.kind, v.agent.version].filter(Boolean).join(' ') || '?'}`);
+  out(`  created   ${v.createdAt ?? '?'}`);
+  out(`  parents   ${v.parents.map(label).join(', ') || 'none'}`);
+  out(`  children  ${v.children.map(label).join(', ') || 'none'}`);
+
+  const conv = v.conversation;
+  out('');
+  if (!conv || isUnreadable(conv)) {
+    out(`Conversation: ${conv ? `cannot be read (${conv.unreadable})` : 'none'}`);
+  } else {
+    const roles = Object.entries(conv.roles).map(([r, n]) => `${r} ${n}`);
+    out(
+      `Conversation: ${conv.messages} message${conv.messages === 1 ? '' : 's'}${roles.length ? ` (${roles.join(', ')})` : ''}${conv.malformed ? `, ${conv.malformed} unreadable lines` : ''}`,
+    );
+    for (const m of conv.page) {
+      if (m.problem) {
+        out(`  [${m.index}] unreadable line: ${m.problem}`);
+        continue;
+      }
+      const text = full ? m.content : (m.content.split('\n')[0] ?? '');
+      const cut = !full && (m.contentChars > text.length || m.content.includes('\n')) ? ' …' : '';
+      out(`  [${m.index}] ${m.role}: ${full ? '' : text}${cut}`);
+      if (full) {
+        for (const line of text.split('\n')) {
+          out(`      ${line}`);
+        }
+      }
+    }
+    if (conv.messages > conv.page.length) {
+      out(`  … ${conv.messages - conv.page.length} more (--full lists them all)`);
+    }
+  }
+
+  const calls = v.toolCalls;
+  out('');
+  if (!calls || isUnreadable(calls)) {
+    out(`Tool calls: ${calls ? `the ledger cannot be read (${calls.unreadable})` : 'none recorded'}`);
+  } else if (calls.kind === 'effects.merged.v1') {
+    const mg = calls.merged;
+    out(
+      `Tool calls: a merge of two histories (${mg?.aEntries ?? '?'} and ${mg?.bEntries ?? '?'} entries; ${mg?.bIrreversibleCached ?? '?'} irreversible calls cached)`,
+    );
+  } else {
+    const state =
+      calls.verdict === 'ok'
+        ? `record intact (${calls.reason})`
+        : calls.verdict === 'bad'
+          ? `RECORD NOT INTACT at entry ${calls.entry}${calls.tool ? ` (${calls.tool})` : ''}: ${calls.reason}`
+          : `not checked: ${calls.reason}`;
+    out(`Tool calls: ${calls.entryLines}, ${state}`);
+    for (const e of calls.entries) {
+      const mark = e.sideEffectClass === 'irreversible' ? '!' : ' ';
+      const chain = e.chain === 'bad' ? 'BAD' : e.chain;
+      out(`  ${mark} [${e.index}] ${e.ts ?? '?'}  ${e.tool ?? '?'}  ${e.sideEffectClass ?? '?'}  ${chain}`);
+    }
+    if (calls.entryLines > calls.entries.length) {
+      out(`  … ${calls.entryLines - calls.entries.length} more (--full lists them all)`);
+    }
+  }
+
+  out('');
+  const env = v.environment;
+  if (env && 'count' in env) {
+    out(
+      `Environment: ${env.count} variable${env.count === 1 ? '' : 's'}, ${env.redacted} redacted, ${env.secrets.length} secret${env.secrets.length === 1 ? '' : 's'} in clear${env.cwd ? `; working folder ${env.cwd}` : ''}`,
+    );
+  } else {
+    out(`Environment: ${describeOther(env)}`);
+  }
+  for (const s of v.secrets) {
+    out(`  secret in clear: ${s.variable} in ${s.layer} (${s.why}); its value is not shown`);
+  }
+
+  const procs = v.processes;
+  out(procs && 'fields' in procs ? `Processes: ${procs.kind}` : `Processes: ${describeOther(procs)}`);
+  if (procs && 'fields' in procs) {
+    for (const [k, value] of procs.fields) {
+      out(`  ${k}: ${value}`);
+    }
+    if (procs.memberCount !== undefined) {
+      out(`  CRIU archive: ${procs.memberCount} files`);
+      for (const mem of procs.members ?? []) {
+        out(`    ${mem.name} (${formatBytes(mem.size)})`);
+      }
+    }
+  }
+
+  const base = v.modelBase;
+  const diff = v.modelDiff;
+  const baseText =
+    base && 'layer' in base && !('tooLarge' in base)
+      ? (base.name ?? `opaque, ${formatBytes(base.opaqueBytes ?? 0)}`)
+      : describeOther(base);
+  out(
+    `Model: base ${baseText}; ${diff && 'parts' in diff ? `diff ${diff.kind}, ${diff.parts.length} part${diff.parts.length === 1 ? '' : 's'}${diff.note ? ` (${diff.note})` : ''}` : `diff ${describeOther(diff)}`}`,
+  );
+  if (diff && 'parts' in diff) {
+    for (const p of diff.parts.slice(0, full ? undefined : 10)) {
+      out(`  ${p.name}: ${p.numbers.toLocaleString('en-US')} numbers${p.detail ? `, ${p.detail}` : ''}`);
+    }
+  }
+  const cache = v.cache;
+  out(
+    `KV cache: ${v.cacheLayout ?? '?'}, ${cache && 'pages' in cache ? `${cache.pages} page${cache.pages === 1 ? '' : 's'}${cache.note ? ` (${cache.note})` : ''}` : describeOther(cache)}`,
+  );
+  const files = v.files;
+  if (files && 'files' in files) {
+    out(
+      `Files: ${files.files} file${files.files === 1 ? '' : 's'} (${formatBytes(files.bytes)}), ${files.dirs} folder${files.dirs === 1 ? '' : 's'}, ${files.symlinks} symlink${files.symlinks === 1 ? '' : 's'}`,
+    );
+    for (const l of files.links.slice(0, full ? undefined : 10)) {
+      out(`  link ${l.path} -> ${l.target}`);
+    }
+  } else {
+    out(`Files: ${describeOther(files)}`);
+  }
+}
+
+function describeOther(value: unknown): string {
+  if (value === null || value === undefined) {
+    return 'none';
+  }
+  if (isUnreadable(value)) {
+    return `cannot be read (${value.unreadable})`;
+  }
+  if (typeof value === 'object' && 'notJson' in value) {
+    return `not JSON (${(value as { notJson: string }).notJson})`;
+  }
+  if (typeof value === 'object' && 'tooLarge' in value) {
+    return `too large to summarise (${formatBytes((value as { tooLarge: number }).tooLarge)})`;
+  }
+  return 'unknown';
+}

@@ -1,0 +1,148 @@
+// Snapshots as the agent's state: the whole snapshot in its user's terms, pages of its conversation and tool
+// calls, and the operator session secret the editor keeps (for ledgers signed without an embedded secret).
+import type { Connection } from 'vscode-languageserver';
+import type { PageParams, SessionSecretParams, SnapshotParams } from '../../../shared/protocol';
+import type { ImageCheck } from '../../../shared/protocol';
+import { formatDigest } from '../../../shared/digest';
+import { checkImages } from '../store/layers/imageChecks';
+import {
+  ConversationRequest,
+  ImageChecksRequest,
+  SessionSecretRequest,
+  SnapshotRequest,
+  ToolCallsRequest,
+} from '../../../shared/protocol';
+import type { StoreHost } from '../host/storeHost';
+import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
+import { listImages } from '../store/images/imageCatalog';
+import { resolveIn } from '../store/images/resolveImage';
+import { describeSnapshot } from '../store/layers/describeSnapshot';
+import { readLedger, readTrace } from '../store/layers/readLayers';
+
+/** Items per page at most: a page of 1,000 messages of 4,000 characters is a few MiB of JSON. */
+const MAX_PAGE = 1000;
+
+export function registerSnapshotRequests(connection: Connection, host: StoreHost): void {
+  const log = (m: string) => connection.console.error(m);
+
+  connection.onRequest(
+    SnapshotRequest.type,
+    guarded(log, async (raw, token) => {
+      const params = objectParams<SnapshotParams>(raw, 'snapshot');
+      const catalog = await listImages(host.open.root);
+      const { hex } = resolveIn(catalog, imageParam(params.image));
+      return describeSnapshot(host.open.store, catalog, hex, {
+        operatorSecretHex: host.sessionSecretHex,
+        firstMessages: pageSize(params.firstMessages ?? 20, 'firstMessages'),
+        firstToolCalls: pageSize(params.firstToolCalls ?? 50, 'firstToolCalls'),
+        signal: abortSignalOf(token),
+      });
+    }),
+  );
+
+  connection.onRequest(
+    ConversationRequest.type,
+    guarded(log, async (raw, token) => {
+      const params = objectParams<PageParams>(raw, 'conversation');
+      const m = await manifestOf(host, params.image);
+      if (!m.trace.messages) {
+        return { messages: 0, roles: {}, page: [], malformed: 0 };
+      }
+      return readTrace(
+        host.open.store,
+        m.trace.messages,
+        { skip: offset(params.offset), take: pageSize(params.limit, 'limit') },
+        abortSignalOf(token),
+      );
+    }),
+  );
+
+  connection.onRequest(
+    ToolCallsRequest.type,
+    guarded(log, async (raw, token) => {
+      const params = objectParams<PageParams>(raw, 'toolCalls');
+      const m = await manifestOf(host, params.image);
+      if (!m.effects.ledger) {
+        return { unreadable: 'the image names no effects ledger', missing: true };
+      }
+      return readLedger(
+        host.open.store,
+        m.effects.ledger,
+        {
+          operatorSecretHex: host.sessionSecretHex,
+          skipEntries: offset(params.offset),
+          keepEntries: pageSize(params.limit, 'limit'),
+        },
+        abortSignalOf(token),
+      );
+    }),
+  );
+
+  // Kept per image digest and operator secret: an image's layers never change under its digest.
+  const checked = new Map<string, ImageCheck>();
+  connection.onRequest(
+    ImageChecksRequest.type,
+    guarded(log, async (_raw, token) => {
+      const catalog = (await listImages(host.open.root)).filter((e) => e.manifest);
+      const keyOf = (hex: string) => `${host.open.root}\0${hex}\0${host.sessionSecretHex ?? ''}`;
+      const unchecked = catalog.filter((e) => !checked.has(keyOf(e.hex)));
+      const found = await checkImages(host.open.store, unchecked, {
+        operatorSecretHex: host.sessionSecretHex,
+        signal: abortSignalOf(token),
+      });
+      for (const l of found.ledgers) {
+        checked.set(keyOf(l.image), {
+          image: formatDigest(l.image),
+          ledger: l.verdict,
+          ledgerReason: l.reason,
+          entry: l.entry,
+          tool: l.tool,
+          secrets: found.secrets
+            .filter((s) => s.image === l.image)
+            .map((s) => ({ layer: s.layer, variable: s.variable, why: s.why })),
+        });
+      }
+      return {
+        images: catalog.map((e) => checked.get(keyOf(e.hex))).filter((c): c is ImageCheck => c !== undefined),
+      };
+    }),
+  );
+
+  connection.onRequest(
+    SessionSecretRequest.type,
+    guarded(log, async (raw) => {
+      const { secretHex } = objectParams<SessionSecretParams>(raw, 'sessionSecret');
+      if (secretHex !== null && (typeof secretHex !== 'string' || !/^(?:[0-9a-fA-F]{2})+$/.test(secretHex))) {
+        throw invalidInput('the session secret must be hex (its value is not shown)');
+      }
+      host.sessionSecretHex = secretHex ?? undefined;
+      return { set: secretHex !== null };
+    }),
+  );
+}
+
+async function manifestOf(host: StoreHost, image: unknown) {
+  const { entry } = resolveIn(await listImages(host.open.root), imageParam(image));
+  return entry.manifest!;
+}
+
+function imageParam(value: unknown): string {
+  if (typeof value !== 'string' || value === '') {
+    throw invalidInput('image must be a snapshot name, a digest or a digest prefix');
+  }
+  return value;
+}
+
+function pageSize(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_PAGE) {
+    throw invalidInput(`${name} must be a whole number from 0 to ${MAX_PAGE}`);
+  }
+  return value;
+}
+
+function offset(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw invalidInput('offset must be a whole number of at least 0');
+  }
+  return value;
+}

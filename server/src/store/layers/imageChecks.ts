@@ -1,0 +1,98 @@
+// What `verify` says of each image beyond its bytes: its effects ledger's verdict (as pf verify decides, and
+// stricter), and the secrets in clear its env and procs layers carry (names and where, never values). Images are
+// checked a few at a time on the worker pool.
+import type { LedgerCheckResult, SecretWarning } from '../../../../shared/snapshotView';
+import { forEachInFlight } from '../../../../shared/inFlight';
+import type { FsBlobStore } from '../blobs/fsBlobStore';
+import type { CatalogEntry } from '../images/imageCatalog';
+import type { EnvSummary, ProcsSummary } from './layerSummaries';
+import type { LedgerVerdict } from '../../../../shared/snapshotView';
+import { isUnreadable, readJsonLayer, readLedger } from './readLayers';
+
+export interface ImageChecks {
+  ledgers: LedgerCheckResult[];
+  secrets: SecretWarning[];
+}
+
+export async function checkImages(
+  store: FsBlobStore,
+  entries: CatalogEntry[],
+  opts: { operatorSecretHex?: string; signal?: AbortSignal } = {},
+): Promise<ImageChecks> {
+  const images = entries.filter((e) => e.manifest && /^[0-9a-f]{64}$/.test(e.hex));
+  const ledgers: Array<LedgerCheckResult | undefined> = new Array(images.length);
+  const secrets: SecretWarning[][] = images.map(() => []);
+  await forEachInFlight(
+    images,
+    store.pool.parallelism * 2,
+    async (entry, i) => {
+      const m = entry.manifest!;
+      const name = m.agent.fingerprint || undefined;
+      ledgers[i] = await ledgerOf(store, entry.hex, name, m.effects.ledger, opts);
+      for (const [layer, hex, kind] of [
+        ['world.env', m.world.env, 'env'],
+        ['world.procs', m.world.procs, 'procs'],
+      ] as const) {
+        if (!hex) {
+          continue;
+        }
+        const summary = await readJsonLayer<EnvSummary | ProcsSummary>(store, hex, kind, opts.signal);
+        if (!isUnreadable(summary) && 'secrets' in summary) {
+          for (const s of summary.secrets) {
+            secrets[i].push({ image: entry.hex, name, layer, variable: s.name, why: s.why });
+          }
+        }
+      }
+    },
+    opts.signal,
+  );
+  return { ledgers: ledgers.filter((l): l is LedgerCheckResult => l !== undefined), secrets: secrets.flat() };
+}
+
+async function ledgerOf(
+  store: FsBlobStore,
+  image: string,
+  name: string | undefined,
+  hex: string | undefined,
+  opts: { operatorSecretHex?: string; signal?: AbortSignal },
+): Promise<LedgerCheckResult> {
+  if (!hex) {
+    return { image, name, verdict: 'skipped', reason: 'the image names no effects ledger', viaOperatorSecret: false };
+  }
+  const report = await readLedger(store, hex, { operatorSecretHex: opts.operatorSecretHex }, opts.signal);
+  if (isUnreadable(report)) {
+    return {
+      image,
+      name,
+      verdict: 'skipped',
+      reason: report.missing
+        ? 'its ledger blob is missing from the store'
+        : `its ledger blob cannot be read: ${report.unreadable}`,
+      viaOperatorSecret: false,
+    };
+  }
+  return {
+    image,
+    name,
+    verdict: report.verdict,
+    reason: report.reason,
+    entry: report.entry,
+    tool: report.tool,
+    viaOperatorSecret: report.viaOperatorSecret,
+  };
+}
+
+/** pf verify's summary of the ledgers: `K ok (M via operator secret), X bad, S skipped (…)`. */
+export function ledgerSummaryLine(ledgers: LedgerCheckResult[]): string {
+  const count = (v: LedgerVerdict) => ledgers.filter((l) => l.verdict === v).length;
+  const via = ledgers.filter((l) => l.verdict === 'ok' && l.viaOperatorSecret).length;
+  const skipped = ledgers.filter((l) => l.verdict === 'skipped');
+  const reasons = new Map<string, number>();
+  for (const l of skipped) {
+    reasons.set(l.reason, (reasons.get(l.reason) ?? 0) + 1);
+  }
+  const why = [...reasons].map(([reason, n]) => `${n} ${reason}`).join('; ');
+  return `effects ledgers: ${count('ok')} ok (${via} via operator secret), ${count('bad')} bad, ${skipped.length} skipped${why ? ` (${why})` : ''}`;
+}
+
+export type { LedgerCheckResult, SecretWarning };

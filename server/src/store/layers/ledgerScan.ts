@@ -1,0 +1,285 @@
+// The effects ledger read as pf writes it and checked as `pf verify` 1.0.15 decides, then more strictly: the
+// HMAC chain of every entry (spec section 7), a header count that disagrees with the entry lines, the first bad
+// entry by index and tool. Runs as a layer scan on a worker: one SHA-256 and one HMAC per line, memory flat in
+// the ledger's length. The embedded secret is used, never returned.
+import { createHash, createHmac } from 'node:crypto';
+import { registerLayerScan } from '../workers/layerScans';
+import { canonicalTimestamp } from './canonicalTime';
+import { LineReader, type LineEvent } from './lineReader';
+import type { LedgerEntryView, LedgerReport, MergedLedger } from '../../../../shared/snapshotView';
+
+export const LEDGER_SCAN = 'effects-ledger';
+
+export interface LedgerScanParams {
+  /** `--session-secret-hex`, else `PF_SESSION_SECRET`, else the editor's stored secret: wins over the embedded one. */
+  operatorSecretHex?: string;
+  /** Entries to describe (time, tool, class, verdict) for `show`; the chain is checked over all of them. */
+  keepEntries?: number;
+  /** Entries to pass over before the ones described (a page further down the list). */
+  skipEntries?: number;
+  maxLineBytes?: number;
+}
+
+const DEFAULT_MAX_LINE = 16 << 20;
+const SECRET_HEX = /^(?:[0-9a-fA-F]{2})+$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+class LedgerCheck {
+  private readonly report: LedgerReport = {
+    kind: 'unknown',
+    verdict: 'skipped',
+    reason: '',
+    entryLines: 0,
+    viaOperatorSecret: false,
+    embeddedSecret: false,
+    generation: 'header-only',
+    entries: [],
+    classes: {},
+  };
+  private decided = false;
+  private key: Buffer | undefined;
+  private prev = '';
+  private readonly lines: LineReader;
+  private readonly keep: number;
+  private headerSeen = false;
+  private unchained = 0;
+  private sdkShaped = 0;
+
+  constructor(private readonly params: LedgerScanParams) {
+    this.keep = params.keepEntries ?? 0;
+    this.lines = new LineReader((e) => this.line(e), params.maxLineBytes ?? DEFAULT_MAX_LINE);
+  }
+
+  chunk(bytes: Buffer): void {
+    this.lines.chunk(bytes);
+  }
+
+  finish(): LedgerReport {
+    this.lines.finish();
+    const r = this.report;
+    if (!this.headerSeen) {
+      return this.skip('the ledger is empty (no header line)');
+    }
+    if (r.kind !== 'effects.ledger.v1') {
+      return r;
+    }
+    r.generation =
+      r.entryLines === 0
+        ? 'header-only'
+        : this.sdkShaped > 0
+          ? 'sdk'
+          : this.unchained > 0
+            ? 'unchained'
+            : r.embeddedSecret && !this.params.operatorSecretHex
+              ? 'chained-embedded'
+              : 'chained-operator';
+    if (this.decided) {
+      return r;
+    }
+    const count = r.headerEntries;
+    const disagree = count !== undefined && count !== r.entryLines;
+    if (count === 0 && r.entryLines > 0) {
+      return this.bad(
+        0,
+        undefined,
+        `the header says 0 entries, but ${r.entryLines} entry lines follow (pf passes this unread)`,
+      );
+    }
+    if (count === 0) {
+      return this.ok('no tool calls were recorded');
+    }
+    if (disagree) {
+      const at = Math.min(count, r.entryLines);
+      return this.bad(
+        at,
+        undefined,
+        `the header says ${count} entries but ${r.entryLines} entry line${r.entryLines === 1 ? '' : 's'} follow: entries were ${count > r.entryLines ? 'removed from the end' : 'added'} after signing`,
+      );
+    }
+    if (!this.key) {
+      return this.skip(
+        this.unchained > 0 || this.sdkShaped > 0
+          ? 'written before pf chained its ledgers (no signatures to check)'
+          : 'signed with an operator secret that was not given (set PF_SESSION_SECRET or --session-secret-hex)',
+      );
+    }
+    r.viaOperatorSecret = this.params.operatorSecretHex !== undefined;
+    return this.ok(`chain intact over ${r.entryLines} entr${r.entryLines === 1 ? 'y' : 'ies'}`);
+  }
+
+  private line(e: LineEvent): void {
+    if (e.index === 0) {
+      this.header(e);
+      return;
+    }
+    const r = this.report;
+    if (r.kind !== 'effects.ledger.v1') {
+      return; // a merge record or an unknown kind: one object, nothing after it is read
+    }
+    const index = r.entryLines++;
+    const checking = !this.decided && this.key !== undefined && r.headerEntries !== 0;
+    if ('tooLong' in e) {
+      if (checking) {
+        this.bad(index, undefined, `entry ${index} is a line of ${e.tooLong} bytes, over the limit for one entry`);
+      }
+      this.describe(index, undefined, checking ? 'bad' : 'unchecked');
+      return;
+    }
+    let entry: Record<string, unknown> | undefined;
+    try {
+      const parsed: unknown = JSON.parse(e.text);
+      entry =
+        parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+          ? (parsed as Record<string, unknown>)
+          : undefined;
+    } catch {
+      entry = undefined;
+    }
+    if (entry) {
+      if (typeof entry.side_effect_class === 'string') {
+        r.classes[entry.side_effect_class] = (r.classes[entry.side_effect_class] ?? 0) + 1;
+      }
+      if (entry.session_hmac === '') {
+        this.unchained++;
+      } else if (typeof entry.ts !== 'string' || typeof entry.session_hmac !== 'string') {
+        this.sdkShaped++;
+      }
+    }
+    const chain = checking ? (this.checkEntry(index, entry) ? 'ok' : 'bad') : 'unchecked';
+    this.describe(index, entry, chain);
+  }
+
+  private header(e: LineEvent): void {
+    this.headerSeen = true;
+    if ('tooLong' in e) {
+      this.skip(`its first line (${e.tooLong} bytes) is too long to be a ledger header`);
+      return;
+    }
+    let header: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(e.text);
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new Error('not an object');
+      }
+      header = parsed as Record<string, unknown>;
+    } catch {
+      this.skip('its first line is not a JSON header');
+      return;
+    }
+    if (header.kind === 'effects.merged.v1') {
+      this.report.kind = 'effects.merged.v1';
+      this.report.merged = mergedOf(header);
+      this.skip("a merge record: it names its parents' ledgers, which are checked with their own images");
+      return;
+    }
+    if (header.kind !== 'effects.ledger.v1') {
+      this.skip(`not an effects ledger (its header's kind is ${JSON.stringify(String(header.kind)).slice(0, 80)})`);
+      return;
+    }
+    const r = this.report;
+    r.kind = 'effects.ledger.v1';
+    r.headerEntries = Number.isSafeInteger(header.entries) ? (header.entries as number) : undefined;
+    const embedded = typeof header.session_secret_hex === 'string' ? header.session_secret_hex : undefined;
+    r.embeddedSecret = embedded !== undefined;
+    const secret = this.params.operatorSecretHex ?? embedded;
+    if (secret !== undefined) {
+      if (!SECRET_HEX.test(secret)) {
+        this.skip(`its ${this.params.operatorSecretHex ? 'operator' : 'embedded'} secret is not hex`);
+        return;
+      }
+      this.key = Buffer.from(secret, 'hex');
+    }
+  }
+
+  /** Checks one entry against the chain; false (and the verdict made) at the first that fails. */
+  private checkEntry(index: number, entry: Record<string, unknown> | undefined): boolean {
+    if (!entry) {
+      this.bad(index, undefined, `entry ${index} is not a JSON object`);
+      return false;
+    }
+    const tool = typeof entry.tool_id === 'string' ? entry.tool_id : undefined;
+    const ts = typeof entry.ts === 'string' ? canonicalTimestamp(entry.ts) : undefined;
+    if (ts === undefined) {
+      this.bad(index, tool, `entry ${index} has no RFC 3339 time, so it is not one pf signed`);
+      return false;
+    }
+    const unsigned = JSON.stringify({
+      ts,
+      tool_id: entry.tool_id,
+      args_hash: entry.args_hash,
+      idempotency_key: entry.idempotency_key,
+      result_hash: entry.result_hash,
+      side_effect_class: entry.side_effect_class,
+      session_hmac: '',
+    });
+    const self = createHash('sha256').update(unsigned).digest('hex');
+    const expected = createHmac('sha256', this.key!)
+      .update(this.prev + self)
+      .digest('hex');
+    if (entry.session_hmac !== expected) {
+      this.bad(
+        index,
+        tool,
+        entry.session_hmac === ''
+          ? `entry ${index} is not signed (a ledger written before pf chained them, checked with a secret)`
+          : `entry ${index} does not match its signature: it was edited after signing, or signed with another secret`,
+      );
+      return false;
+    }
+    this.prev = self;
+    return true;
+  }
+
+  private describe(index: number, entry: Record<string, unknown> | undefined, chain: LedgerEntryView['chain']): void {
+    const skip = this.params.skipEntries ?? 0;
+    if (index < skip || index >= skip + this.keep) {
+      return;
+    }
+    const view: LedgerEntryView = {
+      index,
+      ts: typeof entry?.ts === 'string' ? entry.ts : undefined,
+      tool: typeof entry?.tool_id === 'string' ? entry.tool_id : undefined,
+      sideEffectClass: typeof entry?.side_effect_class === 'string' ? entry.side_effect_class : undefined,
+      chain,
+    };
+    this.report.entries.push(view);
+  }
+
+  private ok(reason: string): LedgerReport {
+    Object.assign(this.report, { verdict: 'ok', reason });
+    this.decided = true;
+    return this.report;
+  }
+
+  private bad(entry: number, tool: string | undefined, reason: string): LedgerReport {
+    Object.assign(this.report, { verdict: 'bad', reason, entry, tool });
+    this.decided = true;
+    return this.report;
+  }
+
+  private skip(reason: string): LedgerReport {
+    Object.assign(this.report, { verdict: 'skipped', reason });
+    this.decided = true;
+    return this.report;
+  }
+}
+
+function mergedOf(header: Record<string, unknown>): MergedLedger {
+  const digest = (v: unknown) => (typeof v === 'string' && DIGEST.test(v) ? v.slice(7) : undefined);
+  const summary =
+    header.summary !== null && typeof header.summary === 'object' ? (header.summary as Record<string, unknown>) : {};
+  const count = (v: unknown) => (Number.isSafeInteger(v) ? (v as number) : undefined);
+  return {
+    parentA: digest(header.parent_a),
+    parentB: digest(header.parent_b),
+    ancestor: digest(header.ancestor),
+    replayWithNewKey: Array.isArray(header.replay_with_new_key)
+      ? header.replay_with_new_key.filter((c): c is string => typeof c === 'string')
+      : [],
+    aEntries: count(summary.a_entries),
+    bEntries: count(summary.b_entries),
+    bIrreversibleCached: count(summary.b_irreversible_cached),
+  };
+}
+
+registerLayerScan(LEDGER_SCAN, (params) => new LedgerCheck((params ?? {}) as LedgerScanParams));

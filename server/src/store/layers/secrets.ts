@@ -1,0 +1,43 @@
+// Credentials in clear in a snapshot: pf's own scrub rule on variable names (the CLI redacts these since 1.0.7,
+// unless --no-default-scrub), and the shapes of well-known credentials in values, whatever the name. A finding
+// names the variable and why; it never carries the value.
+import type { SecretFinding } from '../../../../shared/snapshotView';
+
+/** pf's default scrub: names matching this (case-insensitively) are replaced by `<redacted>` at snapshot time. */
+const PF_SCRUB_NAME = /(^|_)(token|secret|password|passwd|pwd|api_?key|apikey|auth|bearer)(_|$)/i;
+
+export const REDACTED = '<redacted>';
+
+/** Value shapes of credentials, each with what it is in a person's words. */
+const VALUE_SHAPES: Array<[RegExp, string]> = [
+  [/\bgh[pousr]_[A-Za-z0-9]{36,}/, 'a GitHub token'],
+  [/\bgithub_pat_[A-Za-z0-9_]{22,}/, 'a GitHub token'],
+  [/\bglpat-[A-Za-z0-9_-]{20,}/, 'a GitLab token'],
+  [/\bsk-ant-[A-Za-z0-9_-]{20,}/, 'an Anthropic API key'],
+  [/\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}/, 'an OpenAI-style API key'],
+  [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, 'an AWS access key id'],
+  [/\bxox[abprs]-[A-Za-z0-9-]{10,}/, 'a Slack token'],
+  [/\bAIza[0-9A-Za-z_-]{35}\b/, 'a Google API key'],
+  [/\b[rs]k_live_[0-9A-Za-z]{16,}/, 'a Stripe live key'],
+  [/\bhf_[A-Za-z0-9]{30,}/, 'a Hugging Face token'],
+  [/-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----/, 'a private key'],
+  [/\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, 'a password inside a URL'],
+];
+
+/** A finding for one variable whose value is in clear, or undefined. The value itself never leaves here. */
+export function secretIn(name: string, value: string): SecretFinding | undefined {
+  if (value === REDACTED || value === '') {
+    return undefined;
+  }
+  for (const [shape, what] of VALUE_SHAPES) {
+    if (shape.test(value)) {
+      return { name, why: `its value looks like ${what}` };
+    }
+  }
+  if (PF_SCRUB_NAME.test(name)) {
+    return { name, why: "its name is one pf's default scrub redacts, and it is in clear" };
+  }
+  return undefined;
+}
+
+export type { SecretFinding };

@@ -1,0 +1,94 @@
+// The conversation (`trace.messages`): JSON Lines of `{"role","content"}` (extra keys from older or SDK-written
+// traces kept), read a line at a time on a worker. A trace of a million lines is counted whole and only the page
+// asked for is kept, so the heap holds one page whatever the trace's length.
+import type { TraceMessage, TraceReport } from '../../../../shared/snapshotView';
+import { registerLayerScan } from '../workers/layerScans';
+import { LineReader } from './lineReader';
+
+export const TRACE_SCAN = 'trace';
+
+export interface TraceScanParams {
+  /** Messages to pass over, then to keep. */
+  skip?: number;
+  take?: number;
+  /** Each kept message's content is cut to this many characters (its full length is reported). */
+  maxContentChars?: number;
+}
+
+const MAX_LINE = 64 << 20;
+
+class TraceScan {
+  private readonly report: TraceReport = { messages: 0, roles: {}, page: [], malformed: 0 };
+  private readonly lines: LineReader;
+  private readonly skip: number;
+  private readonly take: number;
+  private readonly maxChars: number;
+
+  constructor(params: TraceScanParams) {
+    this.skip = params.skip ?? 0;
+    this.take = params.take ?? 100;
+    this.maxChars = params.maxContentChars ?? 4000;
+    this.lines = new LineReader((e) => {
+      const index = this.report.messages++;
+      const keep = index >= this.skip && index < this.skip + this.take;
+      if ('tooLong' in e) {
+        this.malformed(index, keep, `a line of ${e.tooLong} bytes, too long to read as one message`);
+        return;
+      }
+      this.message(index, e.text, keep);
+    }, MAX_LINE);
+  }
+
+  chunk(bytes: Buffer): void {
+    this.lines.chunk(bytes);
+  }
+
+  finish(): TraceReport {
+    this.lines.finish();
+    return this.report;
+  }
+
+  private message(index: number, text: string, keep: boolean): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.malformed(index, keep, 'not JSON');
+      return;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      this.malformed(index, keep, 'not a message object');
+      return;
+    }
+    const { role, content, ...rest } = value as Record<string, unknown>;
+    const roleText = typeof role === 'string' ? role : role === undefined ? '(no role)' : JSON.stringify(role);
+    this.report.roles[roleText] = (this.report.roles[roleText] ?? 0) + 1;
+    if (!keep) {
+      return;
+    }
+    const full = typeof content === 'string' ? content : content === undefined ? '' : JSON.stringify(content);
+    const extraKeys = Object.keys(rest);
+    this.report.page.push({
+      index,
+      role: roleText,
+      content: full.length > this.maxChars ? full.slice(0, this.maxChars) : full,
+      contentChars: full.length,
+      extra:
+        extraKeys.length > 0
+          ? Object.fromEntries(extraKeys.map((k) => [k, JSON.stringify(rest[k]).slice(0, 200)]))
+          : undefined,
+    });
+  }
+
+  private malformed(index: number, keep: boolean, problem: string): void {
+    this.report.malformed++;
+    this.report.firstMalformed ??= index;
+    if (keep) {
+      this.report.page.push({ index, role: '', content: '', contentChars: 0, problem });
+    }
+  }
+}
+
+registerLayerScan(TRACE_SCAN, (params) => new TraceScan((params ?? {}) as TraceScanParams));
+
+export type { TraceMessage, TraceReport };

@@ -1,0 +1,217 @@
+// What a snapshot holds, layer by layer, as the store reads it and the server answers it (processfork/snapshot,
+// processfork/conversation, processfork/toolCalls): plain data in the user's terms. A secret's value never
+// appears in any of these types; only its name and why it is taken for one.
+
+/** The layers read as one JSON value (or a short text, model.base). */
+export type JsonLayer = 'env' | 'procs' | 'model-diff' | 'cache' | 'model-base' | 'fs';
+
+export interface EnvVar {
+  name: string;
+  /** Absent for a redacted variable and for a secret in clear (its value is never carried). */
+  value?: string;
+  redacted: boolean;
+  secret?: string;
+}
+
+export interface EnvSummary {
+  layer: 'env';
+  kind: string;
+  cwd?: string;
+  count: number;
+  redacted: number;
+  secrets: SecretFinding[];
+  vars: EnvVar[];
+}
+
+export interface ProcsSummary {
+  layer: 'procs';
+  kind: string;
+  /** The fields of the shape, in words a person reads (no env values). */
+  fields: Array<[string, string]>;
+  secrets: SecretFinding[];
+  /** procs.criu.v1 from the library: the blob holding the dump (part of the image's closure). */
+  criuDump?: string;
+  /** procs.criu.v1 from the CLI: the tar members after the header line. */
+  members?: Array<{ name: string; size: number }>;
+  memberCount?: number;
+}
+
+export interface ModelDiffSummary {
+  layer: 'model-diff';
+  layout: string;
+  kind: string;
+  note?: string;
+  /** LoRA adapters, IA3 scalings, full params or TTT steps: what and how many numbers each holds. */
+  parts: Array<{ name: string; numbers: number; detail?: string }>;
+}
+
+export interface CacheSummary {
+  layer: 'cache';
+  pages: number;
+  note?: string;
+}
+
+export interface FsSummary {
+  layer: 'fs';
+  kind: string;
+  files: number;
+  dirs: number;
+  symlinks: number;
+  /** Bytes of regular files (a symlink's size is its target's length, not content). */
+  bytes: number;
+  /** Symlinks as links, never as files holding their target text. */
+  links: Array<{ path: string; target: string }>;
+}
+
+/** One effects-ledger entry as `show` lists it. */
+export interface LedgerEntryView {
+  index: number;
+  ts?: string;
+  tool?: string;
+  sideEffectClass?: string;
+  /** Checked and matched its signature; checked and did not (the first bad one); or not checked. */
+  chain: 'ok' | 'bad' | 'unchecked';
+}
+
+export interface MergedLedger {
+  parentA?: string;
+  parentB?: string;
+  ancestor?: string;
+  replayWithNewKey: string[];
+  aEntries?: number;
+  bEntries?: number;
+  bIrreversibleCached?: number;
+}
+
+export type LedgerVerdict = 'ok' | 'bad' | 'skipped';
+
+export interface LedgerReport {
+  kind: 'effects.ledger.v1' | 'effects.merged.v1' | 'unknown';
+  verdict: LedgerVerdict;
+  /** Why, in plain words. */
+  reason: string;
+  /** The first bad entry (from 0, the header not counted), when bad. */
+  entry?: number;
+  tool?: string;
+  headerEntries?: number;
+  entryLines: number;
+  /** Ok, and checked with a secret that was not the embedded one. */
+  viaOperatorSecret: boolean;
+  /** The header carries its own secret (anyone who can rewrite the blob can re-sign it). */
+  embeddedSecret: boolean;
+  /** Which generation of pf's ledgers this looks like. */
+  generation: 'header-only' | 'unchained' | 'sdk' | 'chained-embedded' | 'chained-operator';
+  /** The first entries (as many as asked for). */
+  entries: LedgerEntryView[];
+  /** Entries per side-effect class. */
+  classes: Record<string, number>;
+  merged?: MergedLedger;
+}
+
+export interface TooLargeLayer {
+  layer: JsonLayer;
+  tooLarge: number;
+}
+
+export interface NotJsonLayer {
+  layer: JsonLayer;
+  notJson: string;
+}
+
+export interface ModelBaseSummary {
+  layer: 'model-base';
+  /** `base:<agent kind>` as pf's CLI and Python SDK write it. */
+  name?: string;
+  /** Anything else: opaque bytes (adapters may store weights here). */
+  opaqueBytes?: number;
+}
+
+/** A layer that could not be read: missing from the store, corrupt, or unreadable. */
+export interface UnreadableLayer {
+  unreadable: string;
+  missing: boolean;
+}
+
+export interface SecretFinding {
+  /** The variable's name (safe to show). */
+  name: string;
+  /** Why it is taken for a credential: a name pf would have scrubbed, or the shape of its value. */
+  why: string;
+}
+
+export interface TraceMessage {
+  index: number;
+  role: string;
+  /** The content as text (a non-string content, such as an SDK's list of parts, as its JSON). */
+  content: string;
+  contentChars: number;
+  /** Keys besides role and content, with their JSON (older and SDK-written traces carry them). */
+  extra?: Record<string, string>;
+  /** A line that is not a message object: why. */
+  problem?: string;
+}
+
+export interface TraceReport {
+  messages: number;
+  roles: Record<string, number>;
+  page: TraceMessage[];
+  /** Lines that are not message objects. */
+  malformed: number;
+  firstMalformed?: number;
+}
+
+export interface LedgerCheckResult {
+  image: string;
+  name?: string;
+  verdict: LedgerVerdict;
+  reason: string;
+  /** The first bad entry, and its tool. */
+  entry?: number;
+  tool?: string;
+  viaOperatorSecret: boolean;
+}
+
+export interface SecretWarning {
+  image: string;
+  name?: string;
+  /** `world.env` or `world.procs`. */
+  layer: string;
+  variable: string;
+  why: string;
+}
+
+/** An image as a person names it: its digest and its snapshot name (`agent.fingerprint`), when it has one. */
+export interface ImageRef {
+  image: string;
+  name: string | null;
+  /** In the catalog; false for a parent pulled without its ancestors, or removed. */
+  known: boolean;
+}
+
+/** One secret in clear: which layer, which variable, why (never the value). */
+export interface SecretInLayer {
+  layer: string;
+  variable: string;
+  why: string;
+}
+
+export interface SnapshotView {
+  image: string;
+  name: string | null;
+  agent: { kind: string | null; version: string | null };
+  createdAt: string | null;
+  parents: ImageRef[];
+  children: ImageRef[];
+  /** Each layer field (`trace.messages`, `world.env`, …) and its blob's digest. */
+  layers: Record<string, string | null>;
+  conversation: TraceReport | UnreadableLayer | null;
+  toolCalls: LedgerReport | UnreadableLayer | null;
+  environment: EnvSummary | UnreadableLayer | NotJsonLayer | TooLargeLayer | null;
+  processes: ProcsSummary | UnreadableLayer | NotJsonLayer | TooLargeLayer | null;
+  modelBase: ModelBaseSummary | UnreadableLayer | TooLargeLayer | null;
+  modelDiff: ModelDiffSummary | UnreadableLayer | NotJsonLayer | TooLargeLayer | null;
+  cache: CacheSummary | UnreadableLayer | NotJsonLayer | TooLargeLayer | null;
+  files: FsSummary | UnreadableLayer | NotJsonLayer | TooLargeLayer | null;
+  cacheLayout: string | null;
+  secrets: SecretInLayer[];
+}

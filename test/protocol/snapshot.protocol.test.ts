@@ -1,0 +1,139 @@
+// The snapshot requests through the real server over JSON-RPC, on a store in pf's layer shapes: a snapshot by
+// name with its conversation, tool calls (the edited entry found), environment and secrets (names, never values),
+// pages further down, and the operator secret held in memory for ledgers signed without one embedded.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, test } from 'node:test';
+import {
+  ConversationRequest,
+  SessionSecretRequest,
+  SnapshotRequest,
+  StoreErrorCode,
+  ToolCallsRequest,
+} from '../../shared/protocol';
+import type { LedgerReport, TraceReport } from '../../shared/snapshotView';
+import { entry, envText, ledgerText, traceText, writePfImage } from '../support/pfLayers';
+import { startServer, type ServerSession } from '../support/serverProcess';
+import { tempStore } from '../support/storeFixtures';
+
+const SECRET = '5e'.repeat(32);
+const OPERATOR = '0c'.repeat(32);
+const TOKEN = `ghp_${'Yb7'.repeat(12)}`;
+const MESSAGES = 250;
+const CALLS = 120;
+
+let server: ServerSession;
+let root: string;
+
+before(async () => {
+  root = tempStore();
+  const trace = traceText(
+    Array.from({ length: MESSAGES }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${i}` })),
+  );
+  const calls = Array.from({ length: CALLS }, (_, i) => entry(i, `tool_${i}`, i % 10 === 0 ? 'irreversible' : 'pure'));
+  writePfImage(root, {
+    name: 'long-session',
+    createdAt: '2026-11-20T09:14:03Z',
+    trace,
+    ledger: ledgerText(calls, { secretHex: SECRET, tamper: { at: 70, change: (e) => (e.side_effect_class = 'pure') } }),
+    env: envText({ HOME: '/home/dev', GITHUB_TOKEN: TOKEN, OPENAI_API_KEY: '<redacted>' }),
+  });
+  writePfImage(root, {
+    name: 'operator-signed',
+    createdAt: '2026-11-20T10:00:00Z',
+    ledger: ledgerText(calls.slice(0, 3), { secretHex: OPERATOR, embed: false }),
+  });
+  server = await startServer(root);
+});
+after(() => server.stop());
+
+test('a snapshot by name: conversation, tool calls with the edited entry, environment with secrets by name', async () => {
+  const view = await server.connection.sendRequest(SnapshotRequest.type, { image: 'long-session' });
+  assert.equal(view.name, 'long-session');
+  assert.ok(!JSON.stringify(view).includes(TOKEN), "the answer carries no secret's value");
+  const conv = view.conversation as TraceReport;
+  assert.equal(conv.messages, MESSAGES);
+  assert.equal(conv.page.length, 20);
+  const calls = view.toolCalls as LedgerReport;
+  assert.equal(calls.verdict, 'bad');
+  assert.equal(calls.entry, 70);
+  assert.equal(calls.tool, 'tool_70');
+  assert.deepEqual(view.secrets, [
+    { layer: 'world.env', variable: 'GITHUB_TOKEN', why: 'its value looks like a GitHub token' },
+  ]);
+});
+
+test('pages further down the conversation and the tool calls', async () => {
+  const page = (await server.connection.sendRequest(ConversationRequest.type, {
+    image: 'long-session',
+    offset: 200,
+    limit: 100,
+  })) as TraceReport;
+  assert.equal(page.messages, MESSAGES);
+  assert.deepEqual(
+    page.page.map((m) => m.index),
+    Array.from({ length: 50 }, (_, i) => 200 + i),
+  );
+  const calls = (await server.connection.sendRequest(ToolCallsRequest.type, {
+    image: 'long-session',
+    offset: 65,
+    limit: 10,
+  })) as LedgerReport;
+  assert.deepEqual(
+    calls.entries.map((e) => [e.index, e.chain]),
+    [65, 66, 67, 68, 69, 70, 71, 72, 73, 74].map((i) => [i, i < 70 ? 'ok' : i === 70 ? 'bad' : 'unchecked']),
+  );
+  await assert.rejects(
+    server.connection.sendRequest(ConversationRequest.type, { image: 'long-session', offset: 0, limit: 5000 }),
+    (e: { code: number }) => e.code === StoreErrorCode.InvalidInput,
+  );
+});
+
+test('the operator secret from the editor checks a ledger signed without an embedded one; not echoed', async () => {
+  const before = await server.connection.sendRequest(SnapshotRequest.type, { image: 'operator-signed' });
+  assert.equal((before.toolCalls as LedgerReport).verdict, 'skipped');
+  assert.deepEqual(await server.connection.sendRequest(SessionSecretRequest.type, { secretHex: OPERATOR }), {
+    set: true,
+  });
+  const withSecret = await server.connection.sendRequest(SnapshotRequest.type, { image: 'operator-signed' });
+  assert.equal((withSecret.toolCalls as LedgerReport).verdict, 'ok');
+  assert.equal((withSecret.toolCalls as LedgerReport).viaOperatorSecret, true);
+  await assert.rejects(
+    server.connection.sendRequest(SessionSecretRequest.type, { secretHex: 'not-hex-secret-value' }),
+    (e: { message: string }) => !e.message.includes('not-hex-secret-value'),
+  );
+  await server.connection.sendRequest(SessionSecretRequest.type, { secretHex: null });
+  const forgotten = await server.connection.sendRequest(SnapshotRequest.type, { image: 'operator-signed' });
+  assert.equal((forgotten.toolCalls as LedgerReport).verdict, 'skipped');
+  assert.ok(!server.logs.join('\n').includes(OPERATOR), 'the secret is never logged');
+});
+
+test('an unknown name is bad input that says so', async () => {
+  await assert.rejects(
+    server.connection.sendRequest(SnapshotRequest.type, { image: 'no-such-snapshot' }),
+    (e: { code: number; message: string }) =>
+      e.code === StoreErrorCode.InvalidInput && /is named "no-such-snapshot"/.test(e.message),
+  );
+});
+
+test('diagnostics on a manifest: the broken tool-call record and the secret in clear, at their digests', async () => {
+  const image = fs
+    .readdirSync(path.join(root, 'images'))
+    .map((f) => fs.readFileSync(path.join(root, 'images', f), 'utf8'))
+    .find((text) => text.includes('"long-session"'))!;
+  const uri = pathToFileURL(path.join(root, '..', `pf-diag-${process.pid}.pfimg`)).toString();
+  await server.open(uri, JSON.stringify(JSON.parse(image), null, 2));
+  const d = await server.waitForDiagnostics(
+    uri,
+    (p) =>
+      p.diagnostics.some((x) => x.code === 'ledger-bad') && p.diagnostics.some((x) => x.code === 'secret-in-clear'),
+    30_000,
+  );
+  const ledger = d.diagnostics.find((x) => x.code === 'ledger-bad')!;
+  assert.match(String(ledger.message), /not intact at entry 70 \(tool_70\).*pf verify: effects ledger bad/);
+  const secret = d.diagnostics.find((x) => x.code === 'secret-in-clear')!;
+  assert.match(String(secret.message), /Secret in clear in world\.env: GITHUB_TOKEN/);
+  assert.ok(!JSON.stringify(d).includes(TOKEN));
+});
