@@ -20,6 +20,8 @@ import { StoreApi } from './storeApi';
 import { VerifyProblems } from './verifyProblems';
 import { BlobDecorations } from './tree/decorations';
 import { StoreTree } from './tree/storeTree';
+import { SNAPSHOT_VIEW_TYPE, SnapshotPanels } from './snapshot/snapshotPanel';
+import { openSnapshot, restoreSessionSecret, setSessionSecret } from './snapshot/snapshotCommands';
 import type { StoreNode } from './tree/nodes';
 
 /** What tests and other extensions can reach: the live API and the last status. */
@@ -35,6 +37,8 @@ export interface ExtensionApi {
   treeView: vscode.TreeView<StoreNode>;
   mainView: vscode.TreeView<StoreNode>;
   problems: KnownProblems;
+  /** The open snapshot views (tests read their rendered text). */
+  snapshots: SnapshotPanels;
   /** What the status bar item shows now (text and tooltip), as a user reads it. */
   statusBarItem(): { text: string; tooltip: string; visible: boolean };
 }
@@ -100,6 +104,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       ),
     );
     problems.onDidChange(() => lastStatus && statusBar.update(lastStatus, problems.count));
+    const requireApi = () => {
+      if (!storeApi) {
+        throw new Error('the store server is not running yet');
+      }
+      return storeApi;
+    };
+    const snapshots = new SnapshotPanels(requireApi);
+    const guard = (fn: () => Promise<unknown>) =>
+      fn().catch((err: Error) => void vscode.window.showErrorMessage(`ProcessFork: ${err.message}`));
+    context.subscriptions.push(
+      vscode.window.registerWebviewPanelSerializer(SNAPSHOT_VIEW_TYPE, snapshots),
+      vscode.commands.registerCommand('processfork.openSnapshot', (arg?: unknown) =>
+        guard(() => openSnapshot(requireApi(), snapshots, arg)),
+      ),
+      vscode.commands.registerCommand('processfork.setSessionSecret', (given?: unknown) =>
+        guard(async () => {
+          if (await setSessionSecret(requireApi(), context.secrets, typeof given === 'string' ? given : undefined)) {
+            tree.recheckImages();
+            await snapshots.refreshAll();
+          }
+        }),
+      ),
+    );
 
     const start = async () => {
       verifyPanel.forgetDocuments();
@@ -123,11 +150,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       });
       c.onNotification(StoreChangedNotification.type, (change) => {
         tree.applyChange(change);
+        if (change.imagesChanged || change.changed.length > 0 || change.removed.length > 0) {
+          void snapshots.refreshAll();
+        }
         blobs.fireChanged([...change.changed, ...change.added]);
         verifyPanel.clear([...change.changed, ...change.added, ...change.removed]);
       });
       await startClient(c);
       storeApi = new StoreApi(c);
+      await restoreSessionSecret(storeApi, context.secrets).catch((err) => log.warn(`operator secret: ${err}`));
       lastStatus = await storeApi.status();
       activationMs ??= Date.now() - activatedAt;
       statusBar.update(lastStatus, problems.count);
@@ -163,6 +194,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       treeView,
       mainView,
       problems,
+      snapshots,
       statusBarItem: () => statusBar.shown(),
     };
   } catch (err) {

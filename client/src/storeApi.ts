@@ -2,7 +2,11 @@
 import type { CancellationToken } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ProgressToken } from 'vscode-languageclient/node';
+import type { SnapshotView } from '../../shared/snapshotView';
 import type {
+  ConversationResult,
+  ImageChecksResult,
+  ToolCallsResult,
   BlobInfo,
   DiffImagesResult,
   ImageFilesResult,
@@ -30,6 +34,11 @@ import type {
   VerifyTarget,
 } from '../../shared/protocol';
 import {
+  ConversationRequest,
+  ImageChecksRequest,
+  SessionSecretRequest,
+  SnapshotRequest,
+  ToolCallsRequest,
   DiffImagesRequest,
   ImageFilesRequest,
   SaveBlobRequest,
@@ -64,6 +73,21 @@ export class StoreApi {
   }
   imageDetails(digest: string): Promise<ImageDetailsResult> {
     return this.client.sendRequest(ImageDetailsRequest.type, { digest });
+  }
+  snapshot(image: string, token?: CancellationToken): Promise<SnapshotView> {
+    return this.client.sendRequest(SnapshotRequest.type, { image }, token);
+  }
+  conversation(image: string, offset: number, limit: number): Promise<ConversationResult> {
+    return this.client.sendRequest(ConversationRequest.type, { image, offset, limit });
+  }
+  toolCalls(image: string, offset: number, limit: number): Promise<ToolCallsResult> {
+    return this.client.sendRequest(ToolCallsRequest.type, { image, offset, limit });
+  }
+  imageChecks(): Promise<ImageChecksResult> {
+    return this.client.sendRequest(ImageChecksRequest.type, {});
+  }
+  sessionSecret(secretHex: string | null): Promise<{ set: boolean }> {
+    return this.client.sendRequest(SessionSecretRequest.type, { secretHex });
   }
   shards(): Promise<ListShardsResult> {
     return this.client.sendRequest(ListShardsRequest.type, {});

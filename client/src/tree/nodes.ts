@@ -1,13 +1,14 @@
 // The tree's node kinds. Nodes are plain data; storeTree.ts turns them into TreeItems and children.
-import type { BlobEntryInfo, ImageReference, ImageSummary, RemoteImage } from '../../../shared/protocol';
+import type { BlobEntryInfo, ImageCheck, ImageReference, ImageSummary, RemoteImage } from '../../../shared/protocol';
 
 export type StoreNode =
   | { kind: 'root'; section: 'images' | 'blobs' | 'remotes' }
   | { kind: 'remote'; remote: string }
   | { kind: 'remoteImage'; remote: string; entry: RemoteImage }
   /** `via` makes a lineage row unique in the tree: `parent of <digest>`, `child of <digest>`. */
-  | { kind: 'image'; image: ImageSummary; via?: string }
-  | { kind: 'reference'; image: string; ref: ImageReference }
+  | { kind: 'image'; image: ImageSummary; via?: string; check?: ImageCheck }
+  /** `about`: what the layer holds in words ("7 messages"), when the snapshot was read. */
+  | { kind: 'reference'; image: string; ref: ImageReference; about?: string }
   /** `count` is absent while the server is still counting a large store. */
   | { kind: 'shard'; shard: string; count?: number }
   | { kind: 'blob'; blob: BlobEntryInfo }

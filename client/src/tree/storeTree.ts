@@ -3,7 +3,7 @@
 // 100,000 blobs opens as fast as an empty one.
 import * as vscode from 'vscode';
 import { markdownText } from '../../../shared/markdownText';
-import type { BlobEntryInfo, StoreChange, StoreStatsResult, StoreStatus } from '../../../shared/protocol';
+import type { BlobEntryInfo, ImageCheck, StoreChange, StoreStatsResult, StoreStatus } from '../../../shared/protocol';
 import { log } from '../log';
 import type { KnownProblems } from '../problems';
 import { settings } from '../settings';
@@ -12,6 +12,7 @@ import { formatBytes } from './format';
 import { treeItemFor } from './treeItems';
 import type { StoreNode } from './nodes';
 import { appendAll } from '../../../shared/arrays';
+import { layerAbout } from './layerLabels';
 
 interface ShardPages {
   items: BlobEntryInfo[];
@@ -86,6 +87,42 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
     }
   }
 
+  /** Each image's ledger verdict and secrets in clear, by digest: they mark the image rows once known. */
+  private readonly checks = new Map<string, ImageCheck>();
+  private checksLoading = false;
+  private checksStale = true;
+
+  /** Asks for the images' checks in the background (the listing never waits), then redraws the images. */
+  private loadChecks(api: StoreApi): void {
+    if (this.checksLoading || !this.checksStale) {
+      return;
+    }
+    this.checksLoading = true;
+    this.checksStale = false;
+    api
+      .imageChecks()
+      .then(({ images }) => {
+        this.checks.clear();
+        for (const c of images) {
+          this.checks.set(c.image, c);
+        }
+        this.emitter.fire(this.roots.images);
+      })
+      .catch((err: Error) => {
+        this.checksStale = true;
+        log.warn(`image checks: ${err.message}`);
+      })
+      .finally(() => {
+        this.checksLoading = false;
+      });
+  }
+
+  /** After the operator secret changed: ledgers read again. */
+  recheckImages(): void {
+    this.checksStale = true;
+    this.emitter.fire(this.roots.images);
+  }
+
   /** The store's statistics, computed once per state of the store, for image and root tooltips. */
   private stats?: Promise<StoreStatsResult>;
 
@@ -108,6 +145,9 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
       this.emitter.fire(this.roots.blobs);
     }
     // A verdict changes which images reach a bad blob: their rows are marked.
+    if (change.imagesChanged) {
+      this.checksStale = true;
+    }
     if (change.imagesChanged || (change.failedVerify?.length ?? 0) > 0) {
       this.emitter.fire(this.roots.images);
     }
@@ -269,8 +309,9 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
         }
         if (node.section === 'images') {
           const { images } = await api.images();
+          this.loadChecks(api);
           return images.length > 0
-            ? images.map((image) => ({ kind: 'image', image }))
+            ? images.map((image) => ({ kind: 'image', image, check: this.checks.get(image.digest) }))
             : [{ kind: 'message', text: 'No snapshot images' }];
         } else {
           // The row's count comes from the server's statuses alone (onStatus): a listing answered while a change
@@ -299,7 +340,10 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
             .filter((i) => i.parents.includes(node.image.digest))
             .map((child) => ({ kind: 'image' as const, image: child, via: `child of ${node.image.digest}` })),
         ];
-        const details = await api.imageDetails(node.image.digest);
+        const [details, view] = await Promise.all([
+          api.imageDetails(node.image.digest),
+          api.snapshot(node.image.digest).catch(() => undefined), // the rows still list without words
+        ]);
         for (const r of details.references) {
           if (r.state === 'missing') {
             this.problems.setMissing(r.digest);
@@ -307,7 +351,12 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
         }
         return [
           ...lineage,
-          ...details.references.map((ref): StoreNode => ({ kind: 'reference', image: node.image.digest, ref })),
+          ...details.references.map((ref): StoreNode => ({
+            kind: 'reference',
+            image: node.image.digest,
+            ref,
+            about: view ? layerAbout(ref.layer, view) : undefined,
+          })),
         ];
       }
       case 'shard': {

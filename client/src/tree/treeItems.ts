@@ -5,6 +5,7 @@ import { blobUri } from '../../../shared/blobUri';
 import type { KnownProblems } from '../problems';
 import { formatBytes, shortDigest } from './format';
 import type { StoreNode } from './nodes';
+import { LAYER_TITLES } from './layerLabels';
 
 export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal: number | undefined): vscode.TreeItem {
   switch (node.kind) {
@@ -25,34 +26,58 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
       return item;
     }
     case 'image': {
-      const { image } = node;
+      const { image, check } = node;
+      const agent = image.agentKind ? `${image.agentKind} ${image.agentVersion ?? ''}`.trim() : undefined;
+      // A snapshot is known by its name (`pf snapshot --name`); the agent and the time say which run it was.
       const item = new vscode.TreeItem(
-        image.agentKind ? `${image.agentKind} ${image.agentVersion ?? ''}`.trim() : image.fileName,
+        image.name ?? agent ?? image.fileName,
         vscode.TreeItemCollapsibleState.Collapsed,
       );
       // The same image can show as a parent or child of others: each row needs its own id.
       item.id = node.via ? `image:${node.via}:${image.digest}` : `image:${image.digest}`;
       const role = node.via?.split(' ')[0];
+      const ledgerBad = check?.ledger === 'bad';
+      const secrets = check?.secrets.length ?? 0;
       item.description = [
         role,
+        ledgerBad ? 'record not intact' : undefined,
+        secrets ? `${secrets} secret${secrets === 1 ? '' : 's'} in clear` : undefined,
         image.badBlobs ? `${image.badBlobs} bad blob${image.badBlobs === 1 ? '' : 's'}` : undefined,
         image.parents.length === 2 ? 'merge' : undefined,
-        shortDigest(image.digest),
+        image.name ? agent : undefined,
         image.createdAt?.replace('T', ' ').slice(0, 19),
       ]
         .filter(Boolean)
         .join('  ');
-      const broken = image.problems.some((p) => p.severity === 'error') || (image.badBlobs ?? 0) > 0;
-      item.iconPath = new vscode.ThemeIcon(
-        broken ? 'error' : 'package',
-        broken ? new vscode.ThemeColor('list.errorForeground') : undefined,
-      );
+      const broken = image.problems.some((p) => p.severity === 'error') || (image.badBlobs ?? 0) > 0 || ledgerBad;
+      item.iconPath = broken
+        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
+        : secrets
+          ? new vscode.ThemeIcon('key', new vscode.ThemeColor('list.warningForeground'))
+          : new vscode.ThemeIcon('package');
+      const why = [
+        ledgerBad
+          ? `**Tool-call record not intact** at entry ${check?.entry ?? '?'}${check?.tool ? ` (${markdownCode(check.tool)})` : ''}: ${markdownText(check?.ledgerReason ?? '')}`
+          : undefined,
+        ...(check?.secrets ?? []).map(
+          (s) =>
+            `**Secret in clear**: ${markdownCode(s.variable)} in ${markdownText(s.layer)} (${markdownText(s.why)})`,
+        ),
+      ].filter((line): line is string => line !== undefined);
       item.tooltip = new vscode.MarkdownString(
         [
-          `**${markdownText(image.digest)}**`,
+          `**${markdownText(image.name ?? image.digest)}**`,
+          image.name ? markdownText(image.digest) : undefined,
+          [agent, image.createdAt]
+            .filter(Boolean)
+            .map((t) => markdownText(t!))
+            .join(' · '),
           `${formatBytes(image.bytes)} manifest`,
+          ...why,
           ...image.problems.map((p) => `- ${p.path ? `${markdownCode(p.path)}: ` : ''}${markdownText(p.message)}`),
-        ].join('\n\n'),
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
       );
       item.contextValue = image.digest.startsWith('sha256:') ? 'image' : 'image-invalid';
       if (image.digest.startsWith('sha256:')) {
@@ -62,11 +87,16 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
     }
     case 'reference': {
       const { ref } = node;
-      const item = new vscode.TreeItem(ref.layer, vscode.TreeItemCollapsibleState.None);
+      // A top-level layer reads as what it holds ("Conversation — 7 messages"); nested rows keep their path.
+      const title = LAYER_TITLES[ref.layer];
+      const item = new vscode.TreeItem(
+        title ? `${title}${node.about ? ` — ${node.about}` : ''}` : ref.layer,
+        vscode.TreeItemCollapsibleState.None,
+      );
       item.id = `ref:${node.image}:${ref.layer}:${ref.digest}`;
       const problem = problems.problemOf(ref.digest);
       const state = problem ? 'corrupt' : ref.state;
-      item.description = `${shortDigest(ref.digest)}${ref.storedBytes !== undefined ? `  ${formatBytes(ref.storedBytes)}` : ''}${state === 'missing' ? '  missing' : state === 'corrupt' ? '  corrupt' : ''}`;
+      item.description = `${title ? `${ref.layer}  ` : ''}${shortDigest(ref.digest)}${ref.storedBytes !== undefined ? `  ${formatBytes(ref.storedBytes)}` : ''}${state === 'missing' ? '  missing' : state === 'corrupt' ? '  corrupt' : ''}`;
       item.iconPath =
         state === 'missing'
           ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))

@@ -16,6 +16,7 @@ import {
   type ImageSpec,
 } from '../../support/storeFixtures';
 import { env, eventually, screenText, screenshot, test } from './harness';
+import { writeDemoSnapshots } from '../../support/demoSnapshots';
 import { SERVER_NODE_FLAGS } from '../../../shared/serverRuntime';
 
 const EXTENSION_ID = 'processfork.processfork-store';
@@ -653,6 +654,55 @@ test('a blob gets the same language by content whatever route opens it (here: it
     vscode.workspace.textDocuments.some((d) => d.uri.toString() === tree.toString() && d.languageId === 'json'),
   );
   assert.equal(vscode.workspace.getConfiguration('editor', { languageId: 'pfimg' }).get('wordWrap'), 'on');
+});
+
+test('Open Snapshot: the conversation, tool calls with the tampered entry, secrets masked, by name and from the tree', async () => {
+  // Snapshots as pf writes them, added beside the fixture while the editor runs (the watcher picks them up).
+  const images = writeDemoSnapshots(env.store);
+  await eventually('the named snapshots in the tree', async () => {
+    const roots = (await ext.tree.getChildren()) as StoreNode[];
+    const rows = (await ext.tree.getChildren(roots[0])) as StoreNode[];
+    return rows.some((r) => r.kind === 'image' && r.image.name === 'before-refactor-1');
+  });
+  // From the palette, by name (the picker's answer given as the argument).
+  const title = await vscode.commands.executeCommand<string>('processfork.openSnapshot', 'before-refactor-1');
+  assert.equal(title, 'Snapshot · before-refactor-1');
+  const panel = ext.snapshots.panelOf(`sha256:${images.edited.hex}`)!;
+  const text = await eventually('the view rendered', async () => {
+    const t = await panel.renderedText();
+    return t.includes('Tool calls') ? t : undefined;
+  });
+  assert.match(text, /Tool-call record NOT intact/);
+  assert.match(text, /Not intact at entry 3 \(git_commit\)/);
+  assert.match(text, /Refactor `?parser\.py`? into a lexer and a grammar module/);
+  assert.match(text, /secret in clear: its value looks like a GitHub token/);
+  assert.ok(!text.includes('ghp_'), "the token's value is not on screen");
+  assert.match(text, /Parents: before-refactor/);
+  await screenshot('snapshot-view');
+
+  // From the tree: the image row, its layer rows in words, and the row marked for its broken record.
+  const roots = (await ext.tree.getChildren()) as StoreNode[];
+  const rows = (await ext.tree.getChildren(roots[0])) as StoreNode[];
+  const before = rows.find((r) => r.kind === 'image' && r.image.name === 'before-refactor')!;
+  const layers = (await ext.tree.getChildren(before)) as StoreNode[];
+  const labels = layers.map((n) => String(ext.tree.getTreeItem(n).label));
+  assert.ok(labels.includes('Conversation — 2 messages'), labels.join(' | '));
+  assert.ok(labels.includes('Tool calls — 2, chain intact'), labels.join(' | '));
+  assert.ok(labels.includes('Environment — 5 variables, 1 redacted, 1 secret in clear'), labels.join(' | '));
+  assert.ok(labels.includes('Files — 3 (1 symlink)'), labels.join(' | '));
+  await eventually('the tampered snapshot marked in the tree', async () => {
+    const again = (await ext.tree.getChildren(roots[0])) as StoreNode[];
+    const edited = again.find((r) => r.kind === 'image' && r.image.name === 'before-refactor-1');
+    return edited && String(ext.tree.getTreeItem(edited).description).includes('record not intact');
+  });
+  await vscode.commands.executeCommand('processfork.openSnapshot', before);
+  assert.ok(ext.snapshots.panelOf(`sha256:${images.before.hex}`));
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  for (const image of Object.values(images)) {
+    if (typeof image === 'object' && 'file' in image) {
+      fs.rmSync(image.file, { force: true });
+    }
+  }
 });
 
 test('a picture of the view (last, when everything has loaded)', async () => {

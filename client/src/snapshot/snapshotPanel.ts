@@ -1,0 +1,205 @@
+// Open Snapshot: a webview panel that answers, for one snapshot, which one it is, what the agent said, what it
+// did and whether that record is intact, what it ran with (secrets masked, revealed only in the raw layer on
+// purpose), and its model, cache and files. Data comes from the server (processfork/snapshot and pages of
+// processfork/conversation); every message from the page is checked before anything acts on it.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { blobUri } from '../../../shared/blobUri';
+import type { TraceMessage } from '../../../shared/snapshotView';
+import type { SnapshotView } from '../../../shared/snapshotView';
+import type { StoreApi } from '../storeApi';
+import { panelHtml } from './panelHtml';
+
+export const SNAPSHOT_VIEW_TYPE = 'processfork.snapshot';
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const PAGE = 200;
+
+interface PanelState {
+  snapshot: SnapshotView;
+  messages: TraceMessage[];
+}
+
+/** What the page may ask for; anything else is dropped. */
+type PageMessage =
+  | { type: 'ready' }
+  | { type: 'openBlob'; digest: string }
+  | { type: 'openSnapshot'; image: string }
+  | { type: 'moreMessages'; offset: number }
+  | { type: 'reveal'; layer: 'world.env' | 'world.procs' }
+  | { type: 'openFiles' }
+  | { type: 'dumped'; text: string };
+
+export function checkedMessage(raw: unknown): PageMessage | undefined {
+  if (raw === null || typeof raw !== 'object') {
+    return undefined;
+  }
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+    case 'openFiles':
+      return { type: m.type };
+    case 'openBlob':
+      return typeof m.digest === 'string' && DIGEST.test(m.digest) ? { type: 'openBlob', digest: m.digest } : undefined;
+    case 'openSnapshot':
+      return typeof m.image === 'string' && DIGEST.test(m.image) ? { type: 'openSnapshot', image: m.image } : undefined;
+    case 'moreMessages':
+      return Number.isSafeInteger(m.offset) && (m.offset as number) >= 0
+        ? { type: 'moreMessages', offset: m.offset as number }
+        : undefined;
+    case 'reveal':
+      return m.layer === 'world.env' || m.layer === 'world.procs' ? { type: 'reveal', layer: m.layer } : undefined;
+    case 'dumped':
+      return typeof m.text === 'string' ? { type: 'dumped', text: m.text.slice(0, 1 << 20) } : undefined;
+  }
+  return undefined;
+}
+
+export class SnapshotPanels implements vscode.WebviewPanelSerializer {
+  private readonly open = new Map<string, SnapshotPanel>();
+
+  constructor(private readonly api: () => StoreApi) {}
+
+  /** Opens (or brings forward) the panel of `image`: a digest, a name or a unique prefix. */
+  async show(image: string): Promise<SnapshotPanel> {
+    const snapshot = await this.api().snapshot(image);
+    const existing = this.open.get(snapshot.image);
+    if (existing) {
+      existing.panel.reveal();
+      await existing.load(snapshot);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(SNAPSHOT_VIEW_TYPE, titleOf(snapshot), vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [],
+    });
+    return this.adopt(panel, snapshot);
+  }
+
+  /** After a window reload: the panel comes back for the image it showed. */
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const image = (state as { image?: unknown } | undefined)?.image;
+    if (typeof image !== 'string' || !DIGEST.test(image)) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = { enableScripts: true, localResourceRoots: [] };
+    try {
+      this.adopt(panel, await this.api().snapshot(image));
+    } catch (err) {
+      panel.dispose();
+      void vscode.window.showWarningMessage(
+        `ProcessFork: the snapshot could not be shown again: ${(err as Error).message}`,
+      );
+    }
+  }
+
+  /** The store changed: panels read their snapshot again (a ledger checked anew, an image gone). */
+  async refreshAll(): Promise<void> {
+    for (const p of this.open.values()) {
+      await p.reload().catch(() => undefined);
+    }
+  }
+
+  /** The panel of an image, when open (tests read its rendered text through it). */
+  panelOf(image: string): SnapshotPanel | undefined {
+    return this.open.get(image);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, snapshot: SnapshotView): SnapshotPanel {
+    const view = new SnapshotPanel(panel, this.api, (image) => void this.show(image));
+    this.open.set(snapshot.image, view);
+    panel.onDidDispose(() => this.open.delete(snapshot.image));
+    void view.load(snapshot);
+    return view;
+  }
+}
+
+export class SnapshotPanel {
+  private state?: PanelState;
+  private dumpWaiters: Array<(text: string) => void> = [];
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly api: () => StoreApi,
+    private readonly openOther: (image: string) => void,
+  ) {
+    panel.webview.html = panelHtml(randomBytes(16).toString('base64'), panel.webview.cspSource);
+    panel.webview.onDidReceiveMessage((raw) => void this.onMessage(checkedMessage(raw)));
+  }
+
+  async load(snapshot: SnapshotView): Promise<void> {
+    const conv = snapshot.conversation;
+    this.state = { snapshot, messages: conv && 'page' in conv ? conv.page : [] };
+    this.panel.title = titleOf(snapshot);
+    await this.post();
+  }
+
+  async reload(): Promise<void> {
+    if (this.state) {
+      await this.load(await this.api().snapshot(this.state.snapshot.image));
+    }
+  }
+
+  /** The page's rendered text, as a person reads it (for tests). */
+  renderedText(): Promise<string> {
+    return new Promise((resolve) => {
+      this.dumpWaiters.push(resolve);
+      void this.panel.webview.postMessage({ type: 'dump' });
+      setTimeout(() => resolve(''), 2000); // a page not loaded yet answers nothing
+    });
+  }
+
+  private post(): Thenable<boolean> {
+    return this.panel.webview.postMessage({ type: 'view', state: this.state });
+  }
+
+  private async onMessage(m: PageMessage | undefined): Promise<void> {
+    const state = this.state;
+    if (!m || !state) {
+      return;
+    }
+    const snap = state.snapshot;
+    switch (m.type) {
+      case 'ready':
+        await this.post();
+        return;
+      case 'openBlob':
+        await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(blobUri(m.digest.slice(7))));
+        return;
+      case 'openSnapshot':
+        this.openOther(m.image);
+        return;
+      case 'moreMessages': {
+        const page = await this.api().conversation(snap.image, m.offset, PAGE);
+        if ('page' in page) {
+          state.messages = state.messages.slice(0, m.offset).concat(page.page);
+          await this.post();
+        }
+        return;
+      }
+      case 'reveal': {
+        // The raw layer, asked for on purpose: the one place a secret's value is shown.
+        const digest = snap.layers[m.layer];
+        if (digest) {
+          await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(blobUri(digest.slice(7))));
+        }
+        return;
+      }
+      case 'openFiles':
+        await vscode.commands.executeCommand('processfork.openImageFiles', {
+          kind: 'image',
+          image: { digest: snap.image, parents: snap.parents.map((p) => p.image) },
+        });
+        return;
+      case 'dumped':
+        for (const resolve of this.dumpWaiters.splice(0)) {
+          resolve(m.text);
+        }
+        return;
+    }
+  }
+}
+
+function titleOf(s: SnapshotView): string {
+  return `Snapshot · ${s.name ?? s.image.slice(7, 19)}`;
+}
