@@ -12,6 +12,7 @@ import { benchRegistry, benchRegistryConcurrency } from './registryBench';
 import { benchGet, benchLargePut, benchPeakMemory, benchSmallPuts, benchVerifyAll } from './storeBench';
 import { table } from './report';
 import { benchEngines } from './engineBench';
+import { benchLedgers, benchLongTrace } from './layersBench';
 
 async function main(): Promise<void> {
   const quick = process.env.BENCH_QUICK === '1';
@@ -42,6 +43,10 @@ async function main(): Promise<void> {
     }
     if (want('engine')) {
       benchEngines(work, { smallFiles: quick ? 50 : 200, largeMib: quick ? 8 : 64, blobs: quick ? 2000 : 10_000 });
+    }
+    if (want('layers')) {
+      await benchLedgers(work, quick ? 100 : 1000, quick ? 100 : 1000);
+      await benchLongTrace(work, quick ? 100_000 : 1_000_000);
     }
     if (want('diff')) {
       await benchDiff(work, quick ? 1000 : 10_000, quick ? 10_000 : 100_000);

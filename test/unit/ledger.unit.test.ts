@@ -2,7 +2,9 @@
 // blind, on ledgers built from the spec's chain rules (test/support/pfLayers.ts), through the store's worker.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import { createHmac, randomBytes } from 'node:crypto';
 import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
+import { ChainHmac } from '../../server/src/store/layers/chainHmac';
 import { canonicalTimestamp } from '../../server/src/store/layers/canonicalTime';
 import type { LedgerReport } from '../../shared/snapshotView';
 import { isUnreadable, readLedger } from '../../server/src/store/layers/readLayers';
@@ -160,4 +162,26 @@ test('bad input: a malformed entry line, an entry line of 17 MiB', async () => {
 test('a missing or corrupt ledger blob is unreadable, not a verdict', async () => {
   const missing = await readLedger(store, 'f'.repeat(64));
   assert.ok(isUnreadable(missing) && missing.missing);
+});
+
+test('the chain HMAC equals node:crypto HMAC-SHA256 for short, block-size and long keys and messages', () => {
+  for (const keyBytes of [1, 32, 64, 65, 200]) {
+    const key = randomBytes(keyBytes);
+    const chain = new ChainHmac(key);
+    for (const message of [
+      '',
+      'a'.repeat(128),
+      'b'.repeat(256),
+      'c'.repeat(300),
+      'é'.repeat(40),
+      `é${'d'.repeat(255)}`,
+      '€'.repeat(256),
+    ]) {
+      assert.equal(
+        chain.hex(message),
+        createHmac('sha256', key).update(message).digest('hex'),
+        `${keyBytes} ${message.length}`,
+      );
+    }
+  }
 });

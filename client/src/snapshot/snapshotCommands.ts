@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { StoreApi } from '../storeApi';
 import type { StoreNode } from '../tree/nodes';
 import type { SnapshotPanels } from './snapshotPanel';
+import { isSecretHex } from '../../../shared/secretHex';
 
 export const SESSION_SECRET_KEY = 'processfork.operatorSessionSecret';
 
@@ -51,7 +52,7 @@ export async function setSessionSecret(api: StoreApi, secrets: vscode.SecretStor
       prompt: 'The PF_SESSION_SECRET the snapshots were taken with (hex). Empty forgets it.',
       password: true,
       ignoreFocusOut: true,
-      validateInput: (v) => (v === '' || /^(?:[0-9a-fA-F]{2})+$/.test(v) ? undefined : 'hex digits, two per byte'),
+      validateInput: (v) => (v === '' || isSecretHex(v) ? undefined : 'hex digits, two per byte'),
     }));
   if (value === undefined) {
     return false;

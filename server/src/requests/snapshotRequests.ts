@@ -18,6 +18,7 @@ import { listImages } from '../store/images/imageCatalog';
 import { resolveIn } from '../store/images/resolveImage';
 import { describeSnapshot } from '../store/layers/describeSnapshot';
 import { readLedger, readTrace } from '../store/layers/readLayers';
+import { isSecretHex } from '../../../shared/secretHex';
 
 /** Items per page at most: a page of 1,000 messages of 4,000 characters is a few MiB of JSON. */
 const MAX_PAGE = 1000;
@@ -112,7 +113,7 @@ export function registerSnapshotRequests(connection: Connection, host: StoreHost
     SessionSecretRequest.type,
     guarded(log, async (raw) => {
       const { secretHex } = objectParams<SessionSecretParams>(raw, 'sessionSecret');
-      if (secretHex !== null && (typeof secretHex !== 'string' || !/^(?:[0-9a-fA-F]{2})+$/.test(secretHex))) {
+      if (secretHex !== null && (typeof secretHex !== 'string' || !isSecretHex(secretHex))) {
         throw invalidInput('the session secret must be hex (its value is not shown)');
       }
       host.sessionSecretHex = secretHex ?? undefined;

@@ -4,8 +4,22 @@
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 
+/**
+ * Already canonical, as pf writes it: UTC with `Z`, 0/3/6/9 digits whose last three are not all zero, and a day no
+ * month lacks (day 29 and later take the slow path, which knows the months). Most ledger lines take this path.
+ */
+const CANONICAL =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.(\d{3}){0,2}(?!000)\d{3})?Z$/;
+
 /** The canonical form of an RFC 3339 timestamp, or undefined when it is not one. */
 export function canonicalTimestamp(text: string): string | undefined {
+  if (CANONICAL.test(text)) {
+    return text;
+  }
+  return slowCanonical(text);
+}
+
+function slowCanonical(text: string): string | undefined {
   const m = RFC3339.exec(text);
   if (!m) {
     return undefined;

@@ -2,11 +2,12 @@
 // HMAC chain of every entry (spec section 7), a header count that disagrees with the entry lines, the first bad
 // entry by index and tool. Runs as a layer scan on a worker: one SHA-256 and one HMAC per line, memory flat in
 // the ledger's length. The embedded secret is used, never returned.
-import { createHash, createHmac } from 'node:crypto';
 import { registerLayerScan } from '../workers/layerScans';
 import { canonicalTimestamp } from './canonicalTime';
+import { ChainHmac, sha256Hex } from './chainHmac';
 import { LineReader, type LineEvent } from './lineReader';
 import type { LedgerEntryView, LedgerReport, MergedLedger } from '../../../../shared/snapshotView';
+import { isSecretHex } from '../../../../shared/secretHex';
 
 export const LEDGER_SCAN = 'effects-ledger';
 
@@ -21,7 +22,6 @@ export interface LedgerScanParams {
 }
 
 const DEFAULT_MAX_LINE = 16 << 20;
-const SECRET_HEX = /^(?:[0-9a-fA-F]{2})+$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 class LedgerCheck {
@@ -37,7 +37,7 @@ class LedgerCheck {
     classes: {},
   };
   private decided = false;
-  private key: Buffer | undefined;
+  private key: ChainHmac | undefined;
   private prev = '';
   private readonly lines: LineReader;
   private readonly keep: number;
@@ -183,11 +183,11 @@ class LedgerCheck {
     r.embeddedSecret = embedded !== undefined;
     const secret = this.params.operatorSecretHex ?? embedded;
     if (secret !== undefined) {
-      if (!SECRET_HEX.test(secret)) {
+      if (!isSecretHex(secret)) {
         this.skip(`its ${this.params.operatorSecretHex ? 'operator' : 'embedded'} secret is not hex`);
         return;
       }
-      this.key = Buffer.from(secret, 'hex');
+      this.key = new ChainHmac(Buffer.from(secret, 'hex'));
     }
   }
 
@@ -212,10 +212,8 @@ class LedgerCheck {
       side_effect_class: entry.side_effect_class,
       session_hmac: '',
     });
-    const self = createHash('sha256').update(unsigned).digest('hex');
-    const expected = createHmac('sha256', this.key!)
-      .update(this.prev + self)
-      .digest('hex');
+    const self = sha256Hex(unsigned);
+    const expected = this.key!.hex(this.prev + self);
     if (entry.session_hmac !== expected) {
       this.bad(
         index,

@@ -17,8 +17,13 @@ export class LineReader {
   chunk(bytes: Buffer): void {
     let start = 0;
     for (let nl = bytes.indexOf(10, start); nl !== -1; nl = bytes.indexOf(10, start)) {
-      this.take(bytes.subarray(start, nl));
-      this.end();
+      if (this.held === 0 && !this.skipping && nl - start <= this.maxLineBytes) {
+        // The whole line is in this chunk: decode it in place, no copy (most lines of a trace or a ledger).
+        this.onLine({ text: bytes.toString('utf8', start, nl), index: this.index++ });
+      } else {
+        this.take(bytes.subarray(start, nl));
+        this.end();
+      }
       start = nl + 1;
     }
     this.take(bytes.subarray(start));
