@@ -3,7 +3,14 @@
 // Params and Result types. docs/protocol.md has one section per method and carries a hash of this file;
 // test/protocol/protocolDoc.test.ts fails when either drifts.
 // Digests travel as `sha256:<64 lower-case hex>` strings; byte payloads as base64.
-import type { LedgerReport, SecretInLayer, SnapshotView, TraceReport, UnreadableLayer } from './snapshotView';
+import type {
+  LedgerReport,
+  SecretInLayer,
+  SnapshotDiff,
+  SnapshotView,
+  TraceReport,
+  UnreadableLayer,
+} from './snapshotView';
 import type { PartialResultParams, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 import { MessageDirection, NotificationType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
 
@@ -517,6 +524,8 @@ export interface DiffImagesResult {
   layers: Array<{ layer: string; from: Digest | null; to: Digest | null }>;
   files: { added: FsEntryInfo[]; removed: FsEntryInfo[]; changed: ChangedFileInfo[] };
   pages: { shared: number; added: number; removed: number };
+  /** The agent's state: conversation, tool calls, name and version (absent where an image cannot be read). */
+  snapshot?: SnapshotDiff;
 }
 
 /** client → server: what changed from image `a` to image `b` (layers, fs entries, cache pages, lineage). */

@@ -215,3 +215,29 @@ export interface SnapshotView {
   cacheLayout: string | null;
   secrets: SecretInLayer[];
 }
+
+/** What changed in the agent's state from snapshot A to snapshot B, in the user's terms. */
+export interface SnapshotDiff {
+  /** The snapshot's name, agent kind or version, when it changed: [from, to]. */
+  agent: Array<{ field: 'name' | 'kind' | 'version'; from: string | null; to: string | null }>;
+  conversation: {
+    from: number;
+    to: number;
+    /** Messages the two share from the start (same role and content). */
+    commonPrefix: number;
+    /** Messages of B after the common prefix. */
+    added: number;
+    /** Messages at the same place in both that differ (within the compared window). */
+    changed: number;
+    /** The first messages B added (role and the start of their content). */
+    firstAdded: Array<{ index: number; role: string; content: string }>;
+    /** True when a trace was longer than the window compared message by message. */
+    partial: boolean;
+  } | null;
+  toolCalls: {
+    from: number;
+    to: number;
+    /** Calls B recorded after A's (time, tool, class). */
+    firstAdded: Array<{ index: number; ts?: string; tool?: string; sideEffectClass?: string }>;
+  } | null;
+}

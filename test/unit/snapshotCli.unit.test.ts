@@ -147,6 +147,17 @@ describe('a store of named snapshots in pf shapes', () => {
     assert.match(none.stderr, /no image in the catalog \(images\/\) is named "nonexistent-name"/);
   });
 
+  test('diff: the agent name changed, the messages added after the common prefix, the tool calls', () => {
+    const r = run(root, ['diff', 'before-refactor', 'after-refactor']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^agent name: before-refactor -> after-refactor$/m);
+    assert.match(r.stdout, /^conversation: 3 -> 4 messages; 3 shared from the start, 1 added after them, 0 changed$/m);
+    assert.match(r.stdout, /^ {2}\+ \[3\] user: Now add docs\.$/m);
+    assert.match(r.stdout, /^tool calls: 6 -> 6$/m);
+    const json = JSON.parse(run(root, ['--json', 'diff', 'before-refactor', 'after-refactor']).stdout);
+    assert.equal(json.snapshot.conversation.added, 1);
+  });
+
   test('show: conversation, tool calls with the bad entry marked, environment by name, processes, files', () => {
     const r = run(root, ['show', 'after-refactor']);
     assert.equal(r.status, 0, r.stderr);

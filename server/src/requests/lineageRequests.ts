@@ -9,6 +9,7 @@ import { listImages } from '../store/images/imageCatalog';
 import { StoreError } from '../store/errors';
 import { diffImages, diffToJson, fsEntries } from '../store/analysis/imageDiff';
 import { lineageLog, logEntryToJson } from '../store/analysis/lineage';
+import { compareSnapshots } from '../store/layers/compareSnapshots';
 
 export function registerLineageRequests(connection: Connection, host: StoreHost): void {
   const log = (m: string) => connection.console.error(m);
@@ -17,13 +18,16 @@ export function registerLineageRequests(connection: Connection, host: StoreHost)
     DiffImagesRequest.type,
     guarded(log, async (raw) => {
       const params = objectParams<DiffImagesParams>(raw, 'diffImages');
-      const diff = await diffImages(
-        host.open.store,
-        await listImages(host.open.root),
-        parseDigest(params.a),
-        parseDigest(params.b),
-      );
-      return diffToJson(diff);
+      const catalog = await listImages(host.open.root);
+      const [a, b] = [parseDigest(params.a), parseDigest(params.b)];
+      const diff = await diffImages(host.open.store, catalog, a, b);
+      const manifest = (hex: string) => catalog.find((e) => e.hex === hex)?.manifest;
+      const [ma, mb] = [manifest(a), manifest(b)];
+      const snapshot =
+        ma && mb
+          ? await compareSnapshots(host.open.store, ma, mb, { operatorSecretHex: host.sessionSecretHex })
+          : undefined;
+      return { ...diffToJson(diff), snapshot };
     }),
   );
 

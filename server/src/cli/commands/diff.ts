@@ -2,6 +2,7 @@ import { formatDigest } from '../../../../shared/digest';
 import { imageLabel, resolveImages } from '../../store/images/resolveImage';
 import { formatBytes } from '../../../../shared/format';
 import { diffImages, diffToJson } from '../../store/analysis/imageDiff';
+import { compareSnapshots } from '../../store/layers/compareSnapshots';
 import { listImages } from '../../store/images/imageCatalog';
 import type { Command } from '../context';
 import { printJson } from '../context';
@@ -20,8 +21,9 @@ export const diffCommand: Command = {
     }
     const [a, b] = await resolveImages(ctx.root, ctx.args.positional);
     const diff = await diffImages(ctx.store, await listImages(ctx.root), a.hex, b.hex);
+    const snapshot = await compareSnapshots(ctx.store, a.entry.manifest!, b.entry.manifest!, { signal: ctx.signal });
     if (ctx.json) {
-      printJson(ctx, diffToJson(diff));
+      printJson(ctx, { ...diffToJson(diff), snapshot });
       return EXIT_OK;
     }
     const size = (n?: number) => (n === undefined ? '' : ` (${formatBytes(n)})`);
@@ -40,6 +42,25 @@ export const diffCommand: Command = {
       ctx.out(`M ${c.path}${size(c.fromSize)} -> ${formatBytes(c.toSize ?? 0)}`);
     }
     ctx.out(`cache pages: ${diff.pages.shared} shared, ${diff.pages.added} added, ${diff.pages.removed} dropped`);
+    for (const c of snapshot.agent) {
+      ctx.out(`agent ${c.field}: ${c.from ?? 'none'} -> ${c.to ?? 'none'}`);
+    }
+    const conv = snapshot.conversation;
+    if (conv) {
+      ctx.out(
+        `conversation: ${conv.from} -> ${conv.to} messages; ${conv.commonPrefix} shared from the start, ${conv.added} added after them, ${conv.changed} changed${conv.partial ? ' (compared over the first 2,000)' : ''}`,
+      );
+      for (const m of conv.firstAdded) {
+        ctx.out(`  + [${m.index}] ${m.role}: ${m.content.split('\n')[0]}`);
+      }
+    }
+    const calls = snapshot.toolCalls;
+    if (calls) {
+      ctx.out(`tool calls: ${calls.from} -> ${calls.to}`);
+      for (const e of calls.firstAdded) {
+        ctx.out(`  + [${e.index}] ${e.ts ?? '?'}  ${e.tool ?? '?'}  ${e.sideEffectClass ?? '?'}`);
+      }
+    }
     return EXIT_OK;
   },
 };
