@@ -21,6 +21,7 @@ import { VerifyProblems } from './verifyProblems';
 import { BlobDecorations } from './tree/decorations';
 import { StoreTree } from './tree/storeTree';
 import { SNAPSHOT_VIEW_TYPE, SnapshotPanels } from './snapshot/snapshotPanel';
+import { SnapshotLens } from './snapshot/snapshotLens';
 import { openSnapshot, restoreSessionSecret, setSessionSecret } from './snapshot/snapshotCommands';
 import type { StoreNode } from './tree/nodes';
 
@@ -115,6 +116,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       fn().catch((err: Error) => void vscode.window.showErrorMessage(`ProcessFork: ${err.message}`));
     context.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(SNAPSHOT_VIEW_TYPE, snapshots),
+      vscode.languages.registerCodeLensProvider({ language: 'pfimg' }, new SnapshotLens(() => storeApi)),
       vscode.commands.registerCommand('processfork.openSnapshot', (arg?: unknown) =>
         guard(() => openSnapshot(requireApi(), snapshots, arg)),
       ),

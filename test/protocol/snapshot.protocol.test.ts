@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CodeActionRequest, type CodeAction } from 'vscode-languageserver-protocol';
 import { after, before, test } from 'node:test';
 import {
   ConversationRequest,
@@ -136,4 +137,25 @@ test('diagnostics on a manifest: the broken tool-call record and the secret in c
   const secret = d.diagnostics.find((x) => x.code === 'secret-in-clear')!;
   assert.match(String(secret.message), /Secret in clear in world\.env: GITHUB_TOKEN/);
   assert.ok(!JSON.stringify(d).includes(TOKEN));
+});
+
+test('a ledger that needs the operator secret: an information on the manifest, with a quick fix to set it', async () => {
+  const text = fs
+    .readdirSync(path.join(root, 'images'))
+    .map((f) => fs.readFileSync(path.join(root, 'images', f), 'utf8'))
+    .find((t) => t.includes('"operator-signed"'))!;
+  const uri = pathToFileURL(path.join(root, '..', `pf-operator-${process.pid}.pfimg`)).toString();
+  await server.open(uri, text);
+  const d = await server.waitForDiagnostics(uri, (p) => p.diagnostics.some((x) => x.code === 'ledger-unverifiable'));
+  const info = d.diagnostics.find((x) => x.code === 'ledger-unverifiable')!;
+  assert.match(String(info.message), /cannot be checked: it was signed with an operator secret/);
+  const actions = (await server.connection.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri },
+    range: info.range,
+    context: { diagnostics: [info] },
+  })) as CodeAction[];
+  assert.deepEqual(
+    actions.map((a) => [a.title, a.command?.command]),
+    [['Set Operator Session Secret…', 'processfork.setSessionSecret']],
+  );
 });

@@ -697,6 +697,19 @@ test('Open Snapshot: the conversation, tool calls with the tampered entry, secre
   });
   await vscode.commands.executeCommand('processfork.openSnapshot', before);
   assert.ok(ext.snapshots.panelOf(`sha256:${images.before.hex}`));
+  // A CodeLens above a manifest in the workspace (a pretty-printed copy: matched by name and time).
+  const manifest = await vscode.workspace.openTextDocument(fixture().manifestFile);
+  const lenses = await eventually('the CodeLens on the manifest', async () => {
+    const found = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+      'vscode.executeCodeLensProvider',
+      manifest.uri,
+    );
+    return found?.some((l) => l.command?.command === 'processfork.openSnapshot') ? found : undefined;
+  });
+  assert.match(
+    lenses.find((l) => l.command?.command === 'processfork.openSnapshot')!.command!.title,
+    /Open Snapshot · e2e/,
+  );
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   for (const image of Object.values(images)) {
     if (typeof image === 'object' && 'file' in image) {
