@@ -1,4 +1,4 @@
-// Human sizes, the same in hovers (server) and the tree (client).
+// Human sizes and counts, the same in hovers (server), progress (server) and the tree (client).
 export function formatBytes(n: number): string {
   if (n < 1024) {
     return `${n} B`;
@@ -23,4 +23,9 @@ export function quoteShort(value: unknown, max = 64): string {
     return JSON.stringify(text);
   }
   return `${JSON.stringify(text.slice(0, max))}… (${text.length} characters)`;
+}
+
+/** "12,901 of 15,035 blobs": progress counts written as every other count is. */
+export function progressOf(done: number, total: number, unit: string): string {
+  return `${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} ${unit}`;
 }

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { CLI_JS } from '../support/serverProcess';
+import { progressOf } from '../../shared/format';
 import {
   blobFile,
   deadPid,
@@ -37,7 +38,9 @@ test('diff in text: relation, changed layers, files marked + - M with sizes, and
     lines.some((l) => /^M work\/run\.sh \(\d+ B\) -> \d+ B$/.test(l)),
     r.stdout,
   );
-  assert.equal(lines.at(-1), 'cache pages: 0 shared, 1 added, 1 dropped');
+  assert.ok(lines.includes('cache pages: 0 shared, 1 added, 1 dropped'), r.stdout);
+  // Then the agent's state: here the same two tool calls, and the conversation unchanged.
+  assert.equal(lines.at(-1), 'tool calls: 2 -> 2');
   assert.match(
     pfstore(root, 'diff', `sha256:${a.hex}`).stderr,
     /diff takes two images: names, digests or unique digest prefixes/,
@@ -156,4 +159,14 @@ test('stats in text, and verify --image of an image that is not there or not a m
   const invalid = pfstore(root, 'verify', '--image', `sha256:${junk}`);
   assert.equal(invalid.status, 1);
   assert.match(invalid.stderr, new RegExp(`images/${junk}\\.json is not a valid manifest`));
+});
+
+test('stat of the empty blob says it has no ratio; progress counts are written as every other count', () => {
+  const root = tempStore();
+  const empty = writeBlob(root, '');
+  const stat = pfstore(root, 'stat', `sha256:${empty}`);
+  assert.equal(stat.status, 0, stat.stderr);
+  assert.match(stat.stdout, /^ratio: {4}none \(the blob is empty\)$/m);
+  assert.doesNotMatch(stat.stdout, /0\.00x/);
+  assert.equal(progressOf(12_901, 15_035, 'blobs'), '12,901 of 15,035 blobs');
 });

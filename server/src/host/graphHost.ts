@@ -3,6 +3,7 @@
 import type { FsBlobStore } from '../store/blobs/fsBlobStore';
 import { listImages } from '../store/images/imageCatalog';
 import { ReferenceGraph } from '../store/analysis/referenceGraph';
+import { progressOf } from '../../../shared/format';
 
 export interface GraphProgress {
   begin(title: string): void;
@@ -56,7 +57,8 @@ export class GraphHost {
     progress.begin('Building the reference graph');
     try {
       const graph = await ReferenceGraph.build(this.store, this.store.root, {
-        onProgress: (done, total) => progress.report(Math.floor((done / total) * 100), `${done} of ${total} images`),
+        onProgress: (done, total) =>
+          progress.report(Math.floor((done / total) * 100), progressOf(done, total, 'images')),
       });
       this.built = graph;
       return graph;

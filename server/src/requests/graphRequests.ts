@@ -8,6 +8,7 @@ import { workDoneOn } from '../lsp/progressReporters';
 import { abortSignalOf, guarded, objectParams } from '../lsp/rpcErrors';
 import { storeStats } from '../store/analysis/storeStats';
 import { unknownUseToJson } from '../store/analysis/referenceGraph';
+import { progressOf } from '../../../shared/format';
 
 export function registerGraphRequests(connection: Connection, host: StoreHost): void {
   const log = (m: string) => connection.console.error(m);
@@ -35,7 +36,10 @@ export function registerGraphRequests(connection: Connection, host: StoreHost): 
         return await storeStats(host.open.store, {
           signal: abortSignalOf(token),
           onProgress: (done, total) =>
-            workDone.report(Math.floor((done / Math.max(total, 1)) * 100), `sizing ${done} of ${total} blobs`),
+            workDone.report(
+              Math.floor((done / Math.max(total, 1)) * 100),
+              `sizing ${progressOf(done, total, 'blobs')}`,
+            ),
         });
       } finally {
         workDone.done();

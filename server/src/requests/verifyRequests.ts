@@ -11,6 +11,7 @@ import type { VerifyProblem, VerifySummary } from '../store/blobs/blobStore';
 import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
 import type { StoreHost } from '../host/storeHost';
 import { imageDetails } from '../host/imageDetails';
+import { progressOf } from '../../../shared/format';
 
 const PROGRESS_EVERY_MS = 100;
 
@@ -93,7 +94,7 @@ async function runVerify(
     const now = Date.now();
     if (now - lastReport >= PROGRESS_EVERY_MS || done === total) {
       lastReport = now;
-      workDone.report(total === 0 ? 100 : Math.floor((done / total) * 100), `${done} of ${total} blobs`);
+      workDone.report(total === 0 ? 100 : Math.floor((done / total) * 100), progressOf(done, total, 'blobs'));
       flush();
     }
   };

@@ -18,7 +18,8 @@ export const statCommand: Command = {
     // pf-core's frames record no size: learn it by decoding once (streamed, re-hashed, as a verify does).
     const decodedBytes = header.decodedBytes ?? (await ctx.store.decodedSize(hex, { signal: ctx.signal }));
     const s = { ...header, decodedBytes };
-    const ratio = s.decodedBytes !== undefined && s.storedBytes > 0 ? s.decodedBytes / s.storedBytes : undefined;
+    // An empty blob has no compression ratio to speak of (its frame is all overhead).
+    const ratio = s.decodedBytes && s.storedBytes > 0 ? s.decodedBytes / s.storedBytes : undefined;
     const info = {
       digest: formatDigest(hex),
       storedBytes: s.storedBytes,
@@ -34,9 +35,7 @@ export const statCommand: Command = {
       ctx.out(
         `decoded:  ${s.decodedBytes} bytes${header.decodedBytes === undefined ? ' (decoded: the frames do not record it)' : ''}`,
       );
-      if (ratio !== undefined) {
-        ctx.out(`ratio:    ${ratio.toFixed(2)}x`);
-      }
+      ctx.out(`ratio:    ${ratio !== undefined ? `${ratio.toFixed(2)}x` : 'none (the blob is empty)'}`);
       ctx.out(`modified: ${info.modified}`);
     }
     return EXIT_OK;
