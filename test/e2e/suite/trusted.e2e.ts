@@ -678,6 +678,8 @@ test('Open Snapshot: the conversation, tool calls with the tampered entry, secre
   assert.match(text, /secret in clear: its value looks like a GitHub token/);
   assert.ok(!text.includes('ghp_'), "the token's value is not on screen");
   assert.match(text, /Parents: before-refactor/);
+  await vscode.commands.executeCommand('workbench.action.closePanel');
+  await new Promise((r) => setTimeout(r, 1000)); // let the view paint before the picture (visual only)
   await screenshot('snapshot-view');
 
   // From the tree: the image row, its layer rows in words, and the row marked for its broken record.
