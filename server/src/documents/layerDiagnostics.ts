@@ -15,6 +15,7 @@ const SOURCE = 'processfork';
 const MAX_KEPT = 2000;
 
 type Found = Array<Omit<Diagnostic, 'range'>>;
+const NO_FINDINGS: Promise<Found> = Promise.resolve([]);
 
 export class LayerDiagnostics {
   private readonly kept = new Map<string, Promise<Found>>();
@@ -23,6 +24,10 @@ export class LayerDiagnostics {
 
   /** What to say about the layer `field` whose blob is `hex` (present and not known to be corrupt). */
   about(field: string | undefined, hex: string): Promise<Found> {
+    if (field !== 'effects.ledger' && field !== 'world.env' && field !== 'world.procs') {
+      // Nothing to say of other fields, and a manifest naming 200,000 parents must not fill (and flush) the cache.
+      return NO_FINDINGS;
+    }
     const secret = this.host.sessionSecretHex;
     const key = `${this.host.open.root}\0${field}\0${hex}\0${field === 'effects.ledger' && secret ? secret : ''}`;
     let found = this.kept.get(key);

@@ -91,6 +91,13 @@ export function registerSnapshotRequests(connection: Connection, host: StoreHost
         operatorSecretHex: host.sessionSecretHex,
         signal: abortSignalOf(token),
       });
+      // Each image's secrets gathered in one pass (not a search of every secret per image).
+      const secretsOf = new Map<string, ImageCheck['secrets']>();
+      for (const s of found.secrets) {
+        const list = secretsOf.get(s.image) ?? [];
+        list.push({ layer: s.layer, variable: s.variable, why: s.why });
+        secretsOf.set(s.image, list);
+      }
       for (const l of found.ledgers) {
         checked.set(keyOf(l.image), {
           image: formatDigest(l.image),
@@ -98,9 +105,7 @@ export function registerSnapshotRequests(connection: Connection, host: StoreHost
           ledgerReason: l.reason,
           entry: l.entry,
           tool: l.tool,
-          secrets: found.secrets
-            .filter((s) => s.image === l.image)
-            .map((s) => ({ layer: s.layer, variable: s.variable, why: s.why })),
+          secrets: secretsOf.get(l.image) ?? [],
         });
       }
       return {
