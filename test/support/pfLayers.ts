@@ -1,7 +1,7 @@
 // Whole snapshots in pf's shapes on disk: an fs.tree.v1 with modes, kinds and symlinks (their blobs written), and
 // named images with parents whose every layer is what pf writes (pfLayerText.ts). Values are invented.
 import { writeBlob, writeImage } from './storeFixtures';
-import { envText, LORA_EMPTY, PROCS_UNSUPPORTED } from './pfLayerText';
+import { entry, envText, ledgerText, LORA_EMPTY, PROCS_UNSUPPORTED } from './pfLayerText';
 
 export * from './pfLayerText';
 
@@ -75,4 +75,45 @@ export function writePfImage(
     agent: { kind, version: spec.version ?? '1.0.15', fingerprint: spec.name },
   });
   return { ...image, layers };
+}
+
+/**
+ * A merge of two named snapshots as pf's library writes it: the merged image's ledger is an `effects.merged.v1`
+ * record naming both parents' chained ledgers and their common ancestor's, and its procs layer a library CRIU
+ * record naming its dump blob. Returns the blobs that only those records name.
+ */
+export function writeMergedSnapshot(
+  root: string,
+  secretHex: string,
+): {
+  parentA: string;
+  parentB: string;
+  merged: string;
+  named: Record<'ledgerA' | 'ledgerB' | 'ancestor' | 'dump', string>;
+} {
+  const tools = ['read_file', 'edit_file', 'run_tests', 'git_commit'];
+  const calls = tools.map((t, i) => entry(i, t, t === 'git_commit' ? 'irreversible' : 'pure'));
+  const named = {
+    ledgerA: writeBlob(root, ledgerText(calls.slice(0, 2), { secretHex })),
+    ledgerB: writeBlob(root, ledgerText(calls.slice(2), { secretHex })),
+    ancestor: writeBlob(root, '{"kind":"effects.ledger.v1","entries":0}\n'),
+    dump: writeBlob(root, 'a CRIU dump archive'),
+  };
+  const parentA = writePfImage(root, { name: 'side-a', createdAt: '2026-11-20T09:00:00Z' }).hex;
+  const parentB = writePfImage(root, { name: 'side-b', createdAt: '2026-11-20T09:30:00Z' }).hex;
+  const merged = writePfImage(root, {
+    name: 'merge:side-a+side-b',
+    createdAt: '2026-11-20T10:00:00Z',
+    parents: [parentA, parentB],
+    ledger: JSON.stringify({
+      kind: 'effects.merged.v1',
+      parent_a: `sha256:${named.ledgerA}`,
+      parent_b: `sha256:${named.ledgerB}`,
+      ancestor: `sha256:${named.ancestor}`,
+      replay_with_new_key: ['irreversible'],
+      summary: { a_entries: 2, b_entries: 2, b_irreversible_cached: 1 },
+    }),
+    procs: JSON.stringify({ kind: 'procs.criu.v1', criu_dump: `sha256:${named.dump}`, pids: [77] }),
+  }).hex;
+  return { parentA, parentB, merged, named };
 }

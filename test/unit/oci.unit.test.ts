@@ -14,6 +14,7 @@ import { RegistryClient } from '../../server/src/oci/registryClient';
 import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
 import { REGISTRY_BIN, registryAvailable, startRegistry, type Registry } from '../support/registry';
 import { CLI_JS } from '../support/serverProcess';
+import { writeMergedSnapshot } from '../support/pfLayers';
 import { blobFile, flipByte, tempStore, writeDemoImage } from '../support/storeFixtures';
 
 const CLI = CLI_JS;
@@ -106,6 +107,27 @@ describe('OCI registry', { skip: !registryAvailable() && process.env.CI !== 'tru
       );
       assert.equal(repush.uploaded, 0);
     } finally {
+      fs.rmSync(target, { recursive: true, force: true });
+    }
+  });
+
+  test("a merged snapshot travels whole: its parents' ledgers and its CRIU dump are pushed and pulled", () => {
+    const from = tempStore();
+    const target = tempStore();
+    try {
+      const { merged, named } = writeMergedSnapshot(from, '5e'.repeat(32));
+      const reference = `oci://${registry.host}/agents/merged:v1`;
+      const push = pfstore(from, ['push', 'merge:side-a+side-b', reference]);
+      assert.equal(push.status, 0, push.stderr);
+      const pull = pfstore(target, ['pull', reference]);
+      assert.equal(pull.status, 0, pull.stderr);
+      for (const [what, hex] of Object.entries(named)) {
+        assert.ok(fs.existsSync(blobFile(target, hex)), `the pull lacks ${what} (sha256:${hex})`);
+      }
+      const verify = pfstore(target, ['verify', '--image', `sha256:${merged}`]);
+      assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+    } finally {
+      fs.rmSync(from, { recursive: true, force: true });
       fs.rmSync(target, { recursive: true, force: true });
     }
   });

@@ -8,7 +8,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { CLI_JS } from '../support/serverProcess';
-import { entry, envText, fsTreeText, ledgerText, respawnText, traceText, writePfImage } from '../support/pfLayers';
+import {
+  entry,
+  envText,
+  fsTreeText,
+  ledgerText,
+  respawnText,
+  traceText,
+  writeMergedSnapshot,
+  writePfImage,
+} from '../support/pfLayers';
 import { blobFile, tempStore, writeBlob } from '../support/storeFixtures';
 
 const SECRET = '5e'.repeat(32);
@@ -187,27 +196,9 @@ describe('a store of named snapshots in pf shapes', () => {
 describe('the closure pf forgets', () => {
   test("a merge record names its parents' ledgers and a CRIU record its dump: verify, refs and gc count them", () => {
     const root = tempStore();
-    const ledgerA = writeBlob(root, ledgerText(SIX.slice(0, 2), { secretHex: SECRET }));
-    const ledgerB = writeBlob(root, ledgerText(SIX.slice(2), { secretHex: SECRET }));
-    const ancestor = writeBlob(root, '{"kind":"effects.ledger.v1","entries":0}\n');
-    const merged = JSON.stringify({
-      kind: 'effects.merged.v1',
-      parent_a: `sha256:${ledgerA}`,
-      parent_b: `sha256:${ledgerB}`,
-      ancestor: `sha256:${ancestor}`,
-      replay_with_new_key: ['irreversible'],
-      summary: { a_entries: 2, b_entries: 4, b_irreversible_cached: 2 },
-    });
-    const dump = writeBlob(root, 'a CRIU dump archive');
-    const parentA = writePfImage(root, { name: 'side-a', createdAt: '2026-11-20T09:00:00Z' });
-    const parentB = writePfImage(root, { name: 'side-b', createdAt: '2026-11-20T09:30:00Z' });
-    writePfImage(root, {
-      name: 'merge:side-a+side-b',
-      createdAt: '2026-11-20T10:00:00Z',
-      parents: [parentA.hex, parentB.hex],
-      ledger: merged,
-      procs: JSON.stringify({ kind: 'procs.criu.v1', criu_dump: `sha256:${dump}`, pids: [77] }),
-    });
+    const { parentA, parentB, named } = writeMergedSnapshot(root, SECRET);
+    const { ledgerA, ledgerB, ancestor, dump } = named;
+    const parentFiles = [parentA, parentB].map((hex) => path.join(root, 'images', `${hex}.json`));
     const hoursAgo = new Date(Date.now() - 3 * 3600_000);
     for (const dir of fs.readdirSync(path.join(root, 'blobs', 'sha256'))) {
       for (const f of fs.readdirSync(path.join(root, 'blobs', 'sha256', dir))) {
@@ -215,11 +206,10 @@ describe('the closure pf forgets', () => {
       }
     }
     // The parents' catalog files go (as after a pf gc of old images): their manifests must stay for lineage.
-    fs.rmSync(parentA.file);
-    fs.rmSync(parentB.file);
+    parentFiles.forEach((file) => fs.rmSync(file));
     const gc = run(root, ['--json', 'gc', '--unreferenced']);
     assert.equal(gc.status, 0, gc.stderr);
-    for (const hex of [ledgerA, ledgerB, ancestor, dump, parentA.hex, parentB.hex]) {
+    for (const hex of [ledgerA, ledgerB, ancestor, dump, parentA, parentB]) {
       assert.ok(fs.existsSync(blobFile(root, hex)), `gc removed sha256:${hex}, which the merged image needs`);
     }
     const refs = JSON.parse(run(root, ['--json', 'refs', `sha256:${ledgerB}`]).stdout);

@@ -7,7 +7,8 @@ import { StoreErrorCode } from '../../../shared/protocol';
 import { imagesDir } from '../store/blobs/blobPaths';
 import { StoreError } from '../store/errors';
 import { MAX_MANIFEST_BYTES } from '../store/images/imageCatalog';
-import { imageClosure, type UnexpandedEntry } from '../store/images/imageClosure';
+import type { UnexpandedEntry } from '../store/images/imageClosure';
+import { snapshotClosure } from '../store/layers/snapshotClosure';
 import { readRegularFile } from '../store/io/safeOpen';
 import { parseManifest } from '../store/images/manifest';
 import type { StoreHost } from './storeHost';
@@ -32,7 +33,7 @@ export async function imageDetails(
   }
 
   const references: ImageReference[] = [];
-  const { entries, unexpanded } = await imageClosure(store, manifest);
+  const { entries, unexpanded } = await snapshotClosure(store, manifest);
   const unexpandedProblems = unexpanded.map((u) => ({
     path: u.layer,
     message: `${u.layer} sha256:${u.hex}: ${u.reason}`,

@@ -9,9 +9,9 @@ import { TRANSFER_CONCURRENCY, forEachInFlight } from '../../../shared/inFlight'
 import { InvalidInputError, StoreError, throwIfAborted } from '../store/errors';
 import type { FsBlobStore } from '../store/blobs/fsBlobStore';
 import { MAX_MANIFEST_BYTES } from '../store/images/imageCatalog';
-import { imageClosure } from '../store/images/imageClosure';
 import { readRegularFile } from '../store/io/safeOpen';
 import { parseManifest } from '../store/images/manifest';
+import { snapshotClosure } from '../store/layers/snapshotClosure';
 import { buildOciManifest, sha256Digest } from './ociImage';
 import type { OciRef } from './ociRef';
 import { RegistryClient } from './registryClient';
@@ -71,7 +71,7 @@ export async function pushImage(
     );
   }
   refuseCamelCase(imageHex, manifestBytes);
-  const { entries, unexpanded } = await imageClosure(store, manifest);
+  const { entries, unexpanded } = await snapshotClosure(store, manifest, { signal: opts.signal });
   if (unexpanded.length > 0) {
     const u = unexpanded[0];
     throw new StoreError('invalid-input', `cannot push an incomplete closure: ${u.layer} sha256:${u.hex}: ${u.reason}`);

@@ -9,13 +9,12 @@ import { progressOnStderr } from '../progress';
 import * as path from 'node:path';
 import type { FsBlobStore } from '../../store/blobs/fsBlobStore';
 import { imagesDir } from '../../store/blobs/blobPaths';
-import { imageClosure } from '../../store/images/imageClosure';
 import { parseManifest } from '../../store/images/manifest';
 import { CliError } from '../exitCodes';
 import { appendAll } from '../../../../shared/arrays';
 import { listImages } from '../../store/images/imageCatalog';
 import { checkImages, ledgerSummaryLine } from '../../store/layers/imageChecks';
-import { layerReferences } from '../../store/layers/layerReferences';
+import { snapshotClosure } from '../../store/layers/snapshotClosure';
 import { resolveImage } from '../../store/images/resolveImage';
 import { operatorSecret } from '../operatorSecret';
 
@@ -35,15 +34,14 @@ async function closureOf(store: FsBlobStore, hex: string): Promise<{ hexes: stri
   if (!manifest) {
     throw new CliError(`images/${hex}.json is not a valid manifest`);
   }
-  const { entries, unexpanded } = await imageClosure(store, manifest);
+  // pf's closure forgets what a merge record and a CRIU record name; ours checks those blobs too.
+  const { entries, unexpanded } = await snapshotClosure(store, manifest);
   const problems = unexpanded.map((u): VerifyProblem => ({
     hex: u.hex,
     kind: 'unchecked',
     message: `${u.layer} sha256:${u.hex}: ${u.reason}`,
   }));
-  // pf's closure forgets what a merge record and a CRIU record name; ours checks those blobs too.
-  const named = await layerReferences(store, manifest);
-  return { hexes: [...new Set([...entries.map((e) => e.hex), ...named.map((r) => r.hex)])], problems };
+  return { hexes: [...new Set(entries.map((e) => e.hex))], problems };
 }
 
 /** Ctrl-C: stop between blobs and report what was checked (130, the shell's code for SIGINT). */
