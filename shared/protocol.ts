@@ -318,6 +318,12 @@ export interface VerifyReport {
   ok: number;
   problems: VerifyProblemInfo[];
   cancelled: boolean;
+  /**
+   * Store and image targets: each cataloged image's (or the image's) effects ledger verdict and secrets in
+   * clear, as `pfstore verify` reports them; `ledgerSummary` is pf verify's summary line.
+   */
+  images?: ImageCheck[];
+  ledgerSummary?: string;
 }
 
 /**
@@ -736,9 +742,13 @@ export interface SessionSecretResult {
 
 export interface ImageCheck {
   image: Digest;
+  /** The snapshot's name (`agent.fingerprint`), when it has one. */
+  name?: string;
   /** The effects ledger's verdict, as pf verify decides it and stricter. */
   ledger: 'ok' | 'bad' | 'skipped';
   ledgerReason: string;
+  /** Checked with the operator session secret (the ledger embeds none). */
+  viaOperatorSecret: boolean;
   /** The first bad entry and its tool, when bad. */
   entry?: number;
   tool?: string;

@@ -3,6 +3,14 @@
 // appears in any of these types; only its name and why it is taken for one.
 
 /** The layers read as one JSON value (or a short text, model.base). */
+/** How a skipped ledger's reason begins when only the operator's session secret would let it be checked. */
+export const NEEDS_OPERATOR_SECRET = 'signed with an operator secret that was not given';
+
+/** Whether a skipped verdict's reason is the missing operator secret (set it, and the ledger can be checked). */
+export function needsOperatorSecret(reason: string): boolean {
+  return reason.startsWith(NEEDS_OPERATOR_SECRET);
+}
+
 export type JsonLayer = 'env' | 'procs' | 'model-diff' | 'cache' | 'model-base' | 'fs';
 
 export interface EnvVar {

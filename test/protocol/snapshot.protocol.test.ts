@@ -13,6 +13,7 @@ import {
   SnapshotRequest,
   StoreErrorCode,
   ToolCallsRequest,
+  VerifyRequest,
 } from '../../shared/protocol';
 import type { LedgerReport, TraceReport } from '../../shared/snapshotView';
 import { entry, envText, ledgerText, traceText, writePfImage } from '../support/pfLayers';
@@ -109,6 +110,34 @@ test('the operator secret from the editor checks a ledger signed without an embe
   const forgotten = await server.connection.sendRequest(SnapshotRequest.type, { image: 'operator-signed' });
   assert.equal((forgotten.toolCalls as LedgerReport).verdict, 'skipped');
   assert.ok(!server.logs.join('\n').includes(OPERATOR), 'the secret is never logged');
+});
+
+test("verify says what pfstore verify says: each image's tool-call record and its secrets in clear, by name", async () => {
+  const store = await server.connection.sendRequest(VerifyRequest.type, { kind: 'store' });
+  assert.equal(store.problems.length, 0, 'every blob is intact');
+  const byName = new Map(store.images?.map((i) => [i.name, i]));
+  const long = byName.get('long-session');
+  assert.equal(long?.ledger, 'bad');
+  assert.equal(long?.entry, 70);
+  assert.equal(long?.tool, 'tool_70');
+  assert.deepEqual(
+    long?.secrets.map((s) => s.variable),
+    ['GITHUB_TOKEN'],
+  );
+  assert.equal(byName.get('operator-signed')?.ledger, 'skipped');
+  assert.match(store.ledgerSummary ?? '', /^effects ledgers: 0 ok \(0 via operator secret\), 1 bad, 1 skipped/);
+  assert.ok(!JSON.stringify(store).includes(TOKEN), "the answer carries no secret's value");
+
+  const one = byName.get('operator-signed')!.image;
+  await server.connection.sendRequest(SessionSecretRequest.type, { secretHex: OPERATOR });
+  const image = await server.connection.sendRequest(VerifyRequest.type, { kind: 'image', digest: one });
+  await server.connection.sendRequest(SessionSecretRequest.type, { secretHex: null });
+  assert.deepEqual(
+    image.images?.map((i) => [i.name, i.ledger, i.viaOperatorSecret]),
+    [['operator-signed', 'ok', true]],
+  );
+  const blob = await server.connection.sendRequest(VerifyRequest.type, { kind: 'blob', digest: one });
+  assert.equal(blob.images, undefined, 'a blob has no ledger');
 });
 
 test('an unknown name is bad input that says so', async () => {

@@ -2,6 +2,7 @@
 // reports; problems mark the tree and tabs, and a summary offers the list.
 import * as vscode from 'vscode';
 import type { VerifyReport, VerifyTarget } from '../../../shared/protocol';
+import { snapshotsSummary } from '../../../shared/verifyWords';
 import { log } from '../log';
 import type { KnownProblems } from '../problems';
 import type { StoreApi } from '../storeApi';
@@ -30,12 +31,16 @@ export async function runVerify(
   }
   panel?.show(report.problems, target.kind === 'store' && !report.cancelled);
   const failed = report.problems.length;
-  const summary = `${report.cancelled ? 'Verify cancelled after' : 'Verified'} ${report.checked.toLocaleString('en-US')} blob${report.checked === 1 ? '' : 's'}: ${failed === 0 ? 'all OK' : `${failed} problem${failed === 1 ? '' : 's'}`}`;
+  const records = report.images ? snapshotsSummary(report.images) : undefined;
+  const summary = `${report.cancelled ? 'Verify cancelled after' : 'Verified'} ${report.checked.toLocaleString('en-US')} blob${report.checked === 1 ? '' : 's'}: ${failed === 0 ? 'all OK' : `${failed} problem${failed === 1 ? '' : 's'}`}${records ? `. ${records.text}` : ''}`;
   log.info(summary);
+  if (report.ledgerSummary) {
+    log.info(report.ledgerSummary);
+  }
   for (const p of report.problems) {
     log.warn(`${p.digest ?? ''} ${p.layer ? `(${p.layer}) ` : ''}${p.kind}: ${p.message}`);
   }
-  if (failed > 0) {
+  if (failed > 0 || records?.alarming) {
     void vscode.window
       .showWarningMessage(summary, 'Show Problems')
       .then((c) => c && vscode.commands.executeCommand('workbench.actions.view.problems'));

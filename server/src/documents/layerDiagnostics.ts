@@ -5,7 +5,7 @@
 import type { Diagnostic } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import { formatDigest } from '../../../shared/digest';
-import type { EnvSummary, ProcsSummary } from '../../../shared/snapshotView';
+import { needsOperatorSecret, type EnvSummary, type ProcsSummary } from '../../../shared/snapshotView';
 import { terminalLine } from '../../../shared/terminalText';
 import type { StoreHost } from '../host/storeHost';
 import { isUnreadable, readJsonLayer, readLedger } from '../store/layers/readLayers';
@@ -60,7 +60,7 @@ export class LayerDiagnostics {
           },
         ];
       }
-      if (r.verdict === 'skipped' && /operator secret/.test(r.reason)) {
+      if (r.verdict === 'skipped' && needsOperatorSecret(r.reason)) {
         return [
           {
             severity: DiagnosticSeverity.Information,

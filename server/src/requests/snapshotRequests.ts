@@ -3,8 +3,8 @@
 import type { Connection } from 'vscode-languageserver';
 import type { PageParams, SessionSecretParams, SnapshotParams } from '../../../shared/protocol';
 import type { ImageCheck } from '../../../shared/protocol';
-import { formatDigest } from '../../../shared/digest';
 import { checkImages } from '../store/layers/imageChecks';
+import { imageCheckInfos } from './imageCheckInfo';
 import {
   ConversationRequest,
   ImageChecksRequest,
@@ -91,22 +91,8 @@ export function registerSnapshotRequests(connection: Connection, host: StoreHost
         operatorSecretHex: host.sessionSecretHex,
         signal: abortSignalOf(token),
       });
-      // Each image's secrets gathered in one pass (not a search of every secret per image).
-      const secretsOf = new Map<string, ImageCheck['secrets']>();
-      for (const s of found.secrets) {
-        const list = secretsOf.get(s.image) ?? [];
-        list.push({ layer: s.layer, variable: s.variable, why: s.why });
-        secretsOf.set(s.image, list);
-      }
-      for (const l of found.ledgers) {
-        checked.set(keyOf(l.image), {
-          image: formatDigest(l.image),
-          ledger: l.verdict,
-          ledgerReason: l.reason,
-          entry: l.entry,
-          tool: l.tool,
-          secrets: secretsOf.get(l.image) ?? [],
-        });
+      for (const check of imageCheckInfos(found)) {
+        checked.set(keyOf(check.image.slice(7)), check);
       }
       return {
         images: catalog.map((e) => checked.get(keyOf(e.hex))).filter((c): c is ImageCheck => c !== undefined),

@@ -12,6 +12,9 @@ import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcEr
 import type { StoreHost } from '../host/storeHost';
 import { imageDetails } from '../host/imageDetails';
 import { progressOf } from '../../../shared/format';
+import { listImages } from '../store/images/imageCatalog';
+import { checkImages, ledgerSummaryLine } from '../store/layers/imageChecks';
+import { imageCheckInfos } from './imageCheckInfo';
 
 const PROGRESS_EVERY_MS = 100;
 
@@ -111,7 +114,16 @@ async function runVerify(
         .filter((p) => p.hex !== '' && p.kind !== 'not-found')
         .map((p) => ({ hex: p.hex, problem: `${p.kind}: ${p.message}` })),
     );
-    return { checked: summary.checked, ok: summary.ok, problems, cancelled: summary.cancelled };
+    const report: VerifyReport = { checked: summary.checked, ok: summary.ok, problems, cancelled: summary.cancelled };
+    if (target.kind !== 'blob' && !summary.cancelled) {
+      // Beyond bytes, as pfstore verify: each image's effects ledger chain and the secrets it carries in clear.
+      const hex = target.kind === 'image' ? parseDigest(target.digest) : undefined;
+      const images = (await listImages(host.open.root)).filter((e) => e.manifest && (!hex || e.hex === hex));
+      const found = await checkImages(store, images, { operatorSecretHex: host.sessionSecretHex, signal });
+      report.images = imageCheckInfos(found);
+      report.ledgerSummary = ledgerSummaryLine(found.ledgers);
+    }
+    return report;
   } finally {
     workDone.done();
   }

@@ -131,8 +131,13 @@ test('verify store reports the corrupt blob, marks the tree and decorates its re
   const report = (await vscode.commands.executeCommand('processfork.verifyStore')) as {
     problems: Array<{ digest: string; kind: string }>;
     checked: number;
+    images?: Array<{ ledger: string }>;
   };
   assert.ok(report.checked > 1000);
+  // Beyond bytes: every cataloged snapshot's tool-call record has a verdict.
+  assert.ok(
+    report.images && report.images.length > 0 && report.images.every((i) => /^(ok|bad|skipped)$/.test(i.ledger)),
+  );
   assert.deepEqual(
     report.problems.map((p) => p.digest),
     [`sha256:${corrupt}`],

@@ -6,6 +6,7 @@ import { registerLayerScan } from '../workers/layerScans';
 import { canonicalTimestamp } from './canonicalTime';
 import { ChainHmac, sha256Hex } from './chainHmac';
 import { LineReader, type LineEvent } from './lineReader';
+import { NEEDS_OPERATOR_SECRET } from '../../../../shared/snapshotView';
 import type { LedgerEntryView, LedgerReport, MergedLedger } from '../../../../shared/snapshotView';
 import { isSecretHex } from '../../../../shared/secretHex';
 
@@ -100,7 +101,7 @@ class LedgerCheck {
       return this.skip(
         this.unchained > 0 || this.sdkShaped > 0
           ? 'written before pf chained its ledgers (no signatures to check)'
-          : 'signed with an operator secret that was not given (set PF_SESSION_SECRET or --session-secret-hex)',
+          : `${NEEDS_OPERATOR_SECRET} (set PF_SESSION_SECRET or --session-secret-hex)`,
       );
     }
     r.viaOperatorSecret = this.params.operatorSecretHex !== undefined;
