@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { FsBlobStore } from '../server/src/store/blobs/fsBlobStore';
 import { listImages } from '../server/src/store/images/imageCatalog';
 import { checkImages } from '../server/src/store/layers/imageChecks';
-import { readTrace } from '../server/src/store/layers/readLayers';
+import { readTrace, readTracePreview } from '../server/src/store/layers/readLayers';
 import { entry, ledgerText, traceText, writePfImage } from '../test/support/pfLayers';
 import { writeBlob } from '../test/support/storeFixtures';
 import { ms, mib, record } from './report';
@@ -70,21 +70,35 @@ export async function benchLongTrace(work: string, messages: number): Promise<vo
   const hex = writeBlob(root, text, { fast: true });
   const store = new FsBlobStore(root);
   const wholeMs = await timeIt(() => store.get(hex));
+  let first = 0;
+  const previewMs = await timeIt(async () => {
+    const r = await readTracePreview(store, hex, { take: 20 });
+    first = 'page' in r && r.preview ? r.page.length : 0;
+  });
   let count = 0;
   const pageMs = await timeIt(async () => {
     const r = await readTrace(store, hex, { take: 20 });
     count = 'messages' in r ? r.messages : 0;
   });
   await store.close();
-  if (count !== messages) {
-    throw new Error(`counted ${count} of ${messages} messages`);
+  if (count !== messages || first !== 20) {
+    throw new Error(`counted ${count} of ${messages} messages, previewed ${first} of 20`);
   }
+  const what = `${messages.toLocaleString('en-US')} messages (${mib(text.length)})`;
   record({
-    name: `conversation first page, ${messages.toLocaleString('en-US')} messages (${mib(text.length)})`,
+    name: `conversation first page painted (from the trace's first bytes), ${what}`,
+    ours: ms(previewMs),
+    baseline: `${ms(wholeMs)} (decode the trace whole)`,
+    ratio: previewMs / wholeMs,
+    goal: '< 200 ms',
+    met: previewMs < 200,
+  });
+  record({
+    name: `conversation checked and counted whole, first page kept, ${what}`,
     ours: ms(pageMs),
     baseline: `${ms(wholeMs)} (decode the trace whole)`,
     ratio: pageMs / wholeMs,
-    goal: '< 200 ms',
-    met: pageMs < 200,
+    goal: '<= 2.0 (hash and count every line beside the decode)',
+    met: pageMs / wholeMs <= 2.0,
   });
 }

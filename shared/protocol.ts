@@ -709,6 +709,11 @@ export interface SnapshotParams {
   /** Conversation messages and tool calls in the first page (default 20 and 50, at most 1,000). */
   firstMessages?: number;
   firstToolCalls?: number;
+  /**
+   * Answer a long conversation's first page from the trace's first bytes before the whole trace is read and
+   * hashed (`conversation.preview`, counts not known yet); ask again without it for the checked answer.
+   */
+  preview?: boolean;
 }
 
 /**

@@ -166,6 +166,11 @@ export interface TraceReport {
   /** Lines that are not message objects. */
   malformed: number;
   firstMalformed?: number;
+  /**
+   * Read from the trace's first bytes before the whole blob was hashed (a long trace's first paint): the page
+   * is not yet checked and the counts are of those bytes only. The full answer follows and replaces it.
+   */
+  preview?: true;
 }
 
 export interface LedgerCheckResult {

@@ -74,8 +74,8 @@ export class StoreApi {
   imageDetails(digest: string): Promise<ImageDetailsResult> {
     return this.client.sendRequest(ImageDetailsRequest.type, { digest });
   }
-  snapshot(image: string, token?: CancellationToken): Promise<SnapshotView> {
-    return this.client.sendRequest(SnapshotRequest.type, { image }, token);
+  snapshot(image: string, opts: { preview?: boolean } = {}, token?: CancellationToken): Promise<SnapshotView> {
+    return this.client.sendRequest(SnapshotRequest.type, { image, ...opts }, token);
   }
   conversation(image: string, offset: number, limit: number): Promise<ConversationResult> {
     return this.client.sendRequest(ConversationRequest.type, { image, offset, limit });

@@ -140,6 +140,33 @@ test("verify says what pfstore verify says: each image's tool-call record and it
   assert.equal(blob.images, undefined, 'a blob has no ledger');
 });
 
+test('a long conversation: the first page from its first bytes (marked unchecked), then the checked count', async () => {
+  const long = 60_000; // about 5 MiB: over the size whose first page is answered before the whole is read
+  writePfImage(root, {
+    name: 'very-long',
+    createdAt: '2026-11-21T08:00:00Z',
+    trace: traceText(
+      Array.from({ length: long }, (_, i) => ({ role: 'user', content: `line ${i} ${'y'.repeat(70)}` })),
+    ),
+  });
+  const first = (await server.connection.sendRequest(SnapshotRequest.type, { image: 'very-long', preview: true }))
+    .conversation as TraceReport;
+  assert.equal(first.preview, true);
+  assert.deepEqual(
+    first.page.map((m) => m.content.split(' ', 2).join(' ')),
+    Array.from({ length: 20 }, (_, i) => `line ${i}`),
+  );
+  const whole = (await server.connection.sendRequest(SnapshotRequest.type, { image: 'very-long' }))
+    .conversation as TraceReport;
+  assert.equal(whole.preview, undefined);
+  assert.equal(whole.messages, long);
+  // A short conversation is read whole and checked even when a preview is asked for.
+  const short = (await server.connection.sendRequest(SnapshotRequest.type, { image: 'long-session', preview: true }))
+    .conversation as TraceReport;
+  assert.equal(short.preview, undefined);
+  assert.equal(short.messages, MESSAGES);
+});
+
 test('an unknown name is bad input that says so', async () => {
   await assert.rejects(
     server.connection.sendRequest(SnapshotRequest.type, { image: 'no-such-snapshot' }),

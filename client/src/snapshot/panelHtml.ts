@@ -115,7 +115,8 @@ const SCRIPT = `
     root.append(el('h2', { id: 'conversation' }, 'Conversation'));
     if (!c) { root.append(el('p', {}, 'No conversation recorded.')); return; }
     if (unreadable(c)) { root.append(el('p', {}, 'The conversation ' + unreadable(c) + '.')); return; }
-    root.append(el('p', { class: 'meta' }, c.messages + ' message' + (c.messages === 1 ? '' : 's') + ' · ' + Object.entries(c.roles).map(([r, n]) => r + ' ' + n).join(', ')));
+    // A long trace's first page is painted before the whole trace is read and checked: no counts yet.
+    root.append(el('p', { class: 'meta' }, c.preview ? 'The first messages; reading and checking the whole conversation…' : c.messages + ' message' + (c.messages === 1 ? '' : 's') + ' · ' + Object.entries(c.roles).map(([r, n]) => r + ' ' + n).join(', ')));
     for (const m of state.messages) {
       if (m.problem) { root.append(el('div', { class: 'msg' }, 'Line ' + m.index + ': ' + m.problem)); continue; }
       const box = el('div', { class: 'msg ' + m.role, tabindex: '0', 'aria-label': m.role + ' message ' + m.index });
@@ -124,7 +125,7 @@ const SCRIPT = `
       if (m.contentChars > m.content.length) box.append(el('div', { class: 'meta' }, '… ' + (m.contentChars - m.content.length) + ' more characters'));
       root.append(box);
     }
-    if (state.messages.length < c.messages) {
+    if (!c.preview && state.messages.length < c.messages) {
       root.append(el('button', { onclick: () => post({ type: 'moreMessages', offset: state.messages.length }) }, 'Show ' + Math.min(200, c.messages - state.messages.length) + ' more messages'));
     }
   }

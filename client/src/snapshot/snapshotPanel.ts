@@ -61,18 +61,25 @@ export class SnapshotPanels implements vscode.WebviewPanelSerializer {
 
   /** Opens (or brings forward) the panel of `image`: a digest, a name or a unique prefix. */
   async show(image: string): Promise<SnapshotPanel> {
-    const snapshot = await this.api().snapshot(image);
-    const existing = this.open.get(snapshot.image);
-    if (existing) {
-      existing.panel.reveal();
-      await existing.load(snapshot);
-      return existing;
+    // A long conversation's first page comes from its first bytes: painted at once, then replaced by the
+    // checked answer when the whole trace has been read.
+    const snapshot = await this.api().snapshot(image, { preview: true });
+    let view = this.open.get(snapshot.image);
+    if (view) {
+      view.panel.reveal();
+      await view.load(snapshot);
+    } else {
+      const panel = vscode.window.createWebviewPanel(SNAPSHOT_VIEW_TYPE, titleOf(snapshot), vscode.ViewColumn.Active, {
+        enableScripts: true,
+        localResourceRoots: [],
+      });
+      view = this.adopt(panel, snapshot);
     }
-    const panel = vscode.window.createWebviewPanel(SNAPSHOT_VIEW_TYPE, titleOf(snapshot), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [],
-    });
-    return this.adopt(panel, snapshot);
+    const conv = snapshot.conversation;
+    if (conv && 'preview' in conv && conv.preview) {
+      await view.reload();
+    }
+    return view;
   }
 
   /** After a window reload: the panel comes back for the image it showed. */

@@ -36,6 +36,7 @@ export function registerSnapshotRequests(connection: Connection, host: StoreHost
         operatorSecretHex: host.sessionSecretHex,
         firstMessages: pageSize(params.firstMessages ?? 20, 'firstMessages'),
         firstToolCalls: pageSize(params.firstToolCalls ?? 50, 'firstToolCalls'),
+        preview: params.preview === true,
         signal: abortSignalOf(token),
       });
     }),

@@ -6,7 +6,7 @@ import { formatDigest } from '../../../../shared/digest';
 import type { ImageRef, SecretInLayer, SnapshotView } from '../../../../shared/snapshotView';
 import type { FsBlobStore } from '../blobs/fsBlobStore';
 import type { CatalogEntry } from '../images/imageCatalog';
-import { isUnreadable, readJsonLayer, readLedger, readTrace } from './readLayers';
+import { isUnreadable, readJsonLayer, readLedger, readTrace, readTracePreview } from './readLayers';
 
 export interface DescribeOptions {
   operatorSecretHex?: string;
@@ -14,6 +14,8 @@ export interface DescribeOptions {
   firstMessages?: number;
   firstToolCalls?: number;
   maxContentChars?: number;
+  /** A long conversation's first page from its first bytes, unchecked (the full answer follows). */
+  preview?: boolean;
   signal?: AbortSignal;
 }
 
@@ -40,7 +42,7 @@ export async function describeSnapshot(
     h ? readJsonLayer<T>(store, h, layer, signal) : Promise.resolve(null);
   const [conversation, toolCalls, environment, processes, modelBase, modelDiff, cache, files] = await Promise.all([
     m.trace.messages
-      ? readTrace(
+      ? (opts.preview ? readTracePreview : readTrace)(
           store,
           m.trace.messages,
           { take: opts.firstMessages ?? 20, maxContentChars: opts.maxContentChars },

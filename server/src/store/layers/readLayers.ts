@@ -7,7 +7,7 @@ import { StoreError } from '../errors';
 import { JSON_LAYER_SCAN, type JsonLayer, type JsonLayerParams } from './jsonLayerScan';
 import type { LedgerReport } from '../../../../shared/snapshotView';
 import { LEDGER_SCAN, type LedgerScanParams } from './ledgerScan';
-import { TRACE_SCAN, type TraceReport, type TraceScanParams } from './traceScan';
+import { previewTrace, TRACE_SCAN, type TraceReport, type TraceScanParams } from './traceScan';
 import './layerScanList';
 
 export function isUnreadable(value: unknown): value is UnreadableLayer {
@@ -47,6 +47,31 @@ export function readTrace(
   signal?: AbortSignal,
 ): Promise<TraceReport | UnreadableLayer> {
   return scan<TraceReport>(store, hex, TRACE_SCAN, params, signal);
+}
+
+/** A trace's stored size above which its first page is worth answering before the whole trace is read. */
+const PREVIEW_BYTES = 4 << 20;
+
+/**
+ * The first page of a long trace from its first bytes, unchecked (`preview`); a trace shorter than that is
+ * read whole (checked) as readTrace does: it costs about the same.
+ */
+export async function readTracePreview(
+  store: FsBlobStore,
+  hex: string,
+  params: TraceScanParams = {},
+  signal?: AbortSignal,
+): Promise<TraceReport | UnreadableLayer> {
+  let head: Buffer;
+  try {
+    head = await store.head(hex, PREVIEW_BYTES, { signal });
+  } catch (err) {
+    if (err instanceof StoreError && err.code !== 'cancelled') {
+      return { unreadable: err.message, missing: err.code === 'not-found' };
+    }
+    throw err;
+  }
+  return head.length < PREVIEW_BYTES ? readTrace(store, hex, params, signal) : previewTrace(head, params);
 }
 
 export function readJsonLayer<T>(

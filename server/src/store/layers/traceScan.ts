@@ -13,6 +13,8 @@ export interface TraceScanParams {
   take?: number;
   /** Each kept message's content is cut to this many characters (its full length is reported). */
   maxContentChars?: number;
+  /** Parse nothing past the page (a preview: messages beyond it are counted, their roles are not). */
+  stopAfterPage?: boolean;
 }
 
 const MAX_LINE = 64 << 20;
@@ -31,6 +33,9 @@ class TraceScan {
     this.lines = new LineReader((e) => {
       const index = this.report.messages++;
       const keep = index >= this.skip && index < this.skip + this.take;
+      if (!keep && params.stopAfterPage && index >= this.skip) {
+        return;
+      }
       if ('tooLong' in e) {
         this.malformed(index, keep, `a line of ${e.tooLong} bytes, too long to read as one message`);
         return;
@@ -87,6 +92,17 @@ class TraceScan {
       this.report.page.push({ index, role: '', content: '', contentChars: 0, problem });
     }
   }
+}
+
+/**
+ * The page read from the trace's first bytes (`head`, cut at its last line feed), before the whole blob is
+ * hashed: what a view paints first for a trace of a million lines. Marked `preview`: its bytes are not yet
+ * checked and its counts are of those bytes only; the full scan's answer replaces it.
+ */
+export function previewTrace(head: Buffer, params: TraceScanParams): TraceReport {
+  const scan = new TraceScan({ ...params, stopAfterPage: true });
+  scan.chunk(head.subarray(0, head.lastIndexOf(10) + 1));
+  return { ...scan.finish(), preview: true };
 }
 
 registerLayerScan(TRACE_SCAN, (params) => new TraceScan((params ?? {}) as TraceScanParams));
