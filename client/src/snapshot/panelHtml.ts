@@ -198,7 +198,11 @@ const SCRIPT = `
 
   window.addEventListener('message', (event) => {
     const m = event.data;
-    if (m && m.type === 'view') { view = m.state; vscode.setState({ view, image: view.snapshot.image }); render(); }
+    if (m && m.type === 'view') {
+      view = m.state; vscode.setState({ view, image: view.snapshot.image }); render();
+      // After the browser has laid the page out: what the user sees is there (the editor bench times this).
+      requestAnimationFrame(() => post({ type: 'painted' }));
+    }
     if (m && m.type === 'dump') post({ type: 'dumped', text: document.body.innerText });
   });
   render();

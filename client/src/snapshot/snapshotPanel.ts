@@ -22,6 +22,7 @@ interface PanelState {
 /** What the page may ask for; anything else is dropped. */
 type PageMessage =
   | { type: 'ready' }
+  | { type: 'painted' }
   | { type: 'openBlob'; digest: string }
   | { type: 'openSnapshot'; image: string }
   | { type: 'moreMessages'; offset: number }
@@ -36,6 +37,7 @@ export function checkedMessage(raw: unknown): PageMessage | undefined {
   const m = raw as Record<string, unknown>;
   switch (m.type) {
     case 'ready':
+    case 'painted':
     case 'openFiles':
       return { type: m.type };
     case 'openBlob':
@@ -62,19 +64,36 @@ export class SnapshotPanels implements vscode.WebviewPanelSerializer {
   /** Opens (or brings forward) the panel of `image`: a digest, a name or a unique prefix. */
   async show(image: string): Promise<SnapshotPanel> {
     // A long conversation's first page comes from its first bytes: painted at once, then replaced by the
-    // checked answer when the whole trace has been read.
-    const snapshot = await this.api().snapshot(image, { preview: true });
+    // checked answer when the whole trace has been read. A new panel's page loads while the server answers.
+    const asked = this.api().snapshot(image, { preview: true });
+    const early = this.open.has(image)
+      ? undefined
+      : vscode.window.createWebviewPanel(
+          SNAPSHOT_VIEW_TYPE,
+          `Snapshot · ${image.slice(0, 40)}`,
+          vscode.ViewColumn.Active,
+          {
+            enableScripts: true,
+            localResourceRoots: [],
+          },
+        );
+    const page = early && new SnapshotPanel(early, this.api, (other) => void this.show(other));
+    let snapshot: SnapshotView;
+    try {
+      snapshot = await asked;
+    } catch (err) {
+      early?.dispose();
+      throw err;
+    }
     let view = this.open.get(snapshot.image);
     if (view) {
+      early?.dispose(); // asked by name for a snapshot already shown
       view.panel.reveal();
-      await view.load(snapshot);
     } else {
-      const panel = vscode.window.createWebviewPanel(SNAPSHOT_VIEW_TYPE, titleOf(snapshot), vscode.ViewColumn.Active, {
-        enableScripts: true,
-        localResourceRoots: [],
-      });
-      view = this.adopt(panel, snapshot);
+      view = page!;
+      this.track(view, snapshot.image);
     }
+    await view.load(snapshot);
     const conv = snapshot.conversation;
     if (conv && 'preview' in conv && conv.preview) {
       await view.reload();
@@ -114,16 +133,22 @@ export class SnapshotPanels implements vscode.WebviewPanelSerializer {
 
   private adopt(panel: vscode.WebviewPanel, snapshot: SnapshotView): SnapshotPanel {
     const view = new SnapshotPanel(panel, this.api, (image) => void this.show(image));
-    this.open.set(snapshot.image, view);
-    panel.onDidDispose(() => this.open.delete(snapshot.image));
+    this.track(view, snapshot.image);
     void view.load(snapshot);
     return view;
+  }
+
+  private track(view: SnapshotPanel, image: string): void {
+    this.open.set(image, view);
+    view.panel.onDidDispose(() => this.open.delete(image));
   }
 }
 
 export class SnapshotPanel {
   private state?: PanelState;
   private dumpWaiters: Array<(text: string) => void> = [];
+  /** When the page first showed a state it was sent (Date.now()): the editor bench's first paint. */
+  firstPaintAt?: number;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -169,6 +194,9 @@ export class SnapshotPanel {
     switch (m.type) {
       case 'ready':
         await this.post();
+        return;
+      case 'painted':
+        this.firstPaintAt ??= Date.now();
         return;
       case 'openBlob':
         await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(blobUri(m.digest.slice(7))));
