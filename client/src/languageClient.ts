@@ -55,6 +55,16 @@ export async function createClient(
     synchronize: { configurationSection: SECTION },
     progressOnInitialization: true,
     middleware: {
+      // A hover on an image's digest links to Open Snapshot: the one command its Markdown may run.
+      provideHover: async (document, position, token, next) => {
+        const hover = await next(document, position, token);
+        for (const part of hover?.contents ?? []) {
+          if (part instanceof vscode.MarkdownString) {
+            part.isTrusted = { enabledCommands: ['processfork.openSnapshot'] };
+          }
+        }
+        return hover;
+      },
       // Verify's own Problems entries step aside for a blob an open manifest already reports.
       handleDiagnostics: (uri, diagnostics, next) => {
         onDiagnostics(uri, diagnostics);

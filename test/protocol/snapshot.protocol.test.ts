@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CodeActionRequest, type CodeAction } from 'vscode-languageserver-protocol';
+import { CodeActionRequest, HoverRequest, type CodeAction, type MarkupContent } from 'vscode-languageserver-protocol';
 import { after, before, test } from 'node:test';
 import {
   ConversationRequest,
@@ -215,3 +215,38 @@ test('a ledger that needs the operator secret: an information on the manifest, w
     [['Set Operator Session Secret…', 'processfork.setSessionSecret']],
   );
 });
+
+test("a hover on a snapshot's digest: its name, a link to open it, and the snapshots naming it as their parent", async () => {
+  const parent = fs
+    .readdirSync(path.join(root, 'images'))
+    .find((f) => fs.readFileSync(path.join(root, 'images', f), 'utf8').includes('"operator-signed"'))!
+    .slice(0, 64);
+  const child = writePfImage(root, { name: 'after-operator', createdAt: '2026-11-22T08:00:00Z', parents: [parent] });
+  const text = JSON.stringify(JSON.parse(child.json), null, 2);
+  const uri = pathToFileURL(path.join(root, '..', `pf-hover-${process.pid}.pfimg`)).toString();
+  await server.open(uri, text);
+  const at = text.indexOf(parent) + 4;
+  const hover = await eventuallyValue(async () => {
+    const h = await server.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri },
+      position: { line: text.slice(0, at).split('\n').length - 1, character: at - text.lastIndexOf('\n', at) - 1 },
+    });
+    const value = (h?.contents as MarkupContent | undefined)?.value ?? '';
+    return /after\\?-operator/.test(value) ? value : undefined; // the catalog is read again after the new image
+  });
+  const link = `command:processfork.openSnapshot?${encodeURIComponent(JSON.stringify([`sha256:${parent}`]))}`;
+  const shown = hover.replace(/\\(.)/g, '$1'); // as rendered: Markdown's escapes gone
+  assert.ok(shown.includes(`**Snapshot operator-signed** — [Open Snapshot](${link})`), hover);
+  assert.match(shown, /Used by 1 image: `[0-9a-f]{8}` names it as its parent \(after-operator\)/);
+});
+
+async function eventuallyValue<T>(check: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const v = await check();
+    if (v !== undefined) {
+      return v;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('timed out');
+}

@@ -5,7 +5,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { formatDigest } from '../../../shared/digest';
 import { formatBytes as bytes } from '../../../shared/format';
 import { markdownCode, markdownText } from '../../../shared/markdownText';
-import type { BlobInfo, ContentKind } from '../../../shared/protocol';
+import type { BlobInfo, ContentKind, ImageSummary } from '../../../shared/protocol';
 import { statBlob } from '../host/blobInfo';
 import type { StoreHost } from '../host/storeHost';
 import type { DigestOccurrence } from './digestAnalysis';
@@ -32,15 +32,43 @@ export async function hoverAt(host: StoreHost, doc: TextDocument, offset: number
     return { range, contents: markdown(`**Malformed digest**\n\n${markdownText(occ.error ?? 'not a sha256 digest')}`) };
   }
   const info = await statBlob(host, occ.hex).catch(() => undefined);
-  return { range, contents: markdown(describe(occ, info)) };
+  const catalog = await host.open.refs.images().catch(() => []);
+  const digest = formatDigest(occ.hex);
+  const lineage: Lineage = {
+    snapshot: catalog.find((i) => i.digest === digest && !i.problems.some((p) => p.severity === 'error')),
+    children: catalog.filter((i) => i.parents.includes(digest)),
+  };
+  return { range, contents: markdown(describe(occ, info, lineage)) };
+}
+
+/** The hovered digest as an image: the snapshot it is (when cataloged), and the snapshots naming it as a parent. */
+export interface Lineage {
+  snapshot?: ImageSummary;
+  children: ImageSummary[];
+}
+
+/** The client trusts hover links to this command only (nothing else a hover shows can run anything). */
+export const OPEN_SNAPSHOT_COMMAND = 'processfork.openSnapshot';
+
+function openSnapshotLink(s: ImageSummary): string {
+  const args = encodeURIComponent(JSON.stringify([s.digest]));
+  return `**Snapshot ${s.name ? markdownText(s.name) : markdownCode(s.digest.slice(7, 19))}** — [Open Snapshot](command:${OPEN_SNAPSHOT_COMMAND}?${args})`;
 }
 
 /** Places shown in the hover before "and N more". */
 const SHOWN_PLACES = 3;
 
-/** "Used by 3 images: `1a2b3c4d` world.fs entry src/app.py, … and 2 more places" (accurate counts). */
-function usedByLine(info: BlobInfo): string {
-  const images = info.usedByImages ?? new Set(info.referencedBy.map((r) => r.image)).size;
+/**
+ * "Used by 3 images: `1a2b3c4d` world.fs entry src/app.py, … and 2 more places" (accurate counts). An image
+ * naming this one as its parent uses it too (lineage: compare and gc keep it for them).
+ */
+function usedByLine(info: BlobInfo, children: ImageSummary[] = []): string {
+  const closureUsers = new Set(info.referencedBy.map((r) => r.image));
+  const asParent = children
+    .filter((c) => !closureUsers.has(c.digest))
+    .map((c) => ({ image: c.digest, layer: `names it as its parent${c.name ? ` (${c.name})` : ''}` }));
+  info = { ...info, referencedBy: [...asParent, ...info.referencedBy] };
+  const images = (info.usedByImages ?? closureUsers.size) + asParent.length;
   const unknown = info.usedByUnknown ?? [];
   const cannotTell =
     unknown.length === 0
@@ -61,9 +89,12 @@ function usedByLine(info: BlobInfo): string {
   return `${head}: ${shown}${more > 0 ? `, and ${more}${info.referencedBy.length >= 20 ? '+' : ''} more place${more === 1 ? '' : 's'}` : ''}`;
 }
 
-export function describe(occ: DigestOccurrence, info: BlobInfo | undefined): string {
+export function describe(occ: DigestOccurrence, info: BlobInfo | undefined, lineage?: Lineage): string {
   const digest = formatDigest(occ.hex!);
   const lines: string[] = [];
+  if (lineage?.snapshot) {
+    lines.push(openSnapshotLink(lineage.snapshot));
+  }
   if (!info) {
     lines.push(`**Missing** — \`${short(digest)}\` is not in the store.`);
     if (occ.layer) {
@@ -87,7 +118,7 @@ export function describe(occ: DigestOccurrence, info: BlobInfo | undefined): str
   if (occ.layer) {
     lines.push(`Layer: ${markdownCode(occ.layer)}`);
   }
-  lines.push(usedByLine(info));
+  lines.push(usedByLine(info, lineage?.children));
   if (info.lastVerified) {
     const when = new Date(info.lastVerified.atMs).toISOString().replace('T', ' ').slice(0, 19);
     lines.push(
