@@ -25,7 +25,17 @@ const targets = [
   { entryPoints: { server: 'server/src/server.ts' } },
   { entryPoints: { storeWorker: 'server/src/store/storeWorker.ts' } },
   { entryPoints: { cli: 'server/src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  // The AWS SDK in a file of its own, loaded on the first s3:// use (server/src/remotes/awsSdk.ts).
+  { entryPoints: { awsSdk: 'server/src/remotes/awsSdk.ts' } },
 ].filter((t) => existsSync(Object.values(t.entryPoints)[0]));
+
+/** The server and the CLI load the AWS SDK from its own bundle beside them, not from a copy inside their own. */
+const awsSdkApart = {
+  name: 'aws-sdk-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/awsSdk\.js$/ }, () => ({ path: './awsSdk.js', external: true }));
+  },
+};
 
 /** Prints errors in the shape VS Code's esbuild problem matcher expects, for watch tasks. */
 const problemMatcher = {
@@ -53,7 +63,7 @@ const contexts = await Promise.all(
       ...t,
       external: [...common.external, ...(t.external ?? [])],
       outdir: 'dist',
-      plugins: watch ? [problemMatcher] : [],
+      plugins: [...(t.entryPoints.awsSdk ? [] : [awsSdkApart]), ...(watch ? [problemMatcher] : [])],
     }),
   ),
 );

@@ -15,7 +15,7 @@ const LSP = ['vscode', 'vscode-languageserver', 'vscode-languageclient', 'vscode
 const SERVER_LAYERS = ['host', 'lsp', 'requests', 'documents'];
 /** The store's rooms, bottom to top ('.' is the store's root folder); the layers no store file may reach. */
 const STORE_ROOMS = ['.', 'io', 'workers', 'blobs', 'images', 'layers', 'analysis'];
-const STORE_OUTSIDE = [...SERVER_LAYERS, 'oci', 'cli', 'client'];
+const STORE_OUTSIDE = [...SERVER_LAYERS, 'oci', 'remotes', 'cli', 'client'];
 
 export default tseslint.config(
   {
@@ -91,9 +91,14 @@ export default tseslint.config(
     }),
   ),
   onlyBelow(['server/src/oci/**/*.ts'], {
-    layers: [...SERVER_LAYERS, 'cli', 'client'],
+    layers: [...SERVER_LAYERS, 'remotes', 'cli', 'client'],
     packages: LSP,
     why: 'oci/ imports only store/ and shared/',
+  }),
+  onlyBelow(['server/src/remotes/**/*.ts'], {
+    layers: [...SERVER_LAYERS, 'cli', 'client'],
+    packages: LSP,
+    why: 'remotes/ imports only oci/, store/ and shared/',
   }),
   onlyBelow(['server/src/cli/**/*.ts'], {
     layers: [...SERVER_LAYERS, 'client'],

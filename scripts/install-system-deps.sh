@@ -33,6 +33,16 @@ if [ "$PURPOSE" = test ]; then
   dpkg -s libclang-rt-14-dev-wasm32 >/dev/null 2>&1 || need+=(libclang-rt-14-dev-wasm32)
 fi
 
+# The S3 API server the s3:// tests run against (moto), and boto3 as the other client: Python packages, not Debian
+# ones. Installed with pip when missing; under CI=true a missing one fails the run rather than skip the tests.
+if [ "$PURPOSE" = test ] && ! { command -v moto_server >/dev/null 2>&1 && python3 -c 'import boto3' 2>/dev/null; }; then
+  echo "python packages: moto_server or boto3 missing; installing with pip" >&2
+  if ! python3 -m pip install --quiet --user 'moto[server]' boto3 >&2; then
+    echo "python packages: could not install; run: python3 -m pip install --user 'moto[server]' boto3" >&2
+    [ "${CI:-}" = true ] && exit 1
+  fi
+fi
+
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

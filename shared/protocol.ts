@@ -602,11 +602,17 @@ export namespace ImageFilesRequest {
 // hands them to the server process at start, in its environment.
 
 export interface RemoteImage {
+  /** The OCI tag; for file:// and s3:// the sub-folder the image is in (`.`: the location itself). */
   tag: string;
   /** The image's content id (the OCI config digest). */
   image: Digest;
   /** The OCI manifest's digest: `oci://host/repo@<manifest>` names exactly this push, whatever the tag says later. */
   manifest: Digest;
+  /** file:// and s3://: the reference that pulls this image (`s3://bucket/team/before-refactor`). */
+  location?: string;
+  /** The snapshot's name and creation time, where the listing reads the manifest (file:// and s3://). */
+  name?: string;
+  createdAt?: string;
 }
 
 export type RemoteImagesParams = RemoteParams;
@@ -624,12 +630,15 @@ export namespace RemoteImagesRequest {
 
 export interface RemotePushParams extends WorkDoneProgressParams {
   image: Digest;
-  /** `oci://host:port/repo[:tag]`. */
+  /** `oci://host:port/repo[:tag]`, `file://PATH` or `s3://BUCKET/PREFIX`. */
   ref: string;
 }
 
 export interface RemotePushResult {
-  manifestDigest: Digest;
+  /** The reference that pulls what was pushed (for "Copy pull reference"). */
+  pullRef: string;
+  /** oci:// only: the OCI manifest's digest. */
+  manifestDigest?: Digest;
   layers: number;
   uploaded: number;
   skipped: number;
@@ -643,7 +652,7 @@ export namespace RemotePushRequest {
 }
 
 export interface RemotePullParams extends WorkDoneProgressParams {
-  /** `oci://host:port/repo[:tag]`. */
+  /** `oci://host:port/repo[:tag]`, `file://PATH` or `s3://BUCKET/PREFIX`. */
   ref: string;
   /** Accept an image whose signature is missing or made with another key. */
   allowUnsigned?: boolean;
@@ -654,6 +663,8 @@ export interface RemotePullResult {
   layers: number;
   downloaded: number;
   alreadyHad: number;
+  /** What the image's merge or CRIU records name that the remote lacks (pf's own pushes leave them out). */
+  notes?: string[];
 }
 
 /** client → server: pull an image and the missing blobs of its closure (signature checked unless `allowUnsigned`). */

@@ -1,6 +1,7 @@
 // The extension's settings: each key's default, defined once. package.json repeats them for VS Code's
 // settings UI (a manifest cannot import code); test/unit/settings.unit.test.ts keeps the two equal.
 
+import { remoteKind } from './remoteText';
 export const SETTINGS_SECTION = 'processfork';
 
 export const SETTING_DEFAULTS = {
@@ -20,7 +21,7 @@ export const MIB = 1024 * 1024;
 /** Bounds the manifest declares for `tree.pageSize`; a value typed into settings.json may ignore them. */
 export const PAGE_SIZE_RANGE = { min: 50, max: 5000 } as const;
 
-/** A registry entry the extension can use (`oci://host[:port]/repo`). */
+/** A registry entry the extension can use (`oci://host[:port]/repo`, `file://PATH`, `s3://bucket/prefix`). */
 export function isRemoteSetting(value: unknown): value is string {
-  return typeof value === 'string' && value.startsWith('oci://');
+  return typeof value === 'string' && remoteKind(value) !== undefined;
 }

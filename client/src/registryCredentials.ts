@@ -1,13 +1,15 @@
 // Registry credentials live in VS Code's SecretStorage, never in settings or logs. They reach the server in
 // its environment when it starts (PF_REMOTE_CREDENTIALS), so no JSON-RPC message or trace carries them.
 import * as vscode from 'vscode';
+import { credentialKeyOf } from '../../shared/remoteText';
 
 const KEY_PREFIX = 'processfork.registry:';
 
 export type RegistryCredential = { username: string; password: string } | { bearer: string };
 
+/** Where a remote's credentials are kept: the registry host, or `s3://bucket` (file:// needs none). */
 export function hostOf(remote: string): string | undefined {
-  return /^oci:\/\/([^/]+)\//.exec(remote)?.[1];
+  return credentialKeyOf(remote);
 }
 
 export async function credentialsEnv(

@@ -1,6 +1,6 @@
 // Things the editor would otherwise refuse or drop without a word: Restricted Mode (writes are off; said once,
 // on the views, with the way to trust the folder in the status tooltip), and `processfork.remotes` entries
-// that are not `oci://` references (ignored, and now named).
+// that are not remotes pf speaks (ignored, and now named).
 import * as vscode from 'vscode';
 import { isRemoteSetting } from '../../shared/settings';
 import { SECTION } from './settings';
@@ -38,7 +38,7 @@ export function noticeUnusableRemotes(): vscode.Disposable {
     if (bad.length > 0) {
       void vscode.window
         .showWarningMessage(
-          `processfork.remotes: ${bad.map((b) => JSON.stringify(b)).join(', ')} ignored. Each entry is oci://host[:port]/repo; the scheme follows pf (plain http for loopback and for explicit ports other than 443).`,
+          `processfork.remotes: ${bad.map((b) => JSON.stringify(b)).join(', ')} ignored. Each entry is oci://host[:port]/repo (plain http for loopback and for explicit ports other than 443, as pf), file://PATH or s3://bucket/prefix.`,
           'Open Settings',
         )
         .then((choice) =>

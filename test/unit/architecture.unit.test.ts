@@ -38,24 +38,28 @@ test('a circle through a type-only import is found and named', () => {
   }
 });
 
-/** Each store room and an import it must not make (the room above it, or a server layer). */
-const WRONG_IMPORTS: Array<[room: string, specifier: string]> = [
-  ['.', './io/safeOpen'],
-  ['io', '../workers/workerPool'],
-  ['workers', '../blobs/blobPaths'],
-  ['blobs', '../images/manifest'],
-  ['images', '../layers/anyReader'],
-  ['layers', '../analysis/lineage'],
-  ['analysis', '../../host/storeHost'],
-  ['blobs', '../../oci/ociRef'],
+/** Each store room (and the registry layers) and an import it must not make (a room or layer above it). */
+const WRONG_IMPORTS: Array<[folder: string, specifier: string]> = [
+  ['store', './io/safeOpen'],
+  ['store/io', '../workers/workerPool'],
+  ['store/workers', '../blobs/blobPaths'],
+  ['store/blobs', '../images/manifest'],
+  ['store/images', '../layers/anyReader'],
+  ['store/layers', '../analysis/lineage'],
+  ['store/analysis', '../../host/storeHost'],
+  ['store/blobs', '../../oci/ociRef'],
+  ['store/images', '../../remotes/remoteRef'],
+  ['oci', '../remotes/remotes'],
+  ['remotes', '../requests/remoteRequests'],
+  ['remotes', '../cli/main'],
 ];
 
-test('the lint refuses an import of a higher room from each store room', () => {
+test('the lint refuses an import of a higher room from each store room, and of a higher layer from the registries', () => {
   const planted: string[] = [];
   const madeRooms: string[] = [];
   try {
-    for (const [room, specifier] of WRONG_IMPORTS) {
-      const dir = path.join(REPO, 'server', 'src', 'store', room);
+    for (const [folder, specifier] of WRONG_IMPORTS) {
+      const dir = path.join(REPO, 'server', 'src', folder);
       if (!fs.existsSync(dir)) {
         fs.mkdirSync(dir);
         madeRooms.push(dir);

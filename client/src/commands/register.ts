@@ -191,7 +191,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const node = arg as StoreNode | undefined;
       return pullImage(
         api(),
-        node?.kind === 'remoteImage' ? `${node.remote}:${node.entry.tag}` : typeof arg === 'string' ? arg : undefined,
+        node?.kind === 'remoteImage'
+          ? (node.entry.location ?? `${node.remote}:${node.entry.tag}`)
+          : typeof arg === 'string'
+            ? arg
+            : undefined,
       );
     }),
     command('processfork.fetchFromRemote', (digest, remote) => fetchFromRemote(api(), String(digest), String(remote))),

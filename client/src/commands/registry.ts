@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import type { RemotePullResult, RemotePushResult } from '../../../shared/protocol';
 import { askCredentials, hostOf, isCredential, storeCredentials } from '../registryCredentials';
-import { settings } from '../settings';
+import { REMOTE_FORMS, ociHasTag, remoteKind } from '../../../shared/remoteText';
+import { SECTION, settings } from '../settings';
 import type { StoreApi } from '../storeApi';
 import { withServerProgress } from './serverProgress';
 
@@ -12,8 +13,8 @@ async function pickRemote(title: string): Promise<string | undefined> {
     const typed = await vscode.window.showInputBox({
       title,
       prompt: 'No registries in processfork.remotes: type one',
-      placeHolder: 'oci://host:port/repo',
-      validateInput: (v) => (/^oci:\/\/[^/]+\/.+/.test(v) ? undefined : 'oci://host:port/repo'),
+      placeHolder: 'oci://host:port/repo, file:///mnt/share/snapshots/name or s3://bucket/prefix',
+      validateInput: (v) => (remoteKind(v) ? undefined : REMOTE_FORMS),
     });
     return typed;
   }
@@ -30,25 +31,55 @@ export async function pushImage(
   if (!remote) {
     return undefined;
   }
-  const tag =
-    given.tag ??
-    (await vscode.window.showInputBox({
-      title: 'Tag',
-      value: 'latest',
-      validateInput: (v) =>
-        /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(v) ? undefined : 'letters, digits, . _ - (128 at most)',
-    }));
-  if (!tag) {
-    return undefined;
+  // oci:// wants a tag: the one in the reference (`…/repo:coder`), else asked for. A folder or a bucket prefix
+  // holds one image: the reference is the place.
+  let ref = remote;
+  if (remoteKind(remote) === 'oci' && !ociHasTag(remote)) {
+    const tag =
+      given.tag ??
+      (await vscode.window.showInputBox({
+        title: 'Tag',
+        value: 'latest',
+        validateInput: (v) =>
+          /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(v) ? undefined : 'letters, digits, . _ - (128 at most)',
+      }));
+    if (!tag) {
+      return undefined;
+    }
+    ref = `${remote}:${tag}`;
   }
-  const ref = `${remote}:${tag}`;
   const result = await withServerProgress(api, `Pushing to ${ref}`, (workDoneToken, token) =>
     api.push(image, ref, workDoneToken, token),
   );
-  void vscode.window.showInformationMessage(
-    `Pushed to ${ref}: ${result.uploaded} blob(s) uploaded, ${result.skipped} already there.`,
-  );
+  void offerNextSteps(result, remote);
   return result;
+}
+
+/** After a push: the reference to pull it by (copied on request), and the registry added to the view. */
+async function offerNextSteps(result: RemotePushResult, remote: string): Promise<void> {
+  const known = settings().remotes.includes(registryOf(remote));
+  const choice = await vscode.window.showInformationMessage(
+    `Pushed: ${result.uploaded} blob(s) uploaded, ${result.skipped} already there. Pull it with ${result.pullRef}`,
+    'Copy Pull Reference',
+    ...(known ? [] : ['Add to Registries']),
+  );
+  if (choice === 'Copy Pull Reference') {
+    await vscode.env.clipboard.writeText(result.pullRef);
+  } else if (choice === 'Add to Registries') {
+    const config = vscode.workspace.getConfiguration(SECTION);
+    const remotes = config.get<string[]>('remotes', []);
+    await config.update('remotes', [...remotes, registryOf(remote)], vscode.ConfigurationTarget.Global);
+  }
+}
+
+/** The registry a reference is in: an OCI repository without its tag; a folder or prefix's parent, where listing finds it. */
+export function registryOf(remote: string): string {
+  if (remoteKind(remote) === 'oci') {
+    return remote
+      .replace(/@sha256:[0-9a-f]+$/, '')
+      .replace(/:([^/:]+)$/, (m, tag: string) => (/^\d+$/.test(tag) ? m : ''));
+  }
+  return remote.replace(/\/+$/, '').replace(/\/[^/]+$/, '') || remote;
 }
 
 export async function pullImage(api: StoreApi, ref?: string): Promise<RemotePullResult | undefined> {
@@ -56,8 +87,8 @@ export async function pullImage(api: StoreApi, ref?: string): Promise<RemotePull
     ref ??
     (await vscode.window.showInputBox({
       title: 'Pull image',
-      placeHolder: 'oci://host:port/repo:tag',
-      validateInput: (v) => (/^oci:\/\/[^/]+\/.+/.test(v) ? undefined : 'oci://host:port/repo[:tag]'),
+      placeHolder: 'oci://host:port/repo:tag, file:///mnt/share/snapshots/name or s3://bucket/prefix',
+      validateInput: (v) => (remoteKind(v) ? undefined : REMOTE_FORMS),
     }));
   if (!target) {
     return undefined;
@@ -69,7 +100,7 @@ export async function pullImage(api: StoreApi, ref?: string): Promise<RemotePull
   try {
     const result = await run(false);
     void vscode.window.showInformationMessage(
-      `Pulled ${result.image.slice(0, 19)}…: ${result.downloaded} blob(s) downloaded, ${result.alreadyHad} already here.`,
+      `Pulled ${result.image.slice(0, 19)}…: ${result.downloaded} blob(s) downloaded, ${result.alreadyHad} already here.${result.notes?.length ? ` ${result.notes.join(' ')}` : ''}`,
     );
     return result;
   } catch (err) {

@@ -119,10 +119,16 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
       return item;
     }
     case 'remoteImage': {
-      const item = new vscode.TreeItem(node.entry.tag, vscode.TreeItemCollapsibleState.None);
-      item.id = `remoteImage:${node.remote}:${node.entry.tag}`;
-      item.description = shortDigest(node.entry.image);
-      item.tooltip = `${node.remote}:${node.entry.tag}\nimage ${node.entry.image}\npinned: ${node.remote}@${node.entry.manifest}`;
+      const e = node.entry;
+      // A folder or bucket prefix: the snapshot's name and date, pulled by its location; OCI: the tag.
+      const item = new vscode.TreeItem(e.location ? (e.name ?? e.tag) : e.tag, vscode.TreeItemCollapsibleState.None);
+      item.id = `remoteImage:${node.remote}:${e.tag}`;
+      item.description = e.location
+        ? `${e.createdAt ? `${e.createdAt.replace('T', ' ').slice(0, 16)} · ` : ''}${shortDigest(e.image)}`
+        : shortDigest(e.image);
+      item.tooltip = e.location
+        ? `${e.name ?? '(no name)'}\n${e.location}\nimage ${e.image}`
+        : `${node.remote}:${e.tag}\nimage ${e.image}\npinned: ${node.remote}@${e.manifest}`;
       item.iconPath = new vscode.ThemeIcon('package');
       item.contextValue = 'remoteImage';
       return item;

@@ -2,13 +2,9 @@
 // checked twice, its compressed bytes against the layer digest and the decoded bytes against the raw digest in
 // its annotation, before it is written (temp file, fsync, rename), so nothing corrupt or partial lands.
 import { createHash } from 'node:crypto';
-import * as path from 'node:path';
-import { imagesDir } from '../store/blobs/blobPaths';
-import { writeFileDurably } from '../store/io/durableWrite';
-import { makeFolders } from '../store/io/makeFolders';
 import { MAX_MANIFEST_BYTES } from '../store/images/imageCatalog';
-import { insideRoot } from '../store/io/safeOpen';
-import { IntegrityError, StoreError, ioError, throwIfAborted } from '../store/errors';
+import { IntegrityError, StoreError, throwIfAborted } from '../store/errors';
+import { catalogImage } from '../store/images/catalogImage';
 import type { FsBlobStore } from '../store/blobs/fsBlobStore';
 import { parseManifest } from '../store/images/manifest';
 import { LAYER_MEDIA_TYPE, parseOciManifest, rawHexOfLayer } from './ociImage';
@@ -103,20 +99,7 @@ export async function pullImage(
     opts.onProgress?.({ done: ++done, total, note: rawHex.slice(0, 12) });
   });
   // The manifest last: an image appears in the catalog only once its closure is here.
-  if (createHash('sha256').update(config).digest('hex') !== imageHex) {
-    throw new IntegrityError(imageHex, 'hash-mismatch', 'the config does not hash to its digest');
-  }
-  await store.put(config);
-  const file = path.join(imagesDir(store.root), `${imageHex}.json`);
-  await makeFolders(path.dirname(file)).catch((err) => {
-    throw ioError('cannot create', path.dirname(file), err);
-  });
-  if (!(await insideRoot(store.root, path.dirname(file)))) {
-    throw ioError('refusing to write', file, new Error('images/ leads outside the store (a symbolic link)'));
-  }
-  await writeFileDurably(`${file}.tmp.${process.pid}`, file, config).catch((err) => {
-    throw ioError('cannot write', file, err);
-  });
+  await catalogImage(store, imageHex, config);
   return { imageHex, layers: total, downloaded, alreadyHad };
 }
 

@@ -5,9 +5,12 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 export const SIGNATURE_MEDIA_TYPE = 'application/vnd.processfork.signature.v1+json';
 export const DEFAULT_SIGN_KEY = 'processfork-default-self-sign-key.v1';
 
-/** As pf: a set variable is the key, even when empty (pf signs with the empty key then); unset means the default. */
-export function signingKey(env: NodeJS.ProcessEnv = process.env): string {
-  return env.PF_OCI_REG_SIGN_KEY ?? DEFAULT_SIGN_KEY;
+/**
+ * As pf: a set variable is the key, even when empty (pf signs with the empty key then); unset means the default.
+ * Each registry kind has its own variable (`PF_OCI_REG_SIGN_KEY`, `PF_FILE_REG_SIGN_KEY`, `PF_S3_REG_SIGN_KEY`).
+ */
+export function signingKey(env: NodeJS.ProcessEnv = process.env, variable = 'PF_OCI_REG_SIGN_KEY'): string {
+  return env[variable] ?? DEFAULT_SIGN_KEY;
 }
 
 export function signManifest(manifest: Uint8Array, key = signingKey()): Buffer {

@@ -1,5 +1,6 @@
-// The registry requests: list a remote's images, push, pull, and fetch one missing blob. Slow transfers report
-// work-done progress and stop between blobs when cancelled; writes are off in untrusted workspaces.
+// The registry requests: list a remote's images, push, pull, and fetch one missing blob, for every remote kind
+// (oci://, file://, s3://). Slow transfers report work-done progress and stop between blobs when cancelled;
+// writes are off in untrusted workspaces.
 import type { Connection } from 'vscode-languageserver';
 import { ResponseError } from 'vscode-languageserver';
 import { formatDigest, parseDigest } from '../../../shared/digest';
@@ -12,20 +13,17 @@ import {
 } from '../../../shared/protocol';
 import type { FetchBlobParams, RemoteImagesParams, RemotePullParams, RemotePushParams } from '../../../shared/protocol';
 import { authFor } from '../oci/credentials';
-import { fetchBlobFromRemote } from '../oci/fetchBlob';
-import type { OciRef } from '../oci/ociRef';
-import { parseOciRef } from '../oci/ociRef';
-import { listRemote, pullImage } from '../oci/pull';
-import { pushImage } from '../oci/push';
 import { RegistryClient } from '../oci/registryClient';
+import { parseRemote, remoteText, type RemoteRef } from '../remotes/remoteRef';
+import { fetchBlobFrom, listImagesAt, pullFrom, pushTo, type RemoteOptions } from '../remotes/remotes';
 import { logged } from '../lsp/operationLog';
 import { workDoneOn } from '../lsp/progressReporters';
 import { abortSignalOf, guarded, objectParams } from '../lsp/rpcErrors';
 import type { StoreHost } from '../host/storeHost';
 
-function clientFor(ref: OciRef): RegistryClient {
-  return new RegistryClient(ref, authFor(ref));
-}
+/** OCI registries get the editor's credentials (or pf's variables); s3:// reads its own from the environment. */
+const withCredentials: RemoteOptions['ociClient'] = (ref: Extract<RemoteRef, { kind: 'oci' }>) =>
+  new RegistryClient(ref.oci, authFor(ref.oci));
 
 function refuseUntrusted(host: StoreHost, what: string): void {
   if (!host.trusted) {
@@ -40,8 +38,8 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
   connection.onRequest(
     RemoteImagesRequest.type,
     guarded(log, async (raw) => {
-      const ref = parseOciRef(objectParams<RemoteImagesParams>(raw, 'remoteImages').remote, { tagOptional: true });
-      return { images: await listRemote(ref, clientFor(ref)) };
+      const ref = parseRemote(objectParams<RemoteImagesParams>(raw, 'remoteImages').remote, { tagOptional: true });
+      return { images: await listImagesAt(ref, { ociClient: withCredentials }) };
     }),
   );
 
@@ -51,22 +49,29 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
       const params = objectParams<RemotePushParams>(raw, 'remotePush');
       refuseUntrusted(host, 'pushing');
       const hex = parseDigest(params.image);
-      const ref = parseOciRef(params.ref);
+      const ref = parseRemote(params.ref);
       const progress = workDoneOn(connection, params.workDoneToken);
-      progress.begin(`Pushing to ${ref.host}/${ref.repo}:${ref.tag}`);
+      progress.begin(`Pushing to ${remoteText(ref)}`);
       try {
-        return await logged(
+        const r = await logged(
           info,
           `push ${formatDigest(hex).slice(0, 19)}… to ${params.ref}`,
           () =>
-            pushImage(host.open.store, hex, ref, {
-              client: clientFor(ref),
+            pushTo(host.open.store, hex, ref, {
+              ociClient: withCredentials,
               signal: abortSignalOf(token),
               onProgress: (p) =>
                 progress.report(Math.floor((p.done / p.total) * 100), `${p.done}/${p.total} ${p.note}`),
             }),
-          (r) => `${r.layers} blobs, ${r.uploaded} uploaded, ${r.skipped} already there`,
+          (r) => `${r.blobs} blobs, ${r.uploaded} uploaded, ${r.skipped} already there`,
         );
+        return {
+          pullRef: r.pullRef,
+          ...(r.manifestDigest ? { manifestDigest: r.manifestDigest } : {}),
+          layers: r.blobs,
+          uploaded: r.uploaded,
+          skipped: r.skipped,
+        };
       } finally {
         progress.done();
       }
@@ -78,27 +83,28 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
     guarded(log, async (raw, token) => {
       const params = objectParams<RemotePullParams>(raw, 'remotePull');
       refuseUntrusted(host, 'pulling');
-      const ref = parseOciRef(params.ref);
+      const ref = parseRemote(params.ref);
       const progress = workDoneOn(connection, params.workDoneToken);
-      progress.begin(`Pulling ${ref.host}/${ref.repo}:${ref.tag}`);
+      progress.begin(`Pulling ${remoteText(ref)}`);
       try {
         const result = await logged(
           info,
           `pull ${params.ref}`,
           () =>
-            pullImage(host.open.store, ref, {
-              client: clientFor(ref),
+            pullFrom(host.open.store, ref, {
+              ociClient: withCredentials,
               allowUnsigned: params.allowUnsigned === true,
               signal: abortSignalOf(token),
               onProgress: (p) => progress.report(Math.floor((p.done / p.total) * 100), `${p.done}/${p.total}`),
             }),
-          (r) => `${r.layers} blobs, ${r.downloaded} downloaded, ${r.alreadyHad} already here`,
+          (r) => `${r.blobs} blobs, ${r.downloaded} downloaded, ${r.alreadyHad} already here`,
         );
         return {
           image: formatDigest(result.imageHex),
-          layers: result.layers,
+          layers: result.blobs,
           downloaded: result.downloaded,
           alreadyHad: result.alreadyHad,
+          ...(result.notes.length > 0 ? { notes: result.notes } : {}),
         };
       } finally {
         progress.done();
@@ -112,11 +118,11 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
       const params = objectParams<FetchBlobParams>(raw, 'fetchBlob');
       refuseUntrusted(host, 'fetching blobs');
       const hex = parseDigest(params.digest);
-      const ref = parseOciRef(params.remote, { tagOptional: true });
+      const ref = parseRemote(params.remote, { tagOptional: true });
       const result = await logged(
         info,
         `fetch ${formatDigest(hex).slice(0, 19)}… from ${params.remote}`,
-        () => fetchBlobFromRemote(host.open.store, clientFor(ref), hex),
+        () => fetchBlobFrom(host.open.store, ref, hex, { ociClient: withCredentials }),
         (r) => (r.found ? `found as ${r.tag}` : 'not in any image there'),
       );
       if (result.found) {

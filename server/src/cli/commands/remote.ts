@@ -1,36 +1,46 @@
 import { formatDigest } from '../../../../shared/digest';
 import { resolveImage } from '../../store/images/resolveImage';
-import { parseOciRef } from '../../oci/ociRef';
-import { listRemote, pullImage } from '../../oci/pull';
-import { pushImage } from '../../oci/push';
+import { parseRemote } from '../../remotes/remoteRef';
+import { listImagesAt, pullFrom, pushTo } from '../../remotes/remotes';
 import type { Command } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';
 import { progressOnStderr } from '../progress';
 
+const REMOTES = 'oci://host:port/repo[:tag] | file://PATH | s3://BUCKET/PREFIX';
+
 export const pushCommand: Command = {
   name: 'push',
-  usage: 'pfstore push IMAGE oci://host:port/repo[:tag]',
-  summary: 'push an image and its closure to an OCI registry (only what the registry lacks)',
+  usage: `pfstore push IMAGE ${REMOTES}`,
+  summary: "push an image and its closure to a registry in pf's layout (only what the registry lacks)",
   flags: { values: [], switches: [] },
   async run(ctx) {
     if (ctx.args.positional.length !== 2) {
-      throw new CliError('push takes an IMAGE digest and an oci:// reference');
+      throw new CliError(`push takes an IMAGE (name, digest or prefix) and a remote (${REMOTES})`);
     }
     const hex = (await resolveImage(ctx.root, ctx.args.positional[0])).hex;
-    const ref = parseOciRef(ctx.args.positional[1]);
+    const ref = parseRemote(ctx.args.positional[1]);
     const progress = progressOnStderr('push');
     try {
-      const result = await pushImage(ctx.store, hex, ref, {
+      const r = await pushTo(ctx.store, hex, ref, {
         signal: ctx.signal,
         onProgress: (p) => progress.update(p.done, p.total, p.note),
       });
+      progress.finish();
       if (ctx.json) {
-        printJson(ctx, { image: formatDigest(hex), ref: `oci://${ref.host}/${ref.repo}:${ref.tag}`, ...result });
+        printJson(ctx, {
+          image: formatDigest(hex),
+          ref: r.pullRef,
+          layers: r.blobs,
+          uploaded: r.uploaded,
+          skipped: r.skipped,
+          ...(r.manifestDigest ? { manifestDigest: r.manifestDigest } : {}),
+        });
       } else {
         ctx.out(
-          `pushed ${formatDigest(hex)} to oci://${ref.host}/${ref.repo}:${ref.tag} (${result.layers} blobs: ${result.uploaded} uploaded, ${result.skipped} already there)`,
+          `pushed ${formatDigest(hex)} to ${r.pullRef} (${r.blobs} blobs: ${r.uploaded} uploaded, ${r.skipped} already there)`,
         );
+        ctx.out(`pull it with: pfstore pull ${r.pullRef}`);
       }
     } finally {
       progress.finish();
@@ -42,26 +52,36 @@ export const pushCommand: Command = {
 export const pullCommand: Command = {
   name: 'pull',
   createsStore: true,
-  usage: 'pfstore pull oci://host:port/repo[:tag] [--allow-unsigned]',
-  summary: 'pull an image and the blobs of its closure that are missing here; checks the signature',
+  usage: `pfstore pull ${REMOTES} [--allow-unsigned]`,
+  summary: 'pull an image and the blobs of its closure that are missing here; checks the signature first',
   flags: { values: [], switches: ['--allow-unsigned'] },
   async run(ctx) {
     if (ctx.args.positional.length !== 1) {
-      throw new CliError('pull takes one oci:// reference');
+      throw new CliError(`pull takes one remote (${REMOTES})`);
     }
-    const ref = parseOciRef(ctx.args.positional[0]);
+    const ref = parseRemote(ctx.args.positional[0]);
     const progress = progressOnStderr('pull');
     try {
-      const result = await pullImage(ctx.store, ref, {
+      const r = await pullFrom(ctx.store, ref, {
         signal: ctx.signal,
         allowUnsigned: ctx.args.switches.has('--allow-unsigned'),
         onProgress: (p) => progress.update(p.done, p.total, p.note),
       });
+      progress.finish();
+      for (const note of r.notes) {
+        ctx.err(`note: ${note}`);
+      }
       if (ctx.json) {
-        printJson(ctx, { image: formatDigest(result.imageHex), ...result });
+        printJson(ctx, {
+          image: formatDigest(r.imageHex),
+          imageHex: r.imageHex,
+          layers: r.blobs,
+          downloaded: r.downloaded,
+          alreadyHad: r.alreadyHad,
+        });
       } else {
         ctx.out(
-          `${formatDigest(result.imageHex)} (${result.layers} blobs: ${result.downloaded} downloaded, ${result.alreadyHad} already here)`,
+          `${formatDigest(r.imageHex)} (${r.blobs} blobs: ${r.downloaded} downloaded, ${r.alreadyHad} already here)`,
         );
       }
     } finally {
@@ -74,21 +94,26 @@ export const pullCommand: Command = {
 export const remoteCommand: Command = {
   name: 'remote',
   createsStore: true, // lists a registry; the local store is not read
-  usage: 'pfstore remote ls oci://host:port/repo',
-  summary: 'list the images in a registry repository (tag, image digest, manifest digest)',
+  usage: `pfstore remote ls ${REMOTES}`,
+  summary:
+    'list the images in a registry repository (tag, image, manifest digest) or under a folder or prefix (location, image, name, created)',
   flags: { values: [], switches: [] },
   async run(ctx) {
     const [sub, target] = ctx.args.positional;
     if (sub !== 'ls' || !target || ctx.args.positional.length !== 2) {
-      throw new CliError('usage: pfstore remote ls oci://host:port/repo');
+      throw new CliError(`usage: pfstore remote ls ${REMOTES}`);
     }
-    const ref = parseOciRef(target, { tagOptional: true });
-    const images = await listRemote(ref);
+    const ref = parseRemote(target, { tagOptional: true });
+    const images = await listImagesAt(ref, { signal: ctx.signal });
     if (ctx.json) {
       printJson(ctx, images);
     } else {
       for (const i of images) {
-        ctx.out(`${i.tag}\t${i.image}\t${i.manifest}`);
+        ctx.out(
+          i.location
+            ? `${i.location}\t${i.image}\t${i.name ?? '(no name)'}\t${i.createdAt ?? ''}`
+            : `${i.tag}\t${i.image}\t${i.manifest}`,
+        );
       }
     }
     return EXIT_OK;

@@ -1,0 +1,200 @@
+// A file:// registry: one image in a folder (a USB drive, an NFS share), in pf's layout. Every object is opened
+// as the store opens its blobs: never through a symlink (each folder on the way is checked too), never a pipe or
+// a device, never more than the caller asked for. Writes go to a temp name in the same folder, are synced and
+// checked for size, then renamed: a reader (or an interrupted push) never leaves half an object under its name.
+import * as fsSync from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { InvalidInputError, NotRegularFileError, StoreError, ioError } from '../store/errors';
+import { commitTempFile, writeFileDurably } from '../store/io/durableWrite';
+import { openRegular } from '../store/io/safeOpen';
+import type { ObjectRegistry } from './objectRegistry';
+
+export class FileRegistry implements ObjectRegistry {
+  readonly display: string;
+
+  constructor(private readonly dir: string) {
+    this.display = `file://${dir}`;
+  }
+
+  async read(key: string, maxBytes: number): Promise<Buffer | undefined> {
+    const opened = await this.open(key);
+    if (!opened) {
+      return undefined;
+    }
+    const { handle, info, file } = opened;
+    try {
+      if (info.size > maxBytes) {
+        throw ioError('refusing to read', file, new Error(`it is ${info.size} bytes, over the limit of ${maxBytes}`));
+      }
+      const buf = Buffer.alloc(info.size);
+      let at = 0;
+      while (at < buf.length) {
+        const { bytesRead } = await handle.read(buf, at, buf.length - at, at);
+        if (bytesRead === 0) {
+          break;
+        }
+        at += bytesRead;
+      }
+      return buf.subarray(0, at);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async download(key: string, dest: string, maxBytes: number, signal?: AbortSignal): Promise<boolean> {
+    const opened = await this.open(key);
+    if (!opened) {
+      return false;
+    }
+    const { handle, info, file } = opened;
+    if (info.size > maxBytes) {
+      await handle.close();
+      throw ioError('refusing to read', file, new Error(`it is ${info.size} bytes, over the limit of ${maxBytes}`));
+    }
+    let seen = 0;
+    const bounded = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        seen += chunk.length;
+        done(seen > maxBytes ? new Error(`it grew past ${maxBytes} bytes while being read`) : null, chunk);
+      },
+    });
+    await pipeline(handle.createReadStream(), bounded, fsSync.createWriteStream(dest, { flags: 'wx' }), { signal });
+    return true;
+  }
+
+  async size(key: string): Promise<number | undefined> {
+    const opened = await this.open(key);
+    if (!opened) {
+      return undefined;
+    }
+    await opened.handle.close();
+    return opened.info.size;
+  }
+
+  async write(key: string, bytes: Uint8Array): Promise<void> {
+    const file = await this.folderFor(key);
+    await writeFileDurably(tempName(file), file, bytes).catch((err) => {
+      throw err instanceof StoreError ? err : ioError('cannot write', file, err);
+    });
+  }
+
+  async upload(key: string, source: string, size: number, signal?: AbortSignal): Promise<void> {
+    const file = await this.folderFor(key);
+    const temp = tempName(file);
+    const { handle: input } = await openRegular(source);
+    const output = await fs.open(temp, 'wx');
+    try {
+      await pipeline(input.createReadStream(), output.createWriteStream({ autoClose: false }), { signal });
+      await commitTempFile(output, temp, file, size);
+    } catch (err) {
+      await output.close().catch(() => undefined);
+      await fs.rm(temp, { force: true });
+      throw err instanceof StoreError ? err : ioError('cannot write', file, err);
+    } finally {
+      await input.close().catch(() => undefined);
+    }
+  }
+
+  within(name: string): FileRegistry {
+    return new FileRegistry(path.join(this.dir, keyParts(name).join(path.sep)));
+  }
+
+  async *folders(): AsyncIterable<string> {
+    const dir = await this.checkedFolder([], false);
+    if (dir === undefined) {
+      throw new StoreError('not-found', `there is no folder ${this.dir}`);
+    }
+    let entries: fsSync.Dirent[];
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      throw ioError('cannot list', dir, err);
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (e.isDirectory() && !e.name.startsWith('.')) {
+        yield e.name; // symlinked folders are not followed (a Dirent of a link is not a directory)
+      }
+    }
+  }
+
+  /** Opens `key` read-only if every folder on the way and the object itself are what they seem. */
+  private async open(key: string) {
+    const parts = keyParts(key);
+    const dir = await this.checkedFolder(parts.slice(0, -1), false);
+    if (dir === undefined) {
+      return undefined;
+    }
+    const file = path.join(dir, parts[parts.length - 1]);
+    try {
+      return { ...(await openRegular(file)), file };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        return undefined;
+      }
+      if (err instanceof NotRegularFileError) {
+        throw new StoreError('invalid-input', `refusing ${file}: it is ${err.what}, not a regular file`);
+      }
+      throw ioError('cannot read', file, err);
+    }
+  }
+
+  /** The folder `key` goes in, made if missing; its final name, checked the same way. */
+  private async folderFor(key: string): Promise<string> {
+    const parts = keyParts(key);
+    const dir = (await this.checkedFolder(parts.slice(0, -1), true))!;
+    return path.join(dir, parts[parts.length - 1]);
+  }
+
+  /**
+   * Walks from the location down `parts`, refusing a symlink or a non-folder anywhere on the way (a link
+   * inside a shared folder could lead a pull's reads or a push's writes anywhere). Missing: undefined, or made.
+   */
+  private async checkedFolder(parts: string[], make: boolean): Promise<string | undefined> {
+    let dir = this.dir;
+    for (const part of ['', ...parts]) {
+      dir = part === '' ? dir : path.join(dir, part);
+      let info: fsSync.Stats | undefined;
+      try {
+        info = await fs.lstat(dir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+          throw ioError('cannot read', dir, err);
+        }
+      }
+      if (!info) {
+        if (!make) {
+          return undefined;
+        }
+        // The location itself may be new, folders above it too (a first push to a fresh drive).
+        await fs.mkdir(dir, { recursive: part === '' }).catch((err) => {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+            throw ioError('cannot create', dir, err);
+          }
+        });
+        info = await fs.lstat(dir);
+      }
+      if (info.isSymbolicLink()) {
+        throw new StoreError('invalid-input', `refusing ${dir}: it is a symbolic link inside the registry folder`);
+      }
+      if (!info.isDirectory()) {
+        throw new StoreError('invalid-input', `refusing ${dir}: it is not a folder`);
+      }
+    }
+    return dir;
+  }
+}
+
+function keyParts(key: string): string[] {
+  const parts = key.split('/');
+  if (parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\'))) {
+    throw new InvalidInputError(`not a registry key: ${JSON.stringify(key)}`);
+  }
+  return parts;
+}
+
+function tempName(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.pfstore-${process.pid}-${Date.now()}`);
+}

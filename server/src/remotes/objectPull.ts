@@ -1,0 +1,143 @@
+// Pull from a file:// folder or an s3:// prefix in pf's layout. The signature is checked before anything is
+// written. Then only the blobs of the closure this store lacks are fetched (pf fetches every object under the
+// prefix): the manifest's own, then what its fs tree and cache page manifest name, then what its merge and CRIU
+// records name, each streamed to a temp file, decoded and re-hashed against its name before it is renamed into
+// the store. The image enters the catalog last, and only when its whole closure is here.
+import { createHash } from 'node:crypto';
+import { TRANSFER_CONCURRENCY, forEachInFlight } from '../../../shared/inFlight';
+import type { TransferProgress } from '../oci/push';
+import { checkSignature } from '../oci/signature';
+import type { FsBlobStore } from '../store/blobs/fsBlobStore';
+import { IntegrityError, StoreError, throwIfAborted } from '../store/errors';
+import { catalogImage } from '../store/images/catalogImage';
+import { MAX_MANIFEST_BYTES } from '../store/images/imageCatalog';
+import { imageClosure, type ClosureEntry } from '../store/images/imageClosure';
+import { parseManifest } from '../store/images/manifest';
+import { layerReferences } from '../store/layers/layerReferences';
+import { MANIFEST_KEY, SIGNATURE_KEY, blobKey, type ObjectRegistry } from './objectRegistry';
+
+/** A signature is a few hundred bytes; more is not one. */
+const MAX_SIGNATURE_BYTES = 64 << 10;
+/** No object is read past this (a blob of many GiB is fine; an endless one is not). */
+const MAX_BLOB_OBJECT = 2 ** 40;
+
+export interface ObjectPullResult {
+  imageHex: string;
+  blobs: number;
+  downloaded: number;
+  alreadyHad: number;
+  /** Blobs named by the image's merge or CRIU records that the remote does not hold (pf's push leaves them). */
+  absentExtras: ClosureEntry[];
+}
+
+export async function pullFromObjects(
+  store: FsBlobStore,
+  registry: ObjectRegistry,
+  signKey: string,
+  opts: {
+    signal?: AbortSignal;
+    onProgress?: (p: TransferProgress) => void;
+    allowUnsigned?: boolean;
+    concurrency?: number;
+  } = {},
+): Promise<ObjectPullResult> {
+  const manifestBytes = await registry.read(MANIFEST_KEY, MAX_MANIFEST_BYTES, opts.signal);
+  if (!manifestBytes) {
+    throw new StoreError('not-found', `there is no image at ${registry.display} (no ${MANIFEST_KEY} there)`);
+  }
+  const imageHex = createHash('sha256').update(manifestBytes).digest('hex');
+  const signature = await registry.read(SIGNATURE_KEY, MAX_SIGNATURE_BYTES, opts.signal);
+  const verdict = signature ? checkSignature(signature, manifestBytes, signKey) : 'the image has no signature';
+  if (verdict && !opts.allowUnsigned) {
+    throw new IntegrityError(
+      imageHex,
+      'hash-mismatch',
+      `refusing to pull ${registry.display}: ${verdict} (pass --allow-unsigned to take it anyway)`,
+    );
+  }
+  const { manifest, problems } = parseManifest(manifestBytes.toString('utf8'));
+  if (!manifest || problems.some((p) => p.severity === 'error')) {
+    throw new StoreError('invalid-input', `${registry.display} does not hold a valid ProcessFork manifest`);
+  }
+
+  const fetched = new Set<string>();
+  let downloaded = 0;
+  let alreadyHad = 0;
+  const absent: ClosureEntry[] = [];
+  const fetchAll = async (entries: ClosureEntry[]) => {
+    const fresh = [...new Map(entries.filter((e) => !fetched.has(e.hex)).map((e) => [e.hex, e])).values()];
+    fresh.forEach((e) => fetched.add(e.hex));
+    await forEachInFlight(
+      fresh,
+      opts.concurrency ?? TRANSFER_CONCURRENCY,
+      async (entry) => {
+        throwIfAborted(opts.signal);
+        // Present and intact here: kept (and its time refreshed, the gc protocol); else fetched and checked.
+        const got = await store
+          .adoptCompressedFile(
+            entry.hex,
+            async (temp) => {
+              if (!(await registry.download(blobKey(entry.hex), temp, MAX_BLOB_OBJECT, opts.signal))) {
+                throw new AbsentObject();
+              }
+            },
+            { signal: opts.signal },
+          )
+          .catch((err) => {
+            if (err instanceof AbsentObject) {
+              return 'absent' as const;
+            }
+            throw err;
+          });
+        if (got === 'absent') {
+          absent.push(entry);
+        } else if (got) {
+          downloaded++;
+        } else {
+          alreadyHad++;
+        }
+        opts.onProgress?.({ done: fetched.size - absent.length, total: fetched.size, note: entry.layer });
+      },
+      opts.signal,
+    );
+  };
+
+  // The closure grows as it is fetched: nested manifests name more, merge records name their parents' ledgers.
+  let unexpanded: string[] = [];
+  for (let round = 0; round < 70; round++) {
+    const before = fetched.size;
+    const closure = await imageClosure(store, manifest);
+    await fetchAll(closure.entries);
+    unexpanded = closure.unexpanded.map((u) => `${u.layer} sha256:${u.hex}: ${u.reason}`);
+    const extras = await layerReferences(store, manifest, { signal: opts.signal });
+    await fetchAll(extras.map((r) => ({ layer: r.place, hex: r.hex })));
+    if (fetched.size === before) {
+      break;
+    }
+  }
+  const required = new Set((await imageClosure(store, manifest)).entries.map((e) => e.hex));
+  const lacking = absent.filter((e) => required.has(e.hex));
+  if (lacking.length > 0) {
+    throw new StoreError(
+      'not-found',
+      `${registry.display} lacks ${lacking.length} blob(s) of the image's closure (first: ${lacking[0].layer} sha256:${lacking[0].hex}); nothing was added to the catalog`,
+    );
+  }
+  if (unexpanded.length > 0) {
+    throw new StoreError(
+      'invalid-input',
+      `the image's closure cannot be walked: ${unexpanded[0]}; nothing was added to the catalog`,
+    );
+  }
+  await catalogImage(store, imageHex, manifestBytes);
+  return {
+    imageHex,
+    blobs: fetched.size - absent.length,
+    downloaded,
+    alreadyHad,
+    absentExtras: absent.filter((e) => !required.has(e.hex)),
+  };
+}
+
+/** The remote holds no object for a blob (pf's own push leaves out what merge and CRIU records name). */
+class AbsentObject extends Error {}

@@ -1,0 +1,58 @@
+// Push to a file:// folder or an s3:// prefix in pf's layout: every blob of the closure as its stored level-19
+// bytes under `blobs/sha256/<2>/<hex>.zst` (skipped when already there, so a push resumes by running it again),
+// then the signature, then `manifest.json` last: a reader never finds a manifest whose blobs are not all there.
+import * as fs from 'node:fs/promises';
+import { TRANSFER_CONCURRENCY, forEachInFlight } from '../../../shared/inFlight';
+import { pushPlan } from '../oci/pushPlan';
+import type { TransferProgress } from '../oci/push';
+import { signManifest } from '../oci/signature';
+import { blobPath } from '../store/blobs/blobPaths';
+import type { FsBlobStore } from '../store/blobs/fsBlobStore';
+import { throwIfAborted } from '../store/errors';
+import { MANIFEST_KEY, SIGNATURE_KEY, blobKey, type ObjectRegistry } from './objectRegistry';
+
+/** Blobs above this are streamed from their file; smaller ones are read (and checked again) whole. */
+const STREAM_ABOVE = 8 << 20;
+
+export interface ObjectPushResult {
+  blobs: number;
+  uploaded: number;
+  skipped: number;
+}
+
+export async function pushToObjects(
+  store: FsBlobStore,
+  imageHex: string,
+  registry: ObjectRegistry,
+  signKey: string,
+  opts: { signal?: AbortSignal; onProgress?: (p: TransferProgress) => void; concurrency?: number } = {},
+): Promise<ObjectPushResult> {
+  const { manifestBytes, closure } = await pushPlan(store, imageHex, opts.signal);
+  const total = closure.length + 1;
+  let done = 0;
+  let uploaded = 0;
+  await forEachInFlight(
+    closure,
+    opts.concurrency ?? TRANSFER_CONCURRENCY,
+    async (entry) => {
+      throwIfAborted(opts.signal);
+      const key = blobKey(entry.hex);
+      if ((await registry.size(key, opts.signal)) === undefined) {
+        const file = blobPath(store.root, entry.hex);
+        const size = (await fs.stat(file)).size;
+        if (size > STREAM_ABOVE) {
+          await registry.upload(key, file, size, opts.signal); // verified with the closure above
+        } else {
+          await registry.write(key, await store.readCompressed(entry.hex, { signal: opts.signal }), opts.signal);
+        }
+        uploaded++;
+      }
+      opts.onProgress?.({ done: ++done, total, note: entry.layer });
+    },
+    opts.signal,
+  );
+  await registry.write(SIGNATURE_KEY, signManifest(manifestBytes, signKey), opts.signal);
+  await registry.write(MANIFEST_KEY, manifestBytes, opts.signal);
+  opts.onProgress?.({ done: ++done, total, note: 'manifest and signature' });
+  return { blobs: closure.length, uploaded, skipped: closure.length - uploaded };
+}

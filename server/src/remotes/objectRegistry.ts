@@ -1,0 +1,29 @@
+// pf's one-image-per-location registries (file:// folders, s3:// key prefixes) seen as a few object operations
+// on keys relative to the location (`manifest.json`, `blobs/sha256/ab/<hex>.zst`). Push, pull and listing are
+// written once against this; each kind says only how to move bytes.
+
+export interface ObjectRegistry {
+  /** `file:///mnt/usb/snaps` or `s3://bucket/prefix`, for messages. */
+  readonly display: string;
+  /** The object's bytes, or undefined when there is none; an object over `maxBytes` is refused, not read. */
+  read(key: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer | undefined>;
+  /** Streams the object into `dest` (created), refusing more than `maxBytes`; false when there is none. */
+  download(key: string, dest: string, maxBytes: number, signal?: AbortSignal): Promise<boolean>;
+  /** Whether an object is there (its size, when it is). */
+  size(key: string, signal?: AbortSignal): Promise<number | undefined>;
+  /** Writes small bytes whole (manifest, signature). A reader never sees half of it. */
+  write(key: string, bytes: Uint8Array, signal?: AbortSignal): Promise<void>;
+  /** Sends a file of `size` bytes, streamed (a blob of many GiB). A reader never sees half of it. */
+  upload(key: string, file: string, size: number, signal?: AbortSignal): Promise<void>;
+  /** The names of the folders (key prefixes) directly under the location, every page of them. */
+  folders(signal?: AbortSignal): AsyncIterable<string>;
+  /** The registry of the sub-folder `name` (one image per location: listing looks one level down). */
+  within(name: string): ObjectRegistry;
+}
+
+export const MANIFEST_KEY = 'manifest.json';
+export const SIGNATURE_KEY = 'manifest.json.sig';
+
+export function blobKey(hex: string): string {
+  return `blobs/sha256/${hex.slice(0, 2)}/${hex}.zst`;
+}
