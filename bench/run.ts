@@ -13,6 +13,7 @@ import { benchGet, benchLargePut, benchPeakMemory, benchSmallPuts, benchVerifyAl
 import { table } from './report';
 import { benchEngines } from './engineBench';
 import { benchLedgers, benchLongTrace } from './layersBench';
+import { benchObjectRegistries } from './objectRegistryBench';
 
 async function main(): Promise<void> {
   const quick = process.env.BENCH_QUICK === '1';
@@ -60,6 +61,9 @@ async function main(): Promise<void> {
     }
     if (want('editor')) {
       await benchEditor(work, quick ? 20_000 : 100_000);
+    }
+    if (want('objects')) {
+      await benchObjectRegistries(work, quick ? 200 : 1000, quick ? 32 : large);
     }
     if (want('registry')) {
       await benchRegistry(work, quick ? 200 : 1000, quick ? 32 : large);

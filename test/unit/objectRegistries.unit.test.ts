@@ -4,7 +4,7 @@
 // location in plain words, a pull that fails part way and resumes fetching only what it lacks, and listing.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
@@ -12,7 +12,8 @@ import { parseRemote } from '../../server/src/remotes/remoteRef';
 import { writeDemoSnapshots } from '../support/demoSnapshots';
 import { boto3, motoAvailable, startMoto, type MotoServer } from '../support/motoServer';
 import { CLI_JS } from '../support/serverProcess';
-import { blobFile, tempStore } from '../support/storeFixtures';
+import { writePfImage } from '../support/pfLayers';
+import { blobFile, tempStore, writeBlob } from '../support/storeFixtures';
 
 const DEFAULT_KEY = 'processfork-default-self-sign-key.v1';
 
@@ -299,6 +300,35 @@ describe('file:// paths and links', () => {
       prefix: 'team',
       text: 's3://bucket/team/',
     });
+  });
+
+  test('a blob over the streaming size goes up streamed and comes back intact', () => {
+    const source = tempStore();
+    const target = tempStore();
+    const dir = tempStore('pf-file-registry-');
+    try {
+      const big = randomBytes(9 << 20); // incompressible: stored at over 8 MiB, so it is streamed from its file
+      const hex = writeBlob(source, big, { fast: true });
+      const tree = JSON.stringify({
+        kind: 'fs.tree.v1',
+        entries: [{ path: 'data/weights.bin', mode: '0644', size: big.length, kind: 'file', blob: `sha256:${hex}` }],
+      });
+      writePfImage(source, { name: 'big', createdAt: '2026-12-03T10:00:00Z', fs: tree });
+      const push = pfstore(source, ['push', 'big', `file://${dir}/big`]);
+      assert.equal(push.status, 0, push.stderr);
+      assert.match(push.stdout, /^pushed sha256:[0-9a-f]{64} to file:\/\/.*\/big \(9 blobs: 9 uploaded/);
+      assert.deepEqual(
+        fs.readFileSync(path.join(dir, 'big', 'blobs', 'sha256', hex.slice(0, 2), `${hex}.zst`)),
+        fs.readFileSync(blobFile(source, hex)),
+      );
+      const pull = pfstore(target, ['pull', `file://${dir}/big`]);
+      assert.equal(pull.status, 0, pull.stderr);
+      assert.equal(pfstore(target, ['verify']).status, 0);
+    } finally {
+      for (const d of [source, target, dir]) {
+        fs.rmSync(d, { recursive: true, force: true });
+      }
+    }
   });
 
   test('a push to a relative file:// path lands under the working folder; a symlink inside the folder is refused', () => {

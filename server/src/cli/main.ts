@@ -167,9 +167,25 @@ process.stdout.on('error', (err) => {
   process.exit(EXIT_BROKEN_PIPE);
 });
 
+// Node exits with 0 when nothing is left to wait for, even if the command's promise never settled (a stream that
+// never ends, say): that would be a success that did nothing. Say so instead, as the internal error it is.
+let settled = false;
+process.on('beforeExit', () => {
+  if (!settled) {
+    process.stderr.write(
+      'pfstore: internal error: the command stopped before it finished (nothing left to wait for)\n',
+    );
+    process.exit(EXIT_INTERNAL);
+  }
+});
+
 main(process.argv.slice(2)).then(
-  (code) => exitWhenFlushed(code),
+  (code) => {
+    settled = true;
+    exitWhenFlushed(code);
+  },
   (err) => {
+    settled = true;
     const code = exitCodeOf(err);
     const detail =
       process.env.PFSTORE_DEBUG === '1' || code === EXIT_INTERNAL

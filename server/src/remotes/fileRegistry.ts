@@ -7,8 +7,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { InvalidInputError, NotRegularFileError, StoreError, ioError } from '../store/errors';
-import { commitTempFile, writeFileDurably } from '../store/io/durableWrite';
+import { InvalidInputError, NotRegularFileError, StoreError, ioError, throwIfAborted } from '../store/errors';
+import { commitTempFile, writeAll, writeFileDurably } from '../store/io/durableWrite';
 import { openRegular } from '../store/io/safeOpen';
 import type { ObjectRegistry } from './objectRegistry';
 
@@ -87,7 +87,17 @@ export class FileRegistry implements ObjectRegistry {
     const { handle: input } = await openRegular(source);
     const output = await fs.open(temp, 'wx');
     try {
-      await pipeline(input.createReadStream(), output.createWriteStream({ autoClose: false }), { signal });
+      // A plain read-write loop on the two handles: the temp file's handle must stay open for its fsync.
+      const chunk = Buffer.allocUnsafe(1 << 20);
+      for (let at = 0; ;) {
+        throwIfAborted(signal);
+        const { bytesRead } = await input.read(chunk, 0, chunk.length, at);
+        if (bytesRead === 0) {
+          break;
+        }
+        await writeAll(output, chunk.subarray(0, bytesRead));
+        at += bytesRead;
+      }
       await commitTempFile(output, temp, file, size);
     } catch (err) {
       await output.close().catch(() => undefined);

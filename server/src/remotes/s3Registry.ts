@@ -40,6 +40,9 @@ function s3Client(sdk: typeof AwsSdk, bucket: string, env: NodeJS.ProcessEnv): A
     forcePathStyle: true,
     credentials: stored ?? sdk.fromNodeProviderChain(),
     maxAttempts: 3,
+    // Checksums only where S3 requires them: a streamed body otherwise goes aws-chunked with a trailing CRC32,
+    // which S3-compatible servers handle slowly or not at all; every blob is re-hashed on pull anyway.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
     requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
   });
 }
