@@ -35,3 +35,14 @@ export function credentialKeyOf(text: string): string | undefined {
       return undefined;
   }
 }
+
+/** The registry a reference is in: an OCI repository without its tag; a folder or prefix's parent, where listing finds it. */
+export function registryOf(remote: string): string {
+  if (remoteKind(remote) === 'oci') {
+    return remote
+      .replace(/@sha256:[0-9a-f]+$/, '')
+      .replace(/:([^/:]+)$/, (m, tag: string) => (/^\d+$/.test(tag) ? m : ''));
+  }
+  const parent = remote.replace(/\/+$/, '').replace(/\/[^/]+$/, '');
+  return parent.endsWith('://') || parent === '' ? remote : parent;
+}

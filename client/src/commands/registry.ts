@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { RemotePullResult, RemotePushResult } from '../../../shared/protocol';
 import { askCredentials, hostOf, isCredential, storeCredentials } from '../registryCredentials';
-import { REMOTE_FORMS, ociHasTag, remoteKind } from '../../../shared/remoteText';
+import { REMOTE_FORMS, ociHasTag, registryOf, remoteKind } from '../../../shared/remoteText';
 import { SECTION, settings } from '../settings';
 import type { StoreApi } from '../storeApi';
 import { withServerProgress } from './serverProgress';
@@ -70,16 +70,6 @@ async function offerNextSteps(result: RemotePushResult, remote: string): Promise
     const remotes = config.get<string[]>('remotes', []);
     await config.update('remotes', [...remotes, registryOf(remote)], vscode.ConfigurationTarget.Global);
   }
-}
-
-/** The registry a reference is in: an OCI repository without its tag; a folder or prefix's parent, where listing finds it. */
-export function registryOf(remote: string): string {
-  if (remoteKind(remote) === 'oci') {
-    return remote
-      .replace(/@sha256:[0-9a-f]+$/, '')
-      .replace(/:([^/:]+)$/, (m, tag: string) => (/^\d+$/.test(tag) ? m : ''));
-  }
-  return remote.replace(/\/+$/, '').replace(/\/[^/]+$/, '') || remote;
 }
 
 export async function pullImage(api: StoreApi, ref?: string): Promise<RemotePullResult | undefined> {

@@ -406,6 +406,62 @@ test('registry: push an image with its command, then pull it back', async () => 
   assert.equal(pulled.downloaded + pulled.alreadyHad, 12);
 });
 
+test('a tag in an oci:// reference is used as given: the push asks for nothing', async () => {
+  if (!env.remote) {
+    throw new Error('the runner started no registry');
+  }
+  const { image } = fixture();
+  const imageNode: StoreNode = {
+    kind: 'image',
+    image: { digest: `sha256:${image}`, fileName: '', parents: [], bytes: 0, problems: [] },
+  };
+  const pushed = (await vscode.commands.executeCommand('processfork.pushImage', imageNode, `${env.remote}:coder`)) as
+    { pullRef: string } | undefined;
+  assert.equal(pushed?.pullRef, `${env.remote}:coder`);
+  const { images } = await ext.api()!.remoteImages(env.remote);
+  assert.ok(images.some((i) => i.tag === 'coder'));
+});
+
+test('a folder registry: push by name, the Registries tree shows the snapshot by its name, and it pulls back', async () => {
+  const shared = path.join(env.workspace, 'shared-snapshots');
+  const { image } = fixture();
+  const imageNode: StoreNode = {
+    kind: 'image',
+    image: { digest: `sha256:${image}`, fileName: '', parents: [], bytes: 0, problems: [] },
+  };
+  const pushed = (await vscode.commands.executeCommand(
+    'processfork.pushImage',
+    imageNode,
+    `file://${shared}/from-editor`,
+  )) as { pullRef: string; layers: number };
+  assert.equal(pushed.pullRef, `file://${shared}/from-editor`);
+  assert.ok(fs.existsSync(path.join(shared, 'from-editor', 'manifest.json')));
+  const config = vscode.workspace.getConfiguration('processfork');
+  const before = config.get<string[]>('remotes') ?? [];
+  try {
+    await config.update('remotes', [...before, `file://${shared}`], vscode.ConfigurationTarget.Workspace);
+    const row = await eventually('the folder registry in the tree, its image listed', async () => {
+      const roots = (await ext.tree.getChildren()) as StoreNode[];
+      const registries = roots.find((r) => r.kind === 'root' && r.section === 'remotes');
+      const remotes = registries ? ((await ext.tree.getChildren(registries)) as StoreNode[]) : [];
+      const folder = remotes.find((r) => r.kind === 'remote' && r.remote === `file://${shared}`);
+      const rows = folder ? ((await ext.tree.getChildren(folder)) as StoreNode[]) : [];
+      return rows.find((r) => r.kind === 'remoteImage');
+    });
+    const item = ext.tree.getTreeItem(row);
+    assert.equal(item.label, 'e2e', 'the snapshot by its name');
+    const pulled = (await vscode.commands.executeCommand('processfork.pullImage', row)) as {
+      image: string;
+      downloaded: number;
+      alreadyHad: number;
+    };
+    assert.equal(pulled.image, `sha256:${image}`);
+    assert.equal(pulled.downloaded + pulled.alreadyHad, pushed.layers);
+  } finally {
+    await config.update('remotes', undefined, vscode.ConfigurationTarget.Workspace);
+  }
+});
+
 test('registry with token auth: rejected saved credentials are named as such; right ones push, and it pulls', async () => {
   if (!env.tokenRemote) {
     throw new Error('the runner started no token-auth registry');
