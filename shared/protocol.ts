@@ -473,6 +473,8 @@ export namespace ReferencesRequest {
 
 export interface ImageCostInfo {
   image: Digest;
+  /** The snapshot's name, when it has one. */
+  name?: string;
   closureBytes: number;
   /** Bytes of blobs only this image reaches. */
   exclusiveBytes: number;

@@ -26,11 +26,20 @@ export function registerReports(): vscode.Disposable {
 }
 
 /** Shows `content` as the read-only Markdown document `name` (e.g. `Store statistics.md`). */
-export async function showReport(name: string, content: string): Promise<vscode.TextDocument> {
+export async function showReport(
+  name: string,
+  content: string,
+  opts: { rendered?: boolean } = {},
+): Promise<vscode.TextDocument> {
   const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${name}` });
   reports.set(uri, content);
   const doc = await vscode.workspace.openTextDocument(uri);
   await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
-  await vscode.window.showTextDocument(doc, { preview: true });
+  if (opts.rendered) {
+    // Tables read as tables: the built-in Markdown preview, the source a click away (Open Source).
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  } else {
+    await vscode.window.showTextDocument(doc, { preview: true });
+  }
   return doc;
 }

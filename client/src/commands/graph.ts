@@ -1,6 +1,7 @@
 // Commands on the store's reference graph: list and remove unreferenced blobs (with a modal confirmation that
 // shows count and bytes), and the store statistics as a read-only Markdown document.
 import * as vscode from 'vscode';
+import { markdownText } from '../../../shared/markdownText';
 import { formatBytes } from '../../../shared/format';
 import type { GcResult, StoreStatsResult } from '../../../shared/protocol';
 import { log } from '../log';
@@ -79,9 +80,9 @@ export async function showStats(api: StoreApi): Promise<StoreStatsResult> {
     '|---|---|---|---|',
     ...stats.images.map(
       (i) =>
-        `| \`${i.image.slice(7, 19)}\` | ${formatBytes(i.closureBytes)} | ${formatBytes(i.exclusiveBytes)} | ${formatBytes(i.sharedBytes)} |`,
+        `| ${i.name ? `${markdownText(i.name)} (\`${i.image.slice(7, 19)}\`)` : `\`${i.image.slice(7, 19)}\``} | ${formatBytes(i.closureBytes)} | ${formatBytes(i.exclusiveBytes)} | ${formatBytes(i.sharedBytes)} |`,
     ),
   ];
-  await showReport('Store statistics.md', lines.join('\n'));
+  await showReport('Store statistics.md', lines.join('\n'), { rendered: true });
   return stats;
 }

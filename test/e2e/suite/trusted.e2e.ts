@@ -546,7 +546,11 @@ test('store statistics and unreferenced blobs, through their commands', async ()
   assert.ok(stats.blobs > 1000);
   assert.equal(stats.images.length, 1);
   assert.equal(stats.images[0].closureBytes, stats.images[0].exclusiveBytes + stats.images[0].sharedBytes);
-  assert.match(vscode.window.activeTextEditor!.document.getText(), /# Store statistics/);
+  // Rendered (the Markdown preview), its source open behind it; images by name.
+  const report = vscode.workspace.textDocuments.find((d) => d.uri.path.endsWith('/Store statistics.md'));
+  assert.match(report?.getText() ?? '', /# Store statistics/);
+  assert.match(report?.getText() ?? '', /\| e2e \(`[0-9a-f]{12}`\) \|/);
+  assert.equal(vscode.window.activeTextEditor?.document.uri.path.endsWith('/Store statistics.md') ?? false, false);
   const plan = (await vscode.commands.executeCommand('processfork.showUnreferenced')) as {
     unreferenced: { removed: unknown[]; keptYoung: number };
   };

@@ -36,6 +36,8 @@ export function unknownUseText(u: UnknownUseInfo): string {
 
 export interface GraphImage {
   hex: string;
+  /** The snapshot's name (`agent.fingerprint`), when it has one. */
+  name?: string;
   createdAt?: string;
   agentKind?: string;
   parents: string[];
@@ -122,7 +124,13 @@ export class ReferenceGraph {
       return;
     }
     const index = this.images.length;
-    this.images.push({ hex: entry.hex, createdAt: m.createdAt, agentKind: m.agent?.kind, parents: [...m.parents] });
+    this.images.push({
+      hex: entry.hex,
+      name: m.agent?.fingerprint || undefined,
+      createdAt: m.createdAt,
+      agentKind: m.agent?.kind,
+      parents: [...m.parents],
+    });
     for (const [obj, name] of LAYER_FIELDS) {
       const hex = (m as unknown as Record<string, Record<string, string | undefined>>)[obj]?.[name];
       if (!hex) {

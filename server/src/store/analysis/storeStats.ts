@@ -63,6 +63,7 @@ export async function storeStats(
     }
     return {
       image: formatDigest(graph.images[i].hex),
+      ...(graph.images[i].name ? { name: graph.images[i].name } : {}),
       closureBytes,
       exclusiveBytes,
       sharedBytes: closureBytes - exclusiveBytes,
