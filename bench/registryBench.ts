@@ -10,26 +10,27 @@ import { TRANSFER_CONCURRENCY } from '../shared/inFlight';
 import { pushImage } from '../server/src/oci/push';
 import { FsBlobStore } from '../server/src/store/blobs/fsBlobStore';
 import { registryAvailable, startRegistry } from '../test/support/registry';
-import { blobFile, sha256Hex, writeBlob, writeImage, writeManyBlobs } from '../test/support/storeFixtures';
+import { blobFile, sha256Hex, writeImage, writeManyBlobs } from '../test/support/storeFixtures';
+import { writePfImage } from '../test/support/pfLayers';
 import { mib, ms, record } from './report';
 import { sh, timeIt } from './timing';
 
-/** An image whose fs tree names `count` small blobs, or whose model base is one big blob. */
+/** A named image in pf's shapes whose fs tree names the small blobs, or whose model base is one big blob. */
 function makeImage(root: string, small: string[], big?: string): string {
   const tree = JSON.stringify({
     kind: 'fs.tree.v1',
-    entries: small.map((h, i) => ({ path: `f/${i}`, size: 1, blob: `sha256:${h}` })),
+    entries: small.map((h, i) => ({ path: `f/${i}`, mode: '0644', size: 1, kind: 'file', blob: `sha256:${h}` })),
   });
-  const one = (s: string) => writeBlob(root, s);
+  const image = writePfImage(root, { name: `bench-${small.length}`, createdAt: '2026-12-03T10:00:00Z', fs: tree });
+  if (!big) {
+    return image.hex;
+  }
+  // The big blob as the model base (a base model's weights are the large blob of a real snapshot).
   return writeImage(root, {
-    base: big ?? one('base'),
-    diff: one('diff'),
-    cachePages: one('{"pages":[]}'),
-    fs: one(tree),
-    env: one('env'),
-    procs: one('procs'),
-    ledger: one('ledger'),
-    messages: one('messages'),
+    ...image.layers,
+    base: big,
+    createdAt: '2026-12-03T10:00:00Z',
+    agent: { kind: 'claude-code', version: '1.0.15', fingerprint: 'bench-big' },
   }).hex;
 }
 

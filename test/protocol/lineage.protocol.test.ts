@@ -12,6 +12,7 @@ import {
 } from '../../shared/protocol';
 import { startServer, type ServerSession } from '../support/serverProcess';
 import { manifestJson, tempStore, writeBlob, writeDemoImage, writeImage } from '../support/storeFixtures';
+import { envText } from '../support/pfLayerText';
 
 let server: ServerSession;
 let root: string;
@@ -23,7 +24,7 @@ before(async () => {
   a = writeDemoImage(root, 'alpha');
   b = writeImage(root, {
     ...a.spec,
-    env: writeBlob(root, 'TAG=beta\n'),
+    env: writeBlob(root, envText({ TAG: 'beta' })),
     parents: [a.hex],
     createdAt: '2026-11-21T10:00:00Z',
   });
@@ -89,7 +90,7 @@ test("imageFiles: an image's fs tree as entries (a directory has no digest); uns
 
 test('imageDetails: from the manifest blob when there is no catalog file; unknown images are not found', async () => {
   // pf-core stores each manifest as a blob too: an image whose catalog file is missing still opens from it.
-  const json = manifestJson({ ...a.spec, env: writeBlob(root, 'TAG=blob-only\n') });
+  const json = manifestJson({ ...a.spec, env: writeBlob(root, envText({ TAG: 'blob-only' })) });
   const hex = writeBlob(root, json);
   assert.equal(fs.existsSync(path.join(root, 'images', `${hex}.json`)), false);
   const details = await server.connection.sendRequest(ImageDetailsRequest.type, { digest: `sha256:${hex}` });

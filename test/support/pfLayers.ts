@@ -52,11 +52,17 @@ export interface PfImageSpec {
   pages?: Array<{ k: string; v: string }>;
 }
 
+/** The digests (hex) of an image's eight layer blobs, by the fixture's names for them. */
+export type PfLayerHexes = Record<
+  'base' | 'diff' | 'cachePages' | 'fs' | 'env' | 'procs' | 'ledger' | 'messages',
+  string
+>;
+
 /** A whole named image in pf's shapes; layers not given get pf's defaults for a CLI snapshot. */
 export function writePfImage(
   root: string,
   spec: PfImageSpec,
-): { hex: string; json: string; file: string; layers: Record<string, string> } {
+): { hex: string; json: string; file: string; layers: PfLayerHexes } {
   const kind = spec.agentKind ?? 'claude-code';
   const layers = {
     base: writeBlob(root, `base:${kind}`),

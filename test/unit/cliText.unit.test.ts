@@ -16,6 +16,7 @@ import {
   writeImage,
   writePfcoreBlob,
 } from '../support/storeFixtures';
+import { envText } from '../support/pfLayerText';
 
 function pfstore(root: string, ...args: string[]) {
   return spawnSync(process.execPath, [CLI_JS, '--store', root, ...args], { encoding: 'utf8' });
@@ -91,20 +92,20 @@ test('stat, log and images in text; each refuses arguments it does not take', ()
   const a = writeDemoImage(root, 'a');
   const b = writeImage(root, {
     ...a.spec,
-    env: writeBlob(root, 'TAG=b\n'),
+    env: writeBlob(root, envText({ TAG: 'b' })),
     parents: [a.hex],
     createdAt: '2026-11-21T01:00:00Z',
   });
   const c = writeImage(root, {
     ...a.spec,
-    env: writeBlob(root, 'TAG=c\n'),
+    env: writeBlob(root, envText({ TAG: 'c' })),
     parents: [a.hex],
     createdAt: '2026-11-21T02:00:00Z',
   });
   const gone = 'e'.repeat(64);
   const m = writeImage(root, {
     ...a.spec,
-    env: writeBlob(root, 'TAG=m\n'),
+    env: writeBlob(root, envText({ TAG: 'm' })),
     parents: [c.hex, gone],
     createdAt: '2026-11-21T03:00:00Z',
   });

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { before, describe, test } from 'node:test';
 import { CLI_JS } from '../support/serverProcess';
 import { tempStore, writeBlob, writeDemoImage, writeImage, writePfcoreBlob } from '../support/storeFixtures';
+import { envText } from '../support/pfLayerText';
 
 const CLI = CLI_JS;
 const json = (args: string[]) => {
@@ -50,13 +51,13 @@ describe('diff and log', () => {
       ...a.spec,
       fs: writePfcoreBlob(root, tree), // a nested manifest in pf-core's frame shape
       cachePages: (bPagesHex = writeBlob(root, JSON.stringify({ pages: [{ k: sharedK, v: sharedV }, newPage] }))),
-      env: writeBlob(root, 'PATH=/usr/bin\nTAG=beta\n'),
+      env: writeBlob(root, envText({ PATH: '/usr/bin', TAG: 'beta' })),
       parents: [a.hex],
       createdAt: '2026-11-21T10:00:00Z',
     });
     c = writeImage(root, {
       ...a.spec,
-      env: writeBlob(root, 'TAG=gamma\n'),
+      env: writeBlob(root, envText({ TAG: 'gamma' })),
       parents: [a.hex],
       createdAt: '2026-11-21T11:00:00Z',
     });
