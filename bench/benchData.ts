@@ -1,6 +1,9 @@
 // Deterministic inputs for the benchmarks: text that compresses like source and logs do (about 3-4x at
 // level 19), so level-19 speed is representative rather than the best or worst case.
+import { createHash, randomFillSync } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Compressor } from 'zstd-napi';
 
 const WORDS =
   'agent snapshot fork process store blob digest manifest layer cache page world effect trace message model base diff tree entry path size kind version fingerprint created parent verify'.split(
@@ -43,4 +46,19 @@ export function writeTextFile(file: string, bytes: number, seed: number): void {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * A random (incompressible) blob of `mib` MiB in the store, written at level 1 so the fixture takes a second, not
+ * a minute: a transfer moves stored bytes whatever level made them. Returns its digest (hex).
+ */
+export function writeIncompressibleBlob(root: string, mib: number): string {
+  const raw = randomFillSync(Buffer.alloc(mib << 20));
+  const hex = createHash('sha256').update(raw).digest('hex');
+  const fast = new Compressor();
+  fast.setParameters({ compressionLevel: 1 });
+  const file = path.join(root, 'blobs', 'sha256', hex.slice(0, 2), `${hex}.zst`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, fast.compress(raw));
+  return hex;
 }

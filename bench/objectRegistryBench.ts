@@ -1,16 +1,14 @@
 // file:// and s3:// registries (issue 28): our push and pull of an image of many small blobs and of one large
 // blob, against the plain copy of the same stored files in the same run: `cp -r` for a folder, boto3 (what pf
 // itself moves objects with, one after another) for moto_server on loopback.
-import { randomFillSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Compressor } from 'zstd-napi';
 import { parseRemote } from '../server/src/remotes/remoteRef';
 import { pullFrom, pushTo } from '../server/src/remotes/remotes';
 import { FsBlobStore } from '../server/src/store/blobs/fsBlobStore';
 import { fsTreeText, writePfImage } from '../test/support/pfLayers';
 import { boto3, motoAvailable, startMoto } from '../test/support/motoServer';
-import { blobFile, sha256Hex } from '../test/support/storeFixtures';
+import { writeIncompressibleBlob } from './benchData';
 import { mib, ms, record } from './report';
 import { sh, timeIt } from './timing';
 
@@ -18,16 +16,10 @@ import { sh, timeIt } from './timing';
 function makeStore(root: string, small: number, bigMib: number): { hex: string; files: string[] } {
   let tree: string;
   if (bigMib > 0) {
-    // Random (incompressible) and written at level 1 so the fixture takes a second: a transfer moves stored bytes.
-    const raw = randomFillSync(Buffer.alloc(bigMib << 20));
-    const hex = sha256Hex(raw);
-    const fast = new Compressor();
-    fast.setParameters({ compressionLevel: 1 });
-    fs.mkdirSync(path.dirname(blobFile(root, hex)), { recursive: true });
-    fs.writeFileSync(blobFile(root, hex), fast.compress(raw));
+    const hex = writeIncompressibleBlob(root, bigMib);
     tree = JSON.stringify({
       kind: 'fs.tree.v1',
-      entries: [{ path: 'data/weights.bin', mode: '0644', size: raw.length, kind: 'file', blob: `sha256:${hex}` }],
+      entries: [{ path: 'data/weights.bin', mode: '0644', size: bigMib << 20, kind: 'file', blob: `sha256:${hex}` }],
     });
   } else {
     tree = fsTreeText(

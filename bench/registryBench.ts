@@ -1,17 +1,17 @@
 // Registry throughput (issue 5): our push and pull against plain curl uploads and downloads of the same
 // layer bytes, each against a fresh docker-registry on loopback, in the same run.
-import { createHash, randomFillSync } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Compressor } from 'zstd-napi';
 import { parseOciRef } from '../server/src/oci/ociRef';
 import { pullImage } from '../server/src/oci/pull';
 import { TRANSFER_CONCURRENCY } from '../shared/inFlight';
 import { pushImage } from '../server/src/oci/push';
 import { FsBlobStore } from '../server/src/store/blobs/fsBlobStore';
 import { registryAvailable, startRegistry } from '../test/support/registry';
-import { blobFile, sha256Hex, writeImage, writeManyBlobs } from '../test/support/storeFixtures';
+import { blobFile, writeImage, writeManyBlobs } from '../test/support/storeFixtures';
 import { writePfImage } from '../test/support/pfLayers';
+import { writeIncompressibleBlob } from './benchData';
 import { mib, ms, record } from './report';
 import { sh, timeIt } from './timing';
 
@@ -76,14 +76,7 @@ export async function benchRegistry(work: string, smallCount: number, bigMib: nu
   const root = path.join(work, 'registry-store');
   const small = writeManyBlobs(root, smallCount, 'registry-bench');
   const smallImage = makeImage(root, small);
-  // The big blob is random (incompressible) and written at level 1 so the fixture takes a second, not a
-  // minute; a transfer moves stored bytes whatever level made them.
-  const raw = randomFillSync(Buffer.alloc(bigMib << 20));
-  const bigHex = sha256Hex(raw);
-  const fast = new Compressor();
-  fast.setParameters({ compressionLevel: 1 });
-  fs.mkdirSync(path.dirname(blobFile(root, bigHex)), { recursive: true });
-  fs.writeFileSync(blobFile(root, bigHex), fast.compress(raw));
+  const bigHex = writeIncompressibleBlob(root, bigMib);
   const bigImage = makeImage(root, [], bigHex);
   const store = new FsBlobStore(root);
   try {

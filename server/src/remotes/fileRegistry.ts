@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { InvalidInputError, NotRegularFileError, StoreError, ioError, throwIfAborted } from '../store/errors';
 import { commitTempFile, writeAll, writeFileDurably } from '../store/io/durableWrite';
-import { openRegular } from '../store/io/safeOpen';
+import { openRegular, readOpened } from '../store/io/safeOpen';
 import type { ObjectRegistry } from './objectRegistry';
 
 export class FileRegistry implements ObjectRegistry {
@@ -24,23 +24,10 @@ export class FileRegistry implements ObjectRegistry {
     if (!opened) {
       return undefined;
     }
-    const { handle, info, file } = opened;
     try {
-      if (info.size > maxBytes) {
-        throw ioError('refusing to read', file, new Error(`it is ${info.size} bytes, over the limit of ${maxBytes}`));
-      }
-      const buf = Buffer.alloc(info.size);
-      let at = 0;
-      while (at < buf.length) {
-        const { bytesRead } = await handle.read(buf, at, buf.length - at, at);
-        if (bytesRead === 0) {
-          break;
-        }
-        at += bytesRead;
-      }
-      return buf.subarray(0, at);
+      return await readOpened(opened.handle, opened.info, opened.file, maxBytes);
     } finally {
-      await handle.close();
+      await opened.handle.close();
     }
   }
 

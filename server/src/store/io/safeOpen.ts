@@ -95,22 +95,32 @@ export async function openRegular(file: string): Promise<{ handle: fs.FileHandle
 export async function readRegularFile(file: string, maxBytes: number): Promise<Buffer> {
   const { handle, info } = await openRegular(file);
   try {
-    if (info.size > maxBytes) {
-      throw ioError('refusing to read', file, new Error(`it is ${info.size} bytes, over the limit of ${maxBytes}`));
-    }
-    const buf = Buffer.alloc(info.size);
-    let at = 0;
-    while (at < buf.length) {
-      const { bytesRead } = await handle.read(buf, at, buf.length - at, at);
-      if (bytesRead === 0) {
-        break;
-      }
-      at += bytesRead;
-    }
-    return buf.subarray(0, at);
+    return await readOpened(handle, info, file, maxBytes);
   } finally {
     await handle.close();
   }
+}
+
+/** Reads a regular file opened by openRegular whole, refusing one over `maxBytes`; the caller closes it. */
+export async function readOpened(
+  handle: fs.FileHandle,
+  info: fsSync.Stats,
+  file: string,
+  maxBytes: number,
+): Promise<Buffer> {
+  if (info.size > maxBytes) {
+    throw ioError('refusing to read', file, new Error(`it is ${info.size} bytes, over the limit of ${maxBytes}`));
+  }
+  const buf = Buffer.alloc(info.size);
+  let at = 0;
+  while (at < buf.length) {
+    const { bytesRead } = await handle.read(buf, at, buf.length - at, at);
+    if (bytesRead === 0) {
+      break;
+    }
+    at += bytesRead;
+  }
+  return buf.subarray(0, at);
 }
 
 /** True when `dir` (which must exist) resolves to the store root or a folder inside it. */
