@@ -14,7 +14,11 @@ export class BlobFileSystem implements vscode.FileSystemProvider {
   private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.emitter.event;
 
-  constructor(private readonly api: () => StoreApi | undefined) {}
+  constructor(
+    private readonly api: () => StoreApi | undefined,
+    /** A blob found corrupt while being read: the tree and decorations mark it without waiting for a verify. */
+    private readonly onCorrupt: (digest: string, problem: string) => void = () => undefined,
+  ) {}
 
   private storeApi(): StoreApi {
     const api = this.api();
@@ -81,6 +85,9 @@ export class BlobFileSystem implements vscode.FileSystemProvider {
       const code = (err as { code?: number }).code;
       if (code === StoreErrorCode.NotFound) {
         throw vscode.FileSystemError.FileNotFound(uri);
+      }
+      if (code === StoreErrorCode.Integrity) {
+        this.onCorrupt(this.digestOf(uri), (err as Error).message);
       }
       if (err instanceof vscode.FileSystemError) {
         throw err;

@@ -58,7 +58,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     const tree = new StoreTree(() => storeApi, problems);
     const statusBar = new StoreStatusBar();
     const relevance = new Relevance((relevant) => statusBar.setVisible(relevant));
-    const blobs = new BlobFileSystem(() => storeApi);
+    const blobs = new BlobFileSystem(
+      () => storeApi,
+      (digest, problem) => problems.setBad(digest, problem),
+    );
     const verifyPanel = new VerifyProblems();
     const treeView = vscode.window.createTreeView('processfork.store', {
       treeDataProvider: tree,

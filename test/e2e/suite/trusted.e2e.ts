@@ -17,6 +17,7 @@ import {
 } from '../../support/storeFixtures';
 import { env, eventually, screenText, screenshot, test } from './harness';
 import { writeDemoSnapshots } from '../../support/demoSnapshots';
+import { envText } from '../../support/pfLayerText';
 import { SERVER_NODE_FLAGS } from '../../../shared/serverRuntime';
 
 const EXTENSION_ID = 'processfork.processfork-store';
@@ -224,6 +225,27 @@ test('diagnostics: missing and corrupt blobs, cleared after repair', async () =>
   // Corrupt another referenced blob: the error appears without touching the document.
   flipByte(blobFile(env.store, spec.env));
   await eventually('a new corrupt-blob error', () => codes().includes('corrupt-blob'), 30_000);
+});
+
+test('a blob found corrupt when opened is marked in the tree at once, before any verify', async () => {
+  const hex = writeBlob(env.store, envText({ TAG: 'opened-corrupt' }));
+  const digest = `sha256:${hex}`;
+  await eventually(
+    'the new blob seen by the server',
+    async () =>
+      (await ext
+        .api()!
+        .stat(digest)
+        .catch(() => undefined)) !== undefined,
+  );
+  flipByte(blobFile(env.store, hex));
+  await assert.rejects(
+    Promise.resolve(vscode.workspace.openTextDocument(vscode.Uri.parse(`processfork-blob:/sha256/${hex}`))),
+  );
+  const problem = await eventually('the blob marked bad', () => ext.problems.problemOf(digest));
+  assert.match(problem, /integrity|hash|corrupt|decode/i);
+  const item = ext.tree.getTreeItem({ kind: 'blob', blob: { digest, storedBytes: 1 } });
+  assert.equal((item.iconPath as vscode.ThemeIcon).id, 'error');
 });
 
 test('put the current file, then open it as a blob document', async () => {
