@@ -72,23 +72,7 @@ export async function pullFromObjects(
       opts.concurrency ?? TRANSFER_CONCURRENCY,
       async (entry) => {
         throwIfAborted(opts.signal);
-        // Present and intact here: kept (and its time refreshed, the gc protocol); else fetched and checked.
-        const got = await store
-          .adoptCompressedFile(
-            entry.hex,
-            async (temp) => {
-              if (!(await registry.download(blobKey(entry.hex), temp, MAX_BLOB_OBJECT, opts.signal))) {
-                throw new AbsentObject();
-              }
-            },
-            { signal: opts.signal },
-          )
-          .catch((err) => {
-            if (err instanceof AbsentObject) {
-              return 'absent' as const;
-            }
-            throw err;
-          });
+        const got = await adoptObject(store, registry, entry.hex, opts.signal);
         if (got === 'absent') {
           absent.push(entry);
         } else if (got) {
@@ -103,11 +87,14 @@ export async function pullFromObjects(
   };
 
   // The closure grows as it is fetched: nested manifests name more, merge records name their parents' ledgers.
+  // A round that fetches nothing new leaves the closure as the round read it: that reading is the final one.
   let unexpanded: string[] = [];
+  let required = new Set<string>();
   for (let round = 0; round < 70; round++) {
     const before = fetched.size;
     const closure = await imageClosure(store, manifest);
     await fetchAll(closure.entries);
+    required = new Set(closure.entries.map((e) => e.hex));
     unexpanded = closure.unexpanded.map((u) => `${u.layer} sha256:${u.hex}: ${u.reason}`);
     const extras = await layerReferences(store, manifest, { signal: opts.signal });
     await fetchAll(extras.map((r) => ({ layer: r.place, hex: r.hex })));
@@ -115,7 +102,6 @@ export async function pullFromObjects(
       break;
     }
   }
-  const required = new Set((await imageClosure(store, manifest)).entries.map((e) => e.hex));
   const lacking = absent.filter((e) => required.has(e.hex));
   if (lacking.length > 0) {
     throw new StoreError(
@@ -141,3 +127,32 @@ export async function pullFromObjects(
 
 /** The remote holds no object for a blob (pf's own push leaves out what merge and CRIU records name). */
 class AbsentObject extends Error {}
+
+/**
+ * One blob from the registry into the store: kept when present and intact here (its time refreshed, the gc
+ * protocol), else streamed to a temp file, decoded and re-hashed, then renamed. True when fetched, false when
+ * kept, 'absent' when the registry has no object for it.
+ */
+export async function adoptObject(
+  store: FsBlobStore,
+  registry: ObjectRegistry,
+  hex: string,
+  signal?: AbortSignal,
+): Promise<boolean | 'absent'> {
+  return store
+    .adoptCompressedFile(
+      hex,
+      async (temp) => {
+        if (!(await registry.download(blobKey(hex), temp, MAX_BLOB_OBJECT, signal))) {
+          throw new AbsentObject();
+        }
+      },
+      { signal },
+    )
+    .catch((err) => {
+      if (err instanceof AbsentObject) {
+        return 'absent' as const;
+      }
+      throw err;
+    });
+}

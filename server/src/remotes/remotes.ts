@@ -7,14 +7,13 @@ import { pushImage, type TransferProgress } from '../oci/push';
 import { listRemote } from '../oci/pull';
 import { RegistryClient } from '../oci/registryClient';
 import { fetchBlobFromRemote } from '../oci/fetchBlob';
-import { StoreError } from '../store/errors';
 import { signingKey } from '../oci/signature';
 import type { FsBlobStore } from '../store/blobs/fsBlobStore';
 import { FileRegistry } from './fileRegistry';
 import { listObjectImages } from './objectList';
-import { pullFromObjects } from './objectPull';
+import { adoptObject, pullFromObjects } from './objectPull';
 import { pushToObjects } from './objectPush';
-import { blobKey, type ObjectRegistry } from './objectRegistry';
+import type { ObjectRegistry } from './objectRegistry';
 import { remoteText, type RemoteRef } from './remoteRef';
 import { s3RegistryFor } from './s3Registry';
 
@@ -123,26 +122,6 @@ export async function fetchBlobFrom(
   if (ref.kind === 'oci') {
     return fetchBlobFromRemote(store, opts.ociClient?.(ref) ?? new RegistryClient(ref.oci), hex);
   }
-  if (await store.has(hex)) {
-    return { found: true };
-  }
-  const registry = await objectRegistryFor(ref, opts.env);
-  let found = true;
-  await store
-    .adoptCompressedFile(
-      hex,
-      async (temp) => {
-        found = await registry.download(blobKey(hex), temp, 2 ** 40, opts.signal);
-        if (!found) {
-          throw new StoreError('not-found', `${registry.display} does not hold ${formatDigest(hex)}`);
-        }
-      },
-      { signal: opts.signal },
-    )
-    .catch((err) => {
-      if (found) {
-        throw err;
-      }
-    });
-  return { found };
+  const got = await adoptObject(store, await objectRegistryFor(ref, opts.env), hex, opts.signal);
+  return { found: got !== 'absent' };
 }
