@@ -17,6 +17,8 @@ export interface ShardDiff {
  * shard: 17-44 ms during the count of 1,000,000 blobs, against 60-90 ms with two lanes) waits for little.
  */
 const COUNT_LANES = 1;
+/** How long the count stays back after the last page asked for (the tree asks for pages in bursts). */
+const QUIET_MS = 150;
 
 export class ShardCache implements ShardSource {
   private shardNames?: Promise<string[]>;
@@ -25,6 +27,8 @@ export class ShardCache implements ShardSource {
   private readonly loadedCounts = new Map<string, number>();
   /** Pages being answered now; the background count waits while there are any. */
   private foreground = 0;
+  /** When the last page was asked for: an expand comes in bursts (more pages, other shards), so the count waits on. */
+  private lastAskedAt = 0;
 
   constructor(readonly root: string) {}
 
@@ -86,13 +90,35 @@ export class ShardCache implements ShardSource {
     return out;
   }
 
-  async page(opts: ListOptions): Promise<BlobPage> {
+  /**
+   * Someone waits for a page: call as the request arrives, before any await, so that the count yields from then
+   * on (not only once the page has started); the returned function ends the hold.
+   */
+  hold(): () => void {
     this.foreground++;
+    this.lastAskedAt = Date.now();
+    let held = true;
+    return () => {
+      if (held) {
+        held = false;
+        this.foreground--;
+        this.lastAskedAt = Date.now();
+      }
+    };
+  }
+
+  async page(opts: ListOptions): Promise<BlobPage> {
+    const release = this.hold();
     try {
       return await pageOfBlobs(this.root, this, opts);
     } finally {
-      this.foreground--;
+      release();
     }
+  }
+
+  /** True while a page is being answered or was asked for in the last QUIET_MS. */
+  private busy(): boolean {
+    return this.foreground > 0 || Date.now() - this.lastAskedAt < QUIET_MS;
   }
 
   /** Every shard's count; reads the shards not read yet, a few at a time (their names are transient garbage). */
@@ -105,8 +131,8 @@ export class ShardCache implements ShardSource {
         while (next < shards.length) {
           // A page someone is waiting for goes first: packing a shard's names holds the thread for a few ms,
           // and a page's stat callbacks would queue behind every one of them.
-          while (this.foreground > 0) {
-            await new Promise((resolve) => setTimeout(resolve, 2));
+          while (this.busy()) {
+            await new Promise((resolve) => setTimeout(resolve, 5));
           }
           const shard = shards[next++];
           counts.push({ shard, count: (await this.packed(shard)).length / 32 });
