@@ -3,7 +3,7 @@
 // editor between its two blob versions (read-only blob documents), an added or removed one opens as a blob.
 import * as vscode from 'vscode';
 import { blobUri } from '../../../shared/blobUri';
-import { formatBytes } from '../../../shared/format';
+import { compareRows, compareTitle, type CompareRow } from '../../../shared/compareText';
 import type { ChangedFileInfo, DiffImagesResult } from '../../../shared/protocol';
 import type { StoreApi } from '../storeApi';
 import { LAYER_TITLES } from '../tree/layerLabels';
@@ -12,7 +12,6 @@ const SELECTED_CONTEXT = 'processfork:compareSelected';
 let selected: string | undefined;
 
 const short = (digest: string | null) => (digest ? digest.slice(7, 15) : 'none');
-const size = (n: number | null) => (n === null ? '' : formatBytes(n));
 
 export async function selectForCompare(image: string): Promise<void> {
   selected = image;
@@ -61,83 +60,51 @@ function openLayerDiff(layer: string, from: string, to: string, a: string, b: st
   );
 }
 
+const ROW_ICONS: Record<CompareRow['kind'], string> = {
+  agent: 'person',
+  conversation: 'comment-discussion',
+  toolCalls: 'tools',
+  layer: 'layers',
+  file: 'diff',
+};
+const FILE_ICONS = { changed: 'diff', added: 'add', removed: 'remove' } as const;
+
+/** What choosing a row opens: a layer or file diff, or the added or removed file. */
+function openerOf(
+  row: CompareRow,
+  diff: DiffImagesResult,
+  a: string,
+  b: string,
+): (() => Thenable<unknown>) | undefined {
+  if (row.kind === 'agent') {
+    return undefined;
+  }
+  if (row.kind !== 'file') {
+    const l = diff.layers.find((x) => x.layer === row.layer);
+    return l?.from && l.to ? () => openLayerDiff(row.layer, l.from!, l.to!, a, b) : undefined;
+  }
+  if (row.change === 'changed') {
+    const c = diff.files.changed[row.index];
+    return () => openFileDiff(c, a, b);
+  }
+  const e = diff.files[row.change][row.index];
+  return e.digest ? () => vscode.commands.executeCommand('processfork.openBlob', e.digest) : undefined;
+}
+
 /** Asks the server for the diff, shows it as a quick pick (not awaited), and returns it. */
 export async function compareImages(api: StoreApi, a: string, b: string): Promise<DiffImagesResult> {
-  const diff = await api.diffImages(a, b);
-  const snap = diff.snapshot;
-  const conv = snap?.conversation;
-  const calls = snap?.toolCalls;
-  const layerOf = (name: string) => diff.layers.find((l) => l.layer === name);
-  const openLayer = (name: string) => {
-    const l = layerOf(name);
-    return l?.from && l.to ? () => openLayerDiff(name, l.from!, l.to!, a, b) : undefined;
-  };
-  const items: ChangeItem[] = [
-    ...(snap?.agent ?? []).map((c) => ({
-      label: `$(person) ${c.field === 'name' ? 'Name' : c.field === 'kind' ? 'Agent' : 'Agent version'}`,
-      description: `${c.from ?? 'none'} → ${c.to ?? 'none'}`,
-    })),
-    ...(conv && (conv.added > 0 || conv.changed > 0)
-      ? [
-          {
-            label: '$(comment-discussion) Conversation',
-            description: `${conv.added} message${conv.added === 1 ? '' : 's'} added after the first ${conv.commonPrefix}${conv.changed ? `, ${conv.changed} changed` : ''}`,
-            detail: conv.firstAdded
-              .slice(0, 3)
-              .map((m) => `${m.role}: ${m.content.split('\n')[0]}`)
-              .join('  ·  '),
-            open: openLayer('trace.messages'),
-          },
-        ]
-      : []),
-    ...(calls && calls.to !== calls.from
-      ? [
-          {
-            label: '$(tools) Tool calls',
-            description: `${calls.from} → ${calls.to}`,
-            detail: calls.firstAdded
-              .slice(0, 5)
-              .map((e) => `${e.tool ?? '?'}${e.sideEffectClass === 'irreversible' ? ' (irreversible)' : ''}`)
-              .join(', '),
-            open: openLayer('effects.ledger'),
-          },
-        ]
-      : []),
-    ...diff.layers
-      .filter((l) => !(l.layer === 'trace.messages' && conv) && !(l.layer === 'effects.ledger' && calls))
-      .map((l) => ({
-        label: `$(layers) ${LAYER_TITLES[l.layer] ?? l.layer}`,
-        description: `${l.layer}  ${short(l.from)} → ${short(l.to)}`,
-        open: openLayer(l.layer),
-      })),
-    ...diff.files.changed.map((c) => ({
-      label: `$(diff) ${c.path}`,
-      description: `${size(c.fromSize)} → ${size(c.toSize)}`,
-      detail: `${c.from} → ${c.to}`,
-      open: () => openFileDiff(c, a, b),
-    })),
-    ...diff.files.added.map((e) => ({
-      label: `$(add) ${e.path}`,
-      description: size(e.size),
-      open: e.digest ? () => vscode.commands.executeCommand('processfork.openBlob', e.digest) : undefined,
-    })),
-    ...diff.files.removed.map((e) => ({
-      label: `$(remove) ${e.path}`,
-      description: size(e.size),
-      open: e.digest ? () => vscode.commands.executeCommand('processfork.openBlob', e.digest) : undefined,
-    })),
-    {
-      label: `Cache pages: ${diff.pages.shared} shared, ${diff.pages.added} added, ${diff.pages.removed} dropped`,
-      kind: vscode.QuickPickItemKind.Separator,
-    },
-  ];
-  const relation = diff.relation
-    .replace(/^a-is-ancestor-of-b$/, 'A is an ancestor of B')
-    .replace(/^b-is-ancestor-of-a$/, 'B is an ancestor of A')
-    .replace(/-/g, ' ');
+  const [diff, catalog] = await Promise.all([api.diffImages(a, b), api.images().catch(() => undefined)]);
+  const nameOf = (digest: string) => catalog?.images.find((i) => i.digest === digest)?.name;
+  const items: ChangeItem[] = compareRows(diff).map((row) => ({
+    label: `$(${row.kind === 'file' ? FILE_ICONS[row.change] : ROW_ICONS[row.kind]}) ${row.label}`,
+    description: row.description,
+    detail: 'detail' in row ? row.detail : undefined,
+    open: openerOf(row, diff, a, b),
+  }));
   void vscode.window
     .showQuickPick(items, {
-      title: `Compare ${short(a)} → ${short(b)} (${relation}): ${diff.layers.length} layer${diff.layers.length === 1 ? '' : 's'} and ${diff.files.changed.length} file${diff.files.changed.length === 1 ? '' : 's'} changed, ${diff.files.added.length} added, ${diff.files.removed.length} removed`,
+      title: compareTitle(diff, { a: nameOf(a), b: nameOf(b) }),
+      placeHolder: items.length === 0 ? 'Nothing differs' : 'Choose a change to open it',
       matchOnDescription: true,
     })
     .then((pick) => pick?.open?.());

@@ -2,17 +2,7 @@
 // "Environment — 12 variables, 1 redacted, 2 secrets in clear". Field names and digests stay in tooltips.
 import type { SnapshotView } from '../../../shared/snapshotView';
 
-/** What each layer field is, for a person. */
-export const LAYER_TITLES: Record<string, string> = {
-  'trace.messages': 'Conversation',
-  'effects.ledger': 'Tool calls',
-  'world.env': 'Environment',
-  'world.procs': 'Processes',
-  'world.fs': 'Files',
-  'model.base': 'Model base',
-  'model.diff': 'Model',
-  'cache.manifest': 'KV cache',
-};
+export { LAYER_TITLES } from '../../../shared/layerTitles';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 

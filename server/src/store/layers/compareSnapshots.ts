@@ -52,6 +52,19 @@ async function conversationDiff(
   if (!from || !to) {
     return null;
   }
+  const partial = from.messages > WINDOW || to.messages > WINDOW;
+  if (a === b) {
+    // One trace: nothing added, however long (its window alone would suggest messages past it were new).
+    return {
+      from: from.messages,
+      to: to.messages,
+      commonPrefix: from.messages,
+      added: 0,
+      changed: 0,
+      firstAdded: [],
+      partial,
+    };
+  }
   const same = (x: TraceMessage, y: TraceMessage) =>
     x.role === y.role && x.content === y.content && x.contentChars === y.contentChars;
   let prefix = 0;
@@ -64,16 +77,18 @@ async function conversationDiff(
       changed++;
     }
   }
+  // A prefix that fills the whole window may go on past it: then only the difference in length is known to be new.
+  const prefixRunsOn = partial && prefix === Math.min(from.page.length, to.page.length);
   return {
     from: from.messages,
     to: to.messages,
     commonPrefix: prefix,
-    added: Math.max(0, to.messages - prefix),
+    added: prefixRunsOn ? Math.max(0, to.messages - from.messages) : Math.max(0, to.messages - prefix),
     changed,
     firstAdded: to.page
       .slice(prefix, prefix + SHOWN)
       .map((m) => ({ index: m.index, role: m.role, content: m.content.slice(0, 200) })),
-    partial: from.messages > WINDOW || to.messages > WINDOW,
+    partial,
   };
 }
 
