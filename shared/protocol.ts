@@ -257,6 +257,11 @@ export namespace ReadRequest {
 /** Put a workspace file by its `file:` URI (the server reads it, streaming)... */
 export interface PutUriParams {
   uri: string;
+  /**
+   * Put it only if it hashes to this digest (putting back a damaged blob's original); any other file is refused
+   * and nothing is written.
+   */
+  expect?: Digest;
 }
 
 /** ...or bytes the client already holds, base64. */
@@ -309,6 +314,10 @@ export interface VerifyProblemInfo {
   message: string;
   /** For image closures: which layer references the failing digest. */
   layer?: string;
+  /** The snapshots that use the failing blob, by name (short digest when unnamed); at most 20. */
+  usedBy?: string[];
+  /** How many snapshots use it in all (usedBy may list fewer). */
+  usedByCount?: number;
 }
 
 export type VerifyParams = VerifyTarget & WorkDoneProgressParams & PartialResultParams;
@@ -691,6 +700,64 @@ export namespace FetchBlobRequest {
   export const type = new RequestType<FetchBlobParams, FetchBlobResult, void>(method);
 }
 
+/** An image that uses a blob, by name, and where. */
+export interface BlobUserInfo {
+  image: Digest;
+  /** The snapshot's name (`agent.fingerprint`), when it has one. */
+  name?: string;
+  /** `trace.messages`, `world.fs entry src/app.py`, … */
+  places: string[];
+}
+
+export interface BlobProblemParams extends DigestParams {
+  /** How many of the file's stored bytes to return for a hex view (default 512, at most 1 MiB). */
+  rawBytes?: number;
+}
+
+export interface BlobProblemResult {
+  digest: Digest;
+  /** It verified when asked: nothing is wrong (any more). */
+  ok: boolean;
+  /** The verifier's kind: `hash-mismatch`, `corrupt-frame`, `truncated`, `empty`, `not-a-file`, … */
+  kind?: string;
+  /** The verifier's own message. */
+  problem?: string;
+  /** The file's size on disk. */
+  storedBytes: number;
+  /** The file's first bytes as they are on disk (compressed, unverified), base64; absent for a non-file. */
+  rawHead?: string;
+  /** Every snapshot that uses it (from the full reference graph). */
+  users: BlobUserInfo[];
+  /** Snapshots whose use of it cannot be told: `users` is a lower bound while this is above 0. */
+  unknownUsers: number;
+}
+
+/**
+ * client → server: what is wrong with one blob, checked now: the kind, the snapshots it hurts, and its stored
+ * bytes for a hex view. Answers for a blob that verifies too (`ok: true`); NotFound when there is no file.
+ */
+export namespace BlobProblemRequest {
+  export const method = 'processfork/blobProblem' as const;
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<BlobProblemParams, BlobProblemResult, void>(method);
+}
+
+export type RemoveBadBlobParams = DigestParams;
+
+export interface RemoveBadBlobResult {
+  removed: boolean;
+}
+
+/**
+ * client → server: remove one blob that fails its check, checked again first. A blob that verifies is never
+ * removed here (Integrity-free answer: InvalidInput); the snapshots that used it then report it missing.
+ */
+export namespace RemoveBadBlobRequest {
+  export const method = 'processfork/removeBadBlob' as const;
+  export const messageDirection = MessageDirection.clientToServer;
+  export const type = new RequestType<RemoveBadBlobParams, RemoveBadBlobResult, void>(method);
+}
+
 export interface FailedVerify {
   digest: Digest;
   problem: string;
@@ -845,6 +912,8 @@ export const ALL_METHODS = [
   RemotePushRequest.method,
   RemotePullRequest.method,
   FetchBlobRequest.method,
+  BlobProblemRequest.method,
+  RemoveBadBlobRequest.method,
   StoreChangedNotification.method,
   ReferencesRequest.method,
   StoreStatsRequest.method,

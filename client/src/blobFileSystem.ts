@@ -1,7 +1,11 @@
 // Read-only documents for blob contents: `processfork-blob:/sha256/<hex>`. Every byte comes from the server,
-// which re-hashes the blob before answering, so an editor tab never shows bytes that fail verification.
+// which re-hashes the blob before answering, so an editor tab never shows bytes that fail verification: a
+// damaged blob's tab shows what is wrong with it instead (badBlobReport), whichever way it was opened (the tree,
+// a Problems entry, a link), and turns into the content when the blob is repaired (fireChanged).
 import * as vscode from 'vscode';
 import { BLOB_SCHEME, hexOfBlobPath } from '../../shared/blobUri';
+import { badBlobReport } from '../../shared/badBlobReport';
+import type { BlobProblemResult } from '../../shared/protocol';
 import { StoreErrorCode } from '../../shared/protocol';
 import { MIB } from '../../shared/settings';
 import { settings } from './settings';
@@ -10,14 +14,20 @@ import type { StoreApi } from './storeApi';
 /** Reads go in slices no larger than the server's per-request limit (16 MiB). */
 const READ_SLICE = 8 << 20;
 
+/** The server found the blob damaged while reading it. */
+class DamagedBlob extends Error {}
+
 export class BlobFileSystem implements vscode.FileSystemProvider {
   private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.emitter.event;
 
   constructor(
     private readonly api: () => StoreApi | undefined,
-    /** A blob found corrupt while being read: the tree and decorations mark it without waiting for a verify. */
-    private readonly onCorrupt: (digest: string, problem: string) => void = () => undefined,
+    /**
+     * A blob found damaged while being read, with what the server says of it now: the tree, decorations and
+     * Problems show it without waiting for a verify.
+     */
+    private readonly onDamaged: (found: BlobProblemResult) => void = () => undefined,
   ) {}
 
   private storeApi(): StoreApi {
@@ -49,6 +59,22 @@ export class BlobFileSystem implements vscode.FileSystemProvider {
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     const digest = this.digestOf(uri);
+    try {
+      return await this.readVerified(uri, digest);
+    } catch (err) {
+      if (!(err instanceof DamagedBlob)) {
+        throw err;
+      }
+    }
+    const found = await this.call(uri, (api) => api.blobProblem(digest));
+    if (found.ok) {
+      return this.readVerified(uri, digest); // repaired between the two requests
+    }
+    this.onDamaged(found);
+    return new TextEncoder().encode(badBlobReport(found, settings().remotes));
+  }
+
+  private async readVerified(uri: vscode.Uri, digest: string): Promise<Uint8Array> {
     const max = settings().maxOpenBytes;
     const first = await this.call(uri, (api) => api.read(digest, 0, Math.min(READ_SLICE, max + 1)));
     if (first.totalBytes > max) {
@@ -87,7 +113,7 @@ export class BlobFileSystem implements vscode.FileSystemProvider {
         throw vscode.FileSystemError.FileNotFound(uri);
       }
       if (code === StoreErrorCode.Integrity) {
-        this.onCorrupt(this.digestOf(uri), (err as Error).message);
+        throw new DamagedBlob((err as Error).message);
       }
       if (err instanceof vscode.FileSystemError) {
         throw err;

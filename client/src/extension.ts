@@ -6,11 +6,13 @@ import { BLOB_SCHEME } from '../../shared/blobUri';
 import type { StoreStatus } from '../../shared/protocol';
 import { StatusNotification, StoreChangedNotification } from '../../shared/protocol';
 import { BlobFileSystem } from './blobFileSystem';
+import { BadBlobLenses, BadBlobQuickFixes } from './badBlobActions';
 import { registerCommands } from './commands/register';
 import { createClient, needsRestart, startClient, stopClient } from './languageClient';
 import { initLog, log } from './log';
 import { KnownProblems } from './problems';
 import { Relevance } from './relevance';
+import { storeFolderExists } from './storeLocation';
 import { noticeRestrictedMode, noticeUnusableRemotes } from './workspaceNotices';
 import { StoreStatusBar } from './statusBar';
 import { IMAGE_SCHEME, ImageFileSystem } from './imageFileSystem';
@@ -57,12 +59,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     const problems = new KnownProblems();
     const tree = new StoreTree(() => storeApi, problems);
     const statusBar = new StoreStatusBar();
-    const relevance = new Relevance((relevant) => statusBar.setVisible(relevant));
+    // The server starts when something of ProcessFork is here (storeLocation.ts) or asked for; see ensureStarted.
+    let wake: () => void = () => undefined;
+    const relevance = new Relevance((relevant) => {
+      statusBar.setVisible(relevant);
+      if (relevant) {
+        wake();
+      }
+    });
+    const verifyPanel = new VerifyProblems();
     const blobs = new BlobFileSystem(
       () => storeApi,
-      (digest, problem) => problems.setBad(digest, problem),
+      (found) => {
+        problems.setBad(found.digest, `${found.kind}: ${found.problem}`);
+        verifyPanel.showDamaged(found);
+      },
     );
-    const verifyPanel = new VerifyProblems();
     const treeView = vscode.window.createTreeView('processfork.store', {
       treeDataProvider: tree,
       showCollapseAll: true,
@@ -104,6 +116,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
           storePath: () => lastStatus?.storePath,
           secrets: context.secrets,
           restartServer: () => restart(),
+          ensureStarted: () => ensureStarted(),
         }),
       ),
     );
@@ -116,10 +129,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     };
     const snapshots = new SnapshotPanels(requireApi);
     const guard = (fn: () => Promise<unknown>) =>
-      fn().catch((err: Error) => void vscode.window.showErrorMessage(`ProcessFork: ${err.message}`));
+      ensureStarted()
+        .then(fn)
+        .catch((err: Error) => void vscode.window.showErrorMessage(`ProcessFork: ${err.message}`));
     context.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(SNAPSHOT_VIEW_TYPE, snapshots),
       vscode.languages.registerCodeLensProvider({ language: 'pfimg' }, new SnapshotLens(() => storeApi)),
+      vscode.languages.registerCodeLensProvider({ scheme: BLOB_SCHEME }, new BadBlobLenses()),
+      vscode.languages.registerCodeActionsProvider(
+        [{ scheme: BLOB_SCHEME }, { scheme: 'file' }, { scheme: IMAGE_SCHEME }, { language: 'pfimg' }],
+        new BadBlobQuickFixes(),
+        { providedCodeActionKinds: BadBlobQuickFixes.kinds },
+      ),
       vscode.commands.registerCommand('processfork.openSnapshot', (arg?: unknown) =>
         guard(() => openSnapshot(requireApi(), snapshots, arg)),
       ),
@@ -159,7 +180,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
           void snapshots.refreshAll();
         }
         blobs.fireChanged([...change.changed, ...change.added]);
-        verifyPanel.clear([...change.changed, ...change.added, ...change.removed]);
+        // A blob still bad as it is now keeps its entry (and the snapshots it names); the others go.
+        const stillBad = new Set((change.failedVerify ?? []).map((f) => f.digest));
+        verifyPanel.clear([...change.changed, ...change.added, ...change.removed].filter((d) => !stillBad.has(d)));
+        verifyPanel.keep(change.failedVerify ?? []);
       });
       await startClient(c);
       storeApi = new StoreApi(c);
@@ -171,7 +195,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       tree.onStatus(lastStatus); // the Blobs row's count, from the same status as the status bar
       tree.refresh();
     };
+    // Started once, on the first need; `ready` settles with that start, whenever it comes.
+    let started: Promise<void> | undefined;
+    let settleReady: (start: Promise<void>) => void = () => undefined;
+    const ready = new Promise<void>((resolve, reject) => {
+      settleReady = (start) => void start.then(resolve, reject);
+    });
+    const ensureStarted = (): Promise<void> => {
+      if (!started) {
+        started = start().then(() => showStoreOnce(context, treeView, mainView, tree, lastStatus));
+        started.catch((err) => log.error('the store server did not start', err));
+        settleReady(started);
+      }
+      return started;
+    };
+    wake = () => void ensureStarted().catch(() => undefined);
     const restart = async () => {
+      if (!started) {
+        return ensureStarted();
+      }
       storeApi = undefined;
       await stopClient(client);
       await start();
@@ -186,9 +228,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
     );
-    const ready = start().then(() => showStoreOnce(context, treeView, tree, lastStatus));
-    ready.catch((err) => log.error('the store server did not start', err));
-    await ready;
+    // A folder at the store path shows the view and status item at once, before the server is up (it activates
+    // when the editor has started). With no store, no manifests and no view open, the server waits for a need.
+    relevance.onStoreFolder(await storeFolderExists());
+    const ours = (d: vscode.TextDocument) =>
+      d.languageId === 'pfimg' || d.uri.scheme === BLOB_SCHEME || d.uri.scheme === IMAGE_SCHEME;
+    if (relevance.relevant || treeView.visible || mainView.visible || vscode.workspace.textDocuments.some(ours)) {
+      await ensureStarted();
+    } else {
+      const onShown = (e: vscode.TreeViewVisibilityChangeEvent) => e.visible && wake();
+      context.subscriptions.push(
+        treeView.onDidChangeVisibility(onShown),
+        mainView.onDidChangeVisibility(onShown),
+        vscode.workspace.onDidOpenTextDocument((d) => ours(d) && wake()),
+      );
+    }
     return {
       api: () => storeApi,
       status: () => lastStatus,
@@ -215,7 +269,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
  */
 async function showStoreOnce(
   context: vscode.ExtensionContext,
-  view: vscode.TreeView<StoreNode>,
+  explorerView: vscode.TreeView<StoreNode>,
+  mainView: vscode.TreeView<StoreNode>,
   tree: StoreTree,
   status: StoreStatus | undefined,
 ): Promise<void> {
@@ -226,6 +281,9 @@ async function showStoreOnce(
   }
   await context.globalState.update(key, true);
   const [images] = await tree.getChildren();
+  // Revealing opens the view's container: never pull a user who just opened the ProcessFork container (the click
+  // that started the extension) back to the Explorer.
+  const view = mainView.visible ? mainView : explorerView;
   await Promise.resolve(view.reveal(images, { expand: true, select: false, focus: false })).catch(() => undefined);
 }
 

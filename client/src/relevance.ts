@@ -28,6 +28,16 @@ export class Relevance implements vscode.Disposable {
     this.apply();
   }
 
+  /** Before the server answers: a folder at the store path (storeLocation.ts) is enough to show the store. */
+  onStoreFolder(exists: boolean): void {
+    this.storeExists = exists;
+    this.apply();
+  }
+
+  get relevant(): boolean {
+    return this.storeExists || this.hasManifests;
+  }
+
   dispose(): void {
     this.watcher.dispose();
   }

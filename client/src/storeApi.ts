@@ -8,6 +8,7 @@ import type {
   ImageChecksResult,
   ToolCallsResult,
   BlobInfo,
+  BlobProblemResult,
   DiffImagesResult,
   ImageFilesResult,
   SaveBlobResult,
@@ -34,6 +35,8 @@ import type {
   VerifyTarget,
 } from '../../shared/protocol';
 import {
+  BlobProblemRequest,
+  RemoveBadBlobRequest,
   ConversationRequest,
   ImageChecksRequest,
   SessionSecretRequest,
@@ -100,6 +103,12 @@ export class StoreApi {
   }
   read(digest: string, offset?: number, length?: number, token?: CancellationToken): Promise<ReadResult> {
     return this.client.sendRequest(ReadRequest.type, { digest, offset, length }, token);
+  }
+  blobProblem(digest: string, rawBytes?: number): Promise<BlobProblemResult> {
+    return this.client.sendRequest(BlobProblemRequest.type, { digest, rawBytes });
+  }
+  removeBadBlob(digest: string): Promise<{ removed: boolean }> {
+    return this.client.sendRequest(RemoveBadBlobRequest.type, { digest });
   }
   put(params: PutParams, token?: CancellationToken): Promise<PutResult> {
     return this.client.sendRequest(PutRequest.type, params, token);

@@ -4,7 +4,8 @@
 // closes. Cleared per blob when it changes on disk, and wholly by the next store-wide verify or a store switch.
 import * as vscode from 'vscode';
 import { blobUri } from '../../shared/blobUri';
-import type { VerifyProblemInfo } from '../../shared/protocol';
+import { integrityKindOf, usersText } from '../../shared/integrityWords';
+import type { BlobProblemResult, VerifyProblemInfo } from '../../shared/protocol';
 
 /** The codes of the server's document diagnostics that name a bad blob (their `data.digest` says which). */
 const BLOB_CODES = new Set(['corrupt-blob', 'missing-blob']);
@@ -23,9 +24,10 @@ export class VerifyProblems {
       if (!p.digest) {
         continue;
       }
+      const users = p.usedBy ? ` (${usersText(p.usedBy, p.usedByCount)})` : '';
       const d = new vscode.Diagnostic(
         new vscode.Range(0, 0, 0, 0),
-        `${p.layer ? `${p.layer}: ` : ''}${p.message}`,
+        `${p.layer ? `${p.layer}: ` : ''}${p.message}${users}`,
         p.kind === 'not-found' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error,
       );
       d.source = 'processfork verify';
@@ -33,6 +35,33 @@ export class VerifyProblems {
       this.failing.set(p.digest, d);
     }
     this.render();
+  }
+
+  /** A blob found damaged on open gets its entry at once, as a verify of it would give it. */
+  showDamaged(found: BlobProblemResult): void {
+    const names = found.users.map((u) => u.name ?? `${u.image.slice(0, 19)}…`);
+    this.show(
+      [
+        {
+          digest: found.digest,
+          kind: found.kind ?? 'corrupt',
+          message: found.problem ?? 'failed its check',
+          usedBy: names,
+        },
+      ],
+      false,
+    );
+  }
+
+  /** Bad blobs the server re-asserts with a change: listed if not already (an entry that names snapshots stays). */
+  keep(failed: ReadonlyArray<{ digest: string; problem: string }>): void {
+    const fresh = failed.filter((f) => !this.failing.has(f.digest));
+    if (fresh.length > 0) {
+      this.show(
+        fresh.map((f) => ({ digest: f.digest, kind: integrityKindOf(f.problem) ?? 'corrupt', message: f.problem })),
+        false,
+      );
+    }
   }
 
   clear(digests: string[]): void {

@@ -27,6 +27,7 @@ import { registerVerifyRequest } from './requests/verifyRequests';
 import { registerPutMissingRequest } from './requests/putMissingRequests';
 import { registerRemoteRequests } from './requests/remoteRequests';
 import { codeActionsFor } from './documents/codeActions';
+import { registerBlobProblemRequests } from './requests/blobProblemRequests';
 import type { ServerSettings } from './lsp/settings';
 import { DEFAULT_SETTINGS, settingsFrom } from './lsp/settings';
 import { DEFAULT_MAX_BLOB_BYTES } from './store/blobs/blobStore';
@@ -176,6 +177,7 @@ registerRemoteRequests(connection, host);
 registerGraphRequests(connection, host);
 registerLineageRequests(connection, host);
 registerSnapshotRequests(connection, host);
+registerBlobProblemRequests(connection, host);
 
 connection.onCodeAction((params) =>
   featureDocument(params.textDocument.uri) ? codeActionsFor(params, settings.remotes) : [],

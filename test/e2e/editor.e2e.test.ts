@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { buildFixture, ensureCodeServer, runMode } from './runE2E';
 import { driveGcConfirmation } from './drivenGc';
+import { driveFirstRun } from './drivenFirstRun';
 import { REPO } from '../support/serverProcess';
 
 describe('the extension in a real VS Code (code-server 4.100.3, VS Code 1.100.3)', () => {
@@ -60,6 +61,12 @@ describe('the extension in a real VS Code (code-server 4.100.3, VS Code 1.100.3)
     'trusted workspace, driven by keyboard and mouse: Remove Unreferenced Blobs confirms with count and size',
     { timeout: 5 * 60_000 },
     () => driveGcConfirmation(path.join(base, 'driven-gc')),
+  );
+
+  test(
+    'first run on a store pf wrote, no manifest in the workspace: the view and status item appear unasked, one click opens the container',
+    { timeout: 5 * 60_000 },
+    () => driveFirstRun(path.join(base, 'first-run')),
   );
 
   test(

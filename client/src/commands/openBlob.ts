@@ -2,29 +2,13 @@
 // it is installed (otherwise a clear message instead of a tab of garbage).
 import * as vscode from 'vscode';
 import { blobUri } from '../../../shared/blobUri';
+import { hexDump } from '../../../shared/hexDump';
 import { applyBlobLanguage } from '../blobLanguage';
 import { showReport } from '../reports';
 import type { StoreApi } from '../storeApi';
 
 const HEX_EDITOR = 'ms-vscode.hexeditor';
 const HEX_DUMP_BYTES = 1 << 20;
-
-/** `00000000  7f 45 4c 46 …  |.ELF…|`: 16 bytes a line, as `hexdump -C` prints them. */
-export function hexDump(bytes: Uint8Array, total: number): string {
-  const lines: string[] = [];
-  for (let at = 0; at < bytes.length; at += 16) {
-    const row = bytes.subarray(at, at + 16);
-    const hex = [...row].map((b) => b.toString(16).padStart(2, '0'));
-    const left = hex.slice(0, 8).join(' ');
-    const right = hex.slice(8).join(' ');
-    const ascii = [...row].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
-    lines.push(`${at.toString(16).padStart(8, '0')}  ${left.padEnd(23)}  ${right.padEnd(23)}  |${ascii}|`);
-  }
-  if (total > bytes.length) {
-    lines.push(`… ${total - bytes.length} more bytes: Save Blob As… writes the whole blob to a file.`);
-  }
-  return lines.join('\n');
-}
 
 async function showHexDump(api: StoreApi, digest: string): Promise<vscode.TextEditor> {
   const head = await api.read(digest, 0, HEX_DUMP_BYTES);
@@ -55,7 +39,8 @@ export async function saveBlobAs(api: StoreApi, digest: string, target?: vscode.
 export async function openBlob(api: StoreApi, digest: string): Promise<vscode.TextEditor | undefined> {
   const info = await api.stat(digest);
   const uri = vscode.Uri.parse(blobUri(digest.slice(7)));
-  if (info.contentKind === 'binary') {
+  // A blob known to be damaged opens as its report (text) whatever it held.
+  if (info.contentKind === 'binary' && info.lastVerified?.ok !== false) {
     if (vscode.extensions.getExtension(HEX_EDITOR)) {
       await vscode.commands.executeCommand('vscode.openWith', uri, 'hexEditor.hexedit');
       return undefined;

@@ -13,6 +13,7 @@ import type { StoreTree } from '../tree/storeTree';
 import { SECTION } from '../settings';
 import { openBlob, saveBlobAs } from './openBlob';
 import { putFile } from './putFile';
+import { putBlobAgain, removeBadBlob, showStoredBytes } from './badBlob';
 import { putMissingFromFolder } from './putMissing';
 import { fetchFromRemote, pullImage, pushImage, setRemoteCredentials } from './registry';
 import { imageFolderUri } from '../imageFileSystem';
@@ -26,6 +27,8 @@ export interface CommandDeps {
   secrets: vscode.SecretStorage;
   /** Restarts the server (it reads registry credentials from its environment at start). */
   restartServer: () => Promise<void>;
+  /** Starts the server if nothing has needed it yet (a command is a need). */
+  ensureStarted: () => Promise<void>;
   tree: StoreTree;
   problems: KnownProblems;
   verifyPanel: VerifyProblems;
@@ -71,6 +74,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const command = (id: string, fn: (...args: unknown[]) => unknown) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
+        await deps.ensureStarted();
         return await fn(...args);
       } catch (err) {
         void vscode.window.showErrorMessage(`ProcessFork: ${(err as Error).message}`);
@@ -199,6 +203,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       );
     }),
     command('processfork.fetchFromRemote', (digest, remote) => fetchFromRemote(api(), String(digest), String(remote))),
+    command('processfork.putBlobAgain', (digest, file) =>
+      putBlobAgain(api(), String(digest), file instanceof vscode.Uri ? file : undefined),
+    ),
+    command('processfork.removeBadBlob', (digest, confirmed) =>
+      removeBadBlob(api(), String(digest), confirmed === true),
+    ),
+    command('processfork.showStoredBytes', (digest) => showStoredBytes(api(), String(digest))),
     command('processfork.setRemoteCredentials', async (remote?: unknown, credential?: unknown) => {
       if (await setRemoteCredentials(deps.secrets, remote, credential)) {
         await deps.restartServer();

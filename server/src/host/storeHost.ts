@@ -2,7 +2,7 @@
 // at once; the worker pool outlives stores so a reopen costs no thread start-up.
 import type { Connection } from 'vscode-languageserver';
 import { MessageType, ShowMessageNotification } from 'vscode-languageserver';
-import type { StoreChange, StoreStatus } from '../../../shared/protocol';
+import type { FailedVerify, StoreChange, StoreStatus } from '../../../shared/protocol';
 import { StatusNotification, StoreChangedNotification } from '../../../shared/protocol';
 import { formatDigest } from '../../../shared/digest';
 import { BlobFacts } from './blobFacts';
@@ -255,11 +255,21 @@ export class StoreHost {
       appendAll(change.removed, diff.removed.map(formatDigest));
     }
     const moved = new Set([...change.added, ...change.removed]);
+    const stillBad: FailedVerify[] = [];
     for (const hex of batch.touched) {
       await open.facts.forgetIfChanged(hex);
       if (!moved.has(formatDigest(hex))) {
         change.changed.push(formatDigest(hex));
       }
+      // A verdict already taken on the file as it is now (the event is debounced, a read may have come first):
+      // the client clears what it knew of a changed blob, so the verdict travels with the change.
+      const verdict = await open.facts.verdict(hex).catch(() => undefined);
+      if (verdict && !verdict.ok) {
+        stillBad.push({ digest: formatDigest(hex), problem: verdict.problem ?? 'failed its check' });
+      }
+    }
+    if (stillBad.length > 0) {
+      change.failedVerify = stillBad;
     }
     if (this.current !== open) {
       return;

@@ -8,7 +8,8 @@ export async function fetchBlobFromRemote(
   client: RegistryClient,
   hex: string,
 ): Promise<{ found: boolean; tag?: string }> {
-  if (await store.has(hex)) {
+  // A good copy is already here; a damaged one is what this fetch replaces.
+  if ((await store.verify(hex)).ok) {
     return { found: true };
   }
   for (const tag of await client.listTags()) {

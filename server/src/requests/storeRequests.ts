@@ -1,4 +1,5 @@
 // The store's custom requests (everything except verify, which has its own file for progress handling).
+import * as fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { CancellationToken, Connection } from 'vscode-languageserver';
 import { formatDigest, parseDigest, parseHexPrefix } from '../../../shared/digest';
@@ -41,6 +42,7 @@ import { statBlob } from '../host/blobInfo';
 import { TooLargeToReadError } from '../store/errors';
 import { removeUnreferenced } from '../store/analysis/unreferencedGc';
 import { quoteShort } from '../../../shared/format';
+import { hashFile } from '../store/io/fileHash';
 
 /** The most one read request returns; larger blobs are read in ranges. */
 export const READ_LIMIT = 16 << 20;
@@ -162,7 +164,11 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
       const { store } = host.open;
       let result;
       if ('uri' in params && typeof params.uri === 'string') {
-        result = await store.putFile(fileOfUri(params.uri), { signal });
+        const file = fileOfUri(params.uri);
+        if (params.expect !== undefined) {
+          await refuseOtherContent(file, parseDigest(params.expect), signal);
+        }
+        result = await store.putFile(file, { signal });
       } else if ('data' in params && typeof params.data === 'string') {
         result = await store.put(Buffer.from(params.data, 'base64'), { signal });
       } else {
@@ -247,6 +253,20 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
         removed: result.removed.map((b) => ({ digest: formatDigest(b.hex), storedBytes: b.storedBytes })),
       },
     };
+  }
+}
+
+/** A put meant to restore one blob: a file with other content is refused before anything is written. */
+async function refuseOtherContent(file: string, expected: string, signal?: AbortSignal): Promise<void> {
+  const info = await fs.stat(file).catch(() => undefined);
+  if (!info?.isFile()) {
+    throw invalidInput(`${quoteShort(file)} is not a regular file`); // a FIFO would block the hash below forever
+  }
+  const actual = await hashFile(file, signal);
+  if (actual !== expected) {
+    throw invalidInput(
+      `${quoteShort(file)} is not that blob's content: it hashes to ${formatDigest(actual).slice(0, 19)}…, not ${formatDigest(expected).slice(0, 19)}…; nothing was written`,
+    );
   }
 }
 

@@ -15,6 +15,7 @@ import { progressOf } from '../../../shared/format';
 import { listImages } from '../store/images/imageCatalog';
 import { checkImages, ledgerSummaryLine } from '../store/layers/imageChecks';
 import { imageCheckInfos } from './imageCheckInfo';
+import { blobUsers, userLabel } from '../host/blobUsers';
 
 const PROGRESS_EVERY_MS = 100;
 
@@ -106,7 +107,10 @@ async function runVerify(
       target.kind === 'store'
         ? await store.verifyAll({ signal, onResult })
         : await store.verifyMany(hexes, { signal, onResult });
-    const problems = [...unchecked, ...summary.problems].map((p) => infoOf(p, layerOf));
+    const problems = await withUsers(
+      host,
+      [...unchecked, ...summary.problems].map((p) => infoOf(p, layerOf)),
+    );
     flush();
     await Promise.all(pendingVerdicts);
     await host.noteVerified(
@@ -127,6 +131,31 @@ async function runVerify(
   } finally {
     workDone.done();
   }
+}
+
+/** Problems named by more blobs than this list no snapshots (a store-wide disaster needs no per-row names). */
+const NAMED_PROBLEMS_MAX = 1000;
+const USERS_LISTED = 20;
+
+/** Each failing blob's Problems row says which snapshots it hurts, by name: the graph if built, else the catalog. */
+async function withUsers(host: StoreHost, problems: VerifyProblemInfo[]): Promise<VerifyProblemInfo[]> {
+  if (problems.length > NAMED_PROBLEMS_MAX) {
+    return problems;
+  }
+  const out: VerifyProblemInfo[] = [];
+  for (const p of problems) {
+    if (!p.digest || p.kind === 'stray') {
+      out.push(p);
+      continue;
+    }
+    const users = await blobUsers(host, p.digest.slice(7)).catch(() => undefined);
+    out.push(
+      users
+        ? { ...p, usedBy: users.images.slice(0, USERS_LISTED).map(userLabel), usedByCount: users.images.length }
+        : p,
+    );
+  }
+  return out;
 }
 
 function infoOf(p: VerifyProblem, layerOf: Map<string, string>): VerifyProblemInfo {

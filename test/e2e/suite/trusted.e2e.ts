@@ -11,6 +11,7 @@ import {
   flipByte,
   sha256Hex,
   writeBlob,
+  writeDemoImage,
   writeImage,
   writeManyBlobs,
   type ImageSpec,
@@ -239,9 +240,9 @@ test('a blob found corrupt when opened is marked in the tree at once, before any
         .catch(() => undefined)) !== undefined,
   );
   flipByte(blobFile(env.store, hex));
-  await assert.rejects(
-    Promise.resolve(vscode.workspace.openTextDocument(vscode.Uri.parse(`processfork-blob:/sha256/${hex}`))),
-  );
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(`processfork-blob:/sha256/${hex}`));
+  assert.match(doc.lineAt(0).text, /^Damaged blob: this tab shows what is wrong with it, not its content/);
+  assert.doesNotMatch(doc.getText(), /opened-corrupt/, 'no byte of a damaged blob is shown as its content');
   const problem = await eventually('the blob marked bad', () => ext.problems.problemOf(digest));
   assert.match(problem, /integrity|hash|corrupt|decode/i);
   const item = ext.tree.getTreeItem({ kind: 'blob', blob: { digest, storedBytes: 1 } });
@@ -804,6 +805,75 @@ test('Open Snapshot: the conversation, tool calls with the tampered entry, secre
     if (typeof image === 'object' && 'file' in image) {
       fs.rmSync(image.file, { force: true });
     }
+  }
+});
+
+test('a damaged blob opens as what is wrong, whom it hurts and what to do; each action works from there', async () => {
+  const image = writeDemoImage(env.store, 'damaged-on-open');
+  const hex = image.spec.messages;
+  const digest = `sha256:${hex}`;
+  const uri = vscode.Uri.parse(`processfork-blob:/sha256/${hex}`);
+  const original = path.join(env.workspace, 'damaged-on-open.jsonl');
+  fs.writeFileSync(original, '{"role":"user","content":"damaged-on-open"}\n{"role":"assistant","content":"ok"}\n');
+  try {
+    await eventually('the new snapshot in the catalog', async () =>
+      (await ext.api()!.images()).images.some((i) => i.name === 'damaged-on-open'),
+    );
+    fs.truncateSync(blobFile(env.store, hex), 9);
+    // The watcher's news of the change clears verdicts of the old file; let it arrive before the open checks anew.
+    await eventually('the server seeing the damage', async () => (await ext.api()!.stat(digest)).storedBytes === 9);
+    // Opened the way a Problems entry or a link opens it: by its URI.
+    const editor = await vscode.window.showTextDocument(uri);
+    const text = editor.document.getText();
+    assert.match(text, /The file is cut short/);
+    assert.match(
+      text,
+      /1 snapshot uses it\n {2}damaged-on-open \(sha256:[0-9a-f]{12}…\): Conversation \(trace\.messages\)/,
+    );
+    assert.match(text, /Put it again from the original file/);
+    // Problems names the snapshot; its quick fixes and the tab's links offer the same next steps.
+    const steps = ['Put Again from File…', 'Remove Damaged Blob…', 'Show Stored Bytes as Hex'];
+    const entry = await eventually('its Problems entry, with the next steps as quick fixes', async () => {
+      const found = vscode.languages.getDiagnostics(uri).find((d) => d.source === 'processfork verify');
+      const fixes = found
+        ? await vscode.commands.executeCommand<vscode.CodeAction[]>(
+            'vscode.executeCodeActionProvider',
+            uri,
+            found.range,
+          )
+        : [];
+      const titles = fixes.map((f) => f.title).filter((t) => steps.includes(t));
+      return titles.length === steps.length ? found : undefined;
+    });
+    assert.match(entry.message, /used by snapshot damaged-on-open/);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    assert.deepEqual(
+      lenses.map((l) => l.command?.title).filter((t) => steps.includes(t ?? '')),
+      steps,
+    );
+    await new Promise((r) => setTimeout(r, 1500)); // the links above the text draw late (visual only)
+    await screenshot('damaged-blob');
+    // Its stored bytes, as hex: the nine bytes left, starting with zstd's magic.
+    const hexView = (await vscode.commands.executeCommand(
+      'processfork.showStoredBytes',
+      digest,
+    )) as vscode.TextDocument;
+    assert.match(hexView.getText(), /9 bytes of zstd data, not decoded and not verified[\s\S]*00000000 {2}28 b5 2f fd/);
+    // Put again: another file is refused, the original repairs it and the tab turns into the conversation.
+    await vscode.commands.executeCommand('processfork.putBlobAgain', digest, vscode.Uri.file(original));
+    await eventually(
+      'the tab showing the conversation',
+      () => /damaged-on-open/.test(editor.document.getText()) && !/Damaged blob/.test(editor.document.lineAt(0).text),
+    );
+    await eventually('the tree mark cleared', () => ext.problems.problemOf(digest) === undefined);
+    // Remove: damaged again, then removed; the snapshot then misses it.
+    fs.writeFileSync(blobFile(env.store, hex), 'zero bytes would be empty; this is text');
+    assert.equal(await vscode.commands.executeCommand('processfork.removeBadBlob', digest, true), true);
+    assert.equal(fs.existsSync(blobFile(env.store, hex)), false);
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(image.file, { force: true });
+    fs.rmSync(original, { force: true });
   }
 });
 
