@@ -102,7 +102,9 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
       const { facts, shards } = host.open;
       const release = shards.hold(); // the background count yields from this moment
       const params = objectParams<ListBlobsParams>(raw, 'listBlobs');
-      const page = await shards.page({ shard: params.shard, after: params.cursor, limit: params.limit }).finally(release);
+      const page = await shards
+        .page({ shard: params.shard, after: params.cursor, limit: params.limit })
+        .finally(release);
       const bad = new Set(facts.knownBad());
       return {
         items: page.items.map((i) => ({
