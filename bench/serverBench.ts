@@ -37,15 +37,32 @@ export async function benchServer(work: string, blobCount: number): Promise<void
     met: firstPageMs < 1000,
   });
   const rssStart = rssOf(cold.child.pid!);
-  const expandMs = await timeIt(() => cold.connection.sendRequest(ListBlobsRequest.type, { shard: '7f', limit: 500 }));
-  const listFloorMs = await timeIt(() => cold.connection.sendRequest(ListBlobsRequest.type, { shard: '7f', limit: 1 }));
+  // Expanding shards while the count runs, as a person opens one after another: shards from the top, which the
+  // count (from 00 up) reaches last, one every 100 ms; the worst of them is what the goal is about.
+  const during: number[] = [];
+  const counted = () => cold.statuses.some((st) => st.blobCount !== undefined);
+  for (let i = 0; i < 20 && !counted(); i++) {
+    const shard = (255 - i * 3).toString(16).padStart(2, '0');
+    during.push(await timeIt(() => cold.connection.sendRequest(ListBlobsRequest.type, { shard, limit: 500 })));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const listFloorMs = await timeIt(() => cold.connection.sendRequest(ListBlobsRequest.type, { shard: 'ff', limit: 1 }));
+  if (during.length === 0) {
+    // The count won the race (a small store): one expand of a shard read since.
+    during.push(await timeIt(() => cold.connection.sendRequest(ListBlobsRequest.type, { shard: '7f', limit: 500 })));
+  }
+  const worst = Math.max(...during);
+  const median = percentile(
+    [...during].sort((a, b) => a - b),
+    50,
+  );
   record({
-    name: 'expand one shard (listBlobs, 500)',
-    ours: ms(expandMs),
-    baseline: `${ms(listFloorMs)} (same shard, 1 item, warm)`,
-    ratio: expandMs / listFloorMs,
+    name: `expand a shard (listBlobs, 500) during the count: worst of ${during.length}, median ${ms(median)}`,
+    ours: ms(worst),
+    baseline: `${ms(listFloorMs)} (a read shard, 1 item, warm)`,
+    ratio: worst / listFloorMs,
     goal: '< 50 ms',
-    met: expandMs < 50,
+    met: worst < 50,
   });
 
   const countStart = Date.now();

@@ -10,6 +10,11 @@ export const REPORT_MARK = 'Damaged blob: this tab shows what is wrong with it, 
 
 const USERS_LISTED = 50;
 
+/** Whether a document's text (its first line is enough) is such a report rather than a blob's bytes. */
+export function isBadBlobReport(text: string): boolean {
+  return text.startsWith(REPORT_MARK);
+}
+
 export function badBlobReport(found: BlobProblemResult, remotes: readonly string[]): string {
   const lines = [REPORT_MARK, `  ${found.digest}`, ''];
   lines.push('What is wrong');
@@ -20,7 +25,8 @@ export function badBlobReport(found: BlobProblemResult, remotes: readonly string
   lines.push('');
   lines.push(whoItHurts(found));
   for (const user of found.users.slice(0, USERS_LISTED)) {
-    const name = user.name ? `${user.name} (${user.image.slice(0, 19)}…)` : user.image;
+    // A short digest without its `sha256:` (a cut digest reads as a malformed one to every digest-aware tool).
+    const name = user.name ? `${user.name} (${user.image.slice(7, 19)}…)` : user.image;
     lines.push(`  ${name}: ${user.places.map(placeText).join(', ')}`);
   }
   if (found.users.length > USERS_LISTED) {

@@ -1,7 +1,7 @@
 // A damaged blob's next steps wherever it is met: Quick Fixes on its Problems entries (a verify's, or an open
 // manifest's `corrupt-blob`) and links at the top of its report tab. Fetch, put again, remove, show the bytes.
 import * as vscode from 'vscode';
-import { REPORT_MARK } from '../../shared/badBlobReport';
+import { isBadBlobReport } from '../../shared/badBlobReport';
 import { BLOB_SCHEME, hexOfBlobPath } from '../../shared/blobUri';
 import { INTEGRITY_KINDS } from '../../shared/integrityWords';
 import { settings } from './settings';
@@ -66,7 +66,7 @@ export class BadBlobQuickFixes implements vscode.CodeActionProvider {
 export class BadBlobLenses implements vscode.CodeLensProvider {
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const hex = hexOfBlobPath(document.uri.path);
-    if (!hex || !document.lineAt(0).text.includes(REPORT_MARK)) {
+    if (!hex || !isBadBlobReport(document.lineAt(0).text)) {
       return [];
     }
     const top = new vscode.Range(0, 0, 0, 0);

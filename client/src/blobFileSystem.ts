@@ -3,7 +3,7 @@
 // damaged blob's tab shows what is wrong with it instead (badBlobReport), whichever way it was opened (the tree,
 // a Problems entry, a link), and turns into the content when the blob is repaired (fireChanged).
 import * as vscode from 'vscode';
-import { BLOB_SCHEME, hexOfBlobPath } from '../../shared/blobUri';
+import { BLOB_SCHEME, blobUri, hexOfBlobPath } from '../../shared/blobUri';
 import { badBlobReport } from '../../shared/badBlobReport';
 import type { BlobProblemResult } from '../../shared/protocol';
 import { StoreErrorCode } from '../../shared/protocol';
@@ -93,12 +93,9 @@ export class BlobFileSystem implements vscode.FileSystemProvider {
     return out;
   }
 
-  /** Tells open tabs that a blob changed on disk (repaired or replaced), so they re-read it. */
+  /** Tells open tabs that a blob changed on disk (repaired or replaced), so they re-read it, titled ones too. */
   fireChanged(digests: string[]): void {
-    const events = digests.map((d) => ({
-      type: vscode.FileChangeType.Changed,
-      uri: vscode.Uri.parse(`${BLOB_SCHEME}:/sha256/${d.slice(7)}`),
-    }));
+    const events = urisOfBlobs(digests).map((uri) => ({ type: vscode.FileChangeType.Changed, uri }));
     if (events.length > 0) {
       this.emitter.fire(events);
     }
@@ -140,4 +137,20 @@ export class BlobFileSystem implements vscode.FileSystemProvider {
   rename(): void {
     throw vscode.FileSystemError.NoPermissions('blob documents are read-only');
   }
+}
+
+/**
+ * Each blob's canonical URI and those of its open titled tabs (`/sha256/<hex>/<title>`): a change event or a
+ * Problems entry on the canonical URI alone would not reach a tab opened under a title.
+ */
+export function urisOfBlobs(digests: Iterable<string>): vscode.Uri[] {
+  const wanted = new Set([...digests].map((d) => d.slice(7)));
+  const uris = [...wanted].map((hex) => vscode.Uri.parse(blobUri(hex)));
+  for (const doc of vscode.workspace.textDocuments) {
+    const hex = doc.uri.scheme === BLOB_SCHEME ? hexOfBlobPath(doc.uri.path) : undefined;
+    if (hex && wanted.has(hex) && doc.uri.path !== `/sha256/${hex}`) {
+      uris.push(doc.uri);
+    }
+  }
+  return uris;
 }

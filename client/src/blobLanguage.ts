@@ -2,7 +2,7 @@
 // All References): a manifest is a ProcessFork image, a tree or page list JSON, and so on. Only the language
 // changes; the stored bytes are what the document shows.
 import * as vscode from 'vscode';
-import { REPORT_MARK } from '../../shared/badBlobReport';
+import { isBadBlobReport } from '../../shared/badBlobReport';
 import { BLOB_SCHEME, hexOfBlobPath } from '../../shared/blobUri';
 import type { ContentKind } from '../../shared/protocol';
 import type { StoreApi } from './storeApi';
@@ -23,7 +23,7 @@ export async function applyBlobLanguage(api: StoreApi, doc: vscode.TextDocument)
     return doc;
   }
   // A damaged blob's tab holds a report in words, whatever the blob held.
-  const report = doc.lineCount > 0 && doc.lineAt(0).text.includes(REPORT_MARK);
+  const report = doc.lineCount > 0 && isBadBlobReport(doc.lineAt(0).text);
   const info = report ? undefined : await api.stat(`sha256:${hex}`);
   const language = info ? (LANGUAGE_OF[info.contentKind ?? 'text'] ?? 'plaintext') : 'plaintext';
   if (doc.languageId === language || !(await vscode.languages.getLanguages()).includes(language)) {

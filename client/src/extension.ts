@@ -94,6 +94,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       relevance,
       noticeRestrictedMode([treeView, mainView]),
       noticeUnusableRemotes(),
+      vscode.workspace.onDidOpenTextDocument((d) => d.uri.scheme === BLOB_SCHEME && verifyPanel.documentsChanged()),
+      vscode.workspace.onDidCloseTextDocument((d) => d.uri.scheme === BLOB_SCHEME && verifyPanel.documentsChanged()),
       vscode.window.registerFileDecorationProvider(new BlobDecorations(problems)),
       vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, blobs, { isReadonly: true, isCaseSensitive: true }),
       registerReports(),

@@ -3,7 +3,7 @@
 // reports it at the digest's own position: then that entry is the one, and the blob's returns when the manifest
 // closes. Cleared per blob when it changes on disk, and wholly by the next store-wide verify or a store switch.
 import * as vscode from 'vscode';
-import { blobUri } from '../../shared/blobUri';
+import { urisOfBlobs } from './blobFileSystem';
 import { integrityKindOf, usersText } from '../../shared/integrityWords';
 import type { BlobProblemResult, VerifyProblemInfo } from '../../shared/protocol';
 
@@ -120,12 +120,21 @@ export class VerifyProblems {
     return false;
   }
 
+  /** A blob tab opened or closed under a title: its entry follows it. */
+  documentsChanged(): void {
+    if (this.failing.size > 0) {
+      this.render();
+    }
+  }
+
   private render(): void {
     this.collection.clear();
     const entries: Array<[vscode.Uri, vscode.Diagnostic[]]> = [];
     for (const [digest, d] of this.failing) {
       if (!this.namedInDocuments(digest)) {
-        entries.push([vscode.Uri.parse(blobUri(digest.slice(7))), [d]]);
+        for (const uri of urisOfBlobs([digest])) {
+          entries.push([uri, [d]]);
+        }
       }
     }
     this.collection.set(entries);

@@ -16,6 +16,7 @@ import {
   StoreErrorCode,
   VerifyRequest,
 } from '../../shared/protocol';
+import { badBlobReport, isBadBlobReport } from '../../shared/badBlobReport';
 import { startServer, type ServerSession } from '../support/serverProcess';
 import { blobFile, flipByte, tempStore, writeDemoImage } from '../support/storeFixtures';
 
@@ -111,6 +112,22 @@ describe('a damaged blob', () => {
       server.connection.sendRequest(BlobProblemRequest.type, { digest: `sha256:${bad}` }),
     );
     assert.equal(notFound.code, StoreErrorCode.NotFound);
+  });
+
+  test("a damaged blob's report gets no digest diagnostics of its own; the same digests elsewhere do", async () => {
+    const hex = before_.spec.cachePages;
+    flipByte(blobFile(root, hex));
+    const found = await server.connection.sendRequest(BlobProblemRequest.type, { digest: `sha256:${hex}` });
+    const report = badBlobReport(found, []);
+    assert.ok(isBadBlobReport(report));
+    const reportUri = `processfork-blob:/sha256/${hex}`;
+    const plainUri = `processfork-blob:/sha256/${hex}/as-text`;
+    await server.open(reportUri, report, 'plaintext');
+    await server.open(plainUri, `see sha256:${hex}\n`, 'plaintext');
+    const plain = await server.waitForDiagnostics(plainUri, (p) => p.diagnostics.length > 0);
+    assert.equal(plain.diagnostics[0].code, 'corrupt-blob');
+    const own = await server.waitForDiagnostics(reportUri, () => true);
+    assert.deepEqual(own.diagnostics, []);
   });
 
   test("a verify's problems name the snapshots each damaged blob hurts", async () => {

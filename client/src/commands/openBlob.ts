@@ -36,9 +36,10 @@ export async function saveBlobAs(api: StoreApi, digest: string, target?: vscode.
   return uri;
 }
 
-export async function openBlob(api: StoreApi, digest: string): Promise<vscode.TextEditor | undefined> {
+/** `title`: what the blob is where that is known ("Conversation · before-refactor"), for its tab. */
+export async function openBlob(api: StoreApi, digest: string, title?: string): Promise<vscode.TextEditor | undefined> {
   const info = await api.stat(digest);
-  const uri = vscode.Uri.parse(blobUri(digest.slice(7)));
+  const uri = vscode.Uri.parse(blobUri(digest.slice(7), title));
   // A blob known to be damaged opens as its report (text) whatever it held.
   if (info.contentKind === 'binary' && info.lastVerified?.ok !== false) {
     if (vscode.extensions.getExtension(HEX_EDITOR)) {

@@ -8,7 +8,7 @@ import type { KnownProblems } from '../problems';
 import type { VerifyProblems } from '../verifyProblems';
 import type { StoreApi } from '../storeApi';
 import type { StoreNode } from '../tree/nodes';
-import { digestOf } from '../tree/nodes';
+import { digestOf, tabTitleOf } from '../tree/nodes';
 import type { StoreTree } from '../tree/storeTree';
 import { SECTION } from '../settings';
 import { openBlob, saveBlobAs } from './openBlob';
@@ -91,9 +91,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
       return first;
     }),
-    command('processfork.openBlob', async (arg) => {
+    command('processfork.openBlob', async (arg, title) => {
       const digest = digestFrom(arg) ?? (await resolveDigest(api()));
-      return digest ? openBlob(api(), digest) : undefined;
+      return digest
+        ? openBlob(api(), digest, typeof title === 'string' ? title : tabTitleOf(arg as StoreNode | undefined))
+        : undefined;
     }),
     command('processfork.resolveDigest', async (initial) => {
       const digest = await resolveDigest(api(), typeof initial === 'string' ? initial : '');

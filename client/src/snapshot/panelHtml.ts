@@ -63,7 +63,9 @@ const SCRIPT = `
     return node;
   };
   const post = (message) => vscode.postMessage(message);
-  const digestLink = (digest, label) => el('button', { class: 'link', title: digest, onclick: () => post({ type: 'openBlob', digest }) }, label || digest.slice(0, 19) + '…');
+  // \`tab\`: what the blob is, for its tab's title ("Conversation · before-refactor").
+  const digestLink = (digest, label, tab) => el('button', { class: 'link', title: digest, onclick: () => post({ type: 'openBlob', digest, title: tab }) }, label || digest.slice(0, 19) + '…');
+  const named = (what) => what + (view && view.snapshot.name ? ' · ' + view.snapshot.name : '');
   const imageLink = (ref) => el('button', { class: 'link', title: ref.image, onclick: () => post({ type: 'openSnapshot', image: ref.image }) }, (ref.name || ref.image.slice(0, 19) + '…') + (ref.known ? '' : ' (not in the catalog)'));
   const unreadable = (v) => v && (v.unreadable ? (v.missing ? 'missing from the store' : 'cannot be read: ' + v.unreadable) : v.notJson ? 'not JSON: ' + v.notJson : v.tooLarge ? 'too large to summarise' : undefined);
 
@@ -88,7 +90,7 @@ const SCRIPT = `
     if (!view) { root.append(el('p', {}, 'Reading the snapshot…')); return; }
     const v = view.snapshot;
     root.append(el('h1', {}, v.name || v.image));
-    root.append(el('div', { class: 'meta' }, [v.agent.kind, v.agent.version].filter(Boolean).join(' ') + ' · created ' + (v.createdAt || '?') + ' · ', digestLink(v.image)));
+    root.append(el('div', { class: 'meta' }, [v.agent.kind, v.agent.version].filter(Boolean).join(' ') + ' · created ' + (v.createdAt || '?') + ' · ', digestLink(v.image, undefined, named('Manifest'))));
     const lineage = el('div', { class: 'meta' }, 'Parents: ');
     if (v.parents.length === 0) lineage.append('none'); else v.parents.forEach((p, i) => lineage.append(i ? ', ' : '', imageLink(p)));
     lineage.append(' · Children: ');
@@ -173,7 +175,7 @@ const SCRIPT = `
     root.append(el('p', {}, p.kind));
     const table = el('table', {});
     for (const [k, val] of p.fields) table.append(el('tr', {}, el('td', {}, k), el('td', {}, val)));
-    if (p.criuDump) table.append(el('tr', {}, el('td', {}, 'dump blob'), el('td', {}, digestLink('sha256:' + p.criuDump))));
+    if (p.criuDump) table.append(el('tr', {}, el('td', {}, 'dump blob'), el('td', {}, digestLink('sha256:' + p.criuDump, undefined, named('Process dump')))));
     root.append(table);
     if (p.members) root.append(el('p', { class: 'meta' }, 'CRIU archive: ' + p.memberCount + ' files: ' + p.members.slice(0, 20).map((m) => m.name).join(', ')));
   }
@@ -181,7 +183,7 @@ const SCRIPT = `
   function modelCacheFiles(v) {
     root.append(el('h2', { id: 'model' }, 'Model, KV cache and files'));
     const list = el('table', {});
-    const layer = (label, field, text) => list.append(el('tr', {}, el('td', {}, label), el('td', {}, text), el('td', {}, v.layers[field] ? digestLink(v.layers[field]) : '')));
+    const layer = (label, field, text) => list.append(el('tr', {}, el('td', {}, label), el('td', {}, text), el('td', {}, v.layers[field] ? digestLink(v.layers[field], undefined, named(label)) : '')));
     const b = v.modelBase, d = v.modelDiff, c = v.cache, f = v.files;
     layer('Model base', 'model.base', unreadable(b) || (b ? (b.name || 'opaque weights') : 'none'));
     layer('Model diff', 'model.diff', unreadable(d) || (d ? d.kind + ', ' + d.parts.length + ' parts' + (d.note ? ' (' + d.note + ')' : '') : 'none'));

@@ -23,7 +23,7 @@ interface PanelState {
 type PageMessage =
   | { type: 'ready' }
   | { type: 'painted' }
-  | { type: 'openBlob'; digest: string }
+  | { type: 'openBlob'; digest: string; title?: string }
   | { type: 'openSnapshot'; image: string }
   | { type: 'moreMessages'; offset: number }
   | { type: 'reveal'; layer: 'world.env' | 'world.procs' }
@@ -41,7 +41,13 @@ export function checkedMessage(raw: unknown): PageMessage | undefined {
     case 'openFiles':
       return { type: m.type };
     case 'openBlob':
-      return typeof m.digest === 'string' && DIGEST.test(m.digest) ? { type: 'openBlob', digest: m.digest } : undefined;
+      if (typeof m.digest !== 'string' || !DIGEST.test(m.digest)) {
+        return undefined;
+      }
+      // A title is only ever a tab's label (blobUri cleans and cuts it); anything but a short string is dropped.
+      return typeof m.title === 'string' && m.title.length <= 200
+        ? { type: 'openBlob', digest: m.digest, title: m.title }
+        : { type: 'openBlob', digest: m.digest };
     case 'openSnapshot':
       return typeof m.image === 'string' && DIGEST.test(m.image) ? { type: 'openSnapshot', image: m.image } : undefined;
     case 'moreMessages':
@@ -199,7 +205,7 @@ export class SnapshotPanel {
         this.firstPaintAt ??= Date.now();
         return;
       case 'openBlob':
-        await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(blobUri(m.digest.slice(7))));
+        await vscode.commands.executeCommand('processfork.openBlob', m.digest, m.title);
         return;
       case 'openSnapshot':
         this.openOther(m.image);

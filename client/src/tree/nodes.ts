@@ -1,5 +1,6 @@
 // The tree's node kinds. Nodes are plain data; storeTree.ts turns them into TreeItems and children.
 import type { BlobEntryInfo, ImageCheck, ImageReference, ImageSummary, RemoteImage } from '../../../shared/protocol';
+import { LAYER_TITLES } from '../../../shared/layerTitles';
 
 export type StoreNode =
   | { kind: 'root'; section: 'images' | 'blobs' | 'remotes' }
@@ -8,7 +9,7 @@ export type StoreNode =
   /** `via` makes a lineage row unique in the tree: `parent of <digest>`, `child of <digest>`. */
   | { kind: 'image'; image: ImageSummary; via?: string; check?: ImageCheck }
   /** `about`: what the layer holds in words ("7 messages"), when the snapshot was read. */
-  | { kind: 'reference'; image: string; ref: ImageReference; about?: string }
+  | { kind: 'reference'; image: string; ref: ImageReference; about?: string; imageName?: string }
   /** `count` is absent while the server is still counting a large store. */
   | { kind: 'shard'; shard: string; count?: number }
   | { kind: 'blob'; blob: BlobEntryInfo }
@@ -33,6 +34,18 @@ export function digestOf(node: StoreNode | undefined): string | undefined {
   }
   if (node.kind === 'remoteImage') {
     return node.entry.image;
+  }
+  return undefined;
+}
+
+/** What a node's blob is, for its tab ("Conversation · before-refactor"); undefined where the tree cannot say. */
+export function tabTitleOf(node: StoreNode | undefined): string | undefined {
+  if (node?.kind === 'reference') {
+    const what = LAYER_TITLES[node.ref.layer] ?? node.ref.layer.replace(/^world\.fs entry /, '');
+    return node.imageName ? `${what} · ${node.imageName}` : what;
+  }
+  if (node?.kind === 'image' && node.image.name) {
+    return `Manifest · ${node.image.name}`;
   }
   return undefined;
 }

@@ -354,6 +354,7 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
           ...details.references.map((ref): StoreNode => ({
             kind: 'reference',
             image: node.image.digest,
+            imageName: node.image.name,
             ref,
             about: view ? layerAbout(ref.layer, view) : undefined,
           })),

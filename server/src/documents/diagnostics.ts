@@ -5,6 +5,7 @@ import type { Connection, Diagnostic, TextDocuments } from 'vscode-languageserve
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
+import { isBadBlobReport } from '../../../shared/badBlobReport';
 import { formatDigest } from '../../../shared/digest';
 import type { StoreChange, VerifyRecord } from '../../../shared/protocol';
 import { MAX_JSON_DEPTH, jsonNesting } from '../store/images/jsonText';
@@ -79,7 +80,11 @@ export class DiagnosticsPublisher {
       return;
     }
     const { root } = this.host.open;
-    if (!wantsDigestFeatures(uri, root, this.settings().hoverAllFiles)) {
+    // A damaged blob's tab holds the editor's report on it, not its bytes: its digests are the report's words.
+    if (
+      !wantsDigestFeatures(uri, root, this.settings().hoverAllFiles) ||
+      isBadBlobReport(doc.getText({ start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }))
+    ) {
       await this.connection.sendDiagnostics({ uri, diagnostics: [] });
       return;
     }

@@ -249,6 +249,26 @@ test('a blob found corrupt when opened is marked in the tree at once, before any
   assert.equal((item.iconPath as vscode.ThemeIcon).id, 'error');
 });
 
+test("a snapshot's layer opens in a tab titled by what it is, the digest in its path", async () => {
+  const roots = (await ext.tree.getChildren()) as StoreNode[];
+  const [image] = await ext.tree.getChildren(roots[0]);
+  assert.equal(image.kind, 'image');
+  const name = image.kind === 'image' ? image.image.name : undefined;
+  assert.ok(name, 'the fixture image has a name');
+  const fsRow = (await ext.tree.getChildren(image)).find((l) => l.kind === 'reference' && l.ref.layer === 'world.fs')!;
+  await vscode.commands.executeCommand('processfork.openBlob', fsRow);
+  const tab = await eventually('the tab', () => vscode.window.tabGroups.activeTabGroup.activeTab);
+  assert.equal(tab.label, `Files · ${name}`);
+  const hex = fsRow.kind === 'reference' ? fsRow.ref.digest.slice(7) : '';
+  const doc = vscode.window.activeTextEditor!.document;
+  assert.equal(doc.uri.path, `/sha256/${hex}/Files · ${name}`);
+  // The same bytes as under the blob's own URI, and the same language by content.
+  const plain = await vscode.workspace.openTextDocument(vscode.Uri.parse(`processfork-blob:/sha256/${hex}`));
+  assert.equal(doc.getText(), plain.getText());
+  await eventually('its language', () => doc.languageId === 'json' || undefined);
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+});
+
 test('put the current file, then open it as a blob document', async () => {
   const file = path.join(env.workspace, 'notes.json');
   const text = '{"note":"put from the editor"}\n';
@@ -828,7 +848,7 @@ test('a damaged blob opens as what is wrong, whom it hurts and what to do; each 
     assert.match(text, /The file is cut short/);
     assert.match(
       text,
-      /1 snapshot uses it\n {2}damaged-on-open \(sha256:[0-9a-f]{12}…\): Conversation \(trace\.messages\)/,
+      /1 snapshot uses it\n {2}damaged-on-open \([0-9a-f]{12}…\): Conversation \(trace\.messages\)/,
     );
     assert.match(text, /Put it again from the original file/);
     // Problems names the snapshot; its quick fixes and the tab's links offer the same next steps.
