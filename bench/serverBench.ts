@@ -51,7 +51,7 @@ export async function benchServer(work: string, blobCount: number): Promise<void
     // The count won the race (a small store): one expand of a shard read since.
     during.push(await timeIt(() => cold.connection.sendRequest(ListBlobsRequest.type, { shard: '7f', limit: 500 })));
   }
-  const worst = Math.max(...during);
+  const worst = during.reduce((a, b) => Math.max(a, b), 0);
   const median = percentile(
     [...during].sort((a, b) => a - b),
     50,

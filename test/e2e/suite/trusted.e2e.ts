@@ -846,10 +846,7 @@ test('a damaged blob opens as what is wrong, whom it hurts and what to do; each 
     const editor = await vscode.window.showTextDocument(uri);
     const text = editor.document.getText();
     assert.match(text, /The file is cut short/);
-    assert.match(
-      text,
-      /1 snapshot uses it\n {2}damaged-on-open \([0-9a-f]{12}…\): Conversation \(trace\.messages\)/,
-    );
+    assert.match(text, /1 snapshot uses it\n {2}damaged-on-open \([0-9a-f]{12}…\): Conversation \(trace\.messages\)/);
     assert.match(text, /Put it again from the original file/);
     // Problems names the snapshot; its quick fixes and the tab's links offer the same next steps.
     const steps = ['Put Again from File…', 'Remove Damaged Blob…', 'Show Stored Bytes as Hex'];
