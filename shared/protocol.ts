@@ -316,7 +316,7 @@ export interface VerifyProblemInfo {
   layer?: string;
   /** The snapshots that use the failing blob, by name (short digest when unnamed); at most 20. */
   usedBy?: string[];
-  /** How many snapshots use it in all (usedBy may list fewer). */
+  /** How many snapshots use it in all (usedBy may list fewer); a lower bound when the graph was not built. */
   usedByCount?: number;
 }
 
@@ -730,6 +730,11 @@ export interface BlobProblemResult {
   users: BlobUserInfo[];
   /** Snapshots whose use of it cannot be told: `users` is a lower bound while this is above 0. */
   unknownUsers: number;
+  /**
+   * False when the store's reference graph was still being built: `users` then comes from the catalog's
+   * top-level fields only (a file or cache page that names the blob is not seen), a lower bound too.
+   */
+  usersComplete: boolean;
 }
 
 /**

@@ -4,6 +4,7 @@
 // a Problems entry, a link), and turns into the content when the blob is repaired (fireChanged).
 import * as vscode from 'vscode';
 import { BLOB_SCHEME, blobUri, hexOfBlobPath } from '../../shared/blobUri';
+import { appendAll } from '../../shared/arrays';
 import { badBlobReport } from '../../shared/badBlobReport';
 import type { BlobProblemResult } from '../../shared/protocol';
 import { StoreErrorCode } from '../../shared/protocol';
@@ -66,7 +67,7 @@ export class BlobFileSystem implements vscode.FileSystemProvider {
         throw err;
       }
     }
-    const found = await this.call(uri, (api) => api.blobProblem(digest));
+    const found = await this.call(uri, (api) => api.blobProblem(digest, 0)); // no stored bytes: never shown here
     if (found.ok) {
       return this.readVerified(uri, digest); // repaired between the two requests
     }
@@ -143,14 +144,27 @@ export class BlobFileSystem implements vscode.FileSystemProvider {
  * Each blob's canonical URI and those of its open titled tabs (`/sha256/<hex>/<title>`): a change event or a
  * Problems entry on the canonical URI alone would not reach a tab opened under a title.
  */
-export function urisOfBlobs(digests: Iterable<string>): vscode.Uri[] {
+export function urisOfBlobs(digests: Iterable<string>, opts: { canonicalOnlyIfUnopened?: boolean } = {}): vscode.Uri[] {
   const wanted = new Set([...digests].map((d) => d.slice(7)));
-  const uris = [...wanted].map((hex) => vscode.Uri.parse(blobUri(hex)));
+  const titled = new Map<string, vscode.Uri[]>();
+  const canonicalOpen = new Set<string>();
   for (const doc of vscode.workspace.textDocuments) {
     const hex = doc.uri.scheme === BLOB_SCHEME ? hexOfBlobPath(doc.uri.path) : undefined;
-    if (hex && wanted.has(hex) && doc.uri.path !== `/sha256/${hex}`) {
-      uris.push(doc.uri);
+    if (hex && wanted.has(hex)) {
+      if (doc.uri.path === `/sha256/${hex}`) {
+        canonicalOpen.add(hex);
+      } else {
+        titled.set(hex, [...(titled.get(hex) ?? []), doc.uri]);
+      }
     }
+  }
+  const uris: vscode.Uri[] = [];
+  for (const hex of wanted) {
+    // A Problems entry once per blob where it can be: on its titled tab when only that is open.
+    if (!opts.canonicalOnlyIfUnopened || canonicalOpen.has(hex) || !titled.has(hex)) {
+      uris.push(vscode.Uri.parse(blobUri(hex)));
+    }
+    appendAll(uris, titled.get(hex) ?? []);
   }
   return uris;
 }

@@ -71,7 +71,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     const blobs = new BlobFileSystem(
       () => storeApi,
       (found) => {
-        problems.setBad(found.digest, `${found.kind}: ${found.problem}`);
+        problems.setBad(found.digest, `${found.kind ?? 'damaged'}: ${found.problem ?? 'failed its check'}`);
         verifyPanel.showDamaged(found);
       },
     );
@@ -205,9 +205,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     });
     const ensureStarted = (): Promise<void> => {
       if (!started) {
-        started = start().then(() => showStoreOnce(context, treeView, mainView, tree, lastStatus));
-        started.catch((err) => log.error('the store server did not start', err));
-        settleReady(started);
+        const attempt = start();
+        started = attempt;
+        settleReady(attempt);
+        attempt.then(
+          () => void showStoreOnce(context, treeView, mainView, tree, lastStatus).catch(() => undefined),
+          (err: Error) => {
+            // Not cached: the next need (a command, Choose Store…, a restart) tries again.
+            if (started === attempt) {
+              started = undefined;
+            }
+            log.error('the store server did not start', err);
+            void vscode.window.showErrorMessage(`ProcessFork: the store server did not start: ${err.message}`);
+          },
+        );
       }
       return started;
     };
@@ -218,7 +229,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       }
       storeApi = undefined;
       await stopClient(client);
-      await start();
+      const attempt = start();
+      started = attempt;
+      await attempt.catch((err: Error) => {
+        if (started === attempt) {
+          started = undefined; // the next need tries again
+        }
+        void vscode.window.showErrorMessage(`ProcessFork: the store server did not restart: ${err.message}`);
+      });
     };
     context.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {

@@ -132,7 +132,7 @@ export class VerifyProblems {
     const entries: Array<[vscode.Uri, vscode.Diagnostic[]]> = [];
     for (const [digest, d] of this.failing) {
       if (!this.namedInDocuments(digest)) {
-        for (const uri of urisOfBlobs([digest])) {
+        for (const uri of urisOfBlobs([digest], { canonicalOnlyIfUnopened: true })) {
           entries.push([uri, [d]]);
         }
       }

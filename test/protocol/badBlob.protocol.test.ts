@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { ResponseError } from 'vscode-jsonrpc';
 import {
   BlobProblemRequest,
+  ListBlobsRequest,
   PutRequest,
   ReadRequest,
   RemoveBadBlobRequest,
@@ -128,6 +129,39 @@ describe('a damaged blob', () => {
     assert.equal(plain.diagnostics[0].code, 'corrupt-blob');
     const own = await server.waitForDiagnostics(reportUri, () => true);
     assert.deepEqual(own.diagnostics, []);
+  });
+
+  test('remove never follows a shard folder out of the store', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-outside-'));
+    try {
+      // A store whose shard `ee` is a symlink to a folder elsewhere, holding a "blob" file that fails its check.
+      const hex = `ee${'1'.repeat(62)}`;
+      const shard = path.join(root, 'blobs', 'sha256', 'ee');
+      fs.rmSync(shard, { recursive: true, force: true });
+      fs.symlinkSync(outside, shard);
+      const victim = path.join(outside, `${hex}.zst`);
+      fs.writeFileSync(victim, 'someone else’s file');
+      const refused = await rpcError(
+        server.connection.sendRequest(RemoveBadBlobRequest.type, { digest: `sha256:${hex}` }),
+      );
+      assert.equal(refused.code, StoreErrorCode.InvalidInput);
+      assert.match(refused.message, /leads out of the store; nothing was removed/);
+      assert.equal(fs.readFileSync(victim, 'utf8'), 'someone else’s file');
+      fs.rmSync(shard);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  test('a malformed page request does not hold the background count back', async () => {
+    const session = await startServer(root, { trusted: true });
+    try {
+      const bad = await rpcError(session.connection.sendRequest(ListBlobsRequest.type, null as never));
+      assert.equal(bad.code, StoreErrorCode.InvalidInput);
+      await session.waitFor('the blob count', () => session.statuses.find((st) => st.blobCount !== undefined), 20_000);
+    } finally {
+      await session.stop();
+    }
   });
 
   test("a verify's problems name the snapshots each damaged blob hurts", async () => {

@@ -26,6 +26,9 @@ export async function putBlobAgain(api: StoreApi, digest: string, given?: vscode
     { location: vscode.ProgressLocation.Notification, title: `Putting ${short(digest)} again…`, cancellable: true },
     (_p, token) => api.put({ uri: file.toString(), expect: digest }, token),
   );
+  if (result.digest !== digest) {
+    throw new Error(`${file.fsPath} was stored as ${short(result.digest)}, not ${short(digest)}: it changed meanwhile`);
+  }
   void vscode.window.setStatusBarMessage(
     `${short(digest)} ${result.created ? 'put again from' : 'was already good; nothing taken from'} ${file.fsPath}`,
     5000,
@@ -46,9 +49,11 @@ export async function removeBadBlob(api: StoreApi, digest: string, confirmed = f
       {
         modal: true,
         detail:
-          found.users.length === 0
-            ? 'No snapshot uses it.'
-            : `It is ${usersText(names)}; they will report it missing until it is fetched or put again.`,
+          found.users.length > 0
+            ? `It is ${usersText(names)}${found.usersComplete ? '' : ' (at least)'}; they will report it missing until it is fetched or put again.`
+            : found.usersComplete && found.unknownUsers === 0
+              ? 'No snapshot uses it.'
+              : 'No snapshot is known to use it, but the list is incomplete (the store is still being indexed).',
       },
       'Remove',
     );

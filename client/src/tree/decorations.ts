@@ -1,6 +1,7 @@
 // Marks corrupt and missing blobs wherever a `processfork-blob:` resource shows (tree items, tabs).
 import * as vscode from 'vscode';
 import { BLOB_SCHEME, hexOfBlobPath } from '../../../shared/blobUri';
+import { urisOfBlobs } from '../blobFileSystem';
 import type { KnownProblems } from '../problems';
 
 export class BlobDecorations implements vscode.FileDecorationProvider {
@@ -8,9 +9,8 @@ export class BlobDecorations implements vscode.FileDecorationProvider {
   readonly onDidChangeFileDecorations = this.emitter.event;
 
   constructor(private readonly problems: KnownProblems) {
-    problems.onDidChange((digests) =>
-      this.emitter.fire(digests.map((d) => vscode.Uri.parse(`${BLOB_SCHEME}:/sha256/${d.slice(7)}`))),
-    );
+    // Tabs opened under a title too (their URI carries the title after the digest).
+    problems.onDidChange((digests) => this.emitter.fire(urisOfBlobs(digests)));
   }
 
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {

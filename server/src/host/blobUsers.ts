@@ -7,16 +7,21 @@ export interface BlobUsers {
   images: BlobUserInfo[];
   /** Images whose use of the blob cannot be told (an unreadable fs tree or page list). */
   unknown: number;
+  /** False when the reference graph was not at hand: only the catalog's top-level fields were looked at. */
+  complete: boolean;
 }
 
+/** How long a damaged blob's report waits for the reference graph of a large store before answering without it. */
+const GRAPH_WAIT_MS = 3000;
+
 /**
- * Every image that reaches `hex`, named. With `wait`, from the full reference graph (nested places too);
- * without, from the graph if it is built and else the catalog's top-level fields (a verify of a million blobs
- * must not wait for a graph to name the few that failed).
+ * Every image that reaches `hex`, named. From the full reference graph (nested places too) when it is built, or
+ * (with `wait`) once it is, for a few seconds at most; else from the catalog's top-level fields, `complete: false`
+ * (a verify of a million blobs must not wait for a graph to name the few that failed).
  */
 export async function blobUsers(host: StoreHost, hex: string, opts: { wait?: boolean } = {}): Promise<BlobUsers> {
   const { graph, refs } = host.open;
-  const built = opts.wait ? await graph.get() : graph.ready();
+  const built = graph.ready() ?? (opts.wait ? await withinMs(graph.get(), GRAPH_WAIT_MS) : undefined);
   const names = new Map((await refs.images().catch(() => [])).map((i) => [i.digest, i.name]));
   const named = (image: string, places: string[]): BlobUserInfo => {
     const digest = formatDigest(image);
@@ -27,13 +32,23 @@ export async function blobUsers(host: StoreHost, hex: string, opts: { wait?: boo
     return {
       images: built.whereUsed(hex).map((u) => named(u.image, u.places)),
       unknown: built.unknownImages().length,
+      complete: true,
     };
   }
   const byImage = new Map<string, string[]>();
   for (const r of await refs.referrers(hex).catch(() => [])) {
     byImage.set(r.image, [...(byImage.get(r.image) ?? []), r.layer]);
   }
-  return { images: [...byImage].map(([image, places]) => named(image, places)), unknown: 0 };
+  return { images: [...byImage].map(([image, places]) => named(image, places)), unknown: 0, complete: false };
+}
+
+/** The promise's value if it settles well within `ms`, else undefined (it goes on, for whoever asks next). */
+function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise.catch(() => undefined), late]).finally(() => clearTimeout(timer));
 }
 
 /** What a Problems row calls a user: the snapshot's name, else its short digest. */

@@ -99,9 +99,9 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
   connection.onRequest(
     ListBlobsRequest.type,
     guarded(log, async (raw) => {
+      const params = objectParams<ListBlobsParams>(raw, 'listBlobs');
       const { facts, shards } = host.open;
       const release = shards.hold(); // the background count yields from this moment
-      const params = objectParams<ListBlobsParams>(raw, 'listBlobs');
       const page = await shards
         .page({ shard: params.shard, after: params.cursor, limit: params.limit })
         .finally(release);
@@ -171,6 +171,10 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
           await refuseOtherContent(file, parseDigest(params.expect), signal);
         }
         result = await store.putFile(file, { signal });
+        if (params.expect !== undefined && result.hex !== parseDigest(params.expect)) {
+          // Changed between the check and the put: what was stored is not the blob asked for.
+          throw invalidInput(`${quoteShort(file)} changed while it was being put; the damaged blob is still damaged`);
+        }
       } else if ('data' in params && typeof params.data === 'string') {
         result = await store.put(Buffer.from(params.data, 'base64'), { signal });
       } else {

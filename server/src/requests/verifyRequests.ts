@@ -149,8 +149,10 @@ async function withUsers(host: StoreHost, problems: VerifyProblemInfo[]): Promis
       continue;
     }
     const users = await blobUsers(host, p.digest.slice(7)).catch(() => undefined);
+    // "No snapshot uses it" only when that is known: an incomplete look that found none says nothing.
+    const known = users && (users.images.length > 0 || (users.complete && users.unknown === 0));
     out.push(
-      users
+      known
         ? { ...p, usedBy: users.images.slice(0, USERS_LISTED).map(userLabel), usedByCount: users.images.length }
         : p,
     );

@@ -876,7 +876,7 @@ test('a damaged blob opens as what is wrong, whom it hurts and what to do; each 
       digest,
     )) as vscode.TextDocument;
     assert.match(hexView.getText(), /9 bytes of zstd data, not decoded and not verified[\s\S]*00000000 {2}28 b5 2f fd/);
-    // Put again: another file is refused, the original repairs it and the tab turns into the conversation.
+    // Put again (another file is refused: the protocol tests); the original repairs it, the tab turns into it.
     await vscode.commands.executeCommand('processfork.putBlobAgain', digest, vscode.Uri.file(original));
     await eventually(
       'the tab showing the conversation',
