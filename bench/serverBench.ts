@@ -51,13 +51,25 @@ export async function benchServer(work: string, blobCount: number): Promise<void
     // The count won the race (a small store): one expand of a shard read since.
     during.push(await timeIt(() => cold.connection.sendRequest(ListBlobsRequest.type, { shard: '7f', limit: 500 })));
   }
-  const worst = during.reduce((a, b) => Math.max(a, b), 0);
+  // The first expand lands while the server is still starting (its workers boot, the watcher attaches, the count
+  // and the reference graph begin): reported on its own, beside the worst of the expands that follow.
+  const [first, ...rest] = during;
+  const later = rest.length > 0 ? rest : [first];
+  const worst = later.reduce((a, b) => Math.max(a, b), 0);
   const median = percentile(
-    [...during].sort((a, b) => a - b),
+    [...later].sort((a, b) => a - b),
     50,
   );
   record({
-    name: `expand a shard (listBlobs, 500) during the count: worst of ${during.length}, median ${ms(median)}`,
+    name: 'expand a shard (listBlobs, 500) at once after the first page, the count starting',
+    ours: ms(first),
+    baseline: `${ms(listFloorMs)} (a read shard, 1 item, warm)`,
+    ratio: first / listFloorMs,
+    goal: '< 50 ms',
+    met: first < 50,
+  });
+  record({
+    name: `expand a shard (listBlobs, 500) during the count: worst of the next ${later.length}, median ${ms(median)}`,
     ours: ms(worst),
     baseline: `${ms(listFloorMs)} (a read shard, 1 item, warm)`,
     ratio: worst / listFloorMs,

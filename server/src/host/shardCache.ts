@@ -96,7 +96,7 @@ export class ShardCache implements ShardSource {
    */
   hold(): () => void {
     this.foreground++;
-    this.lastAskedAt = Date.now();
+    this.noteLooking();
     let held = true;
     return () => {
       if (held) {
@@ -114,6 +114,14 @@ export class ShardCache implements ShardSource {
     } finally {
       release();
     }
+  }
+
+  /**
+   * Someone is looking at the tree (its first page, the shard list, was asked for): expands follow within
+   * moments, so the count stays back for QUIET_MS as after a page.
+   */
+  noteLooking(): void {
+    this.lastAskedAt = Date.now();
   }
 
   /** True while a page is being answered or was asked for in the last QUIET_MS. */

@@ -91,6 +91,7 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
     ListShardsRequest.type,
     guarded(log, async () => {
       // What is known now: the first page of a million-blob store must not wait for its full count.
+      host.open.shards.noteLooking();
       const { shards, complete } = await host.open.shards.knownCounts();
       return complete ? { shards, total: shards.reduce((n, s) => n + (s.count ?? 0), 0) } : { shards };
     }),
