@@ -7,7 +7,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { ResponseError } from 'vscode-jsonrpc';
 import {
   BlobProblemRequest,
   ListBlobsRequest,
@@ -18,17 +17,9 @@ import {
   VerifyRequest,
 } from '../../shared/protocol';
 import { badBlobReport, isBadBlobReport } from '../../shared/badBlobReport';
+import { rpcError } from '../support/rpcError';
 import { startServer, type ServerSession } from '../support/serverProcess';
 import { blobFile, flipByte, tempStore, writeDemoImage } from '../support/storeFixtures';
-
-async function rpcError(p: Promise<unknown>): Promise<ResponseError<unknown>> {
-  try {
-    await p;
-  } catch (err) {
-    return err as ResponseError<unknown>;
-  }
-  assert.fail('expected the request to fail');
-}
 
 describe('a damaged blob', () => {
   let root: string;

@@ -19,6 +19,7 @@ import {
   StoreErrorCode,
   ImageDetailsRequest,
 } from '../../shared/protocol';
+import { rpcError } from '../support/rpcError';
 import { startServer, type ServerSession } from '../support/serverProcess';
 import { envText } from '../support/pfLayerText';
 import {
@@ -31,15 +32,6 @@ import {
   writeDemoImage,
   writeManyBlobs,
 } from '../support/storeFixtures';
-
-async function rpcError(p: Promise<unknown>): Promise<ResponseError<unknown>> {
-  try {
-    await p;
-  } catch (err) {
-    return err as ResponseError<unknown>;
-  }
-  assert.fail('expected the request to fail');
-}
 
 describe('store requests', () => {
   let root: string;
