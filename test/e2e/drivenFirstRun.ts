@@ -22,10 +22,12 @@ export async function driveFirstRun(base: string): Promise<void> {
   try {
     // No click: the status item and the Explorer's view are there because a store is.
     await page.locator('.statusbar-item', { hasText: /blobs/ }).first().waitFor({ timeout: 60_000 });
+    // Open, not a collapsed header at the bottom: the first run shows the store's images.
     await page
-      .locator('.part.sidebar .pane-header', { hasText: /ProcessFork Store/i })
+      .locator('.part.sidebar .pane-header[aria-expanded="true"]', { hasText: /ProcessFork Store/i })
       .first()
       .waitFor({ timeout: 30_000 });
+    await page.locator('.part.sidebar .monaco-list-row', { hasText: 'before-refactor' }).first().waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'first-run-explorer.png') });
     // One click on the Activity Bar icon opens the container, and it stays open.
     await page.locator('.part.activitybar [aria-label^="ProcessFork"]').first().click();
