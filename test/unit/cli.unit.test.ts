@@ -91,6 +91,31 @@ describe('pfstore', () => {
     assert.match(verify.stderr, /verify: 3\/3/); // plain progress lines when stderr is not a terminal
   });
 
+  test('verify says what a damaged blob means, which snapshots it hurts, and what to do', () => {
+    const store = tempStore();
+    try {
+      const image = writeDemoImage(store, 'before-refactor');
+      writeDemoImage(store, 'after-refactor', [image.hex]);
+      fs.truncateSync(blobFile(store, image.spec.messages), 9);
+      flipByte(blobFile(store, image.spec.base));
+      const run = pfstore(['--store', store, 'verify']);
+      assert.equal(run.status, 4);
+      const lines = run.stdout.split('\n');
+      const at = lines.findIndex((l) => l.startsWith(`FAIL sha256:${image.spec.messages} truncated`));
+      assert.ok(at >= 0, run.stdout);
+      assert.match(lines[at + 1], /^ {5}The file is cut short/);
+      assert.equal(lines[at + 2], '     used by snapshot before-refactor (trace.messages)');
+      const base = lines.findIndex((l) => l.startsWith(`FAIL sha256:${image.spec.base}`));
+      assert.match(
+        lines[base + 2],
+        /^ {5}used by snapshots (before|after)-refactor \(model\.base\) and (after|before)-refactor \(model\.base\)$/,
+      );
+      assert.match(run.stdout, /^what to do: fetch a damaged blob again/m);
+    } finally {
+      fs.rmSync(store, { recursive: true, force: true });
+    }
+  });
+
   test('verify names a corrupted blob and exits 4', () => {
     const hex = sha256Hex('beta\n');
     const file = blobFile(root, hex);

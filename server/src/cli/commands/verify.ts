@@ -2,8 +2,10 @@ import { formatDigest, parseDigest } from '../../../../shared/digest';
 import type { VerifyProblem, VerifySummary } from '../../store/blobs/blobStore';
 import { MAX_MANIFEST_BYTES } from '../../store/images/imageCatalog';
 import { readRegularFile } from '../../store/io/safeOpen';
-import type { Command } from '../context';
+import type { Command, CommandContext } from '../context';
 import { printJson } from '../context';
+import { INTEGRITY_KINDS, integrityMeaning, usersText } from '../../../../shared/integrityWords';
+import { ReferenceGraph } from '../../store/analysis/referenceGraph';
 import { EXIT_BAD_INPUT, EXIT_INTEGRITY, EXIT_OK } from '../exitCodes';
 import { progressOnStderr } from '../progress';
 import * as path from 'node:path';
@@ -112,8 +114,21 @@ export const verifyCommand: Command = {
         })),
       });
     } else {
+      const users = await usersOfFailed(ctx, failed);
       for (const p of failed) {
         ctx.out(`FAIL ${p.hex ? formatDigest(p.hex) : p.path} ${p.kind}: ${p.message}`);
+        if (INTEGRITY_KINDS.has(p.kind)) {
+          ctx.out(`     ${integrityMeaning(p.kind)}`);
+        }
+        const use = p.hex ? users?.get(p.hex) : undefined;
+        if (use !== undefined) {
+          ctx.out(`     ${use}`);
+        }
+      }
+      if (failed.some((p) => INTEGRITY_KINDS.has(p.kind))) {
+        ctx.out(
+          'what to do: fetch a damaged blob again (pfstore pull from a registry that has its snapshot), or put its original file back (pfstore put FILE: only a file with that content is stored under its digest)',
+        );
       }
       for (const l of checks.ledgers.filter((l) => l.verdict === 'bad')) {
         const at = l.entry === undefined ? '' : ` at entry ${l.entry}${l.tool ? ` (${l.tool})` : ''}`;
@@ -139,6 +154,33 @@ export const verifyCommand: Command = {
     return failed.length > 0 ? EXIT_BAD_INPUT : EXIT_OK;
   },
 };
+
+/** Failed blobs named by more than this are not traced to their snapshots (a store-wide disaster needs no list). */
+const TRACED_MAX = 100;
+
+/** "used by before-refactor (trace.messages) and 1 more", per failed blob; undefined when not worked out. */
+async function usersOfFailed(ctx: CommandContext, failed: VerifyProblem[]): Promise<Map<string, string> | undefined> {
+  const hexes = failed.filter((p) => p.hex && INTEGRITY_KINDS.has(p.kind)).map((p) => p.hex);
+  if (hexes.length === 0 || hexes.length > TRACED_MAX) {
+    return undefined;
+  }
+  const graph = await ReferenceGraph.build(ctx.store, ctx.root, { signal: ctx.signal }).catch(() => undefined);
+  if (!graph) {
+    return undefined;
+  }
+  const names = new Map((await listImages(ctx.root)).map((e) => [e.hex, e.manifest?.agent?.fingerprint]));
+  const partial = graph.unknownImages().length > 0;
+  const out = new Map<string, string>();
+  for (const hex of hexes) {
+    const used = graph.whereUsed(hex);
+    const listed = used.map((u) => `${names.get(u.image) || `${u.image.slice(0, 12)}…`} (${u.places.join(', ')})`);
+    out.set(
+      hex,
+      used.length === 0 && partial ? 'used by no snapshot known (some file lists cannot be read)' : usersText(listed),
+    );
+  }
+  return out;
+}
 
 function imageText(x: { image: string; name?: string }): string {
   return x.name ? `${x.name} (${formatDigest(x.image).slice(0, 19)}…)` : formatDigest(x.image);
