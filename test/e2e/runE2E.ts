@@ -209,7 +209,15 @@ export interface ScreenText {
 }
 
 /** The pictures the README shows, in docs/images/ (small PNGs); `npm run screenshots` brings them up to date. */
-export const README_SHOTS = ['store-container', 'snapshot-view', 'hover', 'problems-panel', 'compare', 'damaged-blob'];
+export const README_SHOTS = [
+  'store-container',
+  'snapshot-view',
+  'hover',
+  'problems-panel',
+  'compare',
+  'damaged-blob',
+  'registries',
+];
 
 /** With PF_README_SHOTS=1, a README picture is also written at 60% scale (the page itself is 1400x900). */
 async function readmeCopy(page: Page, name: string): Promise<void> {

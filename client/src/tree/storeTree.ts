@@ -268,6 +268,13 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
     if (node.kind === 'more') {
       return this.shardNodes.get(node.shard);
     }
+    // Registries: a remote image under its registry (rows carry ids, so a fresh node of the same id will do).
+    if (node.kind === 'remote') {
+      return this.roots.remotes;
+    }
+    if (node.kind === 'remoteImage') {
+      return { kind: 'remote', remote: node.remote };
+    }
     return undefined;
   }
 

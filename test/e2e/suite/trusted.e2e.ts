@@ -493,6 +493,14 @@ test('a folder registry: push by name, the Registries tree shows the snapshot by
     });
     const item = ext.tree.getTreeItem(row);
     assert.equal(item.label, 'e2e', 'the snapshot by its name');
+    // A picture of the Registries branch in the ProcessFork container, the folder's snapshot listed by name.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    await vscode.commands.executeCommand('processfork.storeMain.focus');
+    await vscode.commands.executeCommand('workbench.actions.treeView.processfork.storeMain.collapseAll');
+    await ext.mainView.reveal(row, { select: true, focus: false });
+    await new Promise((r) => setTimeout(r, 1500)); // let the view paint before the picture (visual only)
+    await screenshot('registries');
     const pulled = (await vscode.commands.executeCommand('processfork.pullImage', row)) as {
       image: string;
       downloaded: number;
