@@ -36,3 +36,28 @@ test('anything else is not a blob path', () => {
     assert.equal(hexOfBlobPath(p), undefined, p);
   }
 });
+
+test('the edges of a title: 80 characters kept whole, control characters of both ranges replaced', () => {
+  const eighty = 'y'.repeat(80);
+  assert.equal(pathOf(blobUri(HEX, eighty)).split('/')[3], eighty);
+  const cut = pathOf(blobUri(HEX, 'z'.repeat(81))).split('/')[3];
+  assert.equal(cut, `${'z'.repeat(79)}…`);
+  for (const c of ['\u0000', '\u001f', '\u007f', '\u0085', '\u009f']) {
+    assert.equal(pathOf(blobUri(HEX, `a${c}b`)).split('/')[3], 'a b', JSON.stringify(c));
+  }
+  assert.equal(pathOf(blobUri(HEX, 'a\u00a0b')).split('/')[3], 'a\u00a0b', 'a no-break space is a character');
+  assert.equal(pathOf(blobUri(HEX, 'a\u0000\u0001/\\b')).split('/')[3], 'a b', 'a run of them is one space');
+});
+
+test('an extension is letters and digits after one dot, and the path is anchored at both ends', () => {
+  assert.equal(hexOfBlobPath(`/sha256/${HEX}.zst`), HEX);
+  for (const p of [
+    `/sha256/${HEX}.`,
+    `/sha256/${HEX}.j-s`,
+    `x/sha256/${HEX}`,
+    `/sha256/${HEX}/t/`,
+    `/sha256/${HEX}x`,
+  ]) {
+    assert.equal(hexOfBlobPath(p), undefined, p);
+  }
+});
