@@ -171,6 +171,29 @@ describe('the registry client against a misbehaving peer', () => {
     assert.deepEqual(await client('tagged').listTags(), [], 'no repository yet: no tags');
   });
 
+  test('a blob whose HEAD keeps failing with a server error is sent again, not a failed push', async () => {
+    // What a registry killed mid-upload answers for the blob it was writing, after its restart.
+    const layer = Buffer.from('half written when the registry died');
+    const digest = sha(layer);
+    routes.set(`/v2/half/blobs/${digest}`, (_req, res) => res.writeHead(500).end());
+    routes.set('/v2/half/blobs/uploads/', (_req, res) =>
+      res.writeHead(202, { Location: '/v2/half/blobs/uploads/session-2' }).end(),
+    );
+    const received: Buffer[] = [];
+    routes.set('/v2/half/blobs/uploads/session-2', (req, res) => {
+      req.on('data', (c: Buffer) => received.push(c));
+      req.on('end', () => res.writeHead(201).end());
+    });
+    await client('half').uploadBlob(digest, layer);
+    assert.deepEqual(Buffer.concat(received), layer);
+    // A refusal is still a refusal.
+    routes.set(`/v2/half/blobs/${digest}`, (_req, res) => res.writeHead(403).end());
+    await assert.rejects(
+      client('half').uploadBlob(digest, layer),
+      /refused HEAD \/v2\/half\/blobs\/sha256:[0-9a-f]{64}: 403/,
+    );
+  });
+
   test("credentials go only to the registry's origin: an upload location or redirect elsewhere gets none", async () => {
     // Another origin (another port of the same host counts): it records what Authorization it was sent.
     const seen: Array<string | undefined> = [];

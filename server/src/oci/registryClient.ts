@@ -280,11 +280,27 @@ export class RegistryClient {
   }
 
   /**
+   * Whether an upload can be skipped. A registry killed mid-upload can answer a blob's HEAD with a server error
+   * for good (a half-written blob in its storage; seen in the resume test): that blob is not known to be there,
+   * so it is sent again, and the upload's own answer decides. A refusal (4xx) still fails.
+   */
+  private async knownToHave(digest: string): Promise<boolean> {
+    try {
+      return await this.hasBlob(digest);
+    } catch (err) {
+      if (err instanceof RegistryError && err.status !== undefined && err.status >= 500) {
+        return false;
+      }
+      throw err;
+    }
+  }
+
+  /**
    * The absolute upload location for a new blob, or undefined when the registry already has it (counted as
    * skipped). A relative location is resolved against the URL that answered with it, as HTTP says.
    */
   private async startUpload(digest: string): Promise<string | undefined> {
-    if (await this.hasBlob(digest)) {
+    if (await this.knownToHave(digest)) {
       this.stats.skipped++;
       return undefined;
     }
