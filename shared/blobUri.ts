@@ -12,9 +12,10 @@ export function blobUri(hex: string, title?: string): string {
   return `${BLOB_SCHEME}:/sha256/${hex}${clean ? `/${encodeURIComponent(clean)}` : ''}`;
 }
 
-/** A title as one path segment: no separators or control characters, at most TITLE_MAX characters. */
+/** A title as one path segment: no separators, control or bidi characters, at most TITLE_MAX characters. */
 function titleSegment(title: string): string {
-  const flat = title.replace(/[\u0000-\u001f\u007f-\u009f/\\]+/g, ' ').trim();
+  // Control and bidi-format characters too: a snapshot's name in a tab must not reorder what is shown.
+  const flat = title.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069/\\]+/g, ' ').trim();
   return flat.length > TITLE_MAX ? `${flat.slice(0, TITLE_MAX - 1)}…` : flat;
 }
 

@@ -42,7 +42,7 @@ test('the edges of a title: 80 characters kept whole, control characters of both
   assert.equal(pathOf(blobUri(HEX, eighty)).split('/')[3], eighty);
   const cut = pathOf(blobUri(HEX, 'z'.repeat(81))).split('/')[3];
   assert.equal(cut, `${'z'.repeat(79)}…`);
-  for (const c of ['\u0000', '\u001f', '\u007f', '\u0085', '\u009f']) {
+  for (const c of ['\u0000', '\u001f', '\u007f', '\u0085', '\u009f', '\u202e', '\u2066', '\u200f']) {
     assert.equal(pathOf(blobUri(HEX, `a${c}b`)).split('/')[3], 'a b', JSON.stringify(c));
   }
   assert.equal(pathOf(blobUri(HEX, 'a\u00a0b')).split('/')[3], 'a\u00a0b', 'a no-break space is a character');

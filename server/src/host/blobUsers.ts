@@ -19,10 +19,14 @@ const GRAPH_WAIT_MS = 3000;
  * (with `wait`) once it is, for a few seconds at most; else from the catalog's top-level fields, `complete: false`
  * (a verify of a million blobs must not wait for a graph to name the few that failed).
  */
-export async function blobUsers(host: StoreHost, hex: string, opts: { wait?: boolean } = {}): Promise<BlobUsers> {
+export async function blobUsers(
+  host: StoreHost,
+  hex: string,
+  opts: { wait?: boolean; names?: Map<string, string | undefined> } = {},
+): Promise<BlobUsers> {
   const { graph, refs } = host.open;
   const built = graph.ready() ?? (opts.wait ? await withinMs(graph.get(), GRAPH_WAIT_MS) : undefined);
-  const names = new Map((await refs.images().catch(() => [])).map((i) => [i.digest, i.name]));
+  const names = opts.names ?? (await snapshotNames(host));
   const named = (image: string, places: string[]): BlobUserInfo => {
     const digest = formatDigest(image);
     const name = names.get(digest);
@@ -49,6 +53,11 @@ function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
     timer = setTimeout(() => resolve(undefined), ms);
   });
   return Promise.race([promise.catch(() => undefined), late]).finally(() => clearTimeout(timer));
+}
+
+/** Each cataloged snapshot's name by digest: read once by a caller naming the users of many blobs. */
+export async function snapshotNames(host: StoreHost): Promise<Map<string, string | undefined>> {
+  return new Map((await host.open.refs.images().catch(() => [])).map((i) => [i.digest, i.name]));
 }
 
 /** What a Problems row calls a user: the snapshot's name, else its short digest. */

@@ -15,7 +15,7 @@ import { progressOf } from '../../../shared/format';
 import { listImages } from '../store/images/imageCatalog';
 import { checkImages, ledgerSummaryLine } from '../store/layers/imageChecks';
 import { imageCheckInfos } from './imageCheckInfo';
-import { blobUsers, userLabel } from '../host/blobUsers';
+import { blobUsers, snapshotNames, userLabel } from '../host/blobUsers';
 
 const PROGRESS_EVERY_MS = 100;
 
@@ -143,12 +143,13 @@ async function withUsers(host: StoreHost, problems: VerifyProblemInfo[]): Promis
     return problems;
   }
   const out: VerifyProblemInfo[] = [];
+  const names = await snapshotNames(host); // once, not once per failing blob
   for (const p of problems) {
     if (!p.digest || p.kind === 'stray') {
       out.push(p);
       continue;
     }
-    const users = await blobUsers(host, p.digest.slice(7)).catch(() => undefined);
+    const users = await blobUsers(host, p.digest.slice(7), { names }).catch(() => undefined);
     // "No snapshot uses it" only when that is known: an incomplete look that found none says nothing.
     const known = users && (users.images.length > 0 || (users.complete && users.unknown === 0));
     out.push(

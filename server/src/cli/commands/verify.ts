@@ -114,7 +114,7 @@ export const verifyCommand: Command = {
         })),
       });
     } else {
-      const users = await usersOfFailed(ctx, failed);
+      const users = await usersOfFailed(ctx, failed, resolved ? [] : images);
       for (const p of failed) {
         ctx.out(`FAIL ${p.hex ? formatDigest(p.hex) : p.path} ${p.kind}: ${p.message}`);
         if (INTEGRITY_KINDS.has(p.kind)) {
@@ -159,7 +159,11 @@ export const verifyCommand: Command = {
 const TRACED_MAX = 100;
 
 /** "used by before-refactor (trace.messages) and 1 more", per failed blob; undefined when not worked out. */
-async function usersOfFailed(ctx: CommandContext, failed: VerifyProblem[]): Promise<Map<string, string> | undefined> {
+async function usersOfFailed(
+  ctx: CommandContext,
+  failed: VerifyProblem[],
+  catalog: Awaited<ReturnType<typeof listImages>>,
+): Promise<Map<string, string> | undefined> {
   const hexes = failed.filter((p) => p.hex && INTEGRITY_KINDS.has(p.kind)).map((p) => p.hex);
   if (hexes.length === 0 || hexes.length > TRACED_MAX) {
     return undefined;
@@ -168,7 +172,9 @@ async function usersOfFailed(ctx: CommandContext, failed: VerifyProblem[]): Prom
   if (!graph) {
     return undefined;
   }
-  const names = new Map((await listImages(ctx.root)).map((e) => [e.hex, e.manifest?.agent?.fingerprint]));
+  // The catalog the ledger checks read already (a whole-store verify), else read here.
+  const entries = catalog.length > 0 ? catalog : await listImages(ctx.root);
+  const names = new Map(entries.map((e) => [e.hex, e.manifest?.agent?.fingerprint]));
   const partial = graph.unknownImages().length > 0;
   const out = new Map<string, string>();
   for (const hex of hexes) {
