@@ -49,6 +49,13 @@ export default tseslint.config(
           selector: `CallExpression[callee.property.name='${name}'] > SpreadElement`,
           message: `no spread into ${name}(): an unbounded list overflows the stack (use appendAll or a loop)`,
         })),
+        {
+          // counts[key] = (counts[key] ?? 0) + 1 with a stored key: `__proto__` changes the object's prototype,
+          // `constructor` reads Object's. Count in a Map.
+          selector:
+            "AssignmentExpression[left.type='MemberExpression'][left.computed=true][right.type='BinaryExpression'][right.left.type='LogicalExpression']",
+          message: 'no counter object keyed by a computed key: count in a Map (a stored key can be __proto__)',
+        },
       ],
     },
   },

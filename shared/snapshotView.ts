@@ -29,6 +29,8 @@ export interface EnvSummary {
   redacted: number;
   secrets: SecretFinding[];
   vars: EnvVar[];
+  /** Variables whose value could not be read (nested too deep): what they hold was not checked for secrets. */
+  unreadableVars?: string[];
 }
 
 export interface ProcsSummary {
@@ -111,8 +113,12 @@ export interface LedgerReport {
   generation: 'header-only' | 'unchained' | 'sdk' | 'chained-embedded' | 'chained-operator';
   /** The first entries (as many as asked for). */
   entries: LedgerEntryView[];
-  /** Entries per side-effect class. */
-  classes: Record<string, number>;
+  /** Entries per side-effect class, in the order first seen (pairs, never an object keyed by stored text). */
+  classes: Array<[string, number]>;
+  /** The scan stopped reading at this entry (a layer over the line limit): the rest was not checked. */
+  stoppedAt?: number;
+  /** The chain could not be checked whole (too large): not a verdict on the record, and not a pass either. */
+  notChecked?: boolean;
   merged?: MergedLedger;
 }
 
@@ -161,7 +167,10 @@ export interface TraceMessage {
 
 export interface TraceReport {
   messages: number;
-  roles: Record<string, number>;
+  /** Messages per role, in the order first seen (pairs: a role is stored text, `__proto__` included). */
+  roles: Array<[string, number]>;
+  /** The scan stopped reading at this line (over the line limit): later lines are neither counted nor shown. */
+  stoppedAt?: number;
   page: TraceMessage[];
   /** Lines that are not message objects. */
   malformed: number;
@@ -182,6 +191,18 @@ export interface LedgerCheckResult {
   entry?: number;
   tool?: string;
   viaOperatorSecret: boolean;
+  /** The record could not be checked whole (too large to read): neither intact nor known to be edited. */
+  notChecked?: boolean;
+}
+
+/** A layer (or one variable of it) that could not be read, so what verify looks for there was not looked at. */
+export interface UncheckedLayer {
+  image: string;
+  name?: string;
+  /** `world.env`, `world.procs` or `effects.ledger`. */
+  layer: string;
+  /** What could not be read and what that leaves unchecked, in words (never the layer's bytes). */
+  why: string;
 }
 
 export interface SecretWarning {

@@ -34,7 +34,10 @@ import { DEFAULT_MAX_BLOB_BYTES } from './store/blobs/blobStore';
 import { WorkerPool } from './store/workers/workerPool';
 import { StoreHost } from './host/storeHost';
 import { resolveStorePath } from './store/storePath';
+import { takeEditorCredentials } from './oci/editorCredentials';
 
+// First of all: the editor's registry credentials leave the environment (nothing the server runs inherits them).
+takeEditorCredentials();
 const connection = createStoreConnection();
 
 /**

@@ -25,6 +25,7 @@ import { envText } from '../support/pfLayerText';
 import {
   blobFile,
   deadPid,
+  ourTempName,
   flipByte,
   sha256Hex,
   tempStore,
@@ -220,7 +221,7 @@ describe('store requests', () => {
 
   test('gc removes a temp file whose writer is gone, and keeps blobs', async () => {
     const dir = path.dirname(blobFile(root, hello));
-    const stale = path.join(dir, `${hello}.tmp.${deadPid()}.0`);
+    const stale = path.join(dir, ourTempName(hello, deadPid(), 0));
     fs.writeFileSync(stale, 'half a blob');
     const dry = await server.connection.sendRequest(GcRequest.type, { dryRun: true });
     assert.deepEqual(dry.removed, [stale]);

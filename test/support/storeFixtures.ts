@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { Compressor } from 'zstd-napi';
 import { CCtx, CParameter, EndDirective, compressBound } from 'zstd-napi/binding';
 import { entry, envText, ledgerText, PROCS_UNSUPPORTED } from './pfLayerText';
+import { writerOrigin } from '../../server/src/store/blobs/writerOrigin';
 
 const compressor = new Compressor();
 compressor.setParameters({ compressionLevel: 19 });
@@ -197,6 +198,14 @@ export function flipByte(file: string, at?: number): void {
   const i = at ?? Math.floor(data.length / 2);
   data[i] ^= 0xff;
   fs.writeFileSync(file, data);
+}
+
+/**
+ * The temp name one of our writers with process id `pid` leaves (its origin says this boot and pid namespace, so
+ * gc may trust the pid); pf's own writers leave the name without the origin.
+ */
+export function ourTempName(hex: string, pid: number, n: number): string {
+  return `${hex}.tmp.${pid}.${n}.${writerOrigin()}`;
 }
 
 /**

@@ -88,3 +88,25 @@ test('the lint refuses an import of a higher room from each store room, and of a
     }
   }
 });
+
+test('the lint refuses a counter object keyed by stored text (count in a Map)', () => {
+  const file = path.join(REPO, 'server', 'src', 'store', 'layers', 'plantedCounter.ts');
+  fs.writeFileSync(
+    file,
+    'export function roles(keys: string[]): Record<string, number> {\n  const c: Record<string, number> = {};\n  for (const k of keys) {\n    c[k] = (c[k] ?? 0) + 1;\n  }\n  return c;\n}\n',
+  );
+  try {
+    const run = spawnSync(
+      process.execPath,
+      [path.join(REPO, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--format', 'json', file],
+      { cwd: REPO, encoding: 'utf8' },
+    );
+    const results = JSON.parse(run.stdout) as Array<{ messages: Array<{ ruleId: string; message: string }> }>;
+    assert.ok(
+      results[0].messages.some((m) => m.ruleId === 'no-restricted-syntax' && /count in a Map/.test(m.message)),
+      JSON.stringify(results[0].messages),
+    );
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+});

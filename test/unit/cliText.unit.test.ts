@@ -10,6 +10,7 @@ import { progressOf } from '../../shared/format';
 import {
   blobFile,
   deadPid,
+  ourTempName,
   tempStore,
   writeBlob,
   writeDemoImage,
@@ -54,7 +55,7 @@ test('gc in text: temp files of dead writers and unreferenced blobs, as a plan a
   const stale = writeBlob(root, 'no image names this\n');
   const old = new Date(Date.now() - 2 * 3600_000);
   fs.utimesSync(blobFile(root, stale), old, old);
-  const temp = path.join(path.dirname(blobFile(root, stale)), `${stale}.tmp.${deadPid()}.0`);
+  const temp = path.join(path.dirname(blobFile(root, stale)), ourTempName(stale, deadPid(), 0));
   fs.writeFileSync(temp, 'half a blob');
 
   const plan = pfstore(root, 'gc', '--unreferenced', '--dry-run');

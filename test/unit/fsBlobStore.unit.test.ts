@@ -7,7 +7,15 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
 import { IntegrityError, InvalidInputError, StoreError, TooLargeToReadError } from '../../server/src/store/errors';
-import { blobFile, deadPid, flipByte, sha256Hex, tempStore, writeManyBlobs } from '../support/storeFixtures';
+import {
+  blobFile,
+  deadPid,
+  ourTempName,
+  flipByte,
+  sha256Hex,
+  tempStore,
+  writeManyBlobs,
+} from '../support/storeFixtures';
 import { textBytes } from '../../bench/benchData';
 import { appendAll } from '../../shared/arrays';
 
@@ -255,8 +263,8 @@ describe('FsBlobStore', () => {
     const hex = sha256Hex('temp owner');
     const dir = path.dirname(blobFile(root, hex));
     fs.mkdirSync(dir, { recursive: true });
-    const dead = path.join(dir, `${hex}.tmp.${deadPid()}.1`);
-    const alive = path.join(dir, `${hex}.tmp.${process.pid}.99`);
+    const dead = path.join(dir, ourTempName(hex, deadPid(), 1));
+    const alive = path.join(dir, ourTempName(hex, process.pid, 99));
     fs.writeFileSync(dead, 'x');
     fs.writeFileSync(alive, 'y');
     const dry = await store.sweepTemp({ dryRun: true });

@@ -67,7 +67,7 @@ const SCRIPT = `
   const digestLink = (digest, label, tab) => el('button', { class: 'link', title: digest, onclick: () => post({ type: 'openBlob', digest, title: tab }) }, label || digest.slice(0, 19) + '…');
   const named = (what) => what + (view && view.snapshot.name ? ' · ' + view.snapshot.name : '');
   const imageLink = (ref) => el('button', { class: 'link', title: ref.image, onclick: () => post({ type: 'openSnapshot', image: ref.image }) }, (ref.name || ref.image.slice(0, 19) + '…') + (ref.known ? '' : ' (not in the catalog)'));
-  const unreadable = (v) => v && (v.unreadable ? (v.missing ? 'missing from the store' : 'cannot be read: ' + v.unreadable) : v.notJson ? 'not JSON: ' + v.notJson : v.tooLarge ? 'too large to summarise' : undefined);
+  const unreadable = (v) => v && (v.unreadable ? (v.missing ? 'missing from the store' : 'cannot be read: ' + v.unreadable) : v.notJson ? v.notJson : v.tooLarge ? 'too large to summarise' : undefined);
 
   // Markdown without raw HTML: fenced code blocks, inline code, paragraphs; everything else stays text.
   function markdown(text) {
@@ -118,7 +118,7 @@ const SCRIPT = `
     if (!c) { root.append(el('p', {}, 'No conversation recorded.')); return; }
     if (unreadable(c)) { root.append(el('p', {}, 'The conversation ' + unreadable(c) + '.')); return; }
     // A long trace's first page is painted before the whole trace is read and checked: no counts yet.
-    root.append(el('p', { class: 'meta' }, c.preview ? 'The first messages; reading and checking the whole conversation…' : c.messages + ' message' + (c.messages === 1 ? '' : 's') + ' · ' + Object.entries(c.roles).map(([r, n]) => r + ' ' + n).join(', ')));
+    root.append(el('p', { class: 'meta' }, c.preview ? 'The first messages; reading and checking the whole conversation…' : c.messages + ' message' + (c.messages === 1 ? '' : 's') + ' · ' + c.roles.map(([r, n]) => r + ' ' + n).join(', ')));
     for (const m of state.messages) {
       if (m.problem) { root.append(el('div', { class: 'msg' }, 'Line ' + m.index + ': ' + m.problem)); continue; }
       const box = el('div', { class: 'msg ' + m.role, tabindex: '0', 'aria-label': m.role + ' message ' + m.index });

@@ -1,6 +1,9 @@
 // Watches the store with one inotify watch per directory (the root, images/, blobs/sha256/ and each shard),
-// never polling and never watching 100,000 files one by one. Events are debounced and handed over as the
-// set of shards and blob names that moved, so the server re-reads only those.
+// never watching 100,000 files one by one. Events are debounced and handed over as the set of shards and blob
+// names that moved, so the server re-reads only those. A folder removed and made again (a user deleting a
+// damaged shard, a sync tool, a restore) is a new inode that the old watch never hears: each watch remembers
+// its folder's inode, a parent's event re-attaches a child whose inode changed, and a cheap periodic look (one
+// stat per watched folder) catches what no event announced.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BLOB_NAME, SHARD_NAME, blobsDir, imagesDir } from '../store/blobs/blobPaths';
@@ -13,7 +16,8 @@ export interface WatchBatch {
 }
 
 export class StoreWatcher {
-  private readonly watchers = new Map<string, fs.FSWatcher>();
+  private readonly watchers = new Map<string, { watcher: fs.FSWatcher; ino: number }>();
+  private rescanTimer?: NodeJS.Timeout;
   private pending: WatchBatch = emptyBatch();
   private timer?: NodeJS.Timeout;
 
@@ -21,29 +25,55 @@ export class StoreWatcher {
     private readonly root: string,
     private readonly onBatch: (batch: WatchBatch) => void,
     private readonly debounceMs = 150,
+    private readonly rescanMs = 30_000,
   ) {}
 
   start(): void {
-    this.watch(this.root, (name) => {
-      // blobs/ or images/ created after we started: pick them up, and count what was written into them
-      // before our watch was in place as changed.
-      if (name === 'images') {
-        this.pending.imagesChanged = true;
-      }
-      if (name === 'blobs' || name === 'images') {
-        this.attachAll(true);
-        this.schedule();
-      }
-    });
+    this.watch(this.root, this.onRootEvent);
     this.attachAll();
+    this.rescanTimer = setInterval(() => this.rescan(), this.rescanMs);
+    this.rescanTimer.unref();
   }
 
   dispose(): void {
     clearTimeout(this.timer);
+    clearInterval(this.rescanTimer);
     for (const w of this.watchers.values()) {
-      w.close();
+      w.watcher.close();
     }
     this.watchers.clear();
+  }
+
+  private readonly onRootEvent = (name: string | null): void => {
+    // blobs/ or images/ created (or made again) after we started: pick them up, and count what was written into
+    // them before our watch was in place as changed.
+    if (name === 'images') {
+      this.pending.imagesChanged = true;
+    }
+    if (name === 'blobs' || name === 'images') {
+      this.attachAll(true);
+      this.schedule();
+    }
+  };
+
+  /** The backup for lost events: every watched folder that vanished or is another inode now is watched anew. */
+  rescan(): void {
+    let changed = false;
+    for (const [dir, w] of [...this.watchers]) {
+      if (inodeOf(dir) !== w.ino) {
+        w.watcher.close();
+        this.watchers.delete(dir);
+        changed = true;
+      }
+    }
+    if (this.watchers.size === 0 || changed) {
+      this.watch(this.root, this.onRootEvent);
+      this.pending.imagesChanged = true;
+      this.attachAll(true);
+      this.schedule();
+    } else {
+      this.attachAll(true); // a shard made while its parent's watch was being replaced
+    }
   }
 
   private attachAll(markShards = false): void {
@@ -92,18 +122,30 @@ export class StoreWatcher {
   }
 
   private watch(dir: string, onName: (name: string | null) => void): void {
-    if (this.watchers.has(dir)) {
+    const ino = inodeOf(dir);
+    const old = this.watchers.get(dir);
+    if (old && old.ino === ino) {
       return;
+    }
+    if (old) {
+      // The folder was removed (and perhaps made again): that watch hears nothing any more.
+      old.watcher.close();
+      this.watchers.delete(dir);
+    }
+    if (ino === undefined) {
+      return; // The directory does not exist (yet); its parent's watcher attaches it when it appears.
     }
     try {
       const w = fs.watch(dir, { persistent: false }, (_event, name) => onName(name ? name.toString() : null));
       w.on('error', () => {
         w.close();
-        this.watchers.delete(dir);
+        if (this.watchers.get(dir)?.watcher === w) {
+          this.watchers.delete(dir);
+        }
       });
-      this.watchers.set(dir, w);
+      this.watchers.set(dir, { watcher: w, ino });
     } catch {
-      // The directory does not exist yet; its parent's watcher attaches it when it appears.
+      // Gone between the stat and the watch: the parent's event or the next rescan attaches it.
     }
   }
 
@@ -114,6 +156,15 @@ export class StoreWatcher {
       this.pending = emptyBatch();
       this.onBatch(batch);
     }, this.debounceMs);
+  }
+}
+
+function inodeOf(dir: string): number | undefined {
+  try {
+    const info = fs.statSync(dir);
+    return info.isDirectory() ? info.ino : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,8 +1,9 @@
 // Reads a registry response body into memory only up to a limit. A registry (or something posing as one)
 // can send an endless body; without a bound, a manifest read would grow the process until it died.
 
-/** Manifests, configs, tag lists, error bodies: pf's are a few KiB; 4 MiB is generous. */
-export const MAX_DOCUMENT_BYTES = 4 << 20;
+import { MAX_DOCUMENT_BYTES } from '../../../shared/transferLimits';
+
+export { MAX_DOCUMENT_BYTES };
 
 export class BodyTooLargeError extends Error {
   constructor(

@@ -1,10 +1,9 @@
-// Registry credentials for the server: from PF_REMOTE_CREDENTIALS (set by the extension from SecretStorage when
-// it starts the server, host → { username, password } | { bearer }), else pf's own variables.
+// Registry credentials for the server: the editor's (editorCredentials.ts: from its secret storage, host →
+// { username, password } | { bearer }), else pf's own variables.
 import type { OciRef } from './ociRef';
 import type { RegistryAuth } from './registryClient';
 import { authFromEnv, authOf } from './registryClient';
-
-type Stored = { username?: string; password?: string; bearer?: string };
+import { editorCredentialsFor } from './editorCredentials';
 
 /** The editor's words for a registry that wants credentials none of the sources had. */
 function whenMissing(host: string): string {
@@ -12,13 +11,7 @@ function whenMissing(host: string): string {
 }
 
 export function authFor(ref: OciRef, env: NodeJS.ProcessEnv = process.env): RegistryAuth {
-  let table: Record<string, Stored> = {};
-  try {
-    table = JSON.parse(env.PF_REMOTE_CREDENTIALS ?? '{}') as Record<string, Stored>;
-  } catch {
-    // a malformed table means no stored credentials; pf's variables still apply
-  }
-  const entry = table[ref.host];
+  const entry = editorCredentialsFor(ref.host, env);
   if (entry?.bearer || (entry?.username && entry.password)) {
     return { ...authOf(entry), source: 'editor' };
   }

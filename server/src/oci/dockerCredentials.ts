@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseJsonText } from '../store/images/jsonText';
 import { readRegularFile } from '../store/io/safeOpen';
+import { environmentForHelpers } from './editorCredentials';
 
 export interface DockerCredentials {
   username?: string;
@@ -97,7 +98,8 @@ function askHelper(name: string, host: string, env: NodeJS.ProcessEnv): Promise<
     const child = execFile(
       `docker-credential-${name}`,
       ['get'],
-      { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: 64 << 10 },
+      // A helper is someone else's program: it gets what it needs to find its store, none of our secrets.
+      { env: environmentForHelpers(env), timeout: HELPER_TIMEOUT_MS, maxBuffer: 64 << 10 },
       (err, stdout) => {
         if (err) {
           resolve(undefined);

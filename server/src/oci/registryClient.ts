@@ -6,6 +6,7 @@ import * as fs from 'node:fs/promises';
 import { writeAll } from '../store/io/durableWrite';
 import { IntegrityError, StoreError, StoreIoError, ioError } from '../store/errors';
 import { BodyTooLargeError, MAX_DOCUMENT_BYTES, readBounded } from './boundedBody';
+import { MAX_LIST_PAGES } from '../../../shared/transferLimits';
 import { isLoopback, type OciRef } from './ociRef';
 import { dockerCredentials } from './dockerCredentials';
 import { terminalLine } from '../../../shared/terminalText';
@@ -526,8 +527,8 @@ export class RegistryClient {
       if (seen.has(next)) {
         throw new RegistryError(`the registry's tag list links back to a page it already sent (${next})`);
       }
-      if (seen.size >= MAX_TAG_PAGES) {
-        throw new RegistryError(`the registry's tag list runs past ${MAX_TAG_PAGES} pages`);
+      if (seen.size >= MAX_LIST_PAGES) {
+        throw new RegistryError(`the registry's tag list runs past ${MAX_LIST_PAGES} pages`);
       }
       seen.add(next);
       const res = await this.send('GET', next);
@@ -563,8 +564,6 @@ export class RegistryClient {
     }
   }
 }
-
-const MAX_TAG_PAGES = 10_000;
 
 function parseJsonObject(body: Buffer, what: string): Record<string, unknown> {
   let value: unknown;

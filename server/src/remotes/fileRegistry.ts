@@ -42,10 +42,11 @@ export class FileRegistry implements ObjectRegistry {
       throw ioError('refusing to read', file, new Error(`it is ${info.size} bytes, over the limit of ${maxBytes}`));
     }
     let seen = 0;
+    // Bounded by the size the file had when opened: a file that grows while read is not taken.
     const bounded = new Transform({
       transform(chunk: Buffer, _enc, done) {
         seen += chunk.length;
-        done(seen > maxBytes ? new Error(`it grew past ${maxBytes} bytes while being read`) : null, chunk);
+        done(seen > info.size ? new Error(`it grew past ${info.size} bytes while being read`) : null, chunk);
       },
     });
     await pipeline(handle.createReadStream(), bounded, fsSync.createWriteStream(dest, { flags: 'wx' }), { signal });

@@ -7,9 +7,7 @@ import type { RemoteImage } from '../../../shared/protocol';
 import { MAX_MANIFEST_BYTES } from '../store/images/imageCatalog';
 import { parseManifest } from '../store/images/manifest';
 import { MANIFEST_KEY, type ObjectRegistry } from './objectRegistry';
-
-/** Locations looked at, at most (each costs a read of its manifest). */
-const MAX_LOCATIONS = 10_000;
+import { MAX_LISTED_LOCATIONS } from '../../../shared/transferLimits';
 
 export async function listObjectImages(
   registry: ObjectRegistry,
@@ -36,7 +34,7 @@ export async function listObjectImages(
   await look('', registry);
   let seen = 0;
   for await (const sub of registry.folders(signal)) {
-    if (++seen > MAX_LOCATIONS) {
+    if (++seen > MAX_LISTED_LOCATIONS) {
       break;
     }
     await look(sub, registry.within(sub));

@@ -15,11 +15,7 @@ import { imageClosure, type ClosureEntry } from '../store/images/imageClosure';
 import { parseManifest } from '../store/images/manifest';
 import { layerReferences } from '../store/layers/layerReferences';
 import { MANIFEST_KEY, SIGNATURE_KEY, blobKey, type ObjectRegistry } from './objectRegistry';
-
-/** A signature is a few hundred bytes; more is not one. */
-const MAX_SIGNATURE_BYTES = 64 << 10;
-/** No object is read past this (a blob of many GiB is fine; an endless one is not). */
-const MAX_BLOB_OBJECT = 2 ** 40;
+import { MAX_BLOB_OBJECT, MAX_SIGNATURE_BYTES } from '../../../shared/transferLimits';
 
 export interface ObjectPullResult {
   imageHex: string;

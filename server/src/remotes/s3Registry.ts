@@ -9,13 +9,15 @@ import { pipeline } from 'node:stream/promises';
 import type * as AwsSdk from './awsSdk';
 import { StoreError, ioError } from '../store/errors';
 import type { ObjectRegistry } from './objectRegistry';
+import { MAX_LIST_PAGES } from '../../../shared/transferLimits';
+import { editorCredentialsFor } from '../oci/editorCredentials';
 
 /** Files above this go up in a multipart upload (parts of PART_BYTES, two at a time); smaller in one PUT. */
 const MULTIPART_ABOVE = 64 << 20;
 const PART_BYTES = 16 << 20;
 
 /**
- * The client for `bucket`. Credentials: the editor's (PF_REMOTE_CREDENTIALS, keyed `s3://bucket`, from its secret
+ * The client for `bucket`. Credentials: the editor's (oci/editorCredentials.ts, keyed `s3://bucket`, from its secret
  * storage: the access key id as the user name, the secret as the password), else the SDK's chain.
  */
 export async function s3RegistryFor(
@@ -48,18 +50,10 @@ function s3Client(sdk: typeof AwsSdk, bucket: string, env: NodeJS.ProcessEnv): A
 }
 
 function editorCredentials(bucket: string, env: NodeJS.ProcessEnv) {
-  try {
-    const table = JSON.parse(env.PF_REMOTE_CREDENTIALS ?? '{}') as Record<
-      string,
-      { username?: string; password?: string }
-    >;
-    const entry = table[`s3://${bucket}`];
-    return entry?.username && entry.password
-      ? { accessKeyId: entry.username, secretAccessKey: entry.password }
-      : undefined;
-  } catch {
-    return undefined; // a malformed table means no stored credentials; the chain still applies
-  }
+  const entry = editorCredentialsFor(`s3://${bucket}`, env);
+  return entry?.username && entry.password
+    ? { accessKeyId: entry.username, secretAccessKey: entry.password }
+    : undefined;
 }
 
 export class S3Registry implements ObjectRegistry {
@@ -79,17 +73,17 @@ export class S3Registry implements ObjectRegistry {
   }
 
   async read(key: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer | undefined> {
-    const body = await this.body(key, maxBytes, signal);
-    if (!body) {
+    const got = await this.body(key, maxBytes, signal);
+    if (!got) {
       return undefined;
     }
     const parts: Buffer[] = [];
     let seen = 0;
-    for await (const chunk of body) {
+    for await (const chunk of got.body) {
       seen += (chunk as Buffer).length;
-      if (seen > maxBytes) {
-        body.destroy();
-        throw this.tooLarge(key, maxBytes);
+      if (seen > got.length) {
+        got.body.destroy();
+        throw this.longerThanSaid(key, got.length);
       }
       parts.push(chunk as Buffer);
     }
@@ -97,19 +91,19 @@ export class S3Registry implements ObjectRegistry {
   }
 
   async download(key: string, dest: string, maxBytes: number, signal?: AbortSignal): Promise<boolean> {
-    const body = await this.body(key, maxBytes, signal);
-    if (!body) {
+    const got = await this.body(key, maxBytes, signal);
+    if (!got) {
       return false;
     }
     let seen = 0;
-    const tooLarge = () => this.tooLarge(key, maxBytes);
+    const longer = () => this.longerThanSaid(key, got.length);
     const bounded = new Transform({
       transform(chunk: Buffer, _enc, done) {
         seen += chunk.length;
-        done(seen > maxBytes ? tooLarge() : null, chunk);
+        done(seen > got.length ? longer() : null, chunk);
       },
     });
-    await pipeline(body, bounded, fsSync.createWriteStream(dest, { flags: 'wx' }), { signal });
+    await pipeline(got.body, bounded, fsSync.createWriteStream(dest, { flags: 'wx' }), { signal });
     return true;
   }
 
@@ -171,7 +165,13 @@ export class S3Registry implements ObjectRegistry {
   async *folders(signal?: AbortSignal): AsyncIterable<string> {
     const base = this.prefix ? `${this.prefix}/` : '';
     let token: string | undefined;
+    // A peer that keeps saying "truncated" would page for ever: every token must be new, and pages are capped.
+    const tokens = new Set<string>();
+    let pages = 0;
     do {
+      if (++pages > MAX_LIST_PAGES) {
+        throw new StoreError('io', `cannot list ${this.display}: the listing runs past ${MAX_LIST_PAGES} pages`);
+      }
       const page = await this.client
         .send(
           new this.sdk.ListObjectsV2Command({
@@ -192,6 +192,15 @@ export class S3Registry implements ObjectRegistry {
         }
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      if (page.IsTruncated && !token) {
+        throw new StoreError('io', `cannot list ${this.display}: S3 said the listing goes on but gave no token`);
+      }
+      if (token !== undefined) {
+        if (tokens.has(token)) {
+          throw new StoreError('io', `cannot list ${this.display}: S3 sent a continuation token it had sent before`);
+        }
+        tokens.add(token);
+      }
     } while (token);
   }
 
@@ -199,23 +208,39 @@ export class S3Registry implements ObjectRegistry {
     return this.prefix ? `${this.prefix}/${name}` : name;
   }
 
-  private async body(key: string, maxBytes: number, signal?: AbortSignal): Promise<Readable | undefined> {
+  private async body(
+    key: string,
+    maxBytes: number,
+    signal?: AbortSignal,
+  ): Promise<{ body: Readable; length: number } | undefined> {
     try {
       const got = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }), {
         abortSignal: signal,
       });
       const body = got.Body as Readable;
-      if ((got.ContentLength ?? 0) > maxBytes) {
+      if (got.ContentLength === undefined) {
+        // S3 always says how long an object is; a body without a length could be endless.
+        body.destroy();
+        throw new StoreError('io', `cannot read ${this.display}/${key}: S3 answered with no length; not read`);
+      }
+      if (got.ContentLength > maxBytes) {
         body.destroy();
         throw this.tooLarge(key, maxBytes);
       }
-      return body;
+      return { body, length: got.ContentLength };
     } catch (err) {
       if (isNotFound(this.sdk, err)) {
         return undefined;
       }
       throw err instanceof StoreError ? err : this.failure('read', key, err);
     }
+  }
+
+  private longerThanSaid(key: string, length: number): StoreError {
+    return new StoreError(
+      'io',
+      `cannot read ${this.display}/${key}: S3 sent more than the ${length} bytes it declared`,
+    );
   }
 
   private tooLarge(key: string, maxBytes: number): StoreError {

@@ -48,7 +48,7 @@ export function registerSnapshotRequests(connection: Connection, host: StoreHost
       const params = objectParams<PageParams>(raw, 'conversation');
       const m = await manifestOf(host, params.image);
       if (!m.trace.messages) {
-        return { messages: 0, roles: {}, page: [], malformed: 0 };
+        return { messages: 0, roles: [], page: [], malformed: 0 };
       }
       return readTrace(
         host.open.store,

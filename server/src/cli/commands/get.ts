@@ -1,12 +1,19 @@
-import { createReadStream } from 'node:fs';
-import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { formatBytes } from '../../../../shared/format';
 import { formatDigest } from '../../../../shared/digest';
 import type { Command } from '../context';
 import { digestArg } from '../digestArg';
 import { printJson } from '../context';
-import { CliError, EXIT_OK } from '../exitCodes';
+import { CliError, EXIT_INTEGRITY, EXIT_OK } from '../exitCodes';
+import { TooLargeToReadError } from '../../store/errors';
+import { blobPath } from '../../store/blobs/blobPaths';
+import { decodeStream } from '../../store/io/decodeStream';
+import { DecodeFailure } from '../../store/io/decodeSync';
+
+/** To standard output, a blob up to this size is checked whole in memory before a byte of it goes out. */
+const CHECKED_FIRST_BYTES = 16 << 20;
+/** `--json` carries the bytes as base64 in one document: past this, a file is the way. */
+const JSON_MAX_BYTES = 64 << 20;
 
 export const getCommand: Command = {
   name: 'get',
@@ -27,21 +34,43 @@ export const getCommand: Command = {
       }
       return EXIT_OK;
     }
-    // To standard output: verify into a private temp file first, so bad bytes never reach a pipe.
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pfstore-get-'));
-    try {
-      const temp = path.join(dir, 'blob');
-      const bytes = await ctx.store.getToFile(hex, temp, { signal: ctx.signal });
-      if (ctx.json) {
-        printJson(ctx, { digest: formatDigest(hex), bytes, base64: (await fs.readFile(temp)).toString('base64') });
-      } else {
-        for await (const chunk of createReadStream(temp)) {
-          await ctx.outBytes(chunk as Buffer);
-        }
-      }
+    if (ctx.json) {
+      const data = await ctx.store.get(hex, { maxBytes: JSON_MAX_BYTES, signal: ctx.signal }).catch((err) => {
+        throw err instanceof TooLargeToReadError
+          ? new CliError(`the blob is over ${formatBytes(JSON_MAX_BYTES)}, too large for --json: use -o FILE`)
+          : err;
+      });
+      printJson(ctx, { digest: formatDigest(hex), bytes: data.length, base64: data.toString('base64') });
       return EXIT_OK;
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
     }
+    // Nothing is staged on disk: a small blob is checked in memory first, so bad bytes never reach a pipe; a
+    // larger one streams (a reader that stops early stops the decode) and is checked as the last byte goes out.
+    const small = await ctx.store.get(hex, { maxBytes: CHECKED_FIRST_BYTES, signal: ctx.signal }).catch((err) => {
+      if (err instanceof TooLargeToReadError) {
+        return undefined;
+      }
+      throw err;
+    });
+    if (small) {
+      await ctx.outBytes(small);
+      return EXIT_OK;
+    }
+    try {
+      for await (const chunk of decodeStream(blobPath(ctx.root, hex), hex, ctx.root)) {
+        if (ctx.signal.aborted) {
+          throw new CliError('interrupted; the output is incomplete', 130);
+        }
+        await ctx.outBytes(chunk);
+      }
+    } catch (err) {
+      if (err instanceof DecodeFailure) {
+        throw new CliError(
+          `sha256:${hex} is damaged (${err.message}); the bytes already written are not the blob: discard them`,
+          EXIT_INTEGRITY,
+        );
+      }
+      throw err;
+    }
+    return EXIT_OK;
   },
 };

@@ -11,6 +11,7 @@ import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';
 import { resolveImage } from '../../store/images/resolveImage';
 import { operatorSecret } from '../operatorSecret';
+import { tooManyLines } from '../../store/layers/scanLimits';
 
 /** With --full: every message and tool call, up to this many (the rest is counted). */
 const FULL_LIMIT = 100_000;
@@ -59,10 +60,15 @@ function printView(ctx: CommandContext, v: SnapshotView, full: boolean): void {
   if (!conv || isUnreadable(conv)) {
     out(`Conversation: ${conv ? `cannot be read (${conv.unreadable})` : 'none'}`);
   } else {
-    const roles = Object.entries(conv.roles).map(([r, n]) => `${r} ${n}`);
+    const roles = conv.roles.map(([r, n]) => `${r} ${n}`);
     out(
       `Conversation: ${conv.messages} message${conv.messages === 1 ? '' : 's'}${roles.length ? ` (${roles.join(', ')})` : ''}${conv.malformed ? `, ${conv.malformed} unreadable lines` : ''}`,
     );
+    if (conv.stoppedAt !== undefined) {
+      out(
+        `  too large: stopped at line ${conv.stoppedAt.toLocaleString('en-US')} (${tooManyLines()}); later lines not read`,
+      );
+    }
     for (const m of conv.page) {
       if (m.problem) {
         out(`  [${m.index}] unreadable line: ${m.problem}`);
@@ -175,7 +181,7 @@ function describeOther(value: unknown): string {
     return `cannot be read (${value.unreadable})`;
   }
   if (typeof value === 'object' && 'notJson' in value) {
-    return `not JSON (${(value as { notJson: string }).notJson})`;
+    return (value as { notJson: string }).notJson;
   }
   if (typeof value === 'object' && 'tooLarge' in value) {
     return `too large to summarise (${formatBytes((value as { tooLarge: number }).tooLarge)})`;

@@ -105,6 +105,12 @@ export const verifyCommand: Command = {
             tool: l.tool ?? null,
           })),
         },
+        unchecked: checks.unchecked.map((u) => ({
+          image: formatDigest(u.image),
+          name: u.name ?? null,
+          layer: u.layer,
+          why: u.why,
+        })),
         secrets: checks.secrets.map((w) => ({
           image: formatDigest(w.image),
           name: w.name ?? null,
@@ -137,6 +143,9 @@ export const verifyCommand: Command = {
       for (const w of checks.secrets) {
         ctx.out(`SECRET IN CLEAR ${imageText(w)} ${w.layer} ${w.variable}: ${w.why}`);
       }
+      for (const u of checks.unchecked) {
+        ctx.out(`NOT CHECKED ${imageText(u)} ${u.layer}: ${u.why}`);
+      }
       ctx.out(
         `${summary.cancelled ? 'cancelled after' : 'checked'} ${summary.checked} blob${summary.checked === 1 ? '' : 's'}: ${summary.ok} ok, ${failed.length} failed`,
       );
@@ -151,7 +160,8 @@ export const verifyCommand: Command = {
     if (failed.some((p) => p.kind !== 'not-found') || count('bad') > 0 || unverifiable) {
       return EXIT_INTEGRITY;
     }
-    return failed.length > 0 ? EXIT_BAD_INPUT : EXIT_OK;
+    // A layer that could not be read is a check not made: never exit 0 as if it had passed.
+    return failed.length > 0 || checks.unchecked.length > 0 ? EXIT_BAD_INPUT : EXIT_OK;
   },
 };
 

@@ -165,7 +165,8 @@ export async function physicalBytes(root: string): Promise<number> {
 export type ScanItem =
   | { type: 'blob'; hex: string; path: string }
   | { type: 'misplaced'; hex: string; path: string }
-  | { type: 'temp'; hex: string; path: string; pid: number }
+  /** `origin`: the writer's (blobs/writerOrigin.ts), absent on pf's own temp names. */
+  | { type: 'temp'; hex: string; path: string; pid: number; origin?: string }
   | { type: 'stray'; path: string };
 
 /**
@@ -271,7 +272,7 @@ async function scanShard(top: string, dirent: Dirent, sync: boolean): Promise<Sh
       const p = `${dir}${path.sep}${name}`;
       scan.others.push(
         types.get(name)?.isFile()
-          ? { type: 'temp', hex: match[1], path: p, pid: Number(match[2]) }
+          ? { type: 'temp', hex: match[1], path: p, pid: Number(match[2]), origin: match[4] }
           : { type: 'stray', path: p },
       );
     }

@@ -5,10 +5,14 @@ import * as path from 'node:path';
 import { isHex64 } from '../../../../shared/digest';
 import { InvalidInputError } from '../errors';
 import { quoteShort } from '../../../../shared/format';
+import { writerOrigin } from './writerOrigin';
 
 export const BLOB_NAME = /^([0-9a-f]{64})\.zst$/;
-/** pf-core's temp name: the final name with `.zst` replaced by `tmp.<pid>.<counter>`. */
-export const TEMP_NAME = /^([0-9a-f]{64})\.tmp\.(\d+)\.(\d+)$/;
+/**
+ * pf-core's temp name: the final name with `.zst` replaced by `tmp.<pid>.<counter>`; ours add `.<origin>`
+ * (writerOrigin.ts), which says in which pid namespace and boot the pid means something.
+ */
+export const TEMP_NAME = /^([0-9a-f]{64})\.tmp\.(\d+)\.(\d+)(?:\.([0-9a-f]{12}))?$/;
 export const SHARD_NAME = /^[0-9a-f]{2}$/;
 
 // A random start: a new process that reuses a crashed writer's pid (common in containers) must not collide
@@ -35,7 +39,7 @@ export function blobPath(root: string, hex: string): string {
 }
 
 export function tempBlobPath(root: string, hex: string): string {
-  return path.join(shardDir(root, hex), `${hex}.tmp.${process.pid}.${tempCounter++}`);
+  return path.join(shardDir(root, hex), `${hex}.tmp.${process.pid}.${tempCounter++}.${writerOrigin()}`);
 }
 
 export function imagesDir(root: string): string {

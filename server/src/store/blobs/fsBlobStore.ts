@@ -40,6 +40,7 @@ import type { WorkerFailure, WorkerReply, WorkerRequest } from '../workers/worke
 import { declaredDecodedSize } from '../io/zstdFrame';
 import { hashFile } from '../io/fileHash';
 import { renameOver } from '../io/durableWrite';
+import { formatBytes } from '../../../../shared/format';
 
 /**
  * Reads that stream (verify, `get -o`, decode of a range, adopting a pulled layer) hold a bounded window of the
@@ -189,7 +190,16 @@ export class FsBlobStore implements BlobStore {
       hex,
       maxBytes: opts.maxBytes ?? STREAMED,
     };
-    const reply = await this.decodeTask(hex, req, opts.signal);
+    const reply = await this.decodeTask(hex, req, opts.signal).catch((err) => {
+      // A scan's size bound is not damage: the blob may be whole, it is only more than a scan reads.
+      if (err instanceof IntegrityError && err.kind === 'too-large' && opts.maxBytes !== undefined) {
+        throw new StoreError(
+          'too-large',
+          `too large to read: stopped at ${formatBytes(opts.maxBytes)} of decoded bytes, the limit of this reader`,
+        );
+      }
+      throw err;
+    });
     return reply.value as T;
   }
 

@@ -1,9 +1,12 @@
-// gc for temp files: a writer that died (SIGKILL, power loss) leaves `<hex>.tmp.<pid>.<n>`; readers never
-// see it, but it takes space. Remove those whose writer is gone, or that are older than a writer could be.
+// gc for temp files: a writer that died (SIGKILL, power loss) leaves `<hex>.tmp.<pid>.<n>[.<origin>]`; readers
+// never see it, but it takes space. Remove those whose writer is gone, or that are older than a writer could be.
+// "Gone" is proven only for our own origin (this boot, this pid namespace): a pid from a container or another
+// host names some unrelated process here, so such a file, and any of pf's (no origin), goes by age alone.
 import * as fs from 'node:fs/promises';
 import type { SweepResult } from './blobStore';
 import { scanBlobs } from './blobListing';
 import { ioError } from '../errors';
+import { writerOrigin } from './writerOrigin';
 
 const DEFAULT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
@@ -32,7 +35,7 @@ export async function sweepTempFiles(
     if (item.type !== 'temp') {
       continue;
     }
-    let isAlive = alive.get(item.pid);
+    let isAlive = item.origin === writerOrigin() ? alive.get(item.pid) : true;
     if (isAlive === undefined) {
       isAlive = processIsAlive(item.pid);
       alive.set(item.pid, isAlive);

@@ -1,17 +1,21 @@
 // What `verify` says of each image beyond its bytes: its effects ledger's verdict (as pf verify decides, and
 // stricter), and the secrets in clear its env and procs layers carry (names and where, never values). Images are
 // checked a few at a time on the worker pool.
-import type { LedgerCheckResult, SecretWarning } from '../../../../shared/snapshotView';
+import type { LedgerCheckResult, SecretWarning, UncheckedLayer } from '../../../../shared/snapshotView';
+import { formatBytes } from '../../../../shared/format';
 import { forEachInFlight } from '../../../../shared/inFlight';
 import type { FsBlobStore } from '../blobs/fsBlobStore';
 import type { CatalogEntry } from '../images/imageCatalog';
 import type { EnvSummary, ProcsSummary } from './layerSummaries';
+import type { NotJsonLayer, TooLargeLayer, UnreadableLayer } from '../../../../shared/snapshotView';
 import type { LedgerVerdict } from '../../../../shared/snapshotView';
 import { isUnreadable, readJsonLayer, readLedger } from './readLayers';
 
 export interface ImageChecks {
   ledgers: LedgerCheckResult[];
   secrets: SecretWarning[];
+  /** Layers that could not be read whole: what verify looks for there was not looked at (never a pass). */
+  unchecked: UncheckedLayer[];
 }
 
 export async function checkImages(
@@ -22,6 +26,7 @@ export async function checkImages(
   const images = entries.filter((e) => e.manifest && /^[0-9a-f]{64}$/.test(e.hex));
   const ledgers: Array<LedgerCheckResult | undefined> = new Array(images.length);
   const secrets: SecretWarning[][] = images.map(() => []);
+  const unchecked: UncheckedLayer[][] = images.map(() => []);
   await forEachInFlight(
     images,
     store.pool.parallelism * 2,
@@ -29,6 +34,9 @@ export async function checkImages(
       const m = entry.manifest!;
       const name = m.agent.fingerprint || undefined;
       ledgers[i] = await ledgerOf(store, entry.hex, name, m.effects.ledger, opts);
+      if (ledgers[i]!.notChecked) {
+        unchecked[i].push({ image: entry.hex, name, layer: 'effects.ledger', why: ledgers[i]!.reason });
+      }
       for (const [layer, hex, kind] of [
         ['world.env', m.world.env, 'env'],
         ['world.procs', m.world.procs, 'procs'],
@@ -36,7 +44,16 @@ export async function checkImages(
         if (!hex) {
           continue;
         }
-        const summary = await readJsonLayer<EnvSummary | ProcsSummary>(store, hex, kind, opts.signal);
+        const summary = await readJsonLayer<EnvSummary | ProcsSummary | TooLargeLayer | NotJsonLayer>(
+          store,
+          hex,
+          kind,
+          opts.signal,
+        );
+        const notRead = whyNotRead(summary);
+        if (notRead) {
+          unchecked[i].push({ image: entry.hex, name, layer, why: `${notRead}: secrets not checked` });
+        }
         if (!isUnreadable(summary) && 'secrets' in summary) {
           for (const s of summary.secrets) {
             secrets[i].push({ image: entry.hex, name, layer, variable: s.name, why: s.why });
@@ -46,7 +63,33 @@ export async function checkImages(
     },
     opts.signal,
   );
-  return { ledgers: ledgers.filter((l): l is LedgerCheckResult => l !== undefined), secrets: secrets.flat() };
+  return {
+    ledgers: ledgers.filter((l): l is LedgerCheckResult => l !== undefined),
+    secrets: secrets.flat(),
+    unchecked: unchecked.flat(),
+  };
+}
+
+/** Why an env or procs layer went unread, in words, or undefined when it was read whole. */
+function whyNotRead(
+  summary: EnvSummary | ProcsSummary | TooLargeLayer | NotJsonLayer | UnreadableLayer,
+): string | undefined {
+  if (isUnreadable(summary)) {
+    // A missing or damaged blob is verify's own finding already; a layer over a size bound is not.
+    return summary.missing ? undefined : `could not be read (${summary.unreadable})`;
+  }
+  if ('tooLarge' in summary) {
+    return `could not be read: ${formatBytes(summary.tooLarge)}, more than this reader holds`;
+  }
+  if ('notJson' in summary) {
+    return `could not be read: ${summary.notJson}`;
+  }
+  const vars = 'unreadableVars' in summary ? (summary.unreadableVars ?? []) : [];
+  if (vars.length > 0) {
+    const n = vars.length;
+    return `${n} variable${n === 1 ? '' : 's'} could not be read (nested too deep: ${vars.slice(0, 5).join(', ')}${n > 5 ? ', …' : ''})`;
+  }
+  return undefined;
 }
 
 async function ledgerOf(
@@ -69,6 +112,7 @@ async function ledgerOf(
         ? 'its ledger blob is missing from the store'
         : `its ledger blob cannot be read: ${report.unreadable}`,
       viaOperatorSecret: false,
+      notChecked: !report.missing || undefined,
     };
   }
   return {
@@ -79,6 +123,7 @@ async function ledgerOf(
     entry: report.entry,
     tool: report.tool,
     viaOperatorSecret: report.viaOperatorSecret,
+    notChecked: report.notChecked,
   };
 }
 

@@ -14,6 +14,7 @@ import {
   type ProcsSummary,
 } from './layerSummaries';
 import { TarMembers } from './tarMembers';
+import { describeJsonFailure } from '../../../../shared/boundedJson';
 
 export const JSON_LAYER_SCAN = 'json-layer';
 
@@ -73,11 +74,13 @@ class JsonLayerScan {
         ? ({ layer, name: text.trim().slice(5) } satisfies ModelBaseSummary)
         : ({ layer, opaqueBytes: decodedBytes } satisfies ModelBaseSummary);
     }
+    // JSON.parse is iterative (a deep value parses); each summary guards what it stringifies, item by item.
     let value: unknown;
     try {
       value = decodedBytes === 0 ? {} : JSON.parse(text);
-    } catch (err) {
-      return { layer, notJson: (err as Error).message.slice(0, 200) } satisfies NotJsonLayer;
+    } catch {
+      // Never the parser's own message: it quotes the bytes around the fault, and they can be a password.
+      return { layer, notJson: describeJsonFailure(text) } satisfies NotJsonLayer;
     }
     switch (layer) {
       case 'env':

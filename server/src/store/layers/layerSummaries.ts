@@ -10,6 +10,7 @@ import type {
   FsSummary,
 } from '../../../../shared/snapshotView';
 import { REDACTED, secretIn, type SecretFinding } from './secrets';
+import { MAX_JSON_DEPTH, nestedAtLeast, storedJsonText } from '../../../../shared/boundedJson';
 
 type Json = Record<string, unknown>;
 
@@ -34,6 +35,11 @@ export function envSummary(value: unknown): EnvSummary {
   };
   for (const [name, raw] of Object.entries(vars)) {
     summary.count++;
+    // A value two levels down (the layer, then `vars`): as deep as serde reads, counted from the layer's root.
+    if (nestedAtLeast(raw, MAX_JSON_DEPTH - 2)) {
+      (summary.unreadableVars ??= []).push(name);
+      continue; // this one variable is not read; its neighbours still are
+    }
     const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
     const redacted = text === REDACTED;
     const finding = secretIn(name, text);
@@ -56,7 +62,7 @@ export function procsSummary(value: unknown): ProcsSummary {
   const fields: Array<[string, string]> = [];
   const add = (label: string, v: unknown) => {
     if (v !== undefined && v !== null && v !== '') {
-      fields.push([label, typeof v === 'string' ? v : JSON.stringify(v)]);
+      fields.push([label, typeof v === 'string' ? v : (storedJsonText(v) ?? '(nested too deep to show)')]);
     }
   };
   const secrets: SecretFinding[] = [];
@@ -87,7 +93,7 @@ export function procsSummary(value: unknown): ProcsSummary {
     const dump = str(o.criu_dump);
     criuDump = dump && /^sha256:[0-9a-f]{64}$/.test(dump) ? dump.slice(7) : undefined;
     add('pid', o.pid);
-    add('pids', Array.isArray(o.pids) ? o.pids.join(', ') : undefined);
+    add('pids', Array.isArray(o.pids) ? o.pids.filter((p) => typeof p === 'number').join(', ') : undefined);
     add('CRIU version', o.criu_version);
     add('kernel', o.kernel);
     add('machine', o.machine);

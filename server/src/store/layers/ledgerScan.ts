@@ -9,6 +9,8 @@ import { LineReader, type LineEvent } from './lineReader';
 import { NEEDS_OPERATOR_SECRET } from '../../../../shared/snapshotView';
 import type { LedgerEntryView, LedgerReport, MergedLedger } from '../../../../shared/snapshotView';
 import { isSecretHex } from '../../../../shared/secretHex';
+import { parseStoredJson } from '../../../../shared/boundedJson';
+import { MAX_SCAN_LINES, tooManyLines } from './scanLimits';
 
 export const LEDGER_SCAN = 'effects-ledger';
 
@@ -35,8 +37,10 @@ class LedgerCheck {
     embeddedSecret: false,
     generation: 'header-only',
     entries: [],
-    classes: {},
+    classes: [],
   };
+  /** Calls per side-effect class: keyed by stored strings, so a Map (`__proto__` is a class like any other). */
+  private readonly classes = new Map<string, number>();
   private decided = false;
   private key: ChainHmac | undefined;
   private prev = '';
@@ -58,6 +62,7 @@ class LedgerCheck {
   finish(): LedgerReport {
     this.lines.finish();
     const r = this.report;
+    r.classes = [...this.classes];
     if (!this.headerSeen) {
       return this.skip('the ledger is empty (no header line)');
     }
@@ -76,6 +81,10 @@ class LedgerCheck {
               : 'chained-operator';
     if (this.decided) {
       return r;
+    }
+    if (r.stoppedAt !== undefined) {
+      r.notChecked = true;
+      return this.skip(`too large to check: stopped at entry ${r.stoppedAt} (${tooManyLines()})`);
     }
     const count = r.headerEntries;
     const disagree = count !== undefined && count !== r.entryLines;
@@ -117,6 +126,14 @@ class LedgerCheck {
     if (r.kind !== 'effects.ledger.v1') {
       return; // a merge record or an unknown kind: one object, nothing after it is read
     }
+    if (r.stoppedAt !== undefined) {
+      return;
+    }
+    if (r.entryLines >= MAX_SCAN_LINES) {
+      r.stoppedAt = r.entryLines; // a bomb of blank lines: what follows is not read, and the verdict says so
+      this.lines.stop();
+      return;
+    }
     const index = r.entryLines++;
     const checking = !this.decided && this.key !== undefined && r.headerEntries !== 0;
     if ('tooLong' in e) {
@@ -126,19 +143,14 @@ class LedgerCheck {
       this.describe(index, undefined, checking ? 'bad' : 'unchecked');
       return;
     }
-    let entry: Record<string, unknown> | undefined;
-    try {
-      const parsed: unknown = JSON.parse(e.text);
-      entry =
-        parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-          ? (parsed as Record<string, unknown>)
-          : undefined;
-    } catch {
-      entry = undefined;
-    }
+    const parsed = parseStoredJson(e.text);
+    const entry =
+      parsed.ok && parsed.value !== null && typeof parsed.value === 'object' && !Array.isArray(parsed.value)
+        ? (parsed.value as Record<string, unknown>)
+        : undefined;
     if (entry) {
       if (typeof entry.side_effect_class === 'string') {
-        r.classes[entry.side_effect_class] = (r.classes[entry.side_effect_class] ?? 0) + 1;
+        this.classes.set(entry.side_effect_class, (this.classes.get(entry.side_effect_class) ?? 0) + 1);
       }
       if (entry.session_hmac === '') {
         this.unchained++;
@@ -146,7 +158,8 @@ class LedgerCheck {
         this.sdkShaped++;
       }
     }
-    const chain = checking ? (this.checkEntry(index, entry) ? 'ok' : 'bad') : 'unchecked';
+    const problem = parsed.ok ? 'not a JSON object' : parsed.problem;
+    const chain = checking ? (this.checkEntry(index, entry, problem) ? 'ok' : 'bad') : 'unchecked';
     this.describe(index, entry, chain);
   }
 
@@ -156,17 +169,12 @@ class LedgerCheck {
       this.skip(`its first line (${e.tooLong} bytes) is too long to be a ledger header`);
       return;
     }
-    let header: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(e.text);
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        throw new Error('not an object');
-      }
-      header = parsed as Record<string, unknown>;
-    } catch {
+    const parsed = parseStoredJson(e.text);
+    if (!parsed.ok || parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
       this.skip('its first line is not a JSON header');
       return;
     }
+    const header = parsed.value as Record<string, unknown>;
     if (header.kind === 'effects.merged.v1') {
       this.report.kind = 'effects.merged.v1';
       this.report.merged = mergedOf(header);
@@ -174,7 +182,7 @@ class LedgerCheck {
       return;
     }
     if (header.kind !== 'effects.ledger.v1') {
-      this.skip(`not an effects ledger (its header's kind is ${JSON.stringify(String(header.kind)).slice(0, 80)})`);
+      this.skip('not an effects ledger (its header names another kind)');
       return;
     }
     const r = this.report;
@@ -193,9 +201,9 @@ class LedgerCheck {
   }
 
   /** Checks one entry against the chain; false (and the verdict made) at the first that fails. */
-  private checkEntry(index: number, entry: Record<string, unknown> | undefined): boolean {
+  private checkEntry(index: number, entry: Record<string, unknown> | undefined, problem: string): boolean {
     if (!entry) {
-      this.bad(index, undefined, `entry ${index} is not a JSON object`);
+      this.bad(index, undefined, `entry ${index} is ${problem.startsWith('not') ? problem : `not valid: ${problem}`}`);
       return false;
     }
     const tool = typeof entry.tool_id === 'string' ? entry.tool_id : undefined;

@@ -8,13 +8,23 @@ export class LineReader {
   private held = 0;
   private skipping = false;
   private index = 0;
+  private stopped = false;
 
   constructor(
     private readonly onLine: (line: LineEvent) => void,
     private readonly maxLineBytes: number,
   ) {}
 
+  /** Hears no more lines: the rest of the stream passes by unread (a scan over its line limit). */
+  stop(): void {
+    this.stopped = true;
+    this.parts = [];
+  }
+
   chunk(bytes: Buffer): void {
+    if (this.stopped) {
+      return;
+    }
     let start = 0;
     for (let nl = bytes.indexOf(10, start); nl !== -1; nl = bytes.indexOf(10, start)) {
       if (this.held === 0 && !this.skipping && nl - start <= this.maxLineBytes) {
@@ -24,6 +34,9 @@ export class LineReader {
         this.take(bytes.subarray(start, nl));
         this.end();
       }
+      if (this.stopped) {
+        return;
+      }
       start = nl + 1;
     }
     this.take(bytes.subarray(start));
@@ -31,7 +44,7 @@ export class LineReader {
 
   /** The last line, when the stream does not end with a line feed. */
   finish(): void {
-    if (this.held > 0 || this.skipping) {
+    if (!this.stopped && (this.held > 0 || this.skipping)) {
       this.end();
     }
   }

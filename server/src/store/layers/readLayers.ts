@@ -9,6 +9,7 @@ import type { LedgerReport } from '../../../../shared/snapshotView';
 import { LEDGER_SCAN, type LedgerScanParams } from './ledgerScan';
 import { previewTrace, TRACE_SCAN, type TraceReport, type TraceScanParams } from './traceScan';
 import './layerScanList';
+import { MAX_SCAN_BYTES } from './scanLimits';
 
 export function isUnreadable(value: unknown): value is UnreadableLayer {
   return value !== null && typeof value === 'object' && 'unreadable' in value;
@@ -20,9 +21,10 @@ async function scan<T>(
   name: string,
   params: unknown,
   signal?: AbortSignal,
+  maxBytes?: number,
 ): Promise<T | UnreadableLayer> {
   try {
-    return await store.scanLayer<T>(hex, name, params, { signal });
+    return await store.scanLayer<T>(hex, name, params, { signal, maxBytes });
   } catch (err) {
     if (err instanceof StoreError && err.code !== 'cancelled') {
       return { unreadable: err.message, missing: err.code === 'not-found' };
@@ -37,7 +39,7 @@ export function readLedger(
   params: LedgerScanParams = {},
   signal?: AbortSignal,
 ): Promise<LedgerReport | UnreadableLayer> {
-  return scan<LedgerReport>(store, hex, LEDGER_SCAN, params, signal);
+  return scan<LedgerReport>(store, hex, LEDGER_SCAN, params, signal, MAX_SCAN_BYTES);
 }
 
 export function readTrace(
@@ -46,7 +48,7 @@ export function readTrace(
   params: TraceScanParams = {},
   signal?: AbortSignal,
 ): Promise<TraceReport | UnreadableLayer> {
-  return scan<TraceReport>(store, hex, TRACE_SCAN, params, signal);
+  return scan<TraceReport>(store, hex, TRACE_SCAN, params, signal, MAX_SCAN_BYTES);
 }
 
 /** A trace's stored size above which its first page is worth answering before the whole trace is read. */

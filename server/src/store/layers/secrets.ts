@@ -21,7 +21,13 @@ const VALUE_SHAPES: Array<[RegExp, string]> = [
   [/\b[rs]k_live_[0-9A-Za-z]{16,}/, 'a Stripe live key'],
   [/\bhf_[A-Za-z0-9]{30,}/, 'a Hugging Face token'],
   [/-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----/, 'a private key'],
-  [/\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, 'a password inside a URL'],
+  // user:password@ with the user name possibly empty (`redis://:pw@host`) and `/` allowed in the password; a
+  // port followed by a path (`http://host:3000/@scope`) is not a password.
+  [/\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:(?!\d+\/)[^\s@]+@/i, 'a password inside a URL'],
+  [
+    /\b[a-z][a-z0-9+.-]*:\/\/[^\s?#]*\?(?:[^\s#]*&)?(?:password|passwd|pass|pwd|secret|client_secret|token|access_token|api_?key|sig)=[^&\s#]/i,
+    "a password in a URL's query",
+  ],
 ];
 
 /** A finding for one variable whose value is in clear, or undefined. The value itself never leaves here. */

@@ -4,6 +4,8 @@
 import type { TraceMessage, TraceReport } from '../../../../shared/snapshotView';
 import { registerLayerScan } from '../workers/layerScans';
 import { LineReader } from './lineReader';
+import { parseStoredJson, storedJsonText } from '../../../../shared/boundedJson';
+import { MAX_SCAN_LINES } from './scanLimits';
 
 export const TRACE_SCAN = 'trace';
 
@@ -20,7 +22,9 @@ export interface TraceScanParams {
 const MAX_LINE = 64 << 20;
 
 class TraceScan {
-  private readonly report: TraceReport = { messages: 0, roles: {}, page: [], malformed: 0 };
+  private readonly report: TraceReport = { messages: 0, roles: [], page: [], malformed: 0 };
+  /** Keyed by stored text: a Map, so `constructor` and `__proto__` are roles like any other. */
+  private readonly roles = new Map<string, number>();
   private readonly lines: LineReader;
   private readonly skip: number;
   private readonly take: number;
@@ -31,6 +35,11 @@ class TraceScan {
     this.take = params.take ?? 100;
     this.maxChars = params.maxContentChars ?? 4000;
     this.lines = new LineReader((e) => {
+      if (this.report.messages >= MAX_SCAN_LINES) {
+        this.report.stoppedAt = this.report.messages; // a bomb of blank lines: the rest is not read
+        this.lines.stop();
+        return;
+      }
       const index = this.report.messages++;
       const keep = index >= this.skip && index < this.skip + this.take;
       if (!keep && params.stopAfterPage && index >= this.skip) {
@@ -50,24 +59,25 @@ class TraceScan {
 
   finish(): TraceReport {
     this.lines.finish();
+    this.report.roles = [...this.roles];
     return this.report;
   }
 
   private message(index: number, text: string, keep: boolean): void {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      this.malformed(index, keep, 'not JSON');
+    const parsed = parseStoredJson(text);
+    if (!parsed.ok) {
+      this.malformed(index, keep, parsed.problem);
       return;
     }
+    const value = parsed.value;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       this.malformed(index, keep, 'not a message object');
       return;
     }
     const { role, content, ...rest } = value as Record<string, unknown>;
+    // Depth was checked whole above, so the stringifies below cannot recurse past it.
     const roleText = typeof role === 'string' ? role : role === undefined ? '(no role)' : JSON.stringify(role);
-    this.report.roles[roleText] = (this.report.roles[roleText] ?? 0) + 1;
+    this.roles.set(roleText, (this.roles.get(roleText) ?? 0) + 1);
     if (!keep) {
       return;
     }
@@ -80,7 +90,7 @@ class TraceScan {
       contentChars: full.length,
       extra:
         extraKeys.length > 0
-          ? Object.fromEntries(extraKeys.map((k) => [k, JSON.stringify(rest[k]).slice(0, 200)]))
+          ? Object.fromEntries(extraKeys.map((k) => [k, (storedJsonText(rest[k]) ?? '').slice(0, 200)]))
           : undefined,
     });
   }
