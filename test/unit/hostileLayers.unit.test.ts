@@ -9,6 +9,7 @@ import { CLI_JS } from '../support/serverProcess';
 import { entry, envText, ledgerText, traceText, writePfImage } from '../support/pfLayers';
 import { pfcoreFrame, sha256Hex, tempStore, writeBlob, blobFile } from '../support/storeFixtures';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
 import { isUnreadable, readTrace } from '../../server/src/store/layers/readLayers';
@@ -221,6 +222,25 @@ describe('layers of blank lines stored in 8 KiB', () => {
 
   test('the bomb is what the attack stored: about 8 KiB on disk', () => {
     assert.ok(fs.statSync(blobFile(root, bombHex)).size < 16 << 10);
+  });
+
+  test('get of it into `| head` streams what head takes and stages nothing on disk', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-get-tmp-'));
+    const r = spawnSync(
+      'sh',
+      ['-c', `"${process.execPath}" "${CLI_JS}" --store "${root}" get ${bombHex} | head -c 10 | od -An -c`],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, TMPDIR: tmp },
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.replace(/\s+/g, ' ').trim(), Array(10).fill('\\n').join(' '));
+    assert.deepEqual(fs.readdirSync(tmp), [], 'nothing left in TMPDIR');
+    assert.deepEqual(
+      fs.readdirSync(path.dirname(blobFile(root, bombHex))).filter((n) => n.includes('.tmp.')),
+      [],
+    );
   });
 
   test('a trace of them stops at the line limit and says so; a ledger of them is bad at entry 0, read no further than the limit', async () => {
