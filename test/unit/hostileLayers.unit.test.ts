@@ -275,3 +275,25 @@ describe('layers of blank lines stored in 8 KiB', () => {
     assert.match(show.stdout, /stopped at line 16,777,216/);
   });
 });
+
+test('show --full streams a conversation of 300 MiB a page at a time instead of holding it on one worker', () => {
+  const root = tempStore();
+  const big = 'x'.repeat(50 << 20);
+  const messages = Array.from({ length: 6 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: big }));
+  const trace = Buffer.from(traceText(messages));
+  const img = writePfImage(root, { name: 'long-talk', createdAt: T, trace: 'placeholder' });
+  const traceHex = writeBlob(root, trace, { fast: true });
+  const file = img.file;
+  const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+  manifest.trace.messages = `sha256:${traceHex}`;
+  fs.rmSync(file);
+  const json = JSON.stringify(manifest);
+  fs.writeFileSync(path.join(root, 'images', `${writeBlob(root, json)}.json`), json);
+  const r = spawnSync(
+    'sh',
+    ['-c', `"${process.execPath}" "${CLI_JS}" --store "${root}" show --full long-talk | grep -c '^  \\[[0-5]\\] '`],
+    { encoding: 'utf8' },
+  );
+  assert.equal(r.stdout.trim(), '6', r.stderr.slice(0, 2000));
+  assert.ok(!/heap|stack/i.test(r.stderr), r.stderr.slice(0, 2000));
+});

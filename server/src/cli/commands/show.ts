@@ -2,10 +2,11 @@
 // said (the conversation), what it did (the tool calls, and whether that record is intact), what it ran with
 // (environment and processes; secrets in clear named, never printed), model, cache and files.
 import { formatBytes } from '../../../../shared/format';
-import type { ImageRef, SnapshotView } from '../../../../shared/snapshotView';
+import type { ImageRef, SnapshotView, TraceMessage, TraceReport } from '../../../../shared/snapshotView';
+import type { UnreadableLayer } from '../../store/layers/readLayers';
 import { listImages } from '../../store/images/imageCatalog';
 import { describeSnapshot } from '../../store/layers/describeSnapshot';
-import { isUnreadable } from '../../store/layers/readLayers';
+import { isUnreadable, readTrace } from '../../store/layers/readLayers';
 import type { Command, CommandContext } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';
@@ -13,8 +14,14 @@ import { resolveImage } from '../../store/images/resolveImage';
 import { operatorSecret } from '../operatorSecret';
 import { tooManyLines } from '../../store/layers/scanLimits';
 
-/** With --full: every message and tool call, up to this many (the rest is counted). */
+/** With --full: every tool call, up to this many (the rest is counted). */
 const FULL_LIMIT = 100_000;
+/**
+ * With --full the conversation streams a page at a time, each page whole messages up to this many characters:
+ * a conversation of 300 MiB never sits on the worker's heap at once (each page re-reads the trace from its
+ * start: a few passes of a fast decode, against a heap that would otherwise hold all of it).
+ */
+const FULL_PAGE_CHARS = 16 << 20;
 
 export const showCommand: Command = {
   name: 'show',
@@ -28,26 +35,62 @@ export const showCommand: Command = {
     }
     const { hex } = await resolveImage(ctx.root, ctx.args.positional[0]);
     const full = ctx.args.switches.has('--full');
-    const view = await describeSnapshot(ctx.store, await listImages(ctx.root), hex, {
+    const catalog = await listImages(ctx.root);
+    const view = await describeSnapshot(ctx.store, catalog, hex, {
       operatorSecretHex: operatorSecret(ctx.args.values.get('--session-secret-hex')),
-      firstMessages: full ? FULL_LIMIT : 20,
+      firstMessages: full ? Number.MAX_SAFE_INTEGER : 20,
       firstToolCalls: full ? FULL_LIMIT : 50,
       maxContentChars: full ? Number.MAX_SAFE_INTEGER : 200,
+      maxPageChars: full ? FULL_PAGE_CHARS : undefined,
       signal: ctx.signal,
     });
     if (ctx.json) {
       printJson(ctx, view);
       return EXIT_OK;
     }
-    printView(ctx, view, full);
+    const trace = catalog.find((e) => e.hex === hex)?.manifest?.trace.messages;
+    const nextPage = (skip: number) =>
+      readTrace(
+        ctx.store,
+        trace!,
+        {
+          skip,
+          take: Number.MAX_SAFE_INTEGER,
+          maxContentChars: Number.MAX_SAFE_INTEGER,
+          maxPageChars: FULL_PAGE_CHARS,
+          stopAfterPage: true,
+        },
+        ctx.signal,
+      );
+    await printView(ctx, view, full, full && trace ? nextPage : undefined);
     return EXIT_OK;
   },
 };
 
+function printMessage(out: (line: string) => void, m: TraceMessage, full: boolean): void {
+  if (m.problem) {
+    out(`  [${m.index}] unreadable line: ${m.problem}`);
+    return;
+  }
+  const text = full ? m.content : (m.content.split('\n')[0] ?? '');
+  const cut = !full && (m.contentChars > text.length || m.content.includes('\n')) ? ' …' : '';
+  out(`  [${m.index}] ${m.role}: ${full ? '' : text}${cut}`);
+  if (full) {
+    for (const line of text.split('\n')) {
+      out(`      ${line}`);
+    }
+  }
+}
+
 const label = (r: ImageRef) =>
   `${r.name ?? '(no name)'} (${r.image.slice(0, 19)}…)${r.known ? '' : ' not in the catalog'}`;
 
-function printView(ctx: CommandContext, v: SnapshotView, full: boolean): void {
+async function printView(
+  ctx: CommandContext,
+  v: SnapshotView,
+  full: boolean,
+  nextPage?: (skip: number) => Promise<TraceReport | UnreadableLayer>,
+): Promise<void> {
   const out = (line: string) => ctx.out(line);
   out(`${v.name ?? '(no name)'}  ${v.image}`);
   out(`  agent     ${[v.agent.kind, v.agent.version].filter(Boolean).join(' ') || '?'}`);
@@ -69,21 +112,25 @@ function printView(ctx: CommandContext, v: SnapshotView, full: boolean): void {
         `  too large: stopped at line ${conv.stoppedAt.toLocaleString('en-US')} (${tooManyLines()}); later lines not read`,
       );
     }
-    for (const m of conv.page) {
-      if (m.problem) {
-        out(`  [${m.index}] unreadable line: ${m.problem}`);
-        continue;
+    let page = conv.page;
+    let shown = 0;
+    for (;;) {
+      for (const m of page) {
+        printMessage(out, m, full);
       }
-      const text = full ? m.content : (m.content.split('\n')[0] ?? '');
-      const cut = !full && (m.contentChars > text.length || m.content.includes('\n')) ? ' …' : '';
-      out(`  [${m.index}] ${m.role}: ${full ? '' : text}${cut}`);
-      if (full) {
-        for (const line of text.split('\n')) {
-          out(`      ${line}`);
-        }
+      shown += page.length;
+      const limit = conv.stoppedAt ?? conv.messages;
+      if (!nextPage || page.length === 0 || shown >= limit) {
+        break;
       }
+      const more = await nextPage(page[page.length - 1].index + 1);
+      if (isUnreadable(more)) {
+        out(`  the rest cannot be read (${more.unreadable})`);
+        break;
+      }
+      page = more.page;
     }
-    if (conv.messages > conv.page.length) {
+    if (!nextPage && conv.messages > conv.page.length) {
       out(`  … ${conv.messages - conv.page.length} more (--full lists them all)`);
     }
   }

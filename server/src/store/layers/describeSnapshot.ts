@@ -14,6 +14,8 @@ export interface DescribeOptions {
   firstMessages?: number;
   firstToolCalls?: number;
   maxContentChars?: number;
+  /** Stop keeping messages once this many characters are kept (the next page starts where this one ends). */
+  maxPageChars?: number;
   /** A long conversation's first page from its first bytes, unchecked (the full answer follows). */
   preview?: boolean;
   signal?: AbortSignal;
@@ -45,7 +47,7 @@ export async function describeSnapshot(
       ? (opts.preview ? readTracePreview : readTrace)(
           store,
           m.trace.messages,
-          { take: opts.firstMessages ?? 20, maxContentChars: opts.maxContentChars },
+          { take: opts.firstMessages ?? 20, maxContentChars: opts.maxContentChars, maxPageChars: opts.maxPageChars },
           signal,
         )
       : null,

@@ -15,6 +15,8 @@ export interface TraceScanParams {
   take?: number;
   /** Each kept message's content is cut to this many characters (its full length is reported). */
   maxContentChars?: number;
+  /** Keep messages only until this many characters of content are kept: a page of whole messages, bounded. */
+  maxPageChars?: number;
   /** Parse nothing past the page (a preview: messages beyond it are counted, their roles are not). */
   stopAfterPage?: boolean;
 }
@@ -29,11 +31,14 @@ class TraceScan {
   private readonly skip: number;
   private readonly take: number;
   private readonly maxChars: number;
+  private readonly maxPageChars: number;
+  private keptChars = 0;
 
   constructor(params: TraceScanParams) {
     this.skip = params.skip ?? 0;
     this.take = params.take ?? 100;
     this.maxChars = params.maxContentChars ?? 4000;
+    this.maxPageChars = params.maxPageChars ?? Number.MAX_SAFE_INTEGER;
     this.lines = new LineReader((e) => {
       if (this.report.messages >= MAX_SCAN_LINES) {
         this.report.stoppedAt = this.report.messages; // a bomb of blank lines: the rest is not read
@@ -41,7 +46,7 @@ class TraceScan {
         return;
       }
       const index = this.report.messages++;
-      const keep = index >= this.skip && index < this.skip + this.take;
+      const keep = index >= this.skip && index < this.skip + this.take && this.keptChars < this.maxPageChars;
       if (!keep && params.stopAfterPage && index >= this.skip) {
         return;
       }
@@ -83,6 +88,7 @@ class TraceScan {
     }
     const full = typeof content === 'string' ? content : content === undefined ? '' : JSON.stringify(content);
     const extraKeys = Object.keys(rest);
+    this.keptChars += Math.min(full.length, this.maxChars);
     this.report.page.push({
       index,
       role: roleText,
