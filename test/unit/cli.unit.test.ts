@@ -10,6 +10,7 @@ import { PassThrough } from 'node:stream';
 import { progressOnStderr } from '../../server/src/cli/progress';
 import { blobFile, flipByte, sha256Hex, tempStore, writeBlob, writeDemoImage } from '../support/storeFixtures';
 import { writeTextFile } from '../../bench/benchData';
+import { writerOrigin } from '../../server/src/store/blobs/writerOrigin';
 
 const CLI = CLI_JS;
 
@@ -261,7 +262,7 @@ describe('pfstore', () => {
     assert.equal(gc.status, 0, gc.stderr);
     const removed: string[] = JSON.parse(gc.stdout).removed;
     assert.equal(removed.length, 1);
-    assert.match(path.basename(removed[0]), new RegExp(`^${hex}\\.tmp\\.${child.pid}\\.\\d+$`));
+    assert.match(path.basename(removed[0]), new RegExp(`^${hex}\\.tmp\\.${child.pid}\\.\\d+\\.${writerOrigin()}$`));
     assert.deepEqual(
       fs.readdirSync(shardDir).filter((n) => n.includes('.tmp.')),
       [],
