@@ -29,3 +29,8 @@ export function quoteShort(value: unknown, max = 64): string {
 export function progressOf(done: number, total: number, unit: string): string {
   return `${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} ${unit}`;
 }
+
+/** "1 secret", "2 secrets", "1 entry" / "3 entries" (pass the plural when it is not the noun and an s). */
+export function plural(n: number, noun: string, many = `${noun}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : many}`;
+}

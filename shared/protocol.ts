@@ -28,6 +28,8 @@ export const StoreErrorCode = {
   WriteRefused: 4013,
   /** Any other file-system failure. */
   Io: 4020,
+  /** A push refused: the snapshot holds secrets in clear (`data.variables` names them; resend with allowSecrets). */
+  SecretsInClear: 4030,
 } as const;
 
 export type Digest = string;
@@ -643,6 +645,13 @@ export interface RemotePushParams extends WorkDoneProgressParams {
   image: Digest;
   /** `oci://host:port/repo[:tag]`, `file://PATH` or `s3://BUCKET/PREFIX`. */
   ref: string;
+  /** Push even though the snapshot holds secrets in clear (the user said "Push anyway"). */
+  allowSecrets?: boolean;
+}
+
+/** The `data` of a SecretsInClear error: the variables, as `NAME (world.env)`, never their values. */
+export interface SecretsInClearData {
+  variables: string[];
 }
 
 export interface RemotePushResult {

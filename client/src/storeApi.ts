@@ -139,8 +139,9 @@ export class StoreApi {
     ref: string,
     workDoneToken: ProgressToken | undefined,
     token?: CancellationToken,
+    allowSecrets = false,
   ): Promise<RemotePushResult> {
-    return this.client.sendRequest(RemotePushRequest.type, { image, ref, workDoneToken }, token);
+    return this.client.sendRequest(RemotePushRequest.type, { image, ref, workDoneToken, allowSecrets }, token);
   }
   pull(
     ref: string,

@@ -1,6 +1,16 @@
 // Registry commands: push an image, pull one, fetch a single missing blob (the quick fix), and credentials.
 import * as vscode from 'vscode';
-import type { RemotePullResult, RemotePushResult } from '../../../shared/protocol';
+import type { RemotePullResult, RemotePushResult, SecretsInClearData } from '../../../shared/protocol';
+import { StoreErrorCode } from '../../../shared/protocol';
+import { plural } from '../../../shared/format';
+import { ResponseError } from 'vscode-languageclient/node';
+
+/** The variables a push was refused for, when that is why it failed. */
+function secretsRefused(err: unknown): string[] | undefined {
+  return err instanceof ResponseError && err.code === StoreErrorCode.SecretsInClear
+    ? ((err.data as SecretsInClearData | undefined)?.variables ?? [])
+    : undefined;
+}
 import { askCredentials, hostOf, isCredential, storeCredentials } from '../registryCredentials';
 import { REMOTE_FORMS, ociHasTag, registryOf, remoteKind } from '../../../shared/remoteText';
 import { SECTION, settings } from '../settings';
@@ -48,9 +58,30 @@ export async function pushImage(
     }
     ref = `${remote}:${tag}`;
   }
-  const result = await withServerProgress(api, `Pushing to ${ref}`, (workDoneToken, token) =>
-    api.push(image, ref, workDoneToken, token),
-  );
+  const send = (allowSecrets: boolean) =>
+    withServerProgress(api, `Pushing to ${ref}`, (workDoneToken, token) =>
+      api.push(image, ref, workDoneToken, token, allowSecrets),
+    );
+  let result: RemotePushResult;
+  try {
+    result = await send(false);
+  } catch (err) {
+    const variables = secretsRefused(err);
+    if (!variables) {
+      throw err;
+    }
+    // Everyone who can pull would read them: the user decides, in a modal that names them (never their values).
+    const anyway = 'Push anyway';
+    const choice = await vscode.window.showWarningMessage(
+      `This snapshot holds ${plural(variables.length, 'secret')} in clear: ${variables.join(', ')}. Anyone who can pull it from ${remote} could read ${variables.length === 1 ? 'it' : 'them'}.`,
+      { modal: true, detail: "Take the snapshot again with pf's default scrub to leave them out." },
+      anyway,
+    );
+    if (choice !== anyway) {
+      return undefined;
+    }
+    result = await send(true);
+  }
   void offerNextSteps(result, remote);
   return result;
 }

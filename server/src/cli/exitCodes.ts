@@ -6,6 +6,8 @@ export const EXIT_OK = 0;
 export const EXIT_BAD_INPUT = 1;
 export const EXIT_INTEGRITY = 4;
 export const EXIT_INTERNAL = 70;
+/** A push refused because the snapshot holds secrets in clear (pass --allow-secrets to send them anyway). */
+export const EXIT_SECRETS_REFUSED = 5;
 /** What a shell reports for a command stopped by SIGPIPE (128 + 13): `pfstore ls | head` ends this way. */
 export const EXIT_BROKEN_PIPE = 141;
 

@@ -11,7 +11,14 @@ import {
   RemotePushRequest,
   StoreErrorCode,
 } from '../../../shared/protocol';
-import type { FetchBlobParams, RemoteImagesParams, RemotePullParams, RemotePushParams } from '../../../shared/protocol';
+import type {
+  FetchBlobParams,
+  RemoteImagesParams,
+  RemotePullParams,
+  RemotePushParams,
+  SecretsInClearData,
+} from '../../../shared/protocol';
+import { secretNames, secretsInClear } from '../store/layers/secretsBeforeSharing';
 import { authFor } from '../oci/credentials';
 import { RegistryClient } from '../oci/registryClient';
 import { parseRemote, remoteText, type RemoteRef } from '../remotes/remoteRef';
@@ -50,6 +57,17 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
       refuseUntrusted(host, 'pushing');
       const hex = parseDigest(params.image);
       const ref = parseRemote(params.ref);
+      if (params.allowSecrets !== true) {
+        const found = await secretsInClear(host.open.store, hex, abortSignalOf(token));
+        if (found.length > 0) {
+          const data: SecretsInClearData = { variables: [...new Set(found.map((s) => `${s.variable} (${s.layer})`))] };
+          throw new ResponseError(
+            StoreErrorCode.SecretsInClear,
+            `not pushed: the snapshot holds secrets in clear: ${secretNames(found)}`,
+            data,
+          );
+        }
+      }
       const progress = workDoneOn(connection, params.workDoneToken);
       progress.begin(`Pushing to ${remoteText(ref)}`);
       try {

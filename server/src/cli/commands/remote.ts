@@ -4,22 +4,35 @@ import { parseRemote } from '../../remotes/remoteRef';
 import { listImagesAt, pullFrom, pushTo } from '../../remotes/remotes';
 import type { Command } from '../context';
 import { printJson } from '../context';
-import { CliError, EXIT_OK } from '../exitCodes';
+import { CliError, EXIT_OK, EXIT_SECRETS_REFUSED } from '../exitCodes';
+import { secretNames, secretsInClear } from '../../store/layers/secretsBeforeSharing';
+import { plural } from '../../../../shared/format';
 import { progressOnStderr } from '../progress';
 
 const REMOTES = 'oci://host:port/repo[:tag] | file://PATH | s3://BUCKET/PREFIX';
 
 export const pushCommand: Command = {
   name: 'push',
-  usage: `pfstore push IMAGE ${REMOTES}`,
-  summary: "push an image and its closure to a registry in pf's layout (only what the registry lacks)",
-  flags: { values: [], switches: [] },
+  usage: `pfstore push IMAGE ${REMOTES} [--allow-secrets]`,
+  summary:
+    "push an image and its closure to a registry in pf's layout (only what the registry lacks); refuses an image with secrets in clear",
+  flags: { values: [], switches: ['--allow-secrets'] },
   async run(ctx) {
     if (ctx.args.positional.length !== 2) {
       throw new CliError(`push takes an IMAGE (name, digest or prefix) and a remote (${REMOTES})`);
     }
     const hex = (await resolveImage(ctx.root, ctx.args.positional[0])).hex;
     const ref = parseRemote(ctx.args.positional[1]);
+    if (!ctx.args.switches.has('--allow-secrets')) {
+      const found = await secretsInClear(ctx.store, hex, ctx.signal);
+      if (found.length > 0) {
+        // Everyone who can pull would read them: refuse, name them (never their values), say the way out.
+        throw new CliError(
+          `not pushed: the snapshot holds ${plural(new Set(found.map((s) => s.variable)).size, 'secret')} in clear: ${secretNames(found)}. Anyone who can pull it could read ${found.length === 1 ? 'it' : 'them'}. Take a snapshot with pf's default scrub, or push anyway with --allow-secrets`,
+          EXIT_SECRETS_REFUSED,
+        );
+      }
+    }
     const progress = progressOnStderr('push');
     try {
       const r = await pushTo(ctx.store, hex, ref, {
