@@ -115,6 +115,11 @@ export interface LedgerReport {
   entries: LedgerEntryView[];
   /** Entries per side-effect class, in the order first seen (pairs, never an object keyed by stored text). */
   classes: Array<[string, number]>;
+  /**
+   * What a bad verdict means: `edited` (forged, or edited after signing: no secret at hand holds the chain) or
+   * `other-secret` (the operator's secret fails, but the ledger's own embedded secret holds the whole chain).
+   */
+  badKind?: 'edited' | 'other-secret';
   /** The scan stopped reading at this entry (a layer over the line limit): the rest was not checked. */
   stoppedAt?: number;
   /** The chain could not be checked whole (too large): not a verdict on the record, and not a pass either. */
@@ -191,6 +196,8 @@ export interface LedgerCheckResult {
   entry?: number;
   tool?: string;
   viaOperatorSecret: boolean;
+  /** For a bad verdict: forged or edited, or signed with another secret (the embedded one). */
+  badKind?: 'edited' | 'other-secret';
   /** The record could not be checked whole (too large to read): neither intact nor known to be edited. */
   notChecked?: boolean;
 }

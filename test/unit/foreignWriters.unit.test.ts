@@ -108,7 +108,13 @@ describe('gc and writers in other pid namespaces', () => {
           await store.close();
         }
       } finally {
-        child.kill('SIGTERM'); // --kill-child: the namespace's first process, and so all of it, goes too
+        // unshare ignores SIGTERM while it waits; SIGKILL it, and --kill-child has the kernel kill the namespace's
+        // first process, and with it the whole namespace.
+        child.kill('SIGKILL');
+        child.stdout?.destroy();
+        await new Promise((resolve) =>
+          child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve),
+        );
       }
     },
   );

@@ -90,6 +90,23 @@ test('operator secret: skipped without it, ok with it (counted as via operator s
   const embedded = await check(ledgerText(SIX, { secretHex: OTHER }), SECRET);
   assert.equal(embedded.verdict, 'bad');
   assert.equal(embedded.entry, 0);
+  // ...but it is not "edited after signing": its own embedded secret holds the whole chain (issue 39 item 2).
+  assert.equal(embedded.badKind, 'other-secret');
+  assert.match(embedded.reason, /signed with its embedded secret instead/);
+  assert.doesNotMatch(embedded.reason, /edited after signing/);
+  // An entry edited under the embedded secret too: forged or edited, whatever secret is at hand.
+  const edited = await check(
+    ledgerText(SIX, { secretHex: OTHER, tamper: { at: 3, change: (e) => (e.tool_id = 'git_push') } }),
+    SECRET,
+  );
+  assert.equal(edited.verdict, 'bad');
+  assert.equal(edited.badKind, 'edited');
+  assert.match(edited.reason, /edited after signing/);
+  const editedNoOperator = await check(
+    ledgerText(SIX, { secretHex: OTHER, tamper: { at: 3, change: (e) => (e.tool_id = 'git_push') } }),
+  );
+  assert.equal(editedNoOperator.badKind, 'edited');
+  assert.equal(editedNoOperator.entry, 3);
 });
 
 test('what pf misses: a header count that disagrees with the entry lines', async () => {

@@ -103,6 +103,7 @@ export const verifyCommand: Command = {
             reason: l.reason,
             entry: l.entry ?? null,
             tool: l.tool ?? null,
+            badKind: l.badKind ?? null,
           })),
         },
         unchecked: checks.unchecked.map((u) => ({

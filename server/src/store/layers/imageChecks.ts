@@ -123,6 +123,7 @@ async function ledgerOf(
     entry: report.entry,
     tool: report.tool,
     viaOperatorSecret: report.viaOperatorSecret,
+    badKind: report.badKind,
     notChecked: report.notChecked,
   };
 }

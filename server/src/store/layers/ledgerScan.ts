@@ -47,6 +47,10 @@ class LedgerCheck {
   private readonly lines: LineReader;
   private readonly keep: number;
   private headerSeen = false;
+  private embeddedKey: ChainHmac | undefined;
+  private embeddedPrev = '';
+  private embeddedIntact = true;
+  private operatorMismatch = false;
   private unchained = 0;
   private sdkShaped = 0;
 
@@ -80,6 +84,12 @@ class LedgerCheck {
               ? 'chained-embedded'
               : 'chained-operator';
     if (this.decided) {
+      if (r.verdict === 'bad' && this.operatorMismatch && this.embeddedKey && this.embeddedIntact) {
+        r.badKind = 'other-secret';
+        r.reason = `entry ${r.entry} does not match the operator's secret: the ledger was signed with its embedded secret instead (intact under that one, so not edited since; but anyone who can rewrite the blob can re-sign it with it)`;
+      } else if (r.verdict === 'bad') {
+        r.badKind = 'edited';
+      }
       return r;
     }
     if (r.stoppedAt !== undefined) {
@@ -160,6 +170,7 @@ class LedgerCheck {
     }
     const problem = parsed.ok ? 'not a JSON object' : parsed.problem;
     const chain = checking ? (this.checkEntry(index, entry, problem) ? 'ok' : 'bad') : 'unchecked';
+    this.followEmbedded(entry);
     this.describe(index, entry, chain);
   }
 
@@ -198,6 +209,9 @@ class LedgerCheck {
       }
       this.key = new ChainHmac(Buffer.from(secret, 'hex'));
     }
+    if (this.params.operatorSecretHex !== undefined && embedded !== undefined && isSecretHex(embedded)) {
+      this.embeddedKey = new ChainHmac(Buffer.from(embedded, 'hex'));
+    }
   }
 
   /** Checks one entry against the chain; false (and the verdict made) at the first that fails. */
@@ -212,18 +226,10 @@ class LedgerCheck {
       this.bad(index, tool, `entry ${index} has no RFC 3339 time, so it is not one pf signed`);
       return false;
     }
-    const unsigned = JSON.stringify({
-      ts,
-      tool_id: entry.tool_id,
-      args_hash: entry.args_hash,
-      idempotency_key: entry.idempotency_key,
-      result_hash: entry.result_hash,
-      side_effect_class: entry.side_effect_class,
-      session_hmac: '',
-    });
-    const self = sha256Hex(unsigned);
+    const self = entryHash(entry, ts);
     const expected = this.key!.hex(this.prev + self);
     if (entry.session_hmac !== expected) {
+      this.operatorMismatch = entry.session_hmac !== '';
       this.bad(
         index,
         tool,
@@ -235,6 +241,28 @@ class LedgerCheck {
     }
     this.prev = self;
     return true;
+  }
+
+  /**
+   * With an operator secret given and a secret embedded too, the embedded chain is followed beside it: a ledger
+   * the operator's secret fails but its own secret holds together was signed with the embedded one (not edited
+   * since; re-signable by anyone who can rewrite the blob), which is not what an edit after signing looks like.
+   */
+  private followEmbedded(entry: Record<string, unknown> | undefined): void {
+    if (!this.embeddedKey || !this.embeddedIntact) {
+      return;
+    }
+    const ts = typeof entry?.ts === 'string' ? canonicalTimestamp(entry.ts) : undefined;
+    if (!entry || ts === undefined) {
+      this.embeddedIntact = false;
+      return;
+    }
+    const self = entryHash(entry, ts);
+    if (entry.session_hmac !== this.embeddedKey.hex(this.embeddedPrev + self)) {
+      this.embeddedIntact = false;
+      return;
+    }
+    this.embeddedPrev = self;
   }
 
   private describe(index: number, entry: Record<string, unknown> | undefined, chain: LedgerEntryView['chain']): void {
@@ -269,6 +297,21 @@ class LedgerCheck {
     this.decided = true;
     return this.report;
   }
+}
+
+/** `this_i` of the chain: the SHA-256 of the entry's seven fields in pf's order, `session_hmac` empty. */
+function entryHash(entry: Record<string, unknown>, ts: string): string {
+  return sha256Hex(
+    JSON.stringify({
+      ts,
+      tool_id: entry.tool_id,
+      args_hash: entry.args_hash,
+      idempotency_key: entry.idempotency_key,
+      result_hash: entry.result_hash,
+      side_effect_class: entry.side_effect_class,
+      session_hmac: '',
+    }),
+  );
 }
 
 function mergedOf(header: Record<string, unknown>): MergedLedger {
