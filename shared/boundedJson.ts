@@ -58,13 +58,33 @@ export function storedJsonText(value: unknown, limit = MAX_JSON_DEPTH): string |
  */
 export function describeJsonFailure(text: string): string {
   const { offset, what } = firstJsonError(text);
+  const { line, column } = lineColumn(text, offset);
+  return `not valid JSON: ${what} at line ${line}, column ${column}`;
+}
+
+/** Line and column (1-based) of `offset` in `text`. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
     line++;
     lineStart = i + 1;
   }
-  return `not valid JSON: ${what} at line ${line}, column ${offset - lineStart + 1}`;
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** What a stored value is, for a message that must not quote it: "a string of 19 characters", "an object". */
+export function kindOf(value: unknown): string {
+  if (typeof value === 'string') {
+    return `a string of ${value.length} character${value.length === 1 ? '' : 's'}`;
+  }
+  if (value === null) {
+    return 'null';
+  }
+  if (Array.isArray(value)) {
+    return 'a list';
+  }
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);

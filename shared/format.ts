@@ -1,4 +1,6 @@
 // Human sizes and counts, the same in hovers (server), progress (server) and the tree (client).
+import { storedJsonText } from './boundedJson';
+
 export function formatBytes(n: number): string {
   if (n < 1024) {
     return `${n} B`;
@@ -18,7 +20,12 @@ export function formatBytes(n: number): string {
  * echoing a 20 MiB parameter (or a file's contents) back to whoever sent it.
  */
 export function quoteShort(value: unknown, max = 64): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const text =
+    typeof value === 'string'
+      ? value
+      : value === undefined
+        ? 'undefined'
+        : (storedJsonText(value) ?? '(a value nested too deep to show)');
   if (text.length <= max) {
     return JSON.stringify(text);
   }

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
 import { isUnreadable, readTrace } from '../../server/src/store/layers/readLayers';
 import { previewTrace } from '../../server/src/store/layers/traceScan';
+import { checkSignature } from '../../server/src/oci/signature';
 import { parseStoredJson, describeJsonFailure, firstJsonError } from '../../shared/boundedJson';
 import type { TraceReport } from '../../shared/snapshotView';
 
@@ -296,4 +297,44 @@ test('show --full streams a conversation of 300 MiB a page at a time instead of 
   );
   assert.equal(r.stdout.trim(), '6', r.stderr.slice(0, 2000));
   assert.ok(!/heap|stack/i.test(r.stderr), r.stderr.slice(0, 2000));
+});
+
+describe('a hostile catalog file and registry documents (second reading of the attack)', () => {
+  test('a manifest field nested 100,000 deep or holding a password is a problem in words, not a crash or a quote', () => {
+    const root = tempStore();
+    const good = writePfImage(root, { name: 'good', createdAt: T });
+    const text = fs.readFileSync(good.file, 'utf8');
+    const deep = text.replace('"schema_version":1', `"schema_version":${deepArray()}`);
+    const leaky = text.replace('"created_at":"2026-11-20T09:14:03.512204Z"', `"created_at":"${PG_PASSWORD}"`);
+    for (const bad of [deep, leaky]) {
+      fs.writeFileSync(path.join(root, 'images', `${sha256Hex(bad)}.json`), bad);
+    }
+    for (const args of [['images'], ['verify'], ['show', 'good'], ['stats']]) {
+      const r = pfstore(root, args); // no value printed, no stack trace
+      assert.notEqual(r.status, 70, `${args.join(' ')}: ${r.stderr.slice(0, 300)}`);
+    }
+    assert.match(
+      pfstore(root, ['images']).stdout,
+      /nested 128 or more levels deep|created_at must be an RFC 3339 timestamp, found a string of 16 characters/,
+    );
+  });
+
+  test('a signature layer that is null, or names a deep algorithm, gets a verdict, not an exception', () => {
+    const manifest = Buffer.from('{}');
+    assert.match(checkSignature(Buffer.from('null'), manifest, 'k') ?? '', /not a JSON object/);
+    const deep = Buffer.from(`{"algorithm":${deepArray()}}`);
+    assert.match(checkSignature(deep, manifest, 'k') ?? '', /an algorithm other than hmac-sha256/);
+  });
+
+  test('a trace of 200,000 made-up roles counts at most 64 of them by name', async () => {
+    const lines = Array.from({ length: 200_000 }, (_, i) => `{"role":"r${i}${'x'.repeat(80)}","content":""}\n`);
+    const root = tempStore();
+    const hex = writeBlob(root, lines.join(''), { fast: true });
+    const store = new FsBlobStore(root);
+    const head = await readTrace(store, hex, { take: 2 }).finally(() => store.close());
+    assert.ok(!isUnreadable(head));
+    assert.equal(head.roles.length, 65);
+    assert.deepEqual(head.roles[64], ['(other roles)', 200_000 - 64]);
+    assert.ok(head.roles.every(([r]) => r.length <= 65));
+  });
 });

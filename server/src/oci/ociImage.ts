@@ -1,7 +1,7 @@
 // The OCI image manifest pf push writes for one snapshot image: config = the .pfimg manifest bytes, first layer
 // the signature, then one zstd layer per blob of the closure, annotated with the raw digest's store path.
 import { createHash } from 'node:crypto';
-import { quoteShort } from '../../../shared/format';
+import { kindOf } from '../../../shared/boundedJson';
 import { tryParseDigest } from '../../../shared/digest';
 import { InvalidInputError } from '../store/errors';
 import { OCI_MANIFEST_MEDIA_TYPE } from './registryClient';
@@ -83,7 +83,7 @@ export function parseOciManifest(bytes: Uint8Array): OciManifest {
     throw bad('it is not a JSON object');
   }
   if (m.schemaVersion !== 2) {
-    throw bad(`schemaVersion is ${quoteShort(m.schemaVersion)}, not 2`);
+    throw bad(`schemaVersion is ${kindOf(m.schemaVersion)}, not 2`);
   }
   checkDescriptor(m.config, 'config', bad);
   if (!Array.isArray(m.layers)) {
@@ -92,7 +92,7 @@ export function parseOciManifest(bytes: Uint8Array): OciManifest {
   m.layers.forEach((layer, i) => checkDescriptor(layer, `layers[${i}]`, bad));
   const manifest = m as unknown as OciManifest;
   if (manifest.config.mediaType !== IMAGE_CONFIG_MEDIA_TYPE) {
-    throw new InvalidInputError(`not a ProcessFork image (config media type ${quoteShort(manifest.config.mediaType)})`);
+    throw new InvalidInputError(`not a ProcessFork image (its config's media type is another)`);
   }
   return manifest;
 }

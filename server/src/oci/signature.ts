@@ -24,14 +24,19 @@ export function signManifest(manifest: Uint8Array, key = signingKey()): Buffer {
 
 /** Says what is wrong with a signature blob, or undefined when it validates. */
 export function checkSignature(signature: Uint8Array, manifest: Uint8Array, key = signingKey()): string | undefined {
-  let body: { algorithm?: unknown; manifest_digest?: unknown; signature?: unknown };
+  let parsed: unknown;
   try {
-    body = JSON.parse(Buffer.from(signature).toString('utf8'));
+    parsed = JSON.parse(Buffer.from(signature).toString('utf8'));
   } catch {
     return 'the signature layer is not JSON';
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return 'the signature layer is not a JSON object';
+  }
+  const body = parsed as { algorithm?: unknown; manifest_digest?: unknown; signature?: unknown };
   if (body.algorithm !== 'hmac-sha256') {
-    return `unsupported signature algorithm ${JSON.stringify(body.algorithm)}`;
+    // Not quoted: the registry's bytes (a value nested 100,000 deep would not even stringify).
+    return 'the signature names an algorithm other than hmac-sha256';
   }
   if (body.manifest_digest !== createHash('sha256').update(manifest).digest('hex')) {
     return 'the signature is for another manifest';

@@ -1,6 +1,13 @@
 // Parses JSON from the store (manifests, trees, page lists) and describes a failure by line and column,
 // never by quoting the text: a catalog entry could be anything, and an error must not echo its bytes.
-import { parse as parseLenient, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import {
+  firstJsonError,
+  lineColumn,
+  nestedAtLeast,
+  MAX_JSON_DEPTH as SERDE_DEPTH,
+} from '../../../../shared/boundedJson';
+
+export { lineColumn };
 
 export class JsonTextError extends Error {
   constructor(
@@ -11,41 +18,24 @@ export class JsonTextError extends Error {
   }
 }
 
-/** Line and column (1-based) of `offset` in `text`. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
-/** Where the first syntax error is, from a strict parse with jsonc-parser (which reports offsets). */
-function firstErrorOffset(text: string): { offset: number; what: string } | undefined {
-  const errors: ParseError[] = [];
-  try {
-    parseLenient(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  } catch {
-    return undefined; // its recursive descent can run out of stack on absurd nesting; V8's parser does not
-  }
-  const first = errors[0];
-  return first && { offset: first.offset, what: printParseErrorCode(first.error) };
-}
-
-/** JSON.parse (iterative in V8: any nesting depth), with an error that says where, not what the text was. */
+/**
+ * JSON.parse (iterative in V8: any nesting parses), with an error that says where, not what the text was; a
+ * value nested as deep as serde_json refuses (pf cannot load it) is refused here too, before anything recursive
+ * (a message quoting a field, a stringify) can meet it.
+ */
 export function parseJsonText(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
-    const found = firstErrorOffset(text);
-    if (!found) {
-      throw new JsonTextError('not valid JSON', undefined);
-    }
+    const found = firstJsonError(text);
     const { line, column } = lineColumn(text, found.offset);
     throw new JsonTextError(`not valid JSON at line ${line}, column ${column} (${found.what})`, found.offset);
   }
+  if (nestedAtLeast(value, SERDE_DEPTH)) {
+    throw new JsonTextError(`nested ${SERDE_DEPTH} or more levels deep, more than pf reads`, undefined);
+  }
+  return value;
 }
 
 /**

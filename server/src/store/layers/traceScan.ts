@@ -4,7 +4,7 @@
 import type { TraceMessage, TraceReport } from '../../../../shared/snapshotView';
 import { registerLayerScan } from '../workers/layerScans';
 import { LineReader } from './lineReader';
-import { parseStoredJson, storedJsonText } from '../../../../shared/boundedJson';
+import { kindOf, parseStoredJson, storedJsonText } from '../../../../shared/boundedJson';
 import { MAX_SCAN_LINES } from './scanLimits';
 
 export const TRACE_SCAN = 'trace';
@@ -22,6 +22,11 @@ export interface TraceScanParams {
 }
 
 const MAX_LINE = 64 << 20;
+/** Roles counted by name; past this many distinct ones (a trace of made-up roles) the rest count together. */
+const MAX_ROLES = 64;
+/** A role's name as counted and shown, at most this long (pf's are `system`, `user`, `assistant`, `tool`). */
+const MAX_ROLE_CHARS = 64;
+const OTHER_ROLES = '(other roles)';
 
 class TraceScan {
   private readonly report: TraceReport = { messages: 0, roles: [], page: [], malformed: 0 };
@@ -81,8 +86,10 @@ class TraceScan {
     }
     const { role, content, ...rest } = value as Record<string, unknown>;
     // Depth was checked whole above, so the stringifies below cannot recurse past it.
-    const roleText = typeof role === 'string' ? role : role === undefined ? '(no role)' : JSON.stringify(role);
-    this.roles.set(roleText, (this.roles.get(roleText) ?? 0) + 1);
+    const roleText = typeof role === 'string' ? role : role === undefined ? '(no role)' : `(${kindOf(role)})`;
+    const counted = roleText.length > MAX_ROLE_CHARS ? `${roleText.slice(0, MAX_ROLE_CHARS)}…` : roleText;
+    const key = this.roles.has(counted) || this.roles.size < MAX_ROLES ? counted : OTHER_ROLES;
+    this.roles.set(key, (this.roles.get(key) ?? 0) + 1);
     if (!keep) {
       return;
     }
@@ -91,7 +98,7 @@ class TraceScan {
     this.keptChars += Math.min(full.length, this.maxChars);
     this.report.page.push({
       index,
-      role: roleText,
+      role: counted,
       content: full.length > this.maxChars ? full.slice(0, this.maxChars) : full,
       contentChars: full.length,
       extra:
