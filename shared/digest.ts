@@ -155,3 +155,14 @@ export function findDigestsInText(text: string): DigestMatch[] {
   }
   return found;
 }
+
+/** A digest beside a name, as people read it: `sha256:` and the first 12 hex, then an ellipsis. */
+export function shortDigest(hexOrDigest: string): string {
+  const hex = hexOrDigest.startsWith('sha256:') ? hexOrDigest.slice(7) : hexOrDigest;
+  return `sha256:${hex.slice(0, 12)}…`;
+}
+
+/** A snapshot as people refer to it: its name first, the digest short beside it; the digest alone without one. */
+export function snapshotLabel(name: string | null | undefined, hexOrDigest: string): string {
+  return name ? `${name} (${shortDigest(hexOrDigest)})` : shortDigest(hexOrDigest);
+}

@@ -125,7 +125,11 @@ test('stat, log and images in text; each refuses arguments it does not take', ()
   assert.equal(images.status, 0, images.stderr);
   assert.match(
     images.stdout,
-    new RegExp(`^\\S+  sha256:${m.hex}  langgraph 1\\.0\\.15  2026-11-21T03:00:00Z  parents: sha256:`, 'm'),
+    // Parents by name first, the digest short beside it (a parent not in the catalog: the short digest alone).
+    new RegExp(
+      `^\\S+  sha256:${m.hex}  langgraph 1\\.0\\.15  2026-11-21T03:00:00Z  parents: a \\(sha256:[0-9a-f]{12}…\\), sha256:e{12}…`,
+      'm',
+    ),
   );
   assert.match(images.stdout, /^ {4}! /m, 'a problem line under the broken catalog file');
 

@@ -115,6 +115,9 @@ export class DiagnosticsPublisher {
         });
         continue;
       }
+      if (occ.valueHash) {
+        continue; // a hash of a call's arguments or result: no blob is named, none is missing
+      }
       const view = await facts.get(occ.hex).catch(() => undefined);
       const where = occ.layer ? ` (${occ.layer})` : '';
       if (!view) {

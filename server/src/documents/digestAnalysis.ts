@@ -13,7 +13,15 @@ export interface DigestOccurrence {
   error?: string;
   /** JSON path of the string that holds it, for JSON documents. */
   layer?: string;
+  /**
+   * The hash of a value, not a blob's name: a ledger entry's `args_hash` and `result_hash` are SHA-256s of the
+   * call's arguments and result, which pf never stores. Shown as digests, never looked up in the store.
+   */
+  valueHash?: boolean;
 }
+
+/** The keys whose `sha256:` values hash something that is not a blob (spec section 7, the effects ledger). */
+const VALUE_HASH_KEY = /"(?:args_hash|result_hash)"\s*:\s*"$/;
 
 export interface DocumentAnalysis {
   version: number;
@@ -28,7 +36,10 @@ export function analyse(doc: TextDocument): DocumentAnalysis {
     return cached;
   }
   const text = doc.getText();
-  const occurrences: DigestOccurrence[] = findDigestsInText(text).map((d) => ({ ...d }));
+  const occurrences: DigestOccurrence[] = findDigestsInText(text).map((d) => ({
+    ...d,
+    ...(VALUE_HASH_KEY.test(text.slice(Math.max(0, d.start - 40), d.start)) ? { valueHash: true } : {}),
+  }));
   // Layer names need jsonc-parser's recursive visitor: not on absurdly nested text (the digests still count).
   if (occurrences.length > 0 && /^\s*[[{]/.test(text) && jsonNesting(text).tooDeepAt === undefined) {
     nameLayers(text, occurrences);

@@ -31,6 +31,14 @@ export async function hoverAt(host: StoreHost, doc: TextDocument, offset: number
   if (!occ.hex) {
     return { range, contents: markdown(`**Malformed digest**\n\n${markdownText(occ.error ?? 'not a sha256 digest')}`) };
   }
+  if (occ.valueHash) {
+    return {
+      range,
+      contents: markdown(
+        "**A hash of a tool call's arguments or result**\n\nThe effects ledger keeps the SHA-256 of what the agent passed to a tool and what it got back, not the values: pf stores no blob under this digest, so there is nothing to open.",
+      ),
+    };
+  }
   const info = await statBlob(host, occ.hex).catch(() => undefined);
   const catalog = await host.open.refs.images().catch(() => []);
   const digest = formatDigest(occ.hex);

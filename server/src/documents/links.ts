@@ -6,7 +6,7 @@ import { analyse } from './digestAnalysis';
 
 export function linksOf(doc: TextDocument): DocumentLink[] {
   return analyse(doc)
-    .occurrences.filter((o) => o.hex)
+    .occurrences.filter((o) => o.hex && !o.valueHash)
     .map((o) => ({
       range: { start: doc.positionAt(o.start), end: doc.positionAt(o.end) },
       target: blobUri(o.hex!),

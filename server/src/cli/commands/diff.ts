@@ -7,6 +7,8 @@ import { listImages } from '../../store/images/imageCatalog';
 import type { Command } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';
+import { recordStates } from '../../store/layers/recordStates';
+import { operatorSecret } from '../operatorSecret';
 
 const d = (hex: string | undefined) => (hex ? formatDigest(hex) : null);
 
@@ -20,15 +22,27 @@ export const diffCommand: Command = {
       throw new CliError('diff takes two images: names, digests or unique digest prefixes');
     }
     const [a, b] = await resolveImages(ctx.root, ctx.args.positional);
-    const diff = await diffImages(ctx.store, await listImages(ctx.root), a.hex, b.hex);
+    const catalog = await listImages(ctx.root);
+    const diff = await diffImages(ctx.store, catalog, a.hex, b.hex);
     const snapshot = await compareSnapshots(ctx.store, a.entry.manifest!, b.entry.manifest!, { signal: ctx.signal });
+    const states = await recordStates(ctx.store, catalog, a.hex === b.hex ? [a.entry] : [a.entry, b.entry], {
+      operatorSecretHex: operatorSecret(undefined),
+      signal: ctx.signal,
+    });
+    const records = { from: states.get(a.hex) ?? null, to: states.get(b.hex) ?? null };
     if (ctx.json) {
-      printJson(ctx, { ...diffToJson(diff), snapshot });
+      printJson(ctx, { ...diffToJson(diff), snapshot, records });
       return EXIT_OK;
     }
     const size = (n?: number) => (n === undefined ? '' : ` (${formatBytes(n)})`);
     ctx.out(`from ${imageLabel(a.hex, a.entry)} to ${imageLabel(b.hex, b.entry)}`);
     ctx.out(`relation: ${diff.relation}`);
+    if (records.from?.record !== records.to?.record || records.to?.record === 'not intact') {
+      // The one line a reviewer must not miss: the record of what the agent did went bad (or came good).
+      ctx.out(
+        `record: ${records.from?.record ?? 'none'} -> ${records.to?.record ?? 'none'}${records.to?.record === 'not intact' && records.to.why ? ` (${records.to.why})` : ''}`,
+      );
+    }
     for (const l of diff.layers) {
       ctx.out(`layer ${l.layer}: ${d(l.from) ?? 'none'} -> ${d(l.to) ?? 'none'}`);
     }

@@ -13,6 +13,8 @@ import { CliError, EXIT_OK } from '../exitCodes';
 import { resolveImage } from '../../store/images/resolveImage';
 import { operatorSecret } from '../operatorSecret';
 import { tooManyLines } from '../../store/layers/scanLimits';
+import { recordStates, type RecordState } from '../../store/layers/recordStates';
+import { plural } from '../../../../shared/format';
 
 /** With --full: every tool call, up to this many (the rest is counted). */
 const FULL_LIMIT = 100_000;
@@ -44,8 +46,18 @@ export const showCommand: Command = {
       maxPageChars: full ? FULL_PAGE_CHARS : undefined,
       signal: ctx.signal,
     });
+    // A merge's record is its parents' ledgers: whether those are intact is the merge's answer too.
+    const entry = catalog.find((e) => e.hex === hex);
+    const record = entry
+      ? (
+          await recordStates(ctx.store, catalog, [entry], {
+            operatorSecretHex: operatorSecret(ctx.args.values.get('--session-secret-hex')),
+            signal: ctx.signal,
+          })
+        ).get(hex)
+      : undefined;
     if (ctx.json) {
-      printJson(ctx, view);
+      printJson(ctx, { ...view, record: record ?? null });
       return EXIT_OK;
     }
     const trace = catalog.find((e) => e.hex === hex)?.manifest?.trace.messages;
@@ -62,7 +74,7 @@ export const showCommand: Command = {
         },
         ctx.signal,
       );
-    await printView(ctx, view, full, full && trace ? nextPage : undefined);
+    await printView(ctx, view, full, full && trace ? nextPage : undefined, record);
     return EXIT_OK;
   },
 };
@@ -90,6 +102,7 @@ async function printView(
   v: SnapshotView,
   full: boolean,
   nextPage?: (skip: number) => Promise<TraceReport | UnreadableLayer>,
+  record?: RecordState,
 ): Promise<void> {
   const out = (line: string) => ctx.out(line);
   out(`${v.name ?? '(no name)'}  ${v.image}`);
@@ -144,6 +157,11 @@ async function printView(
     out(
       `Tool calls: a merge of two histories (${mg?.aEntries ?? '?'} and ${mg?.bEntries ?? '?'} entries; ${mg?.bIrreversibleCached ?? '?'} irreversible calls cached)`,
     );
+    if (record?.record === 'not intact') {
+      out(`  RECORD NOT INTACT: ${record.why ?? ''}`);
+    } else if (record?.record === 'intact') {
+      out("  record intact: both parents' ledgers check out");
+    }
   } else {
     const state =
       calls.verdict === 'ok'
@@ -170,6 +188,19 @@ async function printView(
     );
   } else {
     out(`Environment: ${describeOther(env)}`);
+  }
+  if (env && 'vars' in env) {
+    for (const variable of env.vars) {
+      const note = variable.secret
+        ? '  (secret in clear: value not shown)'
+        : variable.redacted
+          ? '  (redacted by pf)'
+          : '';
+      out(`  ${variable.name}${note}`);
+    }
+    if (env.count > env.vars.length) {
+      out(`  … ${plural(env.count - env.vars.length, 'more variable')}`);
+    }
   }
   for (const s of v.secrets) {
     out(`  secret in clear: ${s.variable} in ${s.layer} (${s.why}); its value is not shown`);
