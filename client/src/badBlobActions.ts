@@ -5,6 +5,7 @@ import { isBadBlobReport } from '../../shared/badBlobReport';
 import { BLOB_SCHEME, hexOfBlobPath } from '../../shared/blobUri';
 import { INTEGRITY_KINDS } from '../../shared/integrityWords';
 import { settings } from './settings';
+import { SNAPSHOT_FINDING_CODES } from './verifyProblems';
 
 export const PUT_AGAIN_COMMAND = 'processfork.putBlobAgain';
 export const REMOVE_BAD_COMMAND = 'processfork.removeBadBlob';
@@ -40,6 +41,13 @@ function damagedDigest(d: vscode.Diagnostic, uri: vscode.Uri): string | undefine
   return undefined;
 }
 
+/** The snapshot a verify finding is about (a record not intact, a secret in clear): the manifest it sits on. */
+function snapshotOf(d: vscode.Diagnostic, uri: vscode.Uri): string | undefined {
+  const code = String(typeof d.code === 'object' ? d.code.value : d.code);
+  const hex = uri.scheme === BLOB_SCHEME ? hexOfBlobPath(uri.path) : undefined;
+  return d.source === VERIFY_SOURCE && SNAPSHOT_FINDING_CODES.has(code) && hex ? `sha256:${hex}` : undefined;
+}
+
 export class BadBlobQuickFixes implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
 
@@ -50,6 +58,15 @@ export class BadBlobQuickFixes implements vscode.CodeActionProvider {
   ): vscode.CodeAction[] {
     const actions: vscode.CodeAction[] = [];
     for (const d of context.diagnostics) {
+      const image = snapshotOf(d, document.uri);
+      if (image) {
+        const action = new vscode.CodeAction('Open Snapshot', vscode.CodeActionKind.QuickFix);
+        action.command = { title: 'Open Snapshot', command: 'processfork.openSnapshot', arguments: [image] };
+        action.diagnostics = [d];
+        action.isPreferred = true;
+        actions.push(action);
+        continue;
+      }
       const digest = damagedDigest(d, document.uri);
       for (const command of digest ? badBlobCommands(digest) : []) {
         const action = new vscode.CodeAction(command.title, vscode.CodeActionKind.QuickFix);

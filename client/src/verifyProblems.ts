@@ -5,14 +5,19 @@
 import * as vscode from 'vscode';
 import { urisOfBlobs } from './blobFileSystem';
 import { integrityKindOf, usersText } from '../../shared/integrityWords';
-import type { BlobProblemResult, VerifyProblemInfo } from '../../shared/protocol';
+import type { BlobProblemResult, ImageCheck, VerifyProblemInfo } from '../../shared/protocol';
 
 /** The codes of the server's document diagnostics that name a bad blob (their `data.digest` says which). */
 const BLOB_CODES = new Set(['corrupt-blob', 'missing-blob']);
 
+/** Codes of verify's findings about a snapshot (not a blob): each has an "Open Snapshot" quick fix. */
+export const SNAPSHOT_FINDING_CODES = new Set(['record-not-intact', 'secret-in-clear']);
+
 export class VerifyProblems {
   private readonly collection = vscode.languages.createDiagnosticCollection('processfork-verify');
   private readonly failing = new Map<string, vscode.Diagnostic>();
+  /** Findings about snapshots (a record not intact, secrets in clear), listed on the snapshot's manifest. */
+  private readonly snapshotFindings = new Map<string, vscode.Diagnostic[]>();
   /** Digests each document's diagnostics name as bad, by document URI. */
   private readonly inDocuments = new Map<string, Set<string>>();
 
@@ -33,6 +38,48 @@ export class VerifyProblems {
       d.source = 'processfork verify';
       d.code = p.kind;
       this.failing.set(p.digest, d);
+    }
+    this.render();
+  }
+
+  /**
+   * Verify's findings about each snapshot: its record of tool calls not intact, secrets in clear. Listed on the
+   * snapshot's manifest (a click opens it), named by the snapshot's name, with "Open Snapshot" as the quick fix.
+   */
+  showSnapshots(images: ImageCheck[], replaceAll: boolean): void {
+    if (replaceAll) {
+      this.snapshotFindings.clear();
+    }
+    for (const image of images) {
+      const who = image.name ?? `${image.image.slice(0, 19)}…`;
+      const found: vscode.Diagnostic[] = [];
+      if (image.ledger === 'bad') {
+        const at = image.entry === undefined ? '' : ` at call ${image.entry}${image.tool ? ` (${image.tool})` : ''}`;
+        const d = new vscode.Diagnostic(
+          new vscode.Range(0, 0, 0, 0),
+          `${who}: the record of what the agent did is not intact${at}: ${image.ledgerReason}`,
+          vscode.DiagnosticSeverity.Error,
+        );
+        d.code = 'record-not-intact';
+        found.push(d);
+      }
+      for (const s of image.secrets) {
+        const d = new vscode.Diagnostic(
+          new vscode.Range(0, 0, 0, 0),
+          `${who}: ${s.variable} in ${s.layer} holds a secret in clear (${s.why}); its value is not shown`,
+          vscode.DiagnosticSeverity.Warning,
+        );
+        d.code = 'secret-in-clear';
+        found.push(d);
+      }
+      for (const d of found) {
+        d.source = 'processfork verify'; // the quick fix finds the snapshot by the manifest the entry sits on
+      }
+      if (found.length > 0) {
+        this.snapshotFindings.set(image.image, found);
+      } else {
+        this.snapshotFindings.delete(image.image);
+      }
     }
     this.render();
   }
@@ -72,6 +119,7 @@ export class VerifyProblems {
   /** Everything goes: the store changed, and none of its verdicts belong to the new one. */
   reset(): void {
     this.failing.clear();
+    this.snapshotFindings.clear();
     this.render();
   }
 
@@ -135,6 +183,11 @@ export class VerifyProblems {
         for (const uri of urisOfBlobs([digest], { canonicalOnlyIfUnopened: true })) {
           entries.push([uri, [d]]);
         }
+      }
+    }
+    for (const [image, found] of this.snapshotFindings) {
+      for (const uri of urisOfBlobs([image], { canonicalOnlyIfUnopened: true })) {
+        entries.push([uri, found]);
       }
     }
     this.collection.set(entries);

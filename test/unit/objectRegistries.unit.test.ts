@@ -154,7 +154,11 @@ function registryCases(name: string, setup: () => Promise<{ place: Place; done: 
     });
 
     test("a round trip in pf's layout: manifest bytes, signature, level-19 blobs by raw digest; names listed", () => {
-      const push = pfstore(source, ['--json', 'push', 'merge:before-r+before-r', place.ref('team/merged')], place.env);
+      const push = pfstore(
+        source,
+        ['--json', 'push', '--allow-secrets', 'merge:before-r+before-r', place.ref('team/merged')],
+        place.env,
+      );
       assert.equal(push.status, 0, push.stderr);
       const pushed = JSON.parse(push.stdout);
       assert.equal(pushed.ref, place.ref('team/merged'));
@@ -183,11 +187,15 @@ function registryCases(name: string, setup: () => Promise<{ place: Place; done: 
       );
 
       const again = JSON.parse(
-        pfstore(source, ['--json', 'push', 'merge:before-r+before-r', place.ref('team/merged')], place.env).stdout,
+        pfstore(
+          source,
+          ['--json', 'push', '--allow-secrets', 'merge:before-r+before-r', place.ref('team/merged')],
+          place.env,
+        ).stdout,
       );
       assert.equal(again.uploaded, 0, 'a second push sends nothing');
       assert.equal(
-        pfstore(source, ['push', 'before-refactor', place.ref('team/before')], place.env).status,
+        pfstore(source, ['push', '--allow-secrets', 'before-refactor', place.ref('team/before')], place.env).status,
         0,
         'a second image beside it',
       );
@@ -226,7 +234,10 @@ function registryCases(name: string, setup: () => Promise<{ place: Place; done: 
     });
 
     test('a forged signature and a corrupt object are refused; nothing lands in the catalog', () => {
-      assert.equal(pfstore(source, ['push', 'before-refactor', place.ref('forged')], place.env).status, 0);
+      assert.equal(
+        pfstore(source, ['push', '--allow-secrets', 'before-refactor', place.ref('forged')], place.env).status,
+        0,
+      );
       const sig = JSON.parse(place.read('forged/manifest.json.sig')!.toString('utf8'));
       sig.signature = createHmac('sha256', 'someone else').update('x').digest('hex');
       place.write('forged/manifest.json.sig', Buffer.from(JSON.stringify(sig)));
@@ -235,7 +246,10 @@ function registryCases(name: string, setup: () => Promise<{ place: Place; done: 
       assert.equal(forged.status, 4, forged.stderr);
       assert.doesNotMatch(forged.stderr, /\n\s+at /, 'no stack trace');
 
-      assert.equal(pfstore(source, ['push', 'before-refactor', place.ref('corrupt')], place.env).status, 0);
+      assert.equal(
+        pfstore(source, ['push', '--allow-secrets', 'before-refactor', place.ref('corrupt')], place.env).status,
+        0,
+      );
       const key = `corrupt/blobs/sha256/${images.before.layers.env.slice(0, 2)}/${images.before.layers.env}.zst`;
       const bytes = place.read(key)!;
       bytes[Math.floor(bytes.length / 2)] ^= 0xff;
@@ -253,7 +267,10 @@ function registryCases(name: string, setup: () => Promise<{ place: Place; done: 
     });
 
     test('a pull that fails part way resumes, fetching only what it still lacks', () => {
-      assert.equal(pfstore(source, ['push', 'before-refactor', place.ref('resume')], place.env).status, 0);
+      assert.equal(
+        pfstore(source, ['push', '--allow-secrets', 'before-refactor', place.ref('resume')], place.env).status,
+        0,
+      );
       const key = `resume/blobs/sha256/${images.before.layers.procs.slice(0, 2)}/${images.before.layers.procs}.zst`;
       const held = place.read(key)!;
       place.remove(key);
@@ -314,7 +331,7 @@ describe('file:// paths and links', () => {
         entries: [{ path: 'data/weights.bin', mode: '0644', size: big.length, kind: 'file', blob: `sha256:${hex}` }],
       });
       writePfImage(source, { name: 'big', createdAt: '2026-12-03T10:00:00Z', fs: tree });
-      const push = pfstore(source, ['push', 'big', `file://${dir}/big`]);
+      const push = pfstore(source, ['push', '--allow-secrets', 'big', `file://${dir}/big`]);
       assert.equal(push.status, 0, push.stderr);
       assert.match(push.stdout, /^pushed sha256:[0-9a-f]{64} to file:\/\/.*\/big \(9 blobs: 9 uploaded/);
       assert.deepEqual(
@@ -337,7 +354,7 @@ describe('file:// paths and links', () => {
     const outside = tempStore('pf-outside-');
     try {
       writeDemoSnapshots(source);
-      const push = pfstore(source, ['push', 'before-refactor', 'file://shared/before'], {}, work);
+      const push = pfstore(source, ['push', '--allow-secrets', 'before-refactor', 'file://shared/before'], {}, work);
       assert.equal(push.status, 0, push.stderr);
       assert.ok(fs.existsSync(path.join(work, 'shared', 'before', 'manifest.json')));
       // The blobs folder becomes a link leading out of the registry folder: a pull must not follow it.
@@ -399,12 +416,16 @@ for i in range(1005):
       writeDemoSnapshots(source);
       boto3(server, `s3.create_bucket(Bucket='locked')`);
       const wrong = { ...server.env, AWS_SECRET_ACCESS_KEY: 'not-the-secret-value-0123456789' };
-      const refused = pfstore(source, ['push', 'before-refactor', 's3://locked/team/before'], wrong);
+      const refused = pfstore(source, ['push', '--allow-secrets', 'before-refactor', 's3://locked/team/before'], wrong);
       assert.equal(refused.status, 1, refused.stderr);
       assert.match(refused.stderr, /S3 answered 403 (SignatureDoesNotMatch|Forbidden) \(the credentials were refused/);
       assert.ok(!refused.stderr.includes('not-the-secret-value'), 'the secret is not printed');
       assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
-      const push = pfstore(source, ['push', 'before-refactor', 's3://locked/team/before'], server.env);
+      const push = pfstore(
+        source,
+        ['push', '--allow-secrets', 'before-refactor', 's3://locked/team/before'],
+        server.env,
+      );
       assert.equal(push.status, 0, push.stderr);
       const target = tempStore();
       const pull = pfstore(target, ['pull', 's3://locked/team/before'], server.env);

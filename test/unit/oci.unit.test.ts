@@ -59,7 +59,13 @@ describe('OCI registry', { skip: !registryAvailable() && process.env.CI !== 'tru
   });
 
   test('push, list, pull into a fresh store, verify', () => {
-    const push = pfstore(source, ['--json', 'push', `sha256:${image.hex}`, `oci://${registry.host}/agents/demo:v1`]);
+    const push = pfstore(source, [
+      '--json',
+      'push',
+      '--allow-secrets',
+      `sha256:${image.hex}`,
+      `oci://${registry.host}/agents/demo:v1`,
+    ]);
     assert.equal(push.status, 0, push.stderr);
     const pushed = JSON.parse(push.stdout);
     assert.equal(pushed.layers, 12); // the 8 manifest layers, 2 files of the fs tree, 2 cache pages
@@ -103,7 +109,13 @@ describe('OCI registry', { skip: !registryAvailable() && process.env.CI !== 'tru
       assert.equal(pfstore(target, ['verify']).status, 0);
       // Pushing again uploads nothing either.
       const repush = JSON.parse(
-        pfstore(source, ['--json', 'push', `sha256:${image.hex}`, `oci://${registry.host}/agents/demo:v1`]).stdout,
+        pfstore(source, [
+          '--json',
+          'push',
+          '--allow-secrets',
+          `sha256:${image.hex}`,
+          `oci://${registry.host}/agents/demo:v1`,
+        ]).stdout,
       );
       assert.equal(repush.uploaded, 0);
     } finally {
@@ -117,7 +129,7 @@ describe('OCI registry', { skip: !registryAvailable() && process.env.CI !== 'tru
     try {
       const { merged, named } = writeMergedSnapshot(from, '5e'.repeat(32));
       const reference = `oci://${registry.host}/agents/merged:v1`;
-      const push = pfstore(from, ['push', 'merge:side-a+side-b', reference]);
+      const push = pfstore(from, ['push', '--allow-secrets', 'merge:side-a+side-b', reference]);
       assert.equal(push.status, 0, push.stderr);
       const pull = pfstore(target, ['pull', reference]);
       assert.equal(pull.status, 0, pull.stderr);
@@ -133,7 +145,12 @@ describe('OCI registry', { skip: !registryAvailable() && process.env.CI !== 'tru
   });
 
   test('a registry serving a wrong body: the pull fails and nothing lands', () => {
-    const push = pfstore(source, ['push', `sha256:${image.hex}`, `oci://${registry.host}/agents/tampered:v1`]);
+    const push = pfstore(source, [
+      'push',
+      '--allow-secrets',
+      `sha256:${image.hex}`,
+      `oci://${registry.host}/agents/tampered:v1`,
+    ]);
     assert.equal(push.status, 0, push.stderr);
     // Corrupt the registry's copy of one layer (the filesystem driver keeps it at .../blobs/sha256/xx/<hex>/data).
     const layerFile = fs
@@ -176,9 +193,13 @@ describe('OCI registry', { skip: !registryAvailable() && process.env.CI !== 'tru
   });
 
   test('a signature made with another key is refused unless explicitly allowed', () => {
-    const push = pfstore(source, ['push', `sha256:${image.hex}`, `oci://${registry.host}/agents/signed:v1`], {
-      PF_OCI_REG_SIGN_KEY: 'team-secret',
-    });
+    const push = pfstore(
+      source,
+      ['push', '--allow-secrets', `sha256:${image.hex}`, `oci://${registry.host}/agents/signed:v1`],
+      {
+        PF_OCI_REG_SIGN_KEY: 'team-secret',
+      },
+    );
     assert.equal(push.status, 0, push.stderr);
     const target = tempStore();
     try {
@@ -292,7 +313,8 @@ describe('OCI registry', { skip: !registryAvailable() && process.env.CI !== 'tru
     const proxied = `127.0.0.1:${(proxy.address() as { port: number }).port}`;
     try {
       assert.equal(
-        pfstore(source, ['push', `sha256:${image.hex}`, `oci://${registry.host}/agents/flaky:v1`]).status,
+        pfstore(source, ['push', '--allow-secrets', `sha256:${image.hex}`, `oci://${registry.host}/agents/flaky:v1`])
+          .status,
         0,
       );
       const target = tempStore();
@@ -364,11 +386,14 @@ describe('OCI registry', { skip: !registryAvailable() && process.env.CI !== 'tru
     const secured = await startRegistry({ htpasswd: { user: 'pf', password: 's3cret' } });
     try {
       const ref = `oci://${secured.host}/agents/auth:v1`;
-      const denied = pfstore(source, ['push', `sha256:${image.hex}`, ref]);
+      const denied = pfstore(source, ['push', '--allow-secrets', `sha256:${image.hex}`, ref]);
       assert.equal(denied.status, 1);
       assert.match(denied.stderr, /401 unauthorized/);
       assert.doesNotMatch(denied.stderr, /s3cret/);
-      const ok = pfstore(source, ['push', `sha256:${image.hex}`, ref], { OCI_USERNAME: 'pf', OCI_PASSWORD: 's3cret' });
+      const ok = pfstore(source, ['push', '--allow-secrets', `sha256:${image.hex}`, ref], {
+        OCI_USERNAME: 'pf',
+        OCI_PASSWORD: 's3cret',
+      });
       assert.equal(ok.status, 0, ok.stderr);
       const wrong = pfstore(source, ['remote', 'ls', `oci://${secured.host}/agents/auth`], {
         OCI_USERNAME: 'pf',
@@ -385,10 +410,10 @@ describe('OCI registry', { skip: !registryAvailable() && process.env.CI !== 'tru
     try {
       const ref = `oci://${secure.host}/agents/tls:v1`;
       const env = { PF_OCI_SCHEME: 'https', OCI_USERNAME: 'pf', OCI_PASSWORD: 'tls-pw' };
-      const untrusted = pfstore(source, ['push', `sha256:${image.hex}`, ref], env);
+      const untrusted = pfstore(source, ['push', '--allow-secrets', `sha256:${image.hex}`, ref], env);
       assert.equal(untrusted.status, 1);
       assert.match(untrusted.stderr, /certificate is not trusted/);
-      const trusted = pfstore(source, ['push', `sha256:${image.hex}`, ref], {
+      const trusted = pfstore(source, ['push', '--allow-secrets', `sha256:${image.hex}`, ref], {
         ...env,
         NODE_EXTRA_CA_CERTS: secure.caFile,
       });
@@ -404,7 +429,7 @@ describe('OCI registry', { skip: !registryAvailable() && process.env.CI !== 'tru
 
   test('bad references and an unreachable registry give clear errors', () => {
     for (const bad of ['http://x/y', 'oci://host', 'oci://host/UPPER', 'oci://host/repo:bad tag']) {
-      const r = pfstore(source, ['push', `sha256:${image.hex}`, bad]);
+      const r = pfstore(source, ['push', '--allow-secrets', `sha256:${image.hex}`, bad]);
       assert.equal(r.status, 1, bad);
       assert.match(r.stderr, /oci|repository|tag|host/i, bad);
     }

@@ -62,7 +62,7 @@ describe('pf wire behaviour against docker-registry', { skip: !registryAvailable
 
   test('pull by manifest digest, as remote ls shows it; a digest the registry does not hold is not found', async () => {
     const ref = `oci://${registry.host}/agents/wire:v1`;
-    assert.equal((await pfstore(source, ['push', `sha256:${image.hex}`, ref])).status, 0);
+    assert.equal((await pfstore(source, ['push', '--allow-secrets', `sha256:${image.hex}`, ref])).status, 0);
     const ls = await pfstore(source, ['--json', 'remote', 'ls', `oci://${registry.host}/agents/wire`]);
     const [listed] = JSON.parse(ls.stdout) as Array<{ tag: string; image: string; manifest: string }>;
     assert.equal(listed.image, `sha256:${image.hex}`);
@@ -114,7 +114,12 @@ describe('pf wire behaviour against docker-registry', { skip: !registryAvailable
       .replace('"created_at"', '"createdAt"');
     const hex = writeBlob(store, camel);
     fs.writeFileSync(path.join(store, 'images', `${hex}.json`), camel);
-    const r = await pfstore(store, ['push', `sha256:${hex}`, `oci://${registry.host}/agents/camel:v1`]);
+    const r = await pfstore(store, [
+      'push',
+      '--allow-secrets',
+      `sha256:${hex}`,
+      `oci://${registry.host}/agents/camel:v1`,
+    ]);
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /camelCase fields \(schemaVersion, mediaType, createdAt\); pf pull reads snake_case/);
   });
@@ -141,14 +146,18 @@ describe('pf wire behaviour against docker-registry', { skip: !registryAvailable
   test('docker login credentials: the auths entry of the docker config, and a credential helper on the PATH', async () => {
     const ref = `oci://${secured.host}/agents/docker:v1`;
     const home = temp(fs.mkdtempSync(path.join(os.tmpdir(), 'pf-docker-')));
-    const denied = await pfstore(source, ['push', `sha256:${image.hex}`, ref], { DOCKER_CONFIG: home });
+    const denied = await pfstore(source, ['push', '--allow-secrets', `sha256:${image.hex}`, ref], {
+      DOCKER_CONFIG: home,
+    });
     assert.equal(denied.status, 1);
     const auth = Buffer.from('pf:dock3r-pw').toString('base64');
     fs.writeFileSync(
       path.join(home, 'config.json'),
       JSON.stringify({ auths: { [`http://${secured.host}`]: { auth } } }),
     );
-    const viaAuths = await pfstore(source, ['push', `sha256:${image.hex}`, ref], { DOCKER_CONFIG: home });
+    const viaAuths = await pfstore(source, ['push', '--allow-secrets', `sha256:${image.hex}`, ref], {
+      DOCKER_CONFIG: home,
+    });
     assert.equal(viaAuths.status, 0, viaAuths.stderr);
 
     // A helper script, as `docker-credential-pass` or `-secretservice` would answer.
@@ -162,10 +171,14 @@ describe('pf wire behaviour against docker-registry', { skip: !registryAvailable
     fs.chmodSync(helper, 0o755);
     fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ credHelpers: { [secured.host]: 'pftest' } }));
     const PATH = `${bin}${path.delimiter}${process.env.PATH}`;
-    const viaHelper = await pfstore(source, ['push', `sha256:${image.hex}`, `${ref.slice(0, -3)}:v2`], {
-      DOCKER_CONFIG: home,
-      PATH,
-    });
+    const viaHelper = await pfstore(
+      source,
+      ['push', '--allow-secrets', `sha256:${image.hex}`, `${ref.slice(0, -3)}:v2`],
+      {
+        DOCKER_CONFIG: home,
+        PATH,
+      },
+    );
     assert.equal(viaHelper.status, 0, viaHelper.stderr);
     assert.doesNotMatch(viaHelper.stderr + viaHelper.stdout, /dock3r-pw/);
 

@@ -30,6 +30,9 @@ export async function runVerify(
     }
   }
   panel?.show(report.problems, target.kind === 'store' && !report.cancelled);
+  if (report.images) {
+    panel?.showSnapshots(report.images, target.kind === 'store' && !report.cancelled);
+  }
   const failed = report.problems.length;
   const records = report.images ? snapshotsSummary(report.images) : undefined;
   const summary = `${report.cancelled ? 'Verify cancelled after' : 'Verified'} ${report.checked.toLocaleString('en-US')} blob${report.checked === 1 ? '' : 's'}: ${failed === 0 ? 'all OK' : `${failed} problem${failed === 1 ? '' : 's'}`}${records ? `. ${records.text}` : ''}`;

@@ -18,7 +18,8 @@ import {
 } from '../../support/storeFixtures';
 import { env, eventually, screenText, screenshot, test } from './harness';
 import { writeDemoSnapshots } from '../../support/demoSnapshots';
-import { envText } from '../../support/pfLayerText';
+import { entry, envText, ledgerText } from '../../support/pfLayerText';
+import { writePfImage } from '../../support/pfLayers';
 import { SERVER_NODE_FLAGS } from '../../../shared/serverRuntime';
 
 const EXTENSION_ID = 'processfork.processfork-store';
@@ -899,6 +900,47 @@ test('a damaged blob opens as what is wrong, whom it hurts and what to do; each 
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     fs.rmSync(image.file, { force: true });
     fs.rmSync(original, { force: true });
+  }
+});
+
+test("verify's findings about a snapshot are in Problems on it, with Open Snapshot as the quick fix", async () => {
+  // A snapshot whose record was edited after signing and whose environment carries a token in clear.
+  const secretHex = '2d'.repeat(32);
+  const calls = ['read_file', 'git_push'].map((t, i) => entry(i, t, i === 1 ? 'irreversible' : 'pure'));
+  const image = writePfImage(env.store, {
+    name: 'findings-in-problems',
+    createdAt: '2026-11-22T10:00:00Z',
+    ledger: ledgerText(calls, { secretHex, tamper: { at: 1, change: (e) => (e.tool_id = 'git_fetch') } }),
+    env: envText({ GITHUB_TOKEN: `ghp_${'Pq4'.repeat(12)}`, HOME: '/home/dev' }),
+  });
+  const digest = `sha256:${image.hex}`;
+  const uri = vscode.Uri.parse(`processfork-blob:/sha256/${image.hex}`);
+  try {
+    await eventually('the snapshot in the catalog', async () =>
+      (await ext.api()!.images()).images.some((i) => i.name === 'findings-in-problems'),
+    );
+    await vscode.commands.executeCommand('processfork.verifyItem', { kind: 'image', image: { digest } });
+    const found = await eventually('both findings on the snapshot', () => {
+      const ds = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'processfork verify');
+      return ds.length === 2 ? ds : undefined;
+    });
+    const record = found.find((d) => d.code === 'record-not-intact')!;
+    assert.match(record.message, /^findings-in-problems: the record of what the agent did is not intact at call 1/);
+    const secret = found.find((d) => d.code === 'secret-in-clear')!;
+    assert.match(secret.message, /^findings-in-problems: GITHUB_TOKEN in world\.env holds a secret in clear/);
+    assert.doesNotMatch(secret.message, /ghp_/);
+    const fixes = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      record.range,
+    );
+    const open = fixes.find((f) => f.title === 'Open Snapshot');
+    assert.ok(open?.command, JSON.stringify(fixes.map((f) => f.title)));
+    const title = await vscode.commands.executeCommand(open.command.command, ...(open.command.arguments ?? []));
+    assert.match(String(title), /findings-in-problems/);
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(image.file, { force: true });
   }
 });
 
