@@ -76,7 +76,7 @@ export function lineColumn(text: string, offset: number): { line: number; column
 /** What a stored value is, for a message that must not quote it: "a string of 19 characters", "an object". */
 export function kindOf(value: unknown): string {
   if (typeof value === 'string') {
-    return `a string of ${value.length} character${value.length === 1 ? '' : 's'}`;
+    return `a string of ${value.length} character${value.length === 1 ? '' : 's'}`; // format.ts imports this file
   }
   if (value === null) {
     return 'null';

@@ -2,6 +2,7 @@
 // verify summary uses it, and a unit test reads it without an editor).
 import type { ImageCheck } from './protocol';
 import { needsOperatorSecret } from './snapshotView';
+import { plural } from './format';
 
 /**
  * What the snapshots' records say, in their users' words: tool-call records intact, edited after signing (by
@@ -18,11 +19,11 @@ export function snapshotsSummary(images: ImageCheck[]): { text: string; alarming
     parts[0] += `, ${bad.length} NOT INTACT (${bad.map(nameOf).join(', ')})`;
   }
   if (unverifiable > 0) {
-    parts[0] += `, ${unverifiable} need the operator secret`;
+    parts[0] += `, ${unverifiable} ${unverifiable === 1 ? 'needs' : 'need'} the operator secret`;
   }
   if (leaking.length > 0) {
     const count = leaking.reduce((n, i) => n + i.secrets.length, 0);
-    parts.push(`${count} secret${count === 1 ? '' : 's'} in clear in ${leaking.map(nameOf).join(', ')}`);
+    parts.push(`${plural(count, 'secret')} in clear in ${leaking.map(nameOf).join(', ')}`);
   }
   return { text: parts.join('. '), alarming: bad.length > 0 || leaking.length > 0 };
 }

@@ -1,5 +1,6 @@
 // The status bar entry: the store's blob count and health; a click focuses the view.
 import * as vscode from 'vscode';
+import { plural } from '../../shared/format';
 import { markdownCode, markdownText } from '../../shared/markdownText';
 import type { StoreStatus } from '../../shared/protocol';
 
@@ -29,7 +30,7 @@ export class StoreStatusBar {
     const problems = Math.max(status.problemCount, knownBad);
     const count =
       status.blobCount !== undefined
-        ? `${status.blobCount.toLocaleString('en-US')} blobs`
+        ? plural(status.blobCount, 'blob')
         : status.counting
           ? 'counting blobs…'
           : 'no store';
@@ -48,7 +49,7 @@ export class StoreStatusBar {
       ? ''
       : '\n\nRestricted Mode: put, gc, push and pull are off. [Manage Workspace Trust](command:workbench.trust.manage)';
     const md = new vscode.MarkdownString(
-      `**ProcessFork Store**\n\n${markdownCode(status.storePath)}\n\n${markdownText(status.message)}${status.imageCount !== undefined ? `\n\n${status.imageCount} images` : ''}${problems > 0 ? `\n\n${problems} blob(s) failed verification` : ''}${status.writable ? '' : '\n\nRead-only here'}\n\nzstd: ${status.zstdEngine}${restricted}`,
+      `**ProcessFork Store**\n\n${markdownCode(status.storePath)}\n\n${markdownText(status.message)}${status.imageCount !== undefined ? `\n\n${plural(status.imageCount, 'image')}` : ''}${problems > 0 ? `\n\n${plural(problems, 'blob')} failed verification` : ''}${status.writable ? '' : '\n\nRead-only here'}\n\nzstd: ${status.zstdEngine}${restricted}`,
     );
     md.isTrusted = { enabledCommands: ['workbench.trust.manage'] };
     this.item.tooltip = md;

@@ -31,7 +31,7 @@ test('intact, edited after signing, needing the operator secret, and secrets in 
   ]);
   assert.equal(
     summary.text,
-    'Tool-call records: 2 intact, 1 NOT INTACT (after-refactor), 1 need the operator secret. 2 secrets in clear in sha256:abababababab…',
+    'Tool-call records: 2 intact, 1 NOT INTACT (after-refactor), 1 needs the operator secret. 2 secrets in clear in sha256:abababababab…',
   );
   assert.equal(summary.alarming, true);
 });
@@ -41,7 +41,7 @@ test('all intact is not a warning; one that needs the secret alone is not either
     check('a', 'ok'),
     check('b', 'skipped', { ledgerReason: `${NEEDS_OPERATOR_SECRET} (set it)` }),
   ]);
-  assert.deepEqual(quiet, { text: 'Tool-call records: 1 intact, 1 need the operator secret', alarming: false });
+  assert.deepEqual(quiet, { text: 'Tool-call records: 1 intact, 1 needs the operator secret', alarming: false });
   assert.equal(
     snapshotsSummary([check('c', 'ok', { secrets: [{ layer: 'world.procs', variable: 'X', why: 'y' }] })]).alarming,
     true,

@@ -8,6 +8,7 @@ import { log } from '../log';
 import { showReport } from '../reports';
 import type { StoreApi } from '../storeApi';
 import { withServerProgress } from './serverProgress';
+import { plural } from '../../../shared/format';
 
 /** Lists the blobs no image reaches (a dry run: nothing is removed). */
 export async function showUnreferenced(api: StoreApi): Promise<GcResult> {
@@ -16,7 +17,7 @@ export async function showUnreferenced(api: StoreApi): Promise<GcResult> {
   const lines = [
     `# Unreferenced blobs: ${u.removed.length} (${formatBytes(u.bytesFreed)})`,
     '',
-    `No image in the catalog (${u.images} image${u.images === 1 ? '' : 's'}) reaches these blobs. ` +
+    `No image in the catalog (${plural(u.images, 'image')}) reaches these blobs. ` +
       `${u.keptYoung} more are unreferenced but younger than an hour, so a writer may still be cataloging them; they stay.`,
     '',
     ...u.removed.map((b) => `- \`${b.digest}\` ${formatBytes(b.storedBytes)}`),
@@ -36,7 +37,7 @@ export async function removeUnreferenced(api: StoreApi): Promise<GcResult | unde
     return plan;
   }
   const go = await vscode.window.showWarningMessage(
-    `Remove ${u.removed.length} unreferenced blob${u.removed.length === 1 ? '' : 's'} (${formatBytes(u.bytesFreed)})?`,
+    `Remove ${plural(u.removed.length, 'unreferenced blob')} (${formatBytes(u.bytesFreed)})?`,
     {
       modal: true,
       detail: `No image in images/ reaches them. Blobs written in the last hour are kept, and the catalog is read again before anything is removed.`,
@@ -53,7 +54,7 @@ export async function removeUnreferenced(api: StoreApi): Promise<GcResult | unde
     `gc: removed ${removed.removed.length} unreferenced blobs, freed ${formatBytes(removed.bytesFreed)} (${Date.now() - started} ms)`,
   );
   void vscode.window.showInformationMessage(
-    `Removed ${removed.removed.length} unreferenced blob${removed.removed.length === 1 ? '' : 's'}, freed ${formatBytes(removed.bytesFreed)}.`,
+    `Removed ${plural(removed.removed.length, 'unreferenced blob')}, freed ${formatBytes(removed.bytesFreed)}.`,
   );
   return done;
 }

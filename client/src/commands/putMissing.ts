@@ -5,6 +5,7 @@ import type { PutMissingResult } from '../../../shared/protocol';
 import type { KnownProblems } from '../problems';
 import type { StoreApi } from '../storeApi';
 import { withServerProgress } from './serverProgress';
+import { plural } from '../../../shared/format';
 
 export async function putMissingFromFolder(
   api: StoreApi,
@@ -25,7 +26,7 @@ export async function putMissingFromFolder(
   problems.clear(result.stored.map((s) => s.digest));
   const still = result.stillMissing.length;
   void vscode.window.showInformationMessage(
-    `Stored ${result.stored.length} missing blob${result.stored.length === 1 ? '' : 's'} from ${result.filesScanned} files; ${still === 0 ? 'the image is complete' : `${still} still missing`}.`,
+    `Stored ${plural(result.stored.length, 'missing blob')} from ${result.filesScanned} files; ${still === 0 ? 'the image is complete' : `${still} still missing`}.`,
   );
   return result;
 }

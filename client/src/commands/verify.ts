@@ -8,6 +8,7 @@ import type { KnownProblems } from '../problems';
 import type { StoreApi } from '../storeApi';
 import type { VerifyProblems } from '../verifyProblems';
 import { withServerProgress } from './serverProgress';
+import { plural } from '../../../shared/format';
 
 export async function runVerify(
   api: StoreApi,
@@ -35,7 +36,7 @@ export async function runVerify(
   }
   const failed = report.problems.length;
   const records = report.images ? snapshotsSummary(report.images) : undefined;
-  const summary = `${report.cancelled ? 'Verify cancelled after' : 'Verified'} ${report.checked.toLocaleString('en-US')} blob${report.checked === 1 ? '' : 's'}: ${failed === 0 ? 'all OK' : `${failed} problem${failed === 1 ? '' : 's'}`}${records ? `. ${records.text}` : ''}`;
+  const summary = `${report.cancelled ? 'Verify cancelled after' : 'Verified'} ${plural(report.checked, 'blob')}: ${failed === 0 ? 'all OK' : `${plural(failed, 'problem')}`}${records ? `. ${records.text}` : ''}`;
   log.info(summary);
   if (report.ledgerSummary) {
     log.info(report.ledgerSummary);

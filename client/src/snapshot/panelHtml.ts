@@ -26,9 +26,14 @@ h1 { font-size: 1.6em; margin: 16px 0 4px; }
 h2 { font-size: 1.15em; margin: 28px 0 8px; border-bottom: 1px solid var(--vscode-panel-border); padding-bottom: 4px; }
 .meta { color: var(--vscode-descriptionForeground); }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; margin-right: 6px; font-size: 0.9em; }
-.ok { background: var(--vscode-testing-iconPassed, #388a34); color: var(--vscode-editor-background); }
-.bad { background: var(--vscode-errorForeground); color: var(--vscode-editor-background); }
-.warn { background: var(--vscode-editorWarning-foreground); color: var(--vscode-editor-background); }
+/* Verdict badges in fixed pairs, each at least 4.5:1 (checked by test/unit/badgeContrast): the theme's own
+   foreground colours made 2:1 and 3:1 badges in the light themes. */
+body.vscode-light .ok { background: #1e6b1e; color: #ffffff; }
+body.vscode-light .bad { background: #a1260d; color: #ffffff; }
+body.vscode-light .warn { background: #7a4f00; color: #ffffff; }
+body.vscode-dark .ok, body.vscode-high-contrast .ok { background: #89d185; color: #1e1e1e; }
+body.vscode-dark .bad, body.vscode-high-contrast .bad { background: #f48771; color: #1e1e1e; }
+body.vscode-dark .warn, body.vscode-high-contrast .warn { background: #cca700; color: #1e1e1e; }
 .muted { background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); }
 .msg { border-left: 3px solid var(--vscode-panel-border); padding: 4px 10px; margin: 8px 0; }
 .msg.user { border-color: var(--vscode-charts-blue, #3794ff); }

@@ -6,6 +6,7 @@ import type { KnownProblems } from '../problems';
 import { formatBytes, shortDigest } from './format';
 import type { StoreNode } from './nodes';
 import { LAYER_TITLES } from './layerLabels';
+import { plural } from '../../../shared/format';
 
 export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal: number | undefined): vscode.TreeItem {
   switch (node.kind) {
@@ -20,7 +21,7 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
       item.id = `root:${node.section}`;
       item.iconPath = new vscode.ThemeIcon({ images: 'layers', blobs: 'database', remotes: 'cloud' }[node.section]);
       if (node.section === 'blobs') {
-        item.description = blobTotal !== undefined ? `${blobTotal.toLocaleString('en-US')} blobs` : 'counting…';
+        item.description = blobTotal !== undefined ? plural(blobTotal, 'blob') : 'counting…';
       }
       item.contextValue = `root-${node.section}`;
       return item;
@@ -41,8 +42,8 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
       item.description = [
         role,
         ledgerBad ? 'record not intact' : undefined,
-        secrets ? `${secrets} secret${secrets === 1 ? '' : 's'} in clear` : undefined,
-        image.badBlobs ? `${image.badBlobs} bad blob${image.badBlobs === 1 ? '' : 's'}` : undefined,
+        secrets ? `${plural(secrets, 'secret')} in clear` : undefined,
+        image.badBlobs ? `${plural(image.badBlobs, 'bad blob')}` : undefined,
         image.parents.length === 2 ? 'merge' : undefined,
         image.name ? agent : undefined,
         image.createdAt?.replace('T', ' ').slice(0, 19),
@@ -136,10 +137,7 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
     case 'shard': {
       const item = new vscode.TreeItem(node.shard, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `shard:${node.shard}`;
-      item.description =
-        node.count === undefined
-          ? 'counting…'
-          : `${node.count.toLocaleString('en-US')} blob${node.count === 1 ? '' : 's'}`;
+      item.description = node.count === undefined ? 'counting…' : `${plural(node.count, 'blob')}`;
       item.iconPath = vscode.ThemeIcon.Folder;
       item.contextValue = 'shard';
       return item;

@@ -10,6 +10,7 @@ import { statBlob } from '../host/blobInfo';
 import type { StoreHost } from '../host/storeHost';
 import type { DigestOccurrence } from './digestAnalysis';
 import { occurrenceAt } from './digestAnalysis';
+import { plural } from '../../../shared/format';
 
 const KIND_LABELS: Record<ContentKind, string> = {
   'image-manifest': 'snapshot image manifest (.pfimg)',
@@ -81,11 +82,11 @@ function usedByLine(info: BlobInfo, children: ImageSummary[] = []): string {
   const cannotTell =
     unknown.length === 0
       ? ''
-      : ` that can be read; could not tell for ${unknown.length} image${unknown.length === 1 ? '' : 's'} (${unknown
+      : ` that can be read; could not tell for ${plural(unknown.length, 'image')} (${unknown
           .slice(0, SHOWN_PLACES)
           .map((u) => `${markdownCode(u.image.slice(7, 15))}: ${markdownText(`its ${u.field} could not be read`)}`)
           .join(', ')}${unknown.length > SHOWN_PLACES ? ', …' : ''})`;
-  const head = `Used by ${images} image${images === 1 ? '' : 's'}${cannotTell}${info.usedByImages === undefined ? ' (top-level fields; the full graph is still building)' : ''}`;
+  const head = `Used by ${plural(images, 'image')}${cannotTell}${info.usedByImages === undefined ? ' (top-level fields; the full graph is still building)' : ''}`;
   if (info.referencedBy.length === 0) {
     return head;
   }

@@ -13,6 +13,7 @@ import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcEr
 import type { StoreHost } from '../host/storeHost';
 import { imageDetails } from '../host/imageDetails';
 import { hashFile } from '../store/io/fileHash';
+import { plural } from '../../../shared/format';
 
 const MAX_FILES = 100_000;
 
@@ -78,7 +79,7 @@ async function putMissing(
       result.stored.push({ digest: formatDigest(hex), file });
       progress.report(
         0,
-        `${result.stored.length} found, ${missing.size} still missing (${result.filesScanned} files read)`,
+        `${result.stored.length} found, ${missing.size} still missing (${plural(result.filesScanned, 'file')} read)`,
       );
     }
   } finally {

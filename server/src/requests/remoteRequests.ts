@@ -19,6 +19,7 @@ import type {
   SecretsInClearData,
 } from '../../../shared/protocol';
 import { secretNames, secretsInClear } from '../store/layers/secretsBeforeSharing';
+import { plural } from '../../../shared/format';
 import { authFor } from '../oci/credentials';
 import { RegistryClient } from '../oci/registryClient';
 import { parseRemote, remoteText, type RemoteRef } from '../remotes/remoteRef';
@@ -81,7 +82,7 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
               onProgress: (p) =>
                 progress.report(Math.floor((p.done / p.total) * 100), `${p.done}/${p.total} ${p.note}`),
             }),
-          (r) => `${r.blobs} blobs, ${r.uploaded} uploaded, ${r.skipped} already there`,
+          (r) => `${plural(r.blobs, 'blob')}, ${r.uploaded} uploaded, ${r.skipped} already there`,
         );
         return {
           pullRef: r.pullRef,
@@ -115,7 +116,7 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
               signal: abortSignalOf(token),
               onProgress: (p) => progress.report(Math.floor((p.done / p.total) * 100), `${p.done}/${p.total}`),
             }),
-          (r) => `${r.blobs} blobs, ${r.downloaded} downloaded, ${r.alreadyHad} already here`,
+          (r) => `${plural(r.blobs, 'blob')}, ${r.downloaded} downloaded, ${r.alreadyHad} already here`,
         );
         return {
           image: formatDigest(result.imageHex),

@@ -5,6 +5,7 @@ import { intFlag } from '../args';
 import type { Command, CommandContext } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';
+import { plural } from '../../../../shared/format';
 
 export const gcCommand: Command = {
   name: 'gc',
@@ -56,8 +57,8 @@ export const gcCommand: Command = {
       ctx.out(`${dryRun ? 'would remove' : 'removed'} ${formatDigest(b.hex)} (${formatBytes(b.storedBytes)})`);
     }
     ctx.out(
-      `${result.removed.length} unreferenced blob${result.removed.length === 1 ? '' : 's'} ${dryRun ? 'would free' : 'freed'} ${formatBytes(result.bytesFreed)}; ` +
-        `${result.keptYoung} younger than the grace period kept; ${result.images} image${result.images === 1 ? '' : 's'} in the catalog, ` +
+      `${plural(result.removed.length, 'unreferenced blob')} ${dryRun ? 'would free' : 'freed'} ${formatBytes(result.bytesFreed)}; ` +
+        `${result.keptYoung} younger than the grace period kept; ${plural(result.images, 'image')} in the catalog, ` +
         'whose manifests, parent manifests, merge records and CRIU dumps are kept',
     );
     return EXIT_OK;
@@ -69,6 +70,6 @@ function printTemp(ctx: CommandContext, temp: { removed: string[]; kept: string[
     ctx.out(`${dryRun ? 'would remove' : 'removed'} ${f}`);
   }
   ctx.out(
-    `${temp.removed.length} temp file${temp.removed.length === 1 ? '' : 's'} ${dryRun ? 'to remove' : 'removed'}, ${temp.kept.length} kept (writer still running)`,
+    `${plural(temp.removed.length, 'temp file')} ${dryRun ? 'to remove' : 'removed'}, ${temp.kept.length} kept (writer still running)`,
   );
 }

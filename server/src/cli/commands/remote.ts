@@ -19,7 +19,7 @@ export const pushCommand: Command = {
   flags: { values: [], switches: ['--allow-secrets'] },
   async run(ctx) {
     if (ctx.args.positional.length !== 2) {
-      throw new CliError(`push takes an IMAGE (name, digest or prefix) and a remote (${REMOTES})`);
+      throw new CliError(`push takes an IMAGE (name, digest or prefix) and a registry (${REMOTES})`);
     }
     const hex = (await resolveImage(ctx.root, ctx.args.positional[0])).hex;
     const ref = parseRemote(ctx.args.positional[1]);
@@ -51,7 +51,7 @@ export const pushCommand: Command = {
         });
       } else {
         ctx.out(
-          `pushed ${formatDigest(hex)} to ${r.pullRef} (${r.blobs} blobs: ${r.uploaded} uploaded, ${r.skipped} already there)`,
+          `pushed ${formatDigest(hex)} to ${r.pullRef} (${plural(r.blobs, 'blob')}: ${r.uploaded} uploaded, ${r.skipped} already there)`,
         );
         ctx.out(`pull it with: pfstore pull ${r.pullRef}`);
       }
@@ -70,7 +70,7 @@ export const pullCommand: Command = {
   flags: { values: [], switches: ['--allow-unsigned'] },
   async run(ctx) {
     if (ctx.args.positional.length !== 1) {
-      throw new CliError(`pull takes one remote (${REMOTES})`);
+      throw new CliError(`pull takes one registry (${REMOTES})`);
     }
     const ref = parseRemote(ctx.args.positional[0]);
     const progress = progressOnStderr('pull');
@@ -94,7 +94,7 @@ export const pullCommand: Command = {
         });
       } else {
         ctx.out(
-          `${formatDigest(r.imageHex)} (${r.blobs} blobs: ${r.downloaded} downloaded, ${r.alreadyHad} already here)`,
+          `${formatDigest(r.imageHex)} (${plural(r.blobs, 'blob')}: ${r.downloaded} downloaded, ${r.alreadyHad} already here)`,
         );
       }
     } finally {

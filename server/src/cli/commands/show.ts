@@ -118,7 +118,7 @@ async function printView(
   } else {
     const roles = conv.roles.map(([r, n]) => `${r} ${n}`);
     out(
-      `Conversation: ${conv.messages} message${conv.messages === 1 ? '' : 's'}${roles.length ? ` (${roles.join(', ')})` : ''}${conv.malformed ? `, ${conv.malformed} unreadable lines` : ''}`,
+      `Conversation: ${plural(conv.messages, 'message')}${roles.length ? ` (${roles.join(', ')})` : ''}${conv.malformed ? `, ${conv.malformed} unreadable lines` : ''}`,
     );
     if (conv.stoppedAt !== undefined) {
       out(
@@ -184,7 +184,7 @@ async function printView(
   const env = v.environment;
   if (env && 'count' in env) {
     out(
-      `Environment: ${env.count} variable${env.count === 1 ? '' : 's'}, ${env.redacted} redacted, ${env.secrets.length} secret${env.secrets.length === 1 ? '' : 's'} in clear${env.cwd ? `; working folder ${env.cwd}` : ''}`,
+      `Environment: ${plural(env.count, 'variable')}, ${env.redacted} redacted, ${plural(env.secrets.length, 'secret')} in clear${env.cwd ? `; working folder ${env.cwd}` : ''}`,
     );
   } else {
     out(`Environment: ${describeOther(env)}`);
@@ -213,7 +213,7 @@ async function printView(
       out(`  ${k}: ${value}`);
     }
     if (procs.memberCount !== undefined) {
-      out(`  CRIU archive: ${procs.memberCount} files`);
+      out(`  CRIU archive: ${plural(procs.memberCount, 'file')}`);
       for (const mem of procs.members ?? []) {
         out(`    ${mem.name} (${formatBytes(mem.size)})`);
       }
@@ -227,7 +227,7 @@ async function printView(
       ? (base.name ?? `opaque, ${formatBytes(base.opaqueBytes ?? 0)}`)
       : describeOther(base);
   out(
-    `Model: base ${baseText}; ${diff && 'parts' in diff ? `diff ${diff.kind}, ${diff.parts.length} part${diff.parts.length === 1 ? '' : 's'}${diff.note ? ` (${diff.note})` : ''}` : `diff ${describeOther(diff)}`}`,
+    `Model: base ${baseText}; ${diff && 'parts' in diff ? `diff ${diff.kind}, ${plural(diff.parts.length, 'part')}${diff.note ? ` (${diff.note})` : ''}` : `diff ${describeOther(diff)}`}`,
   );
   if (diff && 'parts' in diff) {
     for (const p of diff.parts.slice(0, full ? undefined : 10)) {
@@ -236,12 +236,12 @@ async function printView(
   }
   const cache = v.cache;
   out(
-    `KV cache: ${v.cacheLayout ?? '?'}, ${cache && 'pages' in cache ? `${cache.pages} page${cache.pages === 1 ? '' : 's'}${cache.note ? ` (${cache.note})` : ''}` : describeOther(cache)}`,
+    `KV cache: ${v.cacheLayout ?? '?'}, ${cache && 'pages' in cache ? `${plural(cache.pages, 'page')}${cache.note ? ` (${cache.note})` : ''}` : describeOther(cache)}`,
   );
   const files = v.files;
   if (files && 'files' in files) {
     out(
-      `Files: ${files.files} file${files.files === 1 ? '' : 's'} (${formatBytes(files.bytes)}), ${files.dirs} folder${files.dirs === 1 ? '' : 's'}, ${files.symlinks} symlink${files.symlinks === 1 ? '' : 's'}`,
+      `Files: ${plural(files.files, 'file')} (${formatBytes(files.bytes)}), ${plural(files.dirs, 'folder')}, ${plural(files.symlinks, 'symlink')}`,
     );
     for (const l of files.links.slice(0, full ? undefined : 10)) {
       out(`  link ${l.path} -> ${l.target}`);

@@ -19,6 +19,7 @@ import { checkImages, ledgerSummaryLine } from '../../store/layers/imageChecks';
 import { snapshotClosure } from '../../store/layers/snapshotClosure';
 import { resolveImage } from '../../store/images/resolveImage';
 import { operatorSecret } from '../operatorSecret';
+import { plural } from '../../../../shared/format';
 
 /**
  * The blobs of an image's closure (missing ones included: verify reports them as not found), and problems for
@@ -148,7 +149,7 @@ export const verifyCommand: Command = {
         ctx.out(`NOT CHECKED ${imageText(u)} ${u.layer}: ${u.why}`);
       }
       ctx.out(
-        `${summary.cancelled ? 'cancelled after' : 'checked'} ${summary.checked} blob${summary.checked === 1 ? '' : 's'}: ${summary.ok} ok, ${failed.length} failed`,
+        `${summary.cancelled ? 'cancelled after' : 'checked'} ${plural(summary.checked, 'blob')}: ${summary.ok} ok, ${failed.length} failed`,
       );
       if (images.length > 0) {
         ctx.out(`verified ${summary.checked} blob(s); ${failed.length} bad. ${ledgerSummaryLine(checks.ledgers)}`);

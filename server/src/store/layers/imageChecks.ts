@@ -10,6 +10,7 @@ import type { EnvSummary, ProcsSummary } from './layerSummaries';
 import type { NotJsonLayer, TooLargeLayer, UnreadableLayer } from '../../../../shared/snapshotView';
 import type { LedgerVerdict } from '../../../../shared/snapshotView';
 import { isUnreadable, readJsonLayer, readLedger } from './readLayers';
+import { plural } from '../../../../shared/format';
 
 export interface ImageChecks {
   ledgers: LedgerCheckResult[];
@@ -87,7 +88,7 @@ function whyNotRead(
   const vars = 'unreadableVars' in summary ? (summary.unreadableVars ?? []) : [];
   if (vars.length > 0) {
     const n = vars.length;
-    return `${n} variable${n === 1 ? '' : 's'} could not be read (nested too deep: ${vars.slice(0, 5).join(', ')}${n > 5 ? ', …' : ''})`;
+    return `${plural(n, 'variable')} could not be read (nested too deep: ${vars.slice(0, 5).join(', ')}${n > 5 ? ', …' : ''})`;
   }
   return undefined;
 }

@@ -11,6 +11,7 @@ import type { LedgerEntryView, LedgerReport, MergedLedger } from '../../../../sh
 import { isSecretHex } from '../../../../shared/secretHex';
 import { parseStoredJson } from '../../../../shared/boundedJson';
 import { MAX_SCAN_LINES, tooManyLines } from './scanLimits';
+import { plural } from '../../../../shared/format';
 
 export const LEDGER_SCAN = 'effects-ledger';
 
@@ -113,7 +114,7 @@ class LedgerCheck {
       return this.bad(
         at,
         undefined,
-        `the header says ${count} entries but ${r.entryLines} entry line${r.entryLines === 1 ? '' : 's'} follow: entries were ${count > r.entryLines ? 'removed from the end' : 'added'} after signing`,
+        `the header says ${count} entries but ${plural(r.entryLines, 'entry line')} follow: entries were ${count > r.entryLines ? 'removed from the end' : 'added'} after signing`,
       );
     }
     if (!this.key) {
