@@ -81,6 +81,9 @@ export function kindOf(value: unknown): string {
   if (value === null) {
     return 'null';
   }
+  if (typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) < 1_000_000) {
+    return `the number ${value}`; // a version or a count, not something a secret hides in
+  }
   if (Array.isArray(value)) {
     return 'a list';
   }

@@ -102,7 +102,7 @@ test('signatures: made and checked with the key; a wrong key, a tampered manifes
   assert.match(checkSignature(sig, Buffer.from('{"schema_version":2}'), 'k') ?? '', /another manifest/);
   assert.match(checkSignature(Buffer.from('nope'), manifest, 'k') ?? '', /not JSON/);
   const alg = Buffer.from(JSON.stringify({ ...JSON.parse(sig.toString()), algorithm: 'md5' }));
-  assert.match(checkSignature(alg, manifest, 'k') ?? '', /unsupported signature algorithm/);
+  assert.match(checkSignature(alg, manifest, 'k') ?? '', /an algorithm other than hmac-sha256/);
   const short = Buffer.from(JSON.stringify({ ...JSON.parse(sig.toString()), signature: 'ab' }));
   assert.match(checkSignature(short, manifest, 'k') ?? '', /does not match/);
   assert.equal(signingKey({}), DEFAULT_SIGN_KEY);
@@ -120,7 +120,7 @@ test('OCI manifests: every shape problem refused with where it is; layer annotat
   assert.equal(parse(good).layers.length, 1);
   assert.throws(() => parseOciManifest(Buffer.from('{')), /not valid JSON/);
   assert.throws(() => parse([]), /not a JSON object/);
-  assert.throws(() => parse({ ...good, schemaVersion: 1 }), /schemaVersion is "?1"?, not 2/);
+  assert.throws(() => parse({ ...good, schemaVersion: 1 }), /schemaVersion is the number 1, not 2/);
   assert.throws(() => parse({ ...good, layers: {} }), /no layers array/);
   assert.throws(() => parse({ ...good, layers: [null] }), /layers\[0\] is null/);
   assert.throws(
@@ -333,8 +333,8 @@ test('JSON text: positions at line ends, strings with escapes, closing brackets,
   assert.equal(jsonNesting('[]'.repeat(600)).tooDeepAt, undefined, 'siblings are not nesting');
   assert.equal(jsonNesting('[[]]', 2).tooDeepAt, undefined);
   assert.equal(jsonNesting('[[[]]]', 2).tooDeepAt, 2);
-  assert.throws(() => parseJsonText('{"a":1,}'), /line 1, column 8 \(PropertyNameExpected|ValueExpected/);
-  assert.throws(() => parseJsonText('// c\n{}'), /line 1, column 1 \(InvalidCommentToken/);
+  assert.throws(() => parseJsonText('{"a":1,}'), /line 1, column 8 \(an unexpected character\)/);
+  assert.throws(() => parseJsonText('// c\n{}'), /line 1, column 1 \(an unexpected character\)/);
   assert.throws(() => parseJsonText(''), /not valid JSON/);
   assert.throws(
     () => parseJsonText('\ufeff{}'),

@@ -52,6 +52,7 @@ a, button.link { color: var(--vscode-textLink-foreground); cursor: pointer; back
 button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 3px 10px; cursor: pointer; }
 button:focus, a:focus, button.link:focus { outline: 1px solid var(--vscode-focusBorder); }
 .secret { color: var(--vscode-editorWarning-foreground); }
+body.vscode-light .secret { color: #7a4f00; } /* the theme's warning colour is 2.9:1 on white */
 `;
 
 const SCRIPT = `
@@ -144,6 +145,9 @@ const SCRIPT = `
     if (t.kind === 'effects.merged.v1') { root.append(el('p', {}, 'A merge of two histories: ' + (t.merged && t.merged.aEntries) + ' and ' + (t.merged && t.merged.bEntries) + ' calls.')); return; }
     const verdict = t.verdict === 'ok' ? 'Chain intact: ' + t.reason : t.verdict === 'bad' ? 'Not intact at entry ' + t.entry + (t.tool ? ' (' + t.tool + ')' : '') + ': ' + t.reason : 'Not checked: ' + t.reason;
     root.append(el('p', { class: t.verdict === 'bad' ? 'secret' : 'meta' }, t.entryLines + ' calls. ' + verdict));
+    if (t.verdict === 'skipped' && t.reason.indexOf('signed with an operator secret that was not given') === 0) {
+      root.append(el('p', {}, el('button', { id: 'set-operator-secret', onclick: () => post({ type: 'setSessionSecret' }) }, 'Set Operator Session Secret…')));
+    }
     const table = el('table', {}, el('tr', {}, el('th', {}, '#'), el('th', {}, 'Time'), el('th', {}, 'Tool'), el('th', {}, 'Side effect'), el('th', {}, 'Chain')));
     for (const e of t.entries) {
       const row = el('tr', { class: (e.sideEffectClass === 'irreversible' ? 'irreversible ' : '') + (e.chain === 'bad' ? 'first-bad' : ''), tabindex: '0' },

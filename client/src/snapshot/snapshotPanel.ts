@@ -28,6 +28,7 @@ type PageMessage =
   | { type: 'moreMessages'; offset: number }
   | { type: 'reveal'; layer: 'world.env' | 'world.procs' }
   | { type: 'openFiles' }
+  | { type: 'setSessionSecret' }
   | { type: 'dumped'; text: string };
 
 export function checkedMessage(raw: unknown): PageMessage | undefined {
@@ -39,6 +40,7 @@ export function checkedMessage(raw: unknown): PageMessage | undefined {
     case 'ready':
     case 'painted':
     case 'openFiles':
+    case 'setSessionSecret':
       return { type: m.type };
     case 'openBlob':
       if (typeof m.digest !== 'string' || !DIGEST.test(m.digest)) {
@@ -226,6 +228,10 @@ export class SnapshotPanel {
         }
         return;
       }
+      case 'setSessionSecret':
+        // The hint names the operator secret: the button sets it (the view reads the ledgers again after).
+        await vscode.commands.executeCommand('processfork.setSessionSecret');
+        return;
       case 'openFiles':
         await vscode.commands.executeCommand('processfork.openImageFiles', {
           kind: 'image',

@@ -16,6 +16,7 @@ import { pushToObjects } from './objectPush';
 import type { ObjectRegistry } from './objectRegistry';
 import { remoteText, type RemoteRef } from './remoteRef';
 import { s3RegistryFor } from './s3Registry';
+import { MAX_LISTED_LOCATIONS } from '../../../shared/transferLimits';
 
 export interface RemoteOptions {
   signal?: AbortSignal;
@@ -122,6 +123,20 @@ export async function fetchBlobFrom(
   if (ref.kind === 'oci') {
     return fetchBlobFromRemote(store, opts.ociClient?.(ref) ?? new RegistryClient(ref.oci), hex);
   }
-  const got = await adoptObject(store, await objectRegistryFor(ref, opts.env), hex, opts.signal);
-  return { found: got !== 'absent' };
+  // A folder or prefix is one image as pf pushes it, or (as the view lists them) a place holding one image per
+  // folder under it: look in the place itself, then in each image one level down.
+  const registry = await objectRegistryFor(ref, opts.env);
+  if ((await adoptObject(store, registry, hex, opts.signal)) !== 'absent') {
+    return { found: true };
+  }
+  let looked = 0;
+  for await (const sub of registry.folders(opts.signal)) {
+    if (++looked > MAX_LISTED_LOCATIONS) {
+      break;
+    }
+    if ((await adoptObject(store, registry.within(sub), hex, opts.signal)) !== 'absent') {
+      return { found: true, tag: sub };
+    }
+  }
+  return { found: false };
 }

@@ -929,6 +929,8 @@ test("verify's findings about a snapshot are in Problems on it, with Open Snapsh
     const secret = found.find((d) => d.code === 'secret-in-clear')!;
     assert.match(secret.message, /^findings-in-problems: GITHUB_TOKEN in world\.env holds a secret in clear/);
     assert.doesNotMatch(secret.message, /ghp_/);
+    // Quick fixes are asked of an open document, as a click on the Problems entry opens it first.
+    await vscode.window.showTextDocument(uri);
     const fixes = await vscode.commands.executeCommand<vscode.CodeAction[]>(
       'vscode.executeCodeActionProvider',
       uri,
@@ -936,8 +938,34 @@ test("verify's findings about a snapshot are in Problems on it, with Open Snapsh
     );
     const open = fixes.find((f) => f.title === 'Open Snapshot');
     assert.ok(open?.command, JSON.stringify(fixes.map((f) => f.title)));
+    assert.equal(open.command.command, 'processfork.openSnapshot');
     const title = await vscode.commands.executeCommand(open.command.command, ...(open.command.arguments ?? []));
     assert.match(String(title), /findings-in-problems/);
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(image.file, { force: true });
+  }
+});
+
+test('a record signed with an operator secret that was not given: the hint is a button that sets it', async () => {
+  const calls = ['read_file', 'run_tests'].map((t, i) => entry(i, t));
+  const image = writePfImage(env.store, {
+    name: 'needs-operator-secret',
+    createdAt: '2026-11-22T11:00:00Z',
+    ledger: ledgerText(calls, { secretHex: '6e'.repeat(32), embed: false }),
+  });
+  try {
+    await eventually('the snapshot in the catalog', async () =>
+      (await ext.api()!.images()).images.some((i) => i.name === 'needs-operator-secret'),
+    );
+    await vscode.commands.executeCommand('processfork.openSnapshot', `sha256:${image.hex}`);
+    const panel = ext.snapshots.panelOf(`sha256:${image.hex}`)!;
+    const text = await eventually('the view rendered', async () => {
+      const t = await panel.renderedText();
+      return t.includes('Tool calls') ? t : undefined;
+    });
+    assert.match(text, /Not checked: signed with an operator secret that was not given/);
+    assert.match(text, /Set Operator Session Secret…/);
   } finally {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     fs.rmSync(image.file, { force: true });

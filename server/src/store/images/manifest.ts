@@ -64,11 +64,6 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A wrong value, said without quoting it (a catalog file could hold anything, a password included). */
-function describeStored(value: unknown): string {
-  return typeof value === 'number' && Number.isSafeInteger(value) ? `the number ${value}` : kindOf(value);
-}
-
 export function parseManifest(text: string): { manifest?: ImageManifest; problems: ManifestProblem[] } {
   const problems: ManifestProblem[] = [];
   const error = (path: string, message: string) => problems.push({ path, message, severity: 'error' });
@@ -109,13 +104,13 @@ export function parseManifest(text: string): { manifest?: ImageManifest; problem
   if (!version) {
     error('schema_version', 'missing field schema_version');
   } else if (version[1] !== 1) {
-    error(version[0], `schema_version must be 1, found ${describeStored(version[1])}`);
+    error(version[0], `schema_version must be 1, found ${kindOf(version[1])}`);
   }
   const media = field('media_type', 'mediaType');
   if (!media) {
     error('media_type', 'missing field media_type');
   } else if (media[1] !== IMAGE_MEDIA_TYPE) {
-    error(media[0], `media_type must be "${IMAGE_MEDIA_TYPE}", found ${describeStored(media[1])}`);
+    error(media[0], `media_type must be "${IMAGE_MEDIA_TYPE}", found ${kindOf(media[1])}`);
   }
 
   const digestAt = (path: string, value: unknown): string | undefined => {
@@ -193,7 +188,7 @@ export function parseManifest(text: string): { manifest?: ImageManifest; problem
   if (!created) {
     error('created_at', 'missing field created_at');
   } else if (typeof created[1] !== 'string' || !RFC3339.test(created[1]) || Number.isNaN(Date.parse(created[1]))) {
-    error(created[0], `created_at must be an RFC 3339 timestamp, found ${describeStored(created[1])}`);
+    error(created[0], `created_at must be an RFC 3339 timestamp, found ${kindOf(created[1])}`);
   } else {
     createdAt = created[1];
   }

@@ -236,7 +236,9 @@ class LedgerCheck {
         tool,
         entry.session_hmac === ''
           ? `entry ${index} is not signed (a ledger written before pf chained them, checked with a secret)`
-          : `entry ${index} does not match its signature: it was edited after signing, or signed with another secret`,
+          : this.params.operatorSecretHex === undefined
+            ? `entry ${index} does not match its signature under the ledger's own secret: it was edited after signing`
+            : `entry ${index} does not match its signature: it was edited after signing, or signed with another secret`,
       );
       return false;
     }
