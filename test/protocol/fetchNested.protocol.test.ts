@@ -41,4 +41,11 @@ test('a folder registry one level above the image fetches a lost blob from the i
     remote: `file://${shared}`,
   });
   assert.equal(none.found, false);
+  // A registry folder that is not there (a USB drive not plugged in): "not found", as before, not an error.
+  fs.rmSync(blobFile(root, hex));
+  const gone = await server.connection.sendRequest(FetchBlobRequest.type, {
+    digest: `sha256:${hex}`,
+    remote: `file://${path.join(shared, 'not-plugged-in')}`,
+  });
+  assert.equal(gone.found, false);
 });

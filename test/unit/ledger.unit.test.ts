@@ -107,6 +107,12 @@ test('operator secret: skipped without it, ok with it (counted as via operator s
   );
   assert.equal(editedNoOperator.badKind, 'edited');
   assert.equal(editedNoOperator.entry, 3);
+  // Cut short after signing, then checked with the operator's secret: its own chain holds over what is left, but
+  // the header says more entries: edited, not merely signed with another secret.
+  const cut = await check(ledgerText(SIX.slice(0, 4), { secretHex: OTHER, headerEntries: 6 }), SECRET);
+  assert.equal(cut.verdict, 'bad');
+  assert.equal(cut.badKind, 'edited');
+  assert.doesNotMatch(cut.reason, /not edited since/);
 });
 
 test('what pf misses: a header count that disagrees with the entry lines', async () => {

@@ -17,6 +17,7 @@ import type { ObjectRegistry } from './objectRegistry';
 import { remoteText, type RemoteRef } from './remoteRef';
 import { s3RegistryFor } from './s3Registry';
 import { MAX_LISTED_LOCATIONS } from '../../../shared/transferLimits';
+import { IntegrityError, StoreError } from '../store/errors';
 
 export interface RemoteOptions {
   signal?: AbortSignal;
@@ -129,14 +130,37 @@ export async function fetchBlobFrom(
   if ((await adoptObject(store, registry, hex, opts.signal)) !== 'absent') {
     return { found: true };
   }
+  // Looking one level down is a second chance, not a new way to fail: a place that cannot be listed (no such
+  // folder, a bucket policy that reads but does not list) answers "not found", as before; a damaged copy in one
+  // image does not stop the look at the next.
   let looked = 0;
-  for await (const sub of registry.folders(opts.signal)) {
-    if (++looked > MAX_LISTED_LOCATIONS) {
-      break;
+  let damaged: unknown;
+  try {
+    for await (const sub of registry.folders(opts.signal)) {
+      if (sub === 'blobs') {
+        continue; // the place's own blob folder, already looked in
+      }
+      if (++looked > MAX_LISTED_LOCATIONS) {
+        break;
+      }
+      try {
+        if ((await adoptObject(store, registry.within(sub), hex, opts.signal)) !== 'absent') {
+          return { found: true, tag: sub };
+        }
+      } catch (err) {
+        if (!(err instanceof IntegrityError)) {
+          throw err;
+        }
+        damaged ??= err;
+      }
     }
-    if ((await adoptObject(store, registry.within(sub), hex, opts.signal)) !== 'absent') {
-      return { found: true, tag: sub };
+  } catch (err) {
+    if (!(err instanceof StoreError) || err.code === 'cancelled' || err instanceof IntegrityError) {
+      throw err;
     }
+  }
+  if (damaged) {
+    throw damaged; // found only damaged copies: say so rather than "not there"
   }
   return { found: false };
 }

@@ -61,7 +61,7 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
       if (params.allowSecrets !== true) {
         const found = await secretsInClear(host.open.store, hex, abortSignalOf(token));
         if (found.length > 0) {
-          const data: SecretsInClearData = { variables: [...new Set(found.map((s) => `${s.variable} (${s.layer})`))] };
+          const data: SecretsInClearData = { variables: found };
           throw new ResponseError(
             StoreErrorCode.SecretsInClear,
             `not pushed: the snapshot holds secrets in clear: ${secretNames(found)}`,

@@ -924,6 +924,9 @@ test("verify's findings about a snapshot are in Problems on it, with Open Snapsh
       const ds = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'processfork verify');
       return ds.length === 2 ? ds : undefined;
     });
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+    await new Promise((r) => setTimeout(r, 1500)); // let the panel paint before the picture (visual only)
+    await screenshot('snapshot-findings');
     const record = found.find((d) => d.code === 'record-not-intact')!;
     assert.match(record.message, /^findings-in-problems: the record of what the agent did is not intact at call 1/);
     const secret = found.find((d) => d.code === 'secret-in-clear')!;
@@ -966,6 +969,8 @@ test('a record signed with an operator secret that was not given: the hint is a 
     });
     assert.match(text, /Not checked: signed with an operator secret that was not given/);
     assert.match(text, /Set Operator Session Secret…/);
+    await new Promise((r) => setTimeout(r, 1000)); // let the view paint before the picture (visual only)
+    await screenshot('operator-secret-hint');
   } finally {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     fs.rmSync(image.file, { force: true });

@@ -28,7 +28,7 @@ export const pushCommand: Command = {
       if (found.length > 0) {
         // Everyone who can pull would read them: refuse, name them (never their values), say the way out.
         throw new CliError(
-          `not pushed: the snapshot holds ${plural(new Set(found.map((s) => s.variable)).size, 'secret')} in clear: ${secretNames(found)}. Anyone who can pull it could read ${found.length === 1 ? 'it' : 'them'}. Take a snapshot with pf's default scrub, or push anyway with --allow-secrets`,
+          `not pushed: the snapshot holds ${plural(found.length, 'secret')} in clear: ${secretNames(found)}. Anyone who can pull it could read ${found.length === 1 ? 'it' : 'them'}. Take a snapshot with pf's default scrub, or push anyway with --allow-secrets`,
           EXIT_SECRETS_REFUSED,
         );
       }

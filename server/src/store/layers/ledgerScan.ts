@@ -85,7 +85,14 @@ class LedgerCheck {
               ? 'chained-embedded'
               : 'chained-operator';
     if (this.decided) {
-      if (r.verdict === 'bad' && this.operatorMismatch && this.embeddedKey && this.embeddedIntact) {
+      // "Signed with the embedded secret instead" only when that chain held over every line, whole, and the
+      // header agrees: a ledger cut short or with an unreadable line was edited, whatever secret signed it.
+      const wholeUnderEmbedded =
+        this.embeddedKey !== undefined &&
+        this.embeddedIntact &&
+        r.stoppedAt === undefined &&
+        (r.headerEntries === undefined || r.headerEntries === r.entryLines);
+      if (r.verdict === 'bad' && this.operatorMismatch && wholeUnderEmbedded) {
         r.badKind = 'other-secret';
         r.reason = `entry ${r.entry} does not match the operator's secret: the ledger was signed with its embedded secret instead (intact under that one, so not edited since; but anyone who can rewrite the blob can re-sign it with it)`;
       } else if (r.verdict === 'bad') {
@@ -148,6 +155,7 @@ class LedgerCheck {
     const index = r.entryLines++;
     const checking = !this.decided && this.key !== undefined && r.headerEntries !== 0;
     if ('tooLong' in e) {
+      this.embeddedIntact = false;
       if (checking) {
         this.bad(index, undefined, `entry ${index} is a line of ${e.tooLong} bytes, over the limit for one entry`);
       }
@@ -290,7 +298,7 @@ class LedgerCheck {
   }
 
   private bad(entry: number, tool: string | undefined, reason: string): LedgerReport {
-    Object.assign(this.report, { verdict: 'bad', reason, entry, tool });
+    Object.assign(this.report, { verdict: 'bad', reason, entry, tool, badKind: 'edited' });
     this.decided = true;
     return this.report;
   }

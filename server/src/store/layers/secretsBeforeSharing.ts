@@ -6,16 +6,25 @@ import type { FsBlobStore } from '../blobs/fsBlobStore';
 import { listImages } from '../images/imageCatalog';
 import { checkImages } from './imageChecks';
 
-export async function secretsInClear(store: FsBlobStore, hex: string, signal?: AbortSignal): Promise<SecretWarning[]> {
+/**
+ * What would stop a push: each secret in clear as `NAME (world.env)`, and each layer that could not be read for
+ * them (too large, not JSON, a variable nested too deep) as `world.env (not checked: why)`: a layer that went
+ * unread is no proof that it holds nothing. An image this store cannot describe is refused the same way.
+ */
+export async function secretsInClear(store: FsBlobStore, hex: string, signal?: AbortSignal): Promise<string[]> {
   const entry = (await listImages(store.root)).find((e) => e.hex === hex);
   if (!entry?.manifest) {
-    return [];
+    return ['the manifest (not checked: it cannot be read as a snapshot)'];
   }
-  return (await checkImages(store, [entry], { signal })).secrets;
+  const checks = await checkImages(store, [entry], { signal });
+  const found = new Set(checks.secrets.map((s: SecretWarning) => `${s.variable} (${s.layer})`));
+  for (const u of checks.unchecked.filter((u) => u.layer !== 'effects.ledger')) {
+    found.add(`${u.layer} (not checked: ${u.why})`);
+  }
+  return [...found];
 }
 
-/** "GITHUB_TOKEN and DATABASE_URL (world.env)": the names a refusal shows. */
-export function secretNames(found: SecretWarning[]): string {
-  const names = [...new Set(found.map((s) => `${s.variable} (${s.layer})`))];
-  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+/** "GITHUB_TOKEN (world.env) and DATABASE_URL (world.env)": the names a refusal shows. */
+export function secretNames(found: string[]): string {
+  return found.length <= 1 ? (found[0] ?? '') : `${found.slice(0, -1).join(', ')} and ${found[found.length - 1]}`;
 }
