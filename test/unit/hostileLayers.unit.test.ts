@@ -338,3 +338,23 @@ describe('a hostile catalog file and registry documents (second reading of the a
     assert.ok(head.roles.every(([r]) => r.length <= 65));
   });
 });
+
+test('get of a damaged blob too large to check first streams, then says the bytes are not the blob (exit 4)', () => {
+  const root = tempStore();
+  const data = Buffer.alloc(20 << 20);
+  for (let i = 0; i < data.length; i += 4) {
+    data.writeUInt32LE((i * 2654435761) >>> 0, i); // varied, so the frame is long enough to damage in its middle
+  }
+  const hex = writeBlob(root, data, { fast: true });
+  const file = blobFile(root, hex);
+  const bytes = fs.readFileSync(file);
+  bytes[bytes.length - 8] ^= 0xff; // near the end: most of the output has gone out when the damage is found
+  fs.writeFileSync(file, bytes);
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI_JS}" --store "${root}" get ${hex} | wc -c`], {
+    encoding: 'utf8',
+  });
+  assert.match(r.stderr, /is damaged .*the bytes already written are not the blob: discard them/);
+  assert.ok(Number(r.stdout.trim()) > 16 << 20, 'it streamed before the check failed');
+  const status = spawnSync(process.execPath, [CLI_JS, '--store', root, 'get', hex], { maxBuffer: 64 << 20 }).status;
+  assert.equal(status, 4);
+});

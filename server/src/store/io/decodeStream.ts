@@ -4,7 +4,7 @@
 // blobs too large to check first in memory (the caller says so to its user).
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
-import { DecodeFailure, READ_SLICE } from './decodeSync';
+import { DecodeFailure, READ_SLICE, decompressStep } from './decodeSync';
 import { insideRoot, openRegular } from './safeOpen';
 import { zstdEngine } from './zstdEngine';
 import { NotRegularFileError } from '../errors';
@@ -27,16 +27,10 @@ export async function* decodeStream(file: string, hex: string, root: string): As
         break;
       }
       readAny = true;
-      let src = input.subarray(0, bytesRead);
+      let src: Buffer = input.subarray(0, bytesRead);
       while (src.length > 0 || inFrame) {
-        let ret: number, produced: number, consumed: number;
-        try {
-          [ret, produced, consumed] = dctx.decompress(out, src);
-        } catch (err) {
-          throw new DecodeFailure('corrupt-frame', `zstd could not decode it: ${(err as Error).message}`);
-        }
-        src = src.subarray(consumed);
-        inFrame = ret !== 0;
+        let produced: number;
+        [produced, src, inFrame] = decompressStep(dctx, out, src);
         if (produced > 0) {
           const chunk = Buffer.from(out.subarray(0, produced)); // the reader may hold it past the next decode
           hash.update(chunk);

@@ -122,16 +122,10 @@ function decodeSync(
     }
     readAny = true;
     position += n;
-    let src = input.subarray(0, n);
+    let src: Buffer = input.subarray(0, n);
     while (src.length > 0 || inFrame) {
-      let ret: number, produced: number, consumed: number;
-      try {
-        [ret, produced, consumed] = dctx.decompress(out, src);
-      } catch (err) {
-        throw new DecodeFailure('corrupt-frame', `zstd could not decode it: ${(err as Error).message}`);
-      }
-      src = src.subarray(consumed);
-      inFrame = ret !== 0;
+      let produced: number;
+      [produced, src, inFrame] = decompressStep(dctx, out, src);
       if (produced > 0) {
         decoded += produced;
         if (decoded > maxBytes) {
@@ -165,6 +159,20 @@ function decodeSync(
     throw new DecodeFailure('hash-mismatch', `its content hashes to sha256:${actual}`);
   }
   return decoded;
+}
+
+/**
+ * One call of the streaming decoder: bytes produced into `out`, the input left, and whether a frame is still
+ * open. A decoder error is a corrupt frame, in the store's words.
+ */
+export function decompressStep(dctx: StreamDecoder, out: Buffer, src: Buffer): [number, Buffer, boolean] {
+  let ret: number, produced: number, consumed: number;
+  try {
+    [ret, produced, consumed] = dctx.decompress(out, src);
+  } catch (err) {
+    throw new DecodeFailure('corrupt-frame', `zstd could not decode it: ${(err as Error).message}`);
+  }
+  return [produced, src.subarray(consumed), ret !== 0];
 }
 
 /** A first frame that declares more than the limit is refused before any output is allocated. */
