@@ -45,7 +45,12 @@ function damagedDigest(d: vscode.Diagnostic, uri: vscode.Uri): string | undefine
 function snapshotOf(d: vscode.Diagnostic, uri: vscode.Uri): string | undefined {
   const code = String(typeof d.code === 'object' ? d.code.value : d.code);
   const hex = uri.scheme === BLOB_SCHEME ? hexOfBlobPath(uri.path) : undefined;
-  return d.source === VERIFY_SOURCE && SNAPSHOT_FINDING_CODES.has(code) && hex ? `sha256:${hex}` : undefined;
+  // Verify's entries, and the server's own record and secret diagnostics on an open manifest (which stand in for
+  // them while it is open): both lead to the snapshot.
+  const finding =
+    (d.source === VERIFY_SOURCE && SNAPSHOT_FINDING_CODES.has(code)) ||
+    (d.source === 'processfork' && (code === 'ledger-bad' || code === 'secret-in-clear'));
+  return finding && hex ? `sha256:${hex}` : undefined;
 }
 
 export class BadBlobQuickFixes implements vscode.CodeActionProvider {

@@ -4,11 +4,15 @@
 // closes. Cleared per blob when it changes on disk, and wholly by the next store-wide verify or a store switch.
 import * as vscode from 'vscode';
 import { urisOfBlobs } from './blobFileSystem';
+import { BLOB_SCHEME, hexOfBlobPath } from '../../shared/blobUri';
 import { integrityKindOf, usersText } from '../../shared/integrityWords';
 import type { BlobProblemResult, ImageCheck, VerifyProblemInfo } from '../../shared/protocol';
 
 /** The codes of the server's document diagnostics that name a bad blob (their `data.digest` says which). */
 const BLOB_CODES = new Set(['corrupt-blob', 'missing-blob']);
+
+/** The server's diagnostics on an open manifest that say what verify's snapshot findings say. */
+const MANIFEST_FINDING_CODES = new Set(['ledger-bad', 'secret-in-clear']);
 
 /** Codes of verify's findings about a snapshot (not a blob): each has an "Open Snapshot" quick fix. */
 export const SNAPSHOT_FINDING_CODES = new Set(['record-not-intact', 'secret-in-clear']);
@@ -20,6 +24,8 @@ export class VerifyProblems {
   private readonly snapshotFindings = new Map<string, vscode.Diagnostic[]>();
   /** Digests each document's diagnostics name as bad, by document URI. */
   private readonly inDocuments = new Map<string, Set<string>>();
+  /** Snapshots whose open manifest carries the server's own record and secret diagnostics (then those are the entries). */
+  private readonly snapshotsInDocuments = new Map<string, string>();
 
   show(problems: VerifyProblemInfo[], replaceAll: boolean): void {
     if (replaceAll) {
@@ -133,6 +139,16 @@ export class VerifyProblems {
       }
     }
     const key = uri.toString();
+    const hex = uri.scheme === BLOB_SCHEME ? hexOfBlobPath(uri.path) : undefined;
+    const hadSnapshot = this.snapshotsInDocuments.has(key);
+    if (hex && diagnostics.some((d) => MANIFEST_FINDING_CODES.has(String(d.code)))) {
+      this.snapshotsInDocuments.set(key, `sha256:${hex}`);
+    } else {
+      this.snapshotsInDocuments.delete(key);
+    }
+    if (hadSnapshot !== this.snapshotsInDocuments.has(key)) {
+      this.render();
+    }
     const before = this.inDocuments.get(key);
     if (named.size === 0) {
       this.inDocuments.delete(key);
@@ -147,6 +163,7 @@ export class VerifyProblems {
   /** A new server publishes its documents' diagnostics afresh; the old one's are gone with it. */
   forgetDocuments(): void {
     this.inDocuments.clear();
+    this.snapshotsInDocuments.clear();
     this.render();
   }
 
@@ -185,7 +202,11 @@ export class VerifyProblems {
         }
       }
     }
+    const shownInDocuments = new Set(this.snapshotsInDocuments.values());
     for (const [image, found] of this.snapshotFindings) {
+      if (shownInDocuments.has(image)) {
+        continue; // the open manifest says the same in the server's own words: one entry, not two
+      }
       for (const uri of urisOfBlobs([image], { canonicalOnlyIfUnopened: true })) {
         entries.push([uri, found]);
       }

@@ -60,6 +60,8 @@ const SCRIPT = `
   const vscode = acquireVsCodeApi();
   const root = document.getElementById('root');
   let view = vscode.getState() && vscode.getState().view;
+  // Counts as the host words them (shared/format.ts plural): this page is plain script until it is TypeScript.
+  const plural = (n, word) => n.toLocaleString('en-US') + ' ' + word + (n === 1 ? '' : 's');
   const el = (tag, attrs, ...children) => {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -109,7 +111,7 @@ const SCRIPT = `
       const text = calls.verdict === 'ok' ? 'Tool-call record intact' : calls.verdict === 'bad' ? 'Tool-call record NOT intact' : 'Tool-call record not checked';
       status.append(el('span', { class: 'badge ' + cls, title: calls.reason }, text));
     }
-    status.append(el('span', { class: 'badge ' + (v.secrets.length ? 'warn' : 'ok') }, v.secrets.length ? v.secrets.length + ' secret' + (v.secrets.length === 1 ? '' : 's') + ' in clear' : 'No secrets in clear'));
+    status.append(el('span', { class: 'badge ' + (v.secrets.length ? 'warn' : 'ok') }, v.secrets.length ? plural(v.secrets.length, 'secret') + ' in clear' : 'No secrets in clear'));
     root.append(status);
     conversation(view);
     toolCalls(v.toolCalls);
@@ -124,7 +126,7 @@ const SCRIPT = `
     if (!c) { root.append(el('p', {}, 'No conversation recorded.')); return; }
     if (unreadable(c)) { root.append(el('p', {}, 'The conversation ' + unreadable(c) + '.')); return; }
     // A long trace's first page is painted before the whole trace is read and checked: no counts yet.
-    root.append(el('p', { class: 'meta' }, c.preview ? 'The first messages; reading and checking the whole conversation…' : c.messages + ' message' + (c.messages === 1 ? '' : 's') + ' · ' + c.roles.map(([r, n]) => r + ' ' + n).join(', ')));
+    root.append(el('p', { class: 'meta' }, c.preview ? 'The first messages; reading and checking the whole conversation…' : plural(c.messages, 'message') + (c.roles.length ? ' · ' + c.roles.map(([r, n]) => r + ' ' + n).join(', ') : '')));
     for (const m of state.messages) {
       if (m.problem) { root.append(el('div', { class: 'msg' }, 'Line ' + m.index + ': ' + m.problem)); continue; }
       const box = el('div', { class: 'msg ' + m.role, tabindex: '0', 'aria-label': m.role + ' message ' + m.index });
@@ -144,7 +146,7 @@ const SCRIPT = `
     if (unreadable(t)) { root.append(el('p', {}, 'The tool-call record ' + unreadable(t) + '.')); return; }
     if (t.kind === 'effects.merged.v1') { root.append(el('p', {}, 'A merge of two histories: ' + (t.merged && t.merged.aEntries) + ' and ' + (t.merged && t.merged.bEntries) + ' calls.')); return; }
     const verdict = t.verdict === 'ok' ? 'Chain intact: ' + t.reason : t.verdict === 'bad' ? 'Not intact at entry ' + t.entry + (t.tool ? ' (' + t.tool + ')' : '') + ': ' + t.reason : 'Not checked: ' + t.reason;
-    root.append(el('p', { class: t.verdict === 'bad' ? 'secret' : 'meta' }, t.entryLines + ' calls. ' + verdict));
+    root.append(el('p', { class: t.verdict === 'bad' ? 'secret' : 'meta' }, plural(t.entryLines, 'call') + '. ' + verdict));
     if (t.verdict === 'skipped' && t.reason.indexOf('signed with an operator secret that was not given') === 0) {
       root.append(el('p', {}, el('button', { id: 'set-operator-secret', onclick: () => post({ type: 'setSessionSecret' }) }, 'Set Operator Session Secret…')));
     }
@@ -163,7 +165,7 @@ const SCRIPT = `
     const e = v.environment;
     if (!e) { root.append(el('p', {}, 'No environment recorded.')); return; }
     if (unreadable(e)) { root.append(el('p', {}, 'The environment ' + unreadable(e) + '.')); return; }
-    root.append(el('p', { class: 'meta' }, e.count + ' variables, ' + e.redacted + ' redacted, ' + e.secrets.length + ' secrets in clear' + (e.cwd ? ' · working folder ' + e.cwd : '')));
+    root.append(el('p', { class: 'meta' }, plural(e.count, 'variable') + ', ' + e.redacted + ' redacted, ' + plural(e.secrets.length, 'secret') + ' in clear' + (e.cwd ? ' · working folder ' + e.cwd : '')));
     const table = el('table', {}, el('tr', {}, el('th', {}, 'Variable'), el('th', {}, 'Value')));
     for (const x of e.vars) {
       const value = x.redacted ? el('span', { class: 'meta' }, '<redacted> (scrubbed by pf)') : x.secret
