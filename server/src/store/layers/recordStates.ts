@@ -50,6 +50,14 @@ export async function recordStates(
   for (const s of checks.secrets) {
     states.get(s.image)?.secrets.push(s.variable);
   }
+  const ledgerOf = new Map(entries.map((e) => [e.hex, e.manifest?.effects.ledger]));
+  const checked = new Map<string, { verdict: string; reason: string }>();
+  for (const l of checks.ledgers) {
+    const ledger = ledgerOf.get(l.image);
+    if (ledger && !l.notChecked) {
+      checked.set(ledger, { verdict: l.verdict, reason: l.reason });
+    }
+  }
   // Merges: their record is their parents' ledgers.
   const merges = entries.filter((e) => states.get(e.hex)?.record === 'not checked' && e.manifest?.effects.ledger);
   await forEachInFlight(
@@ -70,7 +78,10 @@ export async function recordStates(
           allOk = false;
           continue;
         }
-        const parent = await readLedger(store, ledger, { operatorSecretHex: opts.operatorSecretHex }, opts.signal);
+        // A parent checked above already (the usual case in a listing) is not read again.
+        const known = checked.get(ledger);
+        const parent =
+          known ?? (await readLedger(store, ledger, { operatorSecretHex: opts.operatorSecretHex }, opts.signal));
         const verdict = isUnreadable(parent) ? 'skipped' : parent.verdict;
         if (verdict === 'bad' && !isUnreadable(parent)) {
           const name = byLedger.get(ledger)?.manifest?.agent.fingerprint || undefined;
