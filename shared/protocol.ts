@@ -10,7 +10,7 @@ import type {
   SnapshotView,
   TraceReport,
   UnreadableLayer,
-} from './snapshotView';
+} from './snapshots/snapshotView';
 import type { PartialResultParams, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 import { MessageDirection, NotificationType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
 

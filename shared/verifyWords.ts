@@ -1,7 +1,7 @@
 // What a verify found in the snapshots beyond their bytes, in their users' words (a pure helper: the editor's
 // verify summary uses it, and a unit test reads it without an editor).
 import type { ImageCheck } from './protocol';
-import { needsOperatorSecret } from './snapshotView';
+import { needsOperatorSecret } from './snapshots/snapshotView';
 import { plural } from './format';
 
 /**

@@ -129,7 +129,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       }
       return storeApi;
     };
-    const snapshots = new SnapshotPanels(requireApi);
+    const snapshots = new SnapshotPanels(
+      requireApi,
+      vscode.Uri.joinPath(context.extensionUri, 'dist', 'snapshotPage.js'),
+    );
     const guard = (fn: () => Promise<unknown>) =>
       ensureStarted()
         .then(fn)

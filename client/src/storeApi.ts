@@ -2,7 +2,7 @@
 import type { CancellationToken } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ProgressToken } from 'vscode-languageclient/node';
-import type { SnapshotView } from '../../shared/snapshotView';
+import type { SnapshotView } from '../../shared/snapshots/snapshotView';
 import type {
   ConversationResult,
   ImageChecksResult,

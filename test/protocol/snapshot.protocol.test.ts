@@ -15,7 +15,7 @@ import {
   ToolCallsRequest,
   VerifyRequest,
 } from '../../shared/protocol';
-import type { LedgerReport, TraceReport } from '../../shared/snapshotView';
+import type { LedgerReport, TraceReport } from '../../shared/snapshots/snapshotView';
 import { entry, envText, ledgerText, traceText, writePfImage } from '../support/pfLayers';
 import { startServer, type ServerSession } from '../support/serverProcess';
 import { tempStore } from '../support/storeFixtures';

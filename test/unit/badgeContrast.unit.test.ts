@@ -16,7 +16,7 @@ function contrast(a: string, b: string): number {
 }
 
 test('every verdict badge is at least 4.5:1 in the light and the dark themes', () => {
-  const html = panelHtml('n0nce', 'vscode-resource:');
+  const html = panelHtml('n0nce', 'vscode-resource:', '');
   const rule =
     /body\.vscode-(light|dark)[^{]*?\.(ok|bad|warn)\b[^{]*\{ background: (#[0-9a-f]{6}); color: (#[0-9a-f]{6}); \}/g;
   const seen = new Map<string, number>();

@@ -16,7 +16,7 @@ import { isUnreadable, readTrace } from '../../server/src/store/layers/readLayer
 import { previewTrace } from '../../server/src/store/layers/traceScan';
 import { checkSignature } from '../../server/src/oci/signature';
 import { parseStoredJson, describeJsonFailure, firstJsonError } from '../../shared/boundedJson';
-import type { TraceReport } from '../../shared/snapshotView';
+import type { TraceReport } from '../../shared/snapshots/snapshotView';
 
 const SECRET = '5e'.repeat(32);
 const GITHUB_TOKEN = `ghp_${'Zq3'.repeat(12)}`;

@@ -6,7 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
 import { ChainHmac } from '../../server/src/store/layers/chainHmac';
 import { canonicalTimestamp } from '../../server/src/store/layers/canonicalTime';
-import type { LedgerReport } from '../../shared/snapshotView';
+import type { LedgerReport } from '../../shared/snapshots/snapshotView';
 import { isUnreadable, readLedger } from '../../server/src/store/layers/readLayers';
 import { entry, ledgerText, type LedgerEntry } from '../support/pfLayers';
 import { tempStore, writeBlob } from '../support/storeFixtures';

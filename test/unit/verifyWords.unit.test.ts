@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ImageCheck } from '../../shared/protocol';
-import { NEEDS_OPERATOR_SECRET } from '../../shared/snapshotView';
+import { NEEDS_OPERATOR_SECRET } from '../../shared/snapshots/snapshotView';
 import { snapshotsSummary } from '../../shared/verifyWords';
 
 const check = (name: string | undefined, ledger: ImageCheck['ledger'], more: Partial<ImageCheck> = {}): ImageCheck => ({

@@ -5,8 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { blobUri } from '../../../shared/blobUri';
-import type { TraceMessage } from '../../../shared/snapshotView';
-import type { SnapshotView } from '../../../shared/snapshotView';
+import type { SnapshotView } from '../../../shared/snapshots/snapshotView';
+import type { HostToPage, PageToHost, SnapshotPageState } from '../../../shared/snapshots/pageMessages';
+import { checkedPageMessage } from '../../../shared/snapshots/pageMessages';
 import type { StoreApi } from '../storeApi';
 import { panelHtml } from './panelHtml';
 
@@ -14,66 +15,30 @@ export const SNAPSHOT_VIEW_TYPE = 'processfork.snapshot';
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const PAGE = 200;
 
-interface PanelState {
-  snapshot: SnapshotView;
-  messages: TraceMessage[];
-}
-
-/** What the page may ask for; anything else is dropped. */
-type PageMessage =
-  | { type: 'ready' }
-  | { type: 'painted' }
-  | { type: 'openBlob'; digest: string; title?: string }
-  | { type: 'openSnapshot'; image: string }
-  | { type: 'moreMessages'; offset: number }
-  | { type: 'reveal'; layer: 'world.env' | 'world.procs' }
-  | { type: 'openFiles' }
-  | { type: 'setSessionSecret' }
-  | { type: 'dumped'; text: string };
-
-export function checkedMessage(raw: unknown): PageMessage | undefined {
-  if (raw === null || typeof raw !== 'object') {
-    return undefined;
-  }
-  const m = raw as Record<string, unknown>;
-  switch (m.type) {
-    case 'ready':
-    case 'painted':
-    case 'openFiles':
-    case 'setSessionSecret':
-      return { type: m.type };
-    case 'openBlob':
-      if (typeof m.digest !== 'string' || !DIGEST.test(m.digest)) {
-        return undefined;
-      }
-      // A title is only ever a tab's label (blobUri cleans and cuts it); anything but a short string is dropped.
-      return typeof m.title === 'string' && m.title.length <= 200
-        ? { type: 'openBlob', digest: m.digest, title: m.title }
-        : { type: 'openBlob', digest: m.digest };
-    case 'openSnapshot':
-      return typeof m.image === 'string' && DIGEST.test(m.image) ? { type: 'openSnapshot', image: m.image } : undefined;
-    case 'moreMessages':
-      return Number.isSafeInteger(m.offset) && (m.offset as number) >= 0
-        ? { type: 'moreMessages', offset: m.offset as number }
-        : undefined;
-    case 'reveal':
-      return m.layer === 'world.env' || m.layer === 'world.procs' ? { type: 'reveal', layer: m.layer } : undefined;
-    case 'dumped':
-      return typeof m.text === 'string' ? { type: 'dumped', text: m.text.slice(0, 1 << 20) } : undefined;
-  }
-  return undefined;
-}
-
 export class SnapshotPanels implements vscode.WebviewPanelSerializer {
   private readonly open = new Map<string, SnapshotPanel>();
 
-  constructor(private readonly api: () => StoreApi) {}
+  /** The page's script (dist/snapshotPage.js), read once from the extension's own folder. */
+  private script?: Promise<string>;
+
+  constructor(
+    private readonly api: () => StoreApi,
+    private readonly scriptFile: vscode.Uri,
+  ) {}
+
+  private pageScript(): Promise<string> {
+    this.script ??= Promise.resolve(vscode.workspace.fs.readFile(this.scriptFile)).then((bytes) =>
+      new TextDecoder().decode(bytes),
+    );
+    return this.script;
+  }
 
   /** Opens (or brings forward) the panel of `image`: a digest, a name or a unique prefix. */
   async show(image: string): Promise<SnapshotPanel> {
     // A long conversation's first page comes from its first bytes: painted at once, then replaced by the
     // checked answer when the whole trace has been read. A new panel's page loads while the server answers.
     const asked = this.api().snapshot(image, { preview: true });
+    const script = await this.pageScript();
     const early = this.open.has(image)
       ? undefined
       : vscode.window.createWebviewPanel(
@@ -85,7 +50,7 @@ export class SnapshotPanels implements vscode.WebviewPanelSerializer {
             localResourceRoots: [],
           },
         );
-    const page = early && new SnapshotPanel(early, this.api, (other) => void this.show(other));
+    const page = early && new SnapshotPanel(early, script, this.api, (other) => void this.show(other));
     let snapshot: SnapshotView;
     try {
       snapshot = await asked;
@@ -118,7 +83,7 @@ export class SnapshotPanels implements vscode.WebviewPanelSerializer {
     }
     panel.webview.options = { enableScripts: true, localResourceRoots: [] };
     try {
-      this.adopt(panel, await this.api().snapshot(image));
+      this.adopt(panel, await this.pageScript(), await this.api().snapshot(image));
     } catch (err) {
       panel.dispose();
       void vscode.window.showWarningMessage(
@@ -139,8 +104,8 @@ export class SnapshotPanels implements vscode.WebviewPanelSerializer {
     return this.open.get(image);
   }
 
-  private adopt(panel: vscode.WebviewPanel, snapshot: SnapshotView): SnapshotPanel {
-    const view = new SnapshotPanel(panel, this.api, (image) => void this.show(image));
+  private adopt(panel: vscode.WebviewPanel, script: string, snapshot: SnapshotView): SnapshotPanel {
+    const view = new SnapshotPanel(panel, script, this.api, (image) => void this.show(image));
     this.track(view, snapshot.image);
     void view.load(snapshot);
     return view;
@@ -153,18 +118,21 @@ export class SnapshotPanels implements vscode.WebviewPanelSerializer {
 }
 
 export class SnapshotPanel {
-  private state?: PanelState;
+  private state?: SnapshotPageState;
+  /** The page has said it listens (its first `ready`): a state posted from then on reaches it. */
+  pageReady = false;
   private dumpWaiters: Array<(text: string) => void> = [];
   /** When the page first showed a state it was sent (Date.now()): the editor bench's first paint. */
   firstPaintAt?: number;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
+    script: string,
     private readonly api: () => StoreApi,
     private readonly openOther: (image: string) => void,
   ) {
-    panel.webview.html = panelHtml(randomBytes(16).toString('base64'), panel.webview.cspSource);
-    panel.webview.onDidReceiveMessage((raw) => void this.onMessage(checkedMessage(raw)));
+    panel.webview.html = panelHtml(randomBytes(16).toString('base64'), panel.webview.cspSource, script);
+    panel.webview.onDidReceiveMessage((raw) => void this.onMessage(checkedPageMessage(raw)));
   }
 
   async load(snapshot: SnapshotView): Promise<void> {
@@ -184,25 +152,34 @@ export class SnapshotPanel {
   renderedText(): Promise<string> {
     return new Promise((resolve) => {
       this.dumpWaiters.push(resolve);
-      void this.panel.webview.postMessage({ type: 'dump' });
+      void this.send({ type: 'dump' });
       setTimeout(() => resolve(''), 2000); // a page not loaded yet answers nothing
     });
   }
 
-  private post(): Thenable<boolean> {
-    return this.panel.webview.postMessage({ type: 'view', state: this.state });
+  private send(message: HostToPage): Thenable<boolean> {
+    return this.panel.webview.postMessage(message);
   }
 
-  private async onMessage(m: PageMessage | undefined): Promise<void> {
+  private async post(): Promise<void> {
+    if (this.state) {
+      await this.send({ type: 'view', state: this.state });
+    }
+  }
+
+  private async onMessage(m: PageToHost | undefined): Promise<void> {
+    if (m?.type === 'ready') {
+      // The page listens now: (again) the state it may have missed, or nothing yet if the server has not answered.
+      this.pageReady = true;
+      await this.post();
+      return;
+    }
     const state = this.state;
     if (!m || !state) {
       return;
     }
     const snap = state.snapshot;
     switch (m.type) {
-      case 'ready':
-        await this.post();
-        return;
       case 'painted':
         this.firstPaintAt ??= Date.now();
         return;

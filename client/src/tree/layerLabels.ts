@@ -1,6 +1,6 @@
 // A snapshot's layers in their user's words: "Conversation — 7 messages", "Tool calls — 6, chain intact",
 // "Environment — 12 variables, 1 redacted, 2 secrets in clear". Field names and digests stay in tooltips.
-import type { SnapshotView } from '../../../shared/snapshotView';
+import type { SnapshotView } from '../../../shared/snapshots/snapshotView';
 
 export { LAYER_TITLES } from '../../../shared/layerTitles';
 

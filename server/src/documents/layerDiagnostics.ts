@@ -5,7 +5,7 @@
 import type { Diagnostic } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import { formatDigest } from '../../../shared/digest';
-import { needsOperatorSecret, type EnvSummary, type ProcsSummary } from '../../../shared/snapshotView';
+import { needsOperatorSecret, type EnvSummary, type ProcsSummary } from '../../../shared/snapshots/snapshotView';
 import { terminalLine } from '../../../shared/terminalText';
 import type { StoreHost } from '../host/storeHost';
 import { isUnreadable, readJsonLayer, readLedger } from '../store/layers/readLayers';

@@ -785,6 +785,8 @@ test('Open Snapshot: the conversation, tool calls with the tampered entry, secre
   const title = await vscode.commands.executeCommand<string>('processfork.openSnapshot', 'before-refactor-1');
   assert.equal(title, 'Snapshot · before-refactor-1');
   const panel = ext.snapshots.panelOf(`sha256:${images.edited.hex}`)!;
+  // The suite's first webview: the editor may take a while to load its frame on a busy machine.
+  await eventually('the page loaded', () => panel.pageReady || undefined, 60_000);
   const text = await eventually('the view rendered', async () => {
     const t = await panel.renderedText();
     return t.includes('Tool calls') ? t : undefined;

@@ -2,7 +2,7 @@
 // said (the conversation), what it did (the tool calls, and whether that record is intact), what it ran with
 // (environment and processes; secrets in clear named, never printed), model, cache and files.
 import { formatBytes } from '../../../../shared/format';
-import type { ImageRef, SnapshotView, TraceMessage, TraceReport } from '../../../../shared/snapshotView';
+import type { ImageRef, SnapshotView, TraceMessage, TraceReport } from '../../../../shared/snapshots/snapshotView';
 import type { UnreadableLayer } from '../../store/layers/readLayers';
 import { listImages } from '../../store/images/imageCatalog';
 import { describeSnapshot } from '../../store/layers/describeSnapshot';

@@ -3,7 +3,7 @@
 // chain), what it ran with (environment, processes, and the secrets in clear there), model, cache and files.
 // Each layer is read on a worker; one that cannot be read says so and the others are still shown.
 import { formatDigest } from '../../../../shared/digest';
-import type { ImageRef, SecretInLayer, SnapshotView } from '../../../../shared/snapshotView';
+import type { ImageRef, SecretInLayer, SnapshotView } from '../../../../shared/snapshots/snapshotView';
 import type { FsBlobStore } from '../blobs/fsBlobStore';
 import type { CatalogEntry } from '../images/imageCatalog';
 import { isUnreadable, readJsonLayer, readLedger, readTrace, readTracePreview } from './readLayers';

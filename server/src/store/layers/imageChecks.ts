@@ -1,14 +1,14 @@
 // What `verify` says of each image beyond its bytes: its effects ledger's verdict (as pf verify decides, and
 // stricter), and the secrets in clear its env and procs layers carry (names and where, never values). Images are
 // checked a few at a time on the worker pool.
-import type { LedgerCheckResult, SecretWarning, UncheckedLayer } from '../../../../shared/snapshotView';
+import type { LedgerCheckResult, SecretWarning, UncheckedLayer } from '../../../../shared/snapshots/snapshotView';
 import { formatBytes } from '../../../../shared/format';
 import { forEachInFlight } from '../../../../shared/inFlight';
 import type { FsBlobStore } from '../blobs/fsBlobStore';
 import type { CatalogEntry } from '../images/imageCatalog';
 import type { EnvSummary, ProcsSummary } from './layerSummaries';
-import type { NotJsonLayer, TooLargeLayer, UnreadableLayer } from '../../../../shared/snapshotView';
-import type { LedgerVerdict } from '../../../../shared/snapshotView';
+import type { NotJsonLayer, TooLargeLayer, UnreadableLayer } from '../../../../shared/snapshots/snapshotView';
+import type { LedgerVerdict } from '../../../../shared/snapshots/snapshotView';
 import { isUnreadable, readJsonLayer, readLedger } from './readLayers';
 import { plural } from '../../../../shared/format';
 

@@ -8,7 +8,7 @@ import type {
   ModelDiffSummary,
   CacheSummary,
   FsSummary,
-} from '../../../../shared/snapshotView';
+} from '../../../../shared/snapshots/snapshotView';
 import { REDACTED, secretIn, type SecretFinding } from './secrets';
 import { MAX_JSON_DEPTH, nestedAtLeast, storedJsonText } from '../../../../shared/boundedJson';
 

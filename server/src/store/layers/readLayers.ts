@@ -1,11 +1,11 @@
 // The snapshot's layers read from the store, each through its scan on a worker (the scans register themselves
 // on this thread too, for the CLI's main thread). A layer blob that is missing or fails its re-hash is not read
 // at all: the answer says so, and no verdict is drawn from bytes that are not the blob's.
-import type { UnreadableLayer } from '../../../../shared/snapshotView';
+import type { UnreadableLayer } from '../../../../shared/snapshots/snapshotView';
 import type { FsBlobStore } from '../blobs/fsBlobStore';
 import { StoreError } from '../errors';
 import { JSON_LAYER_SCAN, type JsonLayer, type JsonLayerParams } from './jsonLayerScan';
-import type { LedgerReport } from '../../../../shared/snapshotView';
+import type { LedgerReport } from '../../../../shared/snapshots/snapshotView';
 import { LEDGER_SCAN, type LedgerScanParams } from './ledgerScan';
 import { previewTrace, TRACE_SCAN, type TraceReport, type TraceScanParams } from './traceScan';
 import './layerScanList';
