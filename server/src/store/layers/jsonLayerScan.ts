@@ -2,7 +2,12 @@
 // (model.base), read on a worker and summarised there, so neither its bulk (a model diff is tens of MiB of
 // numbers) nor a secret's value reaches the main thread. procs.criu.v1 from pf's CLI is a JSON header line and a
 // tar archive of CRIU's files, hundreds of MiB: the header is parsed, the archive listed as it streams by.
-import type { JsonLayer, TooLargeLayer, NotJsonLayer, ModelBaseSummary } from '../../../../shared/snapshots/snapshotView';
+import type {
+  JsonLayer,
+  TooLargeLayer,
+  NotJsonLayer,
+  ModelBaseSummary,
+} from '../../../../shared/snapshots/snapshotView';
 import { registerLayerScan } from '../workers/layerScans';
 import {
   cacheSummary,
