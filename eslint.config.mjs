@@ -47,7 +47,7 @@ export default tseslint.config(
       eqeqeq: 'error',
       curly: 'error',
       // A list that grows with the store spread into a call overflows V8's stack past ~100,000 items
-      // (CONTRIBUTING.md): append with shared/arrays.ts's appendAll, or loop.
+      // (CONTRIBUTING.md): append with shared/common/arrays.ts's appendAll, or loop.
       'no-restricted-syntax': [
         'error',
         ...['push', 'unshift', 'splice', 'max', 'min', 'fromCharCode', 'fromCodePoint'].map((name) => ({

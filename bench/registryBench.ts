@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseOciRef } from '../server/src/oci/ociRef';
 import { pullImage } from '../server/src/oci/pull';
-import { TRANSFER_CONCURRENCY } from '../shared/inFlight';
+import { TRANSFER_CONCURRENCY } from '../shared/common/inFlight';
 import { pushImage } from '../server/src/oci/push';
 import { FsBlobStore } from '../server/src/store/blobs/fsBlobStore';
 import { registryAvailable, startRegistry } from '../test/support/registry';

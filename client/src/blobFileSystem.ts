@@ -3,12 +3,12 @@
 // damaged blob's tab shows what is wrong with it instead (badBlobReport), whichever way it was opened (the tree,
 // a Problems entry, a link), and turns into the content when the blob is repaired (fireChanged).
 import * as vscode from 'vscode';
-import { BLOB_SCHEME, blobUri, hexOfBlobPath } from '../../shared/blobUri';
-import { appendAll } from '../../shared/arrays';
-import { badBlobReport } from '../../shared/badBlobReport';
+import { BLOB_SCHEME, blobUri, hexOfBlobPath } from '../../shared/blobs/blobUri';
+import { appendAll } from '../../shared/common/arrays';
+import { badBlobReport } from '../../shared/blobs/badBlobReport';
 import type { BlobProblemResult } from '../../shared/protocol';
 import { StoreErrorCode } from '../../shared/protocol';
-import { MIB } from '../../shared/settings';
+import { MIB } from '../../shared/editor/settings';
 import { settings } from './settings';
 import type { StoreApi } from './storeApi';
 

@@ -2,7 +2,7 @@
 // documents, decorations and status, and sends the commands.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { BLOB_SCHEME } from '../../shared/blobUri';
+import { BLOB_SCHEME } from '../../shared/blobs/blobUri';
 import type { StoreStatus } from '../../shared/protocol';
 import { StatusNotification, StoreChangedNotification } from '../../shared/protocol';
 import { BlobFileSystem } from './blobFileSystem';

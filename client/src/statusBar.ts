@@ -1,7 +1,7 @@
 // The status bar entry: the store's blob count and health; a click focuses the view.
 import * as vscode from 'vscode';
-import { plural } from '../../shared/format';
-import { markdownCode, markdownText } from '../../shared/markdownText';
+import { plural } from '../../shared/common/format';
+import { markdownCode, markdownText } from '../../shared/common/markdownText';
 import type { StoreStatus } from '../../shared/protocol';
 
 export class StoreStatusBar {

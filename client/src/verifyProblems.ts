@@ -4,8 +4,8 @@
 // closes. Cleared per blob when it changes on disk, and wholly by the next store-wide verify or a store switch.
 import * as vscode from 'vscode';
 import { urisOfBlobs } from './blobFileSystem';
-import { BLOB_SCHEME, hexOfBlobPath } from '../../shared/blobUri';
-import { integrityKindOf, usersText } from '../../shared/integrityWords';
+import { BLOB_SCHEME, hexOfBlobPath } from '../../shared/blobs/blobUri';
+import { integrityKindOf, usersText } from '../../shared/checks/integrityWords';
 import type { BlobProblemResult, ImageCheck, VerifyProblemInfo } from '../../shared/protocol';
 
 /** The codes of the server's document diagnostics that name a bad blob (their `data.digest` says which). */

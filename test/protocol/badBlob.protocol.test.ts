@@ -16,7 +16,7 @@ import {
   StoreErrorCode,
   VerifyRequest,
 } from '../../shared/protocol';
-import { badBlobReport, isBadBlobReport } from '../../shared/badBlobReport';
+import { badBlobReport, isBadBlobReport } from '../../shared/blobs/badBlobReport';
 import { rpcError } from '../support/rpcError';
 import { startServer, type ServerSession } from '../support/serverProcess';
 import { blobFile, flipByte, tempStore, writeDemoImage } from '../support/storeFixtures';

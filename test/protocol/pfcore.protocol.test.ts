@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol';
-import { formatBytes } from '../../shared/format';
+import { formatBytes } from '../../shared/common/format';
 import { ListBlobsRequest, StatRequest, VerifyRequest } from '../../shared/protocol';
 import { startServer, type ServerSession } from '../support/serverProcess';
 import { blobFile, tempStore, writePfcoreBlob } from '../support/storeFixtures';

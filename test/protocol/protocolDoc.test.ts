@@ -1,5 +1,6 @@
-// docs/protocol.md and shared/protocol.ts must describe the same protocol: one section per method with the
-// declared direction and types, and a hash of protocol.ts so that a changed field without a doc update fails.
+// docs/protocol.md and shared/protocol/ must describe the same protocol: one section per method with the
+// declared direction and types, and a hash of the folder's files so that a changed field without a doc update
+// fails.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -10,7 +11,14 @@ import { ALL_METHODS } from '../../shared/protocol';
 import { REPO } from '../support/serverProcess';
 
 const doc = fs.readFileSync(path.join(REPO, 'docs', 'protocol.md'), 'utf8');
-const source = fs.readFileSync(path.join(REPO, 'shared', 'protocol.ts'), 'utf8');
+const PROTOCOL = path.join(REPO, 'shared', 'protocol');
+/** Every file of the protocol folder, by name, each preceded by its name (so a moved declaration counts too). */
+const source = fs
+  .readdirSync(PROTOCOL)
+  .filter((f) => f.endsWith('.ts'))
+  .sort()
+  .map((f) => `// ${f}\n${fs.readFileSync(path.join(PROTOCOL, f), 'utf8').replace(/\r\n/g, '\n')}`)
+  .join('\n');
 
 /** Each `## method` section's text, up to the next heading. */
 function sections(): Map<string, string> {
@@ -81,12 +89,12 @@ test("each section states the method's direction and its Params and Result types
   }
 });
 
-test('docs/protocol.md carries the hash of the shared/protocol.ts it describes', () => {
-  const actual = createHash('sha256').update(source.replace(/\r\n/g, '\n')).digest('hex');
-  const recorded = /protocol\.ts sha256: `([0-9a-f]{64})`/.exec(doc)?.[1];
+test('docs/protocol.md carries the hash of the shared/protocol/ it describes', () => {
+  const actual = createHash('sha256').update(source).digest('hex');
+  const recorded = /shared\/protocol\/ sha256: `([0-9a-f]{64})`/.exec(doc)?.[1];
   assert.equal(
     recorded,
     actual,
-    `shared/protocol.ts changed since docs/protocol.md was updated: bring the doc up to date, then record \`${actual}\``,
+    `shared/protocol/ changed since docs/protocol.md was updated: bring the doc up to date, then record \`${actual}\``,
   );
 });

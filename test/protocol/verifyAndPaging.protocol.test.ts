@@ -14,7 +14,7 @@ import {
 } from '../../shared/protocol';
 import { startServer, type ServerSession } from '../support/serverProcess';
 import { blobFile, flipByte, tempStore, writeDemoImage, writeManyBlobs } from '../support/storeFixtures';
-import { appendAll } from '../../shared/arrays';
+import { appendAll } from '../../shared/common/arrays';
 
 describe('verify', () => {
   let root: string;

@@ -21,7 +21,7 @@ import {
 } from 'vscode-languageserver-protocol';
 import type { StoreStatus, StoreChange } from '../../shared/protocol';
 import { StatusNotification, StoreChangedNotification } from '../../shared/protocol';
-import { SERVER_NODE_FLAGS } from '../../shared/serverRuntime';
+import { SERVER_NODE_FLAGS } from '../../shared/editor/serverRuntime';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 /**

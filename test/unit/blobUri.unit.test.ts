@@ -2,7 +2,7 @@
 // the same blob; a title can never add a path segment, hide the digest or carry control characters.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BLOB_SCHEME, blobUri, hexOfBlobPath } from '../../shared/blobUri';
+import { BLOB_SCHEME, blobUri, hexOfBlobPath } from '../../shared/blobs/blobUri';
 
 const HEX = 'ab'.repeat(32);
 const pathOf = (uri: string) => decodeURIComponent(uri.slice(`${BLOB_SCHEME}:`.length));

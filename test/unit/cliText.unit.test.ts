@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { CLI_JS } from '../support/serverProcess';
-import { progressOf } from '../../shared/format';
+import { progressOf } from '../../shared/common/format';
 import {
   blobFile,
   deadPid,

@@ -2,7 +2,7 @@
 // a change of agent version alone is a change; a changed trace or ledger always has its row.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { compareRows, compareTitle } from '../../shared/compareText';
+import { compareRows, compareTitle } from '../../shared/snapshots/compareText';
 import type { DiffImagesResult } from '../../shared/protocol';
 
 const A = `sha256:${'a1'.repeat(32)}`;

@@ -8,7 +8,7 @@ import {
   parseDigest,
   parseHexPrefix,
   tryParseDigest,
-} from '../../shared/digest';
+} from '../../shared/blobs/digest';
 
 const HEX = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 

@@ -17,7 +17,7 @@ import {
   writeManyBlobs,
 } from '../support/storeFixtures';
 import { textBytes } from '../../bench/benchData';
-import { appendAll } from '../../shared/arrays';
+import { appendAll } from '../../shared/common/arrays';
 
 function sh(cmd: string, input?: Buffer): Buffer {
   return execFileSync('bash', ['-c', cmd], { input, maxBuffer: 1 << 28 });

@@ -15,7 +15,7 @@ import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
 import { isUnreadable, readTrace } from '../../server/src/store/layers/readLayers';
 import { previewTrace } from '../../server/src/store/layers/traceScan';
 import { checkSignature } from '../../server/src/oci/signature';
-import { parseStoredJson, describeJsonFailure, firstJsonError } from '../../shared/boundedJson';
+import { parseStoredJson, describeJsonFailure, firstJsonError } from '../../shared/common/boundedJson';
 import type { TraceReport } from '../../shared/snapshots/snapshotView';
 
 const SECRET = '5e'.repeat(32);

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { s3RegistryFor } from '../../server/src/remotes/s3Registry';
 import { adoptObject } from '../../server/src/remotes/objectPull';
 import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
-import { MAX_LIST_PAGES } from '../../shared/transferLimits';
+import { MAX_LIST_PAGES } from '../../shared/registries/transferLimits';
 import { sha256Hex, tempStore } from '../support/storeFixtures';
 
 const listing = (prefix: string, token: string | undefined) =>

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { markdownCode, markdownText } from '../../shared/markdownText';
-import { terminalLine, terminalLines } from '../../shared/terminalText';
+import { markdownCode, markdownText } from '../../shared/common/markdownText';
+import { terminalLine, terminalLines } from '../../shared/common/terminalText';
 import { CLI_JS } from '../support/serverProcess';
 import { tempStore, writeBlob, writeImage } from '../support/storeFixtures';
 

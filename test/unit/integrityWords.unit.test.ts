@@ -2,7 +2,7 @@
 // sentences the editor's report, its Problems entries and `pfstore verify` share.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { INTEGRITY_KINDS, integrityKindOf, integrityMeaning, usersText } from '../../shared/integrityWords';
+import { INTEGRITY_KINDS, integrityKindOf, integrityMeaning, usersText } from '../../shared/checks/integrityWords';
 
 test('every integrity kind has its own meaning; an unknown kind gets the general one', () => {
   const general = integrityMeaning(undefined);

@@ -3,7 +3,7 @@
 // the mutation run (npm run mutate) can afford them for every mutant.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { forEachInFlight } from '../../shared/inFlight';
+import { forEachInFlight } from '../../shared/common/inFlight';
 import {
   LAYER_MEDIA_TYPE,
   blobAnnotationPath,

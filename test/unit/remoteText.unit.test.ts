@@ -2,7 +2,7 @@
 // asked for again), the registry a reference lives in (what "Add to Registries" adds), and where credentials go.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { credentialKeyOf, ociHasTag, registryOf, remoteKind } from '../../shared/remoteText';
+import { credentialKeyOf, ociHasTag, registryOf, remoteKind } from '../../shared/registries/remoteText';
 
 test('the three kinds, and what is none of them', () => {
   assert.equal(remoteKind('oci://127.0.0.1:5055/agents/demo'), 'oci');

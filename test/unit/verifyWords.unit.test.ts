@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ImageCheck } from '../../shared/protocol';
 import { NEEDS_OPERATOR_SECRET } from '../../shared/snapshots/snapshotView';
-import { snapshotsSummary } from '../../shared/verifyWords';
+import { snapshotsSummary } from '../../shared/checks/verifyWords';
 
 const check = (name: string | undefined, ledger: ImageCheck['ledger'], more: Partial<ImageCheck> = {}): ImageCheck => ({
   image: `sha256:${'ab'.repeat(32)}`,

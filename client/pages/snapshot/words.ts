@@ -1,5 +1,5 @@
 // How the page names things: a layer that could not be read, a snapshot, a blob's tab.
-import { plural } from '../../../shared/format';
+import { plural } from '../../../shared/common/format';
 import type { ImageRef, UnreadableLayer } from '../../../shared/snapshots/snapshotView';
 
 export { plural };

@@ -1,8 +1,8 @@
 // What a person can do about a damaged blob, besides fetching it again (registry.ts): put back the original
 // file (the server refuses any other content), remove it, or look at its stored bytes.
 import * as vscode from 'vscode';
-import { hexDump } from '../../../shared/hexDump';
-import { usersText } from '../../../shared/integrityWords';
+import { hexDump } from '../../../shared/blobs/hexDump';
+import { usersText } from '../../../shared/checks/integrityWords';
 import type { StoreApi } from '../storeApi';
 import { showReport } from '../reports';
 

@@ -2,8 +2,8 @@
 // or "Compare with Parent". The result is a quick pick of what changed; a changed file opens in VS Code's diff
 // editor between its two blob versions (read-only blob documents), an added or removed one opens as a blob.
 import * as vscode from 'vscode';
-import { blobUri } from '../../../shared/blobUri';
-import { compareRows, compareTitle, type CompareRow } from '../../../shared/compareText';
+import { blobUri } from '../../../shared/blobs/blobUri';
+import { compareRows, compareTitle, type CompareRow } from '../../../shared/snapshots/compareText';
 import type { ChangedFileInfo, DiffImagesResult } from '../../../shared/protocol';
 import type { StoreApi } from '../storeApi';
 import { LAYER_TITLES } from '../tree/layerLabels';

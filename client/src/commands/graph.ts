@@ -1,14 +1,14 @@
 // Commands on the store's reference graph: list and remove unreferenced blobs (with a modal confirmation that
 // shows count and bytes), and the store statistics as a read-only Markdown document.
 import * as vscode from 'vscode';
-import { markdownText } from '../../../shared/markdownText';
-import { formatBytes } from '../../../shared/format';
+import { markdownText } from '../../../shared/common/markdownText';
+import { formatBytes } from '../../../shared/common/format';
 import type { GcResult, StoreStatsResult } from '../../../shared/protocol';
 import { log } from '../log';
 import { showReport } from '../reports';
 import type { StoreApi } from '../storeApi';
 import { withServerProgress } from './serverProgress';
-import { plural } from '../../../shared/format';
+import { plural } from '../../../shared/common/format';
 
 /** Lists the blobs no image reaches (a dry run: nothing is removed). */
 export async function showUnreferenced(api: StoreApi): Promise<GcResult> {

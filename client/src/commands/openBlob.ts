@@ -1,8 +1,8 @@
 // Opens a blob as an editor tab: text in a text editor with a fitting language, binary in the hex editor when
 // it is installed (otherwise a clear message instead of a tab of garbage).
 import * as vscode from 'vscode';
-import { blobUri } from '../../../shared/blobUri';
-import { hexDump } from '../../../shared/hexDump';
+import { blobUri } from '../../../shared/blobs/blobUri';
+import { hexDump } from '../../../shared/blobs/hexDump';
 import { applyBlobLanguage } from '../blobLanguage';
 import { showReport } from '../reports';
 import type { StoreApi } from '../storeApi';

@@ -5,7 +5,7 @@ import type { PutMissingResult } from '../../../shared/protocol';
 import type { KnownProblems } from '../problems';
 import type { StoreApi } from '../storeApi';
 import { withServerProgress } from './serverProgress';
-import { plural } from '../../../shared/format';
+import { plural } from '../../../shared/common/format';
 
 export async function putMissingFromFolder(
   api: StoreApi,

@@ -2,7 +2,7 @@
 // invoked on; palette commands fall back to the active editor or ask.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseDigest } from '../../../shared/digest';
+import { parseDigest } from '../../../shared/blobs/digest';
 import type { ChangedFileInfo } from '../../../shared/protocol';
 import type { KnownProblems } from '../problems';
 import type { VerifyProblems } from '../verifyProblems';

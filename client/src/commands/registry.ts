@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { RemotePullResult, RemotePushResult, SecretsInClearData } from '../../../shared/protocol';
 import { StoreErrorCode } from '../../../shared/protocol';
-import { plural } from '../../../shared/format';
+import { plural } from '../../../shared/common/format';
 import { ResponseError } from 'vscode-languageclient/node';
 
 /** The variables a push was refused for, when that is why it failed. */
@@ -12,7 +12,7 @@ function secretsRefused(err: unknown): string[] | undefined {
     : undefined;
 }
 import { askCredentials, hostOf, isCredential, storeCredentials } from '../registryCredentials';
-import { REMOTE_FORMS, ociHasTag, registryOf, remoteKind } from '../../../shared/remoteText';
+import { REMOTE_FORMS, ociHasTag, registryOf, remoteKind } from '../../../shared/registries/remoteText';
 import { SECTION, settings } from '../settings';
 import type { StoreApi } from '../storeApi';
 import { withServerProgress } from './serverProgress';

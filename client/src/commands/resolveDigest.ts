@@ -1,7 +1,7 @@
 // "Go to Digest": a quick pick that checks what is typed as it is typed (a digest or a hex prefix) and
 // offers the matching blobs from the server.
 import * as vscode from 'vscode';
-import { parseHexPrefix } from '../../../shared/digest';
+import { parseHexPrefix } from '../../../shared/blobs/digest';
 import type { StoreApi } from '../storeApi';
 
 export function resolveDigest(api: StoreApi, initial = ''): Promise<string | undefined> {

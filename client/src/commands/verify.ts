@@ -2,13 +2,13 @@
 // reports; problems mark the tree and tabs, and a summary offers the list.
 import * as vscode from 'vscode';
 import type { VerifyReport, VerifyTarget } from '../../../shared/protocol';
-import { snapshotsSummary } from '../../../shared/verifyWords';
+import { snapshotsSummary } from '../../../shared/checks/verifyWords';
 import { log } from '../log';
 import type { KnownProblems } from '../problems';
 import type { StoreApi } from '../storeApi';
 import type { VerifyProblems } from '../verifyProblems';
 import { withServerProgress } from './serverProgress';
-import { plural } from '../../../shared/format';
+import { plural } from '../../../shared/common/format';
 
 export async function runVerify(
   api: StoreApi,

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { StoreApi } from '../storeApi';
 import type { StoreNode } from '../tree/nodes';
 import type { SnapshotPanels } from './snapshotPanel';
-import { isSecretHex } from '../../../shared/secretHex';
+import { isSecretHex } from '../../../shared/snapshots/secretHex';
 
 export const SESSION_SECRET_KEY = 'processfork.operatorSessionSecret';
 

@@ -4,7 +4,7 @@
 // processfork/conversation); every message from the page is checked before anything acts on it.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { blobUri } from '../../../shared/blobUri';
+import { blobUri } from '../../../shared/blobs/blobUri';
 import type { SnapshotView } from '../../../shared/snapshots/snapshotView';
 import type { HostToPage, PageToHost, SnapshotPageState } from '../../../shared/snapshots/pageMessages';
 import { checkedPageMessage } from '../../../shared/snapshots/pageMessages';

@@ -1,6 +1,6 @@
 // Marks corrupt and missing blobs wherever a `processfork-blob:` resource shows (tree items, tabs).
 import * as vscode from 'vscode';
-import { BLOB_SCHEME, hexOfBlobPath } from '../../../shared/blobUri';
+import { BLOB_SCHEME, hexOfBlobPath } from '../../../shared/blobs/blobUri';
 import { urisOfBlobs } from '../blobFileSystem';
 import type { KnownProblems } from '../problems';
 

@@ -1,5 +1,5 @@
 // Sizes and digests as the tree shows them.
-export { formatBytes } from '../../../shared/format';
+export { formatBytes } from '../../../shared/common/format';
 
 export function shortDigest(digest: string): string {
   return digest.startsWith('sha256:') ? `${digest.slice(7, 19)}…` : digest;

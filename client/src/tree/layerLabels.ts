@@ -2,7 +2,7 @@
 // "Environment — 12 variables, 1 redacted, 2 secrets in clear". Field names and digests stay in tooltips.
 import type { SnapshotView } from '../../../shared/snapshots/snapshotView';
 
-export { LAYER_TITLES } from '../../../shared/layerTitles';
+export { LAYER_TITLES } from '../../../shared/snapshots/layerTitles';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 

@@ -1,6 +1,6 @@
 // The tree's node kinds. Nodes are plain data; storeTree.ts turns them into TreeItems and children.
 import type { BlobEntryInfo, ImageCheck, ImageReference, ImageSummary, RemoteImage } from '../../../shared/protocol';
-import { LAYER_TITLES } from '../../../shared/layerTitles';
+import { LAYER_TITLES } from '../../../shared/snapshots/layerTitles';
 
 export type StoreNode =
   | { kind: 'root'; section: 'images' | 'blobs' | 'remotes' }

@@ -2,7 +2,7 @@
 // blobs with "Show more…"). Everything loads lazily, one request per expanded node or page, so a store of
 // 100,000 blobs opens as fast as an empty one.
 import * as vscode from 'vscode';
-import { markdownText } from '../../../shared/markdownText';
+import { markdownText } from '../../../shared/common/markdownText';
 import type { BlobEntryInfo, ImageCheck, StoreChange, StoreStatsResult, StoreStatus } from '../../../shared/protocol';
 import { log } from '../log';
 import type { KnownProblems } from '../problems';
@@ -11,7 +11,7 @@ import type { StoreApi } from '../storeApi';
 import { formatBytes } from './format';
 import { treeItemFor } from './treeItems';
 import type { StoreNode } from './nodes';
-import { appendAll } from '../../../shared/arrays';
+import { appendAll } from '../../../shared/common/arrays';
 import { layerAbout } from './layerLabels';
 
 interface ShardPages {

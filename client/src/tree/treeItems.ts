@@ -1,12 +1,12 @@
 // How each kind of node looks: label, description, icon, tooltip, context value and click command.
 import * as vscode from 'vscode';
-import { markdownCode, markdownText } from '../../../shared/markdownText';
-import { blobUri } from '../../../shared/blobUri';
+import { markdownCode, markdownText } from '../../../shared/common/markdownText';
+import { blobUri } from '../../../shared/blobs/blobUri';
 import type { KnownProblems } from '../problems';
 import { formatBytes, shortDigest } from './format';
 import type { StoreNode } from './nodes';
 import { LAYER_TITLES } from './layerLabels';
-import { plural } from '../../../shared/format';
+import { plural } from '../../../shared/common/format';
 
 export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal: number | undefined): vscode.TreeItem {
   switch (node.kind) {

@@ -1,7 +1,7 @@
 // A small argument parser: global options anywhere before or after the command, `--` ends options, and every
 // unknown flag is an error (a typo must never be taken as a file name).
 import { CliError } from './exitCodes';
-import { quoteShort } from '../../../shared/format';
+import { quoteShort } from '../../../shared/common/format';
 
 export interface FlagSpec {
   /** Flags that take a value (`--limit 10` or `--limit=10`). */

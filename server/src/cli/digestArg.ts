@@ -1,6 +1,6 @@
 // A digest argument as people type it: the full `sha256:<64 hex>`, or a unique prefix of its hex (with or
 // without `sha256:`), as Go to Digest accepts in the editor.
-import { formatDigest, parseDigest, parseHexPrefix } from '../../../shared/digest';
+import { formatDigest, parseDigest, parseHexPrefix } from '../../../shared/blobs/digest';
 import type { FsBlobStore } from '../store/blobs/fsBlobStore';
 import { CliError } from './exitCodes';
 

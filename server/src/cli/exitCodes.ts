@@ -1,5 +1,5 @@
 // pf's exit codes, kept by pfstore so scripts can treat both tools alike.
-import { DigestError } from '../../../shared/digest';
+import { DigestError } from '../../../shared/blobs/digest';
 import { StoreError } from '../store/errors';
 
 export const EXIT_OK = 0;

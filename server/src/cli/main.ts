@@ -20,9 +20,9 @@ import { verifyCommand } from './commands/verify';
 import { imagesCommand } from './commands/images';
 import { showCommand } from './commands/show';
 import { pullCommand, pushCommand, remoteCommand } from './commands/remote';
-import { quoteShort } from '../../../shared/format';
+import { quoteShort } from '../../../shared/common/format';
 import { zstdEngine } from '../store/io/zstdEngine';
-import { terminalLine, terminalLines } from '../../../shared/terminalText';
+import { terminalLine, terminalLines } from '../../../shared/common/terminalText';
 
 const VERSION = '0.1.0';
 const COMMANDS: Command[] = [

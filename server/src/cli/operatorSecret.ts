@@ -1,7 +1,7 @@
 // The operator's session secret for checking ledgers, as pf takes it: `--session-secret-hex`, else
 // `PF_SESSION_SECRET`. Checked to be hex; its value is never echoed, not even in the error.
 import { CliError } from './exitCodes';
-import { isSecretHex } from '../../../shared/secretHex';
+import { isSecretHex } from '../../../shared/snapshots/secretHex';
 
 export function operatorSecret(flag: string | undefined): string | undefined {
   const value = flag ?? process.env.PF_SESSION_SECRET;

@@ -5,7 +5,7 @@ export interface Progress {
   finish(): void;
 }
 
-import { terminalLine } from '../../../shared/terminalText';
+import { terminalLine } from '../../../shared/common/terminalText';
 
 export function progressOnStderr(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
   const tty = stream.isTTY === true;

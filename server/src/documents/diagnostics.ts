@@ -5,8 +5,8 @@ import type { Connection, Diagnostic, TextDocuments } from 'vscode-languageserve
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
-import { isBadBlobReport } from '../../../shared/badBlobReport';
-import { formatDigest } from '../../../shared/digest';
+import { isBadBlobReport } from '../../../shared/blobs/badBlobReport';
+import { formatDigest } from '../../../shared/blobs/digest';
 import type { StoreChange, VerifyRecord } from '../../../shared/protocol';
 import { MAX_JSON_DEPTH, jsonNesting } from '../store/images/jsonText';
 import { parseManifest } from '../store/images/manifest';
@@ -14,7 +14,7 @@ import type { StoreHost } from '../host/storeHost';
 import type { ServerSettings } from '../lsp/settings';
 import { analyse } from './digestAnalysis';
 import { isManifestUri, wantsDigestFeatures } from './documentKinds';
-import { appendAll } from '../../../shared/arrays';
+import { appendAll } from '../../../shared/common/arrays';
 import { LayerDiagnostics } from './layerDiagnostics';
 
 export const DIAGNOSTIC_SOURCE = 'processfork';

@@ -2,7 +2,7 @@
 // sits (`model.base`, `parents[0]`, `entries[3].blob`), in one pass of jsonc-parser's visitor.
 import { visit } from 'jsonc-parser';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { findDigestsInText } from '../../../shared/digest';
+import { findDigestsInText } from '../../../shared/blobs/digest';
 import { jsonNesting } from '../store/images/jsonText';
 
 export interface DigestOccurrence {

@@ -2,7 +2,7 @@
 // and, when the user asks for it, every file.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BLOB_SCHEME } from '../../../shared/blobUri';
+import { BLOB_SCHEME } from '../../../shared/blobs/blobUri';
 import { samePath } from '../store/portablePaths';
 
 export function isManifestUri(uri: string, storeRoot: string | undefined): boolean {

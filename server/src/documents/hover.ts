@@ -2,15 +2,15 @@
 // uses it, how many images name it, and the last verify. Everything comes from cached facts or one stat.
 import type { Hover, MarkupContent } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { formatDigest } from '../../../shared/digest';
-import { formatBytes as bytes } from '../../../shared/format';
-import { markdownCode, markdownText } from '../../../shared/markdownText';
+import { formatDigest } from '../../../shared/blobs/digest';
+import { formatBytes as bytes } from '../../../shared/common/format';
+import { markdownCode, markdownText } from '../../../shared/common/markdownText';
 import type { BlobInfo, ContentKind, ImageSummary } from '../../../shared/protocol';
 import { statBlob } from '../host/blobInfo';
 import type { StoreHost } from '../host/storeHost';
 import type { DigestOccurrence } from './digestAnalysis';
 import { occurrenceAt } from './digestAnalysis';
-import { plural } from '../../../shared/format';
+import { plural } from '../../../shared/common/format';
 
 const KIND_LABELS: Record<ContentKind, string> = {
   'image-manifest': 'snapshot image manifest (.pfimg)',

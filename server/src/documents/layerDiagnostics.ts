@@ -4,9 +4,9 @@
 // blobs are immutable by digest, so each answer is kept per digest (and per secret given).
 import type { Diagnostic } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
-import { formatDigest } from '../../../shared/digest';
+import { formatDigest } from '../../../shared/blobs/digest';
 import { needsOperatorSecret, type EnvSummary, type ProcsSummary } from '../../../shared/snapshots/snapshotView';
-import { terminalLine } from '../../../shared/terminalText';
+import { terminalLine } from '../../../shared/common/terminalText';
 import type { StoreHost } from '../host/storeHost';
 import { isUnreadable, readJsonLayer, readLedger } from '../store/layers/readLayers';
 

@@ -1,7 +1,7 @@
 // Every well-formed digest links to its content (`processfork-blob:` documents the client serves).
 import type { DocumentLink } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { blobUri } from '../../../shared/blobUri';
+import { blobUri } from '../../../shared/blobs/blobUri';
 import { analyse } from './digestAnalysis';
 
 export function linksOf(doc: TextDocument): DocumentLink[] {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Location, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { findDigestsInText } from '../../../shared/digest';
+import { findDigestsInText } from '../../../shared/blobs/digest';
 import { imagesDir } from '../store/blobs/blobPaths';
 import { MAX_MANIFEST_BYTES } from '../store/images/imageCatalog';
 import { readRegularFile } from '../store/io/safeOpen';

@@ -1,6 +1,6 @@
 // What the server knows of one blob, for stat requests and hovers: sizes, ratio, content kind, referrers, verdict.
 import { ResponseError } from 'vscode-languageserver';
-import { formatDigest } from '../../../shared/digest';
+import { formatDigest } from '../../../shared/blobs/digest';
 import type { BlobInfo } from '../../../shared/protocol';
 import { StoreErrorCode } from '../../../shared/protocol';
 import type { StoreHost } from './storeHost';

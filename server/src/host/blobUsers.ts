@@ -1,5 +1,5 @@
 // Which snapshots a blob's trouble hurts, by name: for a bad blob's Problems entry and its report document.
-import { formatDigest } from '../../../shared/digest';
+import { formatDigest } from '../../../shared/blobs/digest';
 import type { BlobUserInfo } from '../../../shared/protocol';
 import type { StoreHost } from './storeHost';
 

@@ -3,7 +3,7 @@
 import type { FsBlobStore } from '../store/blobs/fsBlobStore';
 import { listImages } from '../store/images/imageCatalog';
 import { ReferenceGraph } from '../store/analysis/referenceGraph';
-import { progressOf } from '../../../shared/format';
+import { progressOf } from '../../../shared/common/format';
 
 export interface GraphProgress {
   begin(title: string): void;

@@ -1,7 +1,7 @@
 // One image's closure as the tree and verify need it, each reference with what the store knows of it.
 import * as path from 'node:path';
 import { ResponseError } from 'vscode-languageserver';
-import { formatDigest } from '../../../shared/digest';
+import { formatDigest } from '../../../shared/blobs/digest';
 import type { ImageDetailsResult, ImageReference, ImageSummary } from '../../../shared/protocol';
 import { StoreErrorCode } from '../../../shared/protocol';
 import { imagesDir } from '../store/blobs/blobPaths';

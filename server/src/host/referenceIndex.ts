@@ -1,7 +1,7 @@
 // Which images name which digests (the manifest's own fields), for hovers ("referenced by 3 images") and for
 // the tree. Built from images/ on first use and rebuilt when the watcher sees images/ change.
 import type { ImageSummary } from '../../../shared/protocol';
-import { formatDigest } from '../../../shared/digest';
+import { formatDigest } from '../../../shared/blobs/digest';
 import { listImages } from '../store/images/imageCatalog';
 import { manifestReferences } from '../store/images/manifest';
 

@@ -5,7 +5,7 @@ import type { BlobPage, ListOptions } from '../store/blobs/blobStore';
 import type { ShardSource } from '../store/blobs/blobListing';
 import { listShards, pageOfBlobs, shardBlobs } from '../store/blobs/blobListing';
 import { InvalidInputError } from '../store/errors';
-import { quoteShort } from '../../../shared/format';
+import { quoteShort } from '../../../shared/common/format';
 
 export interface ShardDiff {
   added: string[];

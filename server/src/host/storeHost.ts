@@ -4,7 +4,7 @@ import type { Connection } from 'vscode-languageserver';
 import { MessageType, ShowMessageNotification } from 'vscode-languageserver';
 import type { FailedVerify, StoreChange, StoreStatus } from '../../../shared/protocol';
 import { StatusNotification, StoreChangedNotification } from '../../../shared/protocol';
-import { formatDigest } from '../../../shared/digest';
+import { formatDigest } from '../../../shared/blobs/digest';
 import { BlobFacts } from './blobFacts';
 import { GraphHost, type GraphProgress } from './graphHost';
 import { ReferenceIndex } from './referenceIndex';
@@ -15,7 +15,7 @@ import { probeStore } from './storeProbe';
 import type { WatchBatch } from './storeWatcher';
 import { StoreWatcher } from './storeWatcher';
 import { zstdEngine } from '../store/io/zstdEngine';
-import { appendAll } from '../../../shared/arrays';
+import { appendAll } from '../../../shared/common/arrays';
 
 /** `native 1.5.7` or `wasm 1.5.7`: which zstd this server decodes and compresses with. */
 function engineLabel(): string {

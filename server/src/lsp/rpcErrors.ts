@@ -1,7 +1,7 @@
 // Maps store and digest errors to JSON-RPC errors with stable codes, so every handler answers a clear error
 // instead of throwing into the connection (which would log an internal error and leave the client guessing).
 import { CancellationToken, ErrorCodes, LSPErrorCodes, ResponseError } from 'vscode-languageserver';
-import { DigestError } from '../../../shared/digest';
+import { DigestError } from '../../../shared/blobs/digest';
 import { StoreErrorCode } from '../../../shared/protocol';
 import { StoreError } from '../store/errors';
 

@@ -1,5 +1,5 @@
 // The client-side settings the server reads (pulled with workspace/configuration, re-read on change).
-import { MIB, SETTING_DEFAULTS, isRemoteSetting } from '../../../shared/settings';
+import { MIB, SETTING_DEFAULTS, isRemoteSetting } from '../../../shared/editor/settings';
 
 export interface ServerSettings {
   /** `processfork.store.path`; empty means $PF_STORE, then ~/.processfork. */

@@ -1,7 +1,7 @@
 // Reads a registry response body into memory only up to a limit. A registry (or something posing as one)
 // can send an endless body; without a bound, a manifest read would grow the process until it died.
 
-import { MAX_DOCUMENT_BYTES } from '../../../shared/transferLimits';
+import { MAX_DOCUMENT_BYTES } from '../../../shared/registries/transferLimits';
 
 export { MAX_DOCUMENT_BYTES };
 

@@ -1,8 +1,8 @@
 // The OCI image manifest pf push writes for one snapshot image: config = the .pfimg manifest bytes, first layer
 // the signature, then one zstd layer per blob of the closure, annotated with the raw digest's store path.
 import { createHash } from 'node:crypto';
-import { kindOf } from '../../../shared/boundedJson';
-import { tryParseDigest } from '../../../shared/digest';
+import { kindOf } from '../../../shared/common/boundedJson';
+import { tryParseDigest } from '../../../shared/blobs/digest';
 import { InvalidInputError } from '../store/errors';
 import { OCI_MANIFEST_MEDIA_TYPE } from './registryClient';
 import { SIGNATURE_MEDIA_TYPE } from './signature';

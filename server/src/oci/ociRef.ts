@@ -2,7 +2,7 @@
 // manifest by digest (pulls only). The scheme follows pf: http to loopback and to any explicit port but 443,
 // https otherwise (no port, or 443); PF_OCI_SCHEME=https|http overrides it (a TLS registry on port 5000).
 import { InvalidInputError } from '../store/errors';
-import { quoteShort } from '../../../shared/format';
+import { quoteShort } from '../../../shared/common/format';
 
 export interface OciRef {
   /** `http://127.0.0.1:5000` */

@@ -10,7 +10,7 @@ import { parseManifest } from '../store/images/manifest';
 import { LAYER_MEDIA_TYPE, parseOciManifest, rawHexOfLayer } from './ociImage';
 import type { OciRef } from './ociRef';
 import type { TransferProgress } from './push';
-import { TRANSFER_CONCURRENCY, forEachInFlight } from '../../../shared/inFlight';
+import { TRANSFER_CONCURRENCY, forEachInFlight } from '../../../shared/common/inFlight';
 import { RegistryClient } from './registryClient';
 import { checkSignature, SIGNATURE_MEDIA_TYPE } from './signature';
 

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs/promises';
 import { blobPath } from '../store/blobs/blobPaths';
 import { hashFile } from '../store/io/fileHash';
-import { TRANSFER_CONCURRENCY, forEachInFlight } from '../../../shared/inFlight';
+import { TRANSFER_CONCURRENCY, forEachInFlight } from '../../../shared/common/inFlight';
 import { InvalidInputError, throwIfAborted } from '../store/errors';
 import { pushPlan } from './pushPlan';
 import type { FsBlobStore } from '../store/blobs/fsBlobStore';

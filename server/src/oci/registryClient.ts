@@ -6,12 +6,12 @@ import * as fs from 'node:fs/promises';
 import { writeAll } from '../store/io/durableWrite';
 import { IntegrityError, StoreError, StoreIoError, ioError } from '../store/errors';
 import { BodyTooLargeError, MAX_DOCUMENT_BYTES, readBounded } from './boundedBody';
-import { MAX_LIST_PAGES } from '../../../shared/transferLimits';
+import { MAX_LIST_PAGES } from '../../../shared/registries/transferLimits';
 import { isLoopback, type OciRef } from './ociRef';
 import { dockerCredentials } from './dockerCredentials';
-import { terminalLine } from '../../../shared/terminalText';
+import { terminalLine } from '../../../shared/common/terminalText';
 import { TokenCache, accessOf, parseChallenge, type Access, type TokenAuthError } from './tokenAuth';
-import { appendAll } from '../../../shared/arrays';
+import { appendAll } from '../../../shared/common/arrays';
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 

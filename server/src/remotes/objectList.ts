@@ -2,12 +2,12 @@
 // location itself (when it holds a manifest.json) and each folder (key prefix) directly under it that does, with
 // their names and dates read from the manifests. Every page of a prefix of more than 1,000 keys is walked.
 import { createHash } from 'node:crypto';
-import { formatDigest } from '../../../shared/digest';
+import { formatDigest } from '../../../shared/blobs/digest';
 import type { RemoteImage } from '../../../shared/protocol';
 import { MAX_MANIFEST_BYTES } from '../store/images/imageCatalog';
 import { parseManifest } from '../store/images/manifest';
 import { MANIFEST_KEY, type ObjectRegistry } from './objectRegistry';
-import { MAX_LISTED_LOCATIONS } from '../../../shared/transferLimits';
+import { MAX_LISTED_LOCATIONS } from '../../../shared/registries/transferLimits';
 
 export async function listObjectImages(
   registry: ObjectRegistry,

@@ -4,7 +4,7 @@
 // records name, each streamed to a temp file, decoded and re-hashed against its name before it is renamed into
 // the store. The image enters the catalog last, and only when its whole closure is here.
 import { createHash } from 'node:crypto';
-import { TRANSFER_CONCURRENCY, forEachInFlight } from '../../../shared/inFlight';
+import { TRANSFER_CONCURRENCY, forEachInFlight } from '../../../shared/common/inFlight';
 import type { TransferProgress } from '../oci/push';
 import { checkSignature } from '../oci/signature';
 import type { FsBlobStore } from '../store/blobs/fsBlobStore';
@@ -15,7 +15,7 @@ import { imageClosure, type ClosureEntry } from '../store/images/imageClosure';
 import { parseManifest } from '../store/images/manifest';
 import { layerReferences } from '../store/layers/layerReferences';
 import { MANIFEST_KEY, SIGNATURE_KEY, blobKey, type ObjectRegistry } from './objectRegistry';
-import { MAX_BLOB_OBJECT, MAX_SIGNATURE_BYTES } from '../../../shared/transferLimits';
+import { MAX_BLOB_OBJECT, MAX_SIGNATURE_BYTES } from '../../../shared/registries/transferLimits';
 
 export interface ObjectPullResult {
   imageHex: string;

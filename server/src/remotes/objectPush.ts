@@ -2,7 +2,7 @@
 // bytes under `blobs/sha256/<2>/<hex>.zst` (skipped when already there, so a push resumes by running it again),
 // then the signature, then `manifest.json` last: a reader never finds a manifest whose blobs are not all there.
 import * as fs from 'node:fs/promises';
-import { TRANSFER_CONCURRENCY, forEachInFlight } from '../../../shared/inFlight';
+import { TRANSFER_CONCURRENCY, forEachInFlight } from '../../../shared/common/inFlight';
 import { pushPlan } from '../oci/pushPlan';
 import type { TransferProgress } from '../oci/push';
 import { signManifest } from '../oci/signature';

@@ -1,7 +1,7 @@
 // A remote as pf push and pf pull take it: `oci://host:port/repo[:tag]`, `file://PATH` (one image in a folder) or
 // `s3://BUCKET/PREFIX` (one image under a key prefix). One grammar for the CLI, the editor and the settings.
 import * as path from 'node:path';
-import { quoteShort } from '../../../shared/format';
+import { quoteShort } from '../../../shared/common/format';
 import { parseOciRef, type OciRef } from '../oci/ociRef';
 import { InvalidInputError } from '../store/errors';
 

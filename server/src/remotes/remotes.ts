@@ -1,6 +1,6 @@
 // One entry for every remote pf speaks that we can run: push, pull and list for oci://, file:// and s3://, each
 // in pf's layout, with the signature key pf uses for that kind. The CLI and the server call only these.
-import { formatDigest } from '../../../shared/digest';
+import { formatDigest } from '../../../shared/blobs/digest';
 import type { RemoteImage } from '../../../shared/protocol';
 import { pullImage } from '../oci/pull';
 import { pushImage, type TransferProgress } from '../oci/push';
@@ -16,7 +16,7 @@ import { pushToObjects } from './objectPush';
 import type { ObjectRegistry } from './objectRegistry';
 import { remoteText, type RemoteRef } from './remoteRef';
 import { s3RegistryFor } from './s3Registry';
-import { MAX_LISTED_LOCATIONS } from '../../../shared/transferLimits';
+import { MAX_LISTED_LOCATIONS } from '../../../shared/registries/transferLimits';
 import { IntegrityError, StoreError } from '../store/errors';
 
 export interface RemoteOptions {

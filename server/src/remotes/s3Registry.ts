@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type * as AwsSdk from './awsSdk';
 import { StoreError, ioError } from '../store/errors';
 import type { ObjectRegistry } from './objectRegistry';
-import { MAX_LIST_PAGES } from '../../../shared/transferLimits';
+import { MAX_LIST_PAGES } from '../../../shared/registries/transferLimits';
 import { editorCredentialsFor } from '../oci/editorCredentials';
 
 /** Files above this go up in a multipart upload (parts of PART_BYTES, two at a time); smaller in one PUT. */

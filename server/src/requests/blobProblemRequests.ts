@@ -3,7 +3,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Connection } from 'vscode-languageserver';
-import { formatDigest, parseDigest } from '../../../shared/digest';
+import { formatDigest, parseDigest } from '../../../shared/blobs/digest';
 import type { BlobProblemParams, BlobProblemResult, RemoveBadBlobParams } from '../../../shared/protocol';
 import { ResponseError } from 'vscode-languageserver';
 import { BlobProblemRequest, RemoveBadBlobRequest, StoreErrorCode } from '../../../shared/protocol';

@@ -1,6 +1,6 @@
 // The reference graph's custom requests: where a digest is used, and what the store and each image cost.
 import type { Connection } from 'vscode-languageserver';
-import { formatDigest, parseDigest } from '../../../shared/digest';
+import { formatDigest, parseDigest } from '../../../shared/blobs/digest';
 import type { ReferencesParams, StoreStatsParams } from '../../../shared/protocol';
 import { ReferencesRequest, StoreStatsRequest } from '../../../shared/protocol';
 import type { StoreHost } from '../host/storeHost';
@@ -8,7 +8,7 @@ import { workDoneOn } from '../lsp/progressReporters';
 import { abortSignalOf, guarded, objectParams } from '../lsp/rpcErrors';
 import { storeStats } from '../store/analysis/storeStats';
 import { unknownUseToJson } from '../store/analysis/referenceGraph';
-import { progressOf } from '../../../shared/format';
+import { progressOf } from '../../../shared/common/format';
 
 export function registerGraphRequests(connection: Connection, host: StoreHost): void {
   const log = (m: string) => connection.console.error(m);

@@ -1,6 +1,6 @@
 // checkImages' findings as the protocol's ImageCheck, one per image: its ledger verdict and the secrets in clear
 // its layers carry (names and places only). Shared by processfork/imageChecks (tree marks) and processfork/verify.
-import { formatDigest } from '../../../shared/digest';
+import { formatDigest } from '../../../shared/blobs/digest';
 import type { ImageCheck } from '../../../shared/protocol';
 import type { ImageChecks } from '../store/layers/imageChecks';
 

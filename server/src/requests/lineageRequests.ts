@@ -1,6 +1,6 @@
 // Comparing images and walking their lineage, for the editor's compare commands and lineage view.
 import type { Connection } from 'vscode-languageserver';
-import { formatDigest, parseDigest } from '../../../shared/digest';
+import { formatDigest, parseDigest } from '../../../shared/blobs/digest';
 import type { DiffImagesParams, ImageFilesParams, LineageParams } from '../../../shared/protocol';
 import { DiffImagesRequest, ImageFilesRequest, LineageRequest } from '../../../shared/protocol';
 import type { StoreHost } from '../host/storeHost';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
 import { ResponseError } from 'vscode-languageserver';
-import { formatDigest, parseDigest } from '../../../shared/digest';
+import { formatDigest, parseDigest } from '../../../shared/blobs/digest';
 import type { PutMissingParams, PutMissingResult } from '../../../shared/protocol';
 import { PutMissingRequest, StoreErrorCode } from '../../../shared/protocol';
 import { workDoneOn } from '../lsp/progressReporters';
@@ -13,7 +13,7 @@ import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcEr
 import type { StoreHost } from '../host/storeHost';
 import { imageDetails } from '../host/imageDetails';
 import { hashFile } from '../store/io/fileHash';
-import { plural } from '../../../shared/format';
+import { plural } from '../../../shared/common/format';
 
 const MAX_FILES = 100_000;
 

@@ -3,7 +3,7 @@
 // writes are off in untrusted workspaces.
 import type { Connection } from 'vscode-languageserver';
 import { ResponseError } from 'vscode-languageserver';
-import { formatDigest, parseDigest } from '../../../shared/digest';
+import { formatDigest, parseDigest } from '../../../shared/blobs/digest';
 import {
   FetchBlobRequest,
   RemoteImagesRequest,
@@ -19,7 +19,7 @@ import type {
   SecretsInClearData,
 } from '../../../shared/protocol';
 import { secretNames, secretsInClear } from '../store/layers/secretsBeforeSharing';
-import { plural } from '../../../shared/format';
+import { plural } from '../../../shared/common/format';
 import { authFor } from '../oci/credentials';
 import { RegistryClient } from '../oci/registryClient';
 import { parseRemote, remoteText, type RemoteRef } from '../remotes/remoteRef';

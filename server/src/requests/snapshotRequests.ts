@@ -18,7 +18,7 @@ import { listImages } from '../store/images/imageCatalog';
 import { resolveIn } from '../store/images/resolveImage';
 import { describeSnapshot } from '../store/layers/describeSnapshot';
 import { readLedger, readTrace } from '../store/layers/readLayers';
-import { isSecretHex } from '../../../shared/secretHex';
+import { isSecretHex } from '../../../shared/snapshots/secretHex';
 
 /** Items per page at most: a page of 1,000 messages of 4,000 characters is a few MiB of JSON. */
 const MAX_PAGE = 1000;

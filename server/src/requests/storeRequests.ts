@@ -2,7 +2,7 @@
 import * as fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { CancellationToken, Connection } from 'vscode-languageserver';
-import { formatDigest, parseDigest, parseHexPrefix } from '../../../shared/digest';
+import { formatDigest, parseDigest, parseHexPrefix } from '../../../shared/blobs/digest';
 import type {
   ContentKind,
   GcResult,
@@ -41,7 +41,7 @@ import { imageDetails } from '../host/imageDetails';
 import { statBlob } from '../host/blobInfo';
 import { TooLargeToReadError } from '../store/errors';
 import { removeUnreferenced } from '../store/analysis/unreferencedGc';
-import { quoteShort } from '../../../shared/format';
+import { quoteShort } from '../../../shared/common/format';
 import { hashFile } from '../store/io/fileHash';
 
 /** The most one read request returns; larger blobs are read in ranges. */

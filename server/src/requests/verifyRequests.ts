@@ -4,14 +4,14 @@
 import type { Connection, PartialResultParams, WorkDoneProgressParams } from 'vscode-languageserver';
 import type { WorkDone } from '../lsp/progressReporters';
 import { partialResultsOn, workDoneOn } from '../lsp/progressReporters';
-import { formatDigest, parseDigest } from '../../../shared/digest';
+import { formatDigest, parseDigest } from '../../../shared/blobs/digest';
 import type { VerifyProblemInfo, VerifyReport, VerifyTarget } from '../../../shared/protocol';
 import { VerifyRequest } from '../../../shared/protocol';
 import type { VerifyProblem, VerifySummary } from '../store/blobs/blobStore';
 import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
 import type { StoreHost } from '../host/storeHost';
 import { imageDetails } from '../host/imageDetails';
-import { progressOf } from '../../../shared/format';
+import { progressOf } from '../../../shared/common/format';
 import { listImages } from '../store/images/imageCatalog';
 import { checkImages, ledgerSummaryLine } from '../store/layers/imageChecks';
 import { imageCheckInfos } from './imageCheckInfo';

@@ -20,7 +20,7 @@ import { env, eventually, screenText, screenshot, test } from './harness';
 import { writeDemoSnapshots } from '../../support/demoSnapshots';
 import { entry, envText, ledgerText } from '../../support/pfLayerText';
 import { writePfImage } from '../../support/pfLayers';
-import { SERVER_NODE_FLAGS } from '../../../shared/serverRuntime';
+import { SERVER_NODE_FLAGS } from '../../../shared/editor/serverRuntime';
 
 const EXTENSION_ID = 'processfork.processfork-store';
 let ext: ExtensionApi;

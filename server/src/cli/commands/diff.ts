@@ -1,6 +1,6 @@
-import { formatDigest } from '../../../../shared/digest';
+import { formatDigest } from '../../../../shared/blobs/digest';
 import { imageLabel, resolveImages } from '../../store/images/resolveImage';
-import { formatBytes } from '../../../../shared/format';
+import { formatBytes } from '../../../../shared/common/format';
 import { diffImages, diffToJson } from '../../store/analysis/imageDiff';
 import { compareSnapshots } from '../../store/layers/compareSnapshots';
 import { listImages } from '../../store/images/imageCatalog';

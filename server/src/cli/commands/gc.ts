@@ -1,11 +1,11 @@
-import { formatDigest } from '../../../../shared/digest';
-import { formatBytes } from '../../../../shared/format';
+import { formatDigest } from '../../../../shared/blobs/digest';
+import { formatBytes } from '../../../../shared/common/format';
 import { DEFAULT_GRACE_MS, removeUnreferenced } from '../../store/analysis/unreferencedGc';
 import { intFlag } from '../args';
 import type { Command, CommandContext } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';
-import { plural } from '../../../../shared/format';
+import { plural } from '../../../../shared/common/format';
 
 export const gcCommand: Command = {
   name: 'gc',

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { formatBytes } from '../../../../shared/format';
-import { formatDigest } from '../../../../shared/digest';
+import { formatBytes } from '../../../../shared/common/format';
+import { formatDigest } from '../../../../shared/blobs/digest';
 import type { Command } from '../context';
 import { digestArg } from '../digestArg';
 import { printJson } from '../context';

@@ -1,4 +1,4 @@
-import { formatDigest, snapshotLabel } from '../../../../shared/digest';
+import { formatDigest, snapshotLabel } from '../../../../shared/blobs/digest';
 import { listImages } from '../../store/images/imageCatalog';
 import type { Command } from '../context';
 import { printJson } from '../context';

@@ -1,4 +1,4 @@
-import { formatDigest } from '../../../../shared/digest';
+import { formatDigest } from '../../../../shared/blobs/digest';
 import { resolveImage } from '../../store/images/resolveImage';
 import { listImages } from '../../store/images/imageCatalog';
 import { lineageLog, logEntryToJson } from '../../store/analysis/lineage';

@@ -1,10 +1,10 @@
-import { formatDigest } from '../../../../shared/digest';
+import { formatDigest } from '../../../../shared/blobs/digest';
 import { MAX_PAGE } from '../../store/blobs/blobListing';
 import { intFlag } from '../args';
 import type { Command } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';
-import { quoteShort } from '../../../../shared/format';
+import { quoteShort } from '../../../../shared/common/format';
 
 export const lsCommand: Command = {
   name: 'ls',

@@ -1,4 +1,4 @@
-import { formatDigest, parseDigest } from '../../../../shared/digest';
+import { formatDigest, parseDigest } from '../../../../shared/blobs/digest';
 import { ReferenceGraph, unknownUseText, unknownUseToJson } from '../../store/analysis/referenceGraph';
 import type { Command } from '../context';
 import { printJson } from '../context';

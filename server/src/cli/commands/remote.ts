@@ -1,4 +1,4 @@
-import { formatDigest } from '../../../../shared/digest';
+import { formatDigest } from '../../../../shared/blobs/digest';
 import { resolveImage } from '../../store/images/resolveImage';
 import { parseRemote } from '../../remotes/remoteRef';
 import { listImagesAt, pullFrom, pushTo } from '../../remotes/remotes';
@@ -6,7 +6,7 @@ import type { Command } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK, EXIT_SECRETS_REFUSED } from '../exitCodes';
 import { secretNames, secretsInClear } from '../../store/layers/secretsBeforeSharing';
-import { plural } from '../../../../shared/format';
+import { plural } from '../../../../shared/common/format';
 import { progressOnStderr } from '../progress';
 
 const REMOTES = 'oci://host:port/repo[:tag] | file://PATH | s3://BUCKET/PREFIX';

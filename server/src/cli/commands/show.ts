@@ -1,7 +1,7 @@
 // pfstore show IMAGE: what a snapshot is, in its user's words. Which one (name, agent, lineage), what the agent
 // said (the conversation), what it did (the tool calls, and whether that record is intact), what it ran with
 // (environment and processes; secrets in clear named, never printed), model, cache and files.
-import { formatBytes } from '../../../../shared/format';
+import { formatBytes } from '../../../../shared/common/format';
 import type { ImageRef, SnapshotView, TraceMessage, TraceReport } from '../../../../shared/snapshots/snapshotView';
 import type { UnreadableLayer } from '../../store/layers/readLayers';
 import { listImages } from '../../store/images/imageCatalog';
@@ -14,7 +14,7 @@ import { resolveImage } from '../../store/images/resolveImage';
 import { operatorSecret } from '../operatorSecret';
 import { tooManyLines } from '../../store/layers/scanLimits';
 import { recordStates, type RecordState } from '../../store/layers/recordStates';
-import { plural } from '../../../../shared/format';
+import { plural } from '../../../../shared/common/format';
 
 /** With --full: every tool call, up to this many (the rest is counted). */
 const FULL_LIMIT = 100_000;

@@ -1,4 +1,4 @@
-import { formatDigest } from '../../../../shared/digest';
+import { formatDigest } from '../../../../shared/blobs/digest';
 import type { Command } from '../context';
 import { digestArg } from '../digestArg';
 import { printJson } from '../context';

@@ -1,4 +1,4 @@
-import { formatBytes } from '../../../../shared/format';
+import { formatBytes } from '../../../../shared/common/format';
 import { storeStats } from '../../store/analysis/storeStats';
 import type { Command } from '../context';
 import { printJson } from '../context';

@@ -1,10 +1,10 @@
-import { formatDigest, parseDigest } from '../../../../shared/digest';
+import { formatDigest, parseDigest } from '../../../../shared/blobs/digest';
 import type { VerifyProblem, VerifySummary } from '../../store/blobs/blobStore';
 import { MAX_MANIFEST_BYTES } from '../../store/images/imageCatalog';
 import { readRegularFile } from '../../store/io/safeOpen';
 import type { Command, CommandContext } from '../context';
 import { printJson } from '../context';
-import { INTEGRITY_KINDS, integrityMeaning, usersText } from '../../../../shared/integrityWords';
+import { INTEGRITY_KINDS, integrityMeaning, usersText } from '../../../../shared/checks/integrityWords';
 import { ReferenceGraph } from '../../store/analysis/referenceGraph';
 import { EXIT_BAD_INPUT, EXIT_INTEGRITY, EXIT_OK } from '../exitCodes';
 import { progressOnStderr } from '../progress';
@@ -13,13 +13,13 @@ import type { FsBlobStore } from '../../store/blobs/fsBlobStore';
 import { imagesDir } from '../../store/blobs/blobPaths';
 import { parseManifest } from '../../store/images/manifest';
 import { CliError } from '../exitCodes';
-import { appendAll } from '../../../../shared/arrays';
+import { appendAll } from '../../../../shared/common/arrays';
 import { listImages } from '../../store/images/imageCatalog';
 import { checkImages, ledgerSummaryLine } from '../../store/layers/imageChecks';
 import { snapshotClosure } from '../../store/layers/snapshotClosure';
 import { resolveImage } from '../../store/images/resolveImage';
 import { operatorSecret } from '../operatorSecret';
-import { plural } from '../../../../shared/format';
+import { plural } from '../../../../shared/common/format';
 
 /**
  * The blobs of an image's closure (missing ones included: verify reports them as not found), and problems for

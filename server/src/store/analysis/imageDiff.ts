@@ -2,7 +2,7 @@
 // changed by digest, with sizes), which cache pages (shared, added, dropped), and how the two are related
 // through their parents. Reads both manifests from the catalog and their nested manifests through the store
 // (re-hashed), so a diff never trusts a corrupt tree.
-import { formatDigest } from '../../../../shared/digest';
+import { formatDigest } from '../../../../shared/blobs/digest';
 import type { DiffImagesResult } from '../../../../shared/protocol';
 import type { BlobStore, PageList } from '../blobs/blobStore';
 import { StoreError } from '../errors';

@@ -1,7 +1,7 @@
 // Lineage through `parents`: images newest first, an image's ancestry, merges (two parents), and how two images
 // are related. Parents may name images that are not in the catalog (pulled alone, or removed); they show as
 // such and the walk stops there.
-import { formatDigest } from '../../../../shared/digest';
+import { formatDigest } from '../../../../shared/blobs/digest';
 import type { LineageEntry } from '../../../../shared/protocol';
 import type { CatalogEntry } from '../images/imageCatalog';
 

@@ -10,7 +10,7 @@ import { listImages } from '../images/imageCatalog';
 import { LAYER_FIELDS, parseNestedReferences, unreadableNested } from '../images/manifest';
 import { sortedRecordOrder } from './recordOrder';
 import { layerReferences } from '../layers/layerReferences';
-import { formatDigest } from '../../../../shared/digest';
+import { formatDigest } from '../../../../shared/blobs/digest';
 import type { UnknownUseInfo } from '../../../../shared/protocol';
 
 /** Nested manifests larger than this are not expanded (and are reported as such). */

@@ -2,7 +2,7 @@
 // image its closure size, the bytes only it holds (exclusive) and the bytes it shares with other images.
 // Raw sizes come from the frame headers when they record them, else from one streamed decode on the workers
 // (pf-core's frames record none), the cost of a verify.
-import { formatDigest } from '../../../../shared/digest';
+import { formatDigest } from '../../../../shared/blobs/digest';
 import type { ImageCostInfo, StoreStatsResult } from '../../../../shared/protocol';
 import type { VerifyResult } from '../blobs/blobStore';
 import { scanBlobs } from '../blobs/blobListing';

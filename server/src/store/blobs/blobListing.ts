@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { BLOB_NAME, SHARD_NAME, TEMP_NAME, blobsDir } from './blobPaths';
 import type { BlobEntry, BlobPage, ListOptions } from './blobStore';
 import { InvalidInputError, ioError } from '../errors';
-import { quoteShort } from '../../../../shared/format';
-import { appendAll } from '../../../../shared/arrays';
+import { quoteShort } from '../../../../shared/common/format';
+import { appendAll } from '../../../../shared/common/arrays';
 
 export const MAX_PAGE = 5000;
 /**

@@ -1,10 +1,10 @@
-// Where pf-core puts things. Every path comes from a digest that passed shared/digest.ts, so no string
+// Where pf-core puts things. Every path comes from a digest that passed shared/blobs/digest.ts, so no string
 // from a request, a manifest or a file name can reach the file system unchecked.
 import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
-import { isHex64 } from '../../../../shared/digest';
+import { isHex64 } from '../../../../shared/blobs/digest';
 import { InvalidInputError } from '../errors';
-import { quoteShort } from '../../../../shared/format';
+import { quoteShort } from '../../../../shared/common/format';
 import { writerOrigin } from './writerOrigin';
 
 export const BLOB_NAME = /^([0-9a-f]{64})\.zst$/;

@@ -1,5 +1,5 @@
 // The contract both stores keep (on disk and in memory). Hex digests here are already validated by
-// shared/digest.ts: 64 lower-case hex characters, no prefix.
+// shared/blobs/digest.ts: 64 lower-case hex characters, no prefix.
 import type { IntegrityKind } from '../errors';
 
 export interface PutResult {

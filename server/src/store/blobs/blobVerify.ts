@@ -4,7 +4,7 @@ import { CancelledError, IntegrityError, StoreError } from '../errors';
 import type { WorkerPool } from '../workers/workerPool';
 import { scanShards } from './blobListing';
 import { blobPath } from './blobPaths';
-import { appendAll } from '../../../../shared/arrays';
+import { appendAll } from '../../../../shared/common/arrays';
 
 /** Blobs per worker message: small enough that cancel and progress stay prompt, large enough to amortise the trip. */
 const VERIFY_BATCH = 128;

@@ -40,7 +40,7 @@ import type { WorkerFailure, WorkerReply, WorkerRequest } from '../workers/worke
 import { declaredDecodedSize } from '../io/zstdFrame';
 import { hashFile } from '../io/fileHash';
 import { renameOver } from '../io/durableWrite';
-import { formatBytes } from '../../../../shared/format';
+import { formatBytes } from '../../../../shared/common/format';
 
 /**
  * Reads that stream (verify, `get -o`, decode of a range, adopting a pulled layer) hold a bounded window of the

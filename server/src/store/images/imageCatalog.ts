@@ -8,7 +8,7 @@ import { StoreError, ioError } from '../errors';
 import { insideRoot, readRegularFile } from '../io/safeOpen';
 import type { ImageManifest, ManifestProblem } from './manifest';
 import { parseManifest } from './manifest';
-import { forEachInFlight } from '../../../../shared/inFlight';
+import { forEachInFlight } from '../../../../shared/common/inFlight';
 
 export interface CatalogEntry {
   /** The hex of the file name when it is a valid name, else ''. */

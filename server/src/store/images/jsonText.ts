@@ -5,7 +5,7 @@ import {
   lineColumn,
   nestedAtLeast,
   MAX_JSON_DEPTH as SERDE_DEPTH,
-} from '../../../../shared/boundedJson';
+} from '../../../../shared/common/boundedJson';
 
 export { lineColumn };
 

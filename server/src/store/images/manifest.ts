@@ -1,10 +1,10 @@
 // The `.pfimg` manifest (schema v1): parsed without ever throwing, every deviation from the pf-core schema
 // reported with the JSON path where it stands. Both the snake_case the code writes and the camelCase of the
 // prose docs are read; nothing here re-serializes a manifest (that would change its content id).
-import { DigestError, parseDigest } from '../../../../shared/digest';
+import { DigestError, parseDigest } from '../../../../shared/blobs/digest';
 import { JsonTextError, parseJsonText } from './jsonText';
-import { kindOf } from '../../../../shared/boundedJson';
-import { quoteShort } from '../../../../shared/format';
+import { kindOf } from '../../../../shared/common/boundedJson';
+import { quoteShort } from '../../../../shared/common/format';
 
 export const IMAGE_MEDIA_TYPE = 'application/vnd.processfork.image.v1+json';
 

@@ -1,8 +1,8 @@
 // An image named as people name it: the snapshot's name (`pf snapshot --name before-refactor` writes it into
 // `agent.fingerprint`), its full digest, or a unique prefix of the digest. An ambiguous one lists the candidates
 // with their names, so the user can pick. The CLI and the server resolve images here.
-import { formatDigest } from '../../../../shared/digest';
-import { terminalLine } from '../../../../shared/terminalText';
+import { formatDigest } from '../../../../shared/blobs/digest';
+import { terminalLine } from '../../../../shared/common/terminalText';
 import { InvalidInputError } from '../errors';
 import type { CatalogEntry } from './imageCatalog';
 import { listImages } from './imageCatalog';

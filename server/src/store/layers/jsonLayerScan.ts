@@ -19,7 +19,7 @@ import {
   type ProcsSummary,
 } from './layerSummaries';
 import { TarMembers } from './tarMembers';
-import { describeJsonFailure } from '../../../../shared/boundedJson';
+import { describeJsonFailure } from '../../../../shared/common/boundedJson';
 
 export const JSON_LAYER_SCAN = 'json-layer';
 

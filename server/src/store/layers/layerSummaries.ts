@@ -10,7 +10,7 @@ import type {
   FsSummary,
 } from '../../../../shared/snapshots/snapshotView';
 import { REDACTED, secretIn, type SecretFinding } from './secrets';
-import { MAX_JSON_DEPTH, nestedAtLeast, storedJsonText } from '../../../../shared/boundedJson';
+import { MAX_JSON_DEPTH, nestedAtLeast, storedJsonText } from '../../../../shared/common/boundedJson';
 
 type Json = Record<string, unknown>;
 

@@ -8,10 +8,10 @@ import { ChainHmac, sha256Hex } from './chainHmac';
 import { LineReader, type LineEvent } from './lineReader';
 import { NEEDS_OPERATOR_SECRET } from '../../../../shared/snapshots/snapshotView';
 import type { LedgerEntryView, LedgerReport, MergedLedger } from '../../../../shared/snapshots/snapshotView';
-import { isSecretHex } from '../../../../shared/secretHex';
-import { parseStoredJson } from '../../../../shared/boundedJson';
+import { isSecretHex } from '../../../../shared/snapshots/secretHex';
+import { parseStoredJson } from '../../../../shared/common/boundedJson';
 import { MAX_SCAN_LINES, tooManyLines } from './scanLimits';
-import { plural } from '../../../../shared/format';
+import { plural } from '../../../../shared/common/format';
 
 export const LEDGER_SCAN = 'effects-ledger';
 

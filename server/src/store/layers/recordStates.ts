@@ -1,7 +1,7 @@
 // Whether each snapshot's record of what it did can be trusted, and whether it carries secrets in clear, in the
 // words a listing shows: "record not intact", "record not intact (parent side-a)", "secrets in clear". A merge
 // has no chain of its own (its record names both parents' ledgers), so its record is as intact as theirs.
-import { forEachInFlight } from '../../../../shared/inFlight';
+import { forEachInFlight } from '../../../../shared/common/inFlight';
 import type { FsBlobStore } from '../blobs/fsBlobStore';
 import type { CatalogEntry } from '../images/imageCatalog';
 import { checkImages } from './imageChecks';

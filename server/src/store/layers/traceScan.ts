@@ -4,7 +4,7 @@
 import type { TraceMessage, TraceReport } from '../../../../shared/snapshots/snapshotView';
 import { registerLayerScan } from '../workers/layerScans';
 import { LineReader } from './lineReader';
-import { kindOf, parseStoredJson, storedJsonText } from '../../../../shared/boundedJson';
+import { kindOf, parseStoredJson, storedJsonText } from '../../../../shared/common/boundedJson';
 import { MAX_SCAN_LINES } from './scanLimits';
 
 export const TRACE_SCAN = 'trace';

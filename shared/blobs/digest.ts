@@ -1,6 +1,6 @@
 // Digests as pf-core writes them: `sha256:` + 64 lower-case hex. Pure: no node or vscode imports, so both
 // the client and the server use the same parser. No path is ever built from a string that did not pass here.
-import { quoteShort } from './format';
+import { quoteShort } from '../common/format';
 
 export const DIGEST_PREFIX = 'sha256:';
 

@@ -1,9 +1,9 @@
 // The text a damaged blob's tab shows instead of its bytes: what is wrong, which snapshots it hurts, and what to
 // do, for someone who never saw a zstd frame. Its stored bytes are shown only on request (Show Stored Bytes as
 // Hex): a damaged environment blob's compressed bytes can still carry a secret in clear.
-import type { BlobProblemResult } from './protocol';
-import { integrityMeaning } from './integrityWords';
-import { placeText } from './layerTitles';
+import type { BlobProblemResult } from '../protocol';
+import { integrityMeaning } from '../checks/integrityWords';
+import { placeText } from '../snapshots/layerTitles';
 
 /** The first line of every report: what editors, tests and the hex view key on. */
 export const REPORT_MARK = 'Damaged blob: this tab shows what is wrong with it, not its content.';

@@ -1,7 +1,7 @@
 // The extension's settings: each key's default, defined once. package.json repeats them for VS Code's
 // settings UI (a manifest cannot import code); test/unit/settings.unit.test.ts keeps the two equal.
 
-import { remoteKind } from './remoteText';
+import { remoteKind } from '../registries/remoteText';
 export const SETTINGS_SECTION = 'processfork';
 
 export const SETTING_DEFAULTS = {

@@ -1,8 +1,8 @@
 // What a verify found in the snapshots beyond their bytes, in their users' words (a pure helper: the editor's
 // verify summary uses it, and a unit test reads it without an editor).
-import type { ImageCheck } from './protocol';
-import { needsOperatorSecret } from './snapshots/snapshotView';
-import { plural } from './format';
+import type { ImageCheck } from '../protocol';
+import { needsOperatorSecret } from '../snapshots/snapshotView';
+import { plural } from '../common/format';
 
 /**
  * What the snapshots' records say, in their users' words: tool-call records intact, edited after signing (by

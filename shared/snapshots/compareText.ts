@@ -1,7 +1,7 @@
 // What Compare says, in words: its title (the two snapshots by name, how they are related, how many changes of
 // each kind) and its rows. The title counts exactly the rows it lists: agent fields, layers, files.
-import type { DiffImagesResult } from './protocol';
-import { formatBytes } from './format';
+import type { DiffImagesResult } from '../protocol';
+import { formatBytes } from '../common/format';
 import { LAYER_TITLES } from './layerTitles';
 
 export type CompareRow =
