@@ -1,7 +1,13 @@
 // The extension's settings, read in one place. A store path set in an untrusted workspace is ignored
 // (it is also listed in restrictedConfigurations, so VS Code itself does not apply the workspace value).
 import * as vscode from 'vscode';
-import { MIB, PAGE_SIZE_RANGE, SETTING_DEFAULTS as D, SETTINGS_SECTION, isRemoteSetting } from '../../shared/editor/settings';
+import {
+  MIB,
+  PAGE_SIZE_RANGE,
+  SETTING_DEFAULTS as D,
+  SETTINGS_SECTION,
+  isRemoteSetting,
+} from '../../shared/editor/settings';
 
 export const SECTION = SETTINGS_SECTION;
 
