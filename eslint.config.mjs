@@ -16,6 +16,46 @@ const SERVER_LAYERS = ['host', 'lsp', 'requests', 'documents'];
 /** The store's rooms, bottom to top ('.' is the store's root folder); the layers no store file may reach. */
 const STORE_ROOMS = ['.', 'io', 'workers', 'blobs', 'images', 'layers', 'analysis'];
 const STORE_OUTSIDE = [...SERVER_LAYERS, 'oci', 'remotes', 'cli', 'client'];
+/**
+ * The client's rooms, bottom to top: each imports the client's root (`log.ts`) and only the rooms below it.
+ * `extension.ts` at the root is the composition root: it imports any room.
+ */
+const CLIENT_ROOMS = [
+  'settings',
+  'connection',
+  'documents',
+  'problems',
+  'tree',
+  'snapshotView',
+  'commands',
+  'activation',
+];
+
+/** A ban on the client rooms `above` for `files` (room names match relative paths only: shared/ has a settings.ts). */
+function clientRoomRule(files, above, why) {
+  const patterns = above.map((room) => ({
+    group: [`../${room}/*`, `./${room}/*`],
+    message: `${why} (docs/architecture.md)`,
+  }));
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...patterns,
+            {
+              group: ['**/server/**'],
+              message: 'client/ talks to the server over JSON-RPC only (docs/architecture.md)',
+            },
+            { group: ['vscode-languageserver', 'vscode-languageserver/*'], message: 'client/ is not the server' },
+          ],
+        },
+      ],
+    },
+  };
+}
 
 export default tseslint.config(
   {
@@ -138,6 +178,31 @@ export default tseslint.config(
     packages: ['vscode-languageserver'],
     why: 'client/ talks to the server over JSON-RPC only',
   }),
+  {
+    ...clientRoomRule(['client/src/*.ts'], CLIENT_ROOMS, "the client's root holds what every room shares: no room"),
+    ignores: ['client/src/extension.ts'],
+  },
+  ...CLIENT_ROOMS.map((room, i) =>
+    clientRoomRule(
+      [`client/src/${room}/**/*.ts`],
+      CLIENT_ROOMS.slice(i + 1),
+      `client/src/${room}/ imports only the rooms below it (${CLIENT_ROOMS.slice(0, i).join(', ') || 'none'})`,
+    ),
+  ),
+  {
+    // The webview pages run in a browser: no editor API, no Node, no extension code; shared/ only.
+    files: ['client/pages/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['vscode', 'node:*', '**/client/src/**', '**/server/**'], message: 'a page is browser code' },
+          ],
+        },
+      ],
+    },
+  },
   // The worker thread's entry is its composition root: it wires the worker room to the layer scans it runs.
   onlyBelow(['server/src/store/storeWorker.ts'], {
     layers: [...STORE_OUTSIDE, 'blobs', 'images', 'analysis'],

@@ -1,5 +1,6 @@
 // The house rules of docs/architecture.md, checked as the tools enforce them: no import circle anywhere (type-only
-// imports included), and each room of server/src/store/ refused an import of a room above it by the lint.
+// imports included), and each room of server/src/store/ and of client/src/ refused an import of a room above it
+// by the lint.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -38,28 +39,38 @@ test('a circle through a type-only import is found and named', () => {
   }
 });
 
-/** Each store room (and the registry layers) and an import it must not make (a room or layer above it). */
+/** Each room (store, registries, client, pages) and an import it must not make (a room or layer above it). */
 const WRONG_IMPORTS: Array<[folder: string, specifier: string]> = [
-  ['store', './io/safeOpen'],
-  ['store/io', '../workers/workerPool'],
-  ['store/workers', '../blobs/blobPaths'],
-  ['store/blobs', '../images/manifest'],
-  ['store/images', '../layers/anyReader'],
-  ['store/layers', '../analysis/lineage'],
-  ['store/analysis', '../../host/storeHost'],
-  ['store/blobs', '../../oci/ociRef'],
-  ['store/images', '../../remotes/remoteRef'],
-  ['oci', '../remotes/remotes'],
-  ['remotes', '../requests/remoteRequests'],
-  ['remotes', '../cli/main'],
+  ['server/src/store', './io/safeOpen'],
+  ['server/src/store/io', '../workers/workerPool'],
+  ['server/src/store/workers', '../blobs/blobPaths'],
+  ['server/src/store/blobs', '../images/manifest'],
+  ['server/src/store/images', '../layers/anyReader'],
+  ['server/src/store/layers', '../analysis/lineage'],
+  ['server/src/store/analysis', '../../host/storeHost'],
+  ['server/src/store/blobs', '../../oci/ociRef'],
+  ['server/src/store/images', '../../remotes/remoteRef'],
+  ['server/src/oci', '../remotes/remotes'],
+  ['server/src/remotes', '../requests/remoteRequests'],
+  ['server/src/remotes', '../cli/main'],
+  ['client/src', './settings/settings'],
+  ['client/src/settings', '../connection/storeApi'],
+  ['client/src/connection', '../documents/reports'],
+  ['client/src/documents', '../problems/knownProblems'],
+  ['client/src/problems', '../tree/nodes'],
+  ['client/src/tree', '../snapshotView/snapshotPanel'],
+  ['client/src/snapshotView', '../commands/register'],
+  ['client/src/commands', '../activation/storeServer'],
+  ['client/src/tree', '../../../server/src/store/storePath'],
+  ['client/pages/snapshot', 'vscode'],
 ];
 
-test('the lint refuses an import of a higher room from each store room, and of a higher layer from the registries', () => {
+test('the lint refuses an import of a higher room from each store and client room, and of a higher layer from the registries', () => {
   const planted: string[] = [];
   const madeRooms: string[] = [];
   try {
     for (const [folder, specifier] of WRONG_IMPORTS) {
-      const dir = path.join(REPO, 'server', 'src', folder);
+      const dir = path.join(REPO, folder);
       if (!fs.existsSync(dir)) {
         fs.mkdirSync(dir);
         madeRooms.push(dir);

@@ -2,7 +2,7 @@
 // the light and the dark themes. Read from the page the view serves, with WCAG's relative luminance.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { panelHtml } from '../../client/src/snapshot/panelHtml';
+import { panelHtml } from '../../client/src/snapshotView/panelHtml';
 
 function luminance(hex: string): number {
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);

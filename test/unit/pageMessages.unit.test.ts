@@ -2,7 +2,7 @@
 // the page's script is inlined so that nothing in it can end its element early.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { panelHtml } from '../../client/src/snapshot/panelHtml';
+import { panelHtml } from '../../client/src/snapshotView/panelHtml';
 import { checkedPageMessage } from '../../shared/snapshots/pageMessages';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;

@@ -3,8 +3,8 @@
 import * as vscode from 'vscode';
 import { hexDump } from '../../../shared/blobs/hexDump';
 import { usersText } from '../../../shared/checks/integrityWords';
-import type { StoreApi } from '../storeApi';
-import { showReport } from '../reports';
+import type { StoreApi } from '../connection/storeApi';
+import { showReport } from '../documents/reports';
 
 const short = (digest: string) => `${digest.slice(0, 19)}…`;
 const STORED_BYTES_SHOWN = 1 << 20;

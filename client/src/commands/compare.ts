@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { blobUri } from '../../../shared/blobs/blobUri';
 import { compareRows, compareTitle, type CompareRow } from '../../../shared/snapshots/compareText';
 import type { ChangedFileInfo, DiffImagesResult } from '../../../shared/protocol';
-import type { StoreApi } from '../storeApi';
+import type { StoreApi } from '../connection/storeApi';
 import { LAYER_TITLES } from '../tree/layerLabels';
 
 const SELECTED_CONTEXT = 'processfork:compareSelected';

@@ -5,9 +5,9 @@ import { markdownText } from '../../../shared/common/markdownText';
 import { formatBytes } from '../../../shared/common/format';
 import type { GcResult, StoreStatsResult } from '../../../shared/protocol';
 import { log } from '../log';
-import { showReport } from '../reports';
-import type { StoreApi } from '../storeApi';
-import { withServerProgress } from './serverProgress';
+import { showReport } from '../documents/reports';
+import type { StoreApi } from '../connection/storeApi';
+import { withServerProgress } from '../connection/serverProgress';
 import { plural } from '../../../shared/common/format';
 
 /** Lists the blobs no image reaches (a dry run: nothing is removed). */

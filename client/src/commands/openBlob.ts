@@ -3,9 +3,9 @@
 import * as vscode from 'vscode';
 import { blobUri } from '../../../shared/blobs/blobUri';
 import { hexDump } from '../../../shared/blobs/hexDump';
-import { applyBlobLanguage } from '../blobLanguage';
-import { showReport } from '../reports';
-import type { StoreApi } from '../storeApi';
+import { applyBlobLanguage } from '../documents/blobLanguage';
+import { showReport } from '../documents/reports';
+import type { StoreApi } from '../connection/storeApi';
 
 const HEX_EDITOR = 'ms-vscode.hexeditor';
 const HEX_DUMP_BYTES = 1 << 20;

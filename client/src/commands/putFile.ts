@@ -2,7 +2,7 @@
 // Level-19 compression takes seconds per MiB, so it runs with a cancellable progress notification.
 import * as vscode from 'vscode';
 import type { PutResult } from '../../../shared/protocol';
-import type { StoreApi } from '../storeApi';
+import type { StoreApi } from '../connection/storeApi';
 
 async function pickTarget(arg: unknown): Promise<vscode.Uri | undefined> {
   if (arg instanceof vscode.Uri) {

@@ -2,9 +2,9 @@
 // blob the image lacks, and stores those.
 import * as vscode from 'vscode';
 import type { PutMissingResult } from '../../../shared/protocol';
-import type { KnownProblems } from '../problems';
-import type { StoreApi } from '../storeApi';
-import { withServerProgress } from './serverProgress';
+import type { KnownProblems } from '../problems/knownProblems';
+import type { StoreApi } from '../connection/storeApi';
+import { withServerProgress } from '../connection/serverProgress';
 import { plural } from '../../../shared/common/format';
 
 export async function putMissingFromFolder(

@@ -11,11 +11,11 @@ function secretsRefused(err: unknown): string[] | undefined {
     ? ((err.data as SecretsInClearData | undefined)?.variables ?? [])
     : undefined;
 }
-import { askCredentials, hostOf, isCredential, storeCredentials } from '../registryCredentials';
+import { askCredentials, hostOf, isCredential, storeCredentials } from '../settings/registryCredentials';
 import { REMOTE_FORMS, ociHasTag, registryOf, remoteKind } from '../../../shared/registries/remoteText';
-import { SECTION, settings } from '../settings';
-import type { StoreApi } from '../storeApi';
-import { withServerProgress } from './serverProgress';
+import { SECTION, settings } from '../settings/settings';
+import type { StoreApi } from '../connection/storeApi';
+import { withServerProgress } from '../connection/serverProgress';
 
 async function pickRemote(title: string): Promise<string | undefined> {
   const { remotes } = settings();

@@ -2,7 +2,7 @@
 // offers the matching blobs from the server.
 import * as vscode from 'vscode';
 import { parseHexPrefix } from '../../../shared/blobs/digest';
-import type { StoreApi } from '../storeApi';
+import type { StoreApi } from '../connection/storeApi';
 
 export function resolveDigest(api: StoreApi, initial = ''): Promise<string | undefined> {
   return new Promise((resolve) => {

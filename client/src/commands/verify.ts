@@ -4,10 +4,10 @@ import * as vscode from 'vscode';
 import type { VerifyReport, VerifyTarget } from '../../../shared/protocol';
 import { snapshotsSummary } from '../../../shared/checks/verifyWords';
 import { log } from '../log';
-import type { KnownProblems } from '../problems';
-import type { StoreApi } from '../storeApi';
-import type { VerifyProblems } from '../verifyProblems';
-import { withServerProgress } from './serverProgress';
+import type { KnownProblems } from '../problems/knownProblems';
+import type { StoreApi } from '../connection/storeApi';
+import type { VerifyProblems } from '../problems/verifyProblems';
+import { withServerProgress } from '../connection/serverProgress';
 import { plural } from '../../../shared/common/format';
 
 export async function runVerify(

@@ -1,8 +1,8 @@
 // Marks corrupt and missing blobs wherever a `processfork-blob:` resource shows (tree items, tabs).
 import * as vscode from 'vscode';
 import { BLOB_SCHEME, hexOfBlobPath } from '../../../shared/blobs/blobUri';
-import { urisOfBlobs } from '../blobFileSystem';
-import type { KnownProblems } from '../problems';
+import { urisOfBlobs } from '../documents/blobFileSystem';
+import type { KnownProblems } from '../problems/knownProblems';
 
 export class BlobDecorations implements vscode.FileDecorationProvider {
   private readonly emitter = new vscode.EventEmitter<vscode.Uri[]>();

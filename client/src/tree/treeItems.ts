@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { markdownCode, markdownText } from '../../../shared/common/markdownText';
 import { blobUri } from '../../../shared/blobs/blobUri';
-import type { KnownProblems } from '../problems';
+import type { KnownProblems } from '../problems/knownProblems';
 import { formatBytes, shortDigest } from './format';
 import type { StoreNode } from './nodes';
 import { LAYER_TITLES } from './layerLabels';

@@ -8,7 +8,7 @@ import { blobUri } from '../../../shared/blobs/blobUri';
 import type { SnapshotView } from '../../../shared/snapshots/snapshotView';
 import type { HostToPage, PageToHost, SnapshotPageState } from '../../../shared/snapshots/pageMessages';
 import { checkedPageMessage } from '../../../shared/snapshots/pageMessages';
-import type { StoreApi } from '../storeApi';
+import type { StoreApi } from '../connection/storeApi';
 import { panelHtml } from './panelHtml';
 
 export const SNAPSHOT_VIEW_TYPE = 'processfork.snapshot';

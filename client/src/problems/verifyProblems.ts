@@ -3,10 +3,10 @@
 // reports it at the digest's own position: then that entry is the one, and the blob's returns when the manifest
 // closes. Cleared per blob when it changes on disk, and wholly by the next store-wide verify or a store switch.
 import * as vscode from 'vscode';
-import { urisOfBlobs } from './blobFileSystem';
-import { BLOB_SCHEME, hexOfBlobPath } from '../../shared/blobs/blobUri';
-import { integrityKindOf, usersText } from '../../shared/checks/integrityWords';
-import type { BlobProblemResult, ImageCheck, VerifyProblemInfo } from '../../shared/protocol';
+import { urisOfBlobs } from '../documents/blobFileSystem';
+import { BLOB_SCHEME, hexOfBlobPath } from '../../../shared/blobs/blobUri';
+import { integrityKindOf, usersText } from '../../../shared/checks/integrityWords';
+import type { BlobProblemResult, ImageCheck, VerifyProblemInfo } from '../../../shared/protocol/index';
 
 /** The codes of the server's document diagnostics that name a bad blob (their `data.digest` says which). */
 const BLOB_CODES = new Set(['corrupt-blob', 'missing-blob']);

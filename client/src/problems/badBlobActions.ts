@@ -1,10 +1,10 @@
 // A damaged blob's next steps wherever it is met: Quick Fixes on its Problems entries (a verify's, or an open
 // manifest's `corrupt-blob`) and links at the top of its report tab. Fetch, put again, remove, show the bytes.
 import * as vscode from 'vscode';
-import { isBadBlobReport } from '../../shared/blobs/badBlobReport';
-import { BLOB_SCHEME, hexOfBlobPath } from '../../shared/blobs/blobUri';
-import { INTEGRITY_KINDS } from '../../shared/checks/integrityWords';
-import { settings } from './settings';
+import { isBadBlobReport } from '../../../shared/blobs/badBlobReport';
+import { BLOB_SCHEME, hexOfBlobPath } from '../../../shared/blobs/blobUri';
+import { INTEGRITY_KINDS } from '../../../shared/checks/integrityWords';
+import { settings } from '../settings/settings';
 import { SNAPSHOT_FINDING_CODES } from './verifyProblems';
 
 export const PUT_AGAIN_COMMAND = 'processfork.putBlobAgain';

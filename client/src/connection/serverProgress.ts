@@ -1,7 +1,7 @@
 // A cancellable progress notification fed by the server's work-done reports for one request.
 import * as vscode from 'vscode';
 import { WorkDoneProgress } from 'vscode-languageclient/node';
-import type { StoreApi } from '../storeApi';
+import type { StoreApi } from './storeApi';
 
 let counter = 0;
 

@@ -1,7 +1,7 @@
 // Registry credentials live in VS Code's SecretStorage, never in settings or logs. They reach the server in
 // its environment when it starts (PF_REMOTE_CREDENTIALS), so no JSON-RPC message or trace carries them.
 import * as vscode from 'vscode';
-import { credentialKeyOf } from '../../shared/registries/remoteText';
+import { credentialKeyOf } from '../../../shared/registries/remoteText';
 
 const KEY_PREFIX = 'processfork.registry:';
 

@@ -2,10 +2,10 @@
 // All References): a manifest is a ProcessFork image, a tree or page list JSON, and so on. Only the language
 // changes; the stored bytes are what the document shows.
 import * as vscode from 'vscode';
-import { isBadBlobReport } from '../../shared/blobs/badBlobReport';
-import { BLOB_SCHEME, hexOfBlobPath } from '../../shared/blobs/blobUri';
-import type { ContentKind } from '../../shared/protocol';
-import type { StoreApi } from './storeApi';
+import { isBadBlobReport } from '../../../shared/blobs/badBlobReport';
+import { BLOB_SCHEME, hexOfBlobPath } from '../../../shared/blobs/blobUri';
+import type { ContentKind } from '../../../shared/protocol/index';
+import type { StoreApi } from '../connection/storeApi';
 
 export const LANGUAGE_OF: Partial<Record<ContentKind, string>> = {
   'image-manifest': 'pfimg',

@@ -3,14 +3,14 @@
 // damaged blob's tab shows what is wrong with it instead (badBlobReport), whichever way it was opened (the tree,
 // a Problems entry, a link), and turns into the content when the blob is repaired (fireChanged).
 import * as vscode from 'vscode';
-import { BLOB_SCHEME, blobUri, hexOfBlobPath } from '../../shared/blobs/blobUri';
-import { appendAll } from '../../shared/common/arrays';
-import { badBlobReport } from '../../shared/blobs/badBlobReport';
-import type { BlobProblemResult } from '../../shared/protocol';
-import { StoreErrorCode } from '../../shared/protocol';
-import { MIB } from '../../shared/editor/settings';
-import { settings } from './settings';
-import type { StoreApi } from './storeApi';
+import { BLOB_SCHEME, blobUri, hexOfBlobPath } from '../../../shared/blobs/blobUri';
+import { appendAll } from '../../../shared/common/arrays';
+import { badBlobReport } from '../../../shared/blobs/badBlobReport';
+import type { BlobProblemResult } from '../../../shared/protocol/index';
+import { StoreErrorCode } from '../../../shared/protocol/index';
+import { MIB } from '../../../shared/editor/settings';
+import { settings } from '../settings/settings';
+import type { StoreApi } from '../connection/storeApi';
 
 /** Reads go in slices no larger than the server's per-request limit (16 MiB). */
 const READ_SLICE = 8 << 20;

@@ -1,8 +1,8 @@
 // The status bar entry: the store's blob count and health; a click focuses the view.
 import * as vscode from 'vscode';
-import { plural } from '../../shared/common/format';
-import { markdownCode, markdownText } from '../../shared/common/markdownText';
-import type { StoreStatus } from '../../shared/protocol';
+import { plural } from '../../../shared/common/format';
+import { markdownCode, markdownText } from '../../../shared/common/markdownText';
+import type { StoreStatus } from '../../../shared/protocol/index';
 
 export class StoreStatusBar {
   private readonly item = vscode.window.createStatusBarItem('processfork.status', vscode.StatusBarAlignment.Left, 10);

@@ -2,7 +2,7 @@
 import type { CancellationToken } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ProgressToken } from 'vscode-languageclient/node';
-import type { SnapshotView } from '../../shared/snapshots/snapshotView';
+import type { SnapshotView } from '../../../shared/snapshots/snapshotView';
 import type {
   ConversationResult,
   ImageChecksResult,
@@ -33,7 +33,7 @@ import type {
   StoreStatus,
   VerifyReport,
   VerifyTarget,
-} from '../../shared/protocol';
+} from '../../../shared/protocol/index';
 import {
   BlobProblemRequest,
   RemoveBadBlobRequest,
@@ -63,7 +63,7 @@ import {
   StatRequest,
   StatusRequest,
   VerifyRequest,
-} from '../../shared/protocol';
+} from '../../../shared/protocol/index';
 
 export class StoreApi {
   constructor(readonly client: LanguageClient) {}

@@ -2,10 +2,10 @@
 // image's `world.fs` tree (the server reads it, re-hashed); file contents come through the blob documents'
 // reader, so every byte is verified and large files keep the open-size limit. Nothing is restored to disk.
 import * as vscode from 'vscode';
-import { blobUri } from '../../shared/blobs/blobUri';
-import type { ImageFileEntry } from '../../shared/protocol';
+import { blobUri } from '../../../shared/blobs/blobUri';
+import type { ImageFileEntry } from '../../../shared/protocol/index';
 import type { BlobFileSystem } from './blobFileSystem';
-import type { StoreApi } from './storeApi';
+import type { StoreApi } from '../connection/storeApi';
 
 export const IMAGE_SCHEME = 'processfork-image';
 

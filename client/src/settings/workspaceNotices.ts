@@ -2,7 +2,7 @@
 // on the views, with the way to trust the folder in the status tooltip), and `processfork.remotes` entries
 // that are not remotes pf speaks (ignored, and now named).
 import * as vscode from 'vscode';
-import { isRemoteSetting } from '../../shared/editor/settings';
+import { isRemoteSetting } from '../../../shared/editor/settings';
 import { SECTION } from './settings';
 
 export const RESTRICTED_MESSAGE =

@@ -1,7 +1,7 @@
 // Commands of the snapshot view: Open Snapshot (from a tree row, a digest, or a picker of names), and Set
 // Operator Session Secret (kept in SecretStorage, handed to the server, which holds it in memory only).
 import * as vscode from 'vscode';
-import type { StoreApi } from '../storeApi';
+import type { StoreApi } from '../connection/storeApi';
 import type { StoreNode } from '../tree/nodes';
 import type { SnapshotPanels } from './snapshotPanel';
 import { isSecretHex } from '../../../shared/snapshots/secretHex';

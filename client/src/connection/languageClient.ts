@@ -3,12 +3,12 @@
 import * as vscode from 'vscode';
 import type { DocumentSelector, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
-import { BLOB_SCHEME } from '../../shared/blobs/blobUri';
-import type { InitializationOptions } from '../../shared/protocol';
-import { SERVER_NODE_FLAGS } from '../../shared/editor/serverRuntime';
-import { log } from './log';
-import { credentialsEnv } from './registryCredentials';
-import { SECTION, settings } from './settings';
+import { BLOB_SCHEME } from '../../../shared/blobs/blobUri';
+import type { InitializationOptions } from '../../../shared/protocol/index';
+import { SERVER_NODE_FLAGS } from '../../../shared/editor/serverRuntime';
+import { log } from '../log';
+import { credentialsEnv } from '../settings/registryCredentials';
+import { SECTION, settings } from '../settings/settings';
 
 export const READY_CONTEXT = 'processfork:ready';
 

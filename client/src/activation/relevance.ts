@@ -2,7 +2,7 @@
 // exists at the configured path or the workspace holds .pfimg manifests. The ProcessFork container in the
 // Activity Bar is always there (its welcome content offers Choose Store… and Put File…).
 import * as vscode from 'vscode';
-import type { StoreStatus } from '../../shared/protocol';
+import type { StoreStatus } from '../../../shared/protocol/index';
 
 export const RELEVANT_CONTEXT = 'processfork:relevant';
 

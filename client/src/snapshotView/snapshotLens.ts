@@ -2,7 +2,7 @@
 // else the cataloged image with the same name and creation time, as a pretty-printed copy in a workspace).
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { StoreApi } from '../storeApi';
+import type { StoreApi } from '../connection/storeApi';
 
 export class SnapshotLens implements vscode.CodeLensProvider {
   constructor(private readonly api: () => StoreApi | undefined) {}

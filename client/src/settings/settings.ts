@@ -7,7 +7,7 @@ import {
   SETTING_DEFAULTS as D,
   SETTINGS_SECTION,
   isRemoteSetting,
-} from '../../shared/editor/settings';
+} from '../../../shared/editor/settings';
 
 export const SECTION = SETTINGS_SECTION;
 
