@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { FsBlobStore } from '../server/src/store/blobs/fsBlobStore';
 import { listImages } from '../server/src/store/images/imageCatalog';
-import { checkImages } from '../server/src/store/layers/imageChecks';
+import { checkImages } from '../server/src/store/layers/snapshot/imageChecks';
 import { readTrace, readTracePreview } from '../server/src/store/layers/readLayers';
 import { entry, ledgerText, traceText, writePfImage } from '../test/support/pfLayers';
 import { writeBlob } from '../test/support/storeFixtures';

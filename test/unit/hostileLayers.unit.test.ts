@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
 import { isUnreadable, readTrace } from '../../server/src/store/layers/readLayers';
-import { previewTrace } from '../../server/src/store/layers/traceScan';
+import { previewTrace } from '../../server/src/store/layers/trace/traceScan';
 import { checkSignature } from '../../server/src/oci/signature';
 import { parseStoredJson, describeJsonFailure, firstJsonError } from '../../shared/common/boundedJson';
 import type { TraceReport } from '../../shared/snapshots/snapshotView';

@@ -2,7 +2,7 @@
 // its layers carry (names and places only). Shared by processfork/imageChecks (tree marks) and processfork/verify.
 import { formatDigest } from '../../../shared/blobs/digest';
 import type { ImageCheck } from '../../../shared/protocol';
-import type { ImageChecks } from '../store/layers/imageChecks';
+import type { ImageChecks } from '../store/layers/snapshot/imageChecks';
 
 export function imageCheckInfos(found: ImageChecks): ImageCheck[] {
   const secretsOf = new Map<string, ImageCheck['secrets']>();

@@ -9,7 +9,7 @@ import { listImages } from '../store/images/imageCatalog';
 import { StoreError } from '../store/errors';
 import { diffImages, diffToJson, fsEntries } from '../store/analysis/imageDiff';
 import { lineageLog, logEntryToJson } from '../store/analysis/lineage';
-import { compareSnapshots } from '../store/layers/compareSnapshots';
+import { compareSnapshots } from '../store/layers/snapshot/compareSnapshots';
 
 export function registerLineageRequests(connection: Connection, host: StoreHost): void {
   const log = (m: string) => connection.console.error(m);

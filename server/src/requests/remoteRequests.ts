@@ -18,7 +18,7 @@ import type {
   RemotePushParams,
   SecretsInClearData,
 } from '../../../shared/protocol';
-import { secretNames, secretsInClear } from '../store/layers/secretsBeforeSharing';
+import { secretNames, secretsInClear } from '../store/layers/snapshot/secretsBeforeSharing';
 import { plural } from '../../../shared/common/format';
 import { authFor } from '../oci/credentials';
 import { RegistryClient } from '../oci/registryClient';

@@ -3,7 +3,7 @@
 import type { Connection } from 'vscode-languageserver';
 import type { PageParams, SessionSecretParams, SnapshotParams } from '../../../shared/protocol';
 import type { ImageCheck } from '../../../shared/protocol';
-import { checkImages } from '../store/layers/imageChecks';
+import { checkImages } from '../store/layers/snapshot/imageChecks';
 import { imageCheckInfos } from './imageCheckInfo';
 import {
   ConversationRequest,
@@ -16,7 +16,7 @@ import type { StoreHost } from '../host/storeHost';
 import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
 import { listImages } from '../store/images/imageCatalog';
 import { resolveIn } from '../store/images/resolveImage';
-import { describeSnapshot } from '../store/layers/describeSnapshot';
+import { describeSnapshot } from '../store/layers/snapshot/describeSnapshot';
 import { readLedger, readTrace } from '../store/layers/readLayers';
 import { isSecretHex } from '../../../shared/snapshots/secretHex';
 

@@ -13,7 +13,7 @@ import type { StoreHost } from '../host/storeHost';
 import { imageDetails } from '../host/imageDetails';
 import { progressOf } from '../../../shared/common/format';
 import { listImages } from '../store/images/imageCatalog';
-import { checkImages, ledgerSummaryLine } from '../store/layers/imageChecks';
+import { checkImages, ledgerSummaryLine } from '../store/layers/snapshot/imageChecks';
 import { imageCheckInfos } from './imageCheckInfo';
 import { blobUsers, snapshotNames, userLabel } from '../host/blobUsers';
 

@@ -2,12 +2,12 @@ import { formatDigest } from '../../../../shared/blobs/digest';
 import { imageLabel, resolveImages } from '../../store/images/resolveImage';
 import { formatBytes } from '../../../../shared/common/format';
 import { diffImages, diffToJson } from '../../store/analysis/imageDiff';
-import { compareSnapshots } from '../../store/layers/compareSnapshots';
+import { compareSnapshots } from '../../store/layers/snapshot/compareSnapshots';
 import { listImages } from '../../store/images/imageCatalog';
 import type { Command } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK } from '../exitCodes';
-import { recordStates } from '../../store/layers/recordStates';
+import { recordStates } from '../../store/layers/snapshot/recordStates';
 import { operatorSecret } from '../operatorSecret';
 
 const d = (hex: string | undefined) => (hex ? formatDigest(hex) : null);

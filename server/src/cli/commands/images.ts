@@ -4,7 +4,7 @@ import type { Command } from '../context';
 import { printJson } from '../context';
 import { EXIT_OK } from '../exitCodes';
 import { imageName, resolveImages } from '../../store/images/resolveImage';
-import { recordMarks, recordStates } from '../../store/layers/recordStates';
+import { recordMarks, recordStates } from '../../store/layers/snapshot/recordStates';
 import { operatorSecret } from '../operatorSecret';
 
 export const imagesCommand: Command = {

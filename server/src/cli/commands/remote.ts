@@ -5,7 +5,7 @@ import { listImagesAt, pullFrom, pushTo } from '../../remotes/remotes';
 import type { Command } from '../context';
 import { printJson } from '../context';
 import { CliError, EXIT_OK, EXIT_SECRETS_REFUSED } from '../exitCodes';
-import { secretNames, secretsInClear } from '../../store/layers/secretsBeforeSharing';
+import { secretNames, secretsInClear } from '../../store/layers/snapshot/secretsBeforeSharing';
 import { plural } from '../../../../shared/common/format';
 import { progressOnStderr } from '../progress';
 

@@ -5,7 +5,7 @@ import { formatBytes } from '../../../../shared/common/format';
 import type { ImageRef, SnapshotView, TraceMessage, TraceReport } from '../../../../shared/snapshots/snapshotView';
 import type { UnreadableLayer } from '../../store/layers/readLayers';
 import { listImages } from '../../store/images/imageCatalog';
-import { describeSnapshot } from '../../store/layers/describeSnapshot';
+import { describeSnapshot } from '../../store/layers/snapshot/describeSnapshot';
 import { isUnreadable, readTrace } from '../../store/layers/readLayers';
 import type { Command, CommandContext } from '../context';
 import { printJson } from '../context';
@@ -13,7 +13,7 @@ import { CliError, EXIT_OK } from '../exitCodes';
 import { resolveImage } from '../../store/images/resolveImage';
 import { operatorSecret } from '../operatorSecret';
 import { tooManyLines } from '../../store/layers/scanLimits';
-import { recordStates, type RecordState } from '../../store/layers/recordStates';
+import { recordStates, type RecordState } from '../../store/layers/snapshot/recordStates';
 import { plural } from '../../../../shared/common/format';
 
 /** With --full: every tool call, up to this many (the rest is counted). */

@@ -15,7 +15,7 @@ import { parseManifest } from '../../store/images/manifest';
 import { CliError } from '../exitCodes';
 import { appendAll } from '../../../../shared/common/arrays';
 import { listImages } from '../../store/images/imageCatalog';
-import { checkImages, ledgerSummaryLine } from '../../store/layers/imageChecks';
+import { checkImages, ledgerSummaryLine } from '../../store/layers/snapshot/imageChecks';
 import { snapshotClosure } from '../../store/layers/snapshotClosure';
 import { resolveImage } from '../../store/images/resolveImage';
 import { operatorSecret } from '../operatorSecret';

@@ -4,10 +4,10 @@
 import type { UnreadableLayer } from '../../../../shared/snapshots/snapshotView';
 import type { FsBlobStore } from '../blobs/fsBlobStore';
 import { StoreError } from '../errors';
-import { JSON_LAYER_SCAN, type JsonLayer, type JsonLayerParams } from './jsonLayerScan';
+import { JSON_LAYER_SCAN, type JsonLayer, type JsonLayerParams } from './world/jsonLayerScan';
 import type { LedgerReport } from '../../../../shared/snapshots/snapshotView';
-import { LEDGER_SCAN, type LedgerScanParams } from './ledgerScan';
-import { previewTrace, TRACE_SCAN, type TraceReport, type TraceScanParams } from './traceScan';
+import { LEDGER_SCAN, type LedgerScanParams } from './ledger/ledgerScan';
+import { previewTrace, TRACE_SCAN, type TraceReport, type TraceScanParams } from './trace/traceScan';
 import './layerScanList';
 import { MAX_SCAN_BYTES } from './scanLimits';
 

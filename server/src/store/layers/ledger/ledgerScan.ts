@@ -2,16 +2,16 @@
 // HMAC chain of every entry (spec section 7), a header count that disagrees with the entry lines, the first bad
 // entry by index and tool. Runs as a layer scan on a worker: one SHA-256 and one HMAC per line, memory flat in
 // the ledger's length. The embedded secret is used, never returned.
-import { registerLayerScan } from '../workers/layerScans';
+import { registerLayerScan } from '../../workers/layerScans';
 import { canonicalTimestamp } from './canonicalTime';
 import { ChainHmac, sha256Hex } from './chainHmac';
-import { LineReader, type LineEvent } from './lineReader';
-import { NEEDS_OPERATOR_SECRET } from '../../../../shared/snapshots/snapshotView';
-import type { LedgerEntryView, LedgerReport, MergedLedger } from '../../../../shared/snapshots/snapshotView';
-import { isSecretHex } from '../../../../shared/snapshots/secretHex';
-import { parseStoredJson } from '../../../../shared/common/boundedJson';
-import { MAX_SCAN_LINES, tooManyLines } from './scanLimits';
-import { plural } from '../../../../shared/common/format';
+import { LineReader, type LineEvent } from '../lineReader';
+import { NEEDS_OPERATOR_SECRET } from '../../../../../shared/snapshots/snapshotView';
+import type { LedgerEntryView, LedgerReport, MergedLedger } from '../../../../../shared/snapshots/snapshotView';
+import { isSecretHex } from '../../../../../shared/snapshots/secretHex';
+import { parseStoredJson } from '../../../../../shared/common/boundedJson';
+import { MAX_SCAN_LINES, tooManyLines } from '../scanLimits';
+import { plural } from '../../../../../shared/common/format';
 
 export const LEDGER_SCAN = 'effects-ledger';
 

@@ -7,8 +7,8 @@ import type {
   TooLargeLayer,
   NotJsonLayer,
   ModelBaseSummary,
-} from '../../../../shared/snapshots/snapshotView';
-import { registerLayerScan } from '../workers/layerScans';
+} from '../../../../../shared/snapshots/snapshotView';
+import { registerLayerScan } from '../../workers/layerScans';
 import {
   cacheSummary,
   envSummary,
@@ -19,7 +19,7 @@ import {
   type ProcsSummary,
 } from './layerSummaries';
 import { TarMembers } from './tarMembers';
-import { describeJsonFailure } from '../../../../shared/common/boundedJson';
+import { describeJsonFailure } from '../../../../../shared/common/boundedJson';
 
 export const JSON_LAYER_SCAN = 'json-layer';
 

@@ -1,11 +1,11 @@
 // Whether each snapshot's record of what it did can be trusted, and whether it carries secrets in clear, in the
 // words a listing shows: "record not intact", "record not intact (parent side-a)", "secrets in clear". A merge
 // has no chain of its own (its record names both parents' ledgers), so its record is as intact as theirs.
-import { forEachInFlight } from '../../../../shared/common/inFlight';
-import type { FsBlobStore } from '../blobs/fsBlobStore';
-import type { CatalogEntry } from '../images/imageCatalog';
+import { forEachInFlight } from '../../../../../shared/common/inFlight';
+import type { FsBlobStore } from '../../blobs/fsBlobStore';
+import type { CatalogEntry } from '../../images/imageCatalog';
 import { checkImages } from './imageChecks';
-import { isUnreadable, readLedger } from './readLayers';
+import { isUnreadable, readLedger } from '../readLayers';
 
 export interface RecordState {
   /** `intact`, `not intact` (bad, here or in a merged parent's record), `not checked` (skipped), `none`. */

@@ -2,11 +2,11 @@
 // agent, lineage), what it said (the first page of the conversation), what it did (the tool calls and their
 // chain), what it ran with (environment, processes, and the secrets in clear there), model, cache and files.
 // Each layer is read on a worker; one that cannot be read says so and the others are still shown.
-import { formatDigest } from '../../../../shared/blobs/digest';
-import type { ImageRef, SecretInLayer, SnapshotView } from '../../../../shared/snapshots/snapshotView';
-import type { FsBlobStore } from '../blobs/fsBlobStore';
-import type { CatalogEntry } from '../images/imageCatalog';
-import { isUnreadable, readJsonLayer, readLedger, readTrace, readTracePreview } from './readLayers';
+import { formatDigest } from '../../../../../shared/blobs/digest';
+import type { ImageRef, SecretInLayer, SnapshotView } from '../../../../../shared/snapshots/snapshotView';
+import type { FsBlobStore } from '../../blobs/fsBlobStore';
+import type { CatalogEntry } from '../../images/imageCatalog';
+import { isUnreadable, readJsonLayer, readLedger, readTrace, readTracePreview } from '../readLayers';
 
 export interface DescribeOptions {
   operatorSecretHex?: string;

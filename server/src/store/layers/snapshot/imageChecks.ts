@@ -1,16 +1,16 @@
 // What `verify` says of each image beyond its bytes: its effects ledger's verdict (as pf verify decides, and
 // stricter), and the secrets in clear its env and procs layers carry (names and where, never values). Images are
 // checked a few at a time on the worker pool.
-import type { LedgerCheckResult, SecretWarning, UncheckedLayer } from '../../../../shared/snapshots/snapshotView';
-import { formatBytes } from '../../../../shared/common/format';
-import { forEachInFlight } from '../../../../shared/common/inFlight';
-import type { FsBlobStore } from '../blobs/fsBlobStore';
-import type { CatalogEntry } from '../images/imageCatalog';
-import type { EnvSummary, ProcsSummary } from './layerSummaries';
-import type { NotJsonLayer, TooLargeLayer, UnreadableLayer } from '../../../../shared/snapshots/snapshotView';
-import type { LedgerVerdict } from '../../../../shared/snapshots/snapshotView';
-import { isUnreadable, readJsonLayer, readLedger } from './readLayers';
-import { plural } from '../../../../shared/common/format';
+import type { LedgerCheckResult, SecretWarning, UncheckedLayer } from '../../../../../shared/snapshots/snapshotView';
+import { formatBytes } from '../../../../../shared/common/format';
+import { forEachInFlight } from '../../../../../shared/common/inFlight';
+import type { FsBlobStore } from '../../blobs/fsBlobStore';
+import type { CatalogEntry } from '../../images/imageCatalog';
+import type { EnvSummary, ProcsSummary } from '../world/layerSummaries';
+import type { NotJsonLayer, TooLargeLayer, UnreadableLayer } from '../../../../../shared/snapshots/snapshotView';
+import type { LedgerVerdict } from '../../../../../shared/snapshots/snapshotView';
+import { isUnreadable, readJsonLayer, readLedger } from '../readLayers';
+import { plural } from '../../../../../shared/common/format';
 
 export interface ImageChecks {
   ledgers: LedgerCheckResult[];

@@ -1,10 +1,10 @@
 // What changed in the agent's state between two snapshots, beyond the layers' digests: the conversation (messages
 // after the common prefix, and changed ones), the tool calls B added, and a change of name, agent or version.
 // Traces are compared message by message over a window of each (the counts cover them whole).
-import type { SnapshotDiff, TraceMessage } from '../../../../shared/snapshots/snapshotView';
-import type { FsBlobStore } from '../blobs/fsBlobStore';
-import type { ImageManifest } from '../images/manifest';
-import { isUnreadable, readLedger, readTrace } from './readLayers';
+import type { SnapshotDiff, TraceMessage } from '../../../../../shared/snapshots/snapshotView';
+import type { FsBlobStore } from '../../blobs/fsBlobStore';
+import type { ImageManifest } from '../../images/manifest';
+import { isUnreadable, readLedger, readTrace } from '../readLayers';
 
 /** Messages compared one by one at most, per snapshot. */
 const WINDOW = 2000;

@@ -1,7 +1,7 @@
 // Credentials in clear in a snapshot: pf's own scrub rule on variable names (the CLI redacts these since 1.0.7,
 // unless --no-default-scrub), and the shapes of well-known credentials in values, whatever the name. A finding
 // names the variable and why; it never carries the value.
-import type { SecretFinding } from '../../../../shared/snapshots/snapshotView';
+import type { SecretFinding } from '../../../../../shared/snapshots/snapshotView';
 
 /** pf's default scrub: names matching this (case-insensitively) are replaced by `<redacted>` at snapshot time. */
 const PF_SCRUB_NAME = /(^|_)(token|secret|password|passwd|pwd|api_?key|apikey|auth|bearer)(_|$)/i;

@@ -1,11 +1,11 @@
 // The conversation (`trace.messages`): JSON Lines of `{"role","content"}` (extra keys from older or SDK-written
 // traces kept), read a line at a time on a worker. A trace of a million lines is counted whole and only the page
 // asked for is kept, so the heap holds one page whatever the trace's length.
-import type { TraceMessage, TraceReport } from '../../../../shared/snapshots/snapshotView';
-import { registerLayerScan } from '../workers/layerScans';
-import { LineReader } from './lineReader';
-import { kindOf, parseStoredJson, storedJsonText } from '../../../../shared/common/boundedJson';
-import { MAX_SCAN_LINES } from './scanLimits';
+import type { TraceMessage, TraceReport } from '../../../../../shared/snapshots/snapshotView';
+import { registerLayerScan } from '../../workers/layerScans';
+import { LineReader } from '../lineReader';
+import { kindOf, parseStoredJson, storedJsonText } from '../../../../../shared/common/boundedJson';
+import { MAX_SCAN_LINES } from '../scanLimits';
 
 export const TRACE_SCAN = 'trace';
 

@@ -8,9 +8,9 @@ import type {
   ModelDiffSummary,
   CacheSummary,
   FsSummary,
-} from '../../../../shared/snapshots/snapshotView';
+} from '../../../../../shared/snapshots/snapshotView';
 import { REDACTED, secretIn, type SecretFinding } from './secrets';
-import { MAX_JSON_DEPTH, nestedAtLeast, storedJsonText } from '../../../../shared/common/boundedJson';
+import { MAX_JSON_DEPTH, nestedAtLeast, storedJsonText } from '../../../../../shared/common/boundedJson';
 
 type Json = Record<string, unknown>;
 

@@ -1,9 +1,9 @@
 // What a push would hand to everyone who can pull: before an image leaves the store, its env and procs layers
 // are read for credentials in clear (verify's rules). The answer names variables, never values; the caller
 // refuses unless the user said to send them anyway (`--allow-secrets`, the editor's "Push anyway").
-import type { SecretWarning } from '../../../../shared/snapshots/snapshotView';
-import type { FsBlobStore } from '../blobs/fsBlobStore';
-import { listImages } from '../images/imageCatalog';
+import type { SecretWarning } from '../../../../../shared/snapshots/snapshotView';
+import type { FsBlobStore } from '../../blobs/fsBlobStore';
+import { listImages } from '../../images/imageCatalog';
 import { checkImages } from './imageChecks';
 
 /**
