@@ -4,6 +4,7 @@
 import type { BlobProblemResult } from '../protocol';
 import { integrityMeaning } from '../checks/integrityWords';
 import { placeText } from '../snapshots/layerTitles';
+import { shortHex } from './digest';
 
 /** The first line of every report: what editors, tests and the hex view key on. */
 export const REPORT_MARK = 'Damaged blob: this tab shows what is wrong with it, not its content.';
@@ -26,7 +27,7 @@ export function badBlobReport(found: BlobProblemResult, remotes: readonly string
   lines.push(whoItHurts(found));
   for (const user of found.users.slice(0, USERS_LISTED)) {
     // A short digest without its `sha256:` (a cut digest reads as a malformed one to every digest-aware tool).
-    const name = user.name ? `${user.name} (${user.image.slice(7, 19)}…)` : user.image;
+    const name = user.name ? `${user.name} (${shortHex(user.image)}…)` : user.image;
     lines.push(`  ${name}: ${user.places.map(placeText).join(', ')}`);
   }
   if (found.users.length > USERS_LISTED) {

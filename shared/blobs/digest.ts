@@ -156,10 +156,27 @@ export function findDigestsInText(text: string): DigestMatch[] {
   return found;
 }
 
+/** How many hex digits a short digest shows everywhere: 12 (48 bits) tell any two snapshots of a store apart. */
+export const SHORT_HEX_DIGITS = 12;
+
+/** The hex of a digest (`sha256:` taken off when there). */
+function hexPart(hexOrDigest: string): string {
+  return hexOrDigest.startsWith(DIGEST_PREFIX) ? hexOrDigest.slice(DIGEST_PREFIX.length) : hexOrDigest;
+}
+
+/** The first hex digits of a digest, bare: for file names, tab titles and code spans (`3f2a9c01b7de`). */
+export function shortHex(hexOrDigest: string): string {
+  return hexPart(hexOrDigest).slice(0, SHORT_HEX_DIGITS);
+}
+
 /** A digest beside a name, as people read it: `sha256:` and the first 12 hex, then an ellipsis. */
 export function shortDigest(hexOrDigest: string): string {
-  const hex = hexOrDigest.startsWith('sha256:') ? hexOrDigest.slice(7) : hexOrDigest;
-  return `sha256:${hex.slice(0, 12)}…`;
+  return `${DIGEST_PREFIX}${shortHex(hexOrDigest)}…`;
+}
+
+/** The shard folder of a blob: its digest's first two hex digits (`blobs/sha256/<shard>/`). */
+export function shardOf(hexOrDigest: string): string {
+  return hexPart(hexOrDigest).slice(0, 2);
 }
 
 /** A snapshot as people refer to it: its name first, the digest short beside it; the digest alone without one. */

@@ -3,13 +3,14 @@
 import type { ImageCheck } from '../protocol';
 import { needsOperatorSecret } from '../snapshots/snapshotView';
 import { plural } from '../common/format';
+import { shortDigest } from '../blobs/digest';
 
 /**
  * What the snapshots' records say, in their users' words: tool-call records intact, edited after signing (by
  * name), unverifiable; secrets in clear by snapshot (never a value: the server sends names only).
  */
 export function snapshotsSummary(images: ImageCheck[]): { text: string; alarming: boolean } {
-  const nameOf = (i: ImageCheck) => i.name ?? `${i.image.slice(0, 19)}…`;
+  const nameOf = (i: ImageCheck) => i.name ?? shortDigest(i.image);
   const bad = images.filter((i) => i.ledger === 'bad');
   const intact = images.filter((i) => i.ledger === 'ok').length;
   const unverifiable = images.filter((i) => i.ledger === 'skipped' && needsOperatorSecret(i.ledgerReason)).length;

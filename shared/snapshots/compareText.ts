@@ -3,6 +3,7 @@
 import type { DiffImagesResult } from '../protocol';
 import { formatBytes } from '../common/format';
 import { LAYER_TITLES } from './layerTitles';
+import { shortHex } from '../blobs/digest';
 
 export type CompareRow =
   | { kind: 'agent'; label: string; description: string }
@@ -12,7 +13,7 @@ export type CompareRow =
 const AGENT_FIELDS = { name: 'Name', kind: 'Agent', version: 'pf version' } as const;
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 const size = (n: number | null) => (n === null ? '' : formatBytes(n));
-const short = (digest: string | null) => (digest ? digest.slice(7, 15) : 'none');
+const short = (digest: string | null) => (digest ? shortHex(digest) : 'none');
 
 export function compareRows(diff: DiffImagesResult): CompareRow[] {
   const snap = diff.snapshot;

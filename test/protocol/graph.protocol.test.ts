@@ -59,7 +59,7 @@ describe('the reference graph in the server', () => {
       textDocument: { uri },
       position: { line: 0, character: text.indexOf('sha256:') + 12 },
     });
-    assert.match((hover!.contents as MarkupContent).value, /Used by 2 images: `[0-9a-f]{8}` model\\\.base/);
+    assert.match((hover!.contents as MarkupContent).value, /Used by 2 images: `[0-9a-f]{12}` model\\\.base/);
   });
 
   test('Find All References lists the digest in open documents and in catalog files', async () => {

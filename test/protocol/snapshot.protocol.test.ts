@@ -237,7 +237,7 @@ test("a hover on a snapshot's digest: its name, a link to open it, and the snaps
   const link = `command:processfork.openSnapshot?${encodeURIComponent(JSON.stringify([`sha256:${parent}`]))}`;
   const shown = hover.replace(/\\(.)/g, '$1'); // as rendered: Markdown's escapes gone
   assert.ok(shown.includes(`**Snapshot operator-signed** — [Open Snapshot](${link})`), hover);
-  assert.match(shown, /Used by 1 image: `[0-9a-f]{8}` names it as its parent \(after-operator\)/);
+  assert.match(shown, /Used by 1 image: `[0-9a-f]{12}` names it as its parent \(after-operator\)/);
 });
 
 async function eventuallyValue<T>(check: () => Promise<T | undefined>): Promise<T> {

@@ -7,6 +7,10 @@ import {
   formatDigest,
   parseDigest,
   parseHexPrefix,
+  shardOf,
+  shortDigest,
+  shortHex,
+  snapshotLabel,
   tryParseDigest,
 } from '../../shared/blobs/digest';
 
@@ -70,4 +74,16 @@ test('finds every digest of a 20,000-line document at its offset', () => {
   const found = findDigestsInText(text);
   assert.equal(found.length, 20000);
   assert.ok(found.every((f, i) => f.start === i * line.length + line.indexOf('sha256:') && f.hex === HEX));
+});
+
+test('one short form of a digest everywhere: 12 hex digits, with or without the prefix given', () => {
+  const hex = '3f2a9c01b7de' + 'a'.repeat(52);
+  assert.equal(shortHex(hex), '3f2a9c01b7de');
+  assert.equal(shortHex(`sha256:${hex}`), '3f2a9c01b7de');
+  assert.equal(shortDigest(hex), 'sha256:3f2a9c01b7de…');
+  assert.equal(shortDigest(`sha256:${hex}`), 'sha256:3f2a9c01b7de…');
+  assert.equal(shardOf(hex), '3f');
+  assert.equal(shardOf(`sha256:${hex}`), '3f');
+  assert.equal(snapshotLabel('before-refactor', hex), 'before-refactor (sha256:3f2a9c01b7de…)');
+  assert.equal(snapshotLabel(null, hex), 'sha256:3f2a9c01b7de…');
 });

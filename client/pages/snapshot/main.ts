@@ -7,6 +7,7 @@ import { hostOf } from '../vscodeApi';
 import type { PageContext } from './sections';
 import { conversation, environment, modelCacheFiles, processes, toolCalls } from './sections';
 import { plural, refLabel } from './words';
+import { shortDigest } from '../../../shared/blobs/digest';
 
 interface SavedState {
   view?: SnapshotPageState;
@@ -25,7 +26,7 @@ const page: PageContext = {
     el(
       'button',
       { class: 'link', title: digest, onclick: () => page.post({ type: 'openBlob', digest, title: tab }) },
-      label || `${digest.slice(0, 19)}…`,
+      label || shortDigest(digest),
     ),
   named: (what) => what + (view?.snapshot.name ? ` · ${view.snapshot.name}` : ''),
 };

@@ -1,6 +1,7 @@
 // How the page names things: a layer that could not be read, a snapshot, a blob's tab.
 import { plural } from '../../../shared/common/format';
 import type { ImageRef, UnreadableLayer } from '../../../shared/snapshots/snapshotView';
+import { shortDigest } from '../../../shared/blobs/digest';
 
 export { plural };
 
@@ -21,5 +22,5 @@ export function unreadable(layer: object | null): string | undefined {
 
 /** A snapshot as a person names it: its name, else its short digest; and whether the catalog has it. */
 export function refLabel(ref: ImageRef): string {
-  return (ref.name || `${ref.image.slice(0, 19)}…`) + (ref.known ? '' : ' (not in the catalog)');
+  return (ref.name || shortDigest(ref.image)) + (ref.known ? '' : ' (not in the catalog)');
 }

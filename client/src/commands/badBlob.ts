@@ -5,8 +5,9 @@ import { hexDump } from '../../../shared/blobs/hexDump';
 import { usersText } from '../../../shared/checks/integrityWords';
 import type { StoreApi } from '../connection/storeApi';
 import { showReport } from '../documents/reports';
+import { shortDigest, shortHex } from '../../../shared/blobs/digest';
 
-const short = (digest: string) => `${digest.slice(0, 19)}…`;
+const short = (digest: string) => shortDigest(digest);
 const STORED_BYTES_SHOWN = 1 << 20;
 
 export async function putBlobAgain(api: StoreApi, digest: string, given?: vscode.Uri): Promise<boolean> {
@@ -76,7 +77,7 @@ export async function showStoredBytes(api: StoreApi, digest: string): Promise<vs
   const heading = found.rawHead
     ? `${found.digest} as stored on disk: ${found.storedBytes.toLocaleString('en-US')} bytes of zstd data, not decoded and not verified.\n\n`
     : `${found.digest} is not a regular file on disk: it was not opened, and there are no bytes to show.\n`;
-  const doc = await showReport(`${digest.slice(7, 19)}.stored.hex`, heading + hexDump(bytes, found.storedBytes, ''));
+  const doc = await showReport(`${shortHex(digest)}.stored.hex`, heading + hexDump(bytes, found.storedBytes, ''));
   await vscode.languages.setTextDocumentLanguage(doc, 'plaintext');
   return doc;
 }

@@ -7,11 +7,12 @@ import { compareRows, compareTitle, type CompareRow } from '../../../shared/snap
 import type { ChangedFileInfo, DiffImagesResult } from '../../../shared/protocol';
 import type { StoreApi } from '../connection/storeApi';
 import { LAYER_TITLES } from '../tree/layerLabels';
+import { shortHex } from '../../../shared/blobs/digest';
 
 const SELECTED_CONTEXT = 'processfork:compareSelected';
 let selected: string | undefined;
 
-const short = (digest: string | null) => (digest ? digest.slice(7, 15) : 'none');
+const short = (digest: string | null) => (digest ? shortHex(digest) : 'none');
 
 export async function selectForCompare(image: string): Promise<void> {
   selected = image;

@@ -9,6 +9,7 @@ import { showReport } from '../documents/reports';
 import type { StoreApi } from '../connection/storeApi';
 import { withServerProgress } from '../connection/serverProgress';
 import { plural } from '../../../shared/common/format';
+import { shortHex } from '../../../shared/blobs/digest';
 
 /** Lists the blobs no image reaches (a dry run: nothing is removed). */
 export async function showUnreferenced(api: StoreApi): Promise<GcResult> {
@@ -81,7 +82,7 @@ export async function showStats(api: StoreApi): Promise<StoreStatsResult> {
     '|---|---|---|---|',
     ...stats.images.map(
       (i) =>
-        `| ${i.name ? `${markdownText(i.name)} (\`${i.image.slice(7, 19)}\`)` : `\`${i.image.slice(7, 19)}\``} | ${formatBytes(i.closureBytes)} | ${formatBytes(i.exclusiveBytes)} | ${formatBytes(i.sharedBytes)} |`,
+        `| ${i.name ? `${markdownText(i.name)} (\`${shortHex(i.image)}\`)` : `\`${shortHex(i.image)}\``} | ${formatBytes(i.closureBytes)} | ${formatBytes(i.exclusiveBytes)} | ${formatBytes(i.sharedBytes)} |`,
     ),
   ];
   await showReport('Store statistics.md', lines.join('\n'), { rendered: true });

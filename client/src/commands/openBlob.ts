@@ -6,16 +6,14 @@ import { hexDump } from '../../../shared/blobs/hexDump';
 import { applyBlobLanguage } from '../documents/blobLanguage';
 import { showReport } from '../documents/reports';
 import type { StoreApi } from '../connection/storeApi';
+import { shortDigest, shortHex } from '../../../shared/blobs/digest';
 
 const HEX_EDITOR = 'ms-vscode.hexeditor';
 const HEX_DUMP_BYTES = 1 << 20;
 
 async function showHexDump(api: StoreApi, digest: string): Promise<vscode.TextEditor> {
   const head = await api.read(digest, 0, HEX_DUMP_BYTES);
-  const doc = await showReport(
-    `${digest.slice(7, 19)}.hex`,
-    hexDump(Buffer.from(head.data, 'base64'), head.totalBytes),
-  );
+  const doc = await showReport(`${shortHex(digest)}.hex`, hexDump(Buffer.from(head.data, 'base64'), head.totalBytes));
   await vscode.languages.setTextDocumentLanguage(doc, 'plaintext');
   return vscode.window.showTextDocument(doc, { preview: true });
 }
@@ -23,13 +21,12 @@ async function showHexDump(api: StoreApi, digest: string): Promise<vscode.TextEd
 /** Streams the whole verified blob, any size, to a file the user picks. */
 export async function saveBlobAs(api: StoreApi, digest: string, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
   const uri =
-    target ??
-    (await vscode.window.showSaveDialog({ title: `Save ${digest.slice(0, 19)}… as`, saveLabel: 'Save Blob' }));
+    target ?? (await vscode.window.showSaveDialog({ title: `Save ${shortDigest(digest)} as`, saveLabel: 'Save Blob' }));
   if (!uri) {
     return undefined;
   }
   const { bytes } = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Saving ${digest.slice(0, 19)}…`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Saving ${shortDigest(digest)}`, cancellable: true },
     (_p, token) => api.saveBlob(digest, uri.toString(), token),
   );
   vscode.window.setStatusBarMessage(`Saved ${bytes} bytes to ${uri.fsPath}`, 5000);
@@ -50,7 +47,7 @@ export async function openBlob(api: StoreApi, digest: string, title?: string): P
     const editor = await showHexDump(api, digest);
     void vscode.window
       .showInformationMessage(
-        `${digest.slice(0, 19)}… holds binary data: showing a hex dump of its first MiB.`,
+        `${shortDigest(digest)} holds binary data: showing a hex dump of its first MiB.`,
         'Save Blob As…',
         'Install Hex Editor',
       )

@@ -2,7 +2,7 @@
 // invoked on; palette commands fall back to the active editor or ask.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseDigest } from '../../../shared/blobs/digest';
+import { parseDigest, shardOf, shortDigest, shortHex } from '../../../shared/blobs/digest';
 import type { ChangedFileInfo } from '../../../shared/protocol';
 import type { KnownProblems } from '../problems/knownProblems';
 import type { VerifyProblems } from '../problems/verifyProblems';
@@ -126,7 +126,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
       const target =
         node?.kind === 'image' ? ({ kind: 'image', digest } as const) : ({ kind: 'blob', digest } as const);
-      return runVerify(api(), deps.problems, target, `Verifying ${digest.slice(0, 19)}…`, deps.verifyPanel);
+      return runVerify(api(), deps.problems, target, `Verifying ${shortDigest(digest)}`, deps.verifyPanel);
     }),
     command('processfork.revealInOS', async (arg) => {
       const digest = digestFrom(arg);
@@ -137,7 +137,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const hex = digest.slice(7);
       await vscode.commands.executeCommand(
         'revealFileInOS',
-        vscode.Uri.file(path.join(root, 'blobs', 'sha256', hex.slice(0, 2), `${hex}.zst`)),
+        vscode.Uri.file(path.join(root, 'blobs', 'sha256', shardOf(hex), `${hex}.zst`)),
       );
     }),
     command('processfork.openStoreFolder', async () => {
@@ -231,7 +231,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const image = imageOf(arg).digest;
       const uri = imageFolderUri(image);
       const at = vscode.workspace.workspaceFolders?.length ?? 0;
-      vscode.workspace.updateWorkspaceFolders(at, 0, { uri, name: `image ${image.slice(7, 19)}` });
+      vscode.workspace.updateWorkspaceFolders(at, 0, { uri, name: `image ${shortHex(image)}` });
       return uri.toString();
     }),
     command('processfork.saveBlobAs', async (arg, target) => {

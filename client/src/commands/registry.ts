@@ -16,6 +16,7 @@ import { REMOTE_FORMS, ociHasTag, registryOf, remoteKind } from '../../../shared
 import { SECTION, settings } from '../settings/settings';
 import type { StoreApi } from '../connection/storeApi';
 import { withServerProgress } from '../connection/serverProgress';
+import { shortDigest } from '../../../shared/blobs/digest';
 
 async function pickRemote(title: string): Promise<string | undefined> {
   const { remotes } = settings();
@@ -37,7 +38,7 @@ export async function pushImage(
   image: string,
   given: { remote?: string; tag?: string } = {},
 ): Promise<RemotePushResult | undefined> {
-  const remote = given.remote ?? (await pickRemote(`Push ${image.slice(0, 19)}… to`));
+  const remote = given.remote ?? (await pickRemote(`Push ${shortDigest(image)} to`));
   if (!remote) {
     return undefined;
   }
@@ -121,7 +122,7 @@ export async function pullImage(api: StoreApi, ref?: string): Promise<RemotePull
   try {
     const result = await run(false);
     void vscode.window.showInformationMessage(
-      `Pulled ${result.image.slice(0, 19)}…: ${result.downloaded} blob(s) downloaded, ${result.alreadyHad} already here.${result.notes?.length ? ` ${result.notes.join(' ')}` : ''}`,
+      `Pulled ${shortDigest(result.image)}: ${result.downloaded} blob(s) downloaded, ${result.alreadyHad} already here.${result.notes?.length ? ` ${result.notes.join(' ')}` : ''}`,
     );
     return result;
   } catch (err) {
@@ -141,7 +142,7 @@ export async function fetchFromRemote(
   const result = await api.fetchBlob(digest, remote);
   if (result.found) {
     void vscode.window.setStatusBarMessage(
-      `Fetched ${digest.slice(0, 19)}… from ${remote}${result.tag ? `:${result.tag}` : ''}`,
+      `Fetched ${shortDigest(digest)} from ${remote}${result.tag ? `:${result.tag}` : ''}`,
       5000,
     );
   } else {

@@ -7,6 +7,7 @@ import { urisOfBlobs } from '../documents/blobFileSystem';
 import { BLOB_SCHEME, hexOfBlobPath } from '../../../shared/blobs/blobUri';
 import { integrityKindOf, usersText } from '../../../shared/checks/integrityWords';
 import type { BlobProblemResult, ImageCheck, VerifyProblemInfo } from '../../../shared/protocol/index';
+import { shortDigest } from '../../../shared/blobs/digest';
 
 /** The codes of the server's document diagnostics that name a bad blob (their `data.digest` says which). */
 const BLOB_CODES = new Set(['corrupt-blob', 'missing-blob']);
@@ -57,7 +58,7 @@ export class VerifyProblems {
       this.snapshotFindings.clear();
     }
     for (const image of images) {
-      const who = image.name ?? `${image.image.slice(0, 19)}…`;
+      const who = image.name ?? shortDigest(image.image);
       const found: vscode.Diagnostic[] = [];
       if (image.ledger === 'bad') {
         const at = image.entry === undefined ? '' : ` at call ${image.entry}${image.tool ? ` (${image.tool})` : ''}`;
@@ -92,7 +93,7 @@ export class VerifyProblems {
 
   /** A blob found damaged on open gets its entry at once, as a verify of it would give it. */
   showDamaged(found: BlobProblemResult): void {
-    const names = found.users.map((u) => u.name ?? `${u.image.slice(0, 19)}…`);
+    const names = found.users.map((u) => u.name ?? shortDigest(u.image));
     this.show(
       [
         {

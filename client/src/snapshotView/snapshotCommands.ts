@@ -1,6 +1,7 @@
 // Commands of the snapshot view: Open Snapshot (from a tree row, a digest, or a picker of names), and Set
 // Operator Session Secret (kept in SecretStorage, handed to the server, which holds it in memory only).
 import * as vscode from 'vscode';
+import { shortDigest } from '../../../shared/blobs/digest';
 import type { StoreApi } from '../connection/storeApi';
 import type { StoreNode } from '../tree/nodes';
 import type { SnapshotPanels } from './snapshotPanel';
@@ -22,7 +23,7 @@ export async function imageToOpen(api: StoreApi, arg: unknown): Promise<string |
     images
       .filter((i) => i.digest.startsWith('sha256:'))
       .map((i) => ({
-        label: i.name ?? i.digest.slice(0, 19),
+        label: i.name ?? shortDigest(i.digest),
         description: [i.agentKind, i.agentVersion, i.createdAt?.replace('T', ' ').slice(0, 19)]
           .filter(Boolean)
           .join('  '),

@@ -10,6 +10,7 @@ import type { HostToPage, PageToHost, SnapshotPageState } from '../../../shared/
 import { checkedPageMessage } from '../../../shared/snapshots/pageMessages';
 import type { StoreApi } from '../connection/storeApi';
 import { panelHtml } from './panelHtml';
+import { shortHex } from '../../../shared/blobs/digest';
 
 export const SNAPSHOT_VIEW_TYPE = 'processfork.snapshot';
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -225,5 +226,5 @@ export class SnapshotPanel {
 }
 
 function titleOf(s: SnapshotView): string {
-  return `Snapshot · ${s.name ?? s.image.slice(7, 19)}`;
+  return `Snapshot · ${s.name ?? shortHex(s.image)}`;
 }

@@ -13,6 +13,7 @@ import { treeItemFor } from './treeItems';
 import type { StoreNode } from './nodes';
 import { appendAll } from '../../../shared/common/arrays';
 import { layerAbout } from './layerLabels';
+import { shardOf } from '../../../shared/blobs/digest';
 
 interface ShardPages {
   items: BlobEntryInfo[];
@@ -129,7 +130,7 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
   /** Re-reads only the shards whose blobs came or went, and the images when the catalog changed. */
   applyChange(change: StoreChange): void {
     this.stats = undefined;
-    const shards = new Set([...change.added, ...change.removed].map((d) => d.slice(7, 9)));
+    const shards = new Set([...change.added, ...change.removed].map((d) => shardOf(d)));
     this.problems.clear(change.changed.concat(change.added));
     for (const f of change.failedVerify ?? []) {
       this.problems.setBad(f.digest, f.problem);
@@ -263,7 +264,7 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
       return this.roots.blobs;
     }
     if (node.kind === 'blob') {
-      return this.shardNodes.get(node.blob.digest.slice(7, 9));
+      return this.shardNodes.get(shardOf(node.blob.digest));
     }
     if (node.kind === 'more') {
       return this.shardNodes.get(node.shard);

@@ -7,6 +7,7 @@ import { formatBytes, shortDigest } from './format';
 import type { StoreNode } from './nodes';
 import { LAYER_TITLES } from './layerLabels';
 import { plural } from '../../../shared/common/format';
+import { shortHex } from '../../../shared/blobs/digest';
 
 export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal: number | undefined): vscode.TreeItem {
   switch (node.kind) {
@@ -145,7 +146,7 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
     case 'blob': {
       const { blob } = node;
       // Collapsed: its children are the images that reach it ("Referenced By").
-      const item = new vscode.TreeItem(blob.digest.slice(7, 23), vscode.TreeItemCollapsibleState.Collapsed);
+      const item = new vscode.TreeItem(shortHex(blob.digest), vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `blob:${blob.digest}`;
       const problem = blob.problem
         ? (problems.problemOf(blob.digest) ?? blob.problem)
@@ -161,7 +162,7 @@ export function treeItemFor(node: StoreNode, problems: KnownProblems, blobTotal:
       return item;
     }
     case 'use': {
-      const item = new vscode.TreeItem(`used by ${node.image.slice(7, 19)}`, vscode.TreeItemCollapsibleState.None);
+      const item = new vscode.TreeItem(`used by ${shortHex(node.image)}`, vscode.TreeItemCollapsibleState.None);
       item.id = `use:${node.digest}:${node.image}`;
       item.description = node.places.length === 1 ? node.places[0] : `${node.places.length} places`;
       item.tooltip = `${node.image}\n${node.places.join('\n')}`;

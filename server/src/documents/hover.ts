@@ -2,7 +2,7 @@
 // uses it, how many images name it, and the last verify. Everything comes from cached facts or one stat.
 import type { Hover, MarkupContent } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { formatDigest } from '../../../shared/blobs/digest';
+import { formatDigest, shortDigest, shortHex } from '../../../shared/blobs/digest';
 import { formatBytes as bytes } from '../../../shared/common/format';
 import { markdownCode, markdownText } from '../../../shared/common/markdownText';
 import type { BlobInfo, ContentKind, ImageSummary } from '../../../shared/protocol';
@@ -61,7 +61,7 @@ export const OPEN_SNAPSHOT_COMMAND = 'processfork.openSnapshot';
 
 function openSnapshotLink(s: ImageSummary): string {
   const args = encodeURIComponent(JSON.stringify([s.digest]));
-  return `**Snapshot ${s.name ? markdownText(s.name) : markdownCode(s.digest.slice(7, 19))}** — [Open Snapshot](command:${OPEN_SNAPSHOT_COMMAND}?${args})`;
+  return `**Snapshot ${s.name ? markdownText(s.name) : markdownCode(shortHex(s.digest))}** — [Open Snapshot](command:${OPEN_SNAPSHOT_COMMAND}?${args})`;
 }
 
 /** Places shown in the hover before "and N more". */
@@ -84,7 +84,7 @@ function usedByLine(info: BlobInfo, children: ImageSummary[] = []): string {
       ? ''
       : ` that can be read; could not tell for ${plural(unknown.length, 'image')} (${unknown
           .slice(0, SHOWN_PLACES)
-          .map((u) => `${markdownCode(u.image.slice(7, 15))}: ${markdownText(`its ${u.field} could not be read`)}`)
+          .map((u) => `${markdownCode(shortHex(u.image))}: ${markdownText(`its ${u.field} could not be read`)}`)
           .join(', ')}${unknown.length > SHOWN_PLACES ? ', …' : ''})`;
   const head = `Used by ${plural(images, 'image')}${cannotTell}${info.usedByImages === undefined ? ' (top-level fields; the full graph is still building)' : ''}`;
   if (info.referencedBy.length === 0) {
@@ -92,7 +92,7 @@ function usedByLine(info: BlobInfo, children: ImageSummary[] = []): string {
   }
   const shown = info.referencedBy
     .slice(0, SHOWN_PLACES)
-    .map((r) => `${markdownCode(r.image.slice(7, 15))} ${markdownText(r.layer)}`)
+    .map((r) => `${markdownCode(shortHex(r.image))} ${markdownText(r.layer)}`)
     .join(', ');
   const more = info.referencedBy.length - SHOWN_PLACES;
   return `${head}: ${shown}${more > 0 ? `, and ${more}${info.referencedBy.length >= 20 ? '+' : ''} more place${more === 1 ? '' : 's'}` : ''}`;
@@ -146,5 +146,6 @@ function markdown(value: string): MarkupContent {
 }
 
 function short(digest: string): string {
-  return `${digest.slice(0, 19)}…${digest.slice(-6)}`;
+  // The one digest shown with its tail too: a hover lists blobs that may share their first 12 hex digits.
+  return `${shortDigest(digest)}${digest.slice(-6)}`;
 }

@@ -5,6 +5,7 @@ import { parseTree, type Node } from 'jsonc-parser';
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { jsonNesting } from '../store/images/jsonText';
+import { shortDigest } from '../../../shared/blobs/digest';
 
 const MAX_SYMBOLS = 5000;
 
@@ -66,5 +67,5 @@ function detailOf(value: Node): string | undefined {
     return undefined;
   }
   const text = String(value.value);
-  return text.startsWith('sha256:') ? `${text.slice(0, 19)}…` : text.slice(0, 80);
+  return text.startsWith('sha256:') ? shortDigest(text) : text.slice(0, 80);
 }

@@ -1,5 +1,5 @@
 // Which snapshots a blob's trouble hurts, by name: for a bad blob's Problems entry and its report document.
-import { formatDigest } from '../../../shared/blobs/digest';
+import { formatDigest, shortDigest } from '../../../shared/blobs/digest';
 import type { BlobUserInfo } from '../../../shared/protocol';
 import type { StoreHost } from './storeHost';
 
@@ -62,5 +62,5 @@ export async function snapshotNames(host: StoreHost): Promise<Map<string, string
 
 /** What a Problems row calls a user: the snapshot's name, else its short digest. */
 export function userLabel(user: BlobUserInfo): string {
-  return user.name ?? `${user.image.slice(0, 19)}…`;
+  return user.name ?? shortDigest(user.image);
 }

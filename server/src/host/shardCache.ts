@@ -6,6 +6,7 @@ import type { ShardSource } from '../store/blobs/blobListing';
 import { listShards, pageOfBlobs, shardBlobs } from '../store/blobs/blobListing';
 import { InvalidInputError } from '../store/errors';
 import { quoteShort } from '../../../shared/common/format';
+import { shardOf } from '../../../shared/blobs/digest';
 
 export interface ShardDiff {
   added: string[];
@@ -65,7 +66,7 @@ export class ShardCache implements ShardSource {
 
   /** Digests of `shard` after `after` (a full or partial hex), at most `max`, without unpacking the rest. */
   async after(shard: string, after: string | undefined, max: number): Promise<string[]> {
-    if (after !== undefined && shard < after.slice(0, 2)) {
+    if (after !== undefined && shard < shardOf(after)) {
       return [];
     }
     const packed = await this.packed(shard);
@@ -175,7 +176,7 @@ export class ShardCache implements ShardSource {
     if (!/^[0-9a-f]{1,64}$/.test(prefix)) {
       throw new InvalidInputError(`not a hex prefix: ${quoteShort(prefix)}`);
     }
-    const shards = (await this.shards()).filter((s) => s.startsWith(prefix.slice(0, 2)));
+    const shards = (await this.shards()).filter((s) => s.startsWith(shardOf(prefix)));
     const matches: string[] = [];
     for (const s of shards) {
       for (const hex of await this.blobs(s)) {

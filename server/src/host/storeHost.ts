@@ -4,7 +4,7 @@ import type { Connection } from 'vscode-languageserver';
 import { MessageType, ShowMessageNotification } from 'vscode-languageserver';
 import type { FailedVerify, StoreChange, StoreStatus } from '../../../shared/protocol';
 import { StatusNotification, StoreChangedNotification } from '../../../shared/protocol';
-import { formatDigest } from '../../../shared/blobs/digest';
+import { formatDigest, shardOf } from '../../../shared/blobs/digest';
 import { BlobFacts } from './blobFacts';
 import { GraphHost, type GraphProgress } from './graphHost';
 import { ReferenceIndex } from './referenceIndex';
@@ -215,7 +215,7 @@ export class StoreHost {
     // The first put into a store that did not exist creates its directories: watch them from now on.
     this.watcher?.start();
     await this.applyBatch({
-      shards: new Set(hexes.map((h) => h.slice(0, 2))),
+      shards: new Set(hexes.map((h) => shardOf(h))),
       touched: new Set(hexes),
       imagesChanged: false,
     });

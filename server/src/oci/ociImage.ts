@@ -2,7 +2,7 @@
 // the signature, then one zstd layer per blob of the closure, annotated with the raw digest's store path.
 import { createHash } from 'node:crypto';
 import { kindOf } from '../../../shared/common/boundedJson';
-import { tryParseDigest } from '../../../shared/blobs/digest';
+import { shardOf, tryParseDigest } from '../../../shared/blobs/digest';
 import { InvalidInputError } from '../store/errors';
 import { OCI_MANIFEST_MEDIA_TYPE } from './registryClient';
 import { SIGNATURE_MEDIA_TYPE } from './signature';
@@ -30,7 +30,7 @@ export function sha256Digest(data: Uint8Array): string {
 }
 
 export function blobAnnotationPath(hex: string): string {
-  return `blobs/sha256/${hex.slice(0, 2)}/${hex}.zst`;
+  return `blobs/sha256/${shardOf(hex)}/${hex}.zst`;
 }
 
 /** The raw digest a layer carries, from its path annotation; undefined when the annotation is not one of ours. */

@@ -13,6 +13,7 @@ import type { TransferProgress } from './push';
 import { TRANSFER_CONCURRENCY, forEachInFlight } from '../../../shared/common/inFlight';
 import { RegistryClient } from './registryClient';
 import { checkSignature, SIGNATURE_MEDIA_TYPE } from './signature';
+import { shortHex } from '../../../shared/blobs/digest';
 
 export interface PullResult {
   imageHex: string;
@@ -96,7 +97,7 @@ export async function pullImage(
     } else {
       alreadyHad++;
     }
-    opts.onProgress?.({ done: ++done, total, note: rawHex.slice(0, 12) });
+    opts.onProgress?.({ done: ++done, total, note: shortHex(rawHex) });
   });
   // The manifest last: an image appears in the catalog only once its closure is here.
   await catalogImage(store, imageHex, config);

@@ -1,6 +1,7 @@
 // pf's one-image-per-location registries (file:// folders, s3:// key prefixes) seen as a few object operations
 // on keys relative to the location (`manifest.json`, `blobs/sha256/ab/<hex>.zst`). Push, pull and listing are
 // written once against this; each kind says only how to move bytes.
+import { shardOf } from '../../../shared/blobs/digest';
 
 export interface ObjectRegistry {
   /** `file:///mnt/usb/snaps` or `s3://bucket/prefix`, for messages. */
@@ -25,5 +26,5 @@ export const MANIFEST_KEY = 'manifest.json';
 export const SIGNATURE_KEY = 'manifest.json.sig';
 
 export function blobKey(hex: string): string {
-  return `blobs/sha256/${hex.slice(0, 2)}/${hex}.zst`;
+  return `blobs/sha256/${shardOf(hex)}/${hex}.zst`;
 }

@@ -3,7 +3,7 @@
 // writes are off in untrusted workspaces.
 import type { Connection } from 'vscode-languageserver';
 import { ResponseError } from 'vscode-languageserver';
-import { formatDigest, parseDigest } from '../../../shared/blobs/digest';
+import { formatDigest, parseDigest, shortDigest } from '../../../shared/blobs/digest';
 import {
   FetchBlobRequest,
   RemoteImagesRequest,
@@ -74,7 +74,7 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
       try {
         const r = await logged(
           info,
-          `push ${formatDigest(hex).slice(0, 19)}… to ${params.ref}`,
+          `push ${shortDigest(hex)} to ${params.ref}`,
           () =>
             pushTo(host.open.store, hex, ref, {
               ociClient: withCredentials,
@@ -140,7 +140,7 @@ export function registerRemoteRequests(connection: Connection, host: StoreHost):
       const ref = parseRemote(params.remote, { tagOptional: true });
       const result = await logged(
         info,
-        `fetch ${formatDigest(hex).slice(0, 19)}… from ${params.remote}`,
+        `fetch ${shortDigest(hex)} from ${params.remote}`,
         () => fetchBlobFrom(host.open.store, ref, hex, { ociClient: withCredentials }),
         (r) => (r.found ? `found as ${r.tag}` : 'not in any image there'),
       );

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { CancellationToken, Connection } from 'vscode-languageserver';
-import { formatDigest, parseDigest, parseHexPrefix } from '../../../shared/blobs/digest';
+import { formatDigest, parseDigest, parseHexPrefix, shortDigest } from '../../../shared/blobs/digest';
 import type {
   ContentKind,
   GcResult,
@@ -272,7 +272,7 @@ async function refuseOtherContent(file: string, expected: string, signal?: Abort
   const actual = await hashFile(file, signal);
   if (actual !== expected) {
     throw invalidInput(
-      `${quoteShort(file)} is not that blob's content: it hashes to ${formatDigest(actual).slice(0, 19)}…, not ${formatDigest(expected).slice(0, 19)}…; nothing was written`,
+      `${quoteShort(file)} is not that blob's content: it hashes to ${shortDigest(actual)}, not ${shortDigest(expected)}; nothing was written`,
     );
   }
 }

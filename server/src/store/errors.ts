@@ -1,5 +1,6 @@
 // Typed store errors. Callers (CLI exit codes, JSON-RPC error codes, diagnostics) branch on `code`
 // and `kind`, never on message text.
+import { shortHex } from '../../../shared/blobs/digest';
 
 /** Why a stored blob cannot be trusted. */
 export type IntegrityKind =
@@ -62,7 +63,7 @@ export class TooLargeToReadError extends StoreError {
   ) {
     super(
       'too-large',
-      `blob sha256:${hex} is larger than ${limit} bytes, too large to read into memory here; save it to a file instead (pfstore get ${hex.slice(0, 12)} -o FILE)`,
+      `blob sha256:${hex} is larger than ${limit} bytes, too large to read into memory here; save it to a file instead (pfstore get ${shortHex(hex)} -o FILE)`,
     );
   }
 }

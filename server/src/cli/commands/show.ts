@@ -15,6 +15,7 @@ import { operatorSecret } from '../operatorSecret';
 import { tooManyLines } from '../../store/layers/scanLimits';
 import { recordStates, type RecordState } from '../../store/layers/snapshot/recordStates';
 import { plural } from '../../../../shared/common/format';
+import { shortDigest } from '../../../../shared/blobs/digest';
 
 /** With --full: every tool call, up to this many (the rest is counted). */
 const FULL_LIMIT = 100_000;
@@ -95,7 +96,7 @@ function printMessage(out: (line: string) => void, m: TraceMessage, full: boolea
 }
 
 const label = (r: ImageRef) =>
-  `${r.name ?? '(no name)'} (${r.image.slice(0, 19)}…)${r.known ? '' : ' not in the catalog'}`;
+  `${r.name ?? '(no name)'} (${shortDigest(r.image)})${r.known ? '' : ' not in the catalog'}`;
 
 async function printView(
   ctx: CommandContext,

@@ -1,4 +1,4 @@
-import { formatDigest, parseDigest } from '../../../../shared/blobs/digest';
+import { formatDigest, parseDigest, shortDigest } from '../../../../shared/blobs/digest';
 import type { VerifyProblem, VerifySummary } from '../../store/blobs/blobStore';
 import { MAX_MANIFEST_BYTES } from '../../store/images/imageCatalog';
 import { readRegularFile } from '../../store/io/safeOpen';
@@ -191,7 +191,7 @@ async function usersOfFailed(
   const out = new Map<string, string>();
   for (const hex of hexes) {
     const used = graph.whereUsed(hex);
-    const listed = used.map((u) => `${names.get(u.image) || `${u.image.slice(0, 12)}…`} (${u.places.join(', ')})`);
+    const listed = used.map((u) => `${names.get(u.image) || shortDigest(u.image)} (${u.places.join(', ')})`);
     out.set(
       hex,
       used.length === 0 && partial ? 'used by no snapshot known (some file lists cannot be read)' : usersText(listed),
@@ -201,5 +201,5 @@ async function usersOfFailed(
 }
 
 function imageText(x: { image: string; name?: string }): string {
-  return x.name ? `${x.name} (${formatDigest(x.image).slice(0, 19)}…)` : formatDigest(x.image);
+  return x.name ? `${x.name} (${shortDigest(x.image)})` : formatDigest(x.image);
 }

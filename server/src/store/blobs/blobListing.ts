@@ -8,6 +8,7 @@ import type { BlobEntry, BlobPage, ListOptions } from './blobStore';
 import { InvalidInputError, ioError } from '../errors';
 import { quoteShort } from '../../../../shared/common/format';
 import { appendAll } from '../../../../shared/common/arrays';
+import { shardOf } from '../../../../shared/blobs/digest';
 
 export const MAX_PAGE = 5000;
 /**
@@ -102,7 +103,7 @@ export async function pageOfBlobs(root: string, source: ShardSource, opts: ListO
   const picked: string[] = [];
   let more = false;
   for (const s of shards) {
-    if (after && s < after.slice(0, 2)) {
+    if (after && s < shardOf(after)) {
       continue;
     }
     const room = limit - picked.length;
@@ -131,7 +132,7 @@ export async function pageOfBlobs(root: string, source: ShardSource, opts: ListO
 
 async function entryOf(root: string, hex: string): Promise<BlobEntry | undefined> {
   try {
-    const info = await fs.stat(path.join(blobsDir(root), hex.slice(0, 2), `${hex}.zst`));
+    const info = await fs.stat(path.join(blobsDir(root), shardOf(hex), `${hex}.zst`));
     return { hex, storedBytes: info.size };
   } catch {
     return undefined; // deleted between readdir and stat

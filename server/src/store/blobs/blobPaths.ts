@@ -2,7 +2,7 @@
 // from a request, a manifest or a file name can reach the file system unchecked.
 import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
-import { isHex64 } from '../../../../shared/blobs/digest';
+import { isHex64, shardOf } from '../../../../shared/blobs/digest';
 import { InvalidInputError } from '../errors';
 import { quoteShort } from '../../../../shared/common/format';
 import { writerOrigin } from './writerOrigin';
@@ -31,7 +31,7 @@ export function blobsDir(root: string): string {
 }
 
 export function shardDir(root: string, hex: string): string {
-  return path.join(blobsDir(root), checkedHex(hex).slice(0, 2));
+  return path.join(blobsDir(root), shardOf(checkedHex(hex)));
 }
 
 export function blobPath(root: string, hex: string): string {

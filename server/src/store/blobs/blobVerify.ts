@@ -5,6 +5,7 @@ import type { WorkerPool } from '../workers/workerPool';
 import { scanShards } from './blobListing';
 import { blobPath } from './blobPaths';
 import { appendAll } from '../../../../shared/common/arrays';
+import { shardOf } from '../../../../shared/blobs/digest';
 
 /** Blobs per worker message: small enough that cancel and progress stay prompt, large enough to amortise the trip. */
 const VERIFY_BATCH = 128;
@@ -198,7 +199,7 @@ function misplacedProblem(hex: string, file: string): VerifyProblem {
     hex,
     kind: 'misplaced',
     path: file,
-    message: `blob sha256:${hex} is in the wrong shard directory (${file}); readers look in ${hex.slice(0, 2)}/`,
+    message: `blob sha256:${hex} is in the wrong shard directory (${file}); readers look in ${shardOf(hex)}/`,
   };
 }
 

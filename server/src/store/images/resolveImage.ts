@@ -1,7 +1,7 @@
 // An image named as people name it: the snapshot's name (`pf snapshot --name before-refactor` writes it into
 // `agent.fingerprint`), its full digest, or a unique prefix of the digest. An ambiguous one lists the candidates
 // with their names, so the user can pick. The CLI and the server resolve images here.
-import { formatDigest } from '../../../../shared/blobs/digest';
+import { formatDigest, shortDigest } from '../../../../shared/blobs/digest';
 import { terminalLine } from '../../../../shared/common/terminalText';
 import { InvalidInputError } from '../errors';
 import type { CatalogEntry } from './imageCatalog';
@@ -21,7 +21,7 @@ export function imageName(entry: CatalogEntry | undefined): string | undefined {
 /** "before-refactor (sha256:1a2b3c4d5e6f…)", or the digest alone for an image without a name. */
 export function imageLabel(hex: string, entry: CatalogEntry | undefined): string {
   const name = imageName(entry);
-  return name ? `${name} (${formatDigest(hex).slice(0, 19)}…)` : formatDigest(hex);
+  return name ? `${name} (${shortDigest(hex)})` : formatDigest(hex);
 }
 
 export async function resolveImages(root: string, args: string[]): Promise<ResolvedImage[]> {

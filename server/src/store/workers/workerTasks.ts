@@ -10,6 +10,7 @@ import { NotRegularFileError } from '../errors';
 import { packPageList } from './pageList';
 import { startLayerScan } from './layerScans';
 import { zstdEngine, type FrameCompressor } from '../io/zstdEngine';
+import { shardOf } from '../../../../shared/blobs/digest';
 
 // Created on the first put: a verify-only worker never pays for a level-19 context.
 let compressor: FrameCompressor | undefined;
@@ -48,7 +49,7 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
       }
       const shardsInside = checkedShards.inside;
       const results = req.hexes.map((hex): BatchResult => {
-        const shard = hex.slice(0, 2);
+        const shard = shardOf(hex);
         const dir = `${req.blobsDir}${path.sep}${shard}`;
         const file = `${dir}${path.sep}${hex}.zst`;
         try {

@@ -6,6 +6,7 @@ import type { FsBlobStore } from '../../blobs/fsBlobStore';
 import type { CatalogEntry } from '../../images/imageCatalog';
 import { checkImages } from './imageChecks';
 import { isUnreadable, readLedger } from '../readLayers';
+import { shortDigest } from '../../../../../shared/blobs/digest';
 
 export interface RecordState {
   /** `intact`, `not intact` (bad, here or in a merged parent's record), `not checked` (skipped), `none`. */
@@ -87,7 +88,7 @@ export async function recordStates(
           const name = byLedger.get(ledger)?.manifest?.agent.fingerprint || undefined;
           state.record = 'not intact';
           state.badParent = { side, ledger, name };
-          state.why = `the record of merged parent ${name ?? `sha256:${ledger.slice(0, 12)}…`} is not intact: ${parent.reason}`;
+          state.why = `the record of merged parent ${name ?? shortDigest(ledger)} is not intact: ${parent.reason}`;
           return;
         }
         allOk &&= verdict === 'ok';
