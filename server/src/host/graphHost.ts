@@ -1,7 +1,7 @@
 // The open store's reference graph, built once in the background (with progress in the editor) and then kept
 // current by the watcher: an image added to or removed from the catalog updates it without a rebuild.
 import type { FsBlobStore } from '../store/blobs/fsBlobStore';
-import { listImages } from '../store/images/imageCatalog';
+import type { CatalogEntry } from '../store/images/imageCatalog';
 import { ReferenceGraph } from '../store/analysis/referenceGraph';
 import { progressOf } from '../../../shared/common/format';
 
@@ -18,6 +18,7 @@ export class GraphHost {
 
   constructor(
     private readonly store: FsBlobStore,
+    private readonly catalog: () => Promise<CatalogEntry[]>,
     private readonly progress: () => Promise<GraphProgress>,
   ) {}
 
@@ -47,7 +48,7 @@ export class GraphHost {
     this.syncing = this.syncing.then(async () => {
       const g = await graph.catch(() => undefined);
       if (g) {
-        await g.sync(this.store, await listImages(this.store.root));
+        await g.sync(this.store, await this.catalog());
       }
     });
   }

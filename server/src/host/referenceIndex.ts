@@ -2,7 +2,7 @@
 // the tree. Built from images/ on first use and rebuilt when the watcher sees images/ change.
 import type { ImageSummary } from '../../../shared/protocol';
 import { formatDigest } from '../../../shared/blobs/digest';
-import { listImages } from '../store/images/imageCatalog';
+import type { CatalogEntry } from '../store/images/imageCatalog';
 import { manifestReferences } from '../store/images/manifest';
 
 export interface Referrer {
@@ -16,9 +16,9 @@ interface Catalog {
 }
 
 export class ReferenceIndex {
-  private catalog?: Promise<Catalog>;
+  private built?: Promise<Catalog>;
 
-  constructor(private readonly root: string) {}
+  constructor(private readonly catalog: () => Promise<CatalogEntry[]>) {}
 
   images(): Promise<ImageSummary[]> {
     return this.load().then((c) => c.images);
@@ -29,20 +29,19 @@ export class ReferenceIndex {
   }
 
   invalidate(): void {
-    this.catalog = undefined;
+    this.built = undefined;
   }
 
   private load(): Promise<Catalog> {
-    if (!this.catalog) {
-      this.catalog = build(this.root);
-      this.catalog.catch(() => (this.catalog = undefined));
+    if (!this.built) {
+      this.built = this.catalog().then(build);
+      this.built.catch(() => (this.built = undefined));
     }
-    return this.catalog;
+    return this.built;
   }
 }
 
-async function build(root: string): Promise<Catalog> {
-  const entries = await listImages(root);
+function build(entries: CatalogEntry[]): Catalog {
   const byDigest = new Map<string, Referrer[]>();
   const images: ImageSummary[] = [];
   for (const entry of entries) {

@@ -6,6 +6,7 @@ import type { FailedVerify, StoreChange, StoreStatus } from '../../../shared/pro
 import { StatusNotification, StoreChangedNotification } from '../../../shared/protocol';
 import { formatDigest, shardOf } from '../../../shared/blobs/digest';
 import { BlobFacts } from './blobFacts';
+import { CatalogHost } from './catalogHost';
 import { GraphHost, type GraphProgress } from './graphHost';
 import { ReferenceIndex } from './referenceIndex';
 import { ShardCache } from './shardCache';
@@ -30,6 +31,8 @@ export interface OpenStore {
   facts: BlobFacts;
   refs: ReferenceIndex;
   graph: GraphHost;
+  /** The catalog, read one way for every handler, and the image checks the tree's marks keep. */
+  images: CatalogHost;
 }
 
 export type ChangeListener = (change: StoreChange) => void;
@@ -90,13 +93,19 @@ export class StoreHost {
     }
     this.watcher?.dispose();
     const store = new FsBlobStore(root, { pool: this.pool, maxBlobBytes: this.maxBlobBytes });
+    const images = new CatalogHost(store, () => this.sessionSecretHex);
     this.current = {
       root,
       store,
       shards: new ShardCache(root),
       facts: new BlobFacts(store),
-      refs: new ReferenceIndex(root),
-      graph: new GraphHost(store, () => this.graphProgress()),
+      refs: new ReferenceIndex(() => images.entries()),
+      graph: new GraphHost(
+        store,
+        () => images.entries(),
+        () => this.graphProgress(),
+      ),
+      images,
     };
     this.watcher = new StoreWatcher(root, (batch) => void this.applyBatch(batch));
     this.watcher.start();

@@ -5,7 +5,6 @@ import type { DiffImagesParams, ImageFilesParams, LineageParams } from '../../..
 import { DiffImagesRequest, ImageFilesRequest, LineageRequest } from '../../../shared/protocol';
 import type { StoreHost } from '../host/storeHost';
 import { guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
-import { listImages } from '../store/images/imageCatalog';
 import { StoreError } from '../store/errors';
 import { diffImages, diffToJson, fsEntries } from '../store/analysis/imageDiff';
 import { lineageLog, logEntryToJson } from '../store/analysis/lineage';
@@ -18,7 +17,7 @@ export function registerLineageRequests(connection: Connection, host: StoreHost)
     DiffImagesRequest.type,
     guarded(log, async (raw) => {
       const params = objectParams<DiffImagesParams>(raw, 'diffImages');
-      const catalog = await listImages(host.open.root);
+      const catalog = await host.open.images.entries();
       const [a, b] = [parseDigest(params.a), parseDigest(params.b)];
       const diff = await diffImages(host.open.store, catalog, a, b);
       const manifest = (hex: string) => catalog.find((e) => e.hex === hex)?.manifest;
@@ -35,8 +34,8 @@ export function registerLineageRequests(connection: Connection, host: StoreHost)
     ImageFilesRequest.type,
     guarded(log, async (raw) => {
       const hex = parseDigest(objectParams<ImageFilesParams>(raw, 'imageFiles').digest);
-      const entry = (await listImages(host.open.root)).find((e) => e.hex === hex && e.manifest);
-      if (!entry?.manifest) {
+      const entry = await host.open.images.image(hex);
+      if (!entry) {
         throw new StoreError('not-found', `image ${formatDigest(hex)} is not in the catalog`);
       }
       const files = await fsEntries(host.open.store, entry.manifest.world.fs);
@@ -57,7 +56,7 @@ export function registerLineageRequests(connection: Connection, host: StoreHost)
     guarded(log, async (raw) => {
       const params = raw === undefined || raw === null ? {} : objectParams<LineageParams>(raw, 'lineage');
       const of = params.image === undefined ? undefined : parseDigest(params.image);
-      const catalog = await listImages(host.open.root);
+      const catalog = await host.open.images.entries();
       if (of !== undefined && !catalog.some((e) => e.hex === of && e.manifest)) {
         throw invalidInput(`image ${formatDigest(of)} is not in the catalog`);
       }

@@ -2,9 +2,6 @@
 // calls, and the operator session secret the editor keeps (for ledgers signed without an embedded secret).
 import type { Connection } from 'vscode-languageserver';
 import type { PageParams, SessionSecretParams, SnapshotParams } from '../../../shared/protocol';
-import type { ImageCheck } from '../../../shared/protocol';
-import { checkImages } from '../store/layers/snapshot/imageChecks';
-import { imageCheckInfos } from './imageCheckInfo';
 import {
   ConversationRequest,
   ImageChecksRequest,
@@ -14,8 +11,6 @@ import {
 } from '../../../shared/protocol';
 import type { StoreHost } from '../host/storeHost';
 import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
-import { listImages } from '../store/images/imageCatalog';
-import { resolveIn } from '../store/images/resolveImage';
 import { describeSnapshot } from '../store/layers/snapshot/describeSnapshot';
 import { readLedger, readTrace } from '../store/layers/readLayers';
 import { isSecretHex } from '../../../shared/snapshots/secretHex';
@@ -30,8 +25,7 @@ export function registerSnapshotRequests(connection: Connection, host: StoreHost
     SnapshotRequest.type,
     guarded(log, async (raw, token) => {
       const params = objectParams<SnapshotParams>(raw, 'snapshot');
-      const catalog = await listImages(host.open.root);
-      const { hex } = resolveIn(catalog, imageParam(params.image));
+      const { catalog, hex } = await host.open.images.resolve(imageParam(params.image));
       return describeSnapshot(host.open.store, catalog, hex, {
         operatorSecretHex: host.sessionSecretHex,
         firstMessages: pageSize(params.firstMessages ?? 20, 'firstMessages'),
@@ -80,25 +74,9 @@ export function registerSnapshotRequests(connection: Connection, host: StoreHost
     }),
   );
 
-  // Kept per image digest and operator secret: an image's layers never change under its digest.
-  const checked = new Map<string, ImageCheck>();
   connection.onRequest(
     ImageChecksRequest.type,
-    guarded(log, async (_raw, token) => {
-      const catalog = (await listImages(host.open.root)).filter((e) => e.manifest);
-      const keyOf = (hex: string) => `${host.open.root}\0${hex}\0${host.sessionSecretHex ?? ''}`;
-      const unchecked = catalog.filter((e) => !checked.has(keyOf(e.hex)));
-      const found = await checkImages(host.open.store, unchecked, {
-        operatorSecretHex: host.sessionSecretHex,
-        signal: abortSignalOf(token),
-      });
-      for (const check of imageCheckInfos(found)) {
-        checked.set(keyOf(check.image.slice(7)), check);
-      }
-      return {
-        images: catalog.map((e) => checked.get(keyOf(e.hex))).filter((c): c is ImageCheck => c !== undefined),
-      };
-    }),
+    guarded(log, async (_raw, token) => ({ images: await host.open.images.checks(abortSignalOf(token)) })),
   );
 
   connection.onRequest(
@@ -115,8 +93,7 @@ export function registerSnapshotRequests(connection: Connection, host: StoreHost
 }
 
 async function manifestOf(host: StoreHost, image: unknown) {
-  const { entry } = resolveIn(await listImages(host.open.root), imageParam(image));
-  return entry.manifest!;
+  return (await host.open.images.resolve(imageParam(image))).entry.manifest;
 }
 
 function imageParam(value: unknown): string {

@@ -12,9 +12,8 @@ import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcEr
 import type { StoreHost } from '../host/storeHost';
 import { imageDetails } from '../host/imageDetails';
 import { progressOf } from '../../../shared/common/format';
-import { listImages } from '../store/images/imageCatalog';
-import { checkImages, ledgerSummaryLine } from '../store/layers/snapshot/imageChecks';
-import { imageCheckInfos } from './imageCheckInfo';
+import { ledgerSummaryLine } from '../store/layers/snapshot/imageChecks';
+import { imageCheckInfos } from '../host/imageCheckInfo';
 import { blobUsers, snapshotNames, userLabel } from '../host/blobUsers';
 
 const PROGRESS_EVERY_MS = 100;
@@ -122,8 +121,7 @@ async function runVerify(
     if (target.kind !== 'blob' && !summary.cancelled) {
       // Beyond bytes, as pfstore verify: each image's effects ledger chain and the secrets it carries in clear.
       const hex = target.kind === 'image' ? parseDigest(target.digest) : undefined;
-      const images = (await listImages(host.open.root)).filter((e) => e.manifest && (!hex || e.hex === hex));
-      const found = await checkImages(store, images, { operatorSecretHex: host.sessionSecretHex, signal });
+      const found = await host.open.images.checkNow(hex, signal);
       report.images = imageCheckInfos(found);
       report.ledgerSummary = ledgerSummaryLine(found.ledgers);
     }
