@@ -10,7 +10,7 @@ import type { StoreApi } from '../connection/storeApi';
 import type { StoreNode } from '../tree/nodes';
 import { digestOf, tabTitleOf } from '../tree/nodes';
 import type { StoreTree } from '../tree/storeTree';
-import { SECTION } from '../settings/settings';
+import { saveStorePath } from '../settings/settings';
 import { openBlob, saveBlobAs } from './openBlob';
 import { putFile } from './putFile';
 import { putBlobAgain, removeBadBlob, showStoredBytes } from './badBlob';
@@ -160,15 +160,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!folder) {
         return undefined;
       }
-      // Where the setting already lives: a workspace value outranks the user's, so writing the user's would
-      // change nothing the user can see; otherwise the user's settings.
-      const config = vscode.workspace.getConfiguration(SECTION);
-      const inWorkspace = config.inspect<string>('store.path')?.workspaceValue !== undefined;
-      await config.update(
-        'store.path',
-        folder,
-        inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global,
-      );
+      const inWorkspace = (await saveStorePath(folder)) === 'workspace';
       void vscode.window.showInformationMessage(
         `ProcessFork store: ${folder} (saved in ${inWorkspace ? "this workspace's settings, where it was set" : 'your user settings'}).`,
       );

@@ -13,7 +13,7 @@ function secretsRefused(err: unknown): string[] | undefined {
 }
 import { askCredentials, hostOf, isCredential, storeCredentials } from '../settings/registryCredentials';
 import { REMOTE_FORMS, ociHasTag, registryOf, remoteKind } from '../../../shared/registries/remoteText';
-import { SECTION, settings } from '../settings/settings';
+import { addRegistry, settings } from '../settings/settings';
 import type { StoreApi } from '../connection/storeApi';
 import { withServerProgress } from '../connection/serverProgress';
 import { shortDigest } from '../../../shared/blobs/digest';
@@ -98,9 +98,7 @@ async function offerNextSteps(result: RemotePushResult, remote: string): Promise
   if (choice === 'Copy Pull Reference') {
     await vscode.env.clipboard.writeText(result.pullRef);
   } else if (choice === 'Add to Registries') {
-    const config = vscode.workspace.getConfiguration(SECTION);
-    const remotes = config.get<string[]>('remotes', []);
-    await config.update('remotes', [...remotes, registryOf(remote)], vscode.ConfigurationTarget.Global);
+    await addRegistry(registryOf(remote));
   }
 }
 

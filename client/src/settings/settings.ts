@@ -25,3 +25,30 @@ export function settings() {
     caFile: vscode.workspace.isTrusted ? c.get<string>('remote.caFile', D['remote.caFile']) : '',
   };
 }
+
+/**
+ * Writes a setting where it already lives: a workspace value outranks the user's, so writing the user's would
+ * change nothing the user sees. Answers where it went.
+ */
+async function writeWhereItLives(key: string, value: unknown): Promise<'workspace' | 'user'> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const inWorkspace = config.inspect(key)?.workspaceValue !== undefined;
+  await config.update(
+    key,
+    value,
+    inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global,
+  );
+  return inWorkspace ? 'workspace' : 'user';
+}
+
+/** Choose Store…: the store path, saved where the setting lives. */
+export function saveStorePath(folder: string): Promise<'workspace' | 'user'> {
+  return writeWhereItLives('store.path', folder);
+}
+
+/** Add to Registries: the registry appended to the list, where the list lives; nothing else changes. */
+export function addRegistry(registry: string): Promise<'workspace' | 'user'> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const remotes = config.get<string[]>('remotes', D.remotes);
+  return writeWhereItLives('remotes', [...remotes, registry]);
+}
