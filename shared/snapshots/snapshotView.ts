@@ -81,6 +81,8 @@ export interface LedgerEntryView {
   sideEffectClass?: string;
   /** Checked and matched its signature; checked and did not (the first bad one); or not checked. */
   chain: 'ok' | 'bad' | 'unchecked';
+  /** The call's `idempotency_key`, when asked for (`keepKeys`) and the entry has one. */
+  key?: string;
 }
 
 export interface MergedLedger {

@@ -19,6 +19,7 @@ import { statCommand } from './commands/stat';
 import { verifyCommand } from './commands/verify';
 import { imagesCommand } from './commands/images';
 import { showCommand } from './commands/show';
+import { effectsCommand } from './commands/effects';
 import { pullCommand, pushCommand, remoteCommand } from './commands/remote';
 import { quoteShort } from '../../../shared/common/format';
 import { zstdEngine } from '../store/io/zstdEngine';
@@ -31,6 +32,7 @@ const COMMANDS: Command[] = [
   lsCommand,
   statCommand,
   imagesCommand,
+  effectsCommand,
   showCommand,
   verifyCommand,
   gcCommand,

@@ -22,8 +22,13 @@ export interface LedgerScanParams {
   keepEntries?: number;
   /** Entries to pass over before the ones described (a page further down the list). */
   skipEntries?: number;
+  /** Each described entry carries its `idempotency_key` too (the effects timeline tells calls apart by it). */
+  keepKeys?: boolean;
   maxLineBytes?: number;
 }
+
+/** A key longer than this is no key pf writes: the entry is told apart by its position instead. */
+const MAX_KEY_CHARS = 512;
 
 const DEFAULT_MAX_LINE = 16 << 20;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -288,6 +293,10 @@ class LedgerCheck {
       sideEffectClass: typeof entry?.side_effect_class === 'string' ? entry.side_effect_class : undefined,
       chain,
     };
+    const key = entry?.idempotency_key;
+    if (this.params.keepKeys && typeof key === 'string' && key !== '' && key.length <= MAX_KEY_CHARS) {
+      view.key = key;
+    }
     this.report.entries.push(view);
   }
 
