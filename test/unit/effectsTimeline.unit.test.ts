@@ -4,6 +4,9 @@
 // from how it built it, and computes every call's first snapshot, merges, count and verdict on its own.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { CLI_JS } from '../support/serverProcess';
 import { entry, ledgerText, writePfImage, type LedgerEntry } from '../support/pfLayers';
@@ -237,6 +240,58 @@ describe('pfstore effects agrees with a brute-force walk', () => {
       assert.doesNotMatch(text.stdout, /session_hmac|args_hash|result_hash|[0-9a-f]{64}/);
     });
   }
+
+  test('--otlp: one invoke_agent span per snapshot, one execute_tool span per call under its first snapshot, reproducible', () => {
+    const store = generate(5, 50);
+    const root = store.snaps[0];
+    const want = oracle(store, root.hex);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-otlp-'));
+    const [one, two] = [path.join(dir, 'one.json'), path.join(dir, 'two.json')];
+    const run = effects(store, root.name, '--otlp', one);
+    assert.equal(run.status, want.notIntact.length > 0 ? 4 : 0, run.stderr);
+    assert.equal(effects(store, root.name, '--otlp', two).status, run.status);
+    assert.ok(fs.readFileSync(one).equals(fs.readFileSync(two)), 'the same lineage exports the same bytes');
+
+    type Attr = { key: string; value: Record<string, unknown> };
+    type Span = { traceId: string; spanId: string; parentSpanId?: string; name: string; attributes: Attr[] };
+    const request = JSON.parse(fs.readFileSync(one, 'utf8')) as {
+      resourceSpans: Array<{ resource: { attributes: Attr[] }; scopeSpans: Array<{ spans: Span[] }> }>;
+    };
+    const spans = request.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+    const attr = (s: Span, key: string) => {
+      const v = s.attributes.find((a) => a.key === key)?.value;
+      return v && (v.stringValue ?? v.intValue ?? v.boolValue ?? (v.arrayValue as { values?: unknown[] })?.values);
+    };
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    assert.equal(byId.size, spans.length, 'span ids are unique');
+    const lineage = new Set(store.snaps.filter((s) => want.calls.some((c) => c.first === s.hex) || s.hex === root.hex));
+    for (const s of spans) {
+      assert.match(s.traceId, /^[0-9a-f]{32}$/);
+      assert.notEqual(s.traceId, '0'.repeat(32));
+      assert.match(s.spanId, /^[0-9a-f]{16}$/);
+      assert.equal(s.traceId, spans[0].traceId, 'one trace');
+      if (s.parentSpanId !== undefined && s.parentSpanId !== '') {
+        assert.ok(byId.has(s.parentSpanId), `${s.name}: its parent is in the export`);
+      }
+    }
+    const agents = spans.filter((s) => attr(s, 'gen_ai.operation.name') === 'invoke_agent');
+    const tools = spans.filter((s) => attr(s, 'gen_ai.operation.name') === 'execute_tool');
+    assert.equal(tools.length, want.calls.length, 'one execute_tool span per distinct call');
+    assert.ok(agents.length >= lineage.size);
+    for (const c of want.calls) {
+      const span = tools.find((t) => attr(t, 'gen_ai.tool.call.id') === c.key)!;
+      assert.ok(span, `no span for ${c.key}`);
+      assert.equal(attr(span, 'gen_ai.tool.name'), store.byKey.get(c.key)!.tool_id);
+      assert.equal(attr(span, 'processfork.side_effect_class'), store.byKey.get(c.key)!.side_effect_class);
+      const parent = byId.get(span.parentSpanId!)!;
+      assert.equal(attr(parent, 'processfork.image'), `sha256:${c.first}`, `${c.key} under its first snapshot`);
+      const merges = ((attr(span, 'processfork.merges') as Array<{ stringValue: string }>) ?? []).map((m) =>
+        m.stringValue.slice(7),
+      );
+      assert.deepEqual(merges.sort(), c.merges);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   test('an unknown name exits 1 and names it', () => {
     const store = generate(9, 3);

@@ -9,12 +9,15 @@ import { imageName, resolveIn } from '../../store/images/resolveImage';
 import type { Command } from '../context';
 import { CliError, EXIT_INTEGRITY, EXIT_OK } from '../exitCodes';
 import { operatorSecret } from '../operatorSecret';
+import { effectsOtlp } from '../effectsOtlp';
+import * as fs from 'node:fs/promises';
 
 export const effectsCommand: Command = {
   name: 'effects',
-  usage: 'pfstore effects NAME [--irreversible] [--session-secret-hex HEX]   (a name, a digest or a unique prefix)',
+  usage:
+    'pfstore effects NAME [--irreversible] [--otlp FILE] [--session-secret-hex HEX]   (a name, a digest or a unique prefix)',
   summary: 'what a snapshot and every snapshot descended from it did: each tool call once, where it happened first',
-  flags: { values: ['--session-secret-hex'], switches: ['--irreversible'] },
+  flags: { values: ['--session-secret-hex', '--otlp'], switches: ['--irreversible'] },
   async run(ctx) {
     if (ctx.args.positional.length !== 1) {
       throw new CliError('effects takes one snapshot: its name, digest or a unique digest prefix');
@@ -58,12 +61,38 @@ export const effectsCommand: Command = {
         ctx.out(callLine(c, label));
       }
     }
+    const otlpFile = ctx.args.values.get('--otlp');
+    if (otlpFile !== undefined) {
+      const facts = new Map(
+        catalog.map((e) => [
+          e.hex,
+          { name: imageName(e) ?? null, createdAt: e.manifest?.createdAt, parents: e.manifest?.parents ?? [] },
+        ]),
+      );
+      const shown = { ...timeline, calls };
+      await writeWhole(otlpFile, await effectsOtlp(shown, hex, facts));
+      ctx.err(
+        `OTLP/JSON: ${plural(calls.length, 'call')} under ${plural(timeline.lineage.length, 'snapshot')} in ${otlpFile}`,
+      );
+    }
     for (const bad of timeline.notIntact) {
       ctx.err(`record not intact: ${label(bad.image)}: ${bad.reason}`);
     }
     return timeline.notIntact.length > 0 ? EXIT_INTEGRITY : EXIT_OK;
   },
 };
+
+/** The user's file, whole or not at all: written beside it under a temporary name, then renamed over it. */
+async function writeWhole(file: string, bytes: Uint8Array): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    await fs.writeFile(temp, bytes, { flag: 'wx' });
+    await fs.rename(temp, file);
+  } catch (err) {
+    await fs.rm(temp, { force: true });
+    throw new CliError(`could not write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
 
 function callLine(c: TimelineCall, label: (image: string) => string): string {
   const parts = [
