@@ -22,6 +22,7 @@ import { referencesAt } from './documents/references';
 import { registerGraphRequests } from './requests/graphRequests';
 import { registerSnapshotRequests } from './requests/snapshotRequests';
 import { registerLineageRequests } from './requests/lineageRequests';
+import { registerEffectsRequests } from './requests/effectsRequests';
 import { registerStoreRequests } from './requests/storeRequests';
 import { registerVerifyRequest } from './requests/verifyRequests';
 import { registerPutMissingRequest } from './requests/putMissingRequests';
@@ -180,6 +181,7 @@ registerRemoteRequests(connection, host);
 registerGraphRequests(connection, host);
 registerLineageRequests(connection, host);
 registerSnapshotRequests(connection, host);
+registerEffectsRequests(connection, host);
 registerBlobProblemRequests(connection, host);
 
 connection.onCodeAction((params) =>

@@ -36,12 +36,14 @@ import {
   ToolCallsRequest,
 } from './snapshots';
 import { FetchBlobRequest, RemoteImagesRequest, RemotePullRequest, RemotePushRequest } from './registries';
+import { EffectsRequest } from './effects';
 export * from './common';
 export * from './store';
 export * from './blobs';
 export * from './checks';
 export * from './snapshots';
 export * from './registries';
+export * from './effects';
 
 /** Every method of every area, for the doc check. */
 export const ALL_METHODS = [
@@ -76,4 +78,5 @@ export const ALL_METHODS = [
   ToolCallsRequest.method,
   SessionSecretRequest.method,
   ImageChecksRequest.method,
+  EffectsRequest.method,
 ] as const;

@@ -40,7 +40,7 @@ describe('compare words', () => {
       compareTitle(x, { a: 'before-refactor', b: 'after-refactor' }),
       'Compare before-refactor → after-refactor (after-refactor descends from before-refactor): 0 layers and 0 files changed, 0 added, 0 removed',
     );
-    assert.match(compareTitle(diff({ relation: 'b-is-ancestor-of-a' })), /\(a1a1a1a1 descends from b2b2b2b2\)/);
+    assert.match(compareTitle(diff({ relation: 'b-is-ancestor-of-a' })), /\(a1a1a1a1a1a1 descends from b2b2b2b2b2b2\)/);
   });
 
   test('six changed layers: six rows, whatever the conversation and tool calls say', () => {

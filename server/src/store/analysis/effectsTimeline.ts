@@ -20,6 +20,8 @@ export interface TimelineCall {
   sideEffectClass?: string;
   /** The snapshot (hex) that first recorded it. */
   first: string;
+  /** Its entry's position in that snapshot's own ledger (absent when the first is a merge). */
+  firstEntry?: number;
   /** Every merge (hex) of the lineage whose record carries it, parents before children. */
   merges: string[];
   /** How many snapshots of the lineage hold it. */
@@ -140,10 +142,20 @@ export async function effectsTimeline(
     if (record?.verdict === 'bad') {
       notIntact.push({ image: hex, reason: record.reason });
     }
-    for (const id of new Set(record?.calls ?? [])) {
+    const seen = new Set<number>();
+    for (const [entry, id] of (record?.calls ?? []).entries()) {
+      if (seen.has(id)) {
+        continue; // a key written twice in one record counts once
+      }
+      seen.add(id);
       const row = rows[id];
       row.heldBy++;
-      row.first ||= hex;
+      if (!row.first) {
+        row.first = hex;
+        if (!record?.merged) {
+          row.firstEntry = entry;
+        }
+      }
       if (record?.merged) {
         row.merges.push(hex);
         if (row.sideEffectClass !== undefined && record.replayClasses.includes(row.sideEffectClass)) {
