@@ -28,12 +28,12 @@ const targets = [
   // The AWS SDK in a file of its own, loaded on the first s3:// use (server/src/remotes/awsSdk.ts).
   { entryPoints: { awsSdk: 'server/src/remotes/awsSdk.ts' } },
   // The webview pages: browser scripts, inlined by their hosts under a nonce.
-  {
-    entryPoints: { snapshotPage: 'client/pages/snapshot/main.ts' },
+  ...['snapshot', 'effects'].map((page) => ({
+    entryPoints: { [`${page}Page`]: `client/pages/${page}/main.ts` },
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-  },
+  })),
 ].filter((t) => existsSync(Object.values(t.entryPoints)[0]));
 
 /** The server and the CLI load the AWS SDK from its own bundle beside them, not from a copy inside their own. */

@@ -31,6 +31,7 @@ const CLIENT_ROOMS = [
   'problems',
   'tree',
   'snapshotView',
+  'effectsView',
   'commands',
   'activation',
 ];

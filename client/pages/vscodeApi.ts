@@ -1,15 +1,14 @@
-// The webview's handle on its host: typed with the page protocol both sides share.
-import type { PageToHost } from '../../shared/snapshots/pageMessages';
+// The webview's handle on its host, typed with the protocol its page and host share (`Out`: what it may send).
 
-interface WebviewApi<State> {
-  postMessage(message: PageToHost): void;
+interface WebviewApi<State, Out> {
+  postMessage(message: Out): void;
   getState(): State | undefined;
   setState(state: State): void;
 }
 
-declare function acquireVsCodeApi<State>(): WebviewApi<State>;
+declare function acquireVsCodeApi<State, Out>(): WebviewApi<State, Out>;
 
 /** Acquired once per page (VS Code refuses a second call). */
-export function hostOf<State>(): WebviewApi<State> {
-  return acquireVsCodeApi<State>();
+export function hostOf<State, Out>(): WebviewApi<State, Out> {
+  return acquireVsCodeApi<State, Out>();
 }

@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import type { StoreStatus } from '../../shared/protocol';
 import { registerDocumentFeatures } from './activation/documentFeatures';
 import { registerSnapshotFeatures } from './activation/snapshotFeatures';
+import { registerEffectsFeatures } from './activation/effectsFeatures';
+import type { EffectsPanels } from './effectsView/effectsPanel';
 import { restartOnSettings, startWhenNeeded } from './activation/startWhenNeeded';
 import { StoreServer } from './activation/storeServer';
 import { createStoreViews } from './activation/storeViews';
@@ -32,6 +34,8 @@ export interface ExtensionApi {
   problems: KnownProblems;
   /** The open snapshot views (tests read their rendered text). */
   snapshots: SnapshotPanels;
+  /** The open effects panels (tests read and drive them). */
+  effects: EffectsPanels;
   /** What the status bar item shows now (text and tooltip), as a user reads it. */
   statusBarItem(): { text: string; tooltip: string; visible: boolean };
 }
@@ -49,6 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     const views = createStoreViews(context, s);
     const documents = registerDocumentFeatures(context, s, views);
     const snapshots = registerSnapshotFeatures(context, s, views);
+    const effects = registerEffectsFeatures(context, s, snapshots);
     context.subscriptions.push(
       vscode.Disposable.from(
         ...registerCommands({
@@ -77,6 +82,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       mainView: views.mainView,
       problems: views.problems,
       snapshots,
+      effects,
       statusBarItem: () => views.statusBar.shown(),
     };
   } catch (err) {

@@ -10,7 +10,11 @@ export interface SnapshotPageState {
 }
 
 /** Host to page: a state to render, or a request for the text as it reads (tests). */
-export type HostToPage = { type: 'view'; state: SnapshotPageState } | { type: 'dump' };
+export type HostToPage =
+  | { type: 'view'; state: SnapshotPageState }
+  /** Bring one tool call (its entry in the ledger, from 0) into view and mark it: a deep link. */
+  | { type: 'focus'; toolCall: number }
+  | { type: 'dump' };
 
 /** Layers whose raw blob the page may ask to open on purpose (the one place a secret's value shows). */
 export type RevealableLayer = 'world.env' | 'world.procs';

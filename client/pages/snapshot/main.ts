@@ -1,7 +1,7 @@
 // The snapshot page (a webview): draws one snapshot from the state its host sends, and asks the host for
 // everything else (a blob, another snapshot, more messages). Built by esbuild as a browser script
 // (dist/snapshotPage.js) and inlined by the host under a nonce; nothing here is parsed as HTML.
-import type { HostToPage, SnapshotPageState } from '../../../shared/snapshots/pageMessages';
+import type { HostToPage, PageToHost, SnapshotPageState } from '../../../shared/snapshots/pageMessages';
 import { el } from '../dom';
 import { hostOf } from '../vscodeApi';
 import type { PageContext } from './sections';
@@ -14,9 +14,11 @@ interface SavedState {
   image?: string;
 }
 
-const host = hostOf<SavedState>();
+const host = hostOf<SavedState, PageToHost>();
 const root = document.getElementById('root') as HTMLElement;
 let view = host.getState()?.view;
+/** The tool call a deep link asked for: marked and brought into view on every render until another is asked. */
+let focusEntry: number | undefined;
 
 const page: PageContext = {
   root,
@@ -72,6 +74,19 @@ function render(): void {
   environment(page, v);
   processes(page, v);
   modelCacheFiles(page, v);
+  showFocus();
+}
+
+function showFocus(): void {
+  if (focusEntry === undefined || !view) {
+    return;
+  }
+  const row = root.querySelector<HTMLElement>(`tr[data-entry="${focusEntry}"]`);
+  if (row) {
+    row.classList.add('focused');
+    row.scrollIntoView({ block: 'center' });
+    row.focus();
+  }
 }
 
 /** The two answers a person looks for first: is the tool-call record intact, is a secret in clear. */
@@ -102,6 +117,9 @@ window.addEventListener('message', (event: MessageEvent<HostToPage>) => {
     render();
     // After the browser has laid the page out: what the user sees is there (the editor bench times this).
     requestAnimationFrame(() => page.post({ type: 'painted' }));
+  } else if (m?.type === 'focus') {
+    focusEntry = m.toolCall;
+    showFocus();
   } else if (m?.type === 'dump') {
     page.post({ type: 'dumped', text: document.body.innerText });
     if (!view) {

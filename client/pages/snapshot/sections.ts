@@ -104,7 +104,7 @@ export function toolCalls(page: PageContext, t: LedgerReport | UnreadableLayer |
     table.append(
       el(
         'tr',
-        { class: cls, tabindex: '0' },
+        { class: cls, tabindex: '0', 'data-entry': String(e.index) },
         el('td', {}, e.index),
         el('td', {}, e.ts || '?'),
         el('td', {}, e.tool || '?'),

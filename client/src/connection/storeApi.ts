@@ -4,6 +4,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ProgressToken } from 'vscode-languageclient/node';
 import type { SnapshotView } from '../../../shared/snapshots/snapshotView';
 import type {
+  EffectsResult,
   ConversationResult,
   ImageChecksResult,
   ToolCallsResult,
@@ -38,6 +39,7 @@ import {
   BlobProblemRequest,
   RemoveBadBlobRequest,
   ConversationRequest,
+  EffectsRequest,
   ImageChecksRequest,
   SessionSecretRequest,
   SnapshotRequest,
@@ -77,7 +79,11 @@ export class StoreApi {
   imageDetails(digest: string): Promise<ImageDetailsResult> {
     return this.client.sendRequest(ImageDetailsRequest.type, { digest });
   }
-  snapshot(image: string, opts: { preview?: boolean } = {}, token?: CancellationToken): Promise<SnapshotView> {
+  snapshot(
+    image: string,
+    opts: { preview?: boolean; firstToolCalls?: number } = {},
+    token?: CancellationToken,
+  ): Promise<SnapshotView> {
     return this.client.sendRequest(SnapshotRequest.type, { image, ...opts }, token);
   }
   conversation(image: string, offset: number, limit: number): Promise<ConversationResult> {
@@ -85,6 +91,9 @@ export class StoreApi {
   }
   toolCalls(image: string, offset: number, limit: number): Promise<ToolCallsResult> {
     return this.client.sendRequest(ToolCallsRequest.type, { image, offset, limit });
+  }
+  effects(image: string, offset = 0, limit = 2000): Promise<EffectsResult> {
+    return this.client.sendRequest(EffectsRequest.type, { image, offset, limit });
   }
   imageChecks(): Promise<ImageChecksResult> {
     return this.client.sendRequest(ImageChecksRequest.type, {});

@@ -4,21 +4,39 @@
 // is ever parsed as HTML. Messages go out through postMessage and are checked on the host's side
 // (shared/snapshots/pageMessages.ts).
 
-/** The page's HTML around its built `script` (inlined: the page loads no resource, so it paints at once). */
+/** The snapshot page's HTML around its built `script`. */
 export function panelHtml(nonce: string, cspSource: string, script: string): string {
+  return pageHtml({ nonce, cspSource, script, title: 'Snapshot', loading: 'Reading the snapshot…' });
+}
+
+export interface PageParts {
+  nonce: string;
+  cspSource: string;
+  /** The page's built script (inlined: the page loads no resource, so it paints at once). */
+  script: string;
+  title: string;
+  /** What shows until the script has drawn. */
+  loading: string;
+  /** Style of this page's own, after the shared one. */
+  style?: string;
+}
+
+/** A webview page of ours: the theme's style and the built script, under one nonce and a CSP that allows no more. */
+export function pageHtml(parts: PageParts): string {
+  const { nonce, cspSource } = parts;
   // A `</script` inside the bundle would end the element early; its escaped form means the same in JavaScript.
-  const inlined = script.replace(/<\/script/gi, '<\\/script');
+  const inlined = parts.script.replace(/<\/script/gi, '<\\/script');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${cspSource}; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>Snapshot</title>
-<style nonce="${nonce}">${STYLE}</style>
+<title>${parts.title}</title>
+<style nonce="${nonce}">${STYLE}${parts.style ?? ''}</style>
 </head>
 <body>
-<main id="root" aria-live="polite"><p>Reading the snapshot…</p></main>
+<main id="root" aria-live="polite"><p>${parts.loading}</p></main>
 <script nonce="${nonce}">${inlined}</script>
 </body>
 </html>`;
@@ -51,6 +69,7 @@ code { font-family: var(--vscode-editor-font-family); }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--vscode-panel-border); vertical-align: top; }
 tr.irreversible td.cls { color: var(--vscode-editorWarning-foreground); font-weight: 600; }
+tr.focused { outline: 2px solid var(--vscode-focusBorder); background: var(--vscode-editor-selectionBackground); }
 tr.first-bad { background: var(--vscode-inputValidation-errorBackground); outline: 1px solid var(--vscode-errorForeground); }
 a, button.link { color: var(--vscode-textLink-foreground); cursor: pointer; background: none; border: none; padding: 0; font: inherit; text-decoration: underline; }
 button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 3px 10px; cursor: pointer; }

@@ -35,17 +35,20 @@ export class SnapshotPanels implements vscode.WebviewPanelSerializer {
   }
 
   /** Opens (or brings forward) the panel of `image`: a digest, a name or a unique prefix. */
-  async show(image: string): Promise<SnapshotPanel> {
+  async show(image: string, opts: { toolCall?: number; beside?: boolean } = {}): Promise<SnapshotPanel> {
     // A long conversation's first page comes from its first bytes: painted at once, then replaced by the
     // checked answer when the whole trace has been read. A new panel's page loads while the server answers.
-    const asked = this.api().snapshot(image, { preview: true });
+    // A deep link to a tool call asks for the entries up to it (the page lists the first 50 otherwise).
+    const firstToolCalls = opts.toolCall === undefined ? undefined : Math.min(1000, Math.max(50, opts.toolCall + 1));
+    const asked = this.api().snapshot(image, { preview: true, ...(firstToolCalls ? { firstToolCalls } : {}) });
     const script = await this.pageScript();
     const early = this.open.has(image)
       ? undefined
       : vscode.window.createWebviewPanel(
           SNAPSHOT_VIEW_TYPE,
           `Snapshot · ${image.slice(0, 40)}`,
-          vscode.ViewColumn.Active,
+          // From another view (the effects timeline): beside it, which keeps the focus and stays in view.
+          opts.beside ? { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true } : vscode.ViewColumn.Active,
           {
             enableScripts: true,
             localResourceRoots: [],
@@ -62,15 +65,19 @@ export class SnapshotPanels implements vscode.WebviewPanelSerializer {
     let view = this.open.get(snapshot.image);
     if (view) {
       early?.dispose(); // asked by name for a snapshot already shown
-      view.panel.reveal();
+      view.panel.reveal(undefined, opts.beside);
     } else {
       view = page!;
       this.track(view, snapshot.image);
     }
+    view.toolCalls = firstToolCalls;
     await view.load(snapshot);
     const conv = snapshot.conversation;
     if (conv && 'preview' in conv && conv.preview) {
       await view.reload();
+    }
+    if (opts.toolCall !== undefined) {
+      await view.focusToolCall(opts.toolCall);
     }
     return view;
   }
@@ -100,6 +107,16 @@ export class SnapshotPanels implements vscode.WebviewPanelSerializer {
     }
   }
 
+  /** The image of the snapshot view in front, if one is (a command from its title bar acts on it). */
+  activeImage(): string | undefined {
+    for (const [image, view] of this.open) {
+      if (view.panel.active) {
+        return image;
+      }
+    }
+    return undefined;
+  }
+
   /** The panel of an image, when open (tests read its rendered text through it). */
   panelOf(image: string): SnapshotPanel | undefined {
     return this.open.get(image);
@@ -123,6 +140,10 @@ export class SnapshotPanel {
   /** The page has said it listens (its first `ready`): a state posted from then on reaches it. */
   pageReady = false;
   private dumpWaiters: Array<(text: string) => void> = [];
+  /** How many tool calls to read with the snapshot (a deep link past the first 50), when more than the default. */
+  toolCalls?: number;
+  /** The tool call a deep link marked: sent again to a page that (re)loads. */
+  private focused?: number;
   /** When the page first showed a state it was sent (Date.now()): the editor bench's first paint. */
   firstPaintAt?: number;
 
@@ -145,8 +166,15 @@ export class SnapshotPanel {
 
   async reload(): Promise<void> {
     if (this.state) {
-      await this.load(await this.api().snapshot(this.state.snapshot.image));
+      const firstToolCalls = this.toolCalls;
+      await this.load(await this.api().snapshot(this.state.snapshot.image, firstToolCalls ? { firstToolCalls } : {}));
     }
+  }
+
+  /** Marks one tool call (its ledger entry) and brings it into view. */
+  async focusToolCall(entry: number): Promise<void> {
+    this.focused = entry;
+    await this.send({ type: 'focus', toolCall: entry });
   }
 
   /** The page's rendered text, as a person reads it (for tests). */
@@ -173,6 +201,9 @@ export class SnapshotPanel {
       // The page listens now: (again) the state it may have missed, or nothing yet if the server has not answered.
       this.pageReady = true;
       await this.post();
+      if (this.focused !== undefined) {
+        await this.send({ type: 'focus', toolCall: this.focused });
+      }
       return;
     }
     const state = this.state;

@@ -839,6 +839,55 @@ test('Open Snapshot: the conversation, tool calls with the tampered entry, secre
   }
 });
 
+test('Show Effects of Lineage: the lineage drawn beside its calls; choosing one opens its first snapshot at that entry', async () => {
+  const images = writeDemoSnapshots(env.store);
+  try {
+    await eventually('the named snapshots in the catalog', async () =>
+      (await ext.api()!.images()).images.some((i) => i.name === 'merge:before-r+before-r'),
+    );
+    const title = await vscode.commands.executeCommand<string>('processfork.showEffects', 'before-refactor');
+    assert.equal(title, 'Effects · before-refactor');
+    const panel = ext.effects.panelOf(`sha256:${images.before.hex}`)!;
+    await eventually('the page loaded', () => panel.pageReady || undefined, 60_000);
+    const text = await eventually('the timeline rendered', async () => {
+      const t = await panel.renderedText();
+      return t.includes('distinct calls') ? t : undefined;
+    });
+    assert.match(text, /What before-refactor and its descendants did/);
+    assert.match(text, /4 snapshots \(1 merge\)/);
+    assert.match(text, /Record not intact: before-refactor-1/);
+    assert.match(text, /git_commit/);
+    assert.match(text, /NOT intact/, 'a call read only from the edited record says so');
+    assert.ok(!/ghp_/.test(text), 'no value of any layer');
+    // Choose the call that only the edited record holds, as a person would (in the page): its first snapshot
+    // opens at that ledger entry, and the graph marks where it was first recorded.
+    const timeline = await ext.api()!.effects('before-refactor');
+    const call = timeline.calls.find((c) => c.tool === 'git_commit')!;
+    await panel.select(call.key);
+    await eventually('the call chosen', () => panel.selected === call.key || undefined);
+    const snapshot = await eventually('its first snapshot open', () => ext.snapshots.panelOf(call.first));
+    assert.equal(call.first, `sha256:${images.edited.hex}`);
+    await eventually('the snapshot view rendered', async () =>
+      (await snapshot.renderedText()).includes('Tool calls') ? true : undefined,
+    );
+    const marked = await eventually('the graph marks the first snapshot', async () => {
+      const t = await panel.renderedText();
+      return t.includes('first recorded here') ? t : undefined;
+    });
+    assert.match(marked, /before-refactor-1 first recorded here/);
+    panel.panel.reveal();
+    await new Promise((r) => setTimeout(r, 1000)); // let the view paint before the picture (visual only)
+    await screenshot('effects-view');
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    for (const image of Object.values(images)) {
+      if (typeof image === 'object' && 'file' in image) {
+        fs.rmSync(image.file, { force: true });
+      }
+    }
+  }
+});
+
 test('a damaged blob opens as what is wrong, whom it hurts and what to do; each action works from there', async () => {
   const image = writeDemoImage(env.store, 'damaged-on-open');
   const hex = image.spec.messages;
