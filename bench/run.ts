@@ -14,6 +14,7 @@ import { table } from './report';
 import { benchEngines } from './engineBench';
 import { benchLedgers, benchLongTrace } from './layersBench';
 import { benchObjectRegistries } from './objectRegistryBench';
+import { benchEffects } from './effectsBench';
 
 async function main(): Promise<void> {
   const quick = process.env.BENCH_QUICK === '1';
@@ -49,6 +50,9 @@ async function main(): Promise<void> {
       await benchLedgers(work, quick ? 100 : 1000, quick ? 100 : 1000);
       await benchLongTrace(work, quick ? 100_000 : 1_000_000);
     }
+    if (want('effects')) {
+      await benchEffects(work, quick ? 1000 : 10_000, quick ? 100_000 : 1_000_000);
+    }
     if (want('diff')) {
       await benchDiff(work, quick ? 1000 : 10_000, quick ? 10_000 : 100_000);
     }
@@ -70,7 +74,9 @@ async function main(): Promise<void> {
       await benchRegistryConcurrency(work, quick ? 1000 : 10_000);
     }
   } finally {
-    fs.rmSync(work, { recursive: true, force: true });
+    if (!process.env.BENCH_KEEP) {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   }
   process.stdout.write(`\n${table()}\n`);
 }

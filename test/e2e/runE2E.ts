@@ -212,6 +212,7 @@ export interface ScreenText {
 export const README_SHOTS = [
   'store-container',
   'snapshot-view',
+  'effects-view',
   'hover',
   'problems-panel',
   'compare',

@@ -9,7 +9,6 @@ import { imageName, resolveIn } from '../../store/images/resolveImage';
 import type { Command } from '../context';
 import { CliError, EXIT_INTEGRITY, EXIT_OK } from '../exitCodes';
 import { operatorSecret } from '../operatorSecret';
-import { effectsOtlp } from '../effectsOtlp';
 import * as fs from 'node:fs/promises';
 
 export const effectsCommand: Command = {
@@ -70,6 +69,8 @@ export const effectsCommand: Command = {
         ]),
       );
       const shown = { ...timeline, calls };
+      // OpenTelemetry's packages load only for an export: every other command starts without them.
+      const { effectsOtlp } = await import('../effectsOtlp.js');
       await writeWhole(otlpFile, await effectsOtlp(shown, hex, facts));
       ctx.err(
         `OTLP/JSON: ${plural(calls.length, 'call')} under ${plural(timeline.lineage.length, 'snapshot')} in ${otlpFile}`,

@@ -12,6 +12,7 @@ import type { FsBlobStore } from '../blobs/fsBlobStore';
 import type { CatalogEntry } from '../images/imageCatalog';
 import type { ImageManifest } from '../images/manifest';
 import { readLedger, isUnreadable } from '../layers/readLayers';
+import { forEachInFlight } from '../../../../shared/common/inFlight';
 
 export interface TimelineCall {
   key: string;
@@ -40,6 +41,8 @@ export interface EffectsTimeline {
   notIntact: Array<{ image: string; reason: string }>;
 }
 
+/** Ledgers read at once: enough to keep every worker busy, few enough to bound what is held in flight. */
+const READS_IN_FLIGHT = 8;
 /** How deep merge records may name merge records before the rest is not followed (a hostile chain). */
 const MAX_MERGE_DEPTH = 64;
 /** A ledger's entries read at most (pf's ledgers hold thousands; a bound keeps a hostile one to its own cost). */
@@ -135,6 +138,13 @@ export async function effectsTimeline(
 
   // Parents before children: a call's first snapshot is the first to hold it, since any parent in the lineage
   // that held it came earlier (and the root has none in it). No snapshot's set is kept past its own turn.
+  // Every record read first, several at a time, so the workers are all busy; then walked in order.
+  await forEachInFlight(lineage, READS_IN_FLIGHT, async (hex) => {
+    const ledger = images.get(hex)?.effects.ledger;
+    if (ledger) {
+      await readRecord(ledger, 0);
+    }
+  });
   const notIntact: EffectsTimeline['notIntact'] = [];
   for (const hex of lineage) {
     const ledger = images.get(hex)?.effects.ledger;
@@ -194,35 +204,41 @@ export function lineageOf(images: Map<string, ImageManifest>, rootHex: string): 
       }
     }
   }
-  // Kahn's order over the lineage's own edges; the root's parents are outside it.
-  const waiting = new Map<string, number>();
-  for (const hex of members) {
-    const parents = hex === rootHex ? [] : [...new Set(images.get(hex)?.parents ?? [])];
-    waiting.set(hex, parents.filter((p) => members.has(p)).length);
-  }
-  const when = (hex: string) => images.get(hex)?.createdAt ?? '';
-  const byTime = (a: string, b: string) => when(a).localeCompare(when(b)) || a.localeCompare(b);
-  const ready = [...members].filter((h) => waiting.get(h) === 0).sort(byTime);
+  // Parents before children, otherwise by creation time: walk the members in time order and place each after
+  // its unplaced parents in the lineage (a stack, not recursion: a lineage can be thousands deep). A sort per
+  // step made 10,000 snapshots cost seconds; this is one sort and one visit per edge.
+  const time = new Map([...members].map((h) => [h, images.get(h)?.createdAt ?? '']));
+  const byTime = (a: string, b: string) => {
+    const [x, y] = [time.get(a)!, time.get(b)!];
+    return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
+  };
+  const parentsOf = (hex: string) =>
+    hex === rootHex ? [] : [...new Set(images.get(hex)?.parents ?? [])].filter((p) => members.has(p)).sort(byTime);
   const order: string[] = [];
   const placed = new Set<string>();
-  while (ready.length > 0) {
-    const hex = ready.shift()!;
-    order.push(hex);
-    placed.add(hex);
-    for (const c of children.get(hex) ?? []) {
-      if (members.has(c) && c !== rootHex) {
-        const left = (waiting.get(c) ?? 1) - 1;
-        waiting.set(c, left);
-        if (left === 0) {
-          ready.push(c);
-        }
+  const onStack = new Set<string>();
+  for (const start of [...members].sort(byTime)) {
+    if (placed.has(start)) {
+      continue;
+    }
+    const stack = [start];
+    onStack.add(start);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      // A parent already on the stack closes a circle (impossible for digests, but stored bytes are hostile).
+      const waiting = parentsOf(top).filter((p) => !placed.has(p) && !onStack.has(p));
+      if (waiting.length === 0) {
+        stack.pop();
+        onStack.delete(top);
+        placed.add(top);
+        order.push(top);
+        continue;
+      }
+      for (const p of waiting.reverse()) {
+        stack.push(p); // the earliest on top: placed first
+        onStack.add(p);
       }
     }
-    ready.sort(byTime);
-  }
-  // A catalog whose parents form a circle (not possible for digests, but stored bytes are hostile): the rest last.
-  for (const hex of [...members].filter((h) => !placed.has(h)).sort(byTime)) {
-    order.push(hex);
   }
   return order;
 }
