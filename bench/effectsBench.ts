@@ -11,8 +11,12 @@ import { CLI_JS } from '../test/support/serverProcess';
 import { mib, ms, record } from './report';
 import { medianMs, timeIt } from './timing';
 
-export async function benchEffects(work: string, snapshots: number, entries: number): Promise<void> {
-  const root = path.join(work, 'effects-store');
+/** Writes the lineage into `root` (named run-0, run-1, …): what the effects benchmarks measure. */
+export function writeEffectsLineage(
+  root: string,
+  snapshots: number,
+  entries: number,
+): { distinctLedgers: string[]; lines: number; calls: number } {
   const secret = '3c'.repeat(32);
   // The layers every snapshot shares, written once; each snapshot's own ledger compressed fast (as a bench store).
   const shared = {
@@ -88,6 +92,12 @@ export async function benchEffects(work: string, snapshots: number, entries: num
     `effects store: ${snapshots} snapshots, ${distinctLedgers.length} ledgers, ${lines} lines, ${call} distinct calls (${Math.round((Date.now() - started) / 1000)} s to write)\n`,
   );
 
+  return { distinctLedgers, lines, calls: call };
+}
+
+export async function benchEffects(work: string, snapshots: number, entries: number): Promise<void> {
+  const root = path.join(work, 'effects-store');
+  const { distinctLedgers, lines, calls: call } = writeEffectsLineage(root, snapshots, entries);
   // The floor: every distinct ledger decoded (and re-hashed) once, every line parsed, on one thread.
   const store = new FsBlobStore(root);
   const floorMs = await medianMs(3, async () => {

@@ -66,6 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
           secrets: context.secrets,
           restartServer: () => s.restart(),
           ensureStarted: () => s.ensureStarted(),
+          snapshotInFront: () => snapshots.activeImage(),
         }),
       ),
     );

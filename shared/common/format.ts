@@ -41,3 +41,8 @@ export function progressOf(done: number, total: number, unit: string): string {
 export function plural(n: number, noun: string, many = `${noun}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? noun : many}`;
 }
+
+/** A recorded time as a person scans a list: date and time to the second (`2026-11-20 09:10:03Z`). */
+export function shortTime(ts: string | null | undefined): string | undefined {
+  return ts ? ts.replace('T', ' ').replace(/(\d\d:\d\d:\d\d)[.,]\d+/, '$1') : undefined;
+}

@@ -1,7 +1,7 @@
 // What Compare says, in words: its title (the two snapshots by name, how they are related, how many changes of
 // each kind) and its rows. The title counts exactly the rows it lists: agent fields, layers, files.
-import type { DiffImagesResult } from '../protocol';
-import { formatBytes } from '../common/format';
+import type { DiffImagesResult, ImageCheck } from '../protocol';
+import { formatBytes, plural } from '../common/format';
 import { LAYER_TITLES } from './layerTitles';
 import { shortHex } from '../blobs/digest';
 
@@ -11,7 +11,6 @@ export type CompareRow =
   | { kind: 'file'; change: 'changed' | 'added' | 'removed'; index: number; label: string; description: string };
 
 const AGENT_FIELDS = { name: 'Name', kind: 'Agent', version: 'pf version' } as const;
-const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 const size = (n: number | null) => (n === null ? '' : formatBytes(n));
 const short = (digest: string | null) => (digest ? shortHex(digest) : 'none');
 
@@ -104,4 +103,20 @@ export function compareTitle(diff: DiffImagesResult, names: { a?: string; b?: st
   ];
   const joined = `${counts.slice(0, -1).join(', ')}${counts.length > 1 ? ' and ' : ''}${counts[counts.length - 1]}`;
   return `Compare ${a} → ${b} (${relation}): ${joined}, ${diff.files.added.length} added, ${diff.files.removed.length} removed`;
+}
+
+/** One side's record in a comparison, in words: intact, NOT intact (where), or not checked (and why). */
+export function sideRecord(check: ImageCheck | undefined): {
+  verdict: 'ok' | 'bad' | 'unchecked';
+  text: string;
+  why?: string;
+} {
+  if (!check || check.ledger === 'skipped') {
+    return { verdict: 'unchecked', text: 'record not checked', why: check?.ledgerReason };
+  }
+  if (check.ledger === 'ok') {
+    return { verdict: 'ok', text: 'record intact' };
+  }
+  const where = check.entry !== undefined ? ` at entry ${check.entry}${check.tool ? ` (${check.tool})` : ''}` : '';
+  return { verdict: 'bad', text: `record NOT intact${where}`, why: check.ledgerReason };
 }

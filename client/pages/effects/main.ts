@@ -3,7 +3,7 @@
 // open that snapshot at its ledger entry. Built by esbuild as a browser script (dist/effectsPage.js) and inlined
 // by its host under a nonce; nothing here is parsed as HTML.
 import { shortDigest } from '../../../shared/blobs/digest';
-import { plural } from '../../../shared/common/format';
+import { plural, shortTime } from '../../../shared/common/format';
 import type { EffectsPageState, EffectsPageToHost, HostToEffectsPage } from '../../../shared/effects/pageMessages';
 import type { EffectCall, LineageSnapshot } from '../../../shared/protocol/effects';
 import { el } from '../dom';
@@ -132,7 +132,7 @@ function calls(list: EffectCall[], byImage: Map<string, LineageSnapshot>, select
     const row = el(
       'tr',
       { class: cls, tabindex: '0', 'data-key': c.key, onclick: choose },
-      el('td', { class: 'when', title: c.ts ?? '' }, when(c.ts)),
+      el('td', { class: 'when', title: c.ts ?? '' }, shortTime(c.ts) ?? '?'),
       el('td', {}, c.tool ?? '?'),
       el('td', { class: 'cls' }, c.sideEffectClass === 'irreversible' ? 'IRREVERSIBLE' : (c.sideEffectClass ?? '?')),
       el('td', {}, nameOf(byImage.get(c.first), c.first)),
@@ -154,11 +154,6 @@ function calls(list: EffectCall[], byImage: Map<string, LineageSnapshot>, select
     table.append(row);
   }
   return el('div', { class: 'timeline' }, table);
-}
-
-/** A call's time as a person scans a list: date and time to the second (the full value is the cell's tooltip). */
-function when(ts: string | null): string {
-  return ts ? ts.replace('T', ' ').replace(/(\d\d:\d\d:\d\d)[.,]\d+/, '$1') : '?';
 }
 
 function chooseCall(c: EffectCall): void {

@@ -1,13 +1,20 @@
 // Compare two images, as GitLens and DVC compare commits: "Select for Compare", then "Compare with Selected",
-// or "Compare with Parent". The result is a quick pick of what changed; a changed file opens in VS Code's diff
-// editor between its two blob versions (read-only blob documents), an added or removed one opens as a blob.
+// "Compare with Parent", or "Compare Snapshots…" (the snapshot view's title bar, the palette), which remembers
+// the first pick. The result is a quick pick of what changed, headed by each side's record verdict; a changed
+// file opens in VS Code's diff editor between its two blob versions, the tool calls side by side in words.
 import * as vscode from 'vscode';
 import { blobUri } from '../../../shared/blobs/blobUri';
-import { compareRows, compareTitle, type CompareRow } from '../../../shared/snapshots/compareText';
+import { compareRows, compareTitle, sideRecord, type CompareRow } from '../../../shared/snapshots/compareText';
 import type { ChangedFileInfo, DiffImagesResult } from '../../../shared/protocol';
 import type { StoreApi } from '../connection/storeApi';
 import { LAYER_TITLES } from '../tree/layerLabels';
-import { shortHex } from '../../../shared/blobs/digest';
+import { shortDigest, shortHex } from '../../../shared/blobs/digest';
+import { toolCallText } from '../../../shared/snapshots/toolCallText';
+import { shortTime } from '../../../shared/common/format';
+import { reportUri } from '../documents/reports';
+
+/** Calls listed on each side of a tool-call comparison (a page of the server's). */
+const CALLS_SIDE_BY_SIDE = 1000;
 
 const SELECTED_CONTEXT = 'processfork:compareSelected';
 let selected: string | undefined;
@@ -32,6 +39,65 @@ export function compareWithParent(api: StoreApi, image: string, parents: string[
     throw new Error(`image ${short(image)} has no parent to compare with`);
   }
   return compareImages(api, parents[0], image);
+}
+
+interface SnapshotPick extends vscode.QuickPickItem {
+  digest: string;
+}
+
+/** The catalog's snapshots as picks, `first` (a remembered or suggested one) on top. */
+async function snapshotPicks(api: StoreApi, except: string | undefined, first?: { digest: string; why: string }) {
+  const { images } = await api.images();
+  const picks: SnapshotPick[] = images
+    .filter((i) => i.digest.startsWith('sha256:') && i.digest !== except)
+    .map((i) => ({
+      label: i.name ?? shortDigest(i.digest),
+      description: [i.agentKind, shortTime(i.createdAt)].filter(Boolean).join('  '),
+      detail: i.digest,
+      digest: i.digest,
+    }));
+  const top = first && picks.find((p) => p.digest === first.digest);
+  return top ? [{ ...top, description: first!.why }, ...picks.filter((p) => p !== top)] : picks;
+}
+
+/**
+ * Compare Snapshots…: the snapshot in front (a snapshot view) or one picked, then the one to compare it with
+ * (its parent first). The first pick is kept as "selected for compare", so a mistake or an Escape at the
+ * second step loses nothing: the next Compare starts from it.
+ */
+export async function compareSnapshots(
+  api: StoreApi,
+  inFront: string | undefined,
+): Promise<DiffImagesResult | undefined> {
+  let a = inFront;
+  if (!a) {
+    const remembered = selected ? { digest: selected, why: 'selected for compare' } : undefined;
+    const pick = await vscode.window.showQuickPick(await snapshotPicks(api, undefined, remembered), {
+      title: 'Compare Snapshots (1/2): which snapshot?',
+      placeHolder: 'Type a snapshot name',
+      matchOnDetail: true,
+    });
+    if (!pick) {
+      return undefined;
+    }
+    a = pick.digest;
+  }
+  await selectForCompare(a);
+  const { images } = await api.images();
+  const parent = images.find((i) => i.digest === a)?.parents[0];
+  const aName = images.find((i) => i.digest === a)?.name ?? shortDigest(a);
+  const pick = await vscode.window.showQuickPick(
+    await snapshotPicks(api, a, parent ? { digest: parent, why: 'its parent' } : undefined),
+    {
+      title: `Compare Snapshots (2/2): compare ${aName} with…`,
+      placeHolder: 'Type a snapshot name',
+      matchOnDetail: true,
+    },
+  );
+  if (!pick) {
+    return undefined; // the first pick stays selected for the next Compare
+  }
+  return compareImages(api, a, pick.digest);
 }
 
 /** Opens VS Code's diff editor between the two versions of a changed file. */
@@ -61,6 +127,29 @@ function openLayerDiff(layer: string, from: string, to: string, a: string, b: st
   );
 }
 
+/** The two records' calls side by side, in words (not their JSON Lines): each side headed by its verdict. */
+export async function compareToolCalls(
+  api: StoreApi,
+  a: string,
+  b: string,
+  given?: { a?: string | null; b?: string | null },
+): Promise<[vscode.Uri, vscode.Uri]> {
+  const [left, right, catalog] = await Promise.all([
+    api.toolCalls(a, 0, CALLS_SIDE_BY_SIDE),
+    api.toolCalls(b, 0, CALLS_SIDE_BY_SIDE),
+    given ? undefined : api.images().catch(() => undefined),
+  ]);
+  const nameOf = (digest: string) => catalog?.images.find((i) => i.digest === digest)?.name;
+  const names = given ?? { a: nameOf(a), b: nameOf(b) };
+  const [na, nb] = [names.a ?? shortDigest(a), names.b ?? shortDigest(b)];
+  const uris: [vscode.Uri, vscode.Uri] = [
+    reportUri(`${shortHex(a)}/Tool calls · ${na}.txt`, toolCallText(na, left)),
+    reportUri(`${shortHex(b)}/Tool calls · ${nb}.txt`, toolCallText(nb, right)),
+  ];
+  await vscode.commands.executeCommand('vscode.diff', uris[0], uris[1], `Tool calls (${na} ↔ ${nb})`);
+  return uris;
+}
+
 const ROW_ICONS: Record<CompareRow['kind'], string> = {
   agent: 'person',
   conversation: 'comment-discussion',
@@ -76,9 +165,14 @@ function openerOf(
   diff: DiffImagesResult,
   a: string,
   b: string,
+  api: StoreApi,
+  names: { a?: string | null; b?: string | null },
 ): (() => Thenable<unknown>) | undefined {
   if (row.kind === 'agent') {
     return undefined;
+  }
+  if (row.kind === 'toolCalls') {
+    return () => compareToolCalls(api, a, b, names);
   }
   if (row.kind !== 'file') {
     const l = diff.layers.find((x) => x.layer === row.layer);
@@ -94,18 +188,35 @@ function openerOf(
 
 /** Asks the server for the diff, shows it as a quick pick (not awaited), and returns it. */
 export async function compareImages(api: StoreApi, a: string, b: string): Promise<DiffImagesResult> {
-  const [diff, catalog] = await Promise.all([api.diffImages(a, b), api.images().catch(() => undefined)]);
+  const [diff, catalog, checks] = await Promise.all([
+    api.diffImages(a, b),
+    api.images().catch(() => undefined),
+    api.imageChecks().catch(() => undefined),
+  ]);
   const nameOf = (digest: string) => catalog?.images.find((i) => i.digest === digest)?.name;
-  const items: ChangeItem[] = compareRows(diff).map((row) => ({
-    label: `$(${row.kind === 'file' ? FILE_ICONS[row.change] : ROW_ICONS[row.kind]}) ${row.label}`,
-    description: row.description,
-    detail: 'detail' in row ? row.detail : undefined,
-    open: openerOf(row, diff, a, b),
-  }));
+  const names = { a: nameOf(a), b: nameOf(b) };
+  // Each side's record first: a comparison into an edited record says so before anything else.
+  const records: ChangeItem[] = [a, b].map((image) => {
+    const side = sideRecord(checks?.images.find((c) => c.image === image));
+    const icon = side.verdict === 'bad' ? 'error' : side.verdict === 'ok' ? 'pass' : 'circle-outline';
+    return {
+      label: `$(${icon}) ${nameOf(image) ?? shortDigest(image)}: ${side.text}`,
+      description: side.why,
+      open: () => vscode.commands.executeCommand('processfork.openSnapshot', image),
+    };
+  });
+  const items: ChangeItem[] = records.concat(
+    compareRows(diff).map((row) => ({
+      label: `$(${row.kind === 'file' ? FILE_ICONS[row.change] : ROW_ICONS[row.kind]}) ${row.label}`,
+      description: row.description,
+      detail: 'detail' in row ? row.detail : undefined,
+      open: openerOf(row, diff, a, b, api, names),
+    })),
+  );
   void vscode.window
     .showQuickPick(items, {
-      title: compareTitle(diff, { a: nameOf(a), b: nameOf(b) }),
-      placeHolder: items.length === 0 ? 'Nothing differs' : 'Choose a change to open it',
+      title: compareTitle(diff, names),
+      placeHolder: items.length === records.length ? 'Nothing differs' : 'Choose a change to open it',
       matchOnDescription: true,
     })
     .then((pick) => pick?.open?.());

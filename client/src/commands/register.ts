@@ -2,6 +2,7 @@
 // invoked on; palette commands fall back to the active editor or ask.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { plural } from '../../../shared/common/format';
 import { parseDigest, shardOf, shortDigest, shortHex } from '../../../shared/blobs/digest';
 import type { ChangedFileInfo } from '../../../shared/protocol';
 import type { KnownProblems } from '../problems/knownProblems';
@@ -17,7 +18,14 @@ import { putBlobAgain, removeBadBlob, showStoredBytes } from './badBlob';
 import { putMissingFromFolder } from './putMissing';
 import { fetchFromRemote, pullImage, pushImage, setRemoteCredentials } from './registry';
 import { imageFolderUri } from '../documents/imageFileSystem';
-import { compareWithParent, compareWithSelected, openFileDiff, selectForCompare } from './compare';
+import {
+  compareSnapshots,
+  compareToolCalls,
+  compareWithParent,
+  compareWithSelected,
+  openFileDiff,
+  selectForCompare,
+} from './compare';
 import { removeUnreferenced, showStats, showUnreferenced } from './graph';
 import { resolveDigest } from './resolveDigest';
 import { runVerify } from './verify';
@@ -33,6 +41,8 @@ export interface CommandDeps {
   problems: KnownProblems;
   verifyPanel: VerifyProblems;
   storePath: () => string | undefined;
+  /** The snapshot of the snapshot view in front, if one is (commands from its title bar act on it). */
+  snapshotInFront: () => string | undefined;
   /** Selects and focuses a row in the visible store view. */
   reveal: (node: StoreNode) => Promise<void>;
 }
@@ -211,6 +221,17 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     command('processfork.selectForCompare', (arg) => selectForCompare(imageOf(arg).digest)),
     command('processfork.compareWithSelected', (arg) => compareWithSelected(api(), imageOf(arg).digest)),
+    command('processfork.compareSnapshots', (arg) =>
+      compareSnapshots(
+        api(),
+        typeof arg === 'string'
+          ? arg
+          : (arg as StoreNode | undefined)?.kind === 'image'
+            ? imageOf(arg).digest
+            : deps.snapshotInFront(),
+      ),
+    ),
+    command('processfork.compareToolCalls', (a, b) => compareToolCalls(api(), String(a), String(b))),
     command('processfork.compareWithParent', (arg) => {
       const image = imageOf(arg);
       return compareWithParent(api(), image.digest, image.parents);
@@ -240,7 +261,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         return dry;
       }
       const go = await vscode.window.showWarningMessage(
-        `Remove ${dry.removed.length} temp file(s) left by writers that are gone?`,
+        `Remove ${plural(dry.removed.length, 'temp file')} left by writers that are gone?`,
         { modal: true },
         'Remove',
       );
@@ -248,8 +269,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         return dry;
       }
       const done = await api().gc({});
-      const kept = done.kept.length > 0 ? `; ${done.kept.length} younger one(s) kept, a writer may still own them` : '';
-      void vscode.window.showInformationMessage(`Removed ${done.removed.length} stale temp file(s)${kept}.`);
+      const kept =
+        done.kept.length > 0 ? `; ${plural(done.kept.length, 'younger one')} kept, a writer may still own them` : '';
+      void vscode.window.showInformationMessage(`Removed ${plural(done.removed.length, 'stale temp file')}${kept}.`);
       return done;
     }),
   ];

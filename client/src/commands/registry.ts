@@ -91,7 +91,7 @@ export async function pushImage(
 async function offerNextSteps(result: RemotePushResult, remote: string): Promise<void> {
   const known = settings().remotes.includes(registryOf(remote));
   const choice = await vscode.window.showInformationMessage(
-    `Pushed: ${result.uploaded} blob(s) uploaded, ${result.skipped} already there. Pull it with ${result.pullRef}`,
+    `Pushed: ${plural(result.uploaded, 'blob')} uploaded, ${result.skipped} already there. Pull it with ${result.pullRef}`,
     'Copy Pull Reference',
     ...(known ? [] : ['Add to Registries']),
   );
@@ -120,7 +120,7 @@ export async function pullImage(api: StoreApi, ref?: string): Promise<RemotePull
   try {
     const result = await run(false);
     void vscode.window.showInformationMessage(
-      `Pulled ${shortDigest(result.image)}: ${result.downloaded} blob(s) downloaded, ${result.alreadyHad} already here.${result.notes?.length ? ` ${result.notes.join(' ')}` : ''}`,
+      `Pulled ${shortDigest(result.image)}: ${plural(result.downloaded, 'blob')} downloaded, ${result.alreadyHad} already here.${result.notes?.length ? ` ${result.notes.join(' ')}` : ''}`,
     );
     return result;
   } catch (err) {

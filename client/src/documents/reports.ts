@@ -25,6 +25,13 @@ export function registerReports(): vscode.Disposable {
   return vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports);
 }
 
+/** A read-only document `name` holding `content`, not shown (for a diff of two reports). */
+export function reportUri(name: string, content: string): vscode.Uri {
+  const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${name}` });
+  reports.set(uri, content);
+  return uri;
+}
+
 /** Shows `content` as the read-only Markdown document `name` (e.g. `Store statistics.md`). */
 export async function showReport(
   name: string,

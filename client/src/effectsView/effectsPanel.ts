@@ -84,6 +84,8 @@ export class EffectsPanel {
   private state?: EffectsPageState;
   private dumpWaiters: Array<(text: string) => void> = [];
   pageReady = false;
+  /** When the page first showed a timeline (Date.now()): the editor bench's first screen. */
+  firstPaintAt?: number;
   /** The call last chosen in the page (tests read it). */
   selected?: string;
 
@@ -154,6 +156,7 @@ export class EffectsPanel {
     }
     switch (m.type) {
       case 'painted':
+        this.firstPaintAt ??= Date.now();
         return;
       case 'selected':
         this.selected = m.key;

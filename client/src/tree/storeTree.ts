@@ -2,6 +2,7 @@
 // blobs with "Show more…"). Everything loads lazily, one request per expanded node or page, so a store of
 // 100,000 blobs opens as fast as an empty one.
 import * as vscode from 'vscode';
+import { plural } from '../../../shared/common/format';
 import { markdownText } from '../../../shared/common/markdownText';
 import type { BlobEntryInfo, ImageCheck, StoreChange, StoreStatsResult, StoreStatus } from '../../../shared/protocol';
 import { log } from '../log';
@@ -238,7 +239,7 @@ export class StoreTree implements vscode.TreeDataProvider<StoreNode> {
         lines.push(`content: ${markdownText(info.contentKind)}`);
       }
       if (info.referencedBy.length > 0) {
-        lines.push(`referenced by ${new Set(info.referencedBy.map((r) => r.image)).size} image(s)`);
+        lines.push(`referenced by ${plural(new Set(info.referencedBy.map((r) => r.image)).size, 'image')}`);
       }
       const problem = this.problems.problemOf(digest);
       if (problem) {

@@ -41,7 +41,7 @@ import { imageDetails } from '../host/imageDetails';
 import { statBlob } from '../host/blobInfo';
 import { TooLargeToReadError } from '../store/errors';
 import { removeUnreferenced } from '../store/analysis/unreferencedGc';
-import { quoteShort } from '../../../shared/common/format';
+import { plural, quoteShort } from '../../../shared/common/format';
 import { hashFile } from '../store/io/fileHash';
 
 /** The most one read request returns; larger blobs are read in ranges. */
@@ -233,7 +233,7 @@ export function registerStoreRequests(connection: Connection, host: StoreHost): 
         params.unreferenced ? 'gc (temp files and unreferenced blobs)' : 'gc (temp files)',
         () => gcRun(params, false, token),
         (r) =>
-          `${r.removed.length} temp file(s) removed${r.unreferenced ? `, ${r.unreferenced.removed.length} unreferenced blob(s) removed` : ''}`,
+          `${plural(r.removed.length, 'temp file')} removed${r.unreferenced ? `, ${plural(r.unreferenced.removed.length, 'unreferenced blob')} removed` : ''}`,
       );
     }),
   );

@@ -41,3 +41,23 @@ test('snapshot view first paint against the conversation as a blob document', as
   console.log(`__pf_metric__:blob_document_ms:${documentMs}`);
   console.log(`__pf_metric__:snapshot_paint_ms:${viewMs}`);
 });
+
+test('the effects panel of a lineage: its first screen against its request alone', async () => {
+  const ext = await vscode.extensions.getExtension<ExtensionApi>('processfork.processfork-store')!.activate();
+  await ext.ready;
+  const api = ext.api()!;
+  const requestStart = Date.now();
+  const found = await api.effects('run-0').catch(() => undefined);
+  if (!found) {
+    return; // the empty store of the baseline run has no lineage
+  }
+  const requestMs = Date.now() - requestStart;
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  const viewStart = Date.now();
+  await vscode.commands.executeCommand('processfork.showEffects', 'run-0');
+  const panel = ext.effects.panelOf(found.root)!;
+  const viewMs = (await eventually('the panel painted', () => panel.firstPaintAt, 60_000)) - viewStart;
+  assert.match(await panel.renderedText(), /distinct calls/);
+  console.log(`__pf_metric__:effects_request_ms:${requestMs}`);
+  console.log(`__pf_metric__:effects_paint_ms:${viewMs}`);
+});

@@ -839,6 +839,15 @@ test('Open Snapshot: the conversation, tool calls with the tampered entry, secre
   }
 });
 
+test('every command the manifest declares is registered', async () => {
+  const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+    contributes: { commands: Array<{ command: string }> };
+  };
+  const registered = new Set(await vscode.commands.getCommands(true));
+  const missing = manifest.contributes.commands.map((c) => c.command).filter((c) => !registered.has(c));
+  assert.deepEqual(missing, []);
+});
+
 test('Show Effects of Lineage: the lineage drawn beside its calls; choosing one opens its first snapshot at that entry', async () => {
   const images = writeDemoSnapshots(env.store);
   try {
@@ -878,6 +887,37 @@ test('Show Effects of Lineage: the lineage drawn beside its calls; choosing one 
     panel.panel.reveal();
     await new Promise((r) => setTimeout(r, 1000)); // let the view paint before the picture (visual only)
     await screenshot('effects-view');
+
+    // Compare (issue 39 item 8): the two records' calls side by side in words, each headed by its verdict.
+    const [left, right] = (await vscode.commands.executeCommand(
+      'processfork.compareToolCalls',
+      `sha256:${images.before.hex}`,
+      `sha256:${images.edited.hex}`,
+    )) as [vscode.Uri, vscode.Uri];
+    const leftText = (await vscode.workspace.openTextDocument(left)).getText();
+    const rightText = (await vscode.workspace.openTextDocument(right)).getText();
+    assert.match(leftText, /^before-refactor\nRecord intact/);
+    assert.match(rightText, /^before-refactor-1\nRecord NOT intact at entry 3 \(git_commit\)/);
+    assert.match(rightText, /#3 {2}\S+ \S+ {2}git_commit {2}pure {2}✗ NOT intact/);
+    await new Promise((r) => setTimeout(r, 1000)); // let the diff paint before the picture (visual only)
+    await screenshot('compare-tool-calls');
+    // Compare Snapshots… keeps its first pick: an Escape at the second step loses nothing.
+    const asked = Promise.resolve(
+      vscode.commands.executeCommand('processfork.compareSnapshots', `sha256:${images.edited.hex}`),
+    );
+    const settled = asked.then(() => true);
+    await eventually('the second step dismissed', async () => {
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      return Promise.race([settled, new Promise<boolean>((r) => setTimeout(() => r(false), 300))]);
+    });
+    assert.equal(await asked, undefined);
+    const before = (await ext.api()!.images()).images.find((i) => i.name === 'before-refactor')!;
+    const diff = (await vscode.commands.executeCommand('processfork.compareWithSelected', {
+      kind: 'image',
+      image: before,
+    })) as { relation: string };
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.equal(diff.relation, 'b-is-ancestor-of-a', 'the first pick was kept');
   } finally {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     for (const image of Object.values(images)) {
