@@ -2,6 +2,7 @@
 // (client/src/snapshotView). Both sides import these types; the host checks every message from the page with
 // `checkedPageMessage` before it acts, since a page is a browser context and its messages are input.
 import type { SnapshotView, TraceMessage } from './snapshotView';
+import { dumpedText, isDigest, isWhole, messageFields } from '../common/pageProtocol';
 
 /** What the page shows: the snapshot and the conversation's messages loaded so far. */
 export interface SnapshotPageState {
@@ -31,40 +32,35 @@ export type PageToHost =
   | { type: 'setSessionSecret' }
   | { type: 'dumped'; text: string };
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
-/** A tab title is a label only (cut again where it is used); a dump is test text, bounded. */
+/** A tab title is a label only (cut again where it is used). */
 const MAX_TITLE = 200;
-const MAX_DUMP = 1 << 20;
 
 /** A message from the page as the host may act on it, or undefined for anything malformed. */
 export function checkedPageMessage(raw: unknown): PageToHost | undefined {
-  if (raw === null || typeof raw !== 'object') {
-    return undefined;
-  }
-  const m = raw as Record<string, unknown>;
-  switch (m.type) {
+  const m = messageFields(raw);
+  switch (m?.type) {
     case 'ready':
     case 'painted':
     case 'openFiles':
     case 'setSessionSecret':
       return { type: m.type };
     case 'openBlob':
-      if (typeof m.digest !== 'string' || !DIGEST.test(m.digest)) {
+      if (!isDigest(m.digest)) {
         return undefined;
       }
       return typeof m.title === 'string' && m.title.length <= MAX_TITLE
         ? { type: 'openBlob', digest: m.digest, title: m.title }
         : { type: 'openBlob', digest: m.digest };
     case 'openSnapshot':
-      return typeof m.image === 'string' && DIGEST.test(m.image) ? { type: 'openSnapshot', image: m.image } : undefined;
+      return isDigest(m.image) ? { type: 'openSnapshot', image: m.image } : undefined;
     case 'moreMessages':
-      return Number.isSafeInteger(m.offset) && (m.offset as number) >= 0
-        ? { type: 'moreMessages', offset: m.offset as number }
-        : undefined;
+      return isWhole(m.offset) ? { type: 'moreMessages', offset: m.offset } : undefined;
     case 'reveal':
       return m.layer === 'world.env' || m.layer === 'world.procs' ? { type: 'reveal', layer: m.layer } : undefined;
-    case 'dumped':
-      return typeof m.text === 'string' ? { type: 'dumped', text: m.text.slice(0, MAX_DUMP) } : undefined;
+    case 'dumped': {
+      const text = dumpedText(m.text);
+      return text === undefined ? undefined : { type: 'dumped', text };
+    }
   }
   return undefined;
 }
