@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { EffectsRequest, StoreErrorCode } from '../../shared/protocol';
 import { generate, oracle, type Store } from '../support/lineageStore';
+import { entry, ledgerText, writePfImage } from '../support/pfLayers';
 import { startServer, type ServerSession } from '../support/serverProcess';
 
 let server: ServerSession;
@@ -63,6 +64,27 @@ test('a lineage: its snapshots parents first, every call once with its first sna
     const snap = store.snaps.find((x) => x.hex === c.first.slice(7))!;
     assert.equal(snap.entries![c.firstEntry!].idempotency_key, c.key);
   }
+});
+
+test('a fork added while the panel pages: the next request reads the lineage again (no stale timeline)', async () => {
+  const root = store.snaps[0];
+  const before = await server.connection.sendRequest(EffectsRequest.type, { image: root.name, limit: 1 });
+  const parent = store.snaps.find((s) => s.entries && s.hex === root.hex)!;
+  const added = [...parent.entries!, { ...entry(90_000, 'git_push', 'irreversible'), idempotency_key: 'late-call' }];
+  const seen = server.changes.length;
+  writePfImage(store.root, {
+    name: 'late-fork',
+    createdAt: '2026-11-21T09:00:00Z',
+    parents: [root.hex],
+    ledger: ledgerText(added, { secretHex: '6a'.repeat(32) }),
+  });
+  await server.waitFor('the catalog change', () => server.changes.slice(seen).find((c) => c.imagesChanged));
+  const after = await server.connection.sendRequest(EffectsRequest.type, { image: root.name, limit: 5000 });
+  assert.equal(after.total, before.total + 1);
+  assert.equal(after.lineage.length, before.lineage.length + 1);
+  const late = after.calls.find((c) => c.key === 'late-call')!;
+  assert.equal(late.tool, 'git_push');
+  assert.equal(after.lineage.find((s) => s.image === late.first)?.name, 'late-fork');
 });
 
 test('bad input is refused by code: no image, a limit past the page size, a name no snapshot has', async () => {

@@ -9,12 +9,15 @@ import { resolveIn } from '../store/images/resolveImage';
 import { checkImages } from '../store/layers/snapshot/imageChecks';
 import type { FsBlobStore } from '../store/blobs/fsBlobStore';
 import { imageCheckInfos } from './imageCheckInfo';
+import { effectsTimeline, type EffectsTimeline } from '../store/analysis/effectsTimeline';
 
 /** A catalog entry whose manifest was read. */
 export type ImageEntry = CatalogEntry & { manifest: ImageManifest };
 
 export class CatalogHost {
   private readonly checked = new Map<string, ImageCheck>();
+  /** The last lineage's timeline (the effects panel pages through it): until the store changes, or another. */
+  private timeline?: { key: string; catalog: CatalogEntry[]; answer: Promise<EffectsTimeline> };
 
   constructor(
     private readonly store: FsBlobStore,
@@ -55,6 +58,45 @@ export class CatalogHost {
       this.checked.set(keyOf(check.image.slice('sha256:'.length)), check);
     }
     return catalog.map((e) => this.checked.get(keyOf(e.hex))).filter((c): c is ImageCheck => c !== undefined);
+  }
+
+  /**
+   * The effects timeline of the lineage `arg` names, with the catalog it was read from. The last one is kept for
+   * its next page while nothing in the store moves (any change the watcher reports drops it); a failed or
+   * cancelled read is not kept.
+   */
+  async effects(
+    arg: string,
+    signal?: AbortSignal,
+    retried = false,
+  ): Promise<{ catalog: CatalogEntry[]; hex: string; timeline: EffectsTimeline }> {
+    const { catalog, hex } = await this.resolve(arg);
+    const key = `${hex}\0${this.operatorSecret() ?? ''}`;
+    if (this.timeline?.key !== key) {
+      const answer = effectsTimeline(this.store, catalog, hex, { operatorSecretHex: this.operatorSecret(), signal });
+      const kept = { key, catalog, answer };
+      this.timeline = kept;
+      answer.catch(() => {
+        if (this.timeline === kept) {
+          this.timeline = undefined;
+        }
+      });
+    }
+    const kept = this.timeline!;
+    try {
+      return { catalog: kept.catalog, hex, timeline: await kept.answer };
+    } catch (err) {
+      // Another request's cancellation stopped the read this one shared: read it again for this one.
+      if (signal?.aborted || retried) {
+        throw err;
+      }
+      return this.effects(arg, signal, true);
+    }
+  }
+
+  /** Something in the store moved: a kept timeline may no longer be what the store holds. */
+  storeChanged(): void {
+    this.timeline = undefined;
   }
 
   /** Checks made now, whatever is kept: verify's answer is never a copy. */

@@ -254,6 +254,7 @@ export class StoreHost {
       return;
     }
     const change: StoreChange = { added: [], removed: [], changed: [], imagesChanged: batch.imagesChanged };
+    open.images.storeChanged(); // a timeline read from blobs or a catalog that moved is read again
     if (batch.imagesChanged) {
       open.refs.invalidate();
       open.graph.catalogChanged();

@@ -6,7 +6,6 @@ import type { EffectCall, EffectsParams, EffectsResult, LineageSnapshot } from '
 import { EffectsRequest } from '../../../shared/protocol';
 import type { StoreHost } from '../host/storeHost';
 import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
-import { effectsTimeline } from '../store/analysis/effectsTimeline';
 import { imageName } from '../store/images/resolveImage';
 
 const DEFAULT_PAGE = 2000;
@@ -23,11 +22,7 @@ export function registerEffectsRequests(connection: Connection, host: StoreHost)
       }
       const offset = whole(params.offset ?? 0, 'offset', Number.MAX_SAFE_INTEGER);
       const limit = whole(params.limit ?? DEFAULT_PAGE, 'limit', MAX_PAGE);
-      const { catalog, hex } = await host.open.images.resolve(params.image);
-      const timeline = await effectsTimeline(host.open.store, catalog, hex, {
-        operatorSecretHex: host.sessionSecretHex,
-        signal: abortSignalOf(token),
-      });
+      const { catalog, hex, timeline } = await host.open.images.effects(params.image, abortSignalOf(token));
       const entries = new Map(catalog.map((e) => [e.hex, e]));
       const inLineage = new Set(timeline.lineage);
       const notIntact = new Map(timeline.notIntact.map((n) => [n.image, n.reason]));
