@@ -20,10 +20,29 @@ export function parseStoredJson(text: string, maxDepth = MAX_JSON_DEPTH): Stored
   } catch {
     return { ok: false, problem: describeJsonFailure(text) };
   }
-  if (nestedAtLeast(value, maxDepth)) {
+  if (mayNestDeeply(text, maxDepth) && nestedAtLeast(value, maxDepth)) {
     return { ok: false, problem: `nested ${maxDepth} or more levels deep, more than pf reads` };
   }
   return { ok: true, value };
+}
+
+/**
+ * Whether JSON `text` could hold `limit` containers inside one another: each one opens with `[` or `{`, so text
+ * with fewer such characters (those inside strings counted too) cannot. Most stored lines (a message, a ledger
+ * entry) are decided here, without walking the parsed value.
+ */
+export function mayNestDeeply(text: string, limit = MAX_JSON_DEPTH): boolean {
+  if (text.length < 2 * limit) {
+    return false; // every container opens and closes: `limit` of them take 2 × limit characters
+  }
+  let opened = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 0x5b || c === 0x7b) && ++opened >= limit) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** True when `value` holds `limit` or more arrays or objects inside one another. No recursion. */
