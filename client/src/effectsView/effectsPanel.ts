@@ -9,6 +9,7 @@ import { checkedEffectsMessage } from '../../../shared/effects/pageMessages';
 import { shortHex } from '../../../shared/blobs/digest';
 import type { StoreApi } from '../connection/storeApi';
 import { pageHtml } from '../snapshotView/panelHtml';
+import { pageScript } from '../snapshotView/pageScript';
 
 export const EFFECTS_VIEW_TYPE = 'processfork.effects';
 
@@ -32,7 +33,6 @@ table.calls tr.selected { outline: 2px solid var(--vscode-focusBorder); backgrou
 `;
 
 export class EffectsPanels {
-  private script?: Promise<string>;
   private readonly open = new Map<string, EffectsPanel>();
 
   constructor(
@@ -45,10 +45,7 @@ export class EffectsPanels {
   /** Opens (or brings forward) the effects of the lineage that starts at `image` (a digest or a name). */
   async show(image: string): Promise<EffectsPanel> {
     const asked = this.api().effects(image);
-    this.script ??= Promise.resolve(vscode.workspace.fs.readFile(this.scriptFile)).then((b) =>
-      new TextDecoder().decode(b),
-    );
-    const script = await this.script;
+    const script = await pageScript(this.scriptFile);
     const result = await asked;
     let view = this.open.get(result.root);
     if (view) {

@@ -10,6 +10,7 @@ import type { HostToPage, PageToHost, SnapshotPageState } from '../../../shared/
 import { checkedPageMessage } from '../../../shared/snapshots/pageMessages';
 import type { StoreApi } from '../connection/storeApi';
 import { panelHtml } from './panelHtml';
+import { pageScript } from './pageScript';
 import { shortHex } from '../../../shared/blobs/digest';
 
 export const SNAPSHOT_VIEW_TYPE = 'processfork.snapshot';
@@ -19,19 +20,13 @@ const PAGE = 200;
 export class SnapshotPanels implements vscode.WebviewPanelSerializer {
   private readonly open = new Map<string, SnapshotPanel>();
 
-  /** The page's script (dist/snapshotPage.js), read once from the extension's own folder. */
-  private script?: Promise<string>;
-
   constructor(
     private readonly api: () => StoreApi,
     private readonly scriptFile: vscode.Uri,
   ) {}
 
   private pageScript(): Promise<string> {
-    this.script ??= Promise.resolve(vscode.workspace.fs.readFile(this.scriptFile)).then((bytes) =>
-      new TextDecoder().decode(bytes),
-    );
-    return this.script;
+    return pageScript(this.scriptFile);
   }
 
   /** Opens (or brings forward) the panel of `image`: a digest, a name or a unique prefix. */
