@@ -1,6 +1,6 @@
 // What Compare says, in words: its title (the two snapshots by name, how they are related, how many changes of
 // each kind) and its rows. The title counts exactly the rows it lists: agent fields, layers, files.
-import type { DiffImagesResult, ImageCheck } from '../protocol';
+import type { DiffImagesResult } from '../protocol';
 import { formatBytes, plural } from '../common/format';
 import { LAYER_TITLES } from './layerTitles';
 import { shortHex } from '../blobs/digest';
@@ -103,20 +103,4 @@ export function compareTitle(diff: DiffImagesResult, names: { a?: string; b?: st
   ];
   const joined = `${counts.slice(0, -1).join(', ')}${counts.length > 1 ? ' and ' : ''}${counts[counts.length - 1]}`;
   return `Compare ${a} → ${b} (${relation}): ${joined}, ${diff.files.added.length} added, ${diff.files.removed.length} removed`;
-}
-
-/** One side's record in a comparison, in words: intact, NOT intact (where), or not checked (and why). */
-export function sideRecord(check: ImageCheck | undefined): {
-  verdict: 'ok' | 'bad' | 'unchecked';
-  text: string;
-  why?: string;
-} {
-  if (!check || check.ledger === 'skipped') {
-    return { verdict: 'unchecked', text: 'record not checked', why: check?.ledgerReason };
-  }
-  if (check.ledger === 'ok') {
-    return { verdict: 'ok', text: 'record intact' };
-  }
-  const where = check.entry !== undefined ? ` at entry ${check.entry}${check.tool ? ` (${check.tool})` : ''}` : '';
-  return { verdict: 'bad', text: `record NOT intact${where}`, why: check.ledgerReason };
 }

@@ -1,11 +1,9 @@
-// Compare's words for what a record says (issue 39 item 8): each side's verdict, and the tool calls in words
+// Compare's words for what a record says (issue 39 item 8): each side's verdict (`recordLine`), and the tool calls in words
 // rather than JSON Lines, read from real ledgers (one intact, one edited after signing) by the store's own scan.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
 import { readLedger } from '../../server/src/store/layers/readLayers';
-import type { ImageCheck } from '../../shared/protocol';
-import { sideRecord } from '../../shared/snapshots/compareText';
 import { recordLine, toolCallText } from '../../shared/snapshots/toolCallText';
 import { entry, ledgerText } from '../support/pfLayers';
 import { tempStore, writeBlob } from '../support/storeFixtures';
@@ -39,24 +37,4 @@ test('the tool calls in words, headed by the verdict; the edited entry marked', 
   }
   assert.equal(recordLine(null), 'No tool-call record.');
   assert.equal(recordLine({ unreadable: 'gone', missing: true }), 'The tool-call record is missing from the store.');
-});
-
-test("each side's record verdict in words", () => {
-  const check = (c: Partial<ImageCheck>): ImageCheck =>
-    ({
-      image: 'sha256:x',
-      ledger: 'ok',
-      ledgerReason: 'chain intact',
-      viaOperatorSecret: false,
-      secrets: [],
-      ...c,
-    }) as ImageCheck;
-  assert.deepEqual(sideRecord(check({})), { verdict: 'ok', text: 'record intact' });
-  assert.deepEqual(sideRecord(check({ ledger: 'bad', entry: 3, tool: 'git_commit', ledgerReason: 'edited' })), {
-    verdict: 'bad',
-    text: 'record NOT intact at entry 3 (git_commit)',
-    why: 'edited',
-  });
-  assert.equal(sideRecord(check({ ledger: 'skipped', ledgerReason: 'no secret' })).text, 'record not checked');
-  assert.equal(sideRecord(undefined).verdict, 'unchecked');
 });

@@ -4,12 +4,12 @@
 // file opens in VS Code's diff editor between its two blob versions, the tool calls side by side in words.
 import * as vscode from 'vscode';
 import { blobUri } from '../../../shared/blobs/blobUri';
-import { compareRows, compareTitle, sideRecord, type CompareRow } from '../../../shared/snapshots/compareText';
+import { compareRows, compareTitle, type CompareRow } from '../../../shared/snapshots/compareText';
 import type { ChangedFileInfo, DiffImagesResult } from '../../../shared/protocol';
 import type { StoreApi } from '../connection/storeApi';
 import { LAYER_TITLES } from '../tree/layerLabels';
 import { shortDigest, shortHex } from '../../../shared/blobs/digest';
-import { toolCallText } from '../../../shared/snapshots/toolCallText';
+import { recordLine, toolCallText } from '../../../shared/snapshots/toolCallText';
 import { shortTime } from '../../../shared/common/format';
 import { reportUri } from '../documents/reports';
 
@@ -186,22 +186,31 @@ function openerOf(
   return e.digest ? () => vscode.commands.executeCommand('processfork.openBlob', e.digest) : undefined;
 }
 
+/** A record the server could not read for us: said as unreadable, never as "no record". */
+const unanswered = { unreadable: 'the server did not answer', missing: false };
+
 /** Asks the server for the diff, shows it as a quick pick (not awaited), and returns it. */
 export async function compareImages(api: StoreApi, a: string, b: string): Promise<DiffImagesResult> {
-  const [diff, catalog, checks] = await Promise.all([
+  // Each side's record is its ledger's verdict: two ledgers read (no entries kept), not every image checked.
+  const [diff, catalog, left, right] = await Promise.all([
     api.diffImages(a, b),
     api.images().catch(() => undefined),
-    api.imageChecks().catch(() => undefined),
+    api.toolCalls(a, 0, 0).catch(() => unanswered),
+    api.toolCalls(b, 0, 0).catch(() => unanswered),
   ]);
   const nameOf = (digest: string) => catalog?.images.find((i) => i.digest === digest)?.name;
   const names = { a: nameOf(a), b: nameOf(b) };
   // Each side's record first: a comparison into an edited record says so before anything else.
-  const records: ChangeItem[] = [a, b].map((image) => {
-    const side = sideRecord(checks?.images.find((c) => c.image === image));
-    const icon = side.verdict === 'bad' ? 'error' : side.verdict === 'ok' ? 'pass' : 'circle-outline';
+  const records: ChangeItem[] = (
+    [
+      [a, left],
+      [b, right],
+    ] as const
+  ).map(([image, record]) => {
+    const verdict = record && 'verdict' in record ? record.verdict : undefined;
+    const icon = verdict === 'bad' ? 'error' : verdict === 'ok' ? 'pass' : 'circle-outline';
     return {
-      label: `$(${icon}) ${nameOf(image) ?? shortDigest(image)}: ${side.text}`,
-      description: side.why,
+      label: `$(${icon}) ${nameOf(image) ?? shortDigest(image)}: ${recordLine(record)}`,
       open: () => vscode.commands.executeCommand('processfork.openSnapshot', image),
     };
   });
