@@ -18,7 +18,7 @@ function onlyBelow(files, { layers = [], packages = [], why }) {
 const LSP = ['vscode', 'vscode-languageserver', 'vscode-languageclient', 'vscode-languageserver-textdocument'];
 const SERVER_LAYERS = ['host', 'lsp', 'requests', 'documents'];
 /** The store's rooms, bottom to top ('.' is the store's root folder); the layers no store file may reach. */
-const STORE_ROOMS = ['.', 'io', 'workers', 'blobs', 'images', 'layers', 'analysis'];
+const STORE_ROOMS = ['.', 'io', 'workers', 'blobs', 'images', 'layers', 'analysis', 'search'];
 const STORE_OUTSIDE = [...SERVER_LAYERS, 'oci', 'remotes', 'cli', 'client'];
 /**
  * The client's rooms, bottom to top: each imports the client's root (`log.ts`) and only the rooms below it.

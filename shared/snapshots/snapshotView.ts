@@ -11,7 +11,7 @@ export function needsOperatorSecret(reason: string): boolean {
   return reason.startsWith(NEEDS_OPERATOR_SECRET);
 }
 
-export type JsonLayer = 'env' | 'procs' | 'model-diff' | 'cache' | 'model-base' | 'fs';
+export type JsonLayer = 'env' | 'procs' | 'model-diff' | 'cache' | 'model-base' | 'fs' | 'fs-entries';
 
 export interface EnvVar {
   name: string;
@@ -71,6 +71,14 @@ export interface FsSummary {
   bytes: number;
   /** Symlinks as links, never as files holding their target text. */
   links: Array<{ path: string; target: string }>;
+}
+
+/** A tree's entries for search: `[path, kind, blob hex or '']`, kind `file`, `dir`, `symlink` or `other`. */
+export interface FsEntries {
+  layer: 'fs-entries';
+  entries: Array<[string, 'file' | 'dir' | 'symlink' | 'other', string]>;
+  /** Entries past the bound, not listed. */
+  more: number;
 }
 
 /** One effects-ledger entry as `show` lists it. */

@@ -20,6 +20,7 @@ import { verifyCommand } from './commands/verify';
 import { imagesCommand } from './commands/images';
 import { showCommand } from './commands/show';
 import { effectsCommand } from './commands/effects';
+import { searchCommand } from './commands/search';
 import { pullCommand, pushCommand, remoteCommand } from './commands/remote';
 import { quoteShort } from '../../../shared/common/format';
 import { zstdEngine } from '../store/io/zstdEngine';
@@ -33,6 +34,7 @@ const COMMANDS: Command[] = [
   statCommand,
   imagesCommand,
   effectsCommand,
+  searchCommand,
   showCommand,
   verifyCommand,
   gcCommand,
@@ -56,7 +58,7 @@ function usage(): string {
     '',
     "registries: OCI_USERNAME/OCI_PASSWORD or OCI_BEARER; signatures use $PF_OCI_REG_SIGN_KEY or pf's default key",
     '',
-    'exit codes: 0 ok, 1 bad input, 4 integrity failure, 70 internal error, 130 interrupted',
+    'exit codes: 0 ok, 1 bad input, 3 nothing found (search), 4 integrity failure, 70 internal error, 130 interrupted',
   ];
   return lines.join('\n');
 }

@@ -28,6 +28,11 @@ export const MAX_MANIFEST_BYTES = 16 << 20;
 const CATALOG_READS_IN_FLIGHT = 32;
 
 export async function listImages(root: string): Promise<CatalogEntry[]> {
+  return readImageEntries(root, await listImageFiles(root));
+}
+
+/** The catalog's file names, sorted, without reading them (what changed is told by name: names are digests). */
+export async function listImageFiles(root: string): Promise<string[]> {
   const dir = imagesDir(root);
   let names: string[];
   try {
@@ -42,11 +47,16 @@ export async function listImages(root: string): Promise<CatalogEntry[]> {
   if (!(await insideRoot(root, dir))) {
     throw ioError('refusing to read', dir, new Error('it leads outside the store (a symbolic link)'));
   }
+  return names.sort();
+}
+
+/** The catalog entries of these file names (a name gone meanwhile is left out). */
+export async function readImageEntries(root: string, names: string[]): Promise<CatalogEntry[]> {
+  const dir = imagesDir(root);
   // Read a few at a time: a catalog of 100,000 images read all at once ran out of file handles (EMFILE), and
   // every image then read as unreadable.
-  const sorted = names.sort();
-  const entries: Array<CatalogEntry | undefined> = new Array(sorted.length);
-  await forEachInFlight(sorted, CATALOG_READS_IN_FLIGHT, async (name, i) => {
+  const entries: Array<CatalogEntry | undefined> = new Array(names.length);
+  await forEachInFlight(names, CATALOG_READS_IN_FLIGHT, async (name, i) => {
     entries[i] = await readEntry(dir, name);
   });
   return entries.filter((e): e is CatalogEntry => e !== undefined);

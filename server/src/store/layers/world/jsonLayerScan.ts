@@ -12,6 +12,7 @@ import { registerLayerScan } from '../../workers/layerScans';
 import {
   cacheSummary,
   envSummary,
+  fsEntries,
   fsSummary,
   MAX_LISTED,
   modelDiffSummary,
@@ -98,6 +99,8 @@ class JsonLayerScan {
         return cacheSummary(value);
       case 'fs':
         return fsSummary(value);
+      case 'fs-entries':
+        return fsEntries(value);
     }
   }
 

@@ -8,6 +8,7 @@ import type {
   ModelDiffSummary,
   CacheSummary,
   FsSummary,
+  FsEntries,
 } from '../../../../../shared/snapshots/snapshotView';
 import { REDACTED, secretIn, type SecretFinding } from './secrets';
 import { MAX_JSON_DEPTH, nestedAtLeast, storedJsonText } from '../../../../../shared/common/boundedJson';
@@ -173,6 +174,28 @@ export function fsSummary(value: unknown): FsSummary {
     }
   }
   return summary;
+}
+
+/** Entries of a tree kept at most: pf's trees hold thousands; a hostile one costs only itself past this. */
+export const MAX_TREE_ENTRIES = 1 << 20;
+
+/** Every entry of an fs.tree.v1 as `[path, kind, blob hex or '']`, for search: paths and the files behind them. */
+export function fsEntries(value: unknown): FsEntries {
+  const o = isObject(value) ? value : {};
+  const out: FsEntries = { layer: 'fs-entries', entries: [], more: 0 };
+  for (const e of Array.isArray(o.entries) ? o.entries : []) {
+    if (!isObject(e) || typeof e.path !== 'string') {
+      continue;
+    }
+    if (out.entries.length >= MAX_TREE_ENTRIES) {
+      out.more++;
+      continue;
+    }
+    const kind = str(e.kind) ?? (e.blob ? 'file' : 'dir');
+    const blob = /^sha256:[0-9a-f]{64}$/.exec(str(e.blob) ?? '') ? (e.blob as string).slice(7) : '';
+    out.entries.push([e.path, kind === 'file' || kind === 'dir' || kind === 'symlink' ? kind : 'other', blob]);
+  }
+  return out;
 }
 
 export type { EnvVar, EnvSummary, ProcsSummary, ModelDiffSummary, CacheSummary, FsSummary };

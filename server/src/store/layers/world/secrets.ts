@@ -46,4 +46,27 @@ export function secretIn(name: string, value: string): SecretFinding | undefined
   return undefined;
 }
 
+/** Where credentials of a known shape stand in a text, as [start, end) ranges, in order, not overlapping. */
+export function secretRanges(text: string): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (const [shape] of VALUE_SHAPES) {
+    const all = new RegExp(shape.source, shape.flags.includes('g') ? shape.flags : `${shape.flags}g`);
+    for (let m = all.exec(text); m; m = all.exec(text)) {
+      ranges.push([m.index, m.index + Math.max(1, m[0].length)]);
+      all.lastIndex = m.index + Math.max(1, m[0].length);
+    }
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1]) {
+      last[1] = Math.max(last[1], r[1]);
+    } else {
+      merged.push([r[0], r[1]]);
+    }
+  }
+  return merged;
+}
+
 export type { SecretFinding };

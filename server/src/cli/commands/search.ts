@@ -1,0 +1,173 @@
+// pfstore search QUERY: one question over every snapshot of the store (the grammar in shared/search/query.ts).
+// The index is brought up to date first (progress on stderr when snapshots are new); the record verdict shown
+// beside each snapshot is checked afresh from its ledger, never taken from the index.
+import { formatDigest, shortDigest } from '../../../../shared/blobs/digest';
+import { plural, shortTime } from '../../../../shared/common/format';
+import { parseQuery, QueryError } from '../../../../shared/search/query';
+import type { SearchHit, SnapshotHits } from '../../../../shared/search/searchResults';
+import { readImageEntries } from '../../store/images/imageCatalog';
+import { recordStates, type RecordState } from '../../store/layers/snapshot/recordStates';
+import { listImages } from '../../store/images/imageCatalog';
+import { SearchIndex } from '../../store/search/searchIndex';
+import { SearchError, searchFacts } from '../../store/search/searchQuery';
+import type { Command } from '../context';
+import { CliError, EXIT_OK } from '../exitCodes';
+import { progressOnStderr } from '../progress';
+
+/** Nothing matched: a script tells it from a failure (1) and from a match (0). */
+export const EXIT_NO_MATCH = 3;
+const DEFAULT_LIMIT = 50;
+
+export const searchCommand: Command = {
+  name: 'search',
+  usage: 'pfstore search QUERY [--images] [--limit N]   (words, "a phrase", /regex/, tool:NAME, secret:*, …)',
+  summary: 'find snapshots by what they said, ran, held and are: one query over the whole store',
+  flags: { values: ['--limit'], switches: ['--images'] },
+  async run(ctx) {
+    if (ctx.args.positional.length === 0) {
+      throw new CliError('search takes a query: words, "a phrase", /regex/, or fields such as tool:git_push secret:*');
+    }
+    const text = ctx.args.positional.join(' ');
+    const limit = limitOf(ctx.args.values.get('--limit'));
+    let query;
+    try {
+      query = parseQuery(text);
+    } catch (err) {
+      if (err instanceof QueryError) {
+        throw new CliError(`${err.message}\n  ${text}\n  ${' '.repeat(err.column - 1)}^`);
+      }
+      throw err;
+    }
+    const index = new SearchIndex(ctx.store);
+    const progress = progressOnStderr('pfstore: indexing snapshots');
+    const update = await index.update({ signal: ctx.signal, progress: (p) => progress.update(p.done, p.total) });
+    progress.finish();
+    if (update.discarded > 0) {
+      ctx.err(`pfstore: ${plural(update.discarded, 'index file')} damaged or of another version: removed, read again`);
+    }
+    let answer;
+    try {
+      answer = searchFacts(update.facts, update.live, query);
+    } catch (err) {
+      if (err instanceof SearchError) {
+        throw new CliError(err.message);
+      }
+      throw err;
+    }
+    const shown = limit === 0 ? answer.snapshots : answer.snapshots.slice(0, limit);
+    if (ctx.args.switches.has('--images')) {
+      for (const s of shown) {
+        if (ctx.json) {
+          ctx.outLines(JSON.stringify({ image: formatDigest(s.image), name: s.name, created: s.created }));
+        } else {
+          ctx.out(`${s.name ?? '(no name)'}  ${shortDigest(s.image)}  ${shortTime(s.created) ?? s.created}`);
+        }
+      }
+    } else if (ctx.json) {
+      for (const s of shown) {
+        for (const h of s.hits) {
+          ctx.outLines(JSON.stringify(jsonHit(s, h)));
+        }
+      }
+    } else {
+      const states = await freshStates(ctx.store, ctx.root, shown, ctx.signal);
+      for (const s of shown) {
+        ctx.out(snapshotLine(s, states.get(s.image)));
+        for (const h of s.hits) {
+          ctx.out(`  ${hitLine(h)}`);
+        }
+        if (s.moreHits > 0) {
+          ctx.out(`  … and ${plural(s.moreHits, 'more place')}`);
+        }
+      }
+    }
+    if (!ctx.json) {
+      const total = answer.snapshots.length;
+      const note = shown.length < total ? ` (${shown.length} shown; --limit 0 shows all)` : '';
+      (ctx.args.switches.has('--images') ? ctx.err : ctx.out)(
+        `${plural(total, 'snapshot')} of ${update.live.size} matched${note}`,
+      );
+    }
+    return answer.snapshots.length > 0 ? EXIT_OK : EXIT_NO_MATCH;
+  },
+};
+
+function limitOf(value: string | undefined): number {
+  if (value === undefined) {
+    return DEFAULT_LIMIT;
+  }
+  if (!/^\d{1,9}$/.test(value)) {
+    throw new CliError('--limit takes a number of snapshots (0 for all of them)');
+  }
+  return Number(value);
+}
+
+/** The record verdict of each shown snapshot, read afresh from the store (the index is never a verdict). */
+async function freshStates(
+  store: Parameters<typeof recordStates>[0],
+  root: string,
+  shown: SnapshotHits[],
+  signal: AbortSignal,
+): Promise<Map<string, RecordState>> {
+  if (shown.length === 0) {
+    return new Map();
+  }
+  const entries = await readImageEntries(
+    root,
+    shown.map((s) => `${s.image}.json`),
+  );
+  // A merge's verdict names its parents by their names: the catalog is read whole only when one is shown.
+  const catalog =
+    shown.length > 0 && entries.some((e) => (e.manifest?.parents.length ?? 0) > 1) ? await listImages(root) : entries;
+  return recordStates(store, catalog, entries, { signal });
+}
+
+function snapshotLine(s: SnapshotHits, state: RecordState | undefined): string {
+  const record =
+    state?.record === 'intact'
+      ? 'record intact'
+      : state?.record === 'not intact'
+        ? state.badParent
+          ? `RECORD NOT INTACT (parent ${state.badParent.name ?? 'ledger'})`
+          : 'RECORD NOT INTACT'
+        : state?.record === 'none'
+          ? 'no record'
+          : 'record not checked';
+  const secrets =
+    state && state.secrets.length > 0 ? `  ·  ${plural(new Set(state.secrets).size, 'secret')} in clear` : '';
+  return `${s.name ?? '(no name)'}  ${shortDigest(s.image)}  ${shortTime(s.created) ?? s.created}  ·  ${record}${secrets}`;
+}
+
+/** The snippet with its match between « and ». */
+function marked(h: SearchHit): string {
+  if (!h.mark || h.mark[1] <= h.mark[0]) {
+    return h.snippet;
+  }
+  const [a, b] = h.mark;
+  return `${h.snippet.slice(0, a)}«${h.snippet.slice(a, b)}»${h.snippet.slice(b)}`;
+}
+
+function hitLine(h: SearchHit): string {
+  switch (h.layer) {
+    case 'trace':
+      return `message ${h.index} (${h.label || 'not a message'}): ${marked(h)}`;
+    case 'ledger':
+      return `tool call ${h.index}: ${marked(h)}`;
+    case 'fs':
+      return h.line !== undefined ? `file ${h.path} line ${h.line}: ${marked(h)}` : `file ${marked(h)}`;
+    case 'env':
+      return h.secret ? `secret in clear: ${h.label} (its value is not shown)` : `environment variable ${h.label}`;
+  }
+}
+
+function jsonHit(s: SnapshotHits, h: SearchHit): Record<string, unknown> {
+  return {
+    image: formatDigest(s.image),
+    name: s.name,
+    layer: h.layer,
+    index: h.index ?? null,
+    path: h.path ?? (h.layer === 'env' ? (h.label ?? null) : null),
+    line: h.line ?? null,
+    snippet: h.snippet,
+  };
+}

@@ -1,0 +1,186 @@
+// Search facts on disk: a first line naming the format and version, a second with the body's length and SHA-256,
+// then the body: one JSON line with the tables' structure, then every message's text and every file's text, each
+// set joined by NUL. The text is kept out of JSON so that loading an index costs one split, not a parse of every
+// message; a wrong version, length or checksum makes the file unreadable, never half-trusted.
+import { createHash } from 'node:crypto';
+import type { LedgerVerdict } from '../../../../shared/snapshots/snapshotView';
+import { SearchFacts } from './searchFacts';
+
+export const FACTS_FORMAT = 'pfstore-search-facts';
+export const FACTS_VERSION = 1;
+const SEP = '\u0000';
+
+interface Structure {
+  snapshots: Array<[string, string, string, string, string[], string?, string?, string?, string?, string?]>;
+  roles: string[];
+  messageRoles: number[];
+  calls: [string[], string[], string[], string[]];
+  traces: Array<[string, number[]]>;
+  ledgers: Array<[string, LedgerVerdict, number[], string?, string?]>;
+  trees: Array<[string, string[], string[], string[]]>;
+  files: string[];
+  envNames: Array<[string, string[]]>;
+  secretNames: Array<[string, string[]]>;
+}
+
+/** Consecutive ids as `[start, length, …]`: a fork's list is its parent's run and its own, whatever their size. */
+export function toRuns(ids: number[]): number[] {
+  const runs: number[] = [];
+  for (let i = 0; i < ids.length;) {
+    let j = i + 1;
+    while (j < ids.length && ids[j] === ids[j - 1] + 1) {
+      j++;
+    }
+    runs.push(ids[i], j - i);
+    i = j;
+  }
+  return runs;
+}
+
+export function fromRuns(runs: number[], limit: number): number[] {
+  const ids: number[] = [];
+  for (let i = 0; i + 1 < runs.length; i += 2) {
+    const [start, length] = [runs[i], runs[i + 1]];
+    if (
+      !Number.isSafeInteger(start) ||
+      !Number.isSafeInteger(length) ||
+      start < 0 ||
+      length < 0 ||
+      start + length > limit
+    ) {
+      throw new Error('a list names rows the file does not hold');
+    }
+    for (let k = 0; k < length; k++) {
+      ids.push(start + k);
+    }
+  }
+  return ids;
+}
+
+/** The facts as bytes. Unreadable layers (null) are left out: they are read again next time. */
+export function encodeFacts(facts: SearchFacts): Buffer {
+  const roles = new Map<string, number>();
+  const roleOf = (r: string) => {
+    let id = roles.get(r);
+    if (id === undefined) {
+      id = roles.size;
+      roles.set(r, id);
+    }
+    return id;
+  };
+  const messageRoles = facts.messages.rows.map((m) => roleOf(m.role));
+  const files: Array<[string, string]> = [];
+  for (const [hex, text] of facts.files) {
+    if (text !== null) {
+      files.push([hex, text]);
+    }
+  }
+  const structure: Structure = {
+    snapshots: [...facts.snapshots].map(([hex, s]) => [
+      hex,
+      s.name,
+      s.agentKind,
+      s.created,
+      s.parents,
+      s.trace,
+      s.ledger,
+      s.fs,
+      s.env,
+      s.procs,
+    ]),
+    roles: [...roles.keys()],
+    messageRoles,
+    calls: [
+      facts.calls.rows.map((c) => c.tool),
+      facts.calls.rows.map((c) => c.cls),
+      facts.calls.rows.map((c) => c.ts),
+      facts.calls.rows.map((c) => c.key),
+    ],
+    traces: [...facts.traces].filter((t): t is [string, number[]] => t[1] !== null).map(([h, ids]) => [h, toRuns(ids)]),
+    ledgers: [...facts.ledgers].map(([h, l]) =>
+      l.merged ? [h, l.verdict, [], l.merged[0] ?? '', l.merged[1] ?? ''] : [h, l.verdict, toRuns(l.calls)],
+    ),
+    trees: [...facts.trees].map(([h, t]) => [h, t.paths, t.kinds, t.blobs]),
+    files: files.map((f) => f[0]),
+    envNames: [...facts.envNames],
+    secretNames: [...facts.secretNames],
+  };
+  const clean = (t: string) => (t.includes(SEP) ? t.replaceAll(SEP, '\ufffd') : t);
+  // JSON never holds a raw NUL: the first one ends it, and every text after is one NUL-led piece.
+  const body = Buffer.from(
+    [
+      JSON.stringify(structure),
+      ...facts.messages.rows.map((m) => clean(m.text)),
+      ...files.map((f) => clean(f[1])),
+    ].join(SEP),
+    'utf8',
+  );
+  const head = `${FACTS_FORMAT} ${FACTS_VERSION}\n${body.length} ${createHash('sha256').update(body).digest('hex')}\n`;
+  return Buffer.concat([Buffer.from(head, 'ascii'), body]);
+}
+
+export class FactsFileError extends Error {}
+
+/** The facts a file holds, or a FactsFileError saying why it is not a facts file of this version. */
+export function decodeFacts(bytes: Buffer): SearchFacts {
+  const first = bytes.indexOf(10);
+  const second = first < 0 ? -1 : bytes.indexOf(10, first + 1);
+  if (second < 0 || bytes.toString('ascii', 0, first) !== `${FACTS_FORMAT} ${FACTS_VERSION}`) {
+    throw new FactsFileError('not a search facts file of this version');
+  }
+  const [length, sum] = bytes.toString('ascii', first + 1, second).split(' ');
+  const body = bytes.subarray(second + 1);
+  if (String(body.length) !== length || createHash('sha256').update(body).digest('hex') !== sum) {
+    throw new FactsFileError('its checksum does not match its bytes');
+  }
+  try {
+    return fromBody(body.toString('utf8'));
+  } catch (err) {
+    throw new FactsFileError(`its contents are not consistent: ${(err as Error).message}`);
+  }
+}
+
+function fromBody(text: string): SearchFacts {
+  const pieces = text.split(SEP);
+  const s = JSON.parse(pieces[0]) as Structure;
+  const facts = new SearchFacts();
+  if (pieces.length !== 1 + s.messageRoles.length + s.files.length) {
+    throw new Error('the count of texts disagrees with the tables');
+  }
+  const texts = pieces.slice(1, 1 + s.messageRoles.length);
+  for (let i = 0; i < texts.length; i++) {
+    facts.messages.add({ role: s.roles[s.messageRoles[i]] ?? '', text: texts[i] });
+  }
+  const [tools, classes, times, keys] = s.calls;
+  for (let i = 0; i < tools.length; i++) {
+    facts.calls.add({ tool: tools[i], cls: classes[i], ts: times[i], key: keys[i] });
+  }
+  if (facts.messages.rows.length !== texts.length || facts.calls.rows.length !== tools.length) {
+    throw new Error('a table holds the same row twice');
+  }
+  for (const [hex, name, agentKind, created, parents, trace, ledger, fs, env, procs] of s.snapshots) {
+    facts.snapshots.set(hex, { name, agentKind, created, parents, trace, ledger, fs, env, procs });
+  }
+  for (const [hex, runs] of s.traces) {
+    facts.traces.set(hex, fromRuns(runs, texts.length));
+  }
+  for (const [hex, verdict, runs, a, b] of s.ledgers) {
+    facts.ledgers.set(hex, {
+      verdict,
+      calls: fromRuns(runs, tools.length),
+      merged: a !== undefined ? [a || undefined, b || undefined] : undefined,
+    });
+  }
+  for (const [hex, paths, kinds, blobs] of s.trees) {
+    facts.trees.set(hex, { paths, kinds, blobs });
+  }
+  const fileTexts = pieces.slice(1 + texts.length);
+  s.files.forEach((hex, i) => facts.files.set(hex, fileTexts[i]));
+  for (const [hex, names] of s.envNames) {
+    facts.envNames.set(hex, names);
+  }
+  for (const [key, names] of s.secretNames) {
+    facts.secretNames.set(key, names);
+  }
+  return facts;
+}

@@ -1,0 +1,131 @@
+// What search knows of a store: facts read from its layers, keyed by the content digests they were read from, so
+// any two sets of facts merge by union and a fact never goes stale (a blob's bytes never change under its name).
+// pf's lineages repeat themselves (a fork carries its parent's whole conversation and ledger), so every distinct
+// message and call is held once, in a table, and a trace or ledger is a list of ids into it.
+import type { LedgerVerdict } from '../../../../shared/snapshots/snapshotView';
+
+export interface SnapshotFacts {
+  name: string;
+  agentKind: string;
+  created: string;
+  parents: string[];
+  /** Layer digests (hex), absent when the manifest names none. */
+  trace?: string;
+  ledger?: string;
+  fs?: string;
+  env?: string;
+  procs?: string;
+}
+
+export interface LedgerFacts {
+  /** Call ids in entry order (a plain ledger). */
+  calls: number[];
+  verdict: LedgerVerdict;
+  /** An `effects.merged.v1` record: the two ledgers it names (hex), read as this record. */
+  merged?: [string | undefined, string | undefined];
+}
+
+export interface TreeFacts {
+  paths: string[];
+  kinds: string[];
+  /** The blob behind each entry (hex), or '' for folders. */
+  blobs: string[];
+}
+
+export interface CallFacts {
+  tool: string;
+  cls: string;
+  ts: string;
+  key: string;
+}
+
+/** Interned rows: a row is added once, whatever how many lists name it. */
+export class Table<T> {
+  readonly rows: T[] = [];
+  private readonly ids = new Map<string, number>();
+  constructor(private readonly keyOf: (row: T) => string) {}
+
+  add(row: T): number {
+    const key = this.keyOf(row);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.rows.length;
+      this.rows.push(row);
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+}
+
+export interface Message {
+  role: string;
+  text: string;
+}
+
+export class SearchFacts {
+  readonly snapshots = new Map<string, SnapshotFacts>();
+  readonly messages: Table<Message>;
+  readonly calls: Table<CallFacts>;
+  /** Trace digest → message ids in order; null when the trace could not be read. */
+  readonly traces = new Map<string, number[] | null>();
+  readonly ledgers = new Map<string, LedgerFacts>();
+  readonly trees = new Map<string, TreeFacts>();
+  /** File blob → its text (null: not text, too large, or unreadable). */
+  readonly files = new Map<string, string | null>();
+  /** Env digest → variable names; secrets in clear → their names (verify's rules, env and procs layers). */
+  readonly envNames = new Map<string, string[]>();
+  readonly secretNames = new Map<string, string[]>();
+
+  /** New tables, or another's (to read a part of its facts through its ids). */
+  constructor(tables?: { messages: Table<Message>; calls: Table<CallFacts> }) {
+    this.messages = tables?.messages ?? new Table<Message>((m) => `${m.role}\u0000${m.text}`);
+    this.calls = tables?.calls ?? new Table<CallFacts>((c) => JSON.stringify([c.tool, c.cls, c.ts, c.key]));
+  }
+
+  /** Everything `other` knows that this does not (ids renumbered into this one's tables; rows no list names left). */
+  absorb(other: SearchFacts): void {
+    for (const [hex, s] of other.snapshots) {
+      this.snapshots.set(hex, s);
+    }
+    const messageIds = new Map<number, number>();
+    const message = (id: number) => {
+      let to = messageIds.get(id);
+      if (to === undefined) {
+        to = this.messages.add(other.messages.rows[id]);
+        messageIds.set(id, to);
+      }
+      return to;
+    };
+    const callIds = new Map<number, number>();
+    const call = (id: number) => {
+      let to = callIds.get(id);
+      if (to === undefined) {
+        to = this.calls.add(other.calls.rows[id]);
+        callIds.set(id, to);
+      }
+      return to;
+    };
+    for (const [hex, ids] of other.traces) {
+      if (!this.traces.get(hex)) {
+        this.traces.set(hex, ids && ids.map(message));
+      }
+    }
+    for (const [hex, l] of other.ledgers) {
+      if (!this.ledgers.has(hex)) {
+        this.ledgers.set(hex, { ...l, calls: l.calls.map(call) });
+      }
+    }
+    for (const [from, to] of [
+      [other.trees, this.trees],
+      [other.files, this.files],
+      [other.envNames, this.envNames],
+      [other.secretNames, this.secretNames],
+    ] as Array<[Map<string, unknown>, Map<string, unknown>]>) {
+      for (const [hex, value] of from) {
+        if (!to.has(hex)) {
+          to.set(hex, value);
+        }
+      }
+    }
+  }
+}

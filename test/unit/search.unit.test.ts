@@ -1,0 +1,382 @@
+// Search across snapshots (issue 37): every form of the grammar against a brute-force scan of what each snapshot
+// holds, on stores that fork, merge, hold records edited after signing and secrets in clear; the index kept
+// beside the store (added to, damaged, written by two at once); and `pfstore search` as a user runs it.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import '../support/testEnv';
+import { parseQuery, QueryError, type Query } from '../../shared/search/query';
+import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
+import { SearchIndex } from '../../server/src/store/search/searchIndex';
+import { SearchError, searchFacts, snippetAround } from '../../server/src/store/search/searchQuery';
+import { CLI_JS } from '../support/serverProcess';
+import { random } from '../support/lineageStore';
+import { bruteForce, generateSearchStore, PATHS, TOOLS, WORDS, type Snapshot } from '../support/searchStore';
+import { envText, traceText, writePfImage } from '../support/pfLayers';
+
+function pfstore(root: string, ...args: string[]) {
+  return spawnSync(process.execPath, [CLI_JS, '--store', root, 'search', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+}
+
+describe('the query grammar', () => {
+  test('NOT binds tighter than AND, AND tighter than OR; fields, phrases and regexes are terms', () => {
+    assert.deepEqual(parseQuery('a b OR -c'), {
+      kind: 'or',
+      items: [
+        {
+          kind: 'and',
+          items: [
+            { kind: 'term', term: { kind: 'text', text: 'a' }, column: 1 },
+            { kind: 'term', term: { kind: 'text', text: 'b' }, column: 3 },
+          ],
+        },
+        { kind: 'not', item: { kind: 'term', term: { kind: 'text', text: 'c' }, column: 8 } },
+      ],
+    });
+    const q = parseQuery('NOT (tool:git_* OR "to prod") /dep.oy/i content:"BEGIN RSA"');
+    assert.equal(q.kind, 'and');
+    const items = (q as Extract<Query, { kind: 'and' }>).items;
+    assert.equal(items[0].kind, 'not');
+    assert.deepEqual(items[1], { kind: 'term', term: { kind: 'regex', source: 'dep.oy', flags: 'i' }, column: 31 });
+    assert.deepEqual(items[2], {
+      kind: 'term',
+      term: { kind: 'field', field: 'content', value: 'BEGIN RSA' },
+      column: 41,
+    });
+    // A word with a colon that names no field is a word (a URL, a time).
+    assert.deepEqual(parseQuery('http://x'), { kind: 'term', term: { kind: 'text', text: 'http://x' }, column: 1 });
+  });
+
+  test('a malformed query names its column', () => {
+    const cases: Array<[string, number, RegExp]> = [
+      ['"open', 1, /never closed/],
+      ['a (b', 3, /never closed/],
+      ['a )', 3, /closes nothing/],
+      ['OR a', 1, /OR needs a term before/],
+      ['a OR', 5, /OR needs a term after/],
+      ['tool:', 6, /needs a value/],
+      ['chain:maybe', 7, /chain:ok/],
+      ['after:yesterday', 7, /UTC date/],
+      ['/(/', 1, /not a valid regular expression/],
+      ['/abc/g', 6, /flags/],
+      ['x - y', 3, /"-"/],
+      ['', 1, /empty/],
+      ['()', 1, /empty parentheses/],
+    ];
+    for (const [text, column, why] of cases) {
+      assert.throws(
+        () => parseQuery(text),
+        (err: unknown) => err instanceof QueryError && err.column === column && why.test(err.message),
+        text,
+      );
+    }
+  });
+});
+
+describe('search agrees with a brute-force scan', () => {
+  let store: { root: string; snaps: Snapshot[] };
+  let blobs: FsBlobStore;
+  before(() => {
+    store = generateSearchStore(37, 220);
+    blobs = new FsBlobStore(store.root);
+  });
+  after(async () => {
+    await blobs.close();
+  });
+
+  const fixed = [
+    'deploy',
+    'DEPLOY prod',
+    '"deployed to prod"',
+    '"pushed to main" -rollback',
+    '/pushed\\s+to\\s+ma[a-z]n/',
+    '/^überprüfung/i',
+    'tool:git_push',
+    'tool:git_*',
+    'class:irreversible',
+    'tool:deploy class:irreversible',
+    'agent:langgraph',
+    'agent:*code',
+    'name:run-0-*',
+    'name:merge:*',
+    'file:infra/*.tf',
+    'file:*.md',
+    'file:latest.tf',
+    'file:infra',
+    'content:"line three"',
+    'content:staging',
+    'env:GITHUB_*',
+    'env:feature_?',
+    'secret:*',
+    'secret:DB_PASSWORD',
+    'chain:bad',
+    'chain:ok',
+    'after:2026-11-25',
+    'before:2026-11-22T12:00:00Z',
+    'after:2026-11-21 before:2026-11-24',
+    'lineage:run-1',
+    'lineage:run-0-1*',
+    'tool:git_push AND NOT chain:ok',
+    'secret:* OR chain:bad',
+    '(deploy OR rollback) (tool:http_get OR file:src/db.ts)',
+    'NOT NOT migration',
+    'nothing-at-all-matches-this',
+  ];
+
+  test('every form of the grammar, one query each', async () => {
+    const index = new SearchIndex(blobs);
+    const { facts, live } = await index.update();
+    assert.equal(live.size, store.snaps.length);
+    let matchedSome = 0;
+    for (const text of fixed) {
+      const query = parseQuery(text);
+      const got = new Set(searchFacts(facts, live, query).snapshots.map((s) => s.image));
+      const want = bruteForce(store.snaps, query);
+      assert.deepEqual([...got].sort(), [...want].sort(), text);
+      matchedSome += want.size > 0 && want.size < store.snaps.length ? 1 : 0;
+    }
+    // The store is built so that nearly every query splits it: a check that matched all or nothing is weak.
+    assert.ok(matchedSome >= fixed.length - 6, `only ${matchedSome} queries split the store`);
+  });
+
+  test('400 random queries of nested AND, OR, NOT over every field', async () => {
+    const { facts, live } = await new SearchIndex(blobs).update();
+    const next = random(3737);
+    const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
+    const term = (): string => {
+      const names = store.snaps.map((s) => s.name);
+      const forms = [
+        () => pick(WORDS.filter((w) => !w.includes(' ')).map((w) => w.toUpperCase())),
+        () => `"${pick(WORDS)}"`,
+        () => `/${pick(['dep.oy', 'pro[d]', '^tests', 'main$', 'to (prod|main)'])}/${pick(['', 'i'])}`,
+        () => `tool:${pick(TOOLS).slice(0, 4)}*`,
+        () => `class:${pick(['pure', 'irreversible', 'network-only', '*ent'])}`,
+        () => `file:${pick([...PATHS, '*.tf', 'src/*', 'docs'])}`,
+        () => `content:${pick(['three', 'prod', 'refactor'])}`,
+        () => `env:${pick(['HOME', 'FEATURE_*', 'github_token'])}`,
+        () => `secret:${pick(['*', 'GITHUB_TOKEN'])}`,
+        () => `chain:${pick(['ok', 'bad'])}`,
+        () => `${pick(['after', 'before'])}:2026-11-${pick(['21', '23', '26'])}`,
+        () => `lineage:${pick(names)}`,
+        () => `name:${pick(names).slice(0, 6)}*`,
+      ];
+      return pick(forms)();
+    };
+    const expr = (depth: number): string => {
+      const r = next();
+      if (depth > 2 || r < 0.4) {
+        return `${next() < 0.2 ? '-' : ''}${term()}`;
+      }
+      if (r < 0.6) {
+        return `(${expr(depth + 1)} OR ${expr(depth + 1)})`;
+      }
+      if (r < 0.8) {
+        return `NOT ${expr(depth + 1)}`;
+      }
+      return `${expr(depth + 1)} ${expr(depth + 1)}`;
+    };
+    for (let i = 0; i < 400; i++) {
+      const text = expr(0);
+      const query = parseQuery(text);
+      const got = searchFacts(facts, live, query).snapshots.map((s) => s.image);
+      assert.deepEqual(got.sort(), [...bruteForce(store.snaps, query)].sort(), text);
+    }
+  });
+
+  test('hits name the message, the call, the file and line, the variable; NOT terms make none', async () => {
+    const { facts, live } = await new SearchIndex(blobs).update();
+    const [first] = searchFacts(facts, live, parseQuery('content:"line three"')).snapshots;
+    const snap = store.snaps.find((s) => s.hex === first.image)!;
+    const fileHit = first.hits.find((h) => h.layer === 'fs')!;
+    assert.equal(snap.files.get(fileHit.path!)!.split('\n')[fileHit.line! - 1], 'line three');
+    assert.equal(fileHit.snippet.slice(fileHit.mark![0], fileHit.mark![1]), 'line three');
+
+    const [msg] = searchFacts(facts, live, parseQuery('PROD')).snapshots;
+    const owner = store.snaps.find((s) => s.hex === msg.image)!;
+    for (const h of msg.hits) {
+      assert.equal(h.layer, 'trace');
+      assert.equal(owner.messages[h.index!].role, h.label);
+      assert.equal(h.snippet.slice(h.mark![0], h.mark![1]).toLowerCase(), 'prod');
+    }
+    const calls = searchFacts(facts, live, parseQuery('tool:git_push')).snapshots;
+    for (const s of calls) {
+      const known = store.snaps.find((x) => x.hex === s.image)!;
+      for (const h of s.hits) {
+        assert.equal(known.calls[h.index!].tool_id, 'git_push');
+      }
+    }
+    const secrets = searchFacts(facts, live, parseQuery('secret:*')).snapshots;
+    assert.ok(secrets.length > 0);
+    for (const s of secrets) {
+      assert.ok(s.hits.every((h) => h.layer === 'env' && h.secret));
+      assert.ok(!JSON.stringify(s).includes('ghp_') && !JSON.stringify(s).includes('hunter2'), 'a secret value leaked');
+    }
+    const none = searchFacts(facts, live, parseQuery('chain:ok NOT tool:no_such_tool')).snapshots;
+    assert.ok(none.length > 0 && none.every((s) => s.hits.length === 0));
+  });
+});
+
+describe('the index beside the store', () => {
+  test('is read once, added to, rebuilt when damaged, and two writers at once corrupt nothing', async () => {
+    const { root, snaps } = generateSearchStore(41, 40);
+    const blobs = new FsBlobStore(root);
+    try {
+      const first = await new SearchIndex(blobs).update();
+      assert.equal(first.added, 40);
+      const dir = path.join(root, 'search-index');
+      assert.equal(fs.readdirSync(dir).length, 1);
+      const again = await new SearchIndex(blobs).update();
+      assert.equal(again.added, 0, 'a second process reads the index, not the store');
+
+      const added = writePfImage(root, {
+        name: 'late-arrival',
+        createdAt: '2026-12-01T00:00:00Z',
+        parents: [snaps[0].hex],
+        trace: traceText([{ role: 'user', content: 'a zebra crossed the deploy' }]),
+        env: envText({ HOME: '/home/dev' }),
+      }).hex;
+      const [a, b] = await Promise.all([new SearchIndex(blobs).update(), new SearchIndex(blobs).update()]);
+      assert.equal(a.added, 1);
+      assert.equal(b.added, 1);
+      for (const u of [a, b]) {
+        assert.deepEqual(
+          searchFacts(u.facts, u.live, parseQuery('zebra')).snapshots.map((s) => s.image),
+          [added],
+        );
+      }
+      // Every file left is whole: a third reader takes their union without reading the store.
+      const third = await new SearchIndex(blobs).update();
+      assert.equal(third.added, 0);
+      assert.equal(third.discarded, 0);
+
+      // A damaged file is removed and its snapshots read again: the answers do not change.
+      for (const f of fs.readdirSync(dir)) {
+        const file = path.join(dir, f);
+        const bytes = fs.readFileSync(file);
+        bytes[bytes.length - 3] ^= 0x20;
+        fs.writeFileSync(file, bytes);
+      }
+      const healed = await new SearchIndex(blobs).update();
+      assert.ok(healed.discarded >= 1, `${healed.discarded} discarded of ${fs.readdirSync(dir).join(' ')}`);
+      assert.equal(healed.added, 41);
+      assert.deepEqual(
+        searchFacts(healed.facts, healed.live, parseQuery('zebra')).snapshots.map((s) => s.image),
+        [added],
+      );
+      // A removed snapshot is not found, though its facts stay in the index until it is folded.
+      fs.rmSync(path.join(root, 'images', `${added}.json`));
+      const after = await new SearchIndex(blobs).update();
+      assert.equal(searchFacts(after.facts, after.live, parseQuery('zebra')).snapshots.length, 0);
+    } finally {
+      await blobs.close();
+    }
+  });
+
+  test('a read-only store keeps its index in the cache folder', async (t) => {
+    if (process.getuid?.() === 0) {
+      t.skip('root writes through read-only modes');
+      return;
+    }
+    const { root } = generateSearchStore(43, 6);
+    const blobs = new FsBlobStore(root);
+    fs.chmodSync(root, 0o555);
+    try {
+      const u = await new SearchIndex(blobs).update();
+      assert.equal(u.added, 6);
+      assert.ok(!fs.existsSync(path.join(root, 'search-index')));
+      assert.equal((await new SearchIndex(blobs).update()).added, 0);
+    } finally {
+      fs.chmodSync(root, 0o755);
+      await blobs.close();
+    }
+  });
+});
+
+describe('pfstore search', () => {
+  let root: string;
+  let snaps: Snapshot[];
+  before(() => {
+    ({ root, snaps } = generateSearchStore(47, 60));
+  });
+
+  test('exit 0 with hits grouped by snapshot, 3 when nothing matched, 1 with the column of a malformed query', () => {
+    const found = pfstore(root, 'tool:git_push', 'deploy');
+    assert.equal(found.status, 0, found.stderr);
+    assert.match(found.stdout, /tool call \d+: «git_push»/);
+    assert.match(found.stdout, /message \d+ \((user|assistant|tool|system)\): .*«deploy»/i);
+    assert.match(found.stdout, /record (intact|not checked)|RECORD NOT INTACT/);
+    assert.match(found.stdout, /snapshots? of 60 matched/);
+
+    const none = pfstore(root, 'nothing-like-this');
+    assert.equal(none.status, 3);
+    const bad = pfstore(root, 'deploy', '(prod');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /never closed \(column 8\)\n {2}deploy \(prod\n {9}\^/);
+    assert.doesNotMatch(bad.stderr, /at .*\.js:\d+/, 'no stack trace');
+  });
+
+  test('--json lines and --images name what the brute-force scan names; no secret value anywhere', () => {
+    const json = pfstore(root, '--json', '--limit', '0', 'secret:* OR deploy');
+    assert.equal(json.status, 0, json.stderr);
+    const hits = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const want = bruteForce(snaps, parseQuery('secret:* OR deploy'));
+    assert.deepEqual([...new Set(hits.map((h) => (h.image as string).slice(7)))].sort(), [...want].sort());
+    for (const h of hits) {
+      assert.deepEqual(Object.keys(h), ['image', 'name', 'layer', 'index', 'path', 'line', 'snippet']);
+      assert.ok(['trace', 'ledger', 'fs', 'env'].includes(h.layer as string));
+    }
+    const images = pfstore(root, '--images', '--json', '--limit', '0', 'chain:bad');
+    const lines = images.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(
+      lines.map((l) => (l.image as string).slice(7)).sort(),
+      [...bruteForce(snaps, parseQuery('chain:bad'))].sort(),
+    );
+    assert.deepEqual(Object.keys(lines[0]), ['image', 'name', 'created']);
+    const text = pfstore(root, 'secret:*');
+    for (const out of [json.stdout, text.stdout, text.stderr]) {
+      assert.ok(!out.includes('ghp_') && !out.includes('hunter2'), 'a secret value was printed');
+    }
+    assert.match(text.stdout, /secret in clear: (GITHUB_TOKEN|DB_PASSWORD) \(its value is not shown\)/);
+  });
+});
+
+describe('what a hit shows', () => {
+  test('a credential near a match is hidden in the snippet, and the mark still covers the match', () => {
+    const text = `we pushed with ghp_${'Z9'.repeat(20)} and then deployed to prod at noon`;
+    const at = text.indexOf('deployed');
+    const { snippet, mark } = snippetAround(text, at, 'deployed'.length);
+    assert.ok(!snippet.includes('ghp_'), snippet);
+    assert.match(snippet, /\[secret hidden\]/);
+    assert.equal(snippet.slice(mark[0], mark[1]), 'deployed');
+  });
+
+  test('a regular expression that runs away is stopped with a clear error', async () => {
+    const { root } = generateSearchStore(53, 3);
+    writePfImage(root, {
+      name: 'backtracker',
+      createdAt: '2026-12-01T00:00:00Z',
+      trace: traceText([{ role: 'user', content: `${'a'.repeat(40)}!` }]),
+    });
+    const blobs = new FsBlobStore(root);
+    try {
+      const { facts, live } = await new SearchIndex(blobs).update();
+      assert.throws(
+        () => searchFacts(facts, live, parseQuery('/(a+)+$/'), { regexTimeoutMs: 150 }),
+        (err: unknown) => err instanceof SearchError && /took longer than 0.15 s .* was stopped/.test(err.message),
+      );
+    } finally {
+      await blobs.close();
+    }
+  });
+});
