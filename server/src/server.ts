@@ -23,6 +23,7 @@ import { registerGraphRequests } from './requests/graphRequests';
 import { registerSnapshotRequests } from './requests/snapshotRequests';
 import { registerLineageRequests } from './requests/lineageRequests';
 import { registerEffectsRequests } from './requests/effectsRequests';
+import { registerSearchRequests } from './requests/searchRequests';
 import { registerStoreRequests } from './requests/storeRequests';
 import { registerVerifyRequest } from './requests/verifyRequests';
 import { registerPutMissingRequest } from './requests/putMissingRequests';
@@ -182,6 +183,7 @@ registerGraphRequests(connection, host);
 registerLineageRequests(connection, host);
 registerSnapshotRequests(connection, host);
 registerEffectsRequests(connection, host);
+registerSearchRequests(connection, host);
 registerBlobProblemRequests(connection, host);
 
 connection.onCodeAction((params) =>

@@ -37,6 +37,7 @@ import {
 } from './snapshots';
 import { FetchBlobRequest, RemoteImagesRequest, RemotePullRequest, RemotePushRequest } from './registries';
 import { EffectsRequest } from './effects';
+import { SearchRequest } from './search';
 export * from './common';
 export * from './store';
 export * from './blobs';
@@ -44,6 +45,7 @@ export * from './checks';
 export * from './snapshots';
 export * from './registries';
 export * from './effects';
+export * from './search';
 
 /** Every method of every area, for the doc check. */
 export const ALL_METHODS = [
@@ -79,4 +81,5 @@ export const ALL_METHODS = [
   SessionSecretRequest.method,
   ImageChecksRequest.method,
   EffectsRequest.method,
+  SearchRequest.method,
 ] as const;

@@ -6,6 +6,7 @@ import type { FailedVerify, StoreChange, StoreStatus } from '../../../shared/pro
 import { StatusNotification, StoreChangedNotification } from '../../../shared/protocol';
 import { formatDigest, shardOf } from '../../../shared/blobs/digest';
 import { BlobFacts } from './blobFacts';
+import { SearchHost } from './searchHost';
 import { CatalogHost } from './catalogHost';
 import { GraphHost, type GraphProgress } from './graphHost';
 import { ReferenceIndex } from './referenceIndex';
@@ -33,6 +34,8 @@ export interface OpenStore {
   graph: GraphHost;
   /** The catalog, read one way for every handler, and the image checks the tree's marks keep. */
   images: CatalogHost;
+  /** The search index, warm between queries. */
+  search: SearchHost;
 }
 
 export type ChangeListener = (change: StoreChange) => void;
@@ -106,6 +109,7 @@ export class StoreHost {
         () => this.graphProgress(),
       ),
       images,
+      search: new SearchHost(store, () => this.sessionSecretHex),
     };
     this.watcher = new StoreWatcher(root, (batch) => void this.applyBatch(batch));
     this.watcher.start();

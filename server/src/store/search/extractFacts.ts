@@ -2,6 +2,7 @@
 // trace's messages, the ledger's calls and chain verdict, the tree's paths, the env's names and secrets in clear
 // by verify's rules), each distinct blob once, a few at a time. A blob that cannot be read is known as such and
 // costs only itself: its snapshot still answers every other question.
+import { setMaxListeners } from 'node:events';
 import { forEachInFlight } from '../../../../shared/common/inFlight';
 import type { EnvSummary, FsEntries, ProcsSummary } from '../../../../shared/snapshots/snapshotView';
 import type { FsBlobStore } from '../blobs/fsBlobStore';
@@ -29,6 +30,10 @@ export async function extractFacts(
   known: SearchFacts,
   opts: { signal?: AbortSignal; progress?: (p: ExtractProgress) => void } = {},
 ): Promise<SearchFacts> {
+  if (opts.signal) {
+    // Every read in flight listens for the one cancellation: dozens at once are expected, not a leak.
+    setMaxListeners(256, opts.signal);
+  }
   const facts = new SearchFacts();
   const fresh = (map: 'traces' | 'ledgers' | 'trees' | 'envNames' | 'secretNames' | 'files', key: string) =>
     !known[map].has(key) && !facts[map].has(key);
