@@ -28,7 +28,7 @@ const targets = [
   // The AWS SDK in a file of its own, loaded on the first s3:// use (server/src/remotes/awsSdk.ts).
   { entryPoints: { awsSdk: 'server/src/remotes/awsSdk.ts' } },
   // The webview pages: browser scripts, inlined by their hosts under a nonce.
-  ...['snapshot', 'effects'].map((page) => ({
+  ...['snapshot', 'effects', 'search'].map((page) => ({
     entryPoints: { [`${page}Page`]: `client/pages/${page}/main.ts` },
     platform: 'browser',
     format: 'iife',

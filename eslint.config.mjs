@@ -32,6 +32,7 @@ const CLIENT_ROOMS = [
   'tree',
   'snapshotView',
   'effectsView',
+  'searchView',
   'commands',
   'activation',
 ];

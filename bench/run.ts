@@ -15,6 +15,7 @@ import { benchEngines } from './engineBench';
 import { benchLedgers, benchLongTrace } from './layersBench';
 import { benchObjectRegistries } from './objectRegistryBench';
 import { benchEffects } from './effectsBench';
+import { benchSearch } from './searchBench';
 
 async function main(): Promise<void> {
   const quick = process.env.BENCH_QUICK === '1';
@@ -52,6 +53,10 @@ async function main(): Promise<void> {
     }
     if (want('effects')) {
       await benchEffects(work, quick ? 1000 : 10_000, quick ? 100_000 : 1_000_000);
+    }
+    if (want('search')) {
+      await benchSearch(work, quick ? 1000 : 10_000, quick ? 100_000 : 1_000_000, quick ? 100_000 : 1_000_000);
+      await benchSearch(work, 100, 10_000, 10_000);
     }
     if (want('diff')) {
       await benchDiff(work, quick ? 1000 : 10_000, quick ? 10_000 : 100_000);

@@ -7,6 +7,8 @@ import type { StoreStatus } from '../../shared/protocol';
 import { registerDocumentFeatures } from './activation/documentFeatures';
 import { registerSnapshotFeatures } from './activation/snapshotFeatures';
 import { registerEffectsFeatures } from './activation/effectsFeatures';
+import { registerSearchFeatures } from './activation/searchFeatures';
+import type { SearchView } from './searchView/searchView';
 import type { EffectsPanels } from './effectsView/effectsPanel';
 import { restartOnSettings, startWhenNeeded } from './activation/startWhenNeeded';
 import { StoreServer } from './activation/storeServer';
@@ -36,6 +38,8 @@ export interface ExtensionApi {
   snapshots: SnapshotPanels;
   /** The open effects panels (tests read and drive them). */
   effects: EffectsPanels;
+  /** The search view in the side bar (tests read and drive it). */
+  search: SearchView;
   /** What the status bar item shows now (text and tooltip), as a user reads it. */
   statusBarItem(): { text: string; tooltip: string; visible: boolean };
 }
@@ -54,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     const documents = registerDocumentFeatures(context, s, views);
     const snapshots = registerSnapshotFeatures(context, s, views);
     const effects = registerEffectsFeatures(context, s, snapshots);
+    const search = registerSearchFeatures(context, s, snapshots);
     context.subscriptions.push(
       vscode.Disposable.from(
         ...registerCommands({
@@ -84,6 +89,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       problems: views.problems,
       snapshots,
       effects,
+      search,
       statusBarItem: () => views.statusBar.shown(),
     };
   } catch (err) {

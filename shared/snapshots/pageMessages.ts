@@ -13,8 +13,11 @@ export interface SnapshotPageState {
 /** Host to page: a state to render, or a request for the text as it reads (tests). */
 export type HostToPage =
   | { type: 'view'; state: SnapshotPageState }
-  /** Bring one tool call (its entry in the ledger, from 0) into view and mark it: a deep link. */
-  | { type: 'focus'; toolCall: number }
+  /**
+   * A deep link: bring one tool call (its entry in the ledger, from 0) or one message (its position in the
+   * trace, from 0) into view and mark it, with `highlight` marked inside the message when given.
+   */
+  | { type: 'focus'; toolCall?: number; message?: number; highlight?: string }
   | { type: 'dump' };
 
 /** Layers whose raw blob the page may ask to open on purpose (the one place a secret's value shows). */

@@ -17,8 +17,8 @@ interface SavedState {
 const host = hostOf<SavedState, PageToHost>();
 const root = document.getElementById('root') as HTMLElement;
 let view = host.getState()?.view;
-/** The tool call a deep link asked for: marked and brought into view on every render until another is asked. */
-let focusEntry: number | undefined;
+/** What a deep link asked for: marked and brought into view on every render until another is asked. */
+let focus: { toolCall?: number; message?: number; highlight?: string } | undefined;
 
 const page: PageContext = {
   root,
@@ -78,14 +78,38 @@ function render(): void {
 }
 
 function showFocus(): void {
-  if (focusEntry === undefined || !view) {
+  if (!focus || !view) {
     return;
   }
-  const row = root.querySelector<HTMLElement>(`tr[data-entry="${focusEntry}"]`);
-  if (row) {
-    row.classList.add('focused');
-    row.scrollIntoView({ block: 'center' });
-    row.focus();
+  const target =
+    focus.toolCall !== undefined
+      ? root.querySelector<HTMLElement>(`tr[data-entry="${focus.toolCall}"]`)
+      : focus.message !== undefined
+        ? root.querySelector<HTMLElement>(`div[data-message="${focus.message}"]`)
+        : null;
+  if (target) {
+    target.classList.add('focused');
+    if (focus.highlight) {
+      markFirst(target, focus.highlight);
+    }
+    target.scrollIntoView({ block: 'center' });
+    target.focus();
+  }
+}
+
+/** Wraps the first case-insensitive occurrence of `text` inside one text node of `box` in a <mark>. */
+function markFirst(box: HTMLElement, text: string): void {
+  const want = text.toLowerCase();
+  const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+    const at = node.data.toLowerCase().indexOf(want);
+    if (at >= 0) {
+      const match = node.splitText(at);
+      match.splitText(text.length);
+      const mark = el('mark', {}, match.data);
+      match.replaceWith(mark);
+      return;
+    }
   }
 }
 
@@ -118,7 +142,7 @@ window.addEventListener('message', (event: MessageEvent<HostToPage>) => {
     // After the browser has laid the page out: what the user sees is there (the editor bench times this).
     requestAnimationFrame(() => page.post({ type: 'painted' }));
   } else if (m?.type === 'focus') {
-    focusEntry = m.toolCall;
+    focus = m;
     showFocus();
   } else if (m?.type === 'dump') {
     page.post({ type: 'dumped', text: document.body.innerText });

@@ -46,7 +46,12 @@ export function conversation(page: PageContext, state: SnapshotPageState): void 
       root.append(el('div', { class: 'msg' }, `Line ${m.index}: ${m.problem}`));
       continue;
     }
-    const box = el('div', { class: `msg ${m.role}`, tabindex: '0', 'aria-label': `${m.role} message ${m.index}` });
+    const box = el('div', {
+      class: `msg ${m.role}`,
+      tabindex: '0',
+      'aria-label': `${m.role} message ${m.index}`,
+      'data-message': String(m.index),
+    });
     box.append(el('div', { class: 'role' }, m.role), markdown(m.content));
     if (m.contentChars > m.content.length) {
       box.append(el('div', { class: 'meta' }, `… ${m.contentChars - m.content.length} more characters`));

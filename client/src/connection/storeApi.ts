@@ -5,6 +5,7 @@ import type { ProgressToken } from 'vscode-languageclient/node';
 import type { SnapshotView } from '../../../shared/snapshots/snapshotView';
 import type {
   EffectsResult,
+  SearchResult,
   ConversationResult,
   ImageChecksResult,
   ToolCallsResult,
@@ -36,6 +37,7 @@ import type {
   VerifyTarget,
 } from '../../../shared/protocol/index';
 import {
+  SearchRequest,
   BlobProblemRequest,
   RemoveBadBlobRequest,
   ConversationRequest,
@@ -94,6 +96,14 @@ export class StoreApi {
   }
   effects(image: string, offset = 0, limit = 2000): Promise<EffectsResult> {
     return this.client.sendRequest(EffectsRequest.type, { image, offset, limit });
+  }
+  search(
+    query: string,
+    page: { offset?: number; limit?: number },
+    workDoneToken: ProgressToken | undefined,
+    token?: CancellationToken,
+  ): Promise<SearchResult> {
+    return this.client.sendRequest(SearchRequest.type, { query, ...page, workDoneToken }, token);
   }
   imageChecks(): Promise<ImageChecksResult> {
     return this.client.sendRequest(ImageChecksRequest.type, {});

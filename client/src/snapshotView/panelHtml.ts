@@ -69,6 +69,8 @@ code { font-family: var(--vscode-editor-font-family); }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--vscode-panel-border); vertical-align: top; }
 tr.irreversible td.cls { color: var(--vscode-editorWarning-foreground); font-weight: 600; }
+.msg.focused { outline: 2px solid var(--vscode-focusBorder); }
+mark { background: var(--vscode-editor-findMatchHighlightBackground, #ea5c0055); color: inherit; border-radius: 2px; }
 tr.focused { outline: 2px solid var(--vscode-focusBorder); background: var(--vscode-editor-selectionBackground); }
 tr.first-bad { background: var(--vscode-inputValidation-errorBackground); outline: 1px solid var(--vscode-errorForeground); }
 a, button.link { color: var(--vscode-textLink-foreground); cursor: pointer; background: none; border: none; padding: 0; font: inherit; text-decoration: underline; }

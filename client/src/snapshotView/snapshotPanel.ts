@@ -30,7 +30,10 @@ export class SnapshotPanels implements vscode.WebviewPanelSerializer {
   }
 
   /** Opens (or brings forward) the panel of `image`: a digest, a name or a unique prefix. */
-  async show(image: string, opts: { toolCall?: number; beside?: boolean } = {}): Promise<SnapshotPanel> {
+  async show(
+    image: string,
+    opts: { toolCall?: number; message?: number; highlight?: string; beside?: boolean } = {},
+  ): Promise<SnapshotPanel> {
     // A long conversation's first page comes from its first bytes: painted at once, then replaced by the
     // checked answer when the whole trace has been read. A new panel's page loads while the server answers.
     // A deep link to a tool call asks for the entries up to it (the page lists the first 50 otherwise).
@@ -73,6 +76,9 @@ export class SnapshotPanels implements vscode.WebviewPanelSerializer {
     }
     if (opts.toolCall !== undefined) {
       await view.focusToolCall(opts.toolCall);
+    }
+    if (opts.message !== undefined) {
+      await view.focusMessage(opts.message, opts.highlight);
     }
     return view;
   }
@@ -137,8 +143,8 @@ export class SnapshotPanel {
   private dumpWaiters: Array<(text: string) => void> = [];
   /** How many tool calls to read with the snapshot (a deep link past the first 50), when more than the default. */
   toolCalls?: number;
-  /** The tool call a deep link marked: sent again to a page that (re)loads. */
-  private focused?: number;
+  /** The tool call or message a deep link marked: sent again to a page that (re)loads. */
+  private focused?: { toolCall?: number; message?: number; highlight?: string };
   /** When the page first showed a state it was sent (Date.now()): the editor bench's first paint. */
   firstPaintAt?: number;
 
@@ -168,8 +174,25 @@ export class SnapshotPanel {
 
   /** Marks one tool call (its ledger entry) and brings it into view. */
   async focusToolCall(entry: number): Promise<void> {
-    this.focused = entry;
-    await this.send({ type: 'focus', toolCall: entry });
+    this.focused = { toolCall: entry };
+    await this.send({ type: 'focus', ...this.focused });
+  }
+
+  /** Marks one message (its position in the trace) and brings it into view, loading the pages up to it. */
+  async focusMessage(index: number, highlight?: string): Promise<void> {
+    const state = this.state;
+    const conv = state?.snapshot.conversation;
+    const total = conv && 'messages' in conv ? conv.messages : 0;
+    while (state && state.messages.length <= index && state.messages.length < total) {
+      const page = await this.api().conversation(state.snapshot.image, state.messages.length, PAGE);
+      if (!('page' in page) || page.page.length === 0) {
+        break;
+      }
+      state.messages = state.messages.concat(page.page);
+    }
+    await this.post();
+    this.focused = { message: index, ...(highlight ? { highlight } : {}) };
+    await this.send({ type: 'focus', ...this.focused });
   }
 
   /** The page's rendered text, as a person reads it (for tests). */
@@ -197,7 +220,7 @@ export class SnapshotPanel {
       this.pageReady = true;
       await this.post();
       if (this.focused !== undefined) {
-        await this.send({ type: 'focus', toolCall: this.focused });
+        await this.send({ type: 'focus', ...this.focused });
       }
       return;
     }

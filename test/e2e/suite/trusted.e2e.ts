@@ -928,6 +928,64 @@ test('Show Effects of Lineage: the lineage drawn beside its calls; choosing one 
   }
 });
 
+test('Search Snapshots: hits grouped by snapshot with verdicts; a hit opens its message marked; an error shows its column', async () => {
+  const images = writeDemoSnapshots(env.store);
+  try {
+    await eventually('the named snapshots in the catalog', async () =>
+      (await ext.api()!.images()).images.some((i) => i.name === 'merge:before-r+before-r'),
+    );
+    const total = await vscode.commands.executeCommand<number>('processfork.searchSnapshots', '"42 tests pass"');
+    assert.ok(typeof total === 'number' && total >= 1, `matched ${total}`);
+    const view = ext.search;
+    await eventually('the search page loaded', () => view.pageReady || undefined, 60_000);
+    const text = await eventually('the results rendered', async () => {
+      const t = await view.renderedText();
+      return /match/.test(t) && t.includes('42 tests pass') ? t : undefined;
+    });
+    assert.match(text, /message 4 · assistant/);
+    assert.match(text, /record (intact|NOT intact)/);
+    assert.ok(!/ghp_/.test(text), 'no secret value');
+    // A hit opens its snapshot at that message, the match marked.
+    const state = view.current();
+    const group = state.result!.snapshots.find((s) => s.hits.some((h) => h.layer === 'trace'))!;
+    const hit = group.hits.find((h) => h.layer === 'trace')!;
+    await view.openHit({ image: group.image, layer: 'trace', index: hit.index, highlight: '42 tests pass' });
+    const panel = await eventually('the snapshot open', () => ext.snapshots.panelOf(group.image));
+    await eventually('the snapshot rendered', async () =>
+      (await panel.renderedText()).includes('Both modules written') ? true : undefined,
+    );
+    // A record not intact and a secret in clear are said beside the snapshot; names of secrets, never values.
+    const secrets = await vscode.commands.executeCommand<number>('processfork.searchSnapshots', 'secret:* chain:bad');
+    assert.ok(secrets! >= 1);
+    const secretText = await eventually('the secret results', async () => {
+      const t = await view.renderedText();
+      return t.includes('secret in clear') ? t : undefined;
+    });
+    assert.match(secretText, /before-refactor-1/);
+    assert.match(secretText, /record NOT intact/);
+    assert.match(secretText, /GITHUB_TOKEN/);
+    assert.ok(!/ghp_/.test(secretText));
+    await vscode.commands.executeCommand('processfork.searchSnapshots', 'tool:git_commit deploy OR tests');
+    await new Promise((r) => setTimeout(r, 800)); // let the view paint before the picture (visual only)
+    await screenshot('search-view');
+    // A malformed query: the error names the column, with a caret under it.
+    await vscode.commands.executeCommand('processfork.searchSnapshots', 'tests (tool:git_*');
+    assert.equal(view.current().error?.column, 7);
+    const errorText = await eventually('the error shown', async () => {
+      const t = await view.renderedText();
+      return t.includes('never closed') ? t : undefined;
+    });
+    assert.match(errorText, /tests \(tool:git_\*\n {6}\^/);
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    for (const image of Object.values(images)) {
+      if (typeof image === 'object' && 'file' in image) {
+        fs.rmSync(image.file, { force: true });
+      }
+    }
+  }
+});
+
 test('a damaged blob opens as what is wrong, whom it hurts and what to do; each action works from there', async () => {
   const image = writeDemoImage(env.store, 'damaged-on-open');
   const hex = image.spec.messages;

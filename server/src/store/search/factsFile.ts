@@ -148,16 +148,9 @@ function fromBody(text: string): SearchFacts {
     throw new Error('the count of texts disagrees with the tables');
   }
   const texts = pieces.slice(1, 1 + s.messageRoles.length);
-  for (let i = 0; i < texts.length; i++) {
-    facts.messages.add({ role: s.roles[s.messageRoles[i]] ?? '', text: texts[i] });
-  }
+  facts.messages.load(texts.map((text, i) => ({ role: s.roles[s.messageRoles[i]] ?? '', text })));
   const [tools, classes, times, keys] = s.calls;
-  for (let i = 0; i < tools.length; i++) {
-    facts.calls.add({ tool: tools[i], cls: classes[i], ts: times[i], key: keys[i] });
-  }
-  if (facts.messages.rows.length !== texts.length || facts.calls.rows.length !== tools.length) {
-    throw new Error('a table holds the same row twice');
-  }
+  facts.calls.load(tools.map((tool, i) => ({ tool, cls: classes[i], ts: times[i], key: keys[i] })));
   for (const [hex, name, agentKind, created, parents, trace, ledger, fs, env, procs] of s.snapshots) {
     facts.snapshots.set(hex, { name, agentKind, created, parents, trace, ledger, fs, env, procs });
   }

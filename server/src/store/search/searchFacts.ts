@@ -42,10 +42,23 @@ export interface CallFacts {
 /** Interned rows: a row is added once, whatever how many lists name it. */
 export class Table<T> {
   readonly rows: T[] = [];
-  private readonly ids = new Map<string, number>();
+  /** Row → id, built on the first add: a table read from a file and only searched never needs it. */
+  private ids?: Map<string, number>;
   constructor(private readonly keyOf: (row: T) => string) {}
 
+  /** Rows as read from a facts file (distinct when written), appended without interning them yet. */
+  load(rows: T[]): void {
+    for (const row of rows) {
+      this.rows.push(row);
+    }
+    this.ids = undefined;
+  }
+
   add(row: T): number {
+    if (!this.ids) {
+      this.ids = new Map();
+      this.rows.forEach((r, i) => this.ids!.set(this.keyOf(r), i));
+    }
     const key = this.keyOf(row);
     let id = this.ids.get(key);
     if (id === undefined) {
