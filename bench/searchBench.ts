@@ -13,6 +13,7 @@ import { searchFacts } from '../server/src/store/search/searchQuery';
 import { entry, envText, ledgerText, LORA_EMPTY, PROCS_UNSUPPORTED, traceText } from '../test/support/pfLayers';
 import { writeBlob, writeImage } from '../test/support/storeFixtures';
 import { CLI_JS } from '../test/support/serverProcess';
+import { random } from '../test/support/lineageStore';
 import { mib, ms, record } from './report';
 import { medianMs, percentile, timeIt } from './timing';
 
@@ -20,8 +21,7 @@ const ROLES = ['user', 'assistant', 'tool', 'assistant'];
 
 /** A vocabulary of made-up words, the same every run, with a few a person would search for planted rarely. */
 function vocabulary(): string[] {
-  let seed = 11;
-  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const next = random(11);
   const letters = 'abcdefghijklmnopqrstuvwxyz';
   return Array.from({ length: 3000 }, () =>
     Array.from({ length: 3 + Math.floor(next() * 7) }, () => letters[Math.floor(next() * 26)]).join(''),
@@ -50,8 +50,8 @@ export function writeSearchLineage(root: string, snapshots: number, messages: nu
     procs: writeBlob(root, PROCS_UNSUPPORTED, { fast: true }),
   };
   const words = vocabulary();
-  let seed = 5;
-  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  // mulberry32: an LCG in doubles loses its low bits past 2^53 and repeats itself within a few hundred draws.
+  const next = random(5);
   // Zipf-like: a few words are very common, most are rare (as in real text).
   const word = () => words[Math.floor(words.length * next() ** 3)];
   const planted = ['deployed to prod', 'git push --force', 'infra/main.tf', 'rollback'];
@@ -115,9 +115,9 @@ export function writeSearchLineage(root: string, snapshots: number, messages: nu
       parents = parent ? [parent.hex] : [];
       name = parent ? `${parent.name.split('-')[0]}-${i}` : `run${i}`;
       const fresh = (n: number) => Array.from({ length: n }, say);
-      trace = [...(parent?.trace ?? fresh(perTrace / 2)), ...fresh(1 + Math.floor(next() * 3))];
+      trace = [...(parent?.trace ?? fresh(perTrace)), ...fresh(1 + Math.floor(next() * 3))];
       own = [
-        ...(parent?.calls ?? Array.from({ length: perLedger / 2 }, act)),
+        ...(parent?.calls ?? Array.from({ length: perLedger }, act)),
         ...Array.from({ length: 1 + Math.floor(next() * 3) }, act),
       ];
       ledgerBytes = ledgerText(own, { secretHex: secret });

@@ -190,33 +190,38 @@ describe('search agrees with a brute-force scan', () => {
 
   test('hits name the message, the call, the file and line, the variable; NOT terms make none', async () => {
     const { facts, live } = await new SearchIndex(blobs).update();
-    const [first] = searchFacts(facts, live, parseQuery('content:"line three"')).snapshots;
+    // Every matching snapshot with its hits (the engine makes them on demand, for the snapshots shown).
+    const withHits = (text: string) => {
+      const answer = searchFacts(facts, live, parseQuery(text));
+      return answer.snapshots.map((s) => answer.hitsOf(s));
+    };
+    const [first] = withHits('content:"line three"');
     const snap = store.snaps.find((s) => s.hex === first.image)!;
     const fileHit = first.hits.find((h) => h.layer === 'fs')!;
     assert.equal(snap.files.get(fileHit.path!)!.split('\n')[fileHit.line! - 1], 'line three');
     assert.equal(fileHit.snippet.slice(fileHit.mark![0], fileHit.mark![1]), 'line three');
 
-    const [msg] = searchFacts(facts, live, parseQuery('PROD')).snapshots;
+    const [msg] = withHits('PROD');
     const owner = store.snaps.find((s) => s.hex === msg.image)!;
     for (const h of msg.hits) {
       assert.equal(h.layer, 'trace');
       assert.equal(owner.messages[h.index!].role, h.label);
       assert.equal(h.snippet.slice(h.mark![0], h.mark![1]).toLowerCase(), 'prod');
     }
-    const calls = searchFacts(facts, live, parseQuery('tool:git_push')).snapshots;
+    const calls = withHits('tool:git_push');
     for (const s of calls) {
       const known = store.snaps.find((x) => x.hex === s.image)!;
       for (const h of s.hits) {
         assert.equal(known.calls[h.index!].tool_id, 'git_push');
       }
     }
-    const secrets = searchFacts(facts, live, parseQuery('secret:*')).snapshots;
+    const secrets = withHits('secret:*');
     assert.ok(secrets.length > 0);
     for (const s of secrets) {
       assert.ok(s.hits.every((h) => h.layer === 'env' && h.secret));
       assert.ok(!JSON.stringify(s).includes('ghp_') && !JSON.stringify(s).includes('hunter2'), 'a secret value leaked');
     }
-    const none = searchFacts(facts, live, parseQuery('chain:ok NOT tool:no_such_tool')).snapshots;
+    const none = withHits('chain:ok NOT tool:no_such_tool');
     assert.ok(none.length > 0 && none.every((s) => s.hits.length === 0));
   });
 });

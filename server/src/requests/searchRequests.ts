@@ -62,7 +62,7 @@ export function registerSearchRequests(connection: Connection, host: StoreHost):
           workDone.done();
         }
       }
-      const page = found.answer.snapshots.slice(offset, offset + limit);
+      const page = found.answer.snapshots.slice(offset, offset + limit).map((s) => found.answer.hitsOf(s));
       const states = await host.open.search.recordStates(
         page.map((s) => s.image),
         signal,

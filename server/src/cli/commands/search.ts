@@ -54,7 +54,11 @@ export const searchCommand: Command = {
       }
       throw err;
     }
-    const shown = limit === 0 ? answer.snapshots : answer.snapshots.slice(0, limit);
+    const matched = limit === 0 ? answer.snapshots : answer.snapshots.slice(0, limit);
+    // Hits are made for what is printed with them only: --images needs none.
+    const shown = ctx.args.switches.has('--images')
+      ? matched.map((s) => ({ ...s, hits: [], moreHits: 0 }))
+      : matched.map((s) => answer.hitsOf(s));
     if (ctx.args.switches.has('--images')) {
       for (const s of shown) {
         if (ctx.json) {

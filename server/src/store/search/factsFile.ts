@@ -7,16 +7,20 @@ import type { LedgerVerdict } from '../../../../shared/snapshots/snapshotView';
 import { SearchFacts } from './searchFacts';
 
 export const FACTS_FORMAT = 'pfstore-search-facts';
-export const FACTS_VERSION = 1;
+export const FACTS_VERSION = 2;
 const SEP = '\u0000';
 
+/** A digest as its index in `digests` (-1: none): 10,000 snapshots name the same few layers thousands of times. */
+type Ref = number;
+
 interface Structure {
-  snapshots: Array<[string, string, string, string, string[], string?, string?, string?, string?, string?]>;
+  digests: string[];
+  snapshots: Array<[Ref, string, string, string, Ref[], Ref, Ref, Ref, Ref, Ref]>;
   roles: string[];
   messageRoles: number[];
   calls: [string[], string[], string[], string[]];
-  traces: Array<[string, number[]]>;
-  ledgers: Array<[string, LedgerVerdict, number[], string?, string?]>;
+  traces: Array<[Ref, number[]]>;
+  ledgers: Array<[Ref, LedgerVerdict, number[], Ref?, Ref?]>;
   trees: Array<[string, string[], string[], string[]]>;
   files: string[];
   envNames: Array<[string, string[]]>;
@@ -75,18 +79,31 @@ export function encodeFacts(facts: SearchFacts): Buffer {
       files.push([hex, text]);
     }
   }
+  const digests = new Map<string, number>();
+  const ref = (hex: string | undefined): Ref => {
+    if (hex === undefined) {
+      return -1;
+    }
+    let id = digests.get(hex);
+    if (id === undefined) {
+      id = digests.size;
+      digests.set(hex, id);
+    }
+    return id;
+  };
   const structure: Structure = {
+    digests: [],
     snapshots: [...facts.snapshots].map(([hex, s]) => [
-      hex,
+      ref(hex),
       s.name,
       s.agentKind,
       s.created,
-      s.parents,
-      s.trace,
-      s.ledger,
-      s.fs,
-      s.env,
-      s.procs,
+      s.parents.map(ref),
+      ref(s.trace),
+      ref(s.ledger),
+      ref(s.fs),
+      ref(s.env),
+      ref(s.procs),
     ]),
     roles: [...roles.keys()],
     messageRoles,
@@ -96,15 +113,18 @@ export function encodeFacts(facts: SearchFacts): Buffer {
       facts.calls.rows.map((c) => c.ts),
       facts.calls.rows.map((c) => c.key),
     ],
-    traces: [...facts.traces].filter((t): t is [string, number[]] => t[1] !== null).map(([h, ids]) => [h, toRuns(ids)]),
+    traces: [...facts.traces]
+      .filter((t): t is [string, number[]] => t[1] !== null)
+      .map(([h, ids]) => [ref(h), toRuns(ids)]),
     ledgers: [...facts.ledgers].map(([h, l]) =>
-      l.merged ? [h, l.verdict, [], l.merged[0] ?? '', l.merged[1] ?? ''] : [h, l.verdict, toRuns(l.calls)],
+      l.merged ? [ref(h), l.verdict, [], ref(l.merged[0]), ref(l.merged[1])] : [ref(h), l.verdict, toRuns(l.calls)],
     ),
     trees: [...facts.trees].map(([h, t]) => [h, t.paths, t.kinds, t.blobs]),
     files: files.map((f) => f[0]),
     envNames: [...facts.envNames],
     secretNames: [...facts.secretNames],
   };
+  structure.digests = [...digests.keys()];
   const clean = (t: string) => (t.includes(SEP) ? t.replaceAll(SEP, '\ufffd') : t);
   // JSON never holds a raw NUL: the first one ends it, and every text after is one NUL-led piece.
   const body = Buffer.from(
@@ -151,17 +171,38 @@ function fromBody(text: string): SearchFacts {
   facts.messages.load(texts.map((text, i) => ({ role: s.roles[s.messageRoles[i]] ?? '', text })));
   const [tools, classes, times, keys] = s.calls;
   facts.calls.load(tools.map((tool, i) => ({ tool, cls: classes[i], ts: times[i], key: keys[i] })));
+  const digest = (ref: Ref | undefined): string | undefined => {
+    if (ref === undefined || ref === -1) {
+      return undefined;
+    }
+    const hex = s.digests[ref];
+    if (hex === undefined) {
+      throw new Error('a digest the file does not hold');
+    }
+    return hex;
+  };
+  const named = (ref: Ref) => digest(ref) ?? '';
   for (const [hex, name, agentKind, created, parents, trace, ledger, fs, env, procs] of s.snapshots) {
-    facts.snapshots.set(hex, { name, agentKind, created, parents, trace, ledger, fs, env, procs });
+    facts.snapshots.set(named(hex), {
+      name,
+      agentKind,
+      created,
+      parents: parents.map(named),
+      trace: digest(trace),
+      ledger: digest(ledger),
+      fs: digest(fs),
+      env: digest(env),
+      procs: digest(procs),
+    });
   }
   for (const [hex, runs] of s.traces) {
-    facts.traces.set(hex, fromRuns(runs, texts.length));
+    facts.traces.set(named(hex), fromRuns(runs, texts.length));
   }
   for (const [hex, verdict, runs, a, b] of s.ledgers) {
-    facts.ledgers.set(hex, {
+    facts.ledgers.set(named(hex), {
       verdict,
       calls: fromRuns(runs, tools.length),
-      merged: a !== undefined ? [a || undefined, b || undefined] : undefined,
+      merged: a !== undefined ? [digest(a), digest(b)] : undefined,
     });
   }
   for (const [hex, paths, kinds, blobs] of s.trees) {

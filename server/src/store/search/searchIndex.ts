@@ -56,8 +56,8 @@ export class SearchIndex {
     const live = new Set<string>();
     const unknown: string[] = [];
     for (const name of names) {
-      const hex = /^([0-9a-f]{64})\.json$/.exec(name)?.[1];
-      if (!hex) {
+      const hex = name.length === 69 && name.endsWith('.json') ? name.slice(0, 64) : '';
+      if (!/^[0-9a-f]{64}$/.test(hex)) {
         continue;
       }
       live.add(hex);
@@ -117,7 +117,12 @@ export class SearchIndex {
           continue;
         }
         try {
-          this.facts.absorb(decodeFacts(await readRegularFile(file, MAX_FACTS_BYTES)));
+          const read = decodeFacts(await readRegularFile(file, MAX_FACTS_BYTES));
+          if (this.facts.snapshots.size === 0) {
+            this.facts = read; // the first file is taken as it is: nothing to merge it with
+          } else {
+            this.facts.absorb(read);
+          }
           this.loaded.add(file);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') {

@@ -27,9 +27,17 @@ export interface SearchOptions {
   hitsPerSnapshot?: number;
 }
 
+export interface MatchedSnapshot {
+  image: string;
+  name: string | null;
+  created: string;
+}
+
 export interface SearchAnswer {
-  /** Every matching snapshot, newest first, with its hits. */
-  snapshots: SnapshotHits[];
+  /** Every matching snapshot, newest first. */
+  snapshots: MatchedSnapshot[];
+  /** The places that made one of them match (made only for the snapshots shown: a page, not ten thousand). */
+  hitsOf(snapshot: MatchedSnapshot): SnapshotHits;
 }
 
 /** The lower-cased text of every distinct message, one string, and where each message starts in it. */
@@ -189,19 +197,24 @@ export function searchFacts(
   const compiler = new Compiler(facts, live, opts);
   const root = compiler.compile(query, true);
   const limit = opts.hitsPerSnapshot ?? 20;
-  const snapshots: SnapshotHits[] = [];
+  const snapshots: MatchedSnapshot[] = [];
   for (const hex of live) {
     const s = facts.snapshots.get(hex);
-    if (!s || !root.holds(hex, s)) {
-      continue;
+    if (s && root.holds(hex, s)) {
+      snapshots.push({ image: hex, name: s.name || null, created: s.created });
     }
+  }
+  const order = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
+  snapshots.sort((a, b) => order(a.created, b.created) || order(a.image, b.image));
+  const hitsOf = (m: MatchedSnapshot): SnapshotHits => {
+    const s = facts.snapshots.get(m.image)!;
     const hits: SearchHit[] = [];
     let more = 0;
     for (const term of compiler.hitMakers) {
-      if (!term.holds(hex, s)) {
+      if (!term.holds(m.image, s)) {
         continue;
       }
-      for (const h of term.hits!(hex, s)) {
+      for (const h of term.hits!(m.image, s)) {
         if (hits.length < limit) {
           hits.push(h);
         } else {
@@ -209,11 +222,9 @@ export function searchFacts(
         }
       }
     }
-    snapshots.push({ image: hex, name: s.name || null, created: s.created, hits, moreHits: more });
-  }
-  const order = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
-  snapshots.sort((a, b) => order(a.created, b.created) || order(a.image, b.image));
-  return { snapshots };
+    return { ...m, hits, moreHits: more };
+  };
+  return { snapshots, hitsOf };
 }
 
 class Compiler {
@@ -304,6 +315,16 @@ class Compiler {
 
   private messages(found: MessageMatches): Compiled {
     const memo = new Map<string, boolean>();
+    // Forks share their parents' messages: each message's snippet is made once, whatever how many show it.
+    const snippets = new Map<number, { snippet: string; mark: [number, number] }>();
+    const snippetOf = (id: number, where: [number, number]) => {
+      let made = snippets.get(id);
+      if (!made) {
+        made = snippetAround(this.facts.messages.rows[id].text, where[0], where[1]);
+        snippets.set(id, made);
+      }
+      return made;
+    };
     return {
       holds: (_, s) => {
         if (!s.trace) {
@@ -322,7 +343,7 @@ class Compiler {
           const where = found.get(id);
           if (where) {
             const m = this.facts.messages.rows[id];
-            hits.push({ layer: 'trace', index, label: m.role, ...snippetAround(m.text, where[0], where[1]) });
+            hits.push({ layer: 'trace', index, label: m.role, ...snippetOf(id, where) });
           }
         }
         return hits;
