@@ -39,10 +39,18 @@ export function progressOf(done: number, total: number, unit: string): string {
 
 /** "1 secret", "2 secrets", "1 entry" / "3 entries" (pass the plural when it is not the noun and an s). */
 export function plural(n: number, noun: string, many = `${noun}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : many}`;
+  return `${groupDigits(n)} ${n === 1 ? noun : many}`;
 }
 
 /** A recorded time as a person scans a list: date and time to the second (`2026-11-20 09:10:03Z`). */
 export function shortTime(ts: string | null | undefined): string | undefined {
   return ts ? ts.replace('T', ' ').replace(/(\d\d:\d\d:\d\d)[.,]\d+/, '$1') : undefined;
+}
+
+/**
+ * A count with thousands separated by commas ("10,000"), as `toLocaleString('en-US')` writes it, without asking
+ * ICU: its first call costs a short-lived command 30 ms.
+ */
+export function groupDigits(n: number): string {
+  return Number.isSafeInteger(n) ? String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',') : n.toLocaleString('en-US');
 }

@@ -132,7 +132,8 @@ export class SearchView implements vscode.WebviewViewProvider {
     }
     const source = new vscode.CancellationTokenSource();
     this.running = source;
-    const previous = offset > 0 ? this.state.result : undefined;
+    // What is on screen stays until the answer replaces it (a store change asks again: no flicker to empty).
+    const previous = this.state.error ? undefined : this.state.result;
     await this.show({ query, busy: true, result: previous }, false);
     const workDoneToken = `processfork-search-${process.pid}-${++this.counter}`;
     let sub: vscode.Disposable | undefined;
@@ -148,7 +149,7 @@ export class SearchView implements vscode.WebviewViewProvider {
       if (this.running !== source) {
         return; // a newer query has the view
       }
-      const snapshots = previous ? previous.snapshots.concat(result.snapshots) : result.snapshots;
+      const snapshots = offset > 0 && previous ? previous.snapshots.concat(result.snapshots) : result.snapshots;
       await this.show({ query, busy: false, result: { ...result, offset: 0, snapshots } }, true);
     } catch (err) {
       if (this.running !== source || source.token.isCancellationRequested) {

@@ -946,7 +946,10 @@ test('Search Snapshots: hits grouped by snapshot with verdicts; a hit opens its 
     assert.match(text, /record (intact|NOT intact)/);
     assert.ok(!/ghp_/.test(text), 'no secret value');
     // A hit opens its snapshot at that message, the match marked.
-    const state = view.current();
+    const state = await eventually('the answer on screen', () => {
+      const now = view.current();
+      return !now.busy && now.result ? now : undefined;
+    });
     const group = state.result!.snapshots.find((s) => s.hits.some((h) => h.layer === 'trace'))!;
     const hit = group.hits.find((h) => h.layer === 'trace')!;
     await view.openHit({ image: group.image, layer: 'trace', index: hit.index, highlight: '42 tests pass' });

@@ -10,6 +10,7 @@ import type { CatalogEntry } from '../images/imageCatalog';
 import { isUnreadable, readJsonLayer, readLedger, readTrace } from '../layers/readLayers';
 import { MAX_SCAN_LINES } from '../layers/scanLimits';
 import { SearchFacts } from './searchFacts';
+import { toRuns } from './idRuns';
 
 /** Layer reads in flight: enough for every worker, few enough to bound what is held at once. */
 const READS_IN_FLIGHT = 8;
@@ -87,7 +88,7 @@ async function readMessages(store: FsBlobStore, facts: SearchFacts, hex: string,
   // A line that is not a message keeps its place (positions stay those of the trace), with no text to match.
   facts.traces.set(
     hex,
-    report.page.map((msg) => facts.messages.add({ role: msg.problem ? '' : msg.role, text: msg.content })),
+    toRuns(report.page.map((msg) => facts.messages.add({ role: msg.problem ? '' : msg.role, text: msg.content }))),
   );
 }
 
@@ -119,8 +120,10 @@ async function readCalls(
   }
   facts.ledgers.set(hex, {
     verdict: report.verdict,
-    calls: report.entries.map((e) =>
-      facts.calls.add({ tool: e.tool ?? '', cls: e.sideEffectClass ?? '', ts: e.ts ?? '', key: e.key ?? '' }),
+    calls: toRuns(
+      report.entries.map((e) =>
+        facts.calls.add({ tool: e.tool ?? '', cls: e.sideEffectClass ?? '', ts: e.ts ?? '', key: e.key ?? '' }),
+      ),
     ),
   });
 }

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { LedgerVerdict } from '../../../../shared/snapshots/snapshotView';
 import { SearchFacts } from './searchFacts';
+import { checkRuns } from './idRuns';
 
 export const FACTS_FORMAT = 'pfstore-search-facts';
 export const FACTS_VERSION = 2;
@@ -25,40 +26,6 @@ interface Structure {
   files: string[];
   envNames: Array<[string, string[]]>;
   secretNames: Array<[string, string[]]>;
-}
-
-/** Consecutive ids as `[start, length, …]`: a fork's list is its parent's run and its own, whatever their size. */
-export function toRuns(ids: number[]): number[] {
-  const runs: number[] = [];
-  for (let i = 0; i < ids.length;) {
-    let j = i + 1;
-    while (j < ids.length && ids[j] === ids[j - 1] + 1) {
-      j++;
-    }
-    runs.push(ids[i], j - i);
-    i = j;
-  }
-  return runs;
-}
-
-export function fromRuns(runs: number[], limit: number): number[] {
-  const ids: number[] = [];
-  for (let i = 0; i + 1 < runs.length; i += 2) {
-    const [start, length] = [runs[i], runs[i + 1]];
-    if (
-      !Number.isSafeInteger(start) ||
-      !Number.isSafeInteger(length) ||
-      start < 0 ||
-      length < 0 ||
-      start + length > limit
-    ) {
-      throw new Error('a list names rows the file does not hold');
-    }
-    for (let k = 0; k < length; k++) {
-      ids.push(start + k);
-    }
-  }
-  return ids;
 }
 
 /** The facts as bytes. Unreadable layers (null) are left out: they are read again next time. */
@@ -113,11 +80,9 @@ export function encodeFacts(facts: SearchFacts): Buffer {
       facts.calls.rows.map((c) => c.ts),
       facts.calls.rows.map((c) => c.key),
     ],
-    traces: [...facts.traces]
-      .filter((t): t is [string, number[]] => t[1] !== null)
-      .map(([h, ids]) => [ref(h), toRuns(ids)]),
+    traces: [...facts.traces].filter((t): t is [string, number[]] => t[1] !== null).map(([h, runs]) => [ref(h), runs]),
     ledgers: [...facts.ledgers].map(([h, l]) =>
-      l.merged ? [ref(h), l.verdict, [], ref(l.merged[0]), ref(l.merged[1])] : [ref(h), l.verdict, toRuns(l.calls)],
+      l.merged ? [ref(h), l.verdict, [], ref(l.merged[0]), ref(l.merged[1])] : [ref(h), l.verdict, l.calls],
     ),
     trees: [...facts.trees].map(([h, t]) => [h, t.paths, t.kinds, t.blobs]),
     files: files.map((f) => f[0]),
@@ -196,12 +161,12 @@ function fromBody(text: string): SearchFacts {
     });
   }
   for (const [hex, runs] of s.traces) {
-    facts.traces.set(named(hex), fromRuns(runs, texts.length));
+    facts.traces.set(named(hex), checkRuns(runs, texts.length));
   }
   for (const [hex, verdict, runs, a, b] of s.ledgers) {
     facts.ledgers.set(named(hex), {
       verdict,
-      calls: fromRuns(runs, tools.length),
+      calls: checkRuns(runs, tools.length),
       merged: a !== undefined ? [digest(a), digest(b)] : undefined,
     });
   }

@@ -3,6 +3,7 @@
 // pf's lineages repeat themselves (a fork carries its parent's whole conversation and ledger), so every distinct
 // message and call is held once, in a table, and a trace or ledger is a list of ids into it.
 import type { LedgerVerdict } from '../../../../shared/snapshots/snapshotView';
+import { mapRuns, type Runs } from './idRuns';
 
 export interface SnapshotFacts {
   name: string;
@@ -18,8 +19,8 @@ export interface SnapshotFacts {
 }
 
 export interface LedgerFacts {
-  /** Call ids in entry order (a plain ledger). */
-  calls: number[];
+  /** Call ids in entry order (a plain ledger), as runs. */
+  calls: Runs;
   verdict: LedgerVerdict;
   /** An `effects.merged.v1` record: the two ledgers it names (hex), read as this record. */
   merged?: [string | undefined, string | undefined];
@@ -79,8 +80,8 @@ export class SearchFacts {
   readonly snapshots = new Map<string, SnapshotFacts>();
   readonly messages: Table<Message>;
   readonly calls: Table<CallFacts>;
-  /** Trace digest → message ids in order; null when the trace could not be read. */
-  readonly traces = new Map<string, number[] | null>();
+  /** Trace digest → message ids in order, as runs; null when the trace could not be read. */
+  readonly traces = new Map<string, Runs | null>();
   readonly ledgers = new Map<string, LedgerFacts>();
   readonly trees = new Map<string, TreeFacts>();
   /** File blob → its text (null: not text, too large, or unreadable). */
@@ -120,12 +121,12 @@ export class SearchFacts {
     };
     for (const [hex, ids] of other.traces) {
       if (!this.traces.get(hex)) {
-        this.traces.set(hex, ids && ids.map(message));
+        this.traces.set(hex, ids && mapRuns(ids, message));
       }
     }
     for (const [hex, l] of other.ledgers) {
       if (!this.ledgers.has(hex)) {
-        this.ledgers.set(hex, { ...l, calls: l.calls.map(call) });
+        this.ledgers.set(hex, { ...l, calls: mapRuns(l.calls, call) });
       }
     }
     for (const [from, to] of [

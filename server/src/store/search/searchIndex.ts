@@ -111,7 +111,15 @@ export class SearchIndex {
       if (dir.startsWith(this.store.root + path.sep) && !(await insideRoot(this.store.root, dir))) {
         continue; // a link out of the store: never followed
       }
-      for (const name of names) {
+      // The largest first: it is taken as it is, and the small ones (a snapshot or a few each) merge into it.
+      const sized = await Promise.all(
+        names.map(async (name) => ({
+          name,
+          size: (await fs.lstat(path.join(dir, name)).catch(() => null))?.size ?? 0,
+        })),
+      );
+      sized.sort((a, b) => b.size - a.size);
+      for (const { name } of sized) {
         const file = path.join(dir, name);
         if (this.loaded.has(file)) {
           continue;

@@ -9,6 +9,7 @@ import type { SearchHit, SnapshotHits } from '../../../../shared/search/searchRe
 import type { LedgerVerdict } from '../../../../shared/snapshots/snapshotView';
 import { secretRanges } from '../layers/world/secrets';
 import type { SearchFacts, SnapshotFacts } from './searchFacts';
+import { anyIn, forEachId, matchingIds, type Runs } from './idRuns';
 
 export class SearchError extends Error {
   constructor(
@@ -325,6 +326,7 @@ class Compiler {
       }
       return made;
     };
+    const sorted = Int32Array.from(found.keys()).sort();
     return {
       holds: (_, s) => {
         if (!s.trace) {
@@ -332,27 +334,27 @@ class Compiler {
         }
         let answer = memo.get(s.trace);
         if (answer === undefined) {
-          answer = (this.facts.traces.get(s.trace) ?? []).some((id) => found.has(id));
+          answer = anyIn(this.facts.traces.get(s.trace) ?? [], sorted);
           memo.set(s.trace, answer);
         }
         return answer;
       },
       hits: (_, s) => {
         const hits: SearchHit[] = [];
-        for (const [index, id] of (this.facts.traces.get(s.trace!) ?? []).entries()) {
+        forEachId(this.facts.traces.get(s.trace!) ?? [], (id, index) => {
           const where = found.get(id);
           if (where) {
             const m = this.facts.messages.rows[id];
             hits.push({ layer: 'trace', index, label: m.role, ...snippetOf(id, where) });
           }
-        }
+        });
         return hits;
       },
     };
   }
 
-  /** The calls of a record in order: a merged record is its parents' records, A then B. */
-  private recordCalls(ledger: string, depth: number): number[] {
+  /** The calls of a record in order, as runs: a merged record is its parents' records, A then B. */
+  private recordCalls(ledger: string, depth: number): Runs {
     const l = this.facts.ledgers.get(ledger);
     if (!l) {
       return [];
@@ -365,6 +367,8 @@ class Compiler {
 
   private calls(match: (id: number) => boolean): Compiled {
     const memo = new Map<string, boolean>();
+    // The distinct calls are few beside the records naming them: each is tested once.
+    const matched = matchingIds(this.facts.calls.rows.length, match);
     return {
       holds: (_, s) => {
         if (!s.ledger) {
@@ -372,22 +376,23 @@ class Compiler {
         }
         let answer = memo.get(s.ledger);
         if (answer === undefined) {
-          answer = this.recordCalls(s.ledger, 0).some(match);
+          answer = anyIn(this.recordCalls(s.ledger, 0), matched);
           memo.set(s.ledger, answer);
         }
         return answer;
       },
-      hits: (_, s) =>
-        this.recordCalls(s.ledger!, 0).flatMap((id, index) => {
-          if (!match(id)) {
-            return [];
+      hits: (_, s) => {
+        const hits: SearchHit[] = [];
+        forEachId(this.recordCalls(s.ledger!, 0), (id, index) => {
+          if (match(id)) {
+            const c = this.facts.calls.rows[id];
+            const tool = c.tool || '(no tool)';
+            const snippet = [tool, c.cls || '(no class)', c.ts].filter(Boolean).join(' · ');
+            hits.push({ layer: 'ledger', index, label: c.tool, snippet, mark: [0, tool.length] });
           }
-          const c = this.facts.calls.rows[id];
-          const snippet = [c.tool || '(no tool)', c.cls || '(no class)', c.ts].filter(Boolean).join(' · ');
-          return [
-            { layer: 'ledger' as const, index, label: c.tool, snippet, mark: [0, (c.tool || '(no tool)').length] },
-          ];
-        }),
+        });
+        return hits;
+      },
     };
   }
 
