@@ -3,7 +3,7 @@
 // asks the host to open the snapshot there. Typing runs the query after a short pause (Enter at once); a query
 // error shows under the box with a caret at its column. Built by esbuild as a browser script
 // (dist/searchPage.js) and inlined by its host under a nonce; nothing here is parsed as HTML.
-import { shortDigest } from '../../../shared/blobs/digest';
+import { shortDigest, shortHex } from '../../../shared/blobs/digest';
 import { plural, shortTime } from '../../../shared/common/format';
 import type { SearchSnapshot } from '../../../shared/protocol/search';
 import type { SearchHit } from '../../../shared/search/searchResults';
@@ -27,14 +27,20 @@ const input = el('input', {
   spellcheck: 'false',
 }) as HTMLInputElement;
 input.value = state.query;
+// The grammar folded away: results come first, the syntax one click down.
 const help = el(
-  'p',
-  { class: 'meta help' },
-  'Words and "phrases" search the conversation; /regex/i too. Fields: tool: class: agent: name: file: content: env: secret: chain:ok|bad after: before: lineage:. -word or NOT, OR, ( ).',
+  'details',
+  { class: 'help' },
+  el('summary', {}, 'Query syntax'),
+  el(
+    'p',
+    { class: 'meta' },
+    'Words and "phrases" search the conversation, any role; /regex/i too. Fields: tool:git_push class:irreversible agent:KIND name:GLOB file:infra/*.tf content:TEXT env:NAME secret:* chain:ok|bad after:2026-11-20 before:DATE lineage:NAME. Terms side by side must all hold; OR between them; -term or NOT term; ( ).',
+  ),
 );
 const status = el('div', { class: 'status', role: 'status' });
 const results = el('div', { class: 'results' });
-root.append(input, status, help, results);
+root.append(input, help, status, results);
 
 const ask = (query: string) => host.postMessage({ type: 'query', query });
 input.addEventListener('input', () => {
@@ -98,6 +104,7 @@ function snapshotGroup(s: SearchSnapshot): HTMLElement {
       : s.record === 'not intact'
         ? el('span', { class: 'badge bad', title: s.recordWhy ?? '' }, 'record NOT intact')
         : el('span', { class: 'badge muted' }, s.record === 'none' ? 'no record' : 'record not checked');
+  // The name on its own line (what a person recognises), then when, which, and the two verdicts.
   const head = el(
     'div',
     { class: 'head' },
@@ -106,13 +113,17 @@ function snapshotGroup(s: SearchSnapshot): HTMLElement {
       { class: 'link name', title: s.image, onclick: () => open(s, { layer: 'trace' } as SearchHit) },
       s.name ?? shortDigest(s.image),
     ),
-    el('span', { class: 'meta' }, ` ${shortDigest(s.image)} · ${shortTime(s.created) ?? s.created} `),
+  );
+  const facts = el(
+    'div',
+    { class: 'facts' },
+    el('span', { class: 'meta' }, `${shortTime(s.created) ?? s.created} · ${shortHex(s.image)} `),
     record,
   );
   if (s.secrets.length > 0) {
-    head.append(el('span', { class: 'badge warn' }, `${plural(s.secrets.length, 'secret')} in clear`));
+    facts.append(el('span', { class: 'badge warn' }, `${plural(s.secrets.length, 'secret')} in clear`));
   }
-  group.append(head);
+  group.append(head, facts);
   const list = el('ul', { class: 'hits' });
   for (const h of s.hits) {
     const item = el(

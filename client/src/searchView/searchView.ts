@@ -17,14 +17,17 @@ const PAGE = 50;
 
 const STYLE = `
 body { padding: 0 8px 16px; }
-input.query { width: 100%; box-sizing: border-box; margin: 8px 0 4px; padding: 4px 6px; color: var(--vscode-input-foreground); background: var(--vscode-input-background); border: 1px solid var(--vscode-input-border, transparent); font: inherit; }
+input.query { width: 100%; box-sizing: border-box; margin: 8px 0 4px; padding: 4px 6px; color: var(--vscode-input-foreground); background: var(--vscode-input-background); border: 1px solid var(--vscode-input-border, var(--vscode-dropdown-border, #8886)); font: inherit; }
 input.query:focus { outline: 1px solid var(--vscode-focusBorder); }
 input.query.invalid { border-color: var(--vscode-inputValidation-errorBorder); }
-.help { font-size: 0.9em; margin: 2px 0 8px; }
+.help { font-size: 0.9em; margin: 0 0 4px; }
+.help summary { cursor: pointer; color: var(--vscode-descriptionForeground); }
+.facts { font-size: 0.92em; margin: 1px 0 2px; }
+.facts .badge { margin: 0 4px 0 0; }
 .error { color: var(--vscode-errorForeground); margin: 4px 0; }
 pre.caret { margin: 0; padding: 4px; font-family: var(--vscode-editor-font-family); }
 .group { margin: 10px 0; }
-.group .head { line-height: 1.8; }
+.group .head { line-height: 1.6; }
 .group .name { font-weight: 600; }
 ul.hits { list-style: none; margin: 2px 0; padding: 0 0 0 10px; }
 li.hit { cursor: pointer; padding: 2px 4px; border-radius: 2px; overflow-wrap: anywhere; }

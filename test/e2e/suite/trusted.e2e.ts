@@ -969,8 +969,14 @@ test('Search Snapshots: hits grouped by snapshot with verdicts; a hit opens its 
     assert.match(secretText, /GITHUB_TOKEN/);
     assert.ok(!/ghp_/.test(secretText));
     await vscode.commands.executeCommand('processfork.searchSnapshots', 'tool:git_commit deploy OR tests');
-    await new Promise((r) => setTimeout(r, 800)); // let the view paint before the picture (visual only)
-    await screenshot('search-view');
+    // The picture with the search pane given the container's height (the store tree folded away meanwhile).
+    await vscode.commands.executeCommand('processfork.storeMain.toggleVisibility');
+    try {
+      await new Promise((r) => setTimeout(r, 800)); // let the view paint before the picture (visual only)
+      await screenshot('search-view');
+    } finally {
+      await vscode.commands.executeCommand('processfork.storeMain.toggleVisibility');
+    }
     // A malformed query: the error names the column, with a caret under it.
     await vscode.commands.executeCommand('processfork.searchSnapshots', 'tests (tool:git_*');
     assert.equal(view.current().error?.column, 7);
