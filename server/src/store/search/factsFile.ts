@@ -4,18 +4,21 @@
 // message; a wrong version, length or checksum makes the file unreadable, never half-trusted.
 import { createHash } from 'node:crypto';
 import type { LedgerVerdict } from '../../../../shared/snapshots/snapshotView';
-import { SearchFacts } from './searchFacts';
+import { loweredCorpus, SearchFacts } from './searchFacts';
 import { checkRuns } from './idRuns';
 
 export const FACTS_FORMAT = 'pfstore-search-facts';
-export const FACTS_VERSION = 2;
+export const FACTS_VERSION = 3;
 const SEP = '\u0000';
 
 /** A digest as its index in `digests` (-1: none): 10,000 snapshots name the same few layers thousands of times. */
 type Ref = number;
 
 interface Structure {
-  digests: string[];
+  /** Every digest named, 64 hex each, one after another. */
+  digests: string;
+  /** Characters of the lower-cased corpus that follows the JSON. */
+  loweredChars: number;
   snapshots: Array<[Ref, string, string, string, Ref[], Ref, Ref, Ref, Ref, Ref]>;
   roles: string[];
   messageRoles: number[];
@@ -59,7 +62,8 @@ export function encodeFacts(facts: SearchFacts): Buffer {
     return id;
   };
   const structure: Structure = {
-    digests: [],
+    digests: '',
+    loweredChars: 0,
     snapshots: [...facts.snapshots].map(([hex, s]) => [
       ref(hex),
       s.name,
@@ -89,12 +93,16 @@ export function encodeFacts(facts: SearchFacts): Buffer {
     envNames: [...facts.envNames],
     secretNames: [...facts.secretNames],
   };
-  structure.digests = [...digests.keys()];
+  structure.digests = [...digests.keys()].join('');
+  const lowered = loweredCorpus(facts.messages.rows);
+  structure.loweredChars = lowered.length;
   const clean = (t: string) => (t.includes(SEP) ? t.replaceAll(SEP, '\ufffd') : t);
-  // JSON never holds a raw NUL: the first one ends it, and every text after is one NUL-led piece.
+  // JSON never holds a raw NUL: the first one ends it. Then the lowered corpus (its length is in the JSON), then
+  // every message's and file's own text, each one NUL-led piece.
   const body = Buffer.from(
     [
       JSON.stringify(structure),
+      lowered,
       ...facts.messages.rows.map((m) => clean(m.text)),
       ...files.map((f) => clean(f[1])),
     ].join(SEP),
@@ -126,13 +134,37 @@ export function decodeFacts(bytes: Buffer): SearchFacts {
 }
 
 function fromBody(text: string): SearchFacts {
-  const pieces = text.split(SEP);
-  const s = JSON.parse(pieces[0]) as Structure;
+  const jsonEnd = text.indexOf(SEP);
+  if (jsonEnd < 0) {
+    throw new Error('it has no text sections');
+  }
+  const s = JSON.parse(text.slice(0, jsonEnd)) as Structure;
   const facts = new SearchFacts();
-  if (pieces.length !== 1 + s.messageRoles.length + s.files.length) {
+  // The digests checked whole, once: each one sliced from it below is then 64 lower-case hex.
+  if (
+    !Number.isSafeInteger(s.loweredChars) ||
+    typeof s.digests !== 'string' ||
+    s.digests.length % 64 !== 0 ||
+    !/^[0-9a-f]*$/.test(s.digests)
+  ) {
+    throw new Error('its sections are not where its table says');
+  }
+  const loweredEnd = jsonEnd + 1 + s.loweredChars;
+  const count = s.messageRoles.length + s.files.length;
+  const pieces = count === 0 ? [] : text.slice(loweredEnd + 1).split(SEP);
+  if (pieces.length !== count || (count > 0 && text[loweredEnd] !== SEP)) {
     throw new Error('the count of texts disagrees with the tables');
   }
-  const texts = pieces.slice(1, 1 + s.messageRoles.length);
+  const texts = pieces.slice(0, s.messageRoles.length);
+  // The corpus is used as written only if it holds as many messages as the table (checked once, here).
+  const lower = text.slice(jsonEnd + 1, loweredEnd);
+  let separators = 0;
+  for (let at = lower.indexOf(SEP); at !== -1; at = lower.indexOf(SEP, at + 1)) {
+    separators++;
+  }
+  if (texts.length > 0 && separators === texts.length - 1) {
+    facts.prepared = { count: texts.length, lower };
+  }
   facts.messages.load(texts.map((text, i) => ({ role: s.roles[s.messageRoles[i]] ?? '', text })));
   const [tools, classes, times, keys] = s.calls;
   facts.calls.load(tools.map((tool, i) => ({ tool, cls: classes[i], ts: times[i], key: keys[i] })));
@@ -140,8 +172,8 @@ function fromBody(text: string): SearchFacts {
     if (ref === undefined || ref === -1) {
       return undefined;
     }
-    const hex = s.digests[ref];
-    if (hex === undefined) {
+    const hex = Number.isSafeInteger(ref) && ref >= 0 ? s.digests.slice(ref * 64, ref * 64 + 64) : '';
+    if (hex.length !== 64) {
       throw new Error('a digest the file does not hold');
     }
     return hex;
@@ -173,7 +205,7 @@ function fromBody(text: string): SearchFacts {
   for (const [hex, paths, kinds, blobs] of s.trees) {
     facts.trees.set(hex, { paths, kinds, blobs });
   }
-  const fileTexts = pieces.slice(1 + texts.length);
+  const fileTexts = pieces.slice(texts.length);
   s.files.forEach((hex, i) => facts.files.set(hex, fileTexts[i]));
   for (const [hex, names] of s.envNames) {
     facts.envNames.set(hex, names);

@@ -76,7 +76,20 @@ export interface Message {
   text: string;
 }
 
+/**
+ * Every message's text lower-cased in one string, NUL between messages (a NUL inside a text becomes U+FFFD, so a
+ * match never spans two): what a word or phrase is searched in. Written into a facts file, read back as it is.
+ */
+export function loweredCorpus(rows: readonly Message[]): string {
+  return rows
+    .map((m) => (m.text.includes('\0') ? m.text.replaceAll('\0', '\ufffd') : m.text))
+    .join('\0')
+    .toLowerCase();
+}
+
 export class SearchFacts {
+  /** The lowered corpus of the first `count` messages, when a facts file brought it. */
+  prepared?: { count: number; lower: string };
   readonly snapshots = new Map<string, SnapshotFacts>();
   readonly messages: Table<Message>;
   readonly calls: Table<CallFacts>;

@@ -8,7 +8,7 @@ import { compareInstants, globMatcher, parseInstant, type Query, type Term } fro
 import type { SearchHit, SnapshotHits } from '../../../../shared/search/searchResults';
 import type { LedgerVerdict } from '../../../../shared/snapshots/snapshotView';
 import { secretRanges } from '../layers/world/secrets';
-import type { SearchFacts, SnapshotFacts } from './searchFacts';
+import { loweredCorpus, type SearchFacts, type SnapshotFacts } from './searchFacts';
 import { anyIn, forEachId, matchingIds, type Runs } from './idRuns';
 
 export class SearchError extends Error {
@@ -55,11 +55,8 @@ function corpusOf(facts: SearchFacts): Corpus {
   if (cached && cached.count === rows.length) {
     return cached;
   }
-  // NUL separates messages, so a match never spans two of them (a NUL in a text is no letter anyone types).
-  const lower = rows
-    .map((m) => (m.text.includes('\0') ? m.text.replaceAll('\0', '\ufffd') : m.text))
-    .join('\0')
-    .toLowerCase();
+  // A facts file brings the corpus made already; any message added since means making it again.
+  const lower = facts.prepared?.count === rows.length ? facts.prepared.lower : loweredCorpus(rows);
   const starts = new Uint32Array(rows.length);
   for (let i = 1, at = 0; i < rows.length; i++) {
     at = lower.indexOf('\0', at) + 1;
