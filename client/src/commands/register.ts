@@ -16,7 +16,7 @@ import { openBlob, saveBlobAs } from './openBlob';
 import { putFile } from './putFile';
 import { putBlobAgain, removeBadBlob, showStoredBytes } from './badBlob';
 import { putMissingFromFolder } from './putMissing';
-import { fetchFromRemote, pullImage, pushImage, setRemoteCredentials } from './registry';
+import { addRegistryCommand, fetchFromRemote, pullImage, pushImage, setRemoteCredentials } from './registry';
 import { imageFolderUri } from '../documents/imageFileSystem';
 import {
   compareSnapshots,
@@ -214,6 +214,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       removeBadBlob(api(), String(digest), confirmed === true),
     ),
     command('processfork.showStoredBytes', (digest) => showStoredBytes(api(), String(digest))),
+    command('processfork.addRegistry', (given) => addRegistryCommand(typeof given === 'string' ? given : undefined)),
     command('processfork.setRemoteCredentials', async (remote?: unknown, credential?: unknown) => {
       if (await setRemoteCredentials(deps.secrets, remote, credential)) {
         await deps.restartServer();

@@ -98,8 +98,33 @@ async function offerNextSteps(result: RemotePushResult, remote: string): Promise
   if (choice === 'Copy Pull Reference') {
     await vscode.env.clipboard.writeText(result.pullRef);
   } else if (choice === 'Add to Registries') {
-    await addRegistry(registryOf(remote));
+    await vscode.commands.executeCommand('processfork.addRegistry', registryOf(remote));
   }
+}
+
+/**
+ * Add Registry…: a registry (given, or typed) appended to `processfork.remotes` where that list lives. The open
+ * store, the tree's place and every other setting stay as they are. Answers where it was saved.
+ */
+export async function addRegistryCommand(given?: string): Promise<'workspace' | 'user' | undefined> {
+  const registry =
+    given ??
+    (await vscode.window.showInputBox({
+      title: 'Add Registry',
+      placeHolder: REMOTE_FORMS,
+      validateInput: (v) => (remoteKind(v.trim()) ? undefined : `A registry is ${REMOTE_FORMS}`),
+    }));
+  const value = registry?.trim();
+  if (!value || !remoteKind(value)) {
+    return undefined;
+  }
+  if (settings().remotes.includes(value)) {
+    void vscode.window.showInformationMessage(`${value} is already in Registries.`);
+    return undefined;
+  }
+  const where = await addRegistry(value);
+  void vscode.window.showInformationMessage(`Added ${value} to Registries (${where} settings).`);
+  return where;
 }
 
 export async function pullImage(api: StoreApi, ref?: string): Promise<RemotePullResult | undefined> {

@@ -1228,6 +1228,42 @@ test('after a store switch, nothing of the old store shows: verdicts, problems, 
   await eventually('back on the fixture store', async () => (await ext.api()!.status()).storePath === env.store);
 });
 
+test('Add Registry adds the registry and changes nothing else: the open store and its tree stay', async () => {
+  const config = () => vscode.workspace.getConfiguration('processfork');
+  const before = config().inspect<string[]>('remotes');
+  const folder = fs.mkdtempSync(path.join(env.workspace, 'added-registry-'));
+  const added = `file://${folder}`;
+  const imagesBefore = (await ext.api()!.images()).images.map((i) => i.digest).sort();
+  try {
+    const where = await vscode.commands.executeCommand<string>('processfork.addRegistry', added);
+    assert.ok(where === 'user' || where === 'workspace', `saved in ${where}`);
+    assert.ok(config().get<string[]>('remotes')?.includes(added), 'the registry is in the list');
+    const registries = await eventually('the registry in the tree', async () => {
+      const roots = (await ext.tree.getChildren()) as StoreNode[];
+      const root = roots.find((r) => r.kind === 'root' && r.section === 'remotes');
+      const listed = root ? ((await ext.tree.getChildren(root)) as StoreNode[]) : [];
+      return listed.some((n) => n.kind === 'remote' && n.remote === added) ? listed : undefined;
+    });
+    assert.ok(registries.length >= 1);
+    // The same store, the same snapshots: nothing switched under the user.
+    await new Promise((r) => setTimeout(r, 1500)); // a late settings event would show by now
+    assert.equal(settingsStorePath(), env.store, 'the store path setting is as it was');
+    assert.equal((await ext.api()!.status()).storePath, env.store, 'the server still has the store open');
+    assert.deepEqual((await ext.api()!.images()).images.map((i) => i.digest).sort(), imagesBefore);
+    // Twice is once.
+    assert.equal(await vscode.commands.executeCommand('processfork.addRegistry', added), undefined);
+  } finally {
+    await config().update('remotes', before?.workspaceValue, vscode.ConfigurationTarget.Workspace);
+    await config().update('remotes', before?.globalValue, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('notifications.clearAll');
+  }
+  await eventually('still on the fixture store', async () => (await ext.api()!.status()).storePath === env.store);
+});
+
+function settingsStorePath(): string | undefined {
+  return vscode.workspace.getConfiguration('processfork').get<string>('store.path');
+}
+
 test('Choose Store writes where the setting lives: a workspace value is replaced there, not shadowed', async () => {
   const config = () => vscode.workspace.getConfiguration('processfork');
   const other = fs.mkdtempSync(path.join(path.dirname(env.store), 'chosen-'));
