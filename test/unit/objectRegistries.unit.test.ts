@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { parseRemote } from '../../server/src/remotes/remoteRef';
+import { FileRegistry } from '../../server/src/remotes/fileRegistry';
 import { writeDemoSnapshots } from '../support/demoSnapshots';
 import { boto3, motoAvailable, startMoto, type MotoServer } from '../support/motoServer';
 import { CLI_JS } from '../support/serverProcess';
@@ -317,6 +318,44 @@ describe('file:// paths and links', () => {
       prefix: 'team',
       text: 's3://bucket/team/',
     });
+  });
+
+  test('a push batch: nothing has its final name before the commit; an abort leaves nothing; a commit leaves all', async () => {
+    const dir = tempStore('pf-file-batch-');
+    const source = path.join(dir, 'source.bin');
+    fs.writeFileSync(source, randomBytes(3000));
+    const registry = new FileRegistry(path.join(dir, 'reg'));
+    const names = (root: string) =>
+      (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(root, f)).isFile());
+    try {
+      const aborted = registry.batch();
+      await aborted.write('blobs/sha256/aa/one.zst', Buffer.from('one'));
+      await aborted.upload('blobs/sha256/bb/two.zst', source, 3000);
+      assert.deepEqual(
+        names(path.join(dir, 'reg')).filter((n) => !path.basename(n).startsWith('.')),
+        [],
+        'nothing under a final name before the commit',
+      );
+      await aborted.abort();
+      assert.deepEqual(names(path.join(dir, 'reg')), [], 'an abort leaves no temp file');
+
+      const good = registry.batch();
+      await good.write('blobs/sha256/aa/one.zst', Buffer.from('one'));
+      await good.upload('blobs/sha256/bb/two.zst', source, 3000);
+      // A source that is not the size it was said to be is refused and leaves nothing; the rest stands.
+      await assert.rejects(good.upload('blobs/sha256/cc/three.zst', source, 2999), /held 3000 bytes, not the 2999/);
+      await good.commit();
+      assert.deepEqual(names(path.join(dir, 'reg')).sort(), [
+        path.join('blobs', 'sha256', 'aa', 'one.zst'),
+        path.join('blobs', 'sha256', 'bb', 'two.zst'),
+      ]);
+      assert.deepEqual(
+        fs.readFileSync(path.join(dir, 'reg', 'blobs', 'sha256', 'bb', 'two.zst')),
+        fs.readFileSync(source),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a blob over the streaming size goes up streamed and comes back intact', () => {

@@ -7,8 +7,9 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { InvalidInputError, NotRegularFileError, StoreError, ioError, throwIfAborted } from '../store/errors';
-import { commitTempFile, writeAll, writeFileDurably } from '../store/io/durableWrite';
+import { InvalidInputError, NotRegularFileError, StoreError, ioError } from '../store/errors';
+import { commitTempFile, writeFileDurably } from '../store/io/durableWrite';
+import { FolderBatch, copyInto, syncFolder, tempName } from './folderBatch';
 import { openRegular, readOpened } from '../store/io/safeOpen';
 import type { ObjectRegistry } from './objectRegistry';
 
@@ -67,33 +68,28 @@ export class FileRegistry implements ObjectRegistry {
     await writeFileDurably(tempName(file), file, bytes).catch((err) => {
       throw err instanceof StoreError ? err : ioError('cannot write', file, err);
     });
+    await syncFolder(path.dirname(file)); // the name too: a manifest written is a manifest a power cut keeps
   }
 
   async upload(key: string, source: string, size: number, signal?: AbortSignal): Promise<void> {
     const file = await this.folderFor(key);
     const temp = tempName(file);
-    const { handle: input } = await openRegular(source);
     const output = await fs.open(temp, 'wx');
     try {
-      // A plain read-write loop on the two handles: the temp file's handle must stay open for its fsync.
-      const chunk = Buffer.allocUnsafe(1 << 20);
-      for (let at = 0; ;) {
-        throwIfAborted(signal);
-        const { bytesRead } = await input.read(chunk, 0, chunk.length, at);
-        if (bytesRead === 0) {
-          break;
-        }
-        await writeAll(output, chunk.subarray(0, bytesRead));
-        at += bytesRead;
-      }
+      // The temp file's handle stays open for its fsync.
+      await copyInto(output, source, size, signal);
       await commitTempFile(output, temp, file, size);
     } catch (err) {
       await output.close().catch(() => undefined);
       await fs.rm(temp, { force: true });
       throw err instanceof StoreError ? err : ioError('cannot write', file, err);
-    } finally {
-      await input.close().catch(() => undefined);
     }
+    await syncFolder(path.dirname(file));
+  }
+
+  /** Blobs of a push as one batch, made durable together (folderBatch.ts). */
+  batch(): FolderBatch {
+    return new FolderBatch((key) => this.folderFor(key), this.dir);
   }
 
   within(name: string): FileRegistry {
@@ -191,8 +187,4 @@ function keyParts(key: string): string[] {
     throw new InvalidInputError(`not a registry key: ${JSON.stringify(key)}`);
   }
   return parts;
-}
-
-function tempName(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.pfstore-${process.pid}-${Date.now()}`);
 }

@@ -57,6 +57,8 @@ export async function pullFromObjects(
   }
 
   const fetched = new Set<string>();
+  /** Blobs this pull wrote: made durable together before the image enters the catalog. */
+  const written: string[] = [];
   let downloaded = 0;
   let alreadyHad = 0;
   const absent: ClosureEntry[] = [];
@@ -73,6 +75,7 @@ export async function pullFromObjects(
           absent.push(entry);
         } else if (got) {
           downloaded++;
+          written.push(entry.hex);
         } else {
           alreadyHad++;
         }
@@ -111,6 +114,7 @@ export async function pullFromObjects(
       `the image's closure cannot be walked: ${unexpanded[0]}; nothing was added to the catalog`,
     );
   }
+  await store.makeDurable(written, opts.signal);
   await catalogImage(store, imageHex, manifestBytes);
   return {
     imageHex,

@@ -31,26 +31,35 @@ export async function pushToObjects(
   const total = closure.length + 1;
   let done = 0;
   let uploaded = 0;
-  await forEachInFlight(
-    closure,
-    opts.concurrency ?? TRANSFER_CONCURRENCY,
-    async (entry) => {
-      throwIfAborted(opts.signal);
-      const key = blobKey(entry.hex);
-      if ((await registry.size(key, opts.signal)) === undefined) {
-        const file = blobPath(store.root, entry.hex);
-        const size = (await fs.stat(file)).size;
-        if (size > STREAM_ABOVE) {
-          await registry.upload(key, file, size, opts.signal); // verified with the closure above
-        } else {
-          await registry.write(key, await store.readCompressed(entry.hex, { signal: opts.signal }), opts.signal);
+  // A folder takes the blobs as one batch made durable together; an object store makes each durable as it is put.
+  const batch = registry.batch?.();
+  const target = batch ?? registry;
+  try {
+    await forEachInFlight(
+      closure,
+      opts.concurrency ?? TRANSFER_CONCURRENCY,
+      async (entry) => {
+        throwIfAborted(opts.signal);
+        const key = blobKey(entry.hex);
+        if ((await registry.size(key, opts.signal)) === undefined) {
+          const file = blobPath(store.root, entry.hex);
+          const size = (await fs.stat(file)).size;
+          if (size > STREAM_ABOVE) {
+            await target.upload(key, file, size, opts.signal); // verified with the closure above
+          } else {
+            await target.write(key, await store.readCompressed(entry.hex, { signal: opts.signal }), opts.signal);
+          }
+          uploaded++;
         }
-        uploaded++;
-      }
-      opts.onProgress?.({ done: ++done, total, note: entry.layer });
-    },
-    opts.signal,
-  );
+        opts.onProgress?.({ done: ++done, total, note: entry.layer });
+      },
+      opts.signal,
+    );
+    await batch?.commit(opts.signal);
+  } catch (err) {
+    await batch?.abort();
+    throw err;
+  }
   await registry.write(SIGNATURE_KEY, signManifest(manifestBytes, signKey), opts.signal);
   await registry.write(MANIFEST_KEY, manifestBytes, opts.signal);
   opts.onProgress?.({ done: ++done, total, note: 'manifest and signature' });

@@ -39,8 +39,9 @@ import { WorkerPool } from '../workers/workerPool';
 import type { WorkerFailure, WorkerReply, WorkerRequest } from '../workers/workerProtocol';
 import { declaredDecodedSize } from '../io/zstdFrame';
 import { hashFile } from '../io/fileHash';
-import { renameOver } from '../io/durableWrite';
+import { renameOver, syncFolder } from '../io/durableWrite';
 import { formatBytes } from '../../../../shared/common/format';
+import { forEachInFlight } from '../../../../shared/common/inFlight';
 
 /**
  * Reads that stream (verify, `get -o`, decode of a range, adopting a pulled layer) hold a bounded window of the
@@ -296,6 +297,29 @@ export class FsBlobStore implements BlobStore {
     } finally {
       await fs.rm(temp, { force: true });
     }
+  }
+
+  /**
+   * Makes blobs written without their own fsync durable together: every file synced with many syncs in flight
+   * (the journal commits them together), then each shard folder that holds one. A pull calls this before the
+   * image enters the catalog: nothing is called pulled that a power cut can lose.
+   */
+  async makeDurable(hexes: string[], signal?: AbortSignal): Promise<void> {
+    await forEachInFlight(
+      hexes,
+      64,
+      async (hex) => {
+        const handle = await fs.open(blobPath(this.root, checkedHex(hex)), 'r');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      },
+      signal,
+    );
+    const shards = [...new Set(hexes.map((h) => path.dirname(blobPath(this.root, h))))];
+    await forEachInFlight([...shards, blobsDir(this.root)], 64, syncFolder, signal);
   }
 
   async has(hex: string): Promise<boolean> {

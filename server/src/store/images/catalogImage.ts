@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { imagesDir } from '../blobs/blobPaths';
 import type { FsBlobStore } from '../blobs/fsBlobStore';
 import { IntegrityError, ioError } from '../errors';
-import { writeFileDurably } from '../io/durableWrite';
+import { syncFolder, writeFileDurably } from '../io/durableWrite';
 import { makeFolders } from '../io/makeFolders';
 import { insideRoot } from '../io/safeOpen';
 
@@ -24,4 +24,5 @@ export async function catalogImage(store: FsBlobStore, imageHex: string, manifes
   await writeFileDurably(`${file}.tmp.${process.pid}`, file, manifest).catch((err) => {
     throw ioError('cannot write', file, err);
   });
+  await syncFolder(path.dirname(file)); // the catalog's new name survives a power cut too
 }

@@ -88,3 +88,25 @@ export async function writeFileDurably(temp: string, final: string, content: Uin
     throw err;
   }
 }
+
+/** fsync of a folder, so the names renamed into it survive a power cut (where the platform can open one). */
+export async function syncFolder(dir: string): Promise<void> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(dir, 'r');
+  } catch (err) {
+    if (['EISDIR', 'EPERM', 'EACCES'].includes((err as NodeJS.ErrnoException).code ?? '')) {
+      return; // Windows opens no folder: its renames are durable as the file system makes them
+    }
+    throw ioError('cannot sync', dir, err);
+  }
+  try {
+    await handle.sync();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EINVAL') {
+      throw ioError('cannot sync', dir, err);
+    }
+  } finally {
+    await handle.close();
+  }
+}
