@@ -59,6 +59,8 @@ class LedgerCheck {
   private operatorMismatch = false;
   private unchained = 0;
   private sdkShaped = 0;
+  /** This line's `this_i`, when its bytes are already pf's canonical form (computed once, used by both chains). */
+  private lineHash?: () => string;
 
   constructor(private readonly params: LedgerScanParams) {
     this.keep = params.keepEntries ?? 0;
@@ -167,11 +169,15 @@ class LedgerCheck {
       this.describe(index, undefined, checking ? 'bad' : 'unchecked');
       return;
     }
-    const parsed = parseStoredJson(e.text);
+    // pf's own lines are read from their bytes (no parse); anything else goes through the bounded parser.
+    const fast = pfEntryLine(e.text);
+    const parsed = fast ? undefined : parseStoredJson(e.text);
     const entry =
-      parsed.ok && parsed.value !== null && typeof parsed.value === 'object' && !Array.isArray(parsed.value)
+      fast?.entry ??
+      (parsed?.ok && parsed.value !== null && typeof parsed.value === 'object' && !Array.isArray(parsed.value)
         ? (parsed.value as Record<string, unknown>)
-        : undefined;
+        : undefined);
+    this.lineHash = fast?.unsignedHash;
     if (entry) {
       if (typeof entry.side_effect_class === 'string') {
         this.classes.set(entry.side_effect_class, (this.classes.get(entry.side_effect_class) ?? 0) + 1);
@@ -182,7 +188,7 @@ class LedgerCheck {
         this.sdkShaped++;
       }
     }
-    const problem = parsed.ok ? 'not a JSON object' : parsed.problem;
+    const problem = !parsed || parsed.ok ? 'not a JSON object' : parsed.problem;
     const chain = checking ? (this.checkEntry(index, entry, problem) ? 'ok' : 'bad') : 'unchecked';
     this.followEmbedded(entry);
     this.describe(index, entry, chain);
@@ -240,7 +246,7 @@ class LedgerCheck {
       this.bad(index, tool, `entry ${index} has no RFC 3339 time, so it is not one pf signed`);
       return false;
     }
-    const self = entryHash(entry, ts);
+    const self = this.selfHash(entry, ts);
     const expected = this.key!.hex(this.prev + self);
     if (entry.session_hmac !== expected) {
       this.operatorMismatch = entry.session_hmac !== '';
@@ -273,12 +279,17 @@ class LedgerCheck {
       this.embeddedIntact = false;
       return;
     }
-    const self = entryHash(entry, ts);
+    const self = this.selfHash(entry, ts);
     if (entry.session_hmac !== this.embeddedKey.hex(this.embeddedPrev + self)) {
       this.embeddedIntact = false;
       return;
     }
     this.embeddedPrev = self;
+  }
+
+  /** `this_i`: from the line's own bytes when they are pf's canonical form, else by serialising the entry. */
+  private selfHash(entry: Record<string, unknown>, ts: string): string {
+    return this.lineHash && ts === entry.ts ? this.lineHash() : entryHash(entry, ts);
   }
 
   private describe(index: number, entry: Record<string, unknown> | undefined, chain: LedgerEntryView['chain']): void {
@@ -317,6 +328,37 @@ class LedgerCheck {
     this.decided = true;
     return this.report;
   }
+}
+
+/**
+ * A line exactly as pf writes an entry: the seven fields in pf's order, compact, every string free of escapes and
+ * control characters, `session_hmac` last. Such a line is its own canonical form: with `session_hmac` emptied
+ * it is byte for byte what `entryHash` would serialise (when its `ts` is canonical too), so its hash is taken
+ * from the bytes, once, and no object is parsed. Any other line (escapes, other order, more keys) is parsed.
+ */
+const PF_ENTRY =
+  /^\{"ts":"([^"\\\x00-\x1f]*)","tool_id":"([^"\\\x00-\x1f]*)","args_hash":"([^"\\\x00-\x1f]*)","idempotency_key":"([^"\\\x00-\x1f]*)","result_hash":"([^"\\\x00-\x1f]*)","side_effect_class":"([^"\\\x00-\x1f]*)","session_hmac":"([0-9a-f]*)"\}$/;
+
+function pfEntryLine(text: string): { entry: Record<string, unknown>; unsignedHash: () => string } | undefined {
+  const m = PF_ENTRY.exec(text);
+  if (!m) {
+    return undefined;
+  }
+  const hmac = m[7];
+  const unsigned = `${text.slice(0, text.length - hmac.length - 2)}"}`;
+  let hash: string | undefined;
+  return {
+    entry: {
+      ts: m[1],
+      tool_id: m[2],
+      args_hash: m[3],
+      idempotency_key: m[4],
+      result_hash: m[5],
+      side_effect_class: m[6],
+      session_hmac: hmac,
+    },
+    unsignedHash: () => (hash ??= sha256Hex(unsigned)),
+  };
 }
 
 /** `this_i` of the chain: the SHA-256 of the entry's seven fields in pf's order, `session_hmac` empty. */
