@@ -27,6 +27,13 @@ const MAX_ROLES = 64;
 /** A role's name as counted and shown, at most this long (pf's are `system`, `user`, `assistant`, `tool`). */
 const MAX_ROLE_CHARS = 64;
 const OTHER_ROLES = '(other roles)';
+/**
+ * A line exactly as pf writes a message since 1.0.4: `{"role":…,"content":…}`, two string fields, compact. The
+ * content is matched as JSON's string grammar, unrolled (each repeat consumes an escape), so a line that is not
+ * one fails in time linear in its length; such a line, or any other shape, is parsed.
+ */
+const PF_MESSAGE =
+  /^\{"role":"([^"\\\x00-\x1f]*)","content":"[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*"\}$/;
 
 class TraceScan {
   private readonly report: TraceReport = { messages: 0, roles: [], page: [], malformed: 0 };
@@ -74,6 +81,12 @@ class TraceScan {
   }
 
   private message(index: number, text: string, keep: boolean): void {
+    // A message past the page, in pf's own form, is validated and counted from its bytes: no object is built.
+    const plain = keep ? null : PF_MESSAGE.exec(text);
+    if (plain) {
+      this.countRole(plain[1]);
+      return;
+    }
     const parsed = parseStoredJson(text);
     if (!parsed.ok) {
       this.malformed(index, keep, parsed.problem);
@@ -87,9 +100,7 @@ class TraceScan {
     const { role, content, ...rest } = value as Record<string, unknown>;
     // Depth was checked whole above, so the stringifies below cannot recurse past it.
     const roleText = typeof role === 'string' ? role : role === undefined ? '(no role)' : `(${kindOf(role)})`;
-    const counted = roleText.length > MAX_ROLE_CHARS ? `${roleText.slice(0, MAX_ROLE_CHARS)}…` : roleText;
-    const key = this.roles.has(counted) || this.roles.size < MAX_ROLES ? counted : OTHER_ROLES;
-    this.roles.set(key, (this.roles.get(key) ?? 0) + 1);
+    const counted = this.countRole(roleText);
     if (!keep) {
       return;
     }
@@ -106,6 +117,14 @@ class TraceScan {
           ? Object.fromEntries(extraKeys.map((k) => [k, (storedJsonText(rest[k]) ?? '').slice(0, 200)]))
           : undefined,
     });
+  }
+
+  /** Counts one message of `role` and answers the role as counted (cut, or among the other roles). */
+  private countRole(role: string): string {
+    const counted = role.length > MAX_ROLE_CHARS ? `${role.slice(0, MAX_ROLE_CHARS)}…` : role;
+    const key = this.roles.has(counted) || this.roles.size < MAX_ROLES ? counted : OTHER_ROLES;
+    this.roles.set(key, (this.roles.get(key) ?? 0) + 1);
+    return counted;
   }
 
   private malformed(index: number, keep: boolean, problem: string): void {
