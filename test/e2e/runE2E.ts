@@ -213,6 +213,7 @@ export const README_SHOTS = [
   'store-container',
   'snapshot-view',
   'effects-view',
+  'search-view',
   'hover',
   'problems-panel',
   'compare',

@@ -8,25 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { CLI_JS } from '../support/serverProcess';
-
-/** A fresh tmpfs mounted read-only at a new folder, with `prepare` run on it first; undefined when mount is refused. */
-function readOnlyMount(prepare: (dir: string) => void): { dir: string; unmount: () => void } | undefined {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-readonly-'));
-  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]).status !== 0) {
-    fs.rmdirSync(dir);
-    return undefined;
-  }
-  const unmount = () => {
-    spawnSync('umount', [dir]);
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  prepare(dir);
-  if (spawnSync('mount', ['-o', 'remount,ro', dir]).status !== 0) {
-    unmount();
-    return undefined;
-  }
-  return { dir, unmount };
-}
+import { readOnlyMount } from '../support/readOnlyMount';
 
 const cases: Array<[what: string, prepare: (dir: string) => void, store: string]> = [
   ['a new store', () => undefined, 'store'],
