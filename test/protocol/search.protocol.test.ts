@@ -2,6 +2,8 @@
 // pages, newest first, with progress while the index is built, verdicts read from the store, a malformed query
 // answered with its column, and a new snapshot found by the next query.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { CancellationTokenSource, WorkDoneProgress, type ProgressToken } from 'vscode-languageserver-protocol';
 import { SearchRequest, StoreErrorCode } from '../../shared/protocol';
@@ -87,4 +89,16 @@ test('a malformed query is refused with its column; a new snapshot is found by t
   );
   const again = await server.connection.sendRequest(SearchRequest.type, { query: 'lineage:fresh-one' });
   assert.equal(again.total, 1);
+});
+
+test('in Restricted Mode a search writes nothing under the store: the index goes to the cache folder', async () => {
+  const { root: untrustedRoot, snaps: few } = generateSearchStore(67, 8);
+  const untrusted = await startServer(untrustedRoot, { trusted: false });
+  try {
+    const found = await untrusted.connection.sendRequest(SearchRequest.type, { query: 'chain:ok OR chain:bad' });
+    assert.equal(found.total, few.length);
+    assert.ok(!fs.existsSync(path.join(untrustedRoot, 'search-index')), 'an index folder under the store');
+  } finally {
+    untrusted.stop();
+  }
 });

@@ -20,8 +20,10 @@ export class SearchHost {
   constructor(
     private readonly store: FsBlobStore,
     private readonly operatorSecret: () => string | undefined,
+    /** Whether the store may be written (not in Restricted Mode): else the index goes to the cache folder. */
+    trusted: () => boolean = () => true,
   ) {
-    this.index = new SearchIndex(store);
+    this.index = new SearchIndex(store, { writeInStore: trusted });
   }
 
   /** Every snapshot `text` matches (QueryError for a malformed query), after bringing the index up to date. */

@@ -109,7 +109,11 @@ export class StoreHost {
         () => this.graphProgress(),
       ),
       images,
-      search: new SearchHost(store, () => this.sessionSecretHex),
+      search: new SearchHost(
+        store,
+        () => this.sessionSecretHex,
+        () => this.trusted,
+      ),
     };
     this.watcher = new StoreWatcher(root, (batch) => void this.applyBatch(batch));
     this.watcher.start();

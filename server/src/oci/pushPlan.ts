@@ -17,7 +17,17 @@ export interface PushPlan {
   closure: ClosureEntry[];
 }
 
-export async function pushPlan(store: FsBlobStore, imageHex: string, signal?: AbortSignal): Promise<PushPlan> {
+export async function pushPlan(
+  store: FsBlobStore,
+  imageHex: string,
+  signal?: AbortSignal,
+  /**
+   * False when nothing sent becomes visible before every blob has been read and checked (a folder's batch): each
+   * blob is checked as it is read for sending, and one that fails aborts the batch, so a check up front would
+   * only read every blob twice.
+   */
+  checkFirst = true,
+): Promise<PushPlan> {
   const manifestBytes = await readRegularFile(
     path.join(imagesDir(store.root), `${imageHex}.json`),
     MAX_MANIFEST_BYTES,
@@ -57,6 +67,9 @@ export async function pushPlan(store: FsBlobStore, imageHex: string, signal?: Ab
 
   // The whole closure is checked before the first upload: a corrupt blob refuses the push with nothing sent
   // (each blob is checked again as it is read for upload, so the bytes sent are the bytes checked).
+  if (!checkFirst) {
+    return { manifestBytes, closure };
+  }
   const check = await store.verifyMany(
     closure.map((e) => e.hex),
     { signal },

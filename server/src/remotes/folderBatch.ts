@@ -49,6 +49,10 @@ export async function copyInto(output: fs.FileHandle, source: string, size: numb
 
 export class FolderBatch implements ObjectBatch {
   private staged: Array<{ temp: string; file: string; size: number }> = [];
+  /** Each folder checked (no symlink on the way, made if missing) once per batch: 256 shards, not 1,000 walks. */
+  private readonly folders = new Map<string, Promise<string>>();
+  /** The regular files of each folder, listed once per batch (by key prefix). */
+  private readonly listed = new Map<string, Promise<Set<string>>>();
 
   constructor(
     /** The checked final path of a key (its folders made, none a symlink). */
@@ -56,6 +60,16 @@ export class FolderBatch implements ObjectBatch {
     /** The registry's own folder: folders are synced up to it. */
     private readonly root: string,
   ) {}
+
+  async has(key: string): Promise<boolean> {
+    const folderKey = key.slice(0, key.lastIndexOf('/') + 1);
+    let names = this.listed.get(folderKey);
+    if (!names) {
+      names = this.list(folderKey, key);
+      this.listed.set(folderKey, names);
+    }
+    return (await names).has(key.slice(folderKey.length));
+  }
 
   async write(key: string, bytes: Uint8Array): Promise<void> {
     await this.stage(key, bytes.length, (h) => writeAll(h, bytes));
@@ -85,9 +99,9 @@ export class FolderBatch implements ObjectBatch {
       signal,
     );
     throwIfAborted(signal);
+    await forEachInFlight(staged, SYNCS_IN_FLIGHT, (s) => renameOver(s.temp, s.file), signal);
     const folders = new Set<string>();
     for (const s of staged) {
-      await renameOver(s.temp, s.file);
       // The folder that gained the name, and those above it up to the registry (a shard folder may be new).
       for (let dir = path.dirname(s.file); ; dir = path.dirname(dir)) {
         folders.add(dir);
@@ -108,8 +122,39 @@ export class FolderBatch implements ObjectBatch {
     await Promise.all(staged.map((s) => fs.rm(s.temp, { force: true })));
   }
 
+  /** A folder's regular files (no symlink, no folder counts as an object), the folder checked as for writes. */
+  private async list(folderKey: string, key: string): Promise<Set<string>> {
+    const dir = await this.folderOf(folderKey, key);
+    try {
+      const entries = await fs.readdir(dir, { withFileTypes: true });
+      return new Set(entries.filter((e) => e.isFile()).map((e) => e.name));
+    } catch (err) {
+      if (['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) {
+        return new Set();
+      }
+      throw ioError('cannot list', dir, err);
+    }
+  }
+
+  /** The checked folder of keys under `folderKey` (no symlink on the way, made if missing), once per batch. */
+  private folderOf(folderKey: string, key: string): Promise<string> {
+    let folder = this.folders.get(folderKey);
+    if (!folder) {
+      folder = this.placeFor(key).then((file) => path.dirname(file));
+      this.folders.set(folderKey, folder);
+      folder.catch(() => this.folders.delete(folderKey)); // a failed check is made again, not remembered
+    }
+    return folder;
+  }
+
   private async stage(key: string, size: number, fill: (h: fs.FileHandle) => Promise<void>): Promise<void> {
-    const file = await this.placeFor(key);
+    const folderKey = key.slice(0, key.lastIndexOf('/') + 1);
+    const folder = this.folderOf(folderKey, key);
+    const name = key.slice(folderKey.length);
+    if (name === '' || name === '.' || name === '..' || name.includes('\\')) {
+      throw new StoreError('invalid-input', `not a registry key: ${JSON.stringify(key)}`);
+    }
+    const file = path.join(await folder, name);
     const temp = tempName(file);
     const handle = await fs.open(temp, 'wx');
     try {

@@ -11,6 +11,8 @@ import type { FsBlobStore } from '../store/blobs/fsBlobStore';
 import { throwIfAborted } from '../store/errors';
 import { MANIFEST_KEY, SIGNATURE_KEY, blobKey, type ObjectRegistry } from './objectRegistry';
 
+const BATCH_CONCURRENCY = 32;
+
 /** Blobs above this are streamed from their file; smaller ones are read (and checked again) whole. */
 const STREAM_ABOVE = 8 << 20;
 
@@ -27,21 +29,22 @@ export async function pushToObjects(
   signKey: string,
   opts: { signal?: AbortSignal; onProgress?: (p: TransferProgress) => void; concurrency?: number } = {},
 ): Promise<ObjectPushResult> {
-  const { manifestBytes, closure } = await pushPlan(store, imageHex, opts.signal);
+  // A folder takes the blobs as one batch made durable together; an object store makes each durable as it is put.
+  const batch = registry.batch?.();
+  const { manifestBytes, closure } = await pushPlan(store, imageHex, opts.signal, batch === undefined);
   const total = closure.length + 1;
   let done = 0;
   let uploaded = 0;
-  // A folder takes the blobs as one batch made durable together; an object store makes each durable as it is put.
-  const batch = registry.batch?.();
   const target = batch ?? registry;
   try {
     await forEachInFlight(
       closure,
-      opts.concurrency ?? TRANSFER_CONCURRENCY,
+      // A batch's writes are local and unsynced until the commit: more at once keeps the disk queue full.
+      opts.concurrency ?? (batch ? BATCH_CONCURRENCY : TRANSFER_CONCURRENCY),
       async (entry) => {
         throwIfAborted(opts.signal);
         const key = blobKey(entry.hex);
-        if ((await registry.size(key, opts.signal)) === undefined) {
+        if (!(await (batch ? batch.has(key) : registry.size(key, opts.signal).then((s) => s !== undefined)))) {
           const file = blobPath(store.root, entry.hex);
           const size = (await fs.stat(file)).size;
           if (size > STREAM_ABOVE) {

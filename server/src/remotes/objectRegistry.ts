@@ -28,6 +28,8 @@ export interface ObjectRegistry {
 }
 
 export interface ObjectBatch {
+  /** Whether the registry already holds `key` (a folder listed once per batch, not one open per object). */
+  has(key: string): Promise<boolean>;
   write(key: string, bytes: Uint8Array, signal?: AbortSignal): Promise<void>;
   upload(key: string, file: string, size: number, signal?: AbortSignal): Promise<void>;
   /** Makes every staged object durable, then gives each its name, then makes the names durable. */

@@ -42,7 +42,11 @@ export class SearchIndex {
 
   constructor(
     private readonly store: FsBlobStore,
-    private readonly opts: { cacheDir?: string } = {},
+    private readonly opts: {
+      cacheDir?: string;
+      /** False: nothing is written under the store (an untrusted workspace), only in the cache folder. */
+      writeInStore?: () => boolean;
+    } = {},
   ) {}
 
   /** Where facts are read from: the store's own folder, then the cache folder for this store. */
@@ -152,7 +156,8 @@ export class SearchIndex {
   private async write(facts: SearchFacts): Promise<string | undefined> {
     const bytes = encodeFacts(facts);
     const name = `facts-${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}.pfsf`;
-    for (const dir of this.writeDir ? [this.writeDir] : this.dirs()) {
+    const writable = this.opts.writeInStore?.() === false ? this.dirs().slice(1) : this.dirs();
+    for (const dir of this.writeDir && writable.includes(this.writeDir) ? [this.writeDir] : writable) {
       try {
         await makeFolders(dir);
         const file = path.join(dir, name);
