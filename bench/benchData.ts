@@ -4,6 +4,8 @@ import { createHash, randomFillSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Compressor } from 'zstd-napi';
+import { envText, LORA_EMPTY, PROCS_UNSUPPORTED } from '../test/support/pfLayers';
+import { writeBlob } from '../test/support/storeFixtures';
 
 const WORDS =
   'agent snapshot fork process store blob digest manifest layer cache page world effect trace message model base diff tree entry path size kind version fingerprint created parent verify'.split(
@@ -61,4 +63,16 @@ export function writeIncompressibleBlob(root: string, mib: number): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, fast.compress(raw));
   return hex;
+}
+
+/** The layers every snapshot of a generated lineage shares (pf's defaults for a CLI snapshot), written once. */
+export function sharedLayers(root: string, env: Record<string, string> = { HOME: '/home/dev' }) {
+  return {
+    base: writeBlob(root, 'base:claude-code', { fast: true }),
+    diff: writeBlob(root, LORA_EMPTY, { fast: true }),
+    cachePages: writeBlob(root, JSON.stringify({ pages: [] }), { fast: true }),
+    fs: writeBlob(root, JSON.stringify({ kind: 'fs.tree.v1', entries: [] }), { fast: true }),
+    env: writeBlob(root, envText(env), { fast: true }),
+    procs: writeBlob(root, PROCS_UNSUPPORTED, { fast: true }),
+  };
 }

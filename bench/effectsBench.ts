@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { FsBlobStore } from '../server/src/store/blobs/fsBlobStore';
-import { entry, envText, ledgerText, LORA_EMPTY, PROCS_UNSUPPORTED, type LedgerEntry } from '../test/support/pfLayers';
+import { entry, ledgerText, type LedgerEntry } from '../test/support/pfLayers';
+import { sharedLayers } from './benchData';
 import { writeBlob, writeImage } from '../test/support/storeFixtures';
 import { CLI_JS } from '../test/support/serverProcess';
 import { mib, ms, record } from './report';
@@ -19,15 +20,7 @@ export function writeEffectsLineage(
 ): { distinctLedgers: string[]; lines: number; calls: number } {
   const secret = '3c'.repeat(32);
   // The layers every snapshot shares, written once; each snapshot's own ledger compressed fast (as a bench store).
-  const shared = {
-    base: writeBlob(root, 'base:claude-code', { fast: true }),
-    diff: writeBlob(root, LORA_EMPTY, { fast: true }),
-    cachePages: writeBlob(root, JSON.stringify({ pages: [] }), { fast: true }),
-    fs: writeBlob(root, JSON.stringify({ kind: 'fs.tree.v1', entries: [] }), { fast: true }),
-    env: writeBlob(root, envText({ HOME: '/home/dev' }), { fast: true }),
-    procs: writeBlob(root, PROCS_UNSUPPORTED, { fast: true }),
-    messages: writeBlob(root, '', { fast: true }),
-  };
+  const shared = { ...sharedLayers(root), messages: writeBlob(root, '', { fast: true }) };
   const perLedger = Math.max(4, Math.round(entries / snapshots));
   let call = 0;
   const fresh = (n: number): LedgerEntry[] =>

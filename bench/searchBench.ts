@@ -10,7 +10,8 @@ import { FsBlobStore } from '../server/src/store/blobs/fsBlobStore';
 import { parseQuery } from '../shared/search/query';
 import { SearchIndex } from '../server/src/store/search/searchIndex';
 import { searchFacts } from '../server/src/store/search/searchQuery';
-import { entry, envText, ledgerText, LORA_EMPTY, PROCS_UNSUPPORTED, traceText } from '../test/support/pfLayers';
+import { entry, ledgerText, traceText } from '../test/support/pfLayers';
+import { sharedLayers } from './benchData';
 import { writeBlob, writeImage } from '../test/support/storeFixtures';
 import { CLI_JS } from '../test/support/serverProcess';
 import { random } from '../test/support/lineageStore';
@@ -41,14 +42,7 @@ export interface SearchStore {
 
 export function writeSearchLineage(root: string, snapshots: number, messages: number, calls: number): SearchStore {
   const secret = '4d'.repeat(32);
-  const shared = {
-    base: writeBlob(root, 'base:claude-code', { fast: true }),
-    diff: writeBlob(root, LORA_EMPTY, { fast: true }),
-    cachePages: writeBlob(root, JSON.stringify({ pages: [] }), { fast: true }),
-    fs: writeBlob(root, JSON.stringify({ kind: 'fs.tree.v1', entries: [] }), { fast: true }),
-    env: writeBlob(root, envText({ HOME: '/home/dev', OPENAI_API_KEY: '<redacted>' }), { fast: true }),
-    procs: writeBlob(root, PROCS_UNSUPPORTED, { fast: true }),
-  };
+  const shared = sharedLayers(root, { HOME: '/home/dev', OPENAI_API_KEY: '<redacted>' });
   const words = vocabulary();
   // mulberry32: an LCG in doubles loses its low bits past 2^53 and repeats itself within a few hundred draws.
   const next = random(5);

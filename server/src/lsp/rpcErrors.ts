@@ -85,3 +85,11 @@ export function objectParams<T>(params: unknown, what: string): T {
   }
   return params as T;
 }
+
+/** A whole-number parameter from 0 to `max` (an offset, a page size), or InvalidInput naming it. */
+export function wholeParam(value: unknown, name: string, max: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
+    throw invalidInput(`${name} must be a whole number from 0 to ${max}`);
+  }
+  return value;
+}

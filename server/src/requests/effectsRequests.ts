@@ -5,7 +5,7 @@ import { formatDigest } from '../../../shared/blobs/digest';
 import type { EffectCall, EffectsParams, EffectsResult, LineageSnapshot } from '../../../shared/protocol';
 import { EffectsRequest } from '../../../shared/protocol';
 import type { StoreHost } from '../host/storeHost';
-import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
+import { abortSignalOf, guarded, invalidInput, objectParams, wholeParam } from '../lsp/rpcErrors';
 import { imageName } from '../store/images/resolveImage';
 
 const DEFAULT_PAGE = 2000;
@@ -20,8 +20,8 @@ export function registerEffectsRequests(connection: Connection, host: StoreHost)
       if (typeof params.image !== 'string' || params.image === '') {
         throw invalidInput('image must be a snapshot name, a digest or a digest prefix');
       }
-      const offset = whole(params.offset ?? 0, 'offset', Number.MAX_SAFE_INTEGER);
-      const limit = whole(params.limit ?? DEFAULT_PAGE, 'limit', MAX_PAGE);
+      const offset = wholeParam(params.offset ?? 0, 'offset', Number.MAX_SAFE_INTEGER);
+      const limit = wholeParam(params.limit ?? DEFAULT_PAGE, 'limit', MAX_PAGE);
       const { catalog, hex, timeline } = await host.open.images.effects(params.image, abortSignalOf(token));
       const entries = new Map(catalog.map((e) => [e.hex, e]));
       const inLineage = new Set(timeline.lineage);
@@ -60,11 +60,4 @@ export function registerEffectsRequests(connection: Connection, host: StoreHost)
       };
     }),
   );
-}
-
-function whole(value: unknown, name: string, max: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
-    throw invalidInput(`${name} must be a whole number from 0 to ${max}`);
-  }
-  return value;
 }

@@ -15,7 +15,7 @@ import {
 } from '../../../shared/protocol';
 import type { StoreHost } from '../host/storeHost';
 import { workDoneOn } from '../lsp/progressReporters';
-import { abortSignalOf, guarded, invalidInput, objectParams } from '../lsp/rpcErrors';
+import { abortSignalOf, guarded, invalidInput, objectParams, wholeParam } from '../lsp/rpcErrors';
 import { SearchError } from '../store/search/searchQuery';
 
 const DEFAULT_PAGE = 50;
@@ -30,8 +30,8 @@ export function registerSearchRequests(connection: Connection, host: StoreHost):
       if (typeof params.query !== 'string') {
         throw invalidInput('query must be a string');
       }
-      const offset = whole(params.offset ?? 0, 'offset', Number.MAX_SAFE_INTEGER);
-      const limit = whole(params.limit ?? DEFAULT_PAGE, 'limit', MAX_PAGE);
+      const offset = wholeParam(params.offset ?? 0, 'offset', Number.MAX_SAFE_INTEGER);
+      const limit = wholeParam(params.limit ?? DEFAULT_PAGE, 'limit', MAX_PAGE);
       const signal = abortSignalOf(token);
       const workDone = workDoneOn(connection, params.workDoneToken);
       let begun = false;
@@ -85,11 +85,4 @@ export function registerSearchRequests(connection: Connection, host: StoreHost):
       };
     }),
   );
-}
-
-function whole(value: unknown, name: string, max: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
-    throw invalidInput(`${name} must be a whole number from 0 to ${max}`);
-  }
-  return value;
 }

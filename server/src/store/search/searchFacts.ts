@@ -87,6 +87,19 @@ export function loweredCorpus(rows: readonly Message[]): string {
     .toLowerCase();
 }
 
+/** Maps an id of `from` to the id of the same row in `to`, adding each row the first time it is asked for. */
+function renumbering<T>(from: Table<T>, to: Table<T>): (id: number) => number {
+  const ids = new Map<number, number>();
+  return (id) => {
+    let mapped = ids.get(id);
+    if (mapped === undefined) {
+      mapped = to.add(from.rows[id]);
+      ids.set(id, mapped);
+    }
+    return mapped;
+  };
+}
+
 export class SearchFacts {
   /** The lowered corpus of the first `count` messages, when a facts file brought it. */
   prepared?: { count: number; lower: string };
@@ -114,24 +127,8 @@ export class SearchFacts {
     for (const [hex, s] of other.snapshots) {
       this.snapshots.set(hex, s);
     }
-    const messageIds = new Map<number, number>();
-    const message = (id: number) => {
-      let to = messageIds.get(id);
-      if (to === undefined) {
-        to = this.messages.add(other.messages.rows[id]);
-        messageIds.set(id, to);
-      }
-      return to;
-    };
-    const callIds = new Map<number, number>();
-    const call = (id: number) => {
-      let to = callIds.get(id);
-      if (to === undefined) {
-        to = this.calls.add(other.calls.rows[id]);
-        callIds.set(id, to);
-      }
-      return to;
-    };
+    const message = renumbering(other.messages, this.messages);
+    const call = renumbering(other.calls, this.calls);
     for (const [hex, ids] of other.traces) {
       if (!this.traces.get(hex)) {
         this.traces.set(hex, ids && mapRuns(ids, message));
