@@ -85,6 +85,11 @@ function tokenize(text: string): Token[] {
     }
     let negated = false;
     let start = i;
+    if (c === '-' && text[i + 1] === '(') {
+      tokens.push({ t: 'not', col }); // -( … ) leaves out the whole group
+      i++;
+      continue;
+    }
     if (c === '-' && i + 1 < text.length && !/[\s()]/.test(text[i + 1])) {
       negated = true;
       start = i + 1;

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import '../support/testEnv';
-import { parseQuery, QueryError, type Query } from '../../shared/search/query';
+import { parseQuery } from '../../shared/search/query';
 import { FsBlobStore } from '../../server/src/store/blobs/fsBlobStore';
 import { SearchIndex } from '../../server/src/store/search/searchIndex';
 import { SearchError, searchFacts, snippetAround } from '../../server/src/store/search/searchQuery';
@@ -24,61 +24,6 @@ function pfstore(root: string, ...args: string[]) {
     maxBuffer: 64 << 20,
   });
 }
-
-describe('the query grammar', () => {
-  test('NOT binds tighter than AND, AND tighter than OR; fields, phrases and regexes are terms', () => {
-    assert.deepEqual(parseQuery('a b OR -c'), {
-      kind: 'or',
-      items: [
-        {
-          kind: 'and',
-          items: [
-            { kind: 'term', term: { kind: 'text', text: 'a' }, column: 1 },
-            { kind: 'term', term: { kind: 'text', text: 'b' }, column: 3 },
-          ],
-        },
-        { kind: 'not', item: { kind: 'term', term: { kind: 'text', text: 'c' }, column: 8 } },
-      ],
-    });
-    const q = parseQuery('NOT (tool:git_* OR "to prod") /dep.oy/i content:"BEGIN RSA"');
-    assert.equal(q.kind, 'and');
-    const items = (q as Extract<Query, { kind: 'and' }>).items;
-    assert.equal(items[0].kind, 'not');
-    assert.deepEqual(items[1], { kind: 'term', term: { kind: 'regex', source: 'dep.oy', flags: 'i' }, column: 31 });
-    assert.deepEqual(items[2], {
-      kind: 'term',
-      term: { kind: 'field', field: 'content', value: 'BEGIN RSA' },
-      column: 41,
-    });
-    // A word with a colon that names no field is a word (a URL, a time).
-    assert.deepEqual(parseQuery('http://x'), { kind: 'term', term: { kind: 'text', text: 'http://x' }, column: 1 });
-  });
-
-  test('a malformed query names its column', () => {
-    const cases: Array<[string, number, RegExp]> = [
-      ['"open', 1, /never closed/],
-      ['a (b', 3, /never closed/],
-      ['a )', 3, /closes nothing/],
-      ['OR a', 1, /OR needs a term before/],
-      ['a OR', 5, /OR needs a term after/],
-      ['tool:', 6, /needs a value/],
-      ['chain:maybe', 7, /chain:ok/],
-      ['after:yesterday', 7, /UTC date/],
-      ['/(/', 1, /not a valid regular expression/],
-      ['/abc/g', 6, /flags/],
-      ['x - y', 3, /"-"/],
-      ['', 1, /empty/],
-      ['()', 1, /empty parentheses/],
-    ];
-    for (const [text, column, why] of cases) {
-      assert.throws(
-        () => parseQuery(text),
-        (err: unknown) => err instanceof QueryError && err.column === column && why.test(err.message),
-        text,
-      );
-    }
-  });
-});
 
 describe('search agrees with a brute-force scan', () => {
   let store: { root: string; snaps: Snapshot[] };
