@@ -32,3 +32,11 @@ test('put and read back through the installed server (level-19 zstd in the shipp
   const report = await api.verify({ kind: 'blob', digest: put.digest }, undefined);
   assert.equal(report.ok, 1);
 });
+
+test('search runs in the installed copy too (the universal build has no native module)', async () => {
+  const api = (await vscode.extensions.getExtension<ExtensionApi>('processfork.processfork-store')!.activate()).api()!;
+  const all = await api.search('chain:ok OR chain:bad OR NOT chain:ok', {}, undefined);
+  assert.ok(all.searched >= 1, 'the fixture store has snapshots');
+  assert.equal(all.total, all.searched, 'a query every snapshot matches finds every snapshot');
+  await assert.rejects(api.search('(', {}, undefined), /never closed|column/);
+});
