@@ -14,9 +14,9 @@ import { SearchError, searchFacts, snippetAround } from '../../server/src/store/
 import { CLI_JS } from '../support/serverProcess';
 import { random } from '../support/lineageStore';
 import { bruteForce, generateSearchStore, PATHS, TOOLS, WORDS, type Snapshot } from '../support/searchStore';
-import { envText, traceText, writePfImage } from '../support/pfLayers';
+import { entry, envText, ledgerText, traceText, writePfImage } from '../support/pfLayers';
 import { readOnlyMount } from '../support/readOnlyMount';
-import { tempStore } from '../support/storeFixtures';
+import { tempStore, writeBlob } from '../support/storeFixtures';
 
 function pfstore(root: string, ...args: string[]) {
   return spawnSync(process.execPath, [CLI_JS, '--store', root, 'search', ...args], {
@@ -308,6 +308,46 @@ describe('pfstore search', () => {
     }
     assert.match(text.stdout, /secret in clear: (GITHUB_TOKEN|DB_PASSWORD) \(its value is not shown\)/);
   });
+});
+
+describe('hostile records', () => {
+  // A ceiling on a hang (a planted removal of the memo never finishes), not a speed target.
+  test(
+    'merges of merges that name one record twice at every level are read once each, not 2^40 times',
+    { timeout: 60_000 },
+    async () => {
+      const root = tempStore('pf-search-merges-');
+      const calls = [entry(0, 'read_file'), entry(1, 'git_push', 'irreversible')];
+      let text = ledgerText(calls, { secretHex: '5d'.repeat(32) });
+      for (let level = 0; level < 40; level++) {
+        const inner = writeBlob(root, text);
+        text = JSON.stringify({
+          kind: 'effects.merged.v1',
+          parent_a: `sha256:${inner}`,
+          parent_b: `sha256:${inner}`,
+          ancestor: `sha256:${inner}`,
+          replay_with_new_key: ['irreversible'],
+          summary: { a_entries: 2, b_entries: 2, b_irreversible_cached: 0 },
+        });
+      }
+      const image = writePfImage(root, { name: 'deep-merge', createdAt: '2026-12-01T00:00:00Z', ledger: text }).hex;
+      const blobs = new FsBlobStore(root);
+      try {
+        const { facts, live } = await new SearchIndex(blobs).update();
+        for (const q of ['tool:git_push', 'chain:ok', 'class:irreversible']) {
+          const answer = searchFacts(facts, live, parseQuery(q));
+          assert.deepEqual(
+            answer.snapshots.map((s) => s.image),
+            [image],
+            q,
+          );
+          assert.ok(answer.hitsOf(answer.snapshots[0]).hits.length <= 20);
+        }
+      } finally {
+        await blobs.close();
+      }
+    },
+  );
 });
 
 describe('what a hit shows', () => {

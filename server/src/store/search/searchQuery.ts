@@ -137,6 +137,9 @@ interface Compiled {
 }
 
 const SNIPPET_CONTEXT = 60;
+/** Merge records followed at most this deep, and a merged record's calls kept to this many runs. */
+const MAX_MERGE_DEPTH = 64;
+const MAX_RECORD_RUNS = 1 << 20;
 
 /** The words around [start, start + length) of `text` on one line, credentials of a known shape hidden. */
 export function snippetAround(
@@ -228,6 +231,8 @@ export function searchFacts(
 class Compiler {
   readonly hitMakers: Compiled[] = [];
   private children?: Map<string, string[]>;
+  /** Each record's calls, made once: a merge of merges names the same records many times over. */
+  private readonly records = new Map<string, Runs>();
 
   constructor(
     private readonly facts: SearchFacts,
@@ -359,7 +364,22 @@ class Compiler {
     if (!l.merged) {
       return l.calls;
     }
-    return depth >= 64 ? [] : l.merged.flatMap((p) => (p ? this.recordCalls(p, depth + 1) : []));
+    const known = this.records.get(ledger);
+    if (known) {
+      return known;
+    }
+    // Stored bytes are hostile: merges that name one record twice at every level double at every level, so
+    // nesting and length are both bounded (past them the rest of the record is not searched).
+    this.records.set(ledger, []); // a merge naming itself finds nothing more
+    const runs: Runs = [];
+    for (const parent of depth >= MAX_MERGE_DEPTH ? [] : l.merged) {
+      const more = parent ? this.recordCalls(parent, depth + 1) : [];
+      for (let i = 0; i < more.length && runs.length < MAX_RECORD_RUNS; i++) {
+        runs.push(more[i]);
+      }
+    }
+    this.records.set(ledger, runs);
+    return runs;
   }
 
   private calls(match: (id: number) => boolean): Compiled {
