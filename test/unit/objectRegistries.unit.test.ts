@@ -14,7 +14,7 @@ import { writeDemoSnapshots } from '../support/demoSnapshots';
 import { boto3, motoAvailable, startMoto, type MotoServer } from '../support/motoServer';
 import { CLI_JS } from '../support/serverProcess';
 import { writePfImage } from '../support/pfLayers';
-import { blobFile, tempStore, writeBlob } from '../support/storeFixtures';
+import { blobFile, flipByte, tempStore, writeBlob } from '../support/storeFixtures';
 
 const DEFAULT_KEY = 'processfork-default-self-sign-key.v1';
 
@@ -355,6 +355,34 @@ describe('file:// paths and links', () => {
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a damaged blob over the streaming size is refused by a folder push, and nothing lands', () => {
+    const source = tempStore();
+    const dir = tempStore('pf-file-registry-');
+    try {
+      const big = randomBytes(9 << 20);
+      const hex = writeBlob(source, big, { fast: true });
+      const tree = JSON.stringify({
+        kind: 'fs.tree.v1',
+        entries: [{ path: 'data/weights.bin', mode: '0644', size: big.length, kind: 'file', blob: `sha256:${hex}` }],
+      });
+      writePfImage(source, { name: 'big', createdAt: '2026-12-03T10:00:00Z', fs: tree });
+      flipByte(blobFile(source, hex), 4 << 20);
+      const push = pfstore(source, ['push', '--allow-secrets', 'big', `file://${dir}/big`]);
+      assert.equal(push.status, 4, push.stderr);
+      assert.match(push.stderr, /failed verification \(fs entry data\/weights\.bin|failed verification/);
+      const left = fs.existsSync(path.join(dir, 'big'))
+        ? (fs.readdirSync(path.join(dir, 'big'), { recursive: true }) as string[]).filter((f) =>
+            fs.statSync(path.join(dir, 'big', f)).isFile(),
+          )
+        : [];
+      assert.deepEqual(left, [], 'no object, no temp file, no manifest');
+    } finally {
+      for (const d of [source, dir]) {
+        fs.rmSync(d, { recursive: true, force: true });
+      }
     }
   });
 

@@ -8,7 +8,7 @@ import type { TransferProgress } from '../oci/push';
 import { signManifest } from '../oci/signature';
 import { blobPath } from '../store/blobs/blobPaths';
 import type { FsBlobStore } from '../store/blobs/fsBlobStore';
-import { throwIfAborted } from '../store/errors';
+import { StoreError, throwIfAborted } from '../store/errors';
 import { MANIFEST_KEY, SIGNATURE_KEY, blobKey, type ObjectRegistry } from './objectRegistry';
 
 const BATCH_CONCURRENCY = 32;
@@ -48,7 +48,11 @@ export async function pushToObjects(
           const file = blobPath(store.root, entry.hex);
           const size = (await fs.stat(file)).size;
           if (size > STREAM_ABOVE) {
-            await target.upload(key, file, size, opts.signal); // verified with the closure above
+            // Streamed from its file: checked with the closure up front, or (a batch has no check up front) here.
+            if (batch) {
+              await refuseDamaged(store, entry.hex, entry.layer, opts.signal);
+            }
+            await target.upload(key, file, size, opts.signal);
           } else {
             await target.write(key, await store.readCompressed(entry.hex, { signal: opts.signal }), opts.signal);
           }
@@ -67,4 +71,15 @@ export async function pushToObjects(
   await registry.write(MANIFEST_KEY, manifestBytes, opts.signal);
   opts.onProgress?.({ done: ++done, total, note: 'manifest and signature' });
   return { blobs: closure.length, uploaded, skipped: closure.length - uploaded };
+}
+
+/** Throws, naming the layer, when a blob fails its re-hash: a push never sends what the store cannot vouch for. */
+async function refuseDamaged(store: FsBlobStore, hex: string, layer: string, signal?: AbortSignal): Promise<void> {
+  const check = await store.verify(hex, { signal });
+  if (!check.ok) {
+    throw new StoreError(
+      'integrity',
+      `a blob of the image's closure failed verification (${layer}: ${check.problem?.message ?? 'damaged'}); nothing was pushed`,
+    );
+  }
 }
