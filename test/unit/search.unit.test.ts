@@ -229,6 +229,28 @@ describe('the index beside the store', () => {
     }
   });
 
+  test('a search-index folder that links out of the store is never written through; the cache folder is private', async () => {
+    const { root } = generateSearchStore(44, 5);
+    const outside = tempStore('pf-search-outside-');
+    const cache = tempStore('pf-search-cache-');
+    fs.symlinkSync(outside, path.join(root, 'search-index'));
+    const blobs = new FsBlobStore(root);
+    try {
+      const u = await new SearchIndex(blobs, { cacheDir: cache }).update();
+      assert.equal(u.added, 5);
+      assert.deepEqual(fs.readdirSync(outside), [], 'nothing written through the link');
+      const [own] = fs.readdirSync(path.join(cache, 'search-index'));
+      const folder = path.join(cache, 'search-index', own);
+      assert.equal(fs.statSync(folder).mode & 0o777, 0o700);
+      assert.equal(fs.readdirSync(folder).length, 1);
+    } finally {
+      await blobs.close();
+      for (const d of [outside, cache]) {
+        fs.rmSync(d, { recursive: true, force: true });
+      }
+    }
+  });
+
   test('a read-only store keeps its index in the cache folder', async (t) => {
     const { root: made } = generateSearchStore(43, 6);
     const mount = readOnlyMount((dir) => fs.cpSync(made, path.join(dir, 'store'), { recursive: true }), '16m');

@@ -159,15 +159,31 @@ export class SearchIndex {
     const writable = this.opts.writeInStore?.() === false ? this.dirs().slice(1) : this.dirs();
     for (const dir of this.writeDir && writable.includes(this.writeDir) ? [this.writeDir] : writable) {
       try {
-        await makeFolders(dir);
+        if (dir === this.cacheDir()) {
+          // Outside the store, the index holds conversation text: a folder of this user's only, as the store is.
+          await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+        } else {
+          await makeFolders(dir);
+          if (!(await insideRoot(this.store.root, dir))) {
+            continue; // search-index/ is a link out of the store: never written through
+          }
+        }
         const file = path.join(dir, name);
         await writeFileDurably(`${file}.${process.pid}.${++tempCounter}.${randomHex()}.tmp`, file, bytes);
-        // Read back: a file that does not decode to what was written is not left for the next reader.
-        decodeFacts(await readRegularFile(file, MAX_FACTS_BYTES));
+        // Read back: a file that does not decode to what was written is removed, not left for the next reader.
+        try {
+          decodeFacts(await readRegularFile(file, MAX_FACTS_BYTES));
+        } catch (err) {
+          await fs.rm(file, { force: true });
+          throw err;
+        }
         this.writeDir = dir;
         this.loaded.add(file);
         return file;
       } catch (err) {
+        if (err instanceof FactsFileError) {
+          continue; // it did not read back as written: not kept here, tried in the next place
+        }
         if (!['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EEXIST'].includes((err as NodeJS.ErrnoException).code ?? '')) {
           throw err;
         }
