@@ -4,8 +4,7 @@
 import { parseQuery } from '../../../shared/search/query';
 import type { FsBlobStore } from '../store/blobs/fsBlobStore';
 import { CancelledError } from '../store/errors';
-import { readImageEntries, type CatalogEntry } from '../store/images/imageCatalog';
-import { recordStates, type RecordState } from '../store/layers/snapshot/recordStates';
+import { recordStatesOf, type RecordState } from '../store/layers/snapshot/recordStates';
 import type { ExtractProgress } from '../store/search/extractFacts';
 import { SearchIndex } from '../store/search/searchIndex';
 import { searchFacts, type SearchAnswer } from '../store/search/searchQuery';
@@ -43,21 +42,8 @@ export class SearchHost {
   }
 
   /** Each snapshot's record verdict and secrets in clear, read now from its layers. */
-  async recordStates(hexes: string[], signal?: AbortSignal): Promise<Map<string, RecordState>> {
-    const entries = await readImageEntries(
-      this.store.root,
-      hexes.map((h) => `${h}.json`),
-    );
-    // A merge's verdict names the parent whose record is not intact: the parents' entries are read too.
-    const parents = [...new Set(entries.flatMap((e) => e.manifest?.parents ?? []))].filter((p) => !hexes.includes(p));
-    const catalog: CatalogEntry[] = [
-      ...entries,
-      ...(await readImageEntries(
-        this.store.root,
-        parents.map((p) => `${p}.json`),
-      )),
-    ];
-    return recordStates(this.store, catalog, entries, { operatorSecretHex: this.operatorSecret(), signal });
+  recordStates(hexes: string[], signal?: AbortSignal): Promise<Map<string, RecordState>> {
+    return recordStatesOf(this.store, hexes, { operatorSecretHex: this.operatorSecret(), signal });
   }
 
   private inTurn<T>(work: () => Promise<T>): Promise<T> {

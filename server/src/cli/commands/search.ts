@@ -5,9 +5,7 @@ import { formatDigest, shortDigest } from '../../../../shared/blobs/digest';
 import { plural, shortTime } from '../../../../shared/common/format';
 import { parseQuery, QueryError } from '../../../../shared/search/query';
 import type { SearchHit, SnapshotHits } from '../../../../shared/search/searchResults';
-import { readImageEntries } from '../../store/images/imageCatalog';
-import { recordStates, type RecordState } from '../../store/layers/snapshot/recordStates';
-import { listImages } from '../../store/images/imageCatalog';
+import { recordStatesOf, type RecordState } from '../../store/layers/snapshot/recordStates';
 import { SearchIndex } from '../../store/search/searchIndex';
 import { SearchError, searchFacts } from '../../store/search/searchQuery';
 import type { Command } from '../context';
@@ -74,7 +72,12 @@ export const searchCommand: Command = {
         }
       }
     } else {
-      const states = await freshStates(ctx.store, ctx.root, shown, ctx.signal);
+      // Read afresh from the store for the snapshots shown: the index is never a verdict.
+      const states = await recordStatesOf(
+        ctx.store,
+        shown.map((s) => s.image),
+        { signal: ctx.signal },
+      );
       for (const s of shown) {
         ctx.out(snapshotLine(s, states.get(s.image)));
         for (const h of s.hits) {
@@ -104,26 +107,6 @@ function limitOf(value: string | undefined): number {
     throw new CliError('--limit takes a number of snapshots (0 for all of them)');
   }
   return Number(value);
-}
-
-/** The record verdict of each shown snapshot, read afresh from the store (the index is never a verdict). */
-async function freshStates(
-  store: Parameters<typeof recordStates>[0],
-  root: string,
-  shown: SnapshotHits[],
-  signal: AbortSignal,
-): Promise<Map<string, RecordState>> {
-  if (shown.length === 0) {
-    return new Map();
-  }
-  const entries = await readImageEntries(
-    root,
-    shown.map((s) => `${s.image}.json`),
-  );
-  // A merge's verdict names its parents by their names: the catalog is read whole only when one is shown.
-  const catalog =
-    shown.length > 0 && entries.some((e) => (e.manifest?.parents.length ?? 0) > 1) ? await listImages(root) : entries;
-  return recordStates(store, catalog, entries, { signal });
 }
 
 function snapshotLine(s: SnapshotHits, state: RecordState | undefined): string {

@@ -3,7 +3,7 @@
 // has no chain of its own (its record names both parents' ledgers), so its record is as intact as theirs.
 import { forEachInFlight } from '../../../../../shared/common/inFlight';
 import type { FsBlobStore } from '../../blobs/fsBlobStore';
-import type { CatalogEntry } from '../../images/imageCatalog';
+import { readImageEntries, type CatalogEntry } from '../../images/imageCatalog';
 import { checkImages } from './imageChecks';
 import { isUnreadable, readLedger } from '../readLayers';
 import { shortDigest } from '../../../../../shared/blobs/digest';
@@ -103,6 +103,31 @@ export async function recordStates(
 }
 
 /** The marks a listing shows after a snapshot: "record not intact (parent side-a)", "secrets in clear: A, B". */
+/**
+ * The record states of a few snapshots by digest (a page of search results): their catalog files and their
+ * parents' are read, not the whole catalog (a merge's state names the parent whose record is not intact).
+ */
+export async function recordStatesOf(
+  store: FsBlobStore,
+  hexes: string[],
+  opts: { operatorSecretHex?: string; signal?: AbortSignal } = {},
+): Promise<Map<string, RecordState>> {
+  if (hexes.length === 0) {
+    return new Map();
+  }
+  const entries = await readImageEntries(
+    store.root,
+    hexes.map((h) => `${h}.json`),
+  );
+  const asked = new Set(hexes);
+  const parents = [...new Set(entries.flatMap((e) => e.manifest?.parents ?? []))].filter((p) => !asked.has(p));
+  const parentEntries = await readImageEntries(
+    store.root,
+    parents.map((p) => `${p}.json`),
+  );
+  return recordStates(store, [...entries, ...parentEntries], entries, opts);
+}
+
 export function recordMarks(state: RecordState | undefined): string[] {
   if (!state) {
     return [];
