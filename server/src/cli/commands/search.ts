@@ -38,26 +38,33 @@ export const searchCommand: Command = {
     }
     const index = new SearchIndex(ctx.store);
     const progress = progressOnStderr('pfstore: indexing snapshots');
-    const update = await index.update({ signal: ctx.signal, progress: (p) => progress.update(p.done, p.total) });
-    progress.finish();
+    const images = ctx.args.switches.has('--images');
+    // Hits are made for what is printed with them only (--images needs none), inside `using`: a section of the
+    // index found damaged while it is read is read again from the store, and the query asked again.
+    const { update, answer, shown } = await index.using(
+      { signal: ctx.signal, progress: (p) => progress.update(p.done, p.total) },
+      (update) => {
+        progress.finish();
+        let answer;
+        try {
+          answer = searchFacts(update.facts, update.live, query);
+        } catch (err) {
+          if (err instanceof SearchError) {
+            throw new CliError(err.message);
+          }
+          throw err;
+        }
+        const matched = limit === 0 ? answer.snapshots : answer.snapshots.slice(0, limit);
+        const shown = images
+          ? matched.map((s) => ({ ...s, hits: [], moreHits: 0 }))
+          : matched.map((s) => answer.hitsOf(s));
+        return { update, answer, shown };
+      },
+    );
     if (update.discarded > 0) {
       ctx.err(`pfstore: ${plural(update.discarded, 'index file')} damaged or of another version: removed, read again`);
     }
-    let answer;
-    try {
-      answer = searchFacts(update.facts, update.live, query);
-    } catch (err) {
-      if (err instanceof SearchError) {
-        throw new CliError(err.message);
-      }
-      throw err;
-    }
-    const matched = limit === 0 ? answer.snapshots : answer.snapshots.slice(0, limit);
-    // Hits are made for what is printed with them only: --images needs none.
-    const shown = ctx.args.switches.has('--images')
-      ? matched.map((s) => ({ ...s, hits: [], moreHits: 0 }))
-      : matched.map((s) => answer.hitsOf(s));
-    if (ctx.args.switches.has('--images')) {
+    if (images) {
       for (const s of shown) {
         if (ctx.json) {
           ctx.outLines(JSON.stringify({ image: formatDigest(s.image), name: s.name, created: s.created }));
@@ -91,9 +98,7 @@ export const searchCommand: Command = {
     if (!ctx.json) {
       const total = answer.snapshots.length;
       const note = shown.length < total ? ` (${shown.length} shown; --limit 0 shows all)` : '';
-      (ctx.args.switches.has('--images') ? ctx.err : ctx.out)(
-        `${plural(total, 'snapshot')} of ${update.live.size} matched${note}`,
-      );
+      (images ? ctx.err : ctx.out)(`${plural(total, 'snapshot')} of ${update.live.size} matched${note}`);
     }
     return answer.snapshots.length > 0 ? EXIT_OK : EXIT_NO_MATCH;
   },

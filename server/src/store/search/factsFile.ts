@@ -1,217 +1,480 @@
-// Search facts on disk: a first line naming the format and version, a second with the body's length and SHA-256,
-// then the body: one JSON line with the tables' structure, then every message's text and every file's text, each
-// set joined by NUL. The text is kept out of JSON so that loading an index costs one split, not a parse of every
-// message; a wrong version, length or checksum makes the file unreadable, never half-trusted.
+// Search facts on disk, in sections read only when a query needs them: a first line naming the format and
+// version, a second line listing the sections (name, offset, length, SHA-256), then the sections. A word query
+// over 10,000 snapshots reads the snapshots, the traces' id runs and the lower-cased corpus, and never the text
+// of a message, a call or a file. Each section's checksum is checked when it is read; one that does not match
+// makes the whole file unreadable (a FactsFileError naming the file), never half-trusted. Lists of ids are
+// little-endian 32-bit integers, read in place; digests are 32 raw bytes, so every digest read is hex by making.
 import { createHash } from 'node:crypto';
+import { endianness } from 'node:os';
+import { appendAll } from '../../../../shared/common/arrays';
 import type { LedgerVerdict } from '../../../../shared/snapshots/snapshotView';
-import { loweredCorpus, SearchFacts } from './searchFacts';
-import { checkRuns } from './idRuns';
+import {
+  corpusOf,
+  type Corpus,
+  SearchFacts,
+  type CallFacts,
+  type LedgerFacts,
+  type Message,
+  type SnapshotFacts,
+  type TreeFacts,
+} from './searchFacts';
+import { checkRuns, type Runs } from './idRuns';
 
 export const FACTS_FORMAT = 'pfstore-search-facts';
-export const FACTS_VERSION = 3;
+export const FACTS_VERSION = 4;
 const SEP = '\u0000';
+const VERDICTS: LedgerVerdict[] = ['ok', 'bad', 'skipped'];
 
-/** A digest as its index in `digests` (-1: none): 10,000 snapshots name the same few layers thousands of times. */
-type Ref = number;
-
-interface Structure {
-  /** Every digest named, 64 hex each, one after another. */
-  digests: string;
-  /** Characters of the lower-cased corpus that follows the JSON. */
-  loweredChars: number;
-  snapshots: Array<[Ref, string, string, string, Ref[], Ref, Ref, Ref, Ref, Ref]>;
-  roles: string[];
-  messageRoles: number[];
-  calls: [string[], string[], string[], string[]];
-  traces: Array<[Ref, number[]]>;
-  ledgers: Array<[Ref, LedgerVerdict, number[], Ref?, Ref?]>;
-  trees: Array<[string, string[], string[], string[]]>;
-  files: string[];
-  envNames: Array<[string, string[]]>;
-  secretNames: Array<[string, string[]]>;
+export class FactsFileError extends Error {
+  /** The file at fault, when known: it is removed and its facts read again from the store. */
+  file?: string;
 }
 
-/** The facts as bytes. Unreadable layers (null) are left out: they are read again next time. */
-export function encodeFacts(facts: SearchFacts): Buffer {
-  const roles = new Map<string, number>();
-  const roleOf = (r: string) => {
-    let id = roles.get(r);
-    if (id === undefined) {
-      id = roles.size;
-      roles.set(r, id);
-    }
-    return id;
-  };
-  const messageRoles = facts.messages.rows.map((m) => roleOf(m.role));
-  const files: Array<[string, string]> = [];
-  for (const [hex, text] of facts.files) {
-    if (text !== null) {
-      files.push([hex, text]);
-    }
-  }
-  const digests = new Map<string, number>();
-  const ref = (hex: string | undefined): Ref => {
+/** A digest as its index in the digests section (-1: none). */
+type Ref = number;
+
+/** Digest → index, each digest once. */
+class Digests {
+  readonly ids = new Map<string, number>();
+  ref(hex: string | undefined): Ref {
     if (hex === undefined) {
       return -1;
     }
-    let id = digests.get(hex);
+    let id = this.ids.get(hex);
     if (id === undefined) {
-      id = digests.size;
-      digests.set(hex, id);
+      id = this.ids.size;
+      this.ids.set(hex, id);
     }
     return id;
-  };
-  const structure: Structure = {
-    digests: '',
-    loweredChars: 0,
-    snapshots: [...facts.snapshots].map(([hex, s]) => [
-      ref(hex),
-      s.name,
-      s.agentKind,
-      s.created,
-      s.parents.map(ref),
-      ref(s.trace),
-      ref(s.ledger),
-      ref(s.fs),
-      ref(s.env),
-      ref(s.procs),
-    ]),
-    roles: [...roles.keys()],
-    messageRoles,
-    calls: [
-      facts.calls.rows.map((c) => c.tool),
-      facts.calls.rows.map((c) => c.cls),
-      facts.calls.rows.map((c) => c.ts),
-      facts.calls.rows.map((c) => c.key),
-    ],
-    traces: [...facts.traces].filter((t): t is [string, number[]] => t[1] !== null).map(([h, runs]) => [ref(h), runs]),
-    ledgers: [...facts.ledgers].map(([h, l]) =>
-      l.merged ? [ref(h), l.verdict, [], ref(l.merged[0]), ref(l.merged[1])] : [ref(h), l.verdict, l.calls],
-    ),
-    trees: [...facts.trees].map(([h, t]) => [h, t.paths, t.kinds, t.blobs]),
-    files: files.map((f) => f[0]),
-    envNames: [...facts.envNames],
-    secretNames: [...facts.secretNames],
-  };
-  structure.digests = [...digests.keys()].join('');
-  const lowered = loweredCorpus(facts.messages.rows);
-  structure.loweredChars = lowered.length;
-  const clean = (t: string) => (t.includes(SEP) ? t.replaceAll(SEP, '\ufffd') : t);
-  // JSON never holds a raw NUL: the first one ends it. Then the lowered corpus (its length is in the JSON), then
-  // every message's and file's own text, each one NUL-led piece.
-  const body = Buffer.from(
-    [
-      JSON.stringify(structure),
-      lowered,
-      ...facts.messages.rows.map((m) => clean(m.text)),
-      ...files.map((f) => clean(f[1])),
-    ].join(SEP),
-    'utf8',
-  );
-  const head = `${FACTS_FORMAT} ${FACTS_VERSION}\n${body.length} ${createHash('sha256').update(body).digest('hex')}\n`;
-  return Buffer.concat([Buffer.from(head, 'ascii'), body]);
+  }
 }
 
-export class FactsFileError extends Error {}
+/** 32-bit integers, little-endian. */
+function int32Bytes(values: number[]): Buffer {
+  const out = Buffer.alloc(values.length * 4);
+  values.forEach((v, i) => out.writeInt32LE(v, i * 4));
+  return out;
+}
 
-/** The facts a file holds, or a FactsFileError saying why it is not a facts file of this version. */
-export function decodeFacts(bytes: Buffer): SearchFacts {
+const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
+const texts = (list: string[]) =>
+  Buffer.from(list.map((t) => (t.includes(SEP) ? t.replaceAll(SEP, '\ufffd') : t)).join(SEP), 'utf8');
+
+/** The facts as bytes. Unreadable layers (null) are left out: they are read again next time. */
+export function encodeFacts(facts: SearchFacts): Buffer {
+  const digests = new Digests();
+  // Per snapshot: its digest, its five layers' (-1: none), its parents' count and digests; its texts apart.
+  const snapshotInts: number[] = [];
+  const snapshotTexts: string[] = [];
+  for (const [hex, s] of facts.snapshots) {
+    const layers = [s.trace, s.ledger, s.fs, s.env, s.procs].map((d) => digests.ref(d));
+    appendAll(snapshotInts, [digests.ref(hex), ...layers, s.parents.length]);
+    appendAll(
+      snapshotInts,
+      s.parents.map((p) => digests.ref(p)),
+    );
+    snapshotTexts.push(s.name, s.agentKind, s.created);
+  }
+  const traceInts: number[] = [];
+  for (const [hex, runs] of facts.traces) {
+    if (runs) {
+      appendAll(traceInts, [digests.ref(hex), runs.length]);
+      appendAll(traceInts, Array.from(runs));
+    }
+  }
+  const ledgerInts: number[] = [];
+  for (const [hex, l] of facts.ledgers) {
+    const merged = l.merged ? [1, digests.ref(l.merged[0]), digests.ref(l.merged[1])] : [0, -1, -1];
+    const runs = l.merged ? [] : Array.from(l.calls);
+    appendAll(ledgerInts, [digests.ref(hex), VERDICTS.indexOf(l.verdict), ...merged, runs.length]);
+    appendAll(ledgerInts, runs);
+  }
+  const roles = new Map<string, number>();
+  const messages = facts.messages.rows;
+  const messageRoles = messages.map((m) => {
+    if (!roles.has(m.role)) {
+      roles.set(m.role, roles.size);
+    }
+    return roles.get(m.role)!;
+  });
+  const calls = facts.calls.rows;
+  const corpus = corpusOf(messages);
+  const files = [...facts.files].filter((f): f is [string, string] => f[1] !== null);
+  const sections: Array<[string, Buffer]> = [
+    ['snapshots', int32Bytes(snapshotInts)],
+    ['snapshotTexts', texts(snapshotTexts)],
+    ['traces', int32Bytes(traceInts)],
+    ['ledgers', int32Bytes(ledgerInts)],
+    ['trees', json([...facts.trees].map(([h, t]) => [h, t.paths, t.kinds, t.blobs]))],
+    ['names', json({ env: [...facts.envNames], secrets: [...facts.secretNames] })],
+    ['rows', json({ roles: [...roles.keys()], of: messageRoles, calls: calls.length })],
+    ['lowered', corpus.bytes],
+    ['starts', Buffer.from(corpus.starts.buffer, corpus.starts.byteOffset, corpus.starts.byteLength)],
+    ['messages', texts(messages.map((m) => m.text))],
+    ['calls', json((['tool', 'cls', 'ts', 'key'] as const).map((k) => calls.map((c) => c[k])))],
+    ['files', json(files.map((f) => f[0]))],
+    ['fileTexts', texts(files.map((f) => f[1]))],
+  ];
+  // Last, since every section above adds digests to it.
+  sections.unshift(['digests', Buffer.concat([...digests.ids.keys()].map((hex) => Buffer.from(hex, 'hex')))]);
+  const table: Array<[string, number, number, string]> = [];
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (const [name, bytes] of sections) {
+    const pad = (8 - (offset % 8)) % 8; // lists of ids are read in place: each section starts 8-aligned
+    parts.push(Buffer.alloc(pad), bytes);
+    offset += pad;
+    table.push([name, offset, bytes.length, createHash('sha256').update(bytes).digest('hex')]);
+    offset += bytes.length;
+  }
+  let head = `${FACTS_FORMAT} ${FACTS_VERSION}\n${JSON.stringify(table)}`;
+  head += `${' '.repeat((8 - ((Buffer.byteLength(head) + 1) % 8)) % 8)}\n`; // the body 8-aligned in the file too
+  return Buffer.concat([Buffer.from(head, 'utf8'), ...parts]);
+}
+
+/**
+ * The facts a file holds, each section read when first asked for. A FactsFileError (now, or when a section is
+ * read) says why it is not a whole facts file of this version.
+ */
+export function decodeFacts(bytes: Buffer, file?: string): SearchFacts {
+  const fail = (why: string) => {
+    const err = new FactsFileError(why);
+    err.file = file;
+    return err;
+  };
+  if (endianness() !== 'LE') {
+    throw fail('facts files are read on little-endian machines only');
+  }
   const first = bytes.indexOf(10);
   const second = first < 0 ? -1 : bytes.indexOf(10, first + 1);
   if (second < 0 || bytes.toString('ascii', 0, first) !== `${FACTS_FORMAT} ${FACTS_VERSION}`) {
-    throw new FactsFileError('not a search facts file of this version');
+    throw fail('not a search facts file of this version');
   }
-  const [length, sum] = bytes.toString('ascii', first + 1, second).split(' ');
-  const body = bytes.subarray(second + 1);
-  if (String(body.length) !== length || createHash('sha256').update(body).digest('hex') !== sum) {
-    throw new FactsFileError('its checksum does not match its bytes');
-  }
+  let table: unknown;
   try {
-    return fromBody(body.toString('utf8'));
-  } catch (err) {
-    throw new FactsFileError(`its contents are not consistent: ${(err as Error).message}`);
+    table = JSON.parse(bytes.toString('utf8', first + 1, second));
+  } catch {
+    throw fail('its table of sections is not readable');
+  }
+  const bodyStart = second + 1;
+  const where = new Map<string, [number, number, string]>();
+  for (const row of Array.isArray(table) ? (table as unknown[]) : []) {
+    const [name, offset, length, sum] = Array.isArray(row) ? (row as unknown[]) : [];
+    if (
+      typeof name === 'string' &&
+      Number.isSafeInteger(offset) &&
+      Number.isSafeInteger(length) &&
+      (offset as number) >= 0 &&
+      (length as number) >= 0 &&
+      bodyStart + (offset as number) + (length as number) <= bytes.length &&
+      typeof sum === 'string'
+    ) {
+      where.set(name, [bodyStart + (offset as number), length as number, sum]);
+    }
+  }
+  const checked = new Map<string, Buffer>();
+  const section = (name: string): Buffer => {
+    let got = checked.get(name);
+    if (!got) {
+      const at = where.get(name);
+      if (!at) {
+        throw fail(`it has no ${name} section`);
+      }
+      got = bytes.subarray(at[0], at[0] + at[1]);
+      if (createHash('sha256').update(got).digest('hex') !== at[2]) {
+        throw fail(`its ${name} section does not match its checksum`);
+      }
+      checked.set(name, got);
+    }
+    return got;
+  };
+  // Every later failure (a section that does not read as its kind) is this file's fault, named so.
+  const guarded =
+    <T>(name: string, read: () => T) =>
+    (): T => {
+      try {
+        return read();
+      } catch (err) {
+        throw err instanceof FactsFileError
+          ? err
+          : fail(`its ${name} section is not consistent: ${(err as Error).message}`);
+      }
+    };
+  const reader: SectionReader = new SectionReader(
+    section,
+    guarded('snapshotTexts', (): string[] => reader.snapshotTexts()),
+  );
+  const facts = new SearchFacts(undefined, {
+    snapshots: guarded('snapshots', () => reader.snapshots()),
+    traces: guarded('traces', () => reader.traces()),
+    ledgers: guarded('ledgers', () => reader.ledgers()),
+    trees: guarded('trees', () => reader.trees()),
+    files: guarded('files', () => reader.files()),
+    envNames: guarded('names', () => new Map(reader.names().env)),
+    secretNames: guarded('names', () => new Map(reader.names().secrets)),
+    corpus: guarded('lowered', () => reader.corpus()),
+    checkAll: () => [...where.keys()].forEach(section),
+  });
+  guarded('rows', () => {
+    facts.messages.loadLazily(
+      reader.messageCount(),
+      guarded('messages', () => reader.messages()),
+    );
+    facts.calls.loadLazily(
+      reader.callCount(),
+      guarded('calls', () => reader.calls()),
+    );
+  })();
+  return facts;
+}
+
+/**
+ * A snapshot as a file holds it: its digests read from the file's columns when asked for, its name and time
+ * when first shown (a query over 10,000 snapshots shows a few), each text of the file split once.
+ */
+class StoredSnapshot implements SnapshotFacts {
+  constructor(
+    private readonly reader: SectionReader,
+    private readonly ints: Int32Array,
+    private readonly at: number,
+    private readonly row: number,
+  ) {}
+  get name(): string {
+    return this.reader.textsOf(this.row)[0];
+  }
+  get agentKind(): string {
+    return this.reader.textsOf(this.row)[1];
+  }
+  get created(): string {
+    return this.reader.textsOf(this.row)[2];
+  }
+  get parents(): string[] {
+    const count = this.ints[this.at + 6];
+    return Array.from(this.ints.subarray(this.at + 7, this.at + 7 + count), (ref) => this.reader.digest(ref)!);
+  }
+  get trace(): string | undefined {
+    return this.reader.digest(this.ints[this.at + 1]);
+  }
+  get ledger(): string | undefined {
+    return this.reader.digest(this.ints[this.at + 2]);
+  }
+  get fs(): string | undefined {
+    return this.reader.digest(this.ints[this.at + 3]);
+  }
+  get env(): string | undefined {
+    return this.reader.digest(this.ints[this.at + 4]);
+  }
+  get procs(): string | undefined {
+    return this.reader.digest(this.ints[this.at + 5]);
   }
 }
 
-function fromBody(text: string): SearchFacts {
-  const jsonEnd = text.indexOf(SEP);
-  if (jsonEnd < 0) {
-    throw new Error('it has no text sections');
+/** Each section made into facts, trusting nothing but its checksum: every count and id is checked. */
+class SectionReader {
+  private hexes?: string;
+  /** Each digest's string, made once: ten thousand snapshots name the same few layers. */
+  private readonly strings: string[] = [];
+  private digestCount = -1;
+  private texts?: string[];
+  private rowCount = 0;
+  private parsed = new Map<string, unknown>();
+
+  constructor(
+    private readonly section: (name: string) => Buffer,
+    /** The snapshots' texts, split, through the file's guard (a failure there names the file). */
+    private readonly readTexts: () => string[],
+  ) {}
+
+  private json<T>(name: string): T {
+    if (!this.parsed.has(name)) {
+      this.parsed.set(name, JSON.parse(this.section(name).toString('utf8')));
+    }
+    return this.parsed.get(name) as T;
   }
-  const s = JSON.parse(text.slice(0, jsonEnd)) as Structure;
-  const facts = new SearchFacts();
-  // The digests checked whole, once: each one sliced from it below is then 64 lower-case hex.
-  if (
-    !Number.isSafeInteger(s.loweredChars) ||
-    typeof s.digests !== 'string' ||
-    s.digests.length % 64 !== 0 ||
-    !/^[0-9a-f]*$/.test(s.digests)
-  ) {
-    throw new Error('its sections are not where its table says');
+
+  private ints(name: string): Int32Array {
+    const b = this.section(name);
+    if (b.length % 4 !== 0 || b.byteOffset % 4 !== 0) {
+      throw new Error('its integers are not whole or not aligned');
+    }
+    return new Int32Array(b.buffer, b.byteOffset, b.length / 4);
   }
-  const loweredEnd = jsonEnd + 1 + s.loweredChars;
-  const count = s.messageRoles.length + s.files.length;
-  const pieces = count === 0 ? [] : text.slice(loweredEnd + 1).split(SEP);
-  if (pieces.length !== count || (count > 0 && text[loweredEnd] !== SEP)) {
-    throw new Error('the count of texts disagrees with the tables');
+
+  private count(): number {
+    if (this.digestCount < 0) {
+      const bytes = this.section('digests');
+      if (bytes.length % 32 !== 0) {
+        throw new Error('its digests are not whole');
+      }
+      this.digestCount = bytes.length / 32;
+    }
+    return this.digestCount;
   }
-  const texts = pieces.slice(0, s.messageRoles.length);
-  // The corpus is used as written only if it holds as many messages as the table (checked once, here).
-  const lower = text.slice(jsonEnd + 1, loweredEnd);
-  let separators = 0;
-  for (let at = lower.indexOf(SEP); at !== -1; at = lower.indexOf(SEP, at + 1)) {
-    separators++;
+
+  /** Whether `ref` names a digest of the file (or none, -1). */
+  private valid(ref: number): boolean {
+    return ref === -1 || (ref >= 0 && ref < this.count());
   }
-  if (texts.length > 0 && separators === texts.length - 1) {
-    facts.prepared = { count: texts.length, lower };
-  }
-  facts.messages.load(texts.map((text, i) => ({ role: s.roles[s.messageRoles[i]] ?? '', text })));
-  const [tools, classes, times, keys] = s.calls;
-  facts.calls.load(tools.map((tool, i) => ({ tool, cls: classes[i], ts: times[i], key: keys[i] })));
-  const digest = (ref: Ref | undefined): string | undefined => {
-    if (ref === undefined || ref === -1) {
+
+  /** The digest `ref` names, undefined for -1: only refs checked by `valid` reach here. */
+  digest(ref: number): string | undefined {
+    if (ref === -1) {
       return undefined;
     }
-    const hex = Number.isSafeInteger(ref) && ref >= 0 ? s.digests.slice(ref * 64, ref * 64 + 64) : '';
-    if (hex.length !== 64) {
-      throw new Error('a digest the file does not hold');
+    let hex = this.strings[ref];
+    if (hex === undefined) {
+      this.hexes ??= this.section('digests').toString('hex');
+      hex = this.hexes.slice(ref * 64, ref * 64 + 64);
+      this.strings[ref] = hex;
     }
     return hex;
-  };
-  const named = (ref: Ref) => digest(ref) ?? '';
-  for (const [hex, name, agentKind, created, parents, trace, ledger, fs, env, procs] of s.snapshots) {
-    facts.snapshots.set(named(hex), {
-      name,
-      agentKind,
-      created,
-      parents: parents.map(named),
-      trace: digest(trace),
-      ledger: digest(ledger),
-      fs: digest(fs),
-      env: digest(env),
-      procs: digest(procs),
-    });
   }
-  for (const [hex, runs] of s.traces) {
-    facts.traces.set(named(hex), checkRuns(runs, texts.length));
+
+  private maybe(ref: number): string | undefined {
+    if (!this.valid(ref)) {
+      throw new Error('a digest the file does not hold');
+    }
+    return this.digest(ref);
   }
-  for (const [hex, verdict, runs, a, b] of s.ledgers) {
-    facts.ledgers.set(named(hex), {
-      verdict,
-      calls: checkRuns(runs, tools.length),
-      merged: a !== undefined ? [digest(a), digest(b)] : undefined,
-    });
+
+  private named(ref: number): string {
+    if (ref === -1 || !this.valid(ref)) {
+      throw new Error('a digest the file does not hold');
+    }
+    return this.digest(ref)!;
   }
-  for (const [hex, paths, kinds, blobs] of s.trees) {
-    facts.trees.set(hex, { paths, kinds, blobs });
+
+  snapshotTexts(): string[] {
+    return this.pieces('snapshotTexts', this.rowCount * 3);
   }
-  const fileTexts = pieces.slice(texts.length);
-  s.files.forEach((hex, i) => facts.files.set(hex, fileTexts[i]));
-  for (const [hex, names] of s.envNames) {
-    facts.envNames.set(hex, names);
+
+  textsOf(row: number): [string, string, string] {
+    this.texts ??= this.readTexts();
+    return [this.texts[row * 3], this.texts[row * 3 + 1], this.texts[row * 3 + 2]];
   }
-  for (const [key, names] of s.secretNames) {
-    facts.secretNames.set(key, names);
+
+  snapshots(): Map<string, SnapshotFacts> {
+    const ints = this.ints('snapshots');
+    const out = new Map<string, SnapshotFacts>();
+    let row = 0;
+    for (let at = 0; at < ints.length; row++) {
+      const parents = ints[at + 6];
+      const end = at + 7 + parents;
+      if (at + 7 > ints.length || parents < 0 || end > ints.length) {
+        throw new Error('a snapshot runs past its section');
+      }
+      for (let k = at + 1; k < end; k++) {
+        if (k !== at + 6 && !this.valid(ints[k])) {
+          throw new Error('a digest the file does not hold');
+        }
+      }
+      out.set(this.named(ints[at]), new StoredSnapshot(this, ints, at, row));
+      at = end;
+    }
+    this.rowCount = row;
+    return out;
   }
-  return facts;
+
+  /** Runs of `count` ints at `at` in `ints`, checked against the rows of `limit`. */
+  private runs(ints: Int32Array, at: number, count: number, limit: number): Runs {
+    if (count < 0 || at + count > ints.length) {
+      throw new Error('a list runs past its section');
+    }
+    return checkRuns(ints.subarray(at, at + count), limit);
+  }
+
+  traces(): Map<string, Runs | null> {
+    const ints = this.ints('traces');
+    const limit = this.messageCount();
+    const out = new Map<string, Runs | null>();
+    for (let at = 0; at < ints.length;) {
+      const [ref, count] = [ints[at], ints[at + 1]];
+      out.set(this.named(ref), this.runs(ints, at + 2, count, limit));
+      at += 2 + count;
+    }
+    return out;
+  }
+
+  ledgers(): Map<string, LedgerFacts> {
+    const ints = this.ints('ledgers');
+    const limit = this.callCount();
+    const out = new Map<string, LedgerFacts>();
+    for (let at = 0; at < ints.length;) {
+      const [ref, verdict, merged, a, b, count] = ints.subarray(at, at + 6);
+      if (VERDICTS[verdict] === undefined) {
+        throw new Error('a record verdict the file does not know');
+      }
+      out.set(this.named(ref), {
+        verdict: VERDICTS[verdict],
+        calls: this.runs(ints, at + 6, count, limit),
+        merged: merged === 1 ? [this.maybe(a), this.maybe(b)] : undefined,
+      });
+      at += 6 + count;
+    }
+    return out;
+  }
+
+  trees(): Map<string, TreeFacts> {
+    const rows = this.json<Array<[string, string[], string[], string[]]>>('trees');
+    return new Map(rows.map(([hex, paths, kinds, blobs]) => [hex, { paths, kinds, blobs }]));
+  }
+
+  names(): { env: Array<[string, string[]]>; secrets: Array<[string, string[]]> } {
+    return this.json('names');
+  }
+
+  private pieces(name: string, count: number): string[] {
+    const list = count === 0 ? [] : this.section(name).toString('utf8').split(SEP);
+    if (list.length !== count) {
+      throw new Error(`${list.length} texts for ${count} rows`);
+    }
+    return list;
+  }
+
+  files(): Map<string, string | null> {
+    const names = this.json<string[]>('files');
+    const bodies = this.pieces('fileTexts', names.length);
+    return new Map(names.map((hex, i) => [hex, bodies[i]]));
+  }
+
+  private rows(): { roles: string[]; of: number[]; calls: number } {
+    const rows = this.json<{ roles: string[]; of: number[]; calls: number }>('rows');
+    if (!Array.isArray(rows.roles) || !Array.isArray(rows.of) || !Number.isSafeInteger(rows.calls)) {
+      throw new Error('its row counts are not numbers');
+    }
+    return rows;
+  }
+
+  messageCount(): number {
+    return this.rows().of.length;
+  }
+
+  messages(): Message[] {
+    const { roles, of } = this.rows();
+    return this.pieces('messages', of.length).map((text, i) => ({ role: roles[of[i]] ?? '', text }));
+  }
+
+  /** The corpus as written, each message's start checked: after a NUL, in order, inside the text. */
+  corpus(): Corpus {
+    const bytes = this.section('lowered');
+    const starts = this.ints('starts');
+    if (starts.length !== this.messageCount() || (starts.length > 0 && starts[0] !== 0)) {
+      throw new Error('its corpus does not start one piece per message');
+    }
+    for (let i = 1; i < starts.length; i++) {
+      if (starts[i] <= starts[i - 1] || starts[i] > bytes.length || bytes[starts[i] - 1] !== 0) {
+        throw new Error('its corpus does not start one piece per message');
+      }
+    }
+    return { bytes, starts };
+  }
+
+  callCount(): number {
+    return this.rows().calls;
+  }
+
+  calls(): CallFacts[] {
+    const [tools, classes, times, keys] = this.json<string[][]>('calls');
+    return tools.map((tool, i) => ({ tool, cls: classes[i], ts: times[i], key: keys[i] }));
+  }
 }

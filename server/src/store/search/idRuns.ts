@@ -2,10 +2,11 @@
 // a ledger its calls. A fork's list is its parent's run(s) and its own, so a list of thousands of ids is a few
 // numbers, and "does this list hold any of these ids" is a binary search per run, not a look at every id.
 
-export type Runs = number[];
+/** Read from a facts file as a view of its bytes (Int32Array), made in memory as an array. */
+export type Runs = ArrayLike<number>;
 
-export function toRuns(ids: readonly number[]): Runs {
-  const runs: Runs = [];
+export function toRuns(ids: readonly number[]): number[] {
+  const runs: number[] = [];
   for (let i = 0; i < ids.length;) {
     let j = i + 1;
     while (j < ids.length && ids[j] === ids[j - 1] + 1) {
@@ -38,24 +39,26 @@ export function mapRuns(runs: Runs, map: (id: number) => number): Runs {
   return toRuns(idsOf(runs).map(map));
 }
 
-/** Throws unless every run is whole numbers naming ids below `limit` (a facts file is read, not trusted). */
-export function checkRuns(runs: unknown, limit: number): Runs {
-  if (!Array.isArray(runs) || runs.length % 2 !== 0) {
+/** The same list with every id moved up by `offset` (rows appended after another table's). */
+export function shiftRuns(runs: Runs, offset: number): Runs {
+  const moved = Int32Array.from(runs);
+  for (let r = 0; r < moved.length; r += 2) {
+    moved[r] += offset;
+  }
+  return moved;
+}
+
+/** Throws unless the runs (whole numbers, as read from a file) name ids below `limit` only: read, not trusted. */
+export function checkRuns(runs: Int32Array, limit: number): Runs {
+  if (runs.length % 2 !== 0) {
     throw new Error('a list of ids is not pairs of numbers');
   }
   for (let r = 0; r < runs.length; r += 2) {
-    const [start, length] = [runs[r] as unknown, runs[r + 1] as unknown];
-    if (
-      !Number.isSafeInteger(start) ||
-      !Number.isSafeInteger(length) ||
-      (start as number) < 0 ||
-      (length as number) < 0 ||
-      (start as number) + (length as number) > limit
-    ) {
+    if (runs[r] < 0 || runs[r + 1] < 0 || runs[r] + runs[r + 1] > limit) {
       throw new Error('a list names rows the file does not hold');
     }
   }
-  return runs as Runs;
+  return runs;
 }
 
 /** Whether the list holds any id of `sorted` (ascending). */

@@ -5,6 +5,7 @@
 // read again from the store. Brought up to date on each query by comparing the catalog's file names (digests)
 // with the snapshots known: only new snapshots are read. Derived data, never a verdict: see searchQuery.ts.
 import { createHash, randomBytes } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +14,7 @@ import { listImageFiles, readImageEntries } from '../images/imageCatalog';
 import { writeFileDurably } from '../io/durableWrite';
 import { insideRoot, readRegularFile } from '../io/safeOpen';
 import { makeFolders } from '../io/makeFolders';
+import { imagesFolderStat, readStamp, writeStamp } from './catalogStamp';
 import { extractFacts, type ExtractProgress } from './extractFacts';
 import { decodeFacts, encodeFacts, FactsFileError } from './factsFile';
 import { SearchFacts } from './searchFacts';
@@ -33,10 +35,30 @@ export interface IndexUpdate {
   added: number;
   /** Facts files found damaged or of another version, removed. */
   discarded: number;
+  /** Whether the catalog was listed (false: its stamp said nothing had changed since it last was). */
+  listed: boolean;
+}
+
+type UpdateOptions = { signal?: AbortSignal; progress?: (p: ExtractProgress) => void };
+
+/** 64 lower-case hex digits (a catalog file's name): a loop, as 10,000 regular expression tests cost 6 ms. */
+function isHex64(s: string): boolean {
+  if (s.length !== 64) {
+    return false;
+  }
+  for (let i = 0; i < 64; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 export class SearchIndex {
   private facts = new SearchFacts();
+  /** Files removed as damaged while their sections were read, not yet reported. */
+  private dropped = 0;
   private readonly loaded = new Set<string>();
   private writeDir?: string;
 
@@ -54,14 +76,50 @@ export class SearchIndex {
     return [path.join(this.store.root, 'search-index'), this.cacheDir()];
   }
 
-  async update(opts: { signal?: AbortSignal; progress?: (p: ExtractProgress) => void } = {}): Promise<IndexUpdate> {
-    const discarded = await this.loadNewFiles();
+  async update(opts: UpdateOptions = {}): Promise<IndexUpdate> {
+    return this.using(opts, (u) => u);
+  }
+
+  /**
+   * The index brought up to date, then `use`d. Sections of a facts file are read when first asked for, here or
+   * in `use`: a file found damaged then is removed, the facts it held read again, and `use` asked again.
+   */
+  async using<T>(opts: UpdateOptions, use: (update: IndexUpdate) => T | Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await use(await this.updateOnce(opts));
+      } catch (err) {
+        if (!(err instanceof FactsFileError) || !err.file || attempt >= MAX_FILES * 2) {
+          throw err;
+        }
+        await fs.rm(err.file, { force: true }).catch(() => undefined);
+        this.facts = new SearchFacts();
+        this.loaded.clear();
+        this.dropped++;
+      }
+    }
+  }
+
+  private async updateOnce(opts: UpdateOptions): Promise<IndexUpdate> {
+    const discarded = (await this.loadNewFiles()) + this.dropped;
+    this.dropped = 0;
+    const listedAt = BigInt(Date.now()) * 1_000_000n; // wall clock, as the folder's mtime is
+    const folder = await imagesFolderStat(this.store.root);
+    for (const dir of this.dirs()) {
+      const stamp = (await this.readable(dir)) ? await readStamp(dir, folder, this.loaded) : undefined;
+      if (stamp) {
+        // The catalog has not changed since these files knew all of it: nothing to list, nothing to read.
+        const gone = new Set(stamp.gone);
+        const live = new Set([...this.facts.snapshots.keys()].filter((hex) => !gone.has(hex)));
+        return { live, facts: this.facts, added: 0, discarded, listed: false };
+      }
+    }
     const names = await listImageFiles(this.store.root);
     const live = new Set<string>();
     const unknown: string[] = [];
     for (const name of names) {
       const hex = name.length === 69 && name.endsWith('.json') ? name.slice(0, 64) : '';
-      if (!/^[0-9a-f]{64}$/.test(hex)) {
+      if (!isHex64(hex)) {
         continue;
       }
       live.add(hex);
@@ -88,7 +146,10 @@ export class SearchIndex {
     if (this.loaded.size > MAX_FILES) {
       await this.compact(live);
     }
-    return { live, facts: this.facts, added, discarded };
+    if (this.loaded.size > 0 && [...live].every((hex) => this.knows(hex))) {
+      await this.stamp(folder, listedAt, live);
+    }
+    return { live, facts: this.facts, added, discarded, listed: true };
   }
 
   /** A snapshot is known when every layer it names has facts (an unreadable one is tried again). */
@@ -112,7 +173,7 @@ export class SearchIndex {
       } catch {
         continue; // no index here yet
       }
-      if (dir.startsWith(this.store.root + path.sep) && !(await insideRoot(this.store.root, dir))) {
+      if (!(await this.readable(dir))) {
         continue; // a link out of the store: never followed
       }
       // The largest first: it is taken as it is, and the small ones (a snapshot or a few each) merge into it.
@@ -129,16 +190,21 @@ export class SearchIndex {
           continue;
         }
         try {
-          const read = decodeFacts(await readRegularFile(file, MAX_FACTS_BYTES));
-          if (this.facts.snapshots.size === 0) {
+          const read = decodeFacts(await readRegularFile(file, MAX_FACTS_BYTES), file);
+          // Its snapshots are read now; the rest when asked for (a section found damaged then: see `using`).
+          if (this.facts.snapshots.size === 0 && read.snapshots.size > 0) {
             this.facts = read; // the first file is taken as it is: nothing to merge it with
           } else {
+            read.readAll(); // a small file (a few snapshots), read whole and merged
             this.facts.absorb(read);
           }
           this.loaded.add(file);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
             continue; // folded into another file meanwhile: that one is read instead
+          }
+          if (err instanceof FactsFileError && err.file !== file) {
+            throw err; // a file read before this one, found damaged now: everything is read again
           }
           if (err instanceof FactsFileError || (err as NodeJS.ErrnoException).code) {
             discarded++;
@@ -156,23 +222,16 @@ export class SearchIndex {
   private async write(facts: SearchFacts): Promise<string | undefined> {
     const bytes = encodeFacts(facts);
     const name = `facts-${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}.pfsf`;
-    const writable = this.opts.writeInStore?.() === false ? this.dirs().slice(1) : this.dirs();
-    for (const dir of this.writeDir && writable.includes(this.writeDir) ? [this.writeDir] : writable) {
+    for (const dir of this.writableDirs()) {
       try {
-        if (dir === this.cacheDir()) {
-          // Outside the store, the index holds conversation text: a folder of this user's only, as the store is.
-          await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-        } else {
-          await makeFolders(dir);
-          if (!(await insideRoot(this.store.root, dir))) {
-            continue; // search-index/ is a link out of the store: never written through
-          }
+        if (!(await this.prepare(dir))) {
+          continue;
         }
         const file = path.join(dir, name);
         await writeFileDurably(`${file}.${process.pid}.${++tempCounter}.${randomHex()}.tmp`, file, bytes);
         // Read back: a file that does not decode to what was written is removed, not left for the next reader.
         try {
-          decodeFacts(await readRegularFile(file, MAX_FACTS_BYTES));
+          decodeFacts(await readRegularFile(file, MAX_FACTS_BYTES), file).readAll();
         } catch (err) {
           await fs.rm(file, { force: true });
           throw err;
@@ -190,6 +249,41 @@ export class SearchIndex {
       }
     }
     return undefined;
+  }
+
+  /** False for a folder under the store that leads out of it (a link) or is not there: nothing in it is read. */
+  private async readable(dir: string): Promise<boolean> {
+    return !dir.startsWith(this.store.root + path.sep) || insideRoot(this.store.root, dir).catch(() => false);
+  }
+
+  /** Where facts (and the catalog stamp) may be written: the place written last, else in order. */
+  private writableDirs(): string[] {
+    const writable = this.opts.writeInStore?.() === false ? this.dirs().slice(1) : this.dirs();
+    return this.writeDir && writable.includes(this.writeDir) ? [this.writeDir] : writable;
+  }
+
+  /** The folder made if need be; false when it is a link out of the store (never written through). */
+  private async prepare(dir: string): Promise<boolean> {
+    if (dir === this.cacheDir()) {
+      // Outside the store, the index holds conversation text: a folder of this user's only, as the store is.
+      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      return true;
+    }
+    await makeFolders(dir);
+    return insideRoot(this.store.root, dir);
+  }
+
+  /** The catalog as just listed, in the first place it can be written (see catalogStamp.ts). */
+  private async stamp(folder: BigIntStats | undefined, listedAt: bigint, live: Set<string>): Promise<void> {
+    const gone = [...this.facts.snapshots.keys()].filter((hex) => !live.has(hex));
+    for (const dir of this.writableDirs()) {
+      if (
+        (await this.prepare(dir).catch(() => false)) &&
+        (await writeStamp(dir, folder, listedAt, { files: [...this.loaded], gone }))
+      ) {
+        return;
+      }
+    }
   }
 
   /** Every file folded into one holding only what the live snapshots name; the others then removed. */

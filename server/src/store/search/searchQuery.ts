@@ -8,7 +8,7 @@ import { compareInstants, globMatcher, parseInstant, type Query, type Term } fro
 import type { SearchHit, SnapshotHits } from '../../../../shared/search/searchResults';
 import type { LedgerVerdict } from '../../../../shared/snapshots/snapshotView';
 import { secretRanges } from '../layers/world/secrets';
-import { loweredCorpus, type SearchFacts, type SnapshotFacts } from './searchFacts';
+import type { SearchFacts, SnapshotFacts } from './searchFacts';
 import { anyIn, forEachId, matchingIds, type Runs } from './idRuns';
 
 export class SearchError extends Error {
@@ -41,34 +41,8 @@ export interface SearchAnswer {
   hitsOf(snapshot: MatchedSnapshot): SnapshotHits;
 }
 
-/** The lower-cased text of every distinct message, one string, and where each message starts in it. */
-interface Corpus {
-  count: number;
-  lower: string;
-  starts: Uint32Array;
-}
-const corpora = new WeakMap<SearchFacts, Corpus>();
-
-function corpusOf(facts: SearchFacts): Corpus {
-  const rows = facts.messages.rows;
-  const cached = corpora.get(facts);
-  if (cached && cached.count === rows.length) {
-    return cached;
-  }
-  // A facts file brings the corpus made already; any message added since means making it again.
-  const lower = facts.prepared?.count === rows.length ? facts.prepared.lower : loweredCorpus(rows);
-  const starts = new Uint32Array(rows.length);
-  for (let i = 1, at = 0; i < rows.length; i++) {
-    at = lower.indexOf('\0', at) + 1;
-    starts[i] = at;
-  }
-  const corpus = { count: rows.length, lower, starts };
-  corpora.set(facts, corpus);
-  return corpus;
-}
-
 /** The message holding corpus offset `at` (binary search over the starts). */
-function messageAt(starts: Uint32Array, at: number): number {
+function messageAt(starts: Int32Array, at: number): number {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {
@@ -86,14 +60,19 @@ function messageAt(starts: Uint32Array, at: number): number {
 type MessageMatches = Map<number, [number, number]>;
 
 function textMatches(facts: SearchFacts, needle: string): MessageMatches {
-  const { lower, starts } = corpusOf(facts);
+  const { bytes, starts } = facts.corpus();
   const want = needle.toLowerCase();
   const found: MessageMatches = new Map();
-  for (let at = lower.indexOf(want); at !== -1;) {
+  if (want.includes('\0') || starts.length === 0) {
+    return found; // no text holds a NUL (each one became U+FFFD): only a match across two messages would
+  }
+  const wanted = Buffer.from(want, 'utf8');
+  for (let at = bytes.indexOf(wanted); at !== -1;) {
     const id = messageAt(starts, at);
-    found.set(id, [at - starts[id], want.length]);
-    const next = id + 1 < starts.length ? starts[id + 1] : lower.length;
-    at = lower.indexOf(want, next);
+    // Where it starts in the message's own characters (UTF-8 bytes before it, decoded).
+    found.set(id, [bytes.toString('utf8', starts[id], at).length, want.length]);
+    const next = id + 1 < starts.length ? starts[id + 1] : bytes.length;
+    at = bytes.indexOf(wanted, next);
   }
   return found;
 }
@@ -371,7 +350,7 @@ class Compiler {
     // Stored bytes are hostile: merges that name one record twice at every level double at every level, so
     // nesting and length are both bounded (past them the rest of the record is not searched).
     this.records.set(ledger, []); // a merge naming itself finds nothing more
-    const runs: Runs = [];
+    const runs: number[] = [];
     for (const parent of depth >= MAX_MERGE_DEPTH ? [] : l.merged) {
       const more = parent ? this.recordCalls(parent, depth + 1) : [];
       for (let i = 0; i < more.length && runs.length < MAX_RECORD_RUNS; i++) {
@@ -385,7 +364,7 @@ class Compiler {
   private calls(match: (id: number) => boolean): Compiled {
     const memo = new Map<string, boolean>();
     // The distinct calls are few beside the records naming them: each is tested once.
-    const matched = matchingIds(this.facts.calls.rows.length, match);
+    const matched = matchingIds(this.facts.calls.size, match);
     return {
       holds: (_, s) => {
         if (!s.ledger) {
