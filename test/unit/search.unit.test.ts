@@ -251,6 +251,21 @@ describe('the index beside the store', () => {
       whole.forEach((bytes, f) => fs.writeFileSync(path.join(dir, f), bytes));
       const healed = await new SearchIndex(blobs).update();
       assert.equal(healed.discarded + healed.added, 0, 'the files put back whole are read as they are');
+
+      // A file removed while its sections are still to be read (another process folded it away): read again,
+      // the same answers, and not called damaged.
+      const folding = new SearchIndex(blobs);
+      let tries = 0;
+      const got = await folding.using({}, (u) => {
+        if (tries++ === 0) {
+          fs.readdirSync(dir).forEach((f) => fs.rmSync(path.join(dir, f)));
+        }
+        u.facts.readAll();
+        return everything.map((q) => searchFacts(u.facts, u.live, parseQuery(q)).snapshots.map((s) => s.image));
+      });
+      assert.deepEqual(got, expected);
+      assert.equal(tries, 2);
+      assert.equal((await folding.update()).discarded, 0, 'a file folded away was called damaged');
       // A removed snapshot is not found, though its facts stay in the index until it is folded.
       fs.rmSync(path.join(root, 'images', `${added}.json`));
       const after = await new SearchIndex(blobs).update();

@@ -18,7 +18,7 @@ import {
   type SnapshotFacts,
   type TreeFacts,
 } from './searchFacts';
-import { checkRuns, type Runs } from './idRuns';
+import { anyIn, checkRuns, type Runs } from './idRuns';
 
 export const FACTS_FORMAT = 'pfstore-search-facts';
 export const FACTS_VERSION = 4;
@@ -28,6 +28,8 @@ const VERDICTS: LedgerVerdict[] = ['ok', 'bad', 'skipped'];
 export class FactsFileError extends Error {
   /** The file at fault, when known: it is removed and its facts read again from the store. */
   file?: string;
+  /** The file was removed meanwhile (another process folded it into a new one): nothing was damaged. */
+  gone?: boolean;
 }
 
 /** A digest as its index in the digests section (-1: none). */
@@ -66,7 +68,11 @@ export function encodeFacts(facts: SearchFacts): Buffer {
   // Per snapshot: its digest, its five layers' (-1: none), its parents' count and digests; its texts apart.
   const snapshotInts: number[] = [];
   const snapshotTexts: string[] = [];
-  for (const [hex, s] of facts.snapshots) {
+  // Newest first, as answers are listed: sorting 10,000 answers already in order is one pass.
+  const newestFirst = [...facts.snapshots].sort(([ha, a], [hb, b]) =>
+    a.created < b.created ? 1 : a.created > b.created ? -1 : ha < hb ? 1 : ha > hb ? -1 : 0,
+  );
+  for (const [hex, s] of newestFirst) {
     const layers = [s.trace, s.ledger, s.fs, s.env, s.procs].map((d) => digests.ref(d));
     appendAll(snapshotInts, [digests.ref(hex), ...layers, s.parents.length]);
     appendAll(
@@ -132,11 +138,27 @@ export function encodeFacts(facts: SearchFacts): Buffer {
   return Buffer.concat([Buffer.from(head, 'utf8'), ...parts]);
 }
 
+/** Bytes of a facts file, read a range at a time (a query reads the sections it needs, not 14 MB of texts). */
+export interface FactsSource {
+  size: number;
+  /** Exactly `length` bytes from `offset`, in a buffer of their own. */
+  read(offset: number, length: number): Buffer;
+}
+
+/** Facts file bytes already in memory. */
+export function bytesSource(bytes: Buffer): FactsSource {
+  return { size: bytes.length, read: (offset, length) => Buffer.from(bytes.subarray(offset, offset + length)) };
+}
+
+/** The table of sections is in the first bytes: a file whose table runs past them is not one of ours. */
+const MAX_HEAD_BYTES = 1 << 16;
+
 /**
  * The facts a file holds, each section read when first asked for. A FactsFileError (now, or when a section is
  * read) says why it is not a whole facts file of this version.
  */
-export function decodeFacts(bytes: Buffer, file?: string): SearchFacts {
+export function decodeFacts(from: Buffer | FactsSource, file?: string): SearchFacts {
+  const source = Buffer.isBuffer(from) ? bytesSource(from) : from;
   const fail = (why: string) => {
     const err = new FactsFileError(why);
     err.file = file;
@@ -145,14 +167,15 @@ export function decodeFacts(bytes: Buffer, file?: string): SearchFacts {
   if (endianness() !== 'LE') {
     throw fail('facts files are read on little-endian machines only');
   }
-  const first = bytes.indexOf(10);
-  const second = first < 0 ? -1 : bytes.indexOf(10, first + 1);
-  if (second < 0 || bytes.toString('ascii', 0, first) !== `${FACTS_FORMAT} ${FACTS_VERSION}`) {
+  const head = source.read(0, Math.min(source.size, MAX_HEAD_BYTES));
+  const first = head.indexOf(10);
+  const second = first < 0 ? -1 : head.indexOf(10, first + 1);
+  if (second < 0 || head.toString('ascii', 0, first) !== `${FACTS_FORMAT} ${FACTS_VERSION}`) {
     throw fail('not a search facts file of this version');
   }
   let table: unknown;
   try {
-    table = JSON.parse(bytes.toString('utf8', first + 1, second));
+    table = JSON.parse(head.toString('utf8', first + 1, second));
   } catch {
     throw fail('its table of sections is not readable');
   }
@@ -166,7 +189,7 @@ export function decodeFacts(bytes: Buffer, file?: string): SearchFacts {
       Number.isSafeInteger(length) &&
       (offset as number) >= 0 &&
       (length as number) >= 0 &&
-      bodyStart + (offset as number) + (length as number) <= bytes.length &&
+      bodyStart + (offset as number) + (length as number) <= source.size &&
       typeof sum === 'string'
     ) {
       where.set(name, [bodyStart + (offset as number), length as number, sum]);
@@ -180,7 +203,14 @@ export function decodeFacts(bytes: Buffer, file?: string): SearchFacts {
       if (!at) {
         throw fail(`it has no ${name} section`);
       }
-      got = bytes.subarray(at[0], at[0] + at[1]);
+      try {
+        got = source.read(at[0], at[1]);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        const failed = fail(`its ${name} section cannot be read (${code ?? 'read error'})`);
+        failed.gone = code === 'ENOENT'; // folded into another file meanwhile: not damage
+        throw failed;
+      }
       if (createHash('sha256').update(got).digest('hex') !== at[2]) {
         throw fail(`its ${name} section does not match its checksum`);
       }
@@ -204,6 +234,7 @@ export function decodeFacts(bytes: Buffer, file?: string): SearchFacts {
     section,
     guarded('snapshotTexts', (): string[] => reader.snapshotTexts()),
   );
+  const traceTable = guarded('traces', () => reader.traceTable());
   const facts = new SearchFacts(undefined, {
     snapshots: guarded('snapshots', () => reader.snapshots()),
     traces: guarded('traces', () => reader.traces()),
@@ -213,6 +244,15 @@ export function decodeFacts(bytes: Buffer, file?: string): SearchFacts {
     envNames: guarded('names', () => new Map(reader.names().env)),
     secretNames: guarded('names', () => new Map(reader.names().secrets)),
     corpus: guarded('lowered', () => reader.corpus()),
+    // The table made (and checked) once, under the file's guard; then each snapshot asks it directly.
+    traceHolds: (s, sorted) =>
+      s instanceof StoredSnapshot && s.reader === reader && traceTable()
+        ? (reader.traceHolds(s.traceRef, sorted) ?? null)
+        : undefined,
+    traceOf: (s) =>
+      s instanceof StoredSnapshot && s.reader === reader && traceTable()
+        ? (reader.traceRuns(s.traceRef) ?? null)
+        : undefined,
     checkAll: () => [...where.keys()].forEach(section),
   });
   guarded('rows', () => {
@@ -232,21 +272,21 @@ export function decodeFacts(bytes: Buffer, file?: string): SearchFacts {
  * A snapshot as a file holds it: its digests read from the file's columns when asked for, its name and time
  * when first shown (a query over 10,000 snapshots shows a few), each text of the file split once.
  */
-class StoredSnapshot implements SnapshotFacts {
+export class StoredSnapshot implements SnapshotFacts {
   constructor(
-    private readonly reader: SectionReader,
+    readonly reader: SectionReader,
     private readonly ints: Int32Array,
     private readonly at: number,
     private readonly row: number,
   ) {}
   get name(): string {
-    return this.reader.textsOf(this.row)[0];
+    return this.reader.text(this.row * 3);
   }
   get agentKind(): string {
-    return this.reader.textsOf(this.row)[1];
+    return this.reader.text(this.row * 3 + 1);
   }
   get created(): string {
-    return this.reader.textsOf(this.row)[2];
+    return this.reader.text(this.row * 3 + 2);
   }
   get parents(): string[] {
     const count = this.ints[this.at + 6];
@@ -254,6 +294,10 @@ class StoredSnapshot implements SnapshotFacts {
   }
   get trace(): string | undefined {
     return this.reader.digest(this.ints[this.at + 1]);
+  }
+  /** Its trace's digest as the file numbers it (-1: none). */
+  get traceRef(): number {
+    return this.ints[this.at + 1];
   }
   get ledger(): string | undefined {
     return this.reader.digest(this.ints[this.at + 2]);
@@ -270,8 +314,10 @@ class StoredSnapshot implements SnapshotFacts {
 }
 
 /** Each section made into facts, trusting nothing but its checksum: every count and id is checked. */
-class SectionReader {
+export class SectionReader {
   private hexes?: string;
+  /** Digest ref → where its trace's runs start in the traces section (-1: no facts for it). */
+  private traceAt?: Int32Array;
   /** Each digest's string, made once: ten thousand snapshots name the same few layers. */
   private readonly strings: string[] = [];
   private digestCount = -1;
@@ -292,12 +338,19 @@ class SectionReader {
     return this.parsed.get(name) as T;
   }
 
+  private readonly intViews = new Map<string, Int32Array>();
+
   private ints(name: string): Int32Array {
-    const b = this.section(name);
-    if (b.length % 4 !== 0 || b.byteOffset % 4 !== 0) {
-      throw new Error('its integers are not whole or not aligned');
+    let view = this.intViews.get(name);
+    if (!view) {
+      const b = this.section(name);
+      if (b.length % 4 !== 0 || b.byteOffset % 4 !== 0) {
+        throw new Error('its integers are not whole or not aligned');
+      }
+      view = new Int32Array(b.buffer, b.byteOffset, b.length / 4);
+      this.intViews.set(name, view);
     }
-    return new Int32Array(b.buffer, b.byteOffset, b.length / 4);
+    return view;
   }
 
   private count(): number {
@@ -348,13 +401,15 @@ class SectionReader {
     return this.pieces('snapshotTexts', this.rowCount * 3);
   }
 
-  textsOf(row: number): [string, string, string] {
+  /** A snapshot's name, agent kind or time: texts in threes, a snapshot's at 3 × its row. */
+  text(i: number): string {
     this.texts ??= this.readTexts();
-    return [this.texts[row * 3], this.texts[row * 3 + 1], this.texts[row * 3 + 2]];
+    return this.texts[i];
   }
 
   snapshots(): Map<string, SnapshotFacts> {
     const ints = this.ints('snapshots');
+    const digests = this.count();
     const out = new Map<string, SnapshotFacts>();
     let row = 0;
     for (let at = 0; at < ints.length; row++) {
@@ -363,8 +418,8 @@ class SectionReader {
       if (at + 7 > ints.length || parents < 0 || end > ints.length) {
         throw new Error('a snapshot runs past its section');
       }
-      for (let k = at + 1; k < end; k++) {
-        if (k !== at + 6 && !this.valid(ints[k])) {
+      for (let k = at; k < end; k++) {
+        if ((ints[k] < -1 || ints[k] >= digests) && k !== at + 6) {
           throw new Error('a digest the file does not hold');
         }
       }
@@ -380,7 +435,45 @@ class SectionReader {
     if (count < 0 || at + count > ints.length) {
       throw new Error('a list runs past its section');
     }
-    return checkRuns(ints.subarray(at, at + count), limit);
+    checkRuns(ints, limit, at, at + count);
+    return ints.subarray(at, at + count);
+  }
+
+  /** Digest ref → where its trace's runs start in the traces section: made once, every list checked then. */
+  traceTable(): Int32Array {
+    if (!this.traceAt) {
+      const ints = this.ints('traces');
+      const limit = this.messageCount();
+      const traceAt = new Int32Array(this.count()).fill(-1);
+      for (let at = 0; at < ints.length;) {
+        const [trace, count] = [ints[at], ints[at + 1]];
+        if (trace < 0 || trace >= traceAt.length || count < 0 || at + 2 + count > ints.length) {
+          throw new Error('a trace runs past its section');
+        }
+        checkRuns(ints, limit, at + 2, at + 2 + count);
+        traceAt[trace] = at;
+        at += 2 + count;
+      }
+      this.traceAt = traceAt;
+    }
+    return this.traceAt;
+  }
+
+  /** A snapshot's trace runs by the file's numbers (undefined: the file has no facts for it). */
+  traceRuns(ref: number): Runs | undefined {
+    const at = ref >= 0 ? this.traceTable()[ref] : -1;
+    const ints = this.ints('traces');
+    return at < 0 ? undefined : ints.subarray(at + 2, at + 2 + ints[at + 1]);
+  }
+
+  /** Whether a trace (by the file's numbers) names any of `sorted`: undefined when the file has no facts for it. */
+  traceHolds(ref: number, sorted: Int32Array): boolean | undefined {
+    const at = ref >= 0 ? this.traceTable()[ref] : -1;
+    if (at < 0) {
+      return undefined;
+    }
+    const ints = this.ints('traces');
+    return anyIn(ints, sorted, at + 2, at + 2 + ints[at + 1]);
   }
 
   traces(): Map<string, Runs | null> {

@@ -48,22 +48,21 @@ export function shiftRuns(runs: Runs, offset: number): Runs {
   return moved;
 }
 
-/** Throws unless the runs (whole numbers, as read from a file) name ids below `limit` only: read, not trusted. */
-export function checkRuns(runs: Int32Array, limit: number): Runs {
-  if (runs.length % 2 !== 0) {
+/** Throws unless the runs in [from, to) (as read from a file) name ids below `limit` only: read, not trusted. */
+export function checkRuns(runs: Int32Array, limit: number, from = 0, to = runs.length): void {
+  if ((to - from) % 2 !== 0) {
     throw new Error('a list of ids is not pairs of numbers');
   }
-  for (let r = 0; r < runs.length; r += 2) {
+  for (let r = from; r < to; r += 2) {
     if (runs[r] < 0 || runs[r + 1] < 0 || runs[r] + runs[r + 1] > limit) {
       throw new Error('a list names rows the file does not hold');
     }
   }
-  return runs;
 }
 
-/** Whether the list holds any id of `sorted` (ascending). */
-export function anyIn(runs: Runs, sorted: Int32Array): boolean {
-  for (let r = 0; r + 1 < runs.length; r += 2) {
+/** Whether the list (or its ints [from, to)) holds any id of `sorted` (ascending). */
+export function anyIn(runs: Runs, sorted: Int32Array, from = 0, to = runs.length): boolean {
+  for (let r = from; r + 1 < to; r += 2) {
     const start = runs[r];
     let lo = 0;
     let hi = sorted.length;

@@ -3,7 +3,7 @@
 // pf's lineages repeat themselves (a fork carries its parent's whole conversation and ledger), so every distinct
 // message and call is held once, in a table, and a trace or ledger is a list of ids into it.
 import type { LedgerVerdict } from '../../../../shared/snapshots/snapshotView';
-import { mapRuns, shiftRuns, type Runs } from './idRuns';
+import { anyIn, mapRuns, shiftRuns, type Runs } from './idRuns';
 
 export interface SnapshotFacts {
   name: string;
@@ -172,9 +172,13 @@ export interface FactsSections {
   corpus(): Corpus;
   /** Every section's checksum checked, whether or not it is read. */
   checkAll(): void;
+  /** A snapshot's trace runs if it came from this file (null: the file has none for it), else undefined. */
+  traceOf(s: SnapshotFacts): Runs | null | undefined;
+  /** Whether its trace names any of `sorted`, if it came from this file (null: no facts), else undefined. */
+  traceHolds(s: SnapshotFacts, sorted: Int32Array): boolean | null | undefined;
 }
 
-type Section = Exclude<keyof FactsSections, 'corpus' | 'checkAll'>;
+type Section = Exclude<keyof FactsSections, 'corpus' | 'checkAll' | 'traceOf' | 'traceHolds'>;
 const SECTIONS: Section[] = ['snapshots', 'traces', 'ledgers', 'trees', 'files', 'envNames', 'secretNames'];
 
 export class SearchFacts {
@@ -207,6 +211,34 @@ export class SearchFacts {
   get traces(): Map<string, Runs | null> {
     return this.section('traces');
   }
+  /**
+   * The message ids of a snapshot's trace (null: it could not be read; undefined: no trace, or not read yet).
+   * A snapshot of a facts file whose traces were not merged with others' is answered by the file's own numbers.
+   */
+  traceOf(s: SnapshotFacts): Runs | null | undefined {
+    if (!s.trace) {
+      return undefined;
+    }
+    if (!this.read.has('traces') && this.sections) {
+      const runs = this.sections.traceOf(s);
+      if (runs !== undefined) {
+        return runs ?? undefined;
+      }
+    }
+    return this.traces.get(s.trace);
+  }
+
+  /** Whether a snapshot's trace names any message of `sorted` (ascending ids): no list made to ask it. */
+  traceHolds(s: SnapshotFacts, sorted: Int32Array): boolean {
+    if (s.trace && !this.read.has('traces') && this.sections) {
+      const holds = this.sections.traceHolds(s, sorted);
+      if (holds !== undefined) {
+        return !!holds;
+      }
+    }
+    return anyIn(this.traceOf(s) ?? [], sorted);
+  }
+
   get ledgers(): Map<string, LedgerFacts> {
     return this.section('ledgers');
   }

@@ -6,17 +6,18 @@
 // with the snapshots known: only new snapshots are read. Derived data, never a verdict: see searchQuery.ts.
 import { createHash, randomBytes } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
+import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FsBlobStore } from '../blobs/fsBlobStore';
 import { listImageFiles, readImageEntries } from '../images/imageCatalog';
 import { writeFileDurably } from '../io/durableWrite';
-import { insideRoot, readRegularFile } from '../io/safeOpen';
+import { insideRoot, openRegularSync, readRegularFile } from '../io/safeOpen';
 import { makeFolders } from '../io/makeFolders';
 import { imagesFolderStat, readStamp, writeStamp } from './catalogStamp';
 import { extractFacts, type ExtractProgress } from './extractFacts';
-import { decodeFacts, encodeFacts, FactsFileError } from './factsFile';
+import { decodeFacts, encodeFacts, FactsFileError, type FactsSource } from './factsFile';
 import { SearchFacts } from './searchFacts';
 
 let tempCounter = 0;
@@ -37,6 +38,39 @@ export interface IndexUpdate {
   discarded: number;
   /** Whether the catalog was listed (false: its stamp said nothing had changed since it last was). */
   listed: boolean;
+}
+
+/**
+ * A facts file read a section at a time, each read opening it afresh (never through a final symlink, never a
+ * pipe): nothing stays open between queries, and a file folded away meanwhile reads as gone (ENOENT).
+ */
+function factsFileSource(file: string): FactsSource {
+  const read = <T>(use: (fd: number, size: number) => T): T => {
+    const { fd, info } = openRegularSync(file);
+    try {
+      if (info.size > MAX_FACTS_BYTES) {
+        throw new FactsFileError('it is larger than any facts file');
+      }
+      return use(fd, info.size);
+    } finally {
+      fsSync.closeSync(fd);
+    }
+  };
+  return {
+    size: read((_, size) => size),
+    read: (offset, length) =>
+      read((fd) => {
+        const out = Buffer.allocUnsafeSlow(length); // a buffer of its own: its lists of ids are read in place
+        for (let at = 0; at < length;) {
+          const got = fsSync.readSync(fd, out, at, length - at, offset + at);
+          if (got === 0) {
+            throw new FactsFileError('it ends before its sections do');
+          }
+          at += got;
+        }
+        return out;
+      }),
+  };
 }
 
 type UpdateOptions = { signal?: AbortSignal; progress?: (p: ExtractProgress) => void };
@@ -95,7 +129,7 @@ export class SearchIndex {
         await fs.rm(err.file, { force: true }).catch(() => undefined);
         this.facts = new SearchFacts();
         this.loaded.clear();
-        this.dropped++;
+        this.dropped += err.gone ? 0 : 1;
       }
     }
   }
@@ -157,7 +191,7 @@ export class SearchIndex {
     const s = this.facts.snapshots.get(hex);
     return (
       !!s &&
-      (!s.trace || !!this.facts.traces.get(s.trace)) &&
+      (!s.trace || !!this.facts.traceOf(s)) &&
       (!s.ledger || this.facts.ledgers.has(s.ledger)) &&
       (!s.fs || this.facts.trees.has(s.fs)) &&
       (!s.env || this.facts.envNames.has(s.env))
@@ -190,7 +224,7 @@ export class SearchIndex {
           continue;
         }
         try {
-          const read = decodeFacts(await readRegularFile(file, MAX_FACTS_BYTES), file);
+          const read = decodeFacts(factsFileSource(file), file);
           // Its snapshots are read now; the rest when asked for (a section found damaged then: see `using`).
           if (this.facts.snapshots.size === 0 && read.snapshots.size > 0) {
             this.facts = read; // the first file is taken as it is: nothing to merge it with

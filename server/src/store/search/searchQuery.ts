@@ -315,14 +315,14 @@ class Compiler {
         }
         let answer = memo.get(s.trace);
         if (answer === undefined) {
-          answer = anyIn(this.facts.traces.get(s.trace) ?? [], sorted);
+          answer = this.facts.traceHolds(s, sorted);
           memo.set(s.trace, answer);
         }
         return answer;
       },
       hits: (_, s) => {
         const hits: SearchHit[] = [];
-        forEachId(this.facts.traces.get(s.trace!) ?? [], (id, index) => {
+        forEachId(this.facts.traceOf(s) ?? [], (id, index) => {
           const where = found.get(id);
           if (where) {
             const m = this.facts.messages.rows[id];
