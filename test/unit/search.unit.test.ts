@@ -256,16 +256,19 @@ describe('the index beside the store', () => {
       // the same answers, and not called damaged.
       const folding = new SearchIndex(blobs);
       let tries = 0;
+      let discarded = 0;
       const got = await folding.using({}, (u) => {
         if (tries++ === 0) {
           fs.readdirSync(dir).forEach((f) => fs.rmSync(path.join(dir, f)));
         }
+        discarded += u.discarded;
         u.facts.readAll();
         return everything.map((q) => searchFacts(u.facts, u.live, parseQuery(q)).snapshots.map((s) => s.image));
       });
       assert.deepEqual(got, expected);
       assert.equal(tries, 2);
-      assert.equal((await folding.update()).discarded, 0, 'a file folded away was called damaged');
+      discarded += (await folding.update()).discarded;
+      assert.equal(discarded, 0, 'a file folded away was called damaged');
       // A removed snapshot is not found, though its facts stay in the index until it is folded.
       fs.rmSync(path.join(root, 'images', `${added}.json`));
       const after = await new SearchIndex(blobs).update();
