@@ -62,6 +62,17 @@ const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
 const texts = (list: string[]) =>
   Buffer.from(list.map((t) => (t.includes(SEP) ? t.replaceAll(SEP, '\ufffd') : t)).join(SEP), 'utf8');
 
+/** Where each of `list` starts in `texts(list)`, in bytes. */
+function startsOf(list: string[]): number[] {
+  const starts: number[] = [];
+  let at = 0;
+  for (const t of list) {
+    starts.push(at);
+    at += Buffer.byteLength(t.includes(SEP) ? t.replaceAll(SEP, '\ufffd') : t, 'utf8') + 1;
+  }
+  return starts;
+}
+
 /** The facts as bytes. Unreadable layers (null) are left out: they are read again next time. */
 export function encodeFacts(facts: SearchFacts): Buffer {
   const digests = new Digests();
@@ -109,6 +120,7 @@ export function encodeFacts(facts: SearchFacts): Buffer {
   const sections: Array<[string, Buffer]> = [
     ['snapshots', int32Bytes(snapshotInts)],
     ['snapshotTexts', texts(snapshotTexts)],
+    ['snapshotTextStarts', int32Bytes(startsOf(snapshotTexts))],
     ['traces', int32Bytes(traceInts)],
     ['ledgers', int32Bytes(ledgerInts)],
     ['trees', json([...facts.trees].map(([h, t]) => [h, t.paths, t.kinds, t.blobs]))],
@@ -232,7 +244,7 @@ export function decodeFacts(from: Buffer | FactsSource, file?: string): SearchFa
     };
   const reader: SectionReader = new SectionReader(
     section,
-    guarded('snapshotTexts', (): string[] => reader.snapshotTexts()),
+    guarded('snapshotTexts', () => reader.snapshotTexts()),
   );
   const traceTable = guarded('traces', () => reader.traceTable());
   const facts = new SearchFacts(undefined, {
@@ -319,16 +331,16 @@ export class SectionReader {
   /** Digest ref → where its trace's runs start in the traces section (-1: no facts for it). */
   private traceAt?: Int32Array;
   /** Each digest's string, made once: ten thousand snapshots name the same few layers. */
-  private readonly strings: string[] = [];
+  private strings?: string[];
   private digestCount = -1;
-  private texts?: string[];
+  private texts?: { bytes: Buffer; starts: Int32Array };
   private rowCount = 0;
   private parsed = new Map<string, unknown>();
 
   constructor(
     private readonly section: (name: string) => Buffer,
     /** The snapshots' texts, split, through the file's guard (a failure there names the file). */
-    private readonly readTexts: () => string[],
+    private readonly readTexts: () => { bytes: Buffer; starts: Int32Array },
   ) {}
 
   private json<T>(name: string): T {
@@ -374,6 +386,7 @@ export class SectionReader {
     if (ref === -1) {
       return undefined;
     }
+    this.strings ??= new Array<string>(this.count()); // its length set once: never a sparse array
     let hex = this.strings[ref];
     if (hex === undefined) {
       this.hexes ??= this.section('digests').toString('hex');
@@ -397,14 +410,25 @@ export class SectionReader {
     return this.digest(ref)!;
   }
 
-  snapshotTexts(): string[] {
-    return this.pieces('snapshotTexts', this.rowCount * 3);
+  /** The snapshots' texts and where each starts (checked: in order, each after a NUL), decoded one by one. */
+  snapshotTexts(): { bytes: Buffer; starts: Int32Array } {
+    const bytes = this.section('snapshotTexts');
+    const starts = this.ints('snapshotTextStarts');
+    if (starts.length !== this.rowCount * 3 || (starts.length > 0 && starts[0] !== 0)) {
+      throw new Error('its texts are not three per snapshot');
+    }
+    for (let i = 1; i < starts.length; i++) {
+      if (starts[i] <= starts[i - 1] || starts[i] > bytes.length || bytes[starts[i] - 1] !== 0) {
+        throw new Error('its texts do not start where its table says');
+      }
+    }
+    return { bytes, starts };
   }
 
   /** A snapshot's name, agent kind or time: texts in threes, a snapshot's at 3 × its row. */
   text(i: number): string {
-    this.texts ??= this.readTexts();
-    return this.texts[i];
+    const { bytes, starts } = (this.texts ??= this.readTexts());
+    return bytes.toString('utf8', starts[i], i + 1 < starts.length ? starts[i + 1] - 1 : bytes.length);
   }
 
   snapshots(): Map<string, SnapshotFacts> {
@@ -468,7 +492,7 @@ export class SectionReader {
 
   /** Whether a trace (by the file's numbers) names any of `sorted`: undefined when the file has no facts for it. */
   traceHolds(ref: number, sorted: Int32Array): boolean | undefined {
-    const at = ref >= 0 ? this.traceTable()[ref] : -1;
+    const at = ref >= 0 ? this.traceTable()[ref] : -1; // -1: no trace, or no facts for it
     if (at < 0) {
       return undefined;
     }

@@ -174,7 +174,7 @@ export interface FactsSections {
   checkAll(): void;
   /** A snapshot's trace runs if it came from this file (null: the file has none for it), else undefined. */
   traceOf(s: SnapshotFacts): Runs | null | undefined;
-  /** Whether its trace names any of `sorted`, if it came from this file (null: no facts), else undefined. */
+  /** Whether its trace names any of `sorted`, if it came from this file (null: no trace or no facts for it). */
   traceHolds(s: SnapshotFacts, sorted: Int32Array): boolean | null | undefined;
 }
 
@@ -228,15 +228,27 @@ export class SearchFacts {
     return this.traces.get(s.trace);
   }
 
-  /** Whether a snapshot's trace names any message of `sorted` (ascending ids): no list made to ask it. */
-  traceHolds(s: SnapshotFacts, sorted: Int32Array): boolean {
-    if (s.trace && !this.read.has('traces') && this.sections) {
+  /**
+   * Whether a snapshot's trace names any message of `sorted` (ascending ids), no list made to ask it: by the
+   * file's own numbers when the snapshot came from one (a binary search per run, no digest made), else through
+   * `memo` by trace digest (a thousand forks sharing a trace ask it once).
+   */
+  traceHolds(s: SnapshotFacts, sorted: Int32Array, memo: Map<string, boolean>): boolean {
+    if (!this.read.has('traces') && this.sections) {
       const holds = this.sections.traceHolds(s, sorted);
       if (holds !== undefined) {
         return !!holds;
       }
     }
-    return anyIn(this.traceOf(s) ?? [], sorted);
+    if (!s.trace) {
+      return false;
+    }
+    let answer = memo.get(s.trace);
+    if (answer === undefined) {
+      answer = anyIn(this.traceOf(s) ?? [], sorted);
+      memo.set(s.trace, answer);
+    }
+    return answer;
   }
 
   get ledgers(): Map<string, LedgerFacts> {

@@ -309,17 +309,7 @@ class Compiler {
     };
     const sorted = Int32Array.from(found.keys()).sort();
     return {
-      holds: (_, s) => {
-        if (!s.trace) {
-          return false;
-        }
-        let answer = memo.get(s.trace);
-        if (answer === undefined) {
-          answer = this.facts.traceHolds(s, sorted);
-          memo.set(s.trace, answer);
-        }
-        return answer;
-      },
+      holds: (_, s) => this.facts.traceHolds(s, sorted, memo),
       hits: (_, s) => {
         const hits: SearchHit[] = [];
         forEachId(this.facts.traceOf(s) ?? [], (id, index) => {
