@@ -42,7 +42,7 @@ export const searchCommand: Command = {
     const images = ctx.args.switches.has('--images');
     // Hits are made for what is printed with them only (--images needs none), inside `using`: a section of the
     // index found damaged while it is read is read again from the store, and the query asked again.
-    const { update, answer, shown } = await index.using(
+    const { update, answer, shown, withHits } = await index.using(
       { signal: ctx.signal, progress: (p) => progress.update(p.done, p.total) },
       (update) => {
         progress.finish();
@@ -55,17 +55,14 @@ export const searchCommand: Command = {
           }
           throw err;
         }
-        const matched = limit === 0 ? answer.snapshots : answer.snapshots.slice(0, limit);
-        const shown = images
-          ? matched.map((s) => ({ ...s, hits: [], moreHits: 0 }))
-          : matched.map((s) => answer.hitsOf(s));
-        return { update, answer, shown };
+        const shown = limit === 0 ? answer.snapshots : answer.snapshots.slice(0, limit);
+        return { update, answer, shown, withHits: images ? [] : shown.map((s) => answer.hitsOf(s)) };
       },
     );
     if (update.discarded > 0) {
       ctx.err(`pfstore: ${plural(update.discarded, 'index file')} damaged or of another version: removed, read again`);
     }
-    if (images && shown.length > 0) {
+    if (images) {
       // One write for them all (10,000 lines written one by one took 9 ms), made terminal-safe whole; a line
       // break inside a name is escaped first, so a name cannot begin a line of its own.
       const safe = (text: string) => (text.includes('\n') ? terminalLine(text) : text);
@@ -74,9 +71,11 @@ export const searchCommand: Command = {
           ? JSON.stringify({ image: formatDigest(s.image), name: s.name, created: s.created })
           : `${safe(s.name ?? '(no name)')}  ${shortDigest(s.image)}  ${safe(shortTime(s.created) ?? s.created)}`,
       );
-      ctx.outLines(lines.join('\n'));
-    } else if (ctx.json && !images) {
-      for (const s of shown) {
+      if (lines.length > 0) {
+        ctx.outLines(lines.join('\n'));
+      }
+    } else if (ctx.json) {
+      for (const s of withHits) {
         for (const h of s.hits) {
           ctx.outLines(JSON.stringify(jsonHit(s, h)));
         }
@@ -85,10 +84,10 @@ export const searchCommand: Command = {
       // Read afresh from the store for the snapshots shown: the index is never a verdict.
       const states = await recordStatesOf(
         ctx.store,
-        shown.map((s) => s.image),
+        withHits.map((s) => s.image),
         { signal: ctx.signal },
       );
-      for (const s of shown) {
+      for (const s of withHits) {
         ctx.out(snapshotLine(s, states.get(s.image)));
         for (const h of s.hits) {
           ctx.out(`  ${hitLine(h)}`);
