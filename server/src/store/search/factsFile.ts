@@ -434,12 +434,14 @@ export class SectionReader {
   snapshots(): Map<string, SnapshotFacts> {
     const ints = this.ints('snapshots');
     const digests = this.count();
+    this.hexes ??= this.section('digests').toString('hex');
+    const hexes = this.hexes;
     const out = new Map<string, SnapshotFacts>();
     let row = 0;
+    // One loop, no call per snapshot but the Map's (see traceTable).
     for (let at = 0; at < ints.length; row++) {
-      const parents = ints[at + 6];
-      const end = at + 7 + parents;
-      if (at + 7 > ints.length || parents < 0 || end > ints.length) {
+      const end = at + 7 + ints[at + 6];
+      if (at + 7 > ints.length || end < at + 7 || end > ints.length) {
         throw new Error('a snapshot runs past its section');
       }
       for (let k = at; k < end; k++) {
@@ -447,7 +449,11 @@ export class SectionReader {
           throw new Error('a digest the file does not hold');
         }
       }
-      out.set(this.named(ints[at]), new StoredSnapshot(this, ints, at, row));
+      const image = ints[at];
+      if (image < 0) {
+        throw new Error('a snapshot without a digest');
+      }
+      out.set(hexes.slice(image * 64, image * 64 + 64), new StoredSnapshot(this, ints, at, row));
       at = end;
     }
     this.rowCount = row;
@@ -469,14 +475,21 @@ export class SectionReader {
       const ints = this.ints('traces');
       const limit = this.messageCount();
       const traceAt = new Int32Array(this.count()).fill(-1);
+      // One loop over the whole section, no call per trace: it runs once per process, mostly before V8 has
+      // optimised anything, for 10,000 traces.
       for (let at = 0; at < ints.length;) {
-        const [trace, count] = [ints[at], ints[at + 1]];
-        if (trace < 0 || trace >= traceAt.length || count < 0 || at + 2 + count > ints.length) {
+        const trace = ints[at];
+        const end = at + 2 + ints[at + 1];
+        if (trace < 0 || trace >= traceAt.length || end < at + 2 || end > ints.length || (end - at) % 2 !== 0) {
           throw new Error('a trace runs past its section');
         }
-        checkRuns(ints, limit, at + 2, at + 2 + count);
+        for (let r = at + 2; r < end; r += 2) {
+          if (ints[r] < 0 || ints[r + 1] < 0 || ints[r] + ints[r + 1] > limit) {
+            throw new Error('a list names rows the file does not hold');
+          }
+        }
         traceAt[trace] = at;
-        at += 2 + count;
+        at = end;
       }
       this.traceAt = traceAt;
     }
@@ -490,14 +503,27 @@ export class SectionReader {
     return at < 0 ? undefined : ints.subarray(at + 2, at + 2 + ints[at + 1]);
   }
 
-  /** Whether a trace (by the file's numbers) names any of `sorted`: undefined when the file has no facts for it. */
+  private holding?: { sorted: Int32Array; answers: Int8Array };
+
+  /**
+   * Whether a trace (by the file's numbers) names any of `sorted`: undefined when the file has no facts for it.
+   * Every trace of the file is asked at once, in one loop, the first time a term asks: 10,000 calls each
+   * asking one trace ran mostly unoptimised and took three times as long.
+   */
   traceHolds(ref: number, sorted: Int32Array): boolean | undefined {
-    const at = ref >= 0 ? this.traceTable()[ref] : -1; // -1: no trace, or no facts for it
-    if (at < 0) {
-      return undefined;
+    if (this.holding?.sorted !== sorted) {
+      const ints = this.ints('traces');
+      const table = this.traceTable();
+      const answers = new Int8Array(table.length).fill(-1);
+      for (let at = 0; at < ints.length;) {
+        const end = at + 2 + ints[at + 1];
+        answers[ints[at]] = anyIn(ints, sorted, at + 2, end) ? 1 : 0;
+        at = end;
+      }
+      this.holding = { sorted, answers };
     }
-    const ints = this.ints('traces');
-    return anyIn(ints, sorted, at + 2, at + 2 + ints[at + 1]);
+    const answer = ref >= 0 ? this.holding.answers[ref] : -1; // -1: no trace, or no facts for it
+    return answer < 0 ? undefined : answer === 1;
   }
 
   traces(): Map<string, Runs | null> {
