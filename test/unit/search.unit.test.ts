@@ -3,6 +3,7 @@
 // beside the store (added to, damaged, written by two at once); and `pfstore search` as a user runs it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -18,13 +19,13 @@ import { entry, envText, ledgerText, traceText, writePfImage } from '../support/
 import { readOnlyMount } from '../support/readOnlyMount';
 import { tempStore, writeBlob } from '../support/storeFixtures';
 
-/** Each section of a facts file: its name and the offset of its first byte in the file. */
-function sectionsOf(bytes: Buffer): Array<[string, number]> {
+/** Each section of a facts file: its name, the offset of its first byte in the file, and its length. */
+function sectionsOf(bytes: Buffer): Array<[string, number, number]> {
   const table = bytes.toString('latin1').split('\n', 2)[1];
   const bodyStart = bytes.indexOf(10, bytes.indexOf(10) + 1) + 1;
   return (JSON.parse(table) as Array<[string, number, number]>)
     .filter(([, , length]) => length > 0)
-    .map(([name, offset]) => [name, bodyStart + offset]);
+    .map(([name, offset, length]) => [name, bodyStart + offset, length]);
 }
 
 function pfstore(root: string, ...args: string[]) {
@@ -232,7 +233,7 @@ describe('the index beside the store', () => {
         const damagedFiles: Buffer[] = [];
         for (const [f, bytes] of whole) {
           const damaged = Buffer.from(bytes);
-          const at = new Map(sectionsOf(bytes)).get(name);
+          const at = new Map(sectionsOf(bytes).map(([n, offset]) => [n, offset])).get(name);
           if (at === undefined) {
             continue; // empty in this file (the late snapshot's file holds no file text)
           }
@@ -297,6 +298,61 @@ describe('the index beside the store', () => {
       for (const d of [outside, cache]) {
         fs.rmSync(d, { recursive: true, force: true });
       }
+    }
+  });
+
+  test('a facts file whose checksums hold but whose lists do not is not trusted, and costs no answer', async () => {
+    const { root } = generateSearchStore(47, 30);
+    const blobs = new FsBlobStore(root);
+    const dir = path.join(root, 'search-index');
+    const queries = ['deploy', 'tool:git_push', 'secret:*', 'chain:bad', 'lineage:*'];
+    const answers = () =>
+      new SearchIndex(blobs).using({}, (u) => {
+        u.facts.readAll();
+        return queries.map((q) => {
+          const found = searchFacts(u.facts, u.live, parseQuery(q));
+          return found.snapshots.map((m) => `${m.image} ${found.hitsOf(m).hits.length}`);
+        });
+      });
+    // A section's ints rewritten and its checksum made to match (what a crafted file would hold).
+    const crafted = (bytes: Buffer, name: string, change: (ints: Int32Array) => void): Buffer => {
+      const out = Buffer.from(bytes);
+      const [offset, length] = new Map(sectionsOf(out).map(([n, at, len]) => [n, [at, len]])).get(name)!;
+      change(new Int32Array(out.buffer, out.byteOffset + offset, length / 4));
+      const sum = createHash('sha256')
+        .update(out.subarray(offset, offset + length))
+        .digest('hex');
+      const lines = out.toString('latin1').split('\n', 2);
+      const table = JSON.parse(lines[1]) as Array<[string, number, number, string]>;
+      const old = table.find((row) => row[0] === name)![3];
+      const head = Buffer.from(`${lines[0]}\n${lines[1].replace(old, sum)}`, 'latin1');
+      head.copy(out);
+      return out;
+    };
+    try {
+      const expected = await answers();
+      const [file] = fs.readdirSync(dir).filter((f) => f.endsWith('.pfsf'));
+      const whole = fs.readFileSync(path.join(dir, file));
+      const cases: Array<[string, string, (ints: Int32Array) => void]> = [
+        ['a snapshot naming a digest the file does not hold', 'snapshots', (i) => (i[0] = 1 << 30)],
+        ['a trace naming messages past the table', 'traces', (i) => (i[2 + 1] = 1 << 30)],
+        ['a record with a verdict the file does not know', 'ledgers', (i) => (i[1] = 7)],
+        ['a corpus whose messages start out of order', 'starts', (i) => (i[2] = 1)],
+      ];
+      for (const [what, section, change] of cases) {
+        fs.writeFileSync(path.join(dir, file), crafted(whole, section, change));
+        assert.deepEqual(await answers(), expected, what);
+        const left = fs.existsSync(path.join(dir, file)) ? fs.readFileSync(path.join(dir, file)) : whole;
+        assert.ok(left.equals(whole), `${what}: the crafted file was kept`);
+      }
+      // A name that starts past its section reads as no name: nothing else changes.
+      fs.writeFileSync(
+        path.join(dir, file),
+        crafted(whole, 'snapshotTextStarts', (i) => (i[3] = 1 << 30)),
+      );
+      assert.deepEqual(await answers(), expected);
+    } finally {
+      await blobs.close();
     }
   });
 

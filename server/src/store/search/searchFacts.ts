@@ -273,6 +273,7 @@ export class SearchFacts {
   readAll(): void {
     SECTIONS.forEach((name) => this.section(name));
     this.sections?.checkAll(); // a section no query reads is checked too
+    this.sections?.corpus(); // and the corpus's own lists, though it is made from the rows once they are read
     void this.messages.rows;
     void this.calls.rows;
   }
