@@ -157,9 +157,23 @@ export function writeSearchLineage(root: string, snapshots: number, messages: nu
 const WORD_QUERIES = ['rollback', '"deployed to prod"', '"git push --force"', 'infra/main.tf', 'ROLLBACK prod'];
 const REGEX_QUERIES = ['/deploy\\w*\\s+to\\s+prod/i', '/git push --\\w+/', '/^rollback/'];
 
-function cli(root: string, args: string[]): { ms: number; stdout: string } {
+/**
+ * The environment a user's pfstore starts in. This machine sets NODE_EXTRA_CA_CERTS (for its package mirror),
+ * which makes every Node process parse 140 certificates before its first line: 50 ms that no user's
+ * `pfstore search` pays and ripgrep never does. It is measured both ways; the goal is judged without it.
+ */
+function userEnv(): NodeJS.ProcessEnv {
+  const { NODE_EXTRA_CA_CERTS: _machineOnly, ...env } = process.env;
+  return env;
+}
+
+function cli(root: string, args: string[], env = userEnv()): { ms: number; stdout: string } {
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [CLI_JS, '--store', root, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(process.execPath, [CLI_JS, '--store', root, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    env,
+  });
   const took = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0 && r.status !== 3) {
     throw new Error(`pfstore ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 400)}`);
@@ -235,9 +249,12 @@ export async function benchSearch(work: string, snapshots: number, messages: num
     worst = Math.max(worst, (small ? oursMs - version : oursMs) / theirs);
     pairs.push(`${q}: ${ms(oursMs)} vs ${ms(theirs)}`);
   }
+  const withMachineCerts = process.env.NODE_EXTRA_CA_CERTS
+    ? `; with this machine's NODE_EXTRA_CA_CERTS set: ${ms(await medianMs(5, () => cli(store.root, ['search', '--images', '--limit', '0', WORD_QUERIES[1]], process.env)))} for ${WORD_QUERIES[1]}`
+    : '';
   record({
     name: `pfstore search, ${small ? 'beyond start-up (minus pfstore --version)' : 'a whole process'}, ${label} (worst of ${pairs.length} words and phrases)`,
-    ours: `${pairs.join('; ')} (pfstore --version alone: ${ms(version)})`,
+    ours: `${pairs.join('; ')} (pfstore --version alone: ${ms(version)}${withMachineCerts})`,
     baseline: 'rg -F -i -l over the distinct traces decoded on disk',
     ratio: worst,
     goal: '<= 1.0',
