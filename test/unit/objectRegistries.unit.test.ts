@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { parseRemote } from '../../server/src/remotes/remoteRef';
 import { FileRegistry } from '../../server/src/remotes/fileRegistry';
+import { s3RegistryFor } from '../../server/src/remotes/s3Registry';
 import { writeDemoSnapshots } from '../support/demoSnapshots';
 import { boto3, motoAvailable, startMoto, type MotoServer } from '../support/motoServer';
 import { CLI_JS } from '../support/serverProcess';
@@ -472,6 +473,94 @@ for i in range(1005):
       assert.equal(listed.length, 1005);
       assert.equal(listed[1004].location, 's3://many/team/img-1004');
     } finally {
+      await server.stop();
+    }
+  });
+
+  test('a damaged blob over the streaming size is refused while it goes up, in one PUT or in parts; nothing lands', async () => {
+    const server = await startMoto();
+    const source = tempStore();
+    try {
+      boto3(server, `s3.create_bucket(Bucket='checked')`);
+      // 9 MiB goes up in one PUT, 65 MiB in parts: the check runs beside either, and gates its last bytes.
+      for (const [name, mib] of [
+        ['put', 9],
+        ['parts', 65],
+      ] as const) {
+        const big = randomBytes(mib << 20);
+        const hex = writeBlob(source, big, { fast: true });
+        const tree = JSON.stringify({
+          kind: 'fs.tree.v1',
+          entries: [{ path: 'data/weights.bin', mode: '0644', size: big.length, kind: 'file', blob: `sha256:${hex}` }],
+        });
+        writePfImage(source, { name, createdAt: '2026-12-07T10:00:00Z', fs: tree });
+        flipByte(blobFile(source, hex), (mib << 20) - 4096); // near its end: most of it has gone up by then
+        const push = pfstore(source, ['push', '--allow-secrets', name, `s3://checked/team/${name}`], server.env);
+        assert.equal(push.status, 4, push.stderr);
+        assert.match(
+          push.stderr,
+          /^pfstore: a blob of the image's closure failed verification \(world\.fs → data\/weights\.bin/m,
+        );
+        assert.doesNotMatch(push.stderr, /non-retryable|\n\s+at /, 'only our own words');
+        const left = boto3(
+          server,
+          `
+import json
+keys = [o['Key'] for o in s3.list_objects_v2(Bucket='checked').get('Contents', [])]
+parts = [u['Key'] for u in s3.list_multipart_uploads(Bucket='checked').get('Uploads', [])]
+sys.stdout.write(json.dumps([keys, parts]))`,
+        );
+        assert.deepEqual(JSON.parse(left), [[], []], `${name}: no object, no manifest, no upload left open`);
+      }
+    } finally {
+      fs.rmSync(source, { recursive: true, force: true });
+      await server.stop();
+    }
+  });
+
+  test('an upload whose check is still running waits for it, whether it would be done long before or not', async () => {
+    const server = await startMoto();
+    const dir = tempStore('pf-s3-gate-');
+    // The SDK's credential chain reads the process environment itself.
+    const saved = Object.fromEntries(Object.keys(server.env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, server.env);
+    try {
+      boto3(server, `s3.create_bucket(Bucket='gated')`);
+      const registry = await s3RegistryFor('gated', 'team', server.env);
+      const later = (ms: number, fail: boolean) =>
+        new Promise<void>((resolve, reject) =>
+          setTimeout(() => (fail ? reject(new Error('the check failed')) : resolve()), ms),
+        );
+      for (const [what, mib] of [
+        ['one PUT', 1],
+        ['parts', 65],
+      ] as const) {
+        const file = path.join(dir, `${mib}.bin`);
+        fs.writeFileSync(file, randomBytes(mib << 20));
+        // The bytes are all sent well before the check ends: the object must still not appear.
+        await assert.rejects(
+          registry.upload(`bad-${mib}.zst`, file, mib << 20, undefined, later(3000, true)),
+          /the check failed/,
+          what,
+        );
+        assert.equal(await registry.size(`bad-${mib}.zst`), undefined, `${what}: an object from bytes that failed`);
+        await registry.upload(`good-${mib}.zst`, file, mib << 20, undefined, later(1500, false));
+        assert.equal(await registry.size(`good-${mib}.zst`), mib << 20, what);
+      }
+      const open = boto3(
+        server,
+        `sys.stdout.write(str(len(s3.list_multipart_uploads(Bucket='gated').get('Uploads', []))))`,
+      );
+      assert.equal(open, '0', 'no multipart upload left open');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) {
+          delete process.env[k];
+        } else {
+          process.env[k] = v;
+        }
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
       await server.stop();
     }
   });

@@ -67,11 +67,20 @@ export async function pushPlan(
 
   // The whole closure is checked before the first upload: a corrupt blob refuses the push with nothing sent
   // (each blob is checked again as it is read for upload, so the bytes sent are the bytes checked).
-  if (!checkFirst) {
-    return { manifestBytes, closure };
+  if (checkFirst) {
+    await checkClosure(store, closure, signal);
   }
+  return { manifestBytes, closure };
+}
+
+/** Re-hashes these blobs of a closure; throws, naming the first bad one's layer, when any fails. */
+export async function checkClosure(
+  store: FsBlobStore,
+  entries: Array<{ hex: string; layer: string }>,
+  signal?: AbortSignal,
+): Promise<void> {
   const check = await store.verifyMany(
-    closure.map((e) => e.hex),
+    entries.map((e) => e.hex),
     { signal },
   );
   if (check.cancelled) {
@@ -79,14 +88,12 @@ export async function pushPlan(
   }
   if (check.problems.length > 0) {
     const p = check.problems[0];
-    const layer = closure.find((e) => e.hex === p.hex)?.layer;
+    const layer = entries.find((e) => e.hex === p.hex)?.layer;
     throw new StoreError(
       'integrity',
       `${check.problems.length} blob(s) of the image's closure failed verification (first: ${layer ? `${layer}: ` : ''}${p.message}); nothing was pushed`,
     );
   }
-
-  return { manifestBytes, closure };
 }
 
 /**

@@ -71,13 +71,14 @@ export class FileRegistry implements ObjectRegistry {
     await syncFolder(path.dirname(file)); // the name too: a manifest written is a manifest a power cut keeps
   }
 
-  async upload(key: string, source: string, size: number, signal?: AbortSignal): Promise<void> {
+  async upload(key: string, source: string, size: number, signal?: AbortSignal, until?: Promise<void>): Promise<void> {
     const file = await this.folderFor(key);
     const temp = tempName(file);
     const output = await fs.open(temp, 'wx');
     try {
       // The temp file's handle stays open for its fsync.
       await copyInto(output, source, size, signal);
+      await until; // running beside the copy: the name is given only to checked bytes
       await commitTempFile(output, temp, file, size);
     } catch (err) {
       await output.close().catch(() => undefined);

@@ -14,8 +14,12 @@ export interface ObjectRegistry {
   size(key: string, signal?: AbortSignal): Promise<number | undefined>;
   /** Writes small bytes whole (manifest, signature). A reader never sees half of it. */
   write(key: string, bytes: Uint8Array, signal?: AbortSignal): Promise<void>;
-  /** Sends a file of `size` bytes, streamed (a blob of many GiB). A reader never sees half of it. */
-  upload(key: string, file: string, size: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Sends a file of `size` bytes, streamed (a blob of many GiB). A reader never sees half of it. With `until`,
+   * the object is made visible only once `until` resolves (its check, run while the bytes go); if it rejects,
+   * the upload fails with its error and nothing is left under the key.
+   */
+  upload(key: string, file: string, size: number, signal?: AbortSignal, until?: Promise<void>): Promise<void>;
   /** The names of the folders (key prefixes) directly under the location, every page of them. */
   folders(signal?: AbortSignal): AsyncIterable<string>;
   /** The registry of the sub-folder `name` (one image per location: listing looks one level down). */

@@ -12,6 +12,9 @@ import type { ObjectRegistry } from './objectRegistry';
 import { MAX_LIST_PAGES } from '../../../shared/registries/transferLimits';
 import { editorCredentialsFor } from '../oci/editorCredentials';
 
+const quiet = () => undefined;
+const QUIET = { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet };
+
 /** Files above this go up in a multipart upload (parts of PART_BYTES, two at a time); smaller in one PUT. */
 const MULTIPART_ABOVE = 64 << 20;
 const PART_BYTES = 16 << 20;
@@ -46,6 +49,10 @@ function s3Client(sdk: typeof AwsSdk, bucket: string, env: NodeJS.ProcessEnv): A
     // which S3-compatible servers handle slowly or not at all; every blob is re-hashed on pull anyway.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
+    // Every failure reaches us as an error, said once in our words; the SDK would also print its own warnings
+    // to the console (a streamed upload stopped by a failed check: "An error was encountered in a
+    // non-retryable streaming request."), and its NoOpLogger does not stop that one.
+    logger: QUIET,
   });
 }
 
@@ -137,8 +144,31 @@ export class S3Registry implements ObjectRegistry {
       });
   }
 
-  async upload(key: string, file: string, size: number, signal?: AbortSignal): Promise<void> {
-    const params = { Bucket: this.bucket, Key: this.key(key), Body: fsSync.createReadStream(file) };
+  async upload(key: string, file: string, size: number, signal?: AbortSignal, until?: Promise<void>): Promise<void> {
+    const params = { Bucket: this.bucket, Key: this.key(key), Body: gatedStream(fsSync.createReadStream(file), until) };
+    // Both settle before this returns: a failed check aborts the request (its body would only stall), and the
+    // abort is done before the push says so (no multipart upload left open behind it).
+    const stop = new AbortController();
+    const forward = () => stop.abort(signal?.reason);
+    signal?.addEventListener('abort', forward, { once: true });
+    until?.catch(() => stop.abort());
+    const [sent, checked] = await Promise.allSettled([this.send(key, params, size, stop.signal), until]);
+    signal?.removeEventListener('abort', forward);
+    params.Body.destroy();
+    if (checked.status === 'rejected') {
+      throw checked.reason;
+    }
+    if (sent.status === 'rejected') {
+      throw sent.reason;
+    }
+  }
+
+  private async send(
+    key: string,
+    params: { Bucket: string; Key: string; Body: Readable },
+    size: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
     try {
       if (size <= MULTIPART_ABOVE) {
         await this.client.send(new this.sdk.PutObjectCommand({ ...params, ContentLength: size }), {
@@ -157,8 +187,6 @@ export class S3Registry implements ObjectRegistry {
       }
     } catch (err) {
       throw this.failure('write', key, err);
-    } finally {
-      params.Body.destroy();
     }
   }
 
@@ -284,4 +312,29 @@ function isNotFound(sdk: typeof AwsSdk, err: unknown): boolean {
     (err.name === 'NoSuchKey' || err.name === 'NotFound' || err.$metadata.httpStatusCode === 404) &&
     err.name !== 'NoSuchBucket'
   );
+}
+
+/**
+ * The file's bytes with the last chunk held back until `until` resolves: a PUT completes when its declared
+ * length has arrived, a multipart upload when its last part has, so neither can complete from bytes whose check
+ * failed (holding back only the stream's end was not enough: a test saw a 1 MiB PUT land). The check runs beside
+ * the upload, not before it; if it fails, the caller aborts the request.
+ */
+function gatedStream(source: Readable, until: Promise<void> | undefined): Readable {
+  if (!until) {
+    return source;
+  }
+  let held: Buffer | undefined;
+  const gate = new Transform({
+    transform: (chunk: Buffer, _encoding, done) => {
+      const previous = held;
+      held = chunk;
+      done(null, previous);
+    },
+    flush: (done) => until.then(() => done(null, held), done),
+  });
+  gate.on('error', () => undefined); // the upload reports it; the check's own error is what the push says
+  source.on('error', (err) => gate.destroy(err));
+  gate.on('close', () => source.destroy());
+  return source.pipe(gate);
 }

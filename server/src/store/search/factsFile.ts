@@ -504,7 +504,8 @@ export class SectionReader {
     return at < 0 ? undefined : ints.subarray(at + 2, at + 2 + ints[at + 1]);
   }
 
-  private holding?: { sorted: Int32Array; answers: Int8Array };
+  /** Each term's answers for every trace of the file, by the term's matching ids (two terms ANDed ask by turns). */
+  private readonly holding = new WeakMap<Int32Array, Int8Array>();
 
   /**
    * Whether a trace (by the file's numbers) names any of `sorted`: undefined when the file has no facts for it.
@@ -512,18 +513,18 @@ export class SectionReader {
    * asking one trace ran mostly unoptimised and took three times as long.
    */
   traceHolds(ref: number, sorted: Int32Array): boolean | undefined {
-    if (this.holding?.sorted !== sorted) {
+    let answers = this.holding.get(sorted);
+    if (!answers) {
       const ints = this.ints('traces');
-      const table = this.traceTable();
-      const answers = new Int8Array(table.length).fill(-1);
+      answers = new Int8Array(this.traceTable().length).fill(-1);
       for (let at = 0; at < ints.length;) {
         const end = at + 2 + ints[at + 1];
         answers[ints[at]] = anyIn(ints, sorted, at + 2, end) ? 1 : 0;
         at = end;
       }
-      this.holding = { sorted, answers };
+      this.holding.set(sorted, answers);
     }
-    const answer = ref >= 0 ? this.holding.answers[ref] : -1; // -1: no trace, or no facts for it
+    const answer = ref >= 0 ? answers[ref] : -1; // -1: no trace, or no facts for it
     return answer < 0 ? undefined : answer === 1;
   }
 
