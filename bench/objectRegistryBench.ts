@@ -7,7 +7,7 @@ import { parseRemote } from '../server/src/remotes/remoteRef';
 import { pullFrom, pushTo } from '../server/src/remotes/remotes';
 import { FsBlobStore } from '../server/src/store/blobs/fsBlobStore';
 import { fsTreeText, writePfImage } from '../test/support/pfLayers';
-import { boto3, motoAvailable, startMoto } from '../test/support/motoServer';
+import { boto3, motoAvailable, startMoto, withServerEnv } from '../test/support/motoServer';
 import { writeIncompressibleBlob } from './benchData';
 import { mib, ms, record } from './report';
 import { sh, timeIt } from './timing';
@@ -86,10 +86,7 @@ export async function benchObjectRegistries(work: string, smallCount: number, bi
         continue;
       }
       const server = await startMoto();
-      // The SDK's credential chain reads the process environment itself.
-      const saved = Object.fromEntries(Object.keys(server.env).map((k) => [k, process.env[k]]));
-      Object.assign(process.env, server.env);
-      try {
+      await withServerEnv(server, async () => {
         boto3(server, `s3.create_bucket(Bucket='bench')`);
         const s3PushMs = await timeIt(() => pushTo(store, hex, parseRemote('s3://bench/ours')));
         const move = (script: string) => {
@@ -125,16 +122,7 @@ for page in s3.get_paginator('list_objects_v2').paginate(Bucket='bench', Prefix=
           baseline: `${ms(boto3PullMs)} (boto3 list + download_file each, no checks)`,
           ratio: s3PullMs / boto3PullMs,
         });
-      } finally {
-        for (const [k, v] of Object.entries(saved)) {
-          if (v === undefined) {
-            delete process.env[k];
-          } else {
-            process.env[k] = v;
-          }
-        }
-        await server.stop();
-      }
+      }).finally(() => server.stop());
     } finally {
       await store.close();
     }

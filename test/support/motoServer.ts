@@ -113,3 +113,20 @@ s3 = boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name
   }
   return r.stdout;
 }
+
+/** Runs `work` with the server's credentials in this process's environment (the SDK's chain reads it there). */
+export async function withServerEnv<T>(server: MotoServer, work: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(server.env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, server.env);
+  try {
+    return await work();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) {
+        delete process.env[k];
+      } else {
+        process.env[k] = v;
+      }
+    }
+  }
+}

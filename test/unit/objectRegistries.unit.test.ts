@@ -12,7 +12,7 @@ import { parseRemote } from '../../server/src/remotes/remoteRef';
 import { FileRegistry } from '../../server/src/remotes/fileRegistry';
 import { s3RegistryFor } from '../../server/src/remotes/s3Registry';
 import { writeDemoSnapshots } from '../support/demoSnapshots';
-import { boto3, motoAvailable, startMoto, type MotoServer } from '../support/motoServer';
+import { boto3, motoAvailable, startMoto, withServerEnv, type MotoServer } from '../support/motoServer';
 import { CLI_JS } from '../support/serverProcess';
 import { writePfImage } from '../support/pfLayers';
 import { blobFile, flipByte, tempStore, writeBlob } from '../support/storeFixtures';
@@ -521,45 +521,37 @@ sys.stdout.write(json.dumps([keys, parts]))`,
   test('an upload whose check is still running waits for it, whether it would be done long before or not', async () => {
     const server = await startMoto();
     const dir = tempStore('pf-s3-gate-');
-    // The SDK's credential chain reads the process environment itself.
-    const saved = Object.fromEntries(Object.keys(server.env).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, server.env);
     try {
-      boto3(server, `s3.create_bucket(Bucket='gated')`);
-      const registry = await s3RegistryFor('gated', 'team', server.env);
-      const later = (ms: number, fail: boolean) =>
-        new Promise<void>((resolve, reject) =>
-          setTimeout(() => (fail ? reject(new Error('the check failed')) : resolve()), ms),
-        );
-      for (const [what, mib] of [
-        ['one PUT', 1],
-        ['parts', 65],
-      ] as const) {
-        const file = path.join(dir, `${mib}.bin`);
-        fs.writeFileSync(file, randomBytes(mib << 20));
-        // The bytes are all sent well before the check ends: the object must still not appear.
-        await assert.rejects(
-          registry.upload(`bad-${mib}.zst`, file, mib << 20, undefined, later(3000, true)),
-          /the check failed/,
-          what,
-        );
-        assert.equal(await registry.size(`bad-${mib}.zst`), undefined, `${what}: an object from bytes that failed`);
-        await registry.upload(`good-${mib}.zst`, file, mib << 20, undefined, later(1500, false));
-        assert.equal(await registry.size(`good-${mib}.zst`), mib << 20, what);
-      }
-      const open = boto3(
-        server,
-        `sys.stdout.write(str(len(s3.list_multipart_uploads(Bucket='gated').get('Uploads', []))))`,
-      );
-      assert.equal(open, '0', 'no multipart upload left open');
-    } finally {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) {
-          delete process.env[k];
-        } else {
-          process.env[k] = v;
+      await withServerEnv(server, async () => {
+        boto3(server, `s3.create_bucket(Bucket='gated')`);
+        const registry = await s3RegistryFor('gated', 'team', server.env);
+        const later = (ms: number, fail: boolean) =>
+          new Promise<void>((resolve, reject) =>
+            setTimeout(() => (fail ? reject(new Error('the check failed')) : resolve()), ms),
+          );
+        for (const [what, mib] of [
+          ['one PUT', 1],
+          ['parts', 65],
+        ] as const) {
+          const file = path.join(dir, `${mib}.bin`);
+          fs.writeFileSync(file, randomBytes(mib << 20));
+          // The bytes are all sent well before the check ends: the object must still not appear.
+          await assert.rejects(
+            registry.upload(`bad-${mib}.zst`, file, mib << 20, undefined, later(3000, true)),
+            /the check failed/,
+            what,
+          );
+          assert.equal(await registry.size(`bad-${mib}.zst`), undefined, `${what}: an object from bytes that failed`);
+          await registry.upload(`good-${mib}.zst`, file, mib << 20, undefined, later(1500, false));
+          assert.equal(await registry.size(`good-${mib}.zst`), mib << 20, what);
         }
-      }
+        const open = boto3(
+          server,
+          `sys.stdout.write(str(len(s3.list_multipart_uploads(Bucket='gated').get('Uploads', []))))`,
+        );
+        assert.equal(open, '0', 'no multipart upload left open');
+      });
+    } finally {
       fs.rmSync(dir, { recursive: true, force: true });
       await server.stop();
     }

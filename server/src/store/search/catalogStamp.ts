@@ -32,6 +32,14 @@ export async function imagesFolderStat(root: string): Promise<BigIntStats | unde
   return info?.isDirectory() ? info : undefined;
 }
 
+/**
+ * Whether the folder had last changed at least RACY_MS before `listedAt` (a listing's start): a folder's
+ * entries added or removed set its mtime and ctime to the same clock reading, so the mtime tells.
+ */
+export function settled(folder: BigIntStats | undefined, listedAt: bigint): folder is BigIntStats {
+  return !!folder && folder.mtimeNs + RACY_MS * 1_000_000n <= listedAt;
+}
+
 function folderKey(info: BigIntStats): string[] {
   return [info.dev, info.ino, info.mtimeNs, info.ctimeNs].map(String);
 }
@@ -82,8 +90,7 @@ export async function writeStamp(
   listedAt: bigint,
   stamp: Omit<CatalogStamp, 'folder'>,
 ): Promise<boolean> {
-  // A folder's entries added or removed set its mtime and ctime to the same clock reading: the mtime tells.
-  if (!folder || folder.mtimeNs + RACY_MS * 1_000_000n > listedAt) {
+  if (!settled(folder, listedAt)) {
     return false;
   }
   const file = path.join(dir, STAMP_FILE);

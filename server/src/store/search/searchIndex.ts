@@ -15,7 +15,7 @@ import { listImageFiles, readImageEntries } from '../images/imageCatalog';
 import { writeFileDurably } from '../io/durableWrite';
 import { insideRoot, openRegularSync, readRegularFile } from '../io/safeOpen';
 import { makeFolders } from '../io/makeFolders';
-import { imagesFolderStat, readStamp, writeStamp } from './catalogStamp';
+import { imagesFolderStat, readStamp, settled, writeStamp } from './catalogStamp';
 import { extractFacts, type ExtractProgress } from './extractFacts';
 import { decodeFacts, encodeFacts, FactsFileError, type FactsSource } from './factsFile';
 import { SearchFacts } from './searchFacts';
@@ -91,6 +91,8 @@ function isHex64(s: string): boolean {
 
 export class SearchIndex {
   private facts = new SearchFacts();
+  /** Catalog file names found known, for the facts they were found in (replaced facts start again). */
+  private readonly knownNames = new WeakMap<SearchFacts, Set<string>>();
   /** Files removed as damaged while their sections were read, not yet reported. */
   private dropped = 0;
   private readonly loaded = new Set<string>();
@@ -151,13 +153,22 @@ export class SearchIndex {
     const names = await listImageFiles(this.store.root);
     const live = new Set<string>();
     const unknown: string[] = [];
+    // Names found known before are known still (facts only add up): a catalog of 10,000 asks only its new ones.
+    const known = this.knownNames.get(this.facts) ?? new Set<string>();
+    this.knownNames.set(this.facts, known);
     for (const name of names) {
+      if (known.has(name)) {
+        live.add(name.slice(0, 64));
+        continue;
+      }
       const hex = name.length === 69 && name.endsWith('.json') ? name.slice(0, 64) : '';
       if (!isHex64(hex)) {
         continue;
       }
       live.add(hex);
-      if (!this.knows(hex)) {
+      if (this.knows(hex)) {
+        known.add(name);
+      } else {
         unknown.push(name);
       }
     }
@@ -180,7 +191,13 @@ export class SearchIndex {
     if (this.loaded.size > MAX_FILES) {
       await this.compact(live);
     }
-    if (this.loaded.size > 0 && [...live].every((hex) => this.knows(hex))) {
+    // Stamped only when every snapshot listed is known now (one whose layer could not be read is tried again
+    // next time) and the folder had settled before the listing; those just read are the only ones to ask again.
+    if (
+      this.loaded.size > 0 &&
+      settled(folder, listedAt) &&
+      unknown.every((name) => !live.has(name.slice(0, 64)) || this.knows(name.slice(0, 64)))
+    ) {
       await this.stamp(folder, listedAt, live);
     }
     return { live, facts: this.facts, added, discarded, listed: true };
