@@ -345,6 +345,13 @@ describe('the index beside the store', () => {
         const left = fs.existsSync(path.join(dir, file)) ? fs.readFileSync(path.join(dir, file)) : whole;
         assert.ok(left.equals(whole), `${what}: the crafted file was kept`);
       }
+      // A facts file too large to be one (sparse: nothing is written) is removed, not read, and costs nothing.
+      fs.writeFileSync(path.join(dir, file), whole);
+      const huge = path.join(dir, `facts-${'0'.repeat(32)}.pfsf`);
+      fs.writeFileSync(huge, '');
+      fs.truncateSync(huge, 4 * 1024 ** 3 + 1);
+      assert.deepEqual(await answers(), expected, 'a file past the size of any facts file');
+      assert.ok(!fs.existsSync(huge), 'the oversized file was kept');
       // A name whose end lies past its section reads as no name (and the agent kind after it): nothing else
       // changes.
       fs.writeFileSync(

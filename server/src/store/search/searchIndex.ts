@@ -45,11 +45,12 @@ export interface IndexUpdate {
  * pipe): nothing stays open between queries, and a file folded away meanwhile reads as gone (ENOENT).
  */
 function factsFileSource(file: string): FactsSource {
+  const fail = (why: string) => Object.assign(new FactsFileError(why), { file });
   const read = <T>(use: (fd: number, size: number) => T): T => {
     const { fd, info } = openRegularSync(file);
     try {
       if (info.size > MAX_FACTS_BYTES) {
-        throw new FactsFileError('it is larger than any facts file');
+        throw fail('it is larger than any facts file');
       }
       return use(fd, info.size);
     } finally {
@@ -64,7 +65,7 @@ function factsFileSource(file: string): FactsSource {
         for (let at = 0; at < length;) {
           const got = fsSync.readSync(fd, out, at, length - at, offset + at);
           if (got === 0) {
-            throw new FactsFileError('it ends before its sections do');
+            throw fail('it ends before its sections do');
           }
           at += got;
         }
