@@ -359,6 +359,25 @@ describe('file:// paths and links', () => {
     }
   });
 
+  test('a folder upload whose check fails leaves nothing under the key, nor a temp file', async () => {
+    const dir = tempStore('pf-file-registry-');
+    try {
+      const registry = new FileRegistry(dir);
+      const source = path.join(dir, 'source.bin');
+      fs.writeFileSync(source, randomBytes(1 << 20));
+      const failing = new Promise<void>((_, reject) => setTimeout(() => reject(new Error('the check failed')), 200));
+      await assert.rejects(
+        registry.upload('blobs/sha256/ab/bad.zst', source, 1 << 20, undefined, failing),
+        /the check failed/,
+      );
+      assert.deepEqual(fs.readdirSync(path.join(dir, 'blobs', 'sha256', 'ab')), [], 'no object, no temp file');
+      await registry.upload('blobs/sha256/ab/good.zst', source, 1 << 20, undefined, Promise.resolve());
+      assert.ok(fs.readFileSync(path.join(dir, 'blobs', 'sha256', 'ab', 'good.zst')).equals(fs.readFileSync(source)));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a damaged blob over the streaming size is refused by a folder push, and nothing lands', () => {
     const source = tempStore();
     const dir = tempStore('pf-file-registry-');

@@ -86,16 +86,25 @@ describe('search agrees with a brute-force scan', () => {
     'nothing-at-all-matches-this',
   ];
 
-  test('every form of the grammar, one query each', async () => {
+  test('every form of the grammar, one query each, from the facts as read and as the index file holds them', async () => {
     const index = new SearchIndex(blobs);
     const { facts, live } = await index.update();
     assert.equal(live.size, store.snaps.length);
+    // A second index reads the file the first wrote: its snapshots, traces and corpus come from the file's
+    // sections, read as each query asks for them.
+    const fromFile = await new SearchIndex(blobs).update();
+    assert.equal(fromFile.added, 0, 'the second index read the store, not the file');
     let matchedSome = 0;
     for (const text of fixed) {
       const query = parseQuery(text);
-      const got = new Set(searchFacts(facts, live, query).snapshots.map((s) => s.image));
       const want = bruteForce(store.snaps, query);
-      assert.deepEqual([...got].sort(), [...want].sort(), text);
+      for (const [how, u] of [
+        ['as read', { facts, live }],
+        ['from the file', fromFile],
+      ] as const) {
+        const got = new Set(searchFacts(u.facts, u.live, query).snapshots.map((s) => s.image));
+        assert.deepEqual([...got].sort(), [...want].sort(), `${text} (${how})`);
+      }
       matchedSome += want.size > 0 && want.size < store.snaps.length ? 1 : 0;
     }
     // The store is built so that nearly every query splits it: a check that matched all or nothing is weak.
@@ -395,6 +404,103 @@ describe('the index beside the store', () => {
     }
   });
 
+  test('past 8 files the index is folded into one, holding only what the catalog still names', async () => {
+    const { root, snaps } = generateSearchStore(53, 12);
+    const blobs = new FsBlobStore(root);
+    const dir = path.join(root, 'search-index');
+    const facts = () => fs.readdirSync(dir).filter((f) => f.endsWith('.pfsf'));
+    const found = async (q: string) => {
+      const u = await new SearchIndex(blobs).update();
+      return searchFacts(u.facts, u.live, parseQuery(q)).snapshots.map((m) => m.name);
+    };
+    try {
+      await new SearchIndex(blobs).update();
+      const added: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        added.push(
+          writePfImage(root, {
+            name: `late-${i}`,
+            createdAt: `2026-12-0${1 + (i % 8)}T00:00:00Z`,
+            parents: [snaps[i].hex],
+            trace: traceText([{ role: 'user', content: `okapi number ${i} crossed the deploy` }]),
+          }).hex,
+        );
+        await new SearchIndex(blobs).update(); // a file of its own for each
+      }
+      assert.equal(facts().length, 8);
+      assert.deepEqual((await found('okapi')).sort(), added.map((_, i) => `late-${i}`).sort());
+      // One snapshot leaves the catalog, one more arrives: its file, the ninth, folds them all into one.
+      fs.rmSync(path.join(root, 'images', `${added[0]}.json`));
+      writePfImage(root, {
+        name: 'late-7',
+        createdAt: '2026-12-09T00:00:00Z',
+        trace: traceText([{ role: 'user', content: 'okapi number 7 crossed the deploy' }]),
+      });
+      const folded = await new SearchIndex(blobs).update();
+      assert.equal(facts().length, 1, `files left: ${facts().join(' ')}`);
+      assert.ok(!folded.facts.snapshots.has(added[0]), 'a snapshot gone from the catalog was kept');
+      assert.equal(folded.facts.snapshots.size, 12 + 7);
+      const okapis = (await found('okapi')).sort();
+      assert.deepEqual(okapis, ['late-1', 'late-2', 'late-3', 'late-4', 'late-5', 'late-6', 'late-7']);
+      assert.deepEqual(
+        await found('tool:git_push'),
+        searchFacts(folded.facts, folded.live, parseQuery('tool:git_push')).snapshots.map((m) => m.name),
+      );
+    } finally {
+      await blobs.close();
+    }
+  });
+
+  test('a file that is not a facts file of this version is removed and read again', async () => {
+    const { root } = generateSearchStore(59, 10);
+    const blobs = new FsBlobStore(root);
+    const dir = path.join(root, 'search-index');
+    try {
+      const expected = (await new SearchIndex(blobs).update()).live.size;
+      const only = () => fs.readdirSync(dir).filter((f) => f.endsWith('.pfsf'));
+      const [file] = only();
+      const whole = fs.readFileSync(path.join(dir, file));
+      const lines = whole.toString('latin1').split('\n');
+      const cases: Array<[string, string]> = [
+        ['another version', `pfstore-search-facts 3\n${lines.slice(1).join('\n')}`],
+        ['a table that does not parse', `${lines[0]}\n{not json\n${lines.slice(2).join('\n')}`],
+        [
+          'a table without its snapshots',
+          `${lines[0]}\n${lines[1].replace('"snapshots"', '"snapshotz"')}\n${lines.slice(2).join('\n')}`,
+        ],
+        ['no second line', lines[0]],
+      ];
+      for (const [what, text] of cases) {
+        fs.writeFileSync(path.join(dir, file), Buffer.from(text, 'latin1'));
+        const u = await new SearchIndex(blobs).update();
+        assert.equal(u.discarded, 1, what);
+        assert.equal(u.added, 10, what);
+        assert.equal(u.live.size, expected, what);
+        assert.equal(only().length, 1, `${what}: one whole file in its place`);
+        assert.equal((await new SearchIndex(blobs).update()).added, 0, `${what}: the new file is read`);
+        only().forEach((f) => fs.rmSync(path.join(dir, f)));
+      }
+    } finally {
+      await blobs.close();
+    }
+  });
+
+  test('catalog files that are not snapshots are not searched, and do not stop the rest', async () => {
+    const { root, snaps } = generateSearchStore(61, 8);
+    fs.writeFileSync(path.join(root, 'images', 'notes.json'), '{}');
+    fs.writeFileSync(path.join(root, 'images', `${'ab'.repeat(31)}AB.json`), '{}');
+    fs.writeFileSync(path.join(root, 'images', `${'cd'.repeat(32)}.json`), 'not a manifest');
+    const blobs = new FsBlobStore(root);
+    try {
+      const u = await new SearchIndex(blobs).update();
+      assert.deepEqual([...u.live].sort(), snaps.map((x) => x.hex).sort());
+      const again = await new SearchIndex(blobs).update();
+      assert.deepEqual([...again.live].sort(), snaps.map((x) => x.hex).sort());
+    } finally {
+      await blobs.close();
+    }
+  });
+
   test('the catalog is listed again whenever the images folder changed; an unchanged one is not listed', async () => {
     const { root, snaps } = generateSearchStore(43, 20);
     const blobs = new FsBlobStore(root);
@@ -496,6 +602,30 @@ describe('pfstore search', () => {
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /never closed \(column 8\)\n {2}deploy \(prod\n {9}\^/);
     assert.doesNotMatch(bad.stderr, /at .*\.js:\d+/, 'no stack trace');
+
+    // No query, a limit that is not a number: exit 1 in words.
+    const empty = spawnSync(process.execPath, [CLI_JS, '--store', root, 'search'], { encoding: 'utf8' });
+    assert.equal(empty.status, 1);
+    assert.match(empty.stderr, /search takes a query/);
+    const limit = pfstore(root, '--limit', 'all', 'deploy');
+    assert.equal(limit.status, 1);
+    assert.match(limit.stderr, /--limit takes a number of snapshots/);
+    // A snapshot with more places than are listed says how many more.
+    const many = pfstore(root, '--limit', '1', '/[a-z]/', '/[e]/', 'env:*', 'file:*');
+    assert.equal(many.status, 0, many.stderr);
+    assert.match(many.stdout, /… and \d+ more places?\n/);
+    assert.match(many.stdout, /\(1 shown; --limit 0 shows all\)/);
+    // A damaged index file is said, removed and read again; the answer is the same.
+    const dir = path.join(root, 'search-index');
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.pfsf'))) {
+      const bytes = fs.readFileSync(path.join(dir, f));
+      bytes[0] ^= 0x20;
+      fs.writeFileSync(path.join(dir, f), bytes);
+    }
+    const healed = pfstore(root, 'tool:git_push', 'deploy');
+    assert.equal(healed.status, 0, healed.stderr);
+    assert.match(healed.stderr, /pfstore: \d+ index files? damaged or of another version: removed, read again/);
+    assert.equal(healed.stdout, found.stdout);
   });
 
   test('--json lines and --images name what the brute-force scan names; no secret value anywhere', () => {
