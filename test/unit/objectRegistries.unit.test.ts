@@ -359,6 +359,36 @@ describe('file:// paths and links', () => {
     }
   });
 
+  test('a snapshot missing a blob of its closure, or whose manifest is not one, is refused before anything goes', () => {
+    const source = tempStore();
+    const dir = tempStore('pf-file-registry-');
+    try {
+      const content = writeBlob(source, 'a file the tree names\n');
+      const tree = JSON.stringify({
+        kind: 'fs.tree.v1',
+        entries: [{ path: 'notes.txt', mode: '0644', size: 22, kind: 'file', blob: `sha256:${content}` }],
+      });
+      const { hex } = writePfImage(source, { name: 'gappy', createdAt: '2026-12-07T10:00:00Z', fs: tree });
+      fs.rmSync(blobFile(source, content));
+      const missing = pfstore(source, ['push', '--allow-secrets', 'gappy', `file://${dir}/gappy`]);
+      assert.notEqual(missing.status, 0);
+      assert.match(
+        missing.stderr,
+        /1 blob\(s\) of the image's closure are missing \(first: sha256:[0-9a-f]{64}, world\.fs/,
+      );
+      // The catalog file made into something that is not a manifest (its name is still its digest's).
+      fs.writeFileSync(path.join(source, 'images', `${hex}.json`), JSON.stringify({ schema_version: 1 }));
+      const invalid = pfstore(source, ['push', '--allow-secrets', `sha256:${hex}`, `file://${dir}/invalid`]);
+      assert.notEqual(invalid.status, 0);
+      assert.match(invalid.stderr, /is not a valid manifest/);
+      assert.deepEqual(fs.readdirSync(dir), [], 'nothing went');
+    } finally {
+      for (const d of [source, dir]) {
+        fs.rmSync(d, { recursive: true, force: true });
+      }
+    }
+  });
+
   test('a folder upload whose check fails leaves nothing under the key, nor a temp file', async () => {
     const dir = tempStore('pf-file-registry-');
     try {
