@@ -594,6 +594,10 @@ sys.stdout.write(json.dumps([keys, parts]))`,
           await registry.upload(`good-${mib}.zst`, file, mib << 20, undefined, later(1500, false));
           assert.equal(await registry.size(`good-${mib}.zst`), mib << 20, what);
         }
+        // An upload that fails on its own (no such bucket) says so, whatever its check says.
+        const nowhere = await s3RegistryFor('no-such-bucket', 'team', server.env);
+        const file = path.join(dir, '1.bin');
+        await assert.rejects(nowhere.upload('x.zst', file, 1 << 20, undefined, Promise.resolve()), /no such bucket/);
         const open = boto3(
           server,
           `sys.stdout.write(str(len(s3.list_multipart_uploads(Bucket='gated').get('Uploads', []))))`,

@@ -378,6 +378,11 @@ describe('the index beside the store', () => {
         ['a trace naming messages past the table', 'traces', (i) => (i[2 + 1] = 1 << 30)],
         ['a record with a verdict the file does not know', 'ledgers', (i) => (i[1] = 7)],
         ['a corpus whose messages start out of order', 'starts', (i) => (i[2] = 1)],
+        ['a corpus whose first message starts late', 'starts', (i) => (i[0] = 5)],
+        ['a snapshot naming more parents than its section holds', 'snapshots', (i) => (i[6] = 1 << 30)],
+        ['a snapshot without a digest of its own', 'snapshots', (i) => (i[0] = -1)],
+        ['a record running past its section', 'ledgers', (i) => (i[5] = 1 << 30)],
+        ['a trace running past its section', 'traces', (i) => (i[1] = 1 << 30)],
       ];
       for (const [what, section, change] of cases) {
         fs.writeFileSync(path.join(dir, file), crafted(whole, section, change));
@@ -392,6 +397,9 @@ describe('the index beside the store', () => {
       fs.truncateSync(huge, 4 * 1024 ** 3 + 1);
       assert.deepEqual(await answers(), expected, 'a file past the size of any facts file');
       assert.ok(!fs.existsSync(huge), 'the oversized file was kept');
+      // A phrase holding a NUL matches nothing (no message holds one: each became U+FFFD when indexed).
+      const nul = await new SearchIndex(blobs).update();
+      assert.equal(searchFacts(nul.facts, nul.live, parseQuery('"deploy\u0000prod"')).snapshots.length, 0);
       // A name whose end lies past its section reads as no name (and the agent kind after it): nothing else
       // changes.
       fs.writeFileSync(
