@@ -554,8 +554,12 @@ describe('the index beside the store', () => {
       await found('zebra');
       assert.deepEqual(await found('zebra'), { listed: false, added: 0, images: [] });
 
-      // A stamp that does not parse, or names other facts files, is only a listing.
+      // A stamp that does not parse, or names other facts files, is only a listing; a FIFO in its place is
+      // never opened for reading (that read would wait for ever).
       fs.writeFileSync(stamp, '{"v":1,');
+      assert.equal((await found('zebra')).listed, true);
+      fs.rmSync(stamp);
+      assert.equal(spawnSync('mkfifo', [stamp]).status, 0);
       assert.equal((await found('zebra')).listed, true);
     } finally {
       await blobs.close();

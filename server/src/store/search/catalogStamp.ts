@@ -10,6 +10,7 @@ import type { BigIntStats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { imagesDir } from '../blobs/blobPaths';
+import { readRegularFile } from '../io/safeOpen';
 
 export const STAMP_FILE = 'catalog-stamp.json';
 const STAMP_VERSION = 1;
@@ -55,11 +56,8 @@ export async function readStamp(
   }
   let stamp: unknown;
   try {
-    const text = await fs.readFile(path.join(dir, STAMP_FILE), {
-      encoding: 'utf8',
-      flag: fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW,
-    });
-    stamp = text.length < MAX_STAMP_BYTES ? JSON.parse(text) : undefined;
+    // The one open path: never a FIFO (a read that would wait for ever), a link, or a file past the limit.
+    stamp = JSON.parse((await readRegularFile(path.join(dir, STAMP_FILE), MAX_STAMP_BYTES)).toString('utf8'));
   } catch {
     return undefined;
   }
