@@ -10,11 +10,14 @@ import type { ClosureEntry } from '../store/images/imageClosure';
 import { parseManifest } from '../store/images/manifest';
 import { readRegularFile } from '../store/io/safeOpen';
 import { snapshotClosure } from '../store/layers/snapshotClosure';
+import { forEachInFlight } from '../../../shared/common/inFlight';
 
 export interface PushPlan {
   manifestBytes: Buffer;
   /** Each blob once, in closure order. */
   closure: ClosureEntry[];
+  /** Each blob's stored size (its file's), as found when the plan was made. */
+  sizes: Map<string, number>;
 }
 
 export async function pushPlan(
@@ -52,12 +55,21 @@ export async function pushPlan(
     throw new StoreError('invalid-input', `cannot push an incomplete closure: ${u.layer} sha256:${u.hex}: ${u.reason}`);
   }
   const closure = [...new Map(entries.map((e) => [e.hex, e])).values()];
-  const missing = [];
-  for (const e of closure) {
-    if (!(await store.has(e.hex))) {
-      missing.push(e);
-    }
-  }
+  const missing: ClosureEntry[] = [];
+  const sizes = new Map<string, number>();
+  await forEachInFlight(
+    closure,
+    32,
+    async (e) => {
+      const size = await store.storedSize(e.hex);
+      if (size === undefined) {
+        missing.push(e);
+      } else {
+        sizes.set(e.hex, size);
+      }
+    },
+    signal,
+  );
   if (missing.length > 0) {
     throw new StoreError(
       'not-found',
@@ -70,7 +82,7 @@ export async function pushPlan(
   if (checkFirst) {
     await checkClosure(store, closure, signal);
   }
-  return { manifestBytes, closure };
+  return { manifestBytes, closure, sizes };
 }
 
 /** Re-hashes these blobs of a closure; throws, naming the first bad one's layer, when any fails. */

@@ -15,6 +15,8 @@ import type { ObjectRegistry } from './objectRegistry';
 
 export class FileRegistry implements ObjectRegistry {
   readonly display: string;
+  /** Folders checked for localPath, once per folder for this registry's life (one transfer). */
+  private readonly checkedFolders = new Map<string, Promise<string | undefined>>();
 
   constructor(private readonly dir: string) {
     this.display = `file://${dir}`;
@@ -86,6 +88,19 @@ export class FileRegistry implements ObjectRegistry {
       throw err instanceof StoreError ? err : ioError('cannot write', file, err);
     }
     await syncFolder(path.dirname(file));
+  }
+
+  async localPath(key: string): Promise<string | undefined> {
+    const parts = keyParts(key);
+    const folderKey = parts.slice(0, -1).join('/');
+    let dir = this.checkedFolders.get(folderKey);
+    if (!dir) {
+      dir = this.checkedFolder(parts.slice(0, -1), false);
+      this.checkedFolders.set(folderKey, dir);
+      dir.catch(() => this.checkedFolders.delete(folderKey)); // a failed check is made again, not remembered
+    }
+    const found = await dir;
+    return found === undefined ? undefined : path.join(found, parts[parts.length - 1]);
   }
 
   /** Blobs of a push as one batch, made durable together (folderBatch.ts). */

@@ -6,16 +6,13 @@
 // a power cut at any point leaves either no manifest or a manifest whose every blob is whole under its name.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { forEachInFlight } from '../../../shared/common/inFlight';
 import { StoreError, ioError, throwIfAborted } from '../store/errors';
-import { renameOver, syncFolder, writeAll } from '../store/io/durableWrite';
+import { syncFolder, writeAll } from '../store/io/durableWrite';
+import { commitStaged, removeStaged, type StagedFile } from '../store/io/stagedCommit';
 import { openRegular } from '../store/io/safeOpen';
 import type { ObjectBatch } from './objectRegistry';
 
 export { syncFolder };
-
-/** fsyncs in flight at once: enough for the journal to take them in one commit, few enough for open files. */
-const SYNCS_IN_FLIGHT = 64;
 
 let tempCounter = 0;
 
@@ -48,7 +45,7 @@ export async function copyInto(output: fs.FileHandle, source: string, size: numb
 }
 
 export class FolderBatch implements ObjectBatch {
-  private staged: Array<{ temp: string; file: string; size: number }> = [];
+  private staged: StagedFile[] = [];
   /** Each folder checked (no symlink on the way, made if missing) once per batch: 256 shards, not 1,000 walks. */
   private readonly folders = new Map<string, Promise<string>>();
   /** The regular files of each folder, listed once per batch (by key prefix). */
@@ -80,46 +77,14 @@ export class FolderBatch implements ObjectBatch {
   }
 
   async commit(signal?: AbortSignal): Promise<void> {
-    const staged = this.staged;
-    await forEachInFlight(
-      staged,
-      SYNCS_IN_FLIGHT,
-      async (s) => {
-        const handle = await fs.open(s.temp, 'r+');
-        try {
-          await handle.sync();
-          const { size } = await handle.stat();
-          if (size !== s.size) {
-            throw ioError('refusing to store', s.file, new Error(`the temp file holds ${size} of ${s.size} bytes`));
-          }
-        } finally {
-          await handle.close();
-        }
-      },
-      signal,
-    );
-    throwIfAborted(signal);
-    await forEachInFlight(staged, SYNCS_IN_FLIGHT, (s) => renameOver(s.temp, s.file), signal);
-    const folders = new Set<string>();
-    for (const s of staged) {
-      // The folder that gained the name, and those above it up to the registry (a shard folder may be new).
-      for (let dir = path.dirname(s.file); ; dir = path.dirname(dir)) {
-        folders.add(dir);
-        if (dir === this.root || !dir.startsWith(this.root + path.sep)) {
-          break;
-        }
-      }
-    }
+    await commitStaged(this.staged, this.root, signal);
     this.staged = [];
-    // Deepest first: a new folder's own entries are durable before its name in its parent.
-    const order = [...folders].sort((a, b) => b.length - a.length);
-    await forEachInFlight(order, SYNCS_IN_FLIGHT, syncFolder);
   }
 
   async abort(): Promise<void> {
     const staged = this.staged;
     this.staged = [];
-    await Promise.all(staged.map((s) => fs.rm(s.temp, { force: true })));
+    await removeStaged(staged);
   }
 
   /** A folder's regular files (no symlink, no folder counts as an object), the folder checked as for writes. */
@@ -147,7 +112,7 @@ export class FolderBatch implements ObjectBatch {
     return folder;
   }
 
-  private async stage(key: string, size: number, fill: (h: fs.FileHandle) => Promise<void>): Promise<void> {
+  async place(key: string): Promise<{ temp: string; file: string }> {
     const folderKey = key.slice(0, key.lastIndexOf('/') + 1);
     const folder = this.folderOf(folderKey, key);
     const name = key.slice(folderKey.length);
@@ -155,7 +120,15 @@ export class FolderBatch implements ObjectBatch {
       throw new StoreError('invalid-input', `not a registry key: ${JSON.stringify(key)}`);
     }
     const file = path.join(await folder, name);
-    const temp = tempName(file);
+    return { temp: tempName(file), file };
+  }
+
+  stageWritten(place: { temp: string; file: string }): void {
+    this.staged.push({ ...place });
+  }
+
+  private async stage(key: string, size: number, fill: (h: fs.FileHandle) => Promise<void>): Promise<void> {
+    const { temp, file } = await this.place(key);
     const handle = await fs.open(temp, 'wx');
     try {
       await fill(handle);
@@ -164,7 +137,12 @@ export class FolderBatch implements ObjectBatch {
       await fs.rm(temp, { force: true }); // a failed object leaves nothing, and the rest of the batch stands
       throw err instanceof StoreError ? err : ioError('cannot write', file, err);
     }
+    const { size: written } = await handle.stat().catch(() => ({ size: -1 }));
     await handle.close();
-    this.staged.push({ temp, file, size });
+    if (written !== size) {
+      await fs.rm(temp, { force: true });
+      throw ioError('refusing to store', file, new Error(`the temp file holds ${written} of ${size} bytes`));
+    }
+    this.staged.push({ temp, file });
   }
 }

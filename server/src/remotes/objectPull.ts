@@ -62,23 +62,35 @@ export async function pullFromObjects(
   let downloaded = 0;
   let alreadyHad = 0;
   const absent: ClosureEntry[] = [];
+  /** 'durable': fetched and already made durable (a batch's copies), so not in `written`. */
+  const settle = (entry: ClosureEntry, got: boolean | 'absent' | 'durable') => {
+    if (got === 'absent') {
+      absent.push(entry);
+    } else if (got === 'durable') {
+      downloaded++;
+    } else if (got) {
+      downloaded++;
+      written.push(entry.hex);
+    } else {
+      alreadyHad++;
+    }
+  };
   const fetchAll = async (entries: ClosureEntry[]) => {
     const fresh = [...new Map(entries.filter((e) => !fetched.has(e.hex)).map((e) => [e.hex, e])).values()];
     fresh.forEach((e) => fetched.add(e.hex));
+    let alone = fresh;
+    if (registry.localPath) {
+      alone = await adoptLocalFiles(store, registry.localPath.bind(registry), fresh, settle, {
+        signal: opts.signal,
+        onBatch: () => opts.onProgress?.({ done: fetched.size - absent.length, total: fetched.size, note: 'blobs' }),
+      });
+    }
     await forEachInFlight(
-      fresh,
+      alone,
       opts.concurrency ?? TRANSFER_CONCURRENCY,
       async (entry) => {
         throwIfAborted(opts.signal);
-        const got = await adoptObject(store, registry, entry.hex, opts.signal);
-        if (got === 'absent') {
-          absent.push(entry);
-        } else if (got) {
-          downloaded++;
-          written.push(entry.hex);
-        } else {
-          alreadyHad++;
-        }
+        settle(entry, await adoptObject(store, registry, entry.hex, opts.signal));
         opts.onProgress?.({ done: fetched.size - absent.length, total: fetched.size, note: entry.layer });
       },
       opts.signal,
@@ -123,6 +135,44 @@ export async function pullFromObjects(
     alreadyHad,
     absentExtras: absent.filter((e) => !required.has(e.hex)),
   };
+}
+
+/**
+ * A folder registry's objects adopted in batches (FsBlobStore.adoptFiles): copied with their checks on the
+ * way and made durable together. What a batch cannot take (too large, a bad blob in the store's way) is
+ * returned to be adopted one by one; the rest is settled here.
+ */
+async function adoptLocalFiles(
+  store: FsBlobStore,
+  localPath: (key: string) => Promise<string | undefined>,
+  entries: ClosureEntry[],
+  settle: (entry: ClosureEntry, got: boolean | 'absent' | 'durable') => void,
+  opts: { signal?: AbortSignal; onBatch?: () => void },
+): Promise<ClosureEntry[]> {
+  const found: Array<{ entry: ClosureEntry; from: string }> = [];
+  for (const entry of entries) {
+    const from = await localPath(blobKey(entry.hex));
+    if (from === undefined) {
+      settle(entry, 'absent');
+    } else {
+      found.push({ entry, from });
+    }
+  }
+  const outcomes = await store.adoptFiles(
+    found.map((f) => ({ hex: f.entry.hex, from: f.from })),
+    opts,
+  );
+  const alone: ClosureEntry[] = [];
+  outcomes.forEach((outcome, i) => {
+    const { entry } = found[i];
+    if (outcome === 'single') {
+      alone.push(entry);
+    } else {
+      // Copied blobs are durable already (adoptFiles commits them): they do not join `written`.
+      settle(entry, outcome === 'absent' ? 'absent' : outcome === 'copied' ? 'durable' : false);
+    }
+  });
+  return alone;
 }
 
 /** The remote holds no object for a blob (pf's own push leaves out what merge and CRIU records name). */

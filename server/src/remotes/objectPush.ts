@@ -1,7 +1,6 @@
 // Push to a file:// folder or an s3:// prefix in pf's layout: every blob of the closure as its stored level-19
 // bytes under `blobs/sha256/<2>/<hex>.zst` (skipped when already there, so a push resumes by running it again),
 // then the signature, then `manifest.json` last: a reader never finds a manifest whose blobs are not all there.
-import * as fs from 'node:fs/promises';
 import { TRANSFER_CONCURRENCY, forEachInFlight } from '../../../shared/common/inFlight';
 import { checkClosure, pushPlan } from '../oci/pushPlan';
 import type { TransferProgress } from '../oci/push';
@@ -9,7 +8,9 @@ import { signManifest } from '../oci/signature';
 import { blobPath } from '../store/blobs/blobPaths';
 import type { FsBlobStore } from '../store/blobs/fsBlobStore';
 import { StoreError, throwIfAborted } from '../store/errors';
-import { MANIFEST_KEY, SIGNATURE_KEY, blobKey, type ObjectRegistry } from './objectRegistry';
+import { MANIFEST_KEY, SIGNATURE_KEY, blobKey, type ObjectBatch, type ObjectRegistry } from './objectRegistry';
+import { removeStaged } from '../store/io/stagedCommit';
+import type { ClosureEntry } from '../store/images/imageClosure';
 
 const BATCH_CONCURRENCY = 32;
 
@@ -36,11 +37,7 @@ export async function pushToObjects(
   // 256 MiB blob checked first kept the first byte waiting for its whole check: 250 ms here when incompressible,
   // longer for text that must be decoded). A streamed upload completes, and a small blob goes, only once every
   // streamed blob has passed, so a damaged one leaves nothing behind.
-  const { manifestBytes, closure } = await pushPlan(store, imageHex, opts.signal, false);
-  const sizes = new Map<string, number>();
-  await forEachInFlight(closure, 16, async (e) => {
-    sizes.set(e.hex, (await fs.stat(blobPath(store.root, e.hex))).size);
-  });
+  const { manifestBytes, closure, sizes } = await pushPlan(store, imageHex, opts.signal, false);
   const streamed = closure.filter((e) => sizes.get(e.hex)! > STREAM_ABOVE);
   let allStreamedChecked: Promise<void> | undefined;
   if (!batch) {
@@ -57,16 +54,34 @@ export async function pushToObjects(
   const total = closure.length + 1;
   let done = 0;
   let uploaded = 0;
-  const target = batch ?? registry;
+  const progress = (note: string) => opts.onProgress?.({ done: ++done, total, note });
   try {
+    let oneByOne = closure;
+    if (batch) {
+      // Small blobs not yet there go in worker batches, checked as they are copied; the rest one by one.
+      const there = new Set<string>();
+      await forEachInFlight(closure, BATCH_CONCURRENCY, async (entry) => {
+        if (await batch.has(blobKey(entry.hex))) {
+          there.add(entry.hex);
+          progress(entry.layer);
+        }
+      });
+      const missing = closure.filter((e) => !there.has(e.hex));
+      const small = missing.filter((e) => sizes.get(e.hex)! <= STREAM_ABOVE);
+      const copied = await copyIntoBatch(store, batch, small, opts.signal, () => progress('blobs'));
+      uploaded += copied.length;
+      const done = new Set(copied);
+      oneByOne = missing.filter((e) => !done.has(e.hex));
+    }
+    const target = batch ?? registry;
     await forEachInFlight(
-      closure,
+      oneByOne,
       // A batch's writes are local and unsynced until the commit: more at once keeps the disk queue full.
       opts.concurrency ?? (batch ? BATCH_CONCURRENCY : TRANSFER_CONCURRENCY),
       async (entry) => {
         throwIfAborted(opts.signal);
         const key = blobKey(entry.hex);
-        if (!(await (batch ? batch.has(key) : registry.size(key, opts.signal).then((s) => s !== undefined)))) {
+        if (batch || (await registry.size(key, opts.signal)) === undefined) {
           const file = blobPath(store.root, entry.hex);
           const size = sizes.get(entry.hex)!;
           if (size > STREAM_ABOVE) {
@@ -83,7 +98,7 @@ export async function pushToObjects(
           }
           uploaded++;
         }
-        opts.onProgress?.({ done: ++done, total, note: entry.layer });
+        progress(entry.layer);
       },
       opts.signal,
     );
@@ -96,6 +111,46 @@ export async function pushToObjects(
   await registry.write(MANIFEST_KEY, manifestBytes, opts.signal);
   opts.onProgress?.({ done: ++done, total, note: 'manifest and signature' });
   return { blobs: closure.length, uploaded, skipped: closure.length - uploaded };
+}
+
+/**
+ * Small blobs copied from the store into the batch's temp names by the store's workers, each checked on the way
+ * (FsBlobStore.copyOut), and staged. Returns the digests staged; a blob too large to copy whole is left for the
+ * caller. A blob that fails its check fails the push, naming its layer; nothing of it is staged.
+ */
+async function copyIntoBatch(
+  store: FsBlobStore,
+  batch: ObjectBatch,
+  entries: ClosureEntry[],
+  signal: AbortSignal | undefined,
+  onBlob: () => void,
+): Promise<string[]> {
+  const places = await Promise.all(entries.map((e) => batch.place(blobKey(e.hex))));
+  let outcomes: Awaited<ReturnType<FsBlobStore['copyOut']>>;
+  try {
+    outcomes = await store.copyOut(
+      entries.map((e, i) => ({ hex: e.hex, to: places[i].temp })),
+      { signal, onBatch: (n) => Array.from({ length: n }, onBlob) },
+    );
+  } catch (err) {
+    await removeStaged(places); // cancelled mid-way: the copies made so far are not staged yet
+    throw err;
+  }
+  const staged: string[] = [];
+  outcomes.forEach((outcome, i) => {
+    if (typeof outcome === 'number') {
+      batch.stageWritten(places[i]);
+      staged.push(entries[i].hex);
+    }
+  });
+  const failed = outcomes.findIndex((o) => o instanceof StoreError);
+  if (failed >= 0) {
+    throw new StoreError(
+      'integrity',
+      `a blob of the image's closure failed verification (${entries[failed].layer}: ${(outcomes[failed] as StoreError).message}); nothing was pushed`,
+    );
+  }
+  return staged;
 }
 
 /** Throws, naming the layer, when a blob fails its re-hash: a push never sends what the store cannot vouch for. */

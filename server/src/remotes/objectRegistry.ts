@@ -29,6 +29,12 @@ export interface ObjectRegistry {
    * fsync per object is most of a push). Nothing staged has its final name before `commit` has made it durable.
    */
   batch?(): ObjectBatch;
+  /**
+   * A folder registry's own file for `key`, every folder on the way checked (no symlink, no non-folder), or
+   * undefined when a folder is missing: a pull copies small objects from there straight into the store in
+   * batches. The file itself is opened later as every stored file is (never a pipe, never a final symlink).
+   */
+  localPath?(key: string): Promise<string | undefined>;
 }
 
 export interface ObjectBatch {
@@ -36,6 +42,13 @@ export interface ObjectBatch {
   has(key: string): Promise<boolean>;
   write(key: string, bytes: Uint8Array, signal?: AbortSignal): Promise<void>;
   upload(key: string, file: string, size: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * A fresh temp name beside `key`'s final name, its folder checked (and made): for bytes another writer puts
+   * there (the store's worker copying many small blobs at once). `stageWritten` then adds it to the batch.
+   */
+  place(key: string): Promise<{ temp: string; file: string }>;
+  /** Stages a file written at a `place`'s temp name (its writer has checked what it wrote). */
+  stageWritten(place: { temp: string; file: string }): void;
   /** Makes every staged object durable, then gives each its name, then makes the names durable. */
   commit(signal?: AbortSignal): Promise<void>;
   /** Removes whatever was staged and not committed. */

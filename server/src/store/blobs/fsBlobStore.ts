@@ -40,6 +40,9 @@ import type { WorkerFailure, WorkerReply, WorkerRequest } from '../workers/worke
 import { declaredDecodedSize } from '../io/zstdFrame';
 import { hashFile } from '../io/fileHash';
 import { renameOver, syncFolder } from '../io/durableWrite';
+import { commitStaged, removeStaged, type StagedFile } from '../io/stagedCommit';
+import { copyInBatches } from './batchCopy';
+import { shardOf } from '../../../../shared/blobs/digest';
 import { formatBytes } from '../../../../shared/common/format';
 import { forEachInFlight } from '../../../../shared/common/inFlight';
 
@@ -300,6 +303,76 @@ export class FsBlobStore implements BlobStore {
   }
 
   /**
+   * Small blob files from outside the store (a folder registry's objects) adopted many at once: each copied to
+   * a temp name in its shard with its check on the way (worker batches, batchCopy.ts), the copies made durable
+   * together and only then renamed into place (io/stagedCommit.ts). Per item, in order: 'copied'; 'kept' (a
+   * good blob was already here, its time refreshed as for one adopted alone); 'absent' (no such file); or
+   * 'single' (too large for a batch, or a bad blob in the way): the caller adopts it alone. Any other failure
+   * (a file that does not decode to its digest) fails the call, and no temp file is left.
+   */
+  async adoptFiles(
+    items: ReadonlyArray<{ hex: string; from: string }>,
+    opts: { signal?: AbortSignal; onBatch?: (copied: number) => void } = {},
+  ): Promise<Array<'copied' | 'kept' | 'absent' | 'single'>> {
+    const shards = new Map(items.map((i) => [shardOf(checkedHex(i.hex)), i.hex]));
+    await forEachInFlight([...shards.values()], 16, (hex) => prepareShard(this.root, hex), opts.signal);
+    const copies = items.map((i) => ({
+      hex: i.hex,
+      from: i.from,
+      to: tempBlobPath(this.root, i.hex),
+      unlessPresent: blobPath(this.root, i.hex),
+    }));
+    const staged: StagedFile[] = [];
+    try {
+      const results = await copyInBatches(this.pool, copies, { signal: opts.signal, onBatch: opts.onBatch });
+      results.forEach((r, i) => {
+        if (r.ok && !r.present) {
+          staged.push({ temp: copies[i].to, file: copies[i].unlessPresent });
+        }
+      });
+      const failed = results.findIndex((r) => !r.ok && !r.notFound && !r.tooLarge);
+      if (failed >= 0) {
+        throw errorOfFailure(items[failed].hex, results[failed] as WorkerFailure);
+      }
+      await commitStaged(staged, this.root, opts.signal);
+      return await Promise.all(
+        results.map(async (r, i) => {
+          if (!r.ok) {
+            return r.notFound ? 'absent' : 'single';
+          }
+          if (!r.present) {
+            return 'copied';
+          }
+          return (await this.goodStoredSize(items[i].hex, opts.signal)) === undefined ? 'single' : 'kept';
+        }),
+      );
+    } catch (err) {
+      await removeStaged(copies.map((c) => ({ temp: c.to })));
+      throw err;
+    }
+  }
+
+  /**
+   * Copies small blobs of this store to new files (`to`, a folder registry's temp names), each checked on the
+   * way, in worker batches; nothing is synced (the caller commits them together). Returns each copy's stored
+   * size, 'single' for a blob too large to copy whole, or the error of a blob that failed its check (no copy
+   * of it is left). When the call itself fails (cancelled), the caller removes whatever `to` files exist.
+   */
+  async copyOut(
+    items: ReadonlyArray<{ hex: string; to: string }>,
+    opts: { signal?: AbortSignal; onBatch?: (copied: number) => void } = {},
+  ): Promise<Array<number | 'single' | StoreError>> {
+    const copies = items.map((i) => ({ hex: i.hex, from: blobPath(this.root, i.hex), to: i.to }));
+    const results = await copyInBatches(this.pool, copies, { fromRoot: this.root, ...opts });
+    return results.map((r, i) => {
+      if (r.ok) {
+        return r.storedBytes!;
+      }
+      return r.tooLarge ? 'single' : errorOfFailure(items[i].hex, r);
+    });
+  }
+
+  /**
    * Makes blobs written without their own fsync durable together: every file synced with many syncs in flight
    * (the journal commits them together), then each shard folder that holds one. A pull calls this before the
    * image enters the catalog: nothing is called pulled that a power cut can lose.
@@ -501,7 +574,8 @@ export class FsBlobStore implements BlobStore {
     return (await freshen(blobPath(this.root, hex))) ? size : undefined;
   }
 
-  private async storedSize(hex: string): Promise<number | undefined> {
+  /** The size of a blob's file, or undefined when there is none (nothing read, nothing checked). */
+  async storedSize(hex: string): Promise<number | undefined> {
     try {
       return (await fs.lstat(blobPath(this.root, hex))).size;
     } catch (err) {

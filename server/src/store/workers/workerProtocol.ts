@@ -43,8 +43,24 @@ export type WorkerRequest =
    * layer names (a merge record's parents, a CRIU record's dump), where a wrong answer can only keep more.
    */
   | { op: 'head'; path: string; root?: string; hex: string; bytes: number }
+  /**
+   * Small blob files copied with their check on the way (io/copyCheckedSync.ts), one message per batch: a
+   * pull's objects into the store's temp names, a push's blobs into a folder registry's. With `fromRoot`, each
+   * source folder must resolve inside it (the store's own blobs), checked once per folder per batch. Results
+   * come in the order of `items`.
+   */
+  | { op: 'copyChecked'; items: CopyItem[]; maxStored: number; maxBytes: number; fromRoot?: string }
   /** Decode into `dest` (a temp file the caller renames once the hash is known to be right). */
   | { op: 'decodeToFile'; path: string; root?: string; hex: string; maxBytes: number; dest: string };
+
+/** One file of a copyChecked batch: `from` must decode to `hex`; `to` is a new name the copy creates. */
+export interface CopyItem {
+  hex: string;
+  from: string;
+  to: string;
+  /** When a file is already at this path (the blob's own name in the store), nothing is copied. */
+  unlessPresent?: string;
+}
 
 // `root`, when set, is the store root: the blob file must resolve inside it (no shard symlinked elsewhere).
 
@@ -52,6 +68,8 @@ export type WorkerFailure = {
   ok: false;
   integrity?: IntegrityKind;
   notFound?: boolean;
+  /** A copyChecked source over `maxStored` bytes: the caller streams it instead. */
+  tooLarge?: boolean;
   message: string;
   errno?: string;
 };
@@ -69,5 +87,12 @@ export type WorkerReply =
     }
   | WorkerFailure;
 
-/** One blob's outcome in a verifyBatch reply, in the order of the request's items. */
-export type BatchResult = { ok: true; decodedBytes: number } | WorkerFailure;
+/** One blob's outcome in a verifyBatch or copyChecked reply, in the order of the request's items. */
+export type BatchResult =
+  | {
+      ok: true;
+      decodedBytes: number;
+      storedBytes?: number;
+      /** unlessPresent was there: nothing copied */ present?: true;
+    }
+  | WorkerFailure;

@@ -6,6 +6,7 @@ import type { BatchResult, WorkerFailure, WorkerReply, WorkerRequest } from './w
 import { COMPRESSION_LEVEL } from './workerProtocol';
 import { DecodeFailure, assertFolderInside, decodeBytesSync, decodeFileSync } from '../io/decodeSync';
 import { writeAllSync } from '../io/durableWrite';
+import { TooLargeToCopy, copyCheckedSync } from '../io/copyCheckedSync';
 import { NotRegularFileError } from '../errors';
 import { packPageList } from './pageList';
 import { startLayerScan } from './layerScans';
@@ -60,6 +61,27 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
           return { ok: true, decodedBytes: decodeFileSync(file, hex, req.maxBytes, ignoreOutput) };
         } catch (err) {
           return failureOf(err);
+        }
+      });
+      return { reply: { ok: true, results }, transfer: [] };
+    }
+    case 'copyChecked': {
+      const foldersInside = new Set<string>();
+      const results = req.items.map((item): BatchResult => {
+        try {
+          if (req.fromRoot !== undefined) {
+            const dir = path.dirname(item.from);
+            if (!foldersInside.has(dir)) {
+              assertFolderInside(req.fromRoot, dir, item.from);
+              foldersInside.add(dir);
+            }
+          }
+          if (item.unlessPresent !== undefined && fs.lstatSync(item.unlessPresent, { throwIfNoEntry: false })) {
+            return { ok: true, decodedBytes: 0, present: true };
+          }
+          return { ok: true, ...copyCheckedSync(item.from, item.to, item.hex, req.maxStored, req.maxBytes) };
+        } catch (err) {
+          return err instanceof TooLargeToCopy ? { ok: false, tooLarge: true, message: err.message } : failureOf(err);
         }
       });
       return { reply: { ok: true, results }, transfer: [] };
