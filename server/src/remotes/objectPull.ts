@@ -150,14 +150,15 @@ async function adoptLocalFiles(
   opts: { signal?: AbortSignal; onBatch?: () => void },
 ): Promise<ClosureEntry[]> {
   const found: Array<{ entry: ClosureEntry; from: string }> = [];
-  for (const entry of entries) {
-    const from = await localPath(blobKey(entry.hex));
+  const paths = await Promise.all(entries.map((e) => localPath(blobKey(e.hex))));
+  entries.forEach((entry, i) => {
+    const from = paths[i];
     if (from === undefined) {
       settle(entry, 'absent');
     } else {
       found.push({ entry, from });
     }
-  }
+  });
   const outcomes = await store.adoptFiles(
     found.map((f) => ({ hex: f.entry.hex, from: f.from })),
     opts,
