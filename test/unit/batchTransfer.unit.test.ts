@@ -149,9 +149,13 @@ describe('batched transfers through a folder registry', () => {
     fs.cpSync(source, damaged, { recursive: true });
     const victim = image.fileHexes[7];
     flipByte(blobFile(damaged, victim));
-    const registry = path.join(fresh('pf-reg-'), 'img');
+    const team = fresh('pf-reg-');
+    await push(source, path.join(team, 'good'));
+    const before = filesUnder(team);
+    const registry = path.join(team, 'img');
     await assert.rejects(push(damaged, registry), /failed verification \(world\.fs → src\/m007\.py/);
-    assert.deepEqual(filesUnder(registry), [], 'no object, no temp file, no manifest');
+    assert.ok(!fs.existsSync(registry), 'no object, no temp file, no manifest, not even an empty folder');
+    assert.deepEqual(filesUnder(team), before, 'the image beside it stands whole');
   });
 
   test('blobs already in the store are kept; a bad one in the way is fetched again and repaired', async () => {
@@ -210,7 +214,7 @@ describe('batched transfers through a folder registry', () => {
     fs.symlinkSync(outside, shardDir);
     const registry = path.join(fresh('pf-reg-'), 'img');
     await assert.rejects(push(linked, registry), /leaves the store|symbolic link/);
-    assert.deepEqual(filesUnder(registry), []);
+    assert.ok(!fs.existsSync(registry), 'nothing made');
   });
 
   test('a batch commits with one file-system sync, or with an fsync each where there is no `sync -f`', async () => {

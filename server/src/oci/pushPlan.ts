@@ -16,7 +16,7 @@ export interface PushPlan {
   manifestBytes: Buffer;
   /** Each blob once, in closure order. */
   closure: ClosureEntry[];
-  /** Each blob's stored size (its file's), as found when the plan was made. */
+  /** Each blob's stored size (its file's), as found when the plan was made (unless not asked for). */
   sizes: Map<string, number>;
 }
 
@@ -30,6 +30,11 @@ export async function pushPlan(
    * only read every blob twice.
    */
   checkFirst = true,
+  /**
+   * False when the caller finds each blob's file as it copies it (a folder's batch, where nothing is visible
+   * before every copy has succeeded): then `sizes` is empty and a missing blob is the caller's to report.
+   */
+  findSizes = true,
 ): Promise<PushPlan> {
   const manifestBytes = await readRegularFile(
     path.join(imagesDir(store.root), `${imageHex}.json`),
@@ -55,26 +60,25 @@ export async function pushPlan(
     throw new StoreError('invalid-input', `cannot push an incomplete closure: ${u.layer} sha256:${u.hex}: ${u.reason}`);
   }
   const closure = [...new Map(entries.map((e) => [e.hex, e])).values()];
-  const missing: ClosureEntry[] = [];
   const sizes = new Map<string, number>();
-  await forEachInFlight(
-    closure,
-    32,
-    async (e) => {
-      const size = await store.storedSize(e.hex);
-      if (size === undefined) {
-        missing.push(e);
-      } else {
-        sizes.set(e.hex, size);
-      }
-    },
-    signal,
-  );
-  if (missing.length > 0) {
-    throw new StoreError(
-      'not-found',
-      `${missing.length} blob(s) of the image's closure are missing (first: sha256:${missing[0].hex}, ${missing[0].layer}); it cannot be pushed whole`,
+  if (findSizes) {
+    const missing: ClosureEntry[] = [];
+    await forEachInFlight(
+      closure,
+      32,
+      async (e) => {
+        const size = await store.storedSize(e.hex);
+        if (size === undefined) {
+          missing.push(e);
+        } else {
+          sizes.set(e.hex, size);
+        }
+      },
+      signal,
     );
+    if (missing.length > 0) {
+      throw missingBlobsError(missing);
+    }
   }
 
   // The whole closure is checked before the first upload: a corrupt blob refuses the push with nothing sent
@@ -83,6 +87,14 @@ export async function pushPlan(
     await checkClosure(store, closure, signal);
   }
   return { manifestBytes, closure, sizes };
+}
+
+/** The refusal of a push whose closure lacks blobs here, naming the first. */
+export function missingBlobsError(missing: ClosureEntry[]): StoreError {
+  return new StoreError(
+    'not-found',
+    `${missing.length} blob(s) of the image's closure are missing (first: sha256:${missing[0].hex}, ${missing[0].layer}); it cannot be pushed whole`,
+  );
 }
 
 /** Re-hashes these blobs of a closure; throws, naming the first bad one's layer, when any fails. */

@@ -15,8 +15,10 @@ import type { ObjectRegistry } from './objectRegistry';
 
 export class FileRegistry implements ObjectRegistry {
   readonly display: string;
-  /** Folders checked for localPath, once per folder for this registry's life (one transfer). */
-  private readonly checkedFolders = new Map<string, Promise<string | undefined>>();
+  /** Folders found to be real folders, by key prefix ('' is the location): see checkedFolder. */
+  private readonly knownFolders = new Map<string, Promise<boolean>>();
+  /** Folders this registry made, in the order made: a push that fails removes those it left empty. */
+  private made: string[] = [];
 
   constructor(private readonly dir: string) {
     this.display = `file://${dir}`;
@@ -92,20 +94,44 @@ export class FileRegistry implements ObjectRegistry {
 
   async localPath(key: string): Promise<string | undefined> {
     const parts = keyParts(key);
-    const folderKey = parts.slice(0, -1).join('/');
-    let dir = this.checkedFolders.get(folderKey);
-    if (!dir) {
-      dir = this.checkedFolder(parts.slice(0, -1), false);
-      this.checkedFolders.set(folderKey, dir);
-      dir.catch(() => this.checkedFolders.delete(folderKey)); // a failed check is made again, not remembered
-    }
-    const found = await dir;
+    const found = await this.checkedFolder(parts.slice(0, -1), false);
     return found === undefined ? undefined : path.join(found, parts[parts.length - 1]);
   }
 
   /** Blobs of a push as one batch, made durable together (folderBatch.ts). */
   batch(): FolderBatch {
-    return new FolderBatch((key) => this.folderFor(key), this.dir);
+    return new FolderBatch(
+      (key) => this.folderFor(key),
+      (folderKey) => this.listFolder(folderKey),
+      this.dir,
+      () => this.removeMadeFolders(),
+    );
+  }
+
+  /** Removes the folders this registry made that are still empty, deepest first (a failed push leaves none). */
+  private async removeMadeFolders(): Promise<void> {
+    const made = this.made;
+    this.made = [];
+    this.knownFolders.clear();
+    for (const dir of made.sort((a, b) => b.length - a.length)) {
+      await fs.rmdir(dir).catch(() => undefined); // not empty (someone else's object), or gone: left as it is
+    }
+  }
+
+  /** The entries of the folder at `folderKey` ('a/b'), checked as for reads; undefined when it is missing. */
+  private async listFolder(folderKey: string): Promise<fsSync.Dirent[] | undefined> {
+    const dir = await this.checkedFolder(keyParts(folderKey), false);
+    if (dir === undefined) {
+      return undefined;
+    }
+    try {
+      return await fs.readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if (['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) {
+        return undefined;
+      }
+      throw ioError('cannot list', dir, err);
+    }
   }
 
   within(name: string): FileRegistry {
@@ -161,39 +187,73 @@ export class FileRegistry implements ObjectRegistry {
   /**
    * Walks from the location down `parts`, refusing a symlink or a non-folder anywhere on the way (a link
    * inside a shared folder could lead a pull's reads or a push's writes anywhere). Missing: undefined, or made.
+   * Each folder is checked once for this registry's life (one transfer): a push of 1,000 blobs walked the same
+   * three folders above each shard 1,000 times.
    */
   private async checkedFolder(parts: string[], make: boolean): Promise<string | undefined> {
     let dir = this.dir;
-    for (const part of ['', ...parts]) {
-      dir = part === '' ? dir : path.join(dir, part);
-      let info: fsSync.Stats | undefined;
-      try {
-        info = await fs.lstat(dir);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-          throw ioError('cannot read', dir, err);
-        }
+    for (let depth = 0; depth <= parts.length; depth++) {
+      if (depth > 0) {
+        dir = path.join(dir, parts[depth - 1]);
       }
-      if (!info) {
-        if (!make) {
-          return undefined;
-        }
-        // The location itself may be new, folders above it too (a first push to a fresh drive).
-        await fs.mkdir(dir, { recursive: part === '' }).catch((err) => {
-          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-            throw ioError('cannot create', dir, err);
-          }
-        });
-        info = await fs.lstat(dir);
+      const prefix = parts.slice(0, depth).join('/');
+      let there = this.knownFolders.get(prefix);
+      if (!there || (make && !(await there))) {
+        const checking = this.checkOne(dir, depth === 0, make);
+        this.knownFolders.set(prefix, checking);
+        // Only a folder found (or made) is remembered: a missing one is looked for again, a failure too.
+        const forget = () => this.knownFolders.get(prefix) === checking && this.knownFolders.delete(prefix);
+        checking.then((found) => found || forget(), forget);
+        there = checking;
       }
-      if (info.isSymbolicLink()) {
-        throw new StoreError('invalid-input', `refusing ${dir}: it is a symbolic link inside the registry folder`);
-      }
-      if (!info.isDirectory()) {
-        throw new StoreError('invalid-input', `refusing ${dir}: it is not a folder`);
+      if (!(await there)) {
+        return undefined;
       }
     }
     return dir;
+  }
+
+  /** Whether `dir` is a real folder (made when missing and `make`); throws for a symlink or a non-folder. */
+  private async checkOne(dir: string, isLocation: boolean, make: boolean): Promise<boolean> {
+    let info: fsSync.Stats | undefined;
+    try {
+      info = await fs.lstat(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw ioError('cannot read', dir, err);
+      }
+    }
+    if (!info) {
+      if (!make) {
+        return false;
+      }
+      try {
+        // The location itself may be new, folders above it too (a first push to a fresh drive).
+        const first = await fs.mkdir(dir, { recursive: isLocation });
+        for (let made = dir; first !== undefined; made = path.dirname(made)) {
+          this.made.push(made);
+          if (made === first || path.dirname(made) === made) {
+            break;
+          }
+        }
+        if (!isLocation) {
+          this.made.push(dir);
+          return true; // made here, by this call: a real folder (a recursive mkdir also takes a link to one)
+        }
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw ioError('cannot create', dir, err);
+        }
+      }
+      info = await fs.lstat(dir);
+    }
+    if (info.isSymbolicLink()) {
+      throw new StoreError('invalid-input', `refusing ${dir}: it is a symbolic link inside the registry folder`);
+    }
+    if (!info.isDirectory()) {
+      throw new StoreError('invalid-input', `refusing ${dir}: it is not a folder`);
+    }
+    return true;
   }
 }
 

@@ -4,6 +4,7 @@
 // commit); then each is checked for size and renamed to its name; then every folder that gained a name is
 // fsynced once. Only after that does a push write its signature and manifest (each synced, with its folder), so
 // a power cut at any point leaves either no manifest or a manifest whose every blob is whole under its name.
+import type { Dirent } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { StoreError, ioError, throwIfAborted } from '../store/errors';
@@ -54,15 +55,19 @@ export class FolderBatch implements ObjectBatch {
   constructor(
     /** The checked final path of a key (its folders made, none a symlink). */
     private readonly placeFor: (key: string) => Promise<string>,
+    /** A folder's entries ('a/b'), every folder on the way checked; undefined when it is missing. */
+    private readonly listFolder: (folderKey: string) => Promise<Dirent[] | undefined>,
     /** The registry's own folder: folders are synced up to it. */
     private readonly root: string,
+    /** Removes the folders made for this batch that are still empty (after an abort). */
+    private readonly unmakeFolders: () => Promise<void> = async () => undefined,
   ) {}
 
   async has(key: string): Promise<boolean> {
     const folderKey = key.slice(0, key.lastIndexOf('/') + 1);
     let names = this.listed.get(folderKey);
     if (!names) {
-      names = this.list(folderKey, key);
+      names = this.list(folderKey);
       this.listed.set(folderKey, names);
     }
     return (await names).has(key.slice(folderKey.length));
@@ -85,20 +90,13 @@ export class FolderBatch implements ObjectBatch {
     const staged = this.staged;
     this.staged = [];
     await removeStaged(staged);
+    await this.unmakeFolders();
   }
 
-  /** A folder's regular files (no symlink, no folder counts as an object), the folder checked as for writes. */
-  private async list(folderKey: string, key: string): Promise<Set<string>> {
-    const dir = await this.folderOf(folderKey, key);
-    try {
-      const entries = await fs.readdir(dir, { withFileTypes: true });
-      return new Set(entries.filter((e) => e.isFile()).map((e) => e.name));
-    } catch (err) {
-      if (['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) {
-        return new Set();
-      }
-      throw ioError('cannot list', dir, err);
-    }
+  /** A folder's regular files (no symlink, no folder counts as an object); nothing is made for a missing one. */
+  private async list(folderKey: string): Promise<Set<string>> {
+    const entries = await this.listFolder(folderKey.replace(/\/$/, ''));
+    return new Set((entries ?? []).filter((e) => e.isFile()).map((e) => e.name));
   }
 
   /** The checked folder of keys under `folderKey` (no symlink on the way, made if missing), once per batch. */
