@@ -37,6 +37,7 @@ export async function pullFromObjects(
     concurrency?: number;
   } = {},
 ): Promise<ObjectPullResult> {
+  store.pool.warm(); // the workers load while the manifest and signature are read
   const manifestBytes = await registry.read(MANIFEST_KEY, MAX_MANIFEST_BYTES, opts.signal);
   if (!manifestBytes) {
     throw new StoreError('not-found', `there is no image at ${registry.display} (no ${MANIFEST_KEY} there)`);

@@ -32,6 +32,7 @@ export async function pushToObjects(
 ): Promise<ObjectPushResult> {
   // A folder takes the blobs as one batch made durable together; an object store makes each durable as it is put.
   const batch = registry.batch?.();
+  store.pool.warm(); // the workers load while the manifest is read: the closure walk and every check need them
   // Every blob is checked before anything counts as sent. A batch checks each as it is read (a failure aborts
   // the batch). An object store checks the small blobs up front and the streamed ones beside their uploads (a
   // 256 MiB blob checked first kept the first byte waiting for its whole check: 250 ms here when incompressible,

@@ -2,6 +2,7 @@
 // registry's objects into the store (a pull), the store's blobs into a folder registry (a push). One worker
 // message carries a batch; the caller makes the copies durable together (io/stagedCommit.ts).
 import { CancelledError, throwIfAborted } from '../errors';
+import { nextSession } from './blobVerify';
 import type { WorkerPool } from '../workers/workerPool';
 import type { BatchResult, CopyItem } from '../workers/workerProtocol';
 
@@ -29,6 +30,7 @@ export async function copyInBatches(
   opts: { fromRoot?: string; signal?: AbortSignal; onBatch?: (copied: number) => void } = {},
 ): Promise<BatchResult[]> {
   const results: BatchResult[] = new Array(items.length);
+  const session = nextSession();
   let next = 0;
   let failure: { err: unknown } | undefined;
   const lane = async () => {
@@ -39,7 +41,14 @@ export async function copyInBatches(
       try {
         throwIfAborted(opts.signal);
         const reply = await pool.run(
-          { op: 'copyChecked', items: batch, maxStored: MAX_BATCH_COPY, maxBytes: UNBOUNDED, fromRoot: opts.fromRoot },
+          {
+            op: 'copyChecked',
+            items: batch,
+            maxStored: MAX_BATCH_COPY,
+            maxBytes: UNBOUNDED,
+            fromRoot: opts.fromRoot,
+            session,
+          },
           { signal: opts.signal },
         );
         if (!reply.ok) {

@@ -49,7 +49,15 @@ export type WorkerRequest =
    * source folder must resolve inside it (the store's own blobs), checked once per folder per batch. Results
    * come in the order of `items`.
    */
-  | { op: 'copyChecked'; items: CopyItem[]; maxStored: number; maxBytes: number; fromRoot?: string }
+  | {
+      op: 'copyChecked';
+      items: CopyItem[];
+      maxStored: number;
+      maxBytes: number;
+      fromRoot?: string;
+      /** As for verifyBatch: the batches of one copy share it, and a folder found inside is not resolved again. */
+      session: number;
+    }
   /** Decode into `dest` (a temp file the caller renames once the hash is known to be right). */
   | { op: 'decodeToFile'; path: string; root?: string; hex: string; maxBytes: number; dest: string };
 

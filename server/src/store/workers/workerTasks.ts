@@ -22,7 +22,10 @@ function compressFrame(data: Uint8Array): Uint8Array {
   return compressor.compress(data);
 }
 
-/** Shard names whose folder was found inside the store during the current verify (see the request's `session`). */
+/**
+ * Folders found inside the store during the current verify or copy (see the requests' `session`): shard names
+ * for a verify, folder paths for a copy.
+ */
 const ignoreOutput = (): void => undefined;
 
 let checkedShards = { session: -1, inside: new Set<string>() };
@@ -66,7 +69,10 @@ function handle(req: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer
       return { reply: { ok: true, results }, transfer: [] };
     }
     case 'copyChecked': {
-      const foldersInside = new Set<string>();
+      if (checkedShards.session !== req.session) {
+        checkedShards = { session: req.session, inside: new Set() };
+      }
+      const foldersInside = checkedShards.inside;
       const results = req.items.map((item): BatchResult => {
         try {
           if (req.fromRoot !== undefined) {
