@@ -26,7 +26,6 @@ import {
   IntegrityError,
   NotRegularFileError,
   StoreError,
-  StoreIoError,
   TooLargeToReadError,
   ioError,
   throwIfAborted,
@@ -36,13 +35,13 @@ import { openRegular, readRegularFile } from '../io/safeOpen';
 import { nextSession, verifyAllBlobs, verifyBlobs } from './blobVerify';
 import { sweepTempFiles } from './tempSweep';
 import { WorkerPool } from '../workers/workerPool';
-import type { WorkerFailure, WorkerReply, WorkerRequest } from '../workers/workerProtocol';
+import type { WorkerReply, WorkerRequest } from '../workers/workerProtocol';
 import { declaredDecodedSize } from '../io/zstdFrame';
 import { hashFile } from '../io/fileHash';
 import { renameOver, syncFolder } from '../io/durableWrite';
-import { commitStaged, removeStaged, type StagedFile } from '../io/stagedCommit';
-import { copyInBatches } from './batchCopy';
-import { shardOf } from '../../../../shared/blobs/digest';
+import { adoptFiles, copyOut, type AdoptOutcome } from './batchCopy';
+import { errorOfFailure } from './workerFailures';
+import { freshen } from './freshen';
 import { formatBytes } from '../../../../shared/common/format';
 import { forEachInFlight } from '../../../../shared/common/inFlight';
 
@@ -302,100 +301,20 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  /**
-   * Small blob files from outside the store (a folder registry's objects) adopted many at once: each copied to
-   * a temp name in its shard with its check on the way (worker batches, batchCopy.ts), the copies made durable
-   * together and only then renamed into place (io/stagedCommit.ts). Per item, in order: 'copied'; 'kept' (a
-   * good blob was already here, its time refreshed as for one adopted alone); 'absent' (no such file); or
-   * 'single' (too large for a batch, or a bad blob in the way): the caller adopts it alone. Any other failure
-   * (a file that does not decode to its digest) fails the call, and no temp file is left.
-   */
-  async adoptFiles(
+  /** Many small blob files from outside the store adopted at once (batchCopy.ts, `adoptFiles`). */
+  adoptFiles(
     items: ReadonlyArray<{ hex: string; from: string }>,
     opts: { signal?: AbortSignal; onBatch?: (copied: number) => void } = {},
-  ): Promise<Array<'copied' | 'kept' | 'absent' | 'single'>> {
-    const shards = new Map(items.map((i) => [shardOf(checkedHex(i.hex)), i.hex]));
-    await forEachInFlight([...shards.values()], 16, (hex) => prepareShard(this.root, hex), opts.signal);
-    const copies = items.map((i) => ({
-      hex: i.hex,
-      from: i.from,
-      to: tempBlobPath(this.root, i.hex),
-      unlessPresent: blobPath(this.root, i.hex),
-    }));
-    const staged: StagedFile[] = [];
-    try {
-      const results = await copyInBatches(this.pool, copies, { signal: opts.signal, onBatch: opts.onBatch });
-      results.forEach((r, i) => {
-        if (r.ok && !r.present) {
-          staged.push({ temp: copies[i].to, file: copies[i].unlessPresent });
-        }
-      });
-      const failed = results.findIndex((r) => !r.ok && !r.notFound && !r.tooLarge);
-      if (failed >= 0) {
-        throw errorOfFailure(items[failed].hex, results[failed] as WorkerFailure);
-      }
-      await commitStaged(staged, this.root, opts.signal);
-      const kept = await this.keepPresent(
-        items.filter((_, i) => results[i].ok && (results[i] as { present?: true }).present).map((i) => i.hex),
-        opts.signal,
-      );
-      return results.map((r, i) => {
-        if (!r.ok) {
-          return r.notFound ? 'absent' : 'single';
-        }
-        return !r.present ? 'copied' : kept.has(items[i].hex) ? 'kept' : 'single';
-      });
-    } catch (err) {
-      await removeStaged(copies.map((c) => ({ temp: c.to })));
-      throw err;
-    }
+  ): Promise<AdoptOutcome[]> {
+    return adoptFiles(this, items, opts);
   }
 
-  /**
-   * The blobs among `hexes` that are good here, checked in verify batches (one worker message per 128, where one
-   * each made a re-pull of 1,000 present blobs slower than the first pull) and then freshened, as
-   * goodStoredSize does for one: a blob counts as kept only once its time is refreshed (the gc protocol).
-   */
-  private async keepPresent(hexes: string[], signal?: AbortSignal): Promise<Set<string>> {
-    const kept = new Set<string>();
-    const session = nextSession();
-    const chunks = Array.from({ length: Math.ceil(hexes.length / 128) }, (_, k) => hexes.slice(k * 128, k * 128 + 128));
-    await forEachInFlight(
-      chunks,
-      Math.max(1, this.pool.parallelism) * 2,
-      async (chunk) => {
-        const sizes = await this.verifyBatch(chunk, signal, session);
-        await Promise.all(
-          chunk.map(async (hex, i) => {
-            if (typeof sizes[i] === 'number' && (await freshen(blobPath(this.root, hex)))) {
-              kept.add(hex);
-            }
-          }),
-        );
-      },
-      signal,
-    );
-    return kept;
-  }
-
-  /**
-   * Copies small blobs of this store to new files (`to`, a folder registry's temp names), each checked on the
-   * way, in worker batches; nothing is synced (the caller commits them together). Returns each copy's stored
-   * size, 'single' for a blob too large to copy whole, or the error of a blob that failed its check (no copy
-   * of it is left). When the call itself fails (cancelled), the caller removes whatever `to` files exist.
-   */
-  async copyOut(
+  /** Many small blobs of this store copied out at once (batchCopy.ts, `copyOut`). */
+  copyOut(
     items: ReadonlyArray<{ hex: string; to: string }>,
     opts: { signal?: AbortSignal; onBatch?: (copied: number) => void } = {},
   ): Promise<Array<number | 'single' | StoreError>> {
-    const copies = items.map((i) => ({ hex: i.hex, from: blobPath(this.root, i.hex), to: i.to }));
-    const results = await copyInBatches(this.pool, copies, { fromRoot: this.root, ...opts });
-    return results.map((r, i) => {
-      if (r.ok) {
-        return r.storedBytes!;
-      }
-      return r.tooLarge ? 'single' : errorOfFailure(items[i].hex, r);
-    });
+    return copyOut(this, items, opts);
   }
 
   /**
@@ -614,21 +533,6 @@ export class FsBlobStore implements BlobStore {
 }
 
 /**
- * Refreshes a blob's mtime; false when the file is gone (a gc moved it aside: write it again). A store that
- * refuses the change (read-only, another owner's files) cannot be gc'd by us either, so the blob stands.
- */
-async function freshen(file: string): Promise<boolean> {
-  const now = new Date();
-  try {
-    await fs.utimes(file, now, now);
-    return true;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code !== 'ENOENT' && code !== 'ENOTDIR';
-  }
-}
-
-/**
  * Says what is wrong with a `get -o` destination before any decoding: a missing folder, a folder where the
  * file should go, or something that is not a regular file (writing into a FIFO would block).
  */
@@ -648,16 +552,6 @@ async function checkDestination(dest: string): Promise<void> {
   if (info && !info.isFile()) {
     throw new InvalidInputError(`cannot write ${dest}: it is not a regular file`);
   }
-}
-
-function errorOfFailure(hex: string, failure: WorkerFailure): StoreError {
-  if (failure.integrity) {
-    return new IntegrityError(hex, failure.integrity, failure.message);
-  }
-  if (failure.notFound) {
-    return new BlobNotFoundError(hex);
-  }
-  return new StoreIoError(`cannot read blob sha256:${hex}: ${failure.message}`, failure.errno);
 }
 
 function versionOf(info: Stats): FileVersion {
