@@ -24,7 +24,11 @@ const targets = [
   { entryPoints: { extension: 'client/src/extension.ts' }, external: ['vscode'] },
   { entryPoints: { server: 'server/src/server.ts' } },
   { entryPoints: { storeWorker: 'server/src/store/storeWorker.ts' } },
-  { entryPoints: { cli: 'server/src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  // pfstore: a launcher that runs the bundle holding the command asked for (server/src/cli/launch.ts).
+  { entryPoints: { cli: 'server/src/cli/launch.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: { cliAll: 'server/src/cli/main.ts' } },
+  { entryPoints: { cliSearch: 'server/src/cli/searchMain.ts' } },
+  { entryPoints: { cliVerify: 'server/src/cli/verifyMain.ts' } },
   // The AWS SDK in a file of its own, loaded on the first s3:// use (server/src/remotes/awsSdk.ts).
   { entryPoints: { awsSdk: 'server/src/remotes/awsSdk.ts' } },
   // The webview pages: browser scripts, inlined by their hosts under a nonce.

@@ -4,11 +4,37 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { buildFixture, ensureCodeServer, runMode } from './runE2E';
 import { driveGcConfirmation } from './drivenGc';
 import { driveFirstRun } from './drivenFirstRun';
 import { REPO } from '../support/serverProcess';
+import { writeDemoSnapshots } from '../support/demoSnapshots';
+
+/**
+ * The pfstore inside a package runs as the package holds it: its launcher finds the bundles of `search` and
+ * `verify` and of every other command beside it, and zstd comes from the engine the package carries.
+ */
+function checkPackagedCli(vsix: string, dir: string, engine: 'native' | 'wasm'): void {
+  execFileSync('unzip', ['-q', vsix, '-d', dir]);
+  const store = path.join(dir, 'store');
+  writeDemoSnapshots(store);
+  const pfstore = (args: string[]) =>
+    spawnSync(process.execPath, [path.join(dir, 'extension', 'dist', 'cli.js'), '--store', store, ...args], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+  assert.match(pfstore(['--version']).stdout, new RegExp(`^pfstore \\S+ \\(zstd \\S+, ${engine} engine\\)\\n$`));
+  // The demo store holds one blob damaged on purpose: the packaged verify finds it, as pfstore does.
+  const verify = pfstore(['verify']);
+  assert.equal(verify.status, 4, verify.stdout + verify.stderr);
+  assert.match(verify.stdout, /checked \d+ blobs: \d+ ok, 1 failed/);
+  const search = pfstore(['search', '--images', 'lexer']);
+  assert.equal(search.status, 0, search.stderr);
+  assert.match(search.stdout, /^before-refactor /m);
+  const images = pfstore(['images']);
+  assert.equal(images.status, 0, images.stderr);
+}
 
 describe('the extension in a real VS Code (code-server 4.100.3, VS Code 1.100.3)', () => {
   let base: string;
@@ -46,6 +72,7 @@ describe('the extension in a real VS Code (code-server 4.100.3, VS Code 1.100.3)
           const listing = execFileSync('unzip', ['-l', vsix]).toString();
           assert.doesNotMatch(listing, /binding\.node/, 'the universal package must not ship a native module');
         }
+        checkPackagedCli(vsix, path.join(base, `cli-${target}`), target === 'universal' ? 'wasm' : 'native');
         const result = await runMode('installed', buildFixture(path.join(base, `installed-${target}`)), vsix);
         const failed = result.log.filter((l) => /\sFAIL /.test(l));
         assert.equal(

@@ -1,0 +1,6 @@
+// The bundle for `pfstore search` alone (launch.ts): a search is a short process, and compiling the code of
+// every other command was a tenth of it.
+import { searchCommand } from './commands/search';
+import { runCli } from './runCli';
+
+runCli([searchCommand]);
