@@ -237,7 +237,8 @@ export async function benchSearch(work: string, snapshots: number, messages: num
   });
 
   // A whole pfstore search process against ripgrep over the decoded traces, query by query.
-  const version = await medianMs(5, () => cli(store.root, ['--version']));
+  // Start-up is the search command's own: `search --help` loads the same bundle (launch.ts) and does no work.
+  const version = await medianMs(5, () => cli(store.root, ['search', '--help']));
   const small = snapshots <= 1000;
   let worst = 0;
   const pairs: string[] = [];
@@ -253,8 +254,8 @@ export async function benchSearch(work: string, snapshots: number, messages: num
     ? `; with this machine's NODE_EXTRA_CA_CERTS set: ${ms(await medianMs(5, () => cli(store.root, ['search', '--images', '--limit', '0', WORD_QUERIES[1]], process.env)))} for ${WORD_QUERIES[1]}`
     : '';
   record({
-    name: `pfstore search, ${small ? 'beyond start-up (minus pfstore --version)' : 'a whole process'}, ${label} (worst of ${pairs.length} words and phrases)`,
-    ours: `${pairs.join('; ')} (pfstore --version alone: ${ms(version)}${withMachineCerts})`,
+    name: `pfstore search, ${small ? 'beyond start-up (minus pfstore search --help)' : 'a whole process'}, ${label} (worst of ${pairs.length} words and phrases)`,
+    ours: `${pairs.join('; ')} (pfstore search --help alone: ${ms(version)}${withMachineCerts})`,
     baseline: 'rg -F -i -l over the distinct traces decoded on disk',
     ratio: worst,
     goal: '<= 1.0',
