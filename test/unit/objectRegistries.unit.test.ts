@@ -260,6 +260,12 @@ function registryCases(name: string, setup: () => Promise<{ place: Place; done: 
       assert.notEqual(corrupt.status, 0);
       assert.ok(!fs.existsSync(path.join(target, 'images', `${images.before.hex}.json`)), 'no image in the catalog');
       assert.ok(!fs.existsSync(blobFile(target, images.before.layers.env)), 'the corrupt blob did not land');
+      // Its round's blobs are made durable together before any is named: none of them has a name either.
+      for (const [layer, hex] of Object.entries(images.before.layers)) {
+        assert.ok(!fs.existsSync(blobFile(target, hex as string)), `${layer} did not land`);
+      }
+      const left = (fs.readdirSync(target, { recursive: true }) as string[]).filter((f) => /\.tmp\./.test(f));
+      assert.deepEqual(left, [], 'no temp file');
     });
 
     test('a location that holds no image: exit 1 in plain words', () => {

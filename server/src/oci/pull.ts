@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { MAX_MANIFEST_BYTES } from '../store/images/imageCatalog';
 import { IntegrityError, StoreError, throwIfAborted } from '../store/errors';
+import { commitStaged, removeStaged, type StagedFile } from '../store/io/stagedCommit';
 import { catalogImage } from '../store/images/catalogImage';
 import type { FsBlobStore } from '../store/blobs/fsBlobStore';
 import { parseManifest } from '../store/images/manifest';
@@ -80,17 +81,20 @@ export async function pullImage(
     }
     return rawHex;
   });
+  // Every layer is made durable with the others before any gets its name, and before the image enters the catalog
+  // (io/stagedCommit.ts): nothing is called pulled that a power cut can lose.
+  const staged: StagedFile[] = [];
   await forEachInFlight(blobLayers, opts.concurrency ?? TRANSFER_CONCURRENCY, async (layer, i) => {
     throwIfAborted(opts.signal);
     const rawHex = rawHexes[i];
     // A layer already here counts only once it verifies and its time is refreshed (the gc protocol: a gc running
     // beside this pull then keeps it, or has moved it aside and it is fetched). Otherwise it is streamed to a temp
     // file (checked against the layer digest), decoded and re-hashed against the annotation's raw digest, and
-    // renamed into place.
+    // staged to be made durable and renamed into place with the others.
     const fetched = await store.adoptCompressedFile(
       rawHex,
       (temp) => client.downloadBlob(layer.digest, temp, layer.size, opts.signal), // the size its manifest declares
-      { signal: opts.signal },
+      { signal: opts.signal, stage: staged },
     );
     if (fetched) {
       downloaded++;
@@ -98,6 +102,13 @@ export async function pullImage(
       alreadyHad++;
     }
     opts.onProgress?.({ done: ++done, total, note: shortHex(rawHex) });
+  }).catch(async (err) => {
+    await removeStaged(staged);
+    throw err;
+  });
+  await commitStaged(staged, store.root, opts.signal).catch(async (err) => {
+    await removeStaged(staged);
+    throw err;
   });
   // The manifest last: an image appears in the catalog only once its closure is here.
   await catalogImage(store, imageHex, config);

@@ -1,8 +1,9 @@
 // Pull from a file:// folder or an s3:// prefix in pf's layout. The signature is checked before anything is
 // written. Then only the blobs of the closure this store lacks are fetched (pf fetches every object under the
 // prefix): the manifest's own, then what its fs tree and cache page manifest name, then what its merge and CRIU
-// records name, each streamed to a temp file, decoded and re-hashed against its name before it is renamed into
-// the store. The image enters the catalog last, and only when its whole closure is here.
+// records name, each copied or streamed to a temp file, decoded and re-hashed against its name, and each round's
+// made durable together before it is renamed into the store. The image enters the catalog last, and only when its
+// whole closure is here.
 import { createHash } from 'node:crypto';
 import { TRANSFER_CONCURRENCY, forEachInFlight } from '../../../shared/common/inFlight';
 import type { TransferProgress } from '../oci/push';
@@ -15,6 +16,7 @@ import { imageClosure, type ClosureEntry } from '../store/images/imageClosure';
 import { parseManifest } from '../store/images/manifest';
 import { layerReferences } from '../store/layers/layerReferences';
 import { MANIFEST_KEY, SIGNATURE_KEY, blobKey, type ObjectRegistry } from './objectRegistry';
+import { commitStaged, removeStaged, type StagedFile } from '../store/io/stagedCommit';
 import { MAX_BLOB_OBJECT, MAX_SIGNATURE_BYTES } from '../../../shared/registries/transferLimits';
 
 export interface ObjectPullResult {
@@ -58,24 +60,20 @@ export async function pullFromObjects(
   }
 
   const fetched = new Set<string>();
-  /** Blobs this pull wrote: made durable together before the image enters the catalog. */
-  const written: string[] = [];
   let downloaded = 0;
   let alreadyHad = 0;
   const absent: ClosureEntry[] = [];
-  /** 'durable': fetched and already made durable (a batch's copies), so not in `written`. */
-  const settle = (entry: ClosureEntry, got: boolean | 'absent' | 'durable') => {
+  const settle = (entry: ClosureEntry, got: boolean | 'absent') => {
     if (got === 'absent') {
       absent.push(entry);
-    } else if (got === 'durable') {
-      downloaded++;
     } else if (got) {
       downloaded++;
-      written.push(entry.hex);
     } else {
       alreadyHad++;
     }
   };
+  // Each round's blobs are made durable together before any gets its name (io/stagedCommit.ts): the next round
+  // reads them by name, and a damaged one fails the round with nothing of it named.
   const fetchAll = async (entries: ClosureEntry[]) => {
     const fresh = [...new Map(entries.filter((e) => !fetched.has(e.hex)).map((e) => [e.hex, e])).values()];
     fresh.forEach((e) => fetched.add(e.hex));
@@ -86,16 +84,23 @@ export async function pullFromObjects(
         onBatch: () => opts.onProgress?.({ done: fetched.size - absent.length, total: fetched.size, note: 'blobs' }),
       });
     }
-    await forEachInFlight(
-      alone,
-      opts.concurrency ?? TRANSFER_CONCURRENCY,
-      async (entry) => {
-        throwIfAborted(opts.signal);
-        settle(entry, await adoptObject(store, registry, entry.hex, opts.signal));
-        opts.onProgress?.({ done: fetched.size - absent.length, total: fetched.size, note: entry.layer });
-      },
-      opts.signal,
-    );
+    const staged: StagedFile[] = [];
+    try {
+      await forEachInFlight(
+        alone,
+        opts.concurrency ?? TRANSFER_CONCURRENCY,
+        async (entry) => {
+          throwIfAborted(opts.signal);
+          settle(entry, await adoptObject(store, registry, entry.hex, opts.signal, staged));
+          opts.onProgress?.({ done: fetched.size - absent.length, total: fetched.size, note: entry.layer });
+        },
+        opts.signal,
+      );
+      await commitStaged(staged, store.root, opts.signal);
+    } catch (err) {
+      await removeStaged(staged);
+      throw err;
+    }
   };
 
   // The closure grows as it is fetched: nested manifests name more, merge records name their parents' ledgers.
@@ -127,7 +132,6 @@ export async function pullFromObjects(
       `the image's closure cannot be walked: ${unexpanded[0]}; nothing was added to the catalog`,
     );
   }
-  await store.makeDurable(written, opts.signal);
   await catalogImage(store, imageHex, manifestBytes);
   return {
     imageHex,
@@ -147,7 +151,7 @@ async function adoptLocalFiles(
   store: FsBlobStore,
   localPath: (key: string) => Promise<string | undefined>,
   entries: ClosureEntry[],
-  settle: (entry: ClosureEntry, got: boolean | 'absent' | 'durable') => void,
+  settle: (entry: ClosureEntry, got: boolean | 'absent') => void,
   opts: { signal?: AbortSignal; onBatch?: () => void },
 ): Promise<ClosureEntry[]> {
   const found: Array<{ entry: ClosureEntry; from: string }> = [];
@@ -170,8 +174,7 @@ async function adoptLocalFiles(
     if (outcome === 'single') {
       alone.push(entry);
     } else {
-      // Copied blobs are durable already (adoptFiles commits them): they do not join `written`.
-      settle(entry, outcome === 'absent' ? 'absent' : outcome === 'copied' ? 'durable' : false);
+      settle(entry, outcome === 'absent' ? 'absent' : outcome === 'copied'); // copies are durable already
     }
   });
   return alone;
@@ -182,7 +185,8 @@ class AbsentObject extends Error {}
 
 /**
  * One blob from the registry into the store: kept when present and intact here (its time refreshed, the gc
- * protocol), else streamed to a temp file, decoded and re-hashed, then renamed. True when fetched, false when
+ * protocol), else streamed to a temp file, decoded and re-hashed, then committed (durable, then renamed), or
+ * added to `stage` for the caller to commit with others. True when fetched, false when
  * kept, 'absent' when the registry has no object for it.
  */
 export async function adoptObject(
@@ -190,6 +194,8 @@ export async function adoptObject(
   registry: ObjectRegistry,
   hex: string,
   signal?: AbortSignal,
+  /** Where the checked temp file goes for the caller to commit with others; without it, committed alone. */
+  stage?: StagedFile[],
 ): Promise<boolean | 'absent'> {
   return store
     .adoptCompressedFile(
@@ -199,7 +205,7 @@ export async function adoptObject(
           throw new AbsentObject();
         }
       },
-      { signal },
+      { signal, stage },
     )
     .catch((err) => {
       if (err instanceof AbsentObject) {

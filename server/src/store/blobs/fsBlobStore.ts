@@ -38,12 +38,12 @@ import { WorkerPool } from '../workers/workerPool';
 import type { WorkerReply, WorkerRequest } from '../workers/workerProtocol';
 import { declaredDecodedSize } from '../io/zstdFrame';
 import { hashFile } from '../io/fileHash';
-import { renameOver, syncFolder } from '../io/durableWrite';
+import { renameOver } from '../io/durableWrite';
 import { adoptFiles, copyOut, type AdoptOutcome } from './batchCopy';
+import { commitStaged, type StagedFile } from '../io/stagedCommit';
 import { errorOfFailure } from './workerFailures';
 import { freshen } from './freshen';
 import { formatBytes } from '../../../../shared/common/format';
-import { forEachInFlight } from '../../../../shared/common/inFlight';
 
 /**
  * Reads that stream (verify, `get -o`, decode of a range, adopting a pulled layer) hold a bounded window of the
@@ -278,26 +278,40 @@ export class FsBlobStore implements BlobStore {
 
   /**
    * Stores a blob whose compressed bytes are fetched into a temp file in its shard (pf-core's temp name) by
-   * `fill`: the file is decoded and re-hashed against `hex` on a worker, then renamed into place. Nothing is
-   * visible under the final name unless it verified; the temp file is removed on any failure.
+   * `fill`: the file is decoded and re-hashed against `hex` on a worker. Nothing is visible under the final name
+   * unless it verified and was made durable first. With `stage`, the checked temp file is added there for the
+   * caller to commit with others (io/stagedCommit.ts: one sync for a whole pull); without, it is committed
+   * alone. The temp file is removed on any failure.
    */
   async adoptCompressedFile(
     hex: string,
     fill: (tempFile: string) => Promise<unknown>,
-    opts: { signal?: AbortSignal } = {},
+    opts: { signal?: AbortSignal; stage?: StagedFile[] } = {},
   ): Promise<boolean> {
     if ((await this.goodStoredSize(checkedHex(hex), opts.signal)) !== undefined) {
       return false;
     }
     await prepareShard(this.root, hex);
-    const temp = tempBlobPath(this.root, hex);
+    const staged = { temp: tempBlobPath(this.root, hex), file: blobPath(this.root, hex) };
+    let handedOver = false;
     try {
-      await fill(temp);
-      await this.decodeTask(hex, { op: 'verify', path: temp, root: this.root, hex, maxBytes: STREAMED }, opts.signal);
-      await renameOver(temp, blobPath(this.root, hex));
+      await fill(staged.temp);
+      await this.decodeTask(
+        hex,
+        { op: 'verify', path: staged.temp, root: this.root, hex, maxBytes: STREAMED },
+        opts.signal,
+      );
+      if (opts.stage) {
+        opts.stage.push(staged);
+        handedOver = true;
+      } else {
+        await commitStaged([staged], this.root, opts.signal);
+      }
       return true;
     } finally {
-      await fs.rm(temp, { force: true });
+      if (!handedOver) {
+        await fs.rm(staged.temp, { force: true });
+      }
     }
   }
 
@@ -315,29 +329,6 @@ export class FsBlobStore implements BlobStore {
     opts: { signal?: AbortSignal; onBatch?: (copied: number) => void } = {},
   ): Promise<Array<number | 'single' | StoreError>> {
     return copyOut(this, items, opts);
-  }
-
-  /**
-   * Makes blobs written without their own fsync durable together: every file synced with many syncs in flight
-   * (the journal commits them together), then each shard folder that holds one. A pull calls this before the
-   * image enters the catalog: nothing is called pulled that a power cut can lose.
-   */
-  async makeDurable(hexes: string[], signal?: AbortSignal): Promise<void> {
-    await forEachInFlight(
-      hexes,
-      64,
-      async (hex) => {
-        const handle = await fs.open(blobPath(this.root, checkedHex(hex)), 'r');
-        try {
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-      },
-      signal,
-    );
-    const shards = [...new Set(hexes.map((h) => path.dirname(blobPath(this.root, h))))];
-    await forEachInFlight([...shards, blobsDir(this.root)], 64, syncFolder, signal);
   }
 
   async has(hex: string): Promise<boolean> {
