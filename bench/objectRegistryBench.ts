@@ -75,10 +75,8 @@ export async function benchObjectRegistries(work: string, smallCount: number, bi
           sh('mkdir -p "$D" && cp -r "$S/blobs" "$D/"', { S: `${round}-cp`, D: `${round}-back` }),
         );
         rounds.push({ push: pushMs, cp: cpMs, synced: syncedMs, pull: pullMs, cpBack: cpBackMs });
-        if (k < FILE_ROUNDS - 1) {
-          for (const d of ['', '-cp', '-cp-synced', '-pulled', '-back']) {
-            fs.rmSync(`${round}${d}`, { recursive: true, force: true });
-          }
+        for (const d of ['', '-cp', '-cp-synced', '-pulled', '-back']) {
+          fs.rmSync(`${round}${d}`, { recursive: true, force: true }); // a 256 MiB round is 1.3 GB on disk
         }
       }
       const pushRatio = median(rounds.map((r) => r.push / r.cp));

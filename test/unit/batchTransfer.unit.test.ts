@@ -32,11 +32,11 @@ function leftovers(dir: string): string[] {
 }
 
 /** A store holding one image whose fs tree names FILES small files, each blob in pf-core's frame. */
-function writeManyFileSnapshot(root: string): { imageHex: string; fileHexes: string[] } {
-  const entries = Array.from({ length: FILES }, (_, i) => {
+function writeManyFileSnapshot(root: string, files = FILES): { imageHex: string; fileHexes: string[] } {
+  const entries = Array.from({ length: files }, (_, i) => {
     const content = `# module ${i}\nprint(${i})\n`;
     return {
-      path: `src/m${String(i).padStart(3, '0')}.py`,
+      path: `src/m${String(i).padStart(4, '0')}.py`,
       mode: '0644',
       size: Buffer.byteLength(content),
       kind: 'file',
@@ -153,7 +153,7 @@ describe('batched transfers through a folder registry', () => {
     await push(source, path.join(team, 'good'));
     const before = filesUnder(team);
     const registry = path.join(team, 'img');
-    await assert.rejects(push(damaged, registry), /failed verification \(world\.fs → src\/m007\.py/);
+    await assert.rejects(push(damaged, registry), /failed verification \(world\.fs → src\/m0007\.py/);
     assert.ok(!fs.existsSync(registry), 'no object, no temp file, no manifest, not even an empty folder');
     assert.deepEqual(filesUnder(team), before, 'the image beside it stands whole');
   });
@@ -217,6 +217,32 @@ describe('batched transfers through a folder registry', () => {
     assert.ok(!fs.existsSync(registry), 'nothing made');
   });
 
+  test('past one slice of 4,096 files: both ways whole, and missing blobs in two slices counted together', async () => {
+    const big = fresh();
+    const many = writeManyFileSnapshot(big, 4200);
+    const registry = path.join(fresh('pf-reg-'), 'img');
+    const blobs = new FsBlobStore(big);
+    try {
+      const pushed = await pushTo(blobs, many.imageHex, parseRemote(`file://${registry}`));
+      assert.equal(pushed.uploaded, pushed.blobs);
+      const target = fresh();
+      const pulled = await pull(target, registry);
+      assert.equal(pulled.downloaded, pushed.blobs);
+      assert.ok(many.fileHexes.every((hex) => fs.existsSync(blobFile(target, hex))));
+      assert.deepEqual(leftovers(target), []);
+      // One blob gone from each slice of the push: the refusal counts both.
+      for (const hex of [many.fileHexes[10], many.fileHexes[4150]]) {
+        fs.rmSync(blobFile(big, hex));
+      }
+      await assert.rejects(
+        pushTo(blobs, many.imageHex, parseRemote(`file://${path.join(fresh('pf-reg-'), 'img')}`)),
+        /2 blob\(s\) of the image's closure are missing/,
+      );
+    } finally {
+      await blobs.close();
+    }
+  });
+
   test('a batch commits with one file-system sync, or with an fsync each where there is no `sync -f`', async () => {
     for (const withSync of [true, false]) {
       resetFileSystemSync(withSync ? undefined : false);
@@ -248,4 +274,33 @@ describe('batched transfers through a folder registry', () => {
     assert.equal(await syncFileSystems([dirs[0]]), false, 'remembered: not asked again');
     resetFileSystemSync();
   });
+
+  test(
+    '`sync` runs with PATH alone: no credential of the environment travels with it',
+    { skip: process.platform !== 'linux' },
+    async () => {
+      // A program named sync first on the PATH writes down the environment it was given.
+      const bin = fresh('pf-fake-sync-');
+      const seen = path.join(bin, 'environment');
+      fs.writeFileSync(path.join(bin, 'sync'), `#!/bin/sh\nenv > "${seen}"\n`, { mode: 0o755 });
+      const saved = { PATH: process.env.PATH, AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY };
+      process.env.PATH = `${bin}:${saved.PATH}`;
+      process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI-planted-for-this-test';
+      try {
+        resetFileSystemSync();
+        assert.equal(await syncFileSystems([dirs[0]]), true);
+        const env = fs.readFileSync(seen, 'utf8');
+        assert.match(env, /^PATH=/m);
+        assert.doesNotMatch(env, /AWS_SECRET_ACCESS_KEY|planted-for-this-test/);
+      } finally {
+        process.env.PATH = saved.PATH;
+        if (saved.AWS_SECRET_ACCESS_KEY === undefined) {
+          delete process.env.AWS_SECRET_ACCESS_KEY;
+        } else {
+          process.env.AWS_SECRET_ACCESS_KEY = saved.AWS_SECRET_ACCESS_KEY;
+        }
+        resetFileSystemSync();
+      }
+    },
+  );
 });

@@ -154,31 +154,37 @@ async function adoptLocalFiles(
   settle: (entry: ClosureEntry, got: boolean | 'absent') => void,
   opts: { signal?: AbortSignal; onBatch?: () => void },
 ): Promise<ClosureEntry[]> {
-  const found: Array<{ entry: ClosureEntry; from: string }> = [];
-  const paths = await Promise.all(entries.map((e) => localPath(blobKey(e.hex))));
-  entries.forEach((entry, i) => {
-    const from = paths[i];
-    if (from === undefined) {
-      settle(entry, 'absent');
-    } else {
-      found.push({ entry, from });
-    }
-  });
-  const outcomes = await store.adoptFiles(
-    found.map((f) => ({ hex: f.entry.hex, from: f.from })),
-    opts,
-  );
   const alone: ClosureEntry[] = [];
-  outcomes.forEach((outcome, i) => {
-    const { entry } = found[i];
-    if (outcome === 'single') {
-      alone.push(entry);
-    } else {
-      settle(entry, outcome === 'absent' ? 'absent' : outcome === 'copied'); // copies are durable already
-    }
-  });
+  // A slice at a time, each committed on its own: what is held at once stays bounded for a closure of a million
+  // cache pages, and one sync per 4,096 files costs little beside copying them.
+  for (let start = 0; start < entries.length; start += ADOPT_SLICE) {
+    const slice = entries.slice(start, start + ADOPT_SLICE);
+    const paths = await Promise.all(slice.map((e) => localPath(blobKey(e.hex))));
+    const found: ClosureEntry[] = [];
+    const files: Array<{ hex: string; from: string }> = [];
+    slice.forEach((entry, i) => {
+      const from = paths[i];
+      if (from === undefined) {
+        settle(entry, 'absent');
+      } else {
+        found.push(entry);
+        files.push({ hex: entry.hex, from });
+      }
+    });
+    const outcomes = await store.adoptFiles(files, opts);
+    outcomes.forEach((outcome, i) => {
+      if (outcome === 'single') {
+        alone.push(found[i]);
+      } else {
+        settle(found[i], outcome === 'absent' ? 'absent' : outcome === 'copied'); // copies are durable already
+      }
+    });
+  }
   return alone;
 }
+
+/** Objects adopted per call of adoptFiles (and committed together). */
+const ADOPT_SLICE = 4096;
 
 /** The remote holds no object for a blob (pf's own push leaves out what merge and CRIU records name). */
 class AbsentObject extends Error {}

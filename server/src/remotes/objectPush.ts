@@ -57,7 +57,7 @@ export async function pushToObjects(
   const total = closure.length + 1;
   let done = 0;
   let uploaded = 0;
-  const progress = (note: string) => opts.onProgress?.({ done: ++done, total, note });
+  const progress = (note: string, count = 1) => opts.onProgress?.({ done: (done += count), total, note });
   try {
     let oneByOne = closure;
     if (batch) {
@@ -70,7 +70,7 @@ export async function pushToObjects(
         }
       });
       const missing = closure.filter((e) => !there.has(e.hex));
-      const copied = new Set(await copyIntoBatch(store, batch, missing, opts.signal, () => progress('blobs')));
+      const copied = new Set(await copyIntoBatch(store, batch, missing, opts.signal, (n) => progress('blobs', n)));
       uploaded += copied.size;
       oneByOne = missing.filter((e) => !copied.has(e.hex));
       for (const e of oneByOne) {
@@ -127,39 +127,48 @@ async function copyIntoBatch(
   batch: ObjectBatch,
   entries: ClosureEntry[],
   signal: AbortSignal | undefined,
-  onBlob: () => void,
+  onCopied: (count: number) => void,
 ): Promise<string[]> {
-  const places = await Promise.all(entries.map((e) => batch.place(blobKey(e.hex))));
-  let outcomes: Awaited<ReturnType<FsBlobStore['copyOut']>>;
-  try {
-    outcomes = await store.copyOut(
-      entries.map((e, i) => ({ hex: e.hex, to: places[i].temp })),
-      { signal, onBatch: (n) => Array.from({ length: n }, onBlob) },
-    );
-  } catch (err) {
-    await removeStaged(places); // cancelled mid-way: the copies made so far are not staged yet
-    throw err;
-  }
   const staged: string[] = [];
-  outcomes.forEach((outcome, i) => {
-    if (typeof outcome === 'number') {
-      batch.stageWritten(places[i]); // staged first, so that the batch's abort removes it if the push fails
-      staged.push(entries[i].hex);
+  const lacking: ClosureEntry[] = [];
+  // A slice at a time: the temp names and outcomes held at once stay bounded for a closure of a million pages.
+  for (let start = 0; start < entries.length; start += COPY_SLICE) {
+    const slice = entries.slice(start, start + COPY_SLICE);
+    const places = await Promise.all(slice.map((e) => batch.place(blobKey(e.hex))));
+    let outcomes: Awaited<ReturnType<FsBlobStore['copyOut']>>;
+    try {
+      outcomes = await store.copyOut(
+        slice.map((e, i) => ({ hex: e.hex, to: places[i].temp })),
+        { signal, onBatch: onCopied },
+      );
+    } catch (err) {
+      await removeStaged(places); // cancelled mid-way: the copies made so far are not staged yet
+      throw err;
     }
-  });
-  const lacking = entries.filter((_, i) => outcomes[i] instanceof BlobNotFoundError);
+    outcomes.forEach((outcome, i) => {
+      if (typeof outcome === 'number') {
+        batch.stageWritten(places[i]); // staged first, so that the batch's abort removes it if the push fails
+        staged.push(slice[i].hex);
+      } else if (outcome instanceof BlobNotFoundError) {
+        lacking.push(slice[i]);
+      }
+    });
+    const failed = outcomes.findIndex((o) => o instanceof StoreError && !(o instanceof BlobNotFoundError));
+    if (failed >= 0) {
+      throw new StoreError(
+        'integrity',
+        `a blob of the image's closure failed verification (${slice[failed].layer}: ${(outcomes[failed] as StoreError).message}); nothing was pushed`,
+      );
+    }
+  }
   if (lacking.length > 0) {
     throw missingBlobsError(lacking);
   }
-  const failed = outcomes.findIndex((o) => o instanceof StoreError);
-  if (failed >= 0) {
-    throw new StoreError(
-      'integrity',
-      `a blob of the image's closure failed verification (${entries[failed].layer}: ${(outcomes[failed] as StoreError).message}); nothing was pushed`,
-    );
-  }
   return staged;
 }
+
+/** Blobs per copyOut call. */
+const COPY_SLICE = 4096;
 
 /** Throws, naming the layer, when a blob fails its re-hash: a push never sends what the store cannot vouch for. */
 async function refuseDamaged(store: FsBlobStore, hex: string, layer: string, signal?: AbortSignal): Promise<void> {

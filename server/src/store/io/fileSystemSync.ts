@@ -18,7 +18,13 @@ export async function syncFileSystems(dirs: readonly string[], signal?: AbortSig
     return false;
   }
   const ok = await new Promise<boolean>((resolve) =>
-    execFile('sync', ['-f', '--', ...dirs], { signal, windowsHide: true }, (err) => resolve(!err)),
+    // PATH alone: the store's environment may hold credentials, and `sync` needs none of it.
+    execFile(
+      'sync',
+      ['-f', '--', ...dirs],
+      { signal, windowsHide: true, env: { PATH: process.env.PATH ?? '' } },
+      (err) => resolve(!err),
+    ),
   );
   if (!ok && !signal?.aborted) {
     available = false;

@@ -22,12 +22,12 @@ function compressFrame(data: Uint8Array): Uint8Array {
   return compressor.compress(data);
 }
 
+const ignoreOutput = (): void => undefined;
+
 /**
  * Folders found inside the store during the current verify or copy (see the requests' `session`): shard names
  * for a verify, folder paths for a copy.
  */
-const ignoreOutput = (): void => undefined;
-
 let checkedShards = { session: -1, inside: new Set<string>() };
 
 /** Thrown from a sink to stop a decode once enough is read. */
